@@ -1,0 +1,26 @@
+/**
+ * liteq: post-training quantization and inference for TensorFlow Lite models.
+ *
+ * ```ts
+ * import { readModel, writeModel } from "./mod.ts";
+ * const model = readModel(await Deno.readFile("model.tflite"));
+ * console.log(model.subgraphs[0].operators.map((operator) => operator.op));
+ * await Deno.writeFile("copy.tflite", writeModel(model));
+ * ```
+ * @module
+ */
+export { DEFAULT_MAX_ELEMENTS, readModel, type ReadOptions } from "./src/format/reader.ts";
+export { writeModel } from "./src/format/writer.ts";
+export { ModelFormatError } from "./src/format/errors.ts";
+export { type DType, type TensorData, typedView } from "./src/format/dtype.ts";
+export type {
+  Metadata,
+  Model,
+  Operator,
+  Quantization,
+  Signature,
+  SignatureTensor,
+  Subgraph,
+  Tensor,
+} from "./src/format/ir.ts";
+export type { PlainObject, PlainValue } from "./src/format/plain.ts";

@@ -1,0 +1,88 @@
+/**
+ * The `liteq` command line: `inspect` and `convert` for now. Bad input ends in one line on stderr
+ * naming the file and the problem, and exit code 1; never a stack trace.
+ */
+import process from "node:process";
+import { ModelFormatError } from "../format/errors.ts";
+import type { Model } from "../format/ir.ts";
+import { readModel } from "../format/reader.ts";
+import { writeModel } from "../format/writer.ts";
+import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
+import { inspectJson, inspectText } from "./inspect.ts";
+import { parseArguments, UsageError } from "./arguments.ts";
+
+const USAGE = `usage:
+  liteq inspect MODEL [--json]           summarize a .tflite model
+  liteq convert IN OUT --mode float      read IN and write it back to OUT unchanged`;
+
+async function loadModel(path: string): Promise<{ model: Model; bytes: number }> {
+  const bytes = await readBytes(path);
+  try {
+    return { model: readModel(bytes), bytes: bytes.byteLength };
+  } catch (error) {
+    if (error instanceof ModelFormatError) throw new FileError(path, error.message);
+    throw error;
+  }
+}
+
+async function inspect(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArguments(argv, { json: "boolean" }, 1);
+  const { model, bytes } = await loadModel(positional[0]);
+  if (flags.json) {
+    console.log(JSON.stringify(inspectJson(model)));
+  } else {
+    console.log(inspectText(model, positional[0], bytes));
+  }
+}
+
+async function convert(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArguments(argv, { mode: "string" }, 2);
+  const [input, output] = positional;
+  if (flags.mode === undefined) throw new UsageError("convert needs --mode");
+  if (flags.mode !== "float") {
+    throw new UsageError(
+      `--mode ${flags.mode} is not available yet; this version writes --mode float`,
+    );
+  }
+  const { model } = await loadModel(input);
+  let bytes: Uint8Array;
+  try {
+    bytes = writeModel(model);
+  } catch (error) {
+    if (error instanceof ModelFormatError) throw new FileError(output, error.message);
+    throw error;
+  }
+  await writeBytesAtomic(output, bytes);
+  console.log(`${input} -> ${output}: ${bytes.byteLength} bytes`);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { inspect, convert };
+
+/** Runs the CLI on `argv` (without the program name) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    console.error(`liteq: unknown command "${command}"\n${USAGE}`);
+    return 1;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`liteq ${command}: ${error.message}\n${USAGE}`);
+    } else if (error instanceof FileError || error instanceof ModelFormatError) {
+      console.error(`liteq ${command}: ${error.message}`);
+    } else {
+      console.error(`liteq ${command}: internal error: ${(error as Error).stack ?? error}`);
+    }
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

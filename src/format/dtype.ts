@@ -1,0 +1,156 @@
+/** Tensor element types, by the lower-case TFLite names that the IR and the CLI use. */
+import { TensorType } from "./generated/schema_generated.ts";
+
+/** A tensor's element type: TFLite's `TensorType` names in lower case. */
+export type DType =
+  | "float32"
+  | "float16"
+  | "int32"
+  | "uint8"
+  | "int64"
+  | "string"
+  | "bool"
+  | "int16"
+  | "complex64"
+  | "int8"
+  | "float64"
+  | "complex128"
+  | "uint64"
+  | "resource"
+  | "variant"
+  | "uint32"
+  | "uint16"
+  | "int4"
+  | "bfloat16"
+  | "int2"
+  | "uint4";
+
+/** The typed array that holds a constant of each dtype (float16 and bfloat16 as raw bits). */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+const CODE_BY_DTYPE: Record<DType, TensorType> = {
+  float32: TensorType.FLOAT32,
+  float16: TensorType.FLOAT16,
+  int32: TensorType.INT32,
+  uint8: TensorType.UINT8,
+  int64: TensorType.INT64,
+  string: TensorType.STRING,
+  bool: TensorType.BOOL,
+  int16: TensorType.INT16,
+  complex64: TensorType.COMPLEX64,
+  int8: TensorType.INT8,
+  float64: TensorType.FLOAT64,
+  complex128: TensorType.COMPLEX128,
+  uint64: TensorType.UINT64,
+  resource: TensorType.RESOURCE,
+  variant: TensorType.VARIANT,
+  uint32: TensorType.UINT32,
+  uint16: TensorType.UINT16,
+  int4: TensorType.INT4,
+  bfloat16: TensorType.BFLOAT16,
+  int2: TensorType.INT2,
+  uint4: TensorType.UINT4,
+};
+
+const DTYPE_BY_CODE = new Map<number, DType>(
+  Object.entries(CODE_BY_DTYPE).map(([dtype, code]) => [code, dtype as DType]),
+);
+
+/** Bits per element; null where elements have no fixed size (string, resource, variant). */
+const BITS: Record<DType, number | null> = {
+  float32: 32,
+  float16: 16,
+  int32: 32,
+  uint8: 8,
+  int64: 64,
+  string: null,
+  bool: 8,
+  int16: 16,
+  complex64: 64,
+  int8: 8,
+  float64: 64,
+  complex128: 128,
+  uint64: 64,
+  resource: null,
+  variant: null,
+  uint32: 32,
+  uint16: 16,
+  int4: 4,
+  bfloat16: 16,
+  int2: 2,
+  uint4: 4,
+};
+
+/** The schema's `TensorType` code of a dtype. */
+export function dtypeCode(dtype: DType): TensorType {
+  return CODE_BY_DTYPE[dtype];
+}
+
+/** The dtype of a `TensorType` code, or undefined for a code the schema does not define. */
+export function dtypeFromCode(code: number): DType | undefined {
+  return DTYPE_BY_CODE.get(code);
+}
+
+/** Whether `name` is a dtype name. */
+export function isDType(name: string): name is DType {
+  return name in CODE_BY_DTYPE;
+}
+
+/**
+ * Bytes that `elements` values of `dtype` take in a buffer (sub-byte types packed, rounded up);
+ * null for types without a fixed element size.
+ */
+export function packedByteLength(dtype: DType, elements: number): number | null {
+  const bits = BITS[dtype];
+  return bits === null ? null : Math.ceil((elements * bits) / 8);
+}
+
+type TypedArrayConstructor = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+const VIEW_BY_DTYPE: Partial<Record<DType, TypedArrayConstructor>> = {
+  float32: Float32Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+  int16: Int16Array,
+  complex64: Float32Array,
+  int8: Int8Array,
+  float64: Float64Array,
+  complex128: Float64Array,
+  uint64: BigUint64Array,
+  uint32: Uint32Array,
+  uint16: Uint16Array,
+};
+
+/**
+ * A typed-array view of a constant's bytes: zero copy when the bytes are aligned for the element
+ * type, a copy otherwise. Types without a typed array (string, sub-byte ints) stay bytes.
+ */
+export function typedView(dtype: DType, bytes: Uint8Array): TensorData {
+  const View = VIEW_BY_DTYPE[dtype];
+  if (!View || View === Uint8Array) return bytes;
+  const size = View.BYTES_PER_ELEMENT;
+  const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  return new View(source.buffer, source.byteOffset, Math.floor(source.byteLength / size));
+}
+
+/** The bytes behind a typed array, as a view (no copy). */
+export function bytesOf(data: TensorData): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
