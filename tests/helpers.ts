@@ -1,9 +1,10 @@
 /** Where the tests find their models: the committed fixtures and, when present, `../shared`. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-/** The repository's root folder. */
-export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** The repository's root folder (`LITEQ_ROOT` when the tests run from a bundle elsewhere). */
+export const ROOT = process.env.LITEQ_ROOT ?? fileURLToPath(new URL("../", import.meta.url));
 
 /** `tests/fixtures/` inside the repository. */
 export const FIXTURES = `${ROOT}tests/fixtures`;

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { readModel } from "../../mod.ts";
+import { bytesOf, FIXTURES, ROOT } from "../helpers.ts";
+
+const SEED = `${FIXTURES}/models/seed_mnist.int8.tflite`;
+
+async function liteq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      `${ROOT}src/cli/main.ts`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await command.output();
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+function assertOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 1);
+  const [first] = result.stderr.split("\n");
+  assert.match(first, pattern);
+  assert.doesNotMatch(result.stderr, /^ {4}at /m, "no stack trace");
+}
+
+Deno.test("inspect --json prints the documented object", async () => {
+  const { code, stdout } = await liteq("inspect", SEED, "--json");
+  assert.equal(code, 0);
+  const summary = JSON.parse(stdout);
+  assert.deepEqual(Object.keys(summary), ["version", "subgraphs", "signatures", "metadata"]);
+  assert.equal(summary.version, 3);
+  const [main] = summary.subgraphs;
+  assert.deepEqual(Object.keys(main), ["name", "inputs", "outputs", "tensors", "operators"]);
+  assert.deepEqual(main.inputs, [0]);
+  const input = main.tensors[0];
+  assert.deepEqual(Object.keys(input), ["name", "dtype", "shape", "buffer", "quantization"]);
+  assert.equal(input.dtype, "float32");
+  assert.equal(input.quantization, null);
+  const conv = main.operators.find((operator: { op: string }) => operator.op === "CONV_2D");
+  assert.deepEqual(Object.keys(conv), ["op", "version", "inputs", "outputs", "options"]);
+  assert.equal(conv.options.fusedActivationFunction, "RELU");
+  const weights = main.tensors[conv.inputs[1]];
+  assert.equal(weights.dtype, "int8");
+  assert.deepEqual(Object.keys(weights.quantization), ["scale", "zeroPoint", "quantizedDimension"]);
+  assert.equal(weights.quantization.scale.length, 12);
+  assert.equal(summary.signatures[0].key, "serving_default");
+  assert.deepEqual(summary.metadata, ["min_runtime_version", "CONVERSION_METADATA"]);
+});
+
+Deno.test("inspect prints a readable summary", async () => {
+  const { code, stdout } = await liteq("inspect", SEED);
+  assert.equal(code, 0);
+  assert.match(stdout, /25,360 bytes, TFLite schema v3, 1 subgraph/);
+  assert.match(
+    stdout,
+    /0 "serving_default_keras_tensor:0" float32 \[1,28,28\] \(signature \[-1,28,28\]\)/,
+  );
+  assert.match(stdout, /1 x CONV_2D v3/);
+  assert.match(stdout, /int8 +20,388 bytes in 2 tensors/);
+  assert.match(stdout, /"serving_default" on subgraph 0/);
+  assert.match(stdout, /metadata: min_runtime_version, CONVERSION_METADATA/);
+});
+
+Deno.test("convert --mode float writes the model back unchanged", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/copy.tflite`;
+  const result = await liteq("convert", SEED, output, "--mode", "float");
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(readModel(bytesOf(output)), readModel(bytesOf(SEED)));
+  assert.deepEqual(readdirSync(folder), ["copy.tflite"], "no temporary file left");
+});
+
+Deno.test("bad input gets one line naming the file, and exit code 1", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const junk = `${folder}/junk.tflite`;
+  writeFileSync(junk, "this is not a model at all");
+  assertOneLineError(
+    await liteq("inspect", `${folder}/missing.tflite`),
+    /missing\.tflite: cannot read: no such file/,
+  );
+  assertOneLineError(
+    await liteq("inspect", junk),
+    /junk\.tflite: not a TFLite model: the file identifier is/,
+  );
+  const truncated = `${folder}/truncated.tflite`;
+  writeFileSync(truncated, bytesOf(SEED).slice(0, 5000));
+  assertOneLineError(
+    await liteq("inspect", truncated),
+    /truncated\.tflite: .*outside the 5000-byte file/,
+  );
+  assertOneLineError(await liteq("inspect"), /expected 1 file argument, got 0/);
+  assertOneLineError(await liteq("inspect", SEED, "--jsn"), /unknown option --jsn/);
+  assertOneLineError(await liteq("frobnicate"), /unknown command "frobnicate"/);
+});
+
+Deno.test("a failed convert writes nothing", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/out.tflite`;
+  const junk = `${folder}/junk.tflite`;
+  writeFileSync(junk, new Uint8Array(64));
+  assertOneLineError(await liteq("convert", junk, output, "--mode", "float"), /junk\.tflite: /);
+  assertOneLineError(
+    await liteq("convert", SEED, `${folder}/no/such/folder/out.tflite`, "--mode", "float"),
+    /out\.tflite: cannot write: no such file/,
+  );
+  assertOneLineError(await liteq("convert", SEED, output), /convert needs --mode/);
+  assert.equal(existsSync(output), false);
+  assert.deepEqual(readdirSync(folder), ["junk.tflite"]);
+});

@@ -1,0 +1,42 @@
+/**
+ * The format tests that run unchanged in Deno, Bun and Node (`deno task test:runtimes` bundles
+ * this file for Bun and Node): lossless round trips of every fixture and clean refusals.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ModelFormatError, readModel, writeModel } from "../../mod.ts";
+import { bytesOf, FIXTURES, modelsIn } from "../helpers.ts";
+
+for (const folder of ["models", "robustness"]) {
+  test(`fixtures in ${folder} round-trip losslessly`, () => {
+    for (const [name, path] of modelsIn(`${FIXTURES}/${folder}`)) {
+      const model = readModel(bytesOf(path));
+      const written = writeModel(model);
+      assert.deepEqual(readModel(written), model, name);
+    }
+  });
+}
+
+test("constants are typed views: int8 weights, float16 as raw bits", () => {
+  const int8 = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.int8.tflite`));
+  assert.ok(int8.subgraphs[0].tensors.some((tensor) => tensor.data instanceof Int8Array));
+  const f16 = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.f16.tflite`));
+  const half = f16.subgraphs[0].tensors.find((tensor) => tensor.dtype === "float16");
+  assert.ok(half?.data instanceof Uint16Array);
+});
+
+test("truncated and corrupted files end in ModelFormatError", () => {
+  const original = bytesOf(`${FIXTURES}/models/seed_mnist.float.tflite`);
+  for (let length = 0; length < original.length; length += 997) {
+    assert.throws(() => readModel(original.slice(0, length)), ModelFormatError);
+  }
+  for (let position = 0; position < 4096; position += 4) {
+    const copy = original.slice();
+    new DataView(copy.buffer).setUint32(position, 0x7ffffff0, true);
+    try {
+      readModel(copy);
+    } catch (error) {
+      assert.ok(error instanceof ModelFormatError, `word at ${position}: ${error}`);
+    }
+  }
+});
