@@ -26,8 +26,6 @@ for await (const entry of Deno.readDir(`${root}tests/runtimes`)) {
   const ok = await run(Deno.execPath(), [
     "bundle",
     "--quiet",
-    "--platform",
-    "node",
     "--output",
     bundle,
     `tests/runtimes/${entry.name}`,
