@@ -1,10 +1,12 @@
 /**
- * The format tests that run unchanged in Deno, Bun and Node (`deno task test:runtimes` bundles
- * this file for Bun and Node): lossless round trips of every fixture and clean refusals.
+ * The tests that run unchanged in Deno, Bun and Node (`deno task test:runtimes` bundles this file
+ * for Bun and Node): lossless round trips of every fixture, clean refusals, the wasm kernels.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ModelFormatError, readModel, writeModel } from "../../mod.ts";
+import { widenFloat16 } from "../../src/runtime/fp16.ts";
+import { loadKernels } from "../../src/runtime/wasm.ts";
 import { bytesOf, FIXTURES, modelsIn } from "../helpers.ts";
 
 for (const folder of ["models", "robustness"]) {
@@ -39,4 +41,21 @@ test("truncated and corrupted files end in ModelFormatError", () => {
       assert.ok(error instanceof ModelFormatError, `word at ${position}: ${error}`);
     }
   }
+});
+
+test("the wasm kernels load and widen float16 exactly", async () => {
+  const kernels = await loadKernels();
+  const halves = Uint16Array.from([
+    0x3c00,
+    0xc000,
+    0x0001,
+    0x7c00,
+    0x7bff,
+    0x8000,
+    0x3555,
+    0x0400,
+    0x4248,
+  ]);
+  const expected = [1, -2, 2 ** -24, Infinity, 65504, -0, 0.333251953125, 2 ** -14, 3.140625];
+  assert.deepEqual(Array.from(widenFloat16(kernels, halves)), expected);
 });

@@ -1,0 +1,64 @@
+/**
+ * Compiles `assembly/` with AssemblyScript into `build/liteq_simd.wasm` (plain WebAssembly SIMD).
+ * The compiled file is committed so that a URL import of `mod.ts` needs no build step;
+ * `--check` compiles in memory and fails when the committed file differs.
+ */
+import asc from "npm:assemblyscript@0.28.20/asc";
+
+const root = new URL("../", import.meta.url);
+const target = "build/liteq_simd.wasm";
+const check = Deno.args.includes("--check");
+
+const outputs = new Map<string, Uint8Array>();
+const { error, stderr } = await asc.main(
+  [
+    "assembly/index.ts",
+    "--outFile",
+    target,
+    "--optimizeLevel",
+    "3",
+    "--shrinkLevel",
+    "0",
+    "--runtime",
+    "stub",
+    "--noAssert",
+    "--enable",
+    "simd",
+    "--initialMemory",
+    "1",
+  ],
+  {
+    readFile: (name: string, baseDir: string) => {
+      try {
+        return Deno.readTextFileSync(new URL(`${baseDir}/${name}`.replace(/^\.\//, ""), root));
+      } catch {
+        return null;
+      }
+    },
+    writeFile: (name: string, contents: Uint8Array | string) => {
+      outputs.set(
+        name,
+        typeof contents === "string" ? new TextEncoder().encode(contents) : contents,
+      );
+    },
+    listFiles: () => [],
+  },
+);
+if (error) {
+  console.error(`AssemblyScript failed: ${error.message}\n${stderr}`);
+  Deno.exit(1);
+}
+const wasm = outputs.get(target);
+if (!wasm) throw new Error(`asc wrote no ${target}`);
+const path = new URL(target, root);
+if (check) {
+  const committed = await Deno.readFile(path).catch(() => new Uint8Array(0));
+  if (committed.length !== wasm.length || committed.some((byte, index) => byte !== wasm[index])) {
+    console.error(`${target} differs from a fresh build: run \`deno task build\` and commit it`);
+    Deno.exit(1);
+  }
+} else {
+  await Deno.mkdir(new URL("build/", root), { recursive: true });
+  await Deno.writeFile(path, wasm);
+  console.log(`wrote ${target} (${wasm.length} bytes)`);
+}
