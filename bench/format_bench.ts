@@ -3,7 +3,7 @@
  * `deno task bench`.
  */
 import { readModel, writeModel } from "../mod.ts";
-import { bytesOf, FIXTURES, SHARED } from "../tests/helpers.ts";
+import { FIXTURES, readBytesSync, SHARED } from "../tests/helpers.ts";
 
 const models: [string, string][] = [[
   "seed_cifar_arch float (495 KB)",
@@ -14,7 +14,7 @@ if (SHARED) {
 } else console.log("skipped: the MobileNet V1 benchmarks need ../shared, which is absent");
 
 for (const [label, path] of models) {
-  const bytes = bytesOf(path);
+  const bytes = readBytesSync(path);
   const model = readModel(bytes);
   Deno.bench({
     name: `read ${label}`,

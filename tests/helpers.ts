@@ -22,8 +22,8 @@ export function modelsIn(folder: string): [string, string][] {
     .map((name) => [name, `${folder}/${name}`]);
 }
 
-/** A file's bytes. */
-export function bytesOf(path: string): Uint8Array {
+/** A file's bytes, read synchronously (tests and benchmarks only). */
+export function readBytesSync(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 

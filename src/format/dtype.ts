@@ -106,6 +106,11 @@ export function isDType(name: string): name is DType {
   return name in CODE_BY_DTYPE;
 }
 
+/** How many elements a tensor of this shape has (1 for a scalar). */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, dimension) => product * dimension, 1);
+}
+
 /**
  * Bytes that `elements` values of `dtype` take in a buffer (sub-byte types packed, rounded up);
  * null for types without a fixed element size.

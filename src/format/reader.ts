@@ -5,7 +5,7 @@
  */
 import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
-import { type DType, isDType, packedByteLength, typedView } from "./dtype.ts";
+import { type DType, elementCount, isDType, packedByteLength, typedView } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
@@ -172,7 +172,7 @@ class ModelDecoder {
     if (shape.some((dimension) => dimension < 0)) {
       throw new ModelFormatError(where, `shape ${shapeText(shape)} has a negative dimension`);
     }
-    const elements = shape.reduce((product, dimension) => product * dimension, 1);
+    const elements = elementCount(shape);
     if (elements > this.maxElements) {
       throw new ModelFormatError(
         where,

@@ -6,7 +6,7 @@
 import { Builder } from "npm:flatbuffers@25.9.23";
 import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
-import { bytesOf, packedByteLength } from "./dtype.ts";
+import { bytesOf, elementCount, packedByteLength } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, type PlainValue, writePlain } from "./plain.ts";
@@ -82,7 +82,7 @@ function bufferContents(model: Model): Uint8Array[] {
         );
       }
       const bytes = bytesOf(tensor.data);
-      const elements = tensor.shape.reduce((product, dimension) => product * dimension, 1);
+      const elements = elementCount(tensor.shape);
       const needed = tensor.sparsity ? null : packedByteLength(tensor.dtype, elements);
       if (needed !== null && needed !== bytes.byteLength) {
         throw new ModelFormatError(

@@ -2,7 +2,7 @@
  * NumPy's `.npy` format (versions 1 to 3): little-endian, C-order arrays of the numeric dtypes
  * liteq exchanges (model inputs, outputs, datasets). Anything else is refused by `NpyFormatError`.
  */
-import { type DType, type TensorData, typedView } from "../format/dtype.ts";
+import { bytesOf, type DType, elementCount, type TensorData, typedView } from "../format/dtype.ts";
 
 /** An `.npy` file that liteq cannot take, with the reason. */
 export class NpyFormatError extends Error {
@@ -74,7 +74,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
     throw new NpyFormatError(`invalid shape (${shapeText})`);
   }
   const itemSize = Number(descr.slice(2));
-  const expected = shape.reduce((product, dimension) => product * dimension, 1) * itemSize;
+  const expected = elementCount(shape) * itemSize;
   const actual = bytes.length - dataStart;
   if (actual !== expected) {
     throw new NpyFormatError(
@@ -90,7 +90,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
 export function encodeNpy(array: NpyArray): Uint8Array {
   const code = CODE_BY_DTYPE.get(array.dtype);
   if (code === undefined) throw new NpyFormatError(`dtype ${array.dtype} has no .npy form here`);
-  const elements = array.shape.reduce((product, dimension) => product * dimension, 1);
+  const elements = elementCount(array.shape);
   const itemSize = Number(code.slice(1));
   if (array.data.byteLength !== elements * itemSize) {
     throw new NpyFormatError(
@@ -108,9 +108,6 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   bytes.set(MAGIC);
   bytes.set([1, 0, header.length & 0xff, header.length >> 8], 6);
   bytes.set(new TextEncoder().encode(header), 10);
-  bytes.set(
-    new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength),
-    10 + header.length,
-  );
+  bytes.set(bytesOf(array.data), 10 + header.length);
   return bytes;
 }

@@ -3,13 +3,12 @@ import type { KernelExports } from "./wasm.ts";
 
 const PAGE = 65536;
 
-/** Hands out aligned byte ranges of wasm memory from `heap_base()` upward; `reset` frees all. */
+/** Hands out aligned byte ranges of wasm memory from `heap_base()` upward. */
 export class Arena {
   private next: number;
-  private readonly start: number;
 
   constructor(private readonly kernels: KernelExports) {
-    this.start = this.next = kernels.heap_base();
+    this.next = kernels.heap_base();
   }
 
   /** Reserves `bytes` bytes aligned to `align` (16 by default: a v128) and returns the offset. */
@@ -22,10 +21,5 @@ export class Arena {
     }
     this.next = end;
     return offset;
-  }
-
-  /** Frees everything allocated so far. */
-  reset(): void {
-    this.next = this.start;
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { readModel } from "../../mod.ts";
-import { bytesOf, FIXTURES, ROOT } from "../helpers.ts";
+import { FIXTURES, readBytesSync, ROOT } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.int8.tflite`;
 
@@ -74,7 +74,7 @@ Deno.test("convert --mode float writes the model back unchanged", async () => {
   const output = `${folder}/copy.tflite`;
   const result = await liteq("convert", SEED, output, "--mode", "float");
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(readModel(bytesOf(output)), readModel(bytesOf(SEED)));
+  assert.deepEqual(readModel(readBytesSync(output)), readModel(readBytesSync(SEED)));
   assert.deepEqual(readdirSync(folder), ["copy.tflite"], "no temporary file left");
 });
 
@@ -91,7 +91,7 @@ Deno.test("bad input gets one line naming the file, and exit code 1", async () =
     /junk\.tflite: not a TFLite model: the file identifier is/,
   );
   const truncated = `${folder}/truncated.tflite`;
-  writeFileSync(truncated, bytesOf(SEED).slice(0, 5000));
+  writeFileSync(truncated, readBytesSync(SEED).slice(0, 5000));
   assertOneLineError(
     await liteq("inspect", truncated),
     /truncated\.tflite: .*outside the 5000-byte file/,

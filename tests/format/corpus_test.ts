@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { readModel, writeModel } from "../../mod.ts";
-import { bytesOf, FIXTURES, modelsIn, SHARED, skipWithoutShared } from "../helpers.ts";
+import { FIXTURES, modelsIn, readBytesSync, SHARED, skipWithoutShared } from "../helpers.ts";
 
 /** Read, write, read again: the IR must come back deep-equal, and writing again gives the same bytes. */
 function assertRoundTrip(path: string): void {
-  const model = readModel(bytesOf(path));
+  const model = readModel(readBytesSync(path));
   const written = writeModel(model);
   const again = readModel(written);
   assert.deepEqual(again, model);
@@ -39,7 +39,7 @@ Deno.test("every model in ../shared round-trips losslessly", () => {
 });
 
 Deno.test("what the reader finds in known models", () => {
-  const seed = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.int8.tflite`));
+  const seed = readModel(readBytesSync(`${FIXTURES}/models/seed_mnist.int8.tflite`));
   const [main] = seed.subgraphs;
   const conv = main.operators.find((operator) => operator.op === "CONV_2D")!;
   assert.equal(conv.optionsType, "Conv2DOptions");
@@ -58,19 +58,19 @@ Deno.test("what the reader finds in known models", () => {
     "CONVERSION_METADATA",
   ]);
 
-  const f16 = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.f16.tflite`));
+  const f16 = readModel(readBytesSync(`${FIXTURES}/models/seed_mnist.f16.tflite`));
   const dequantize = f16.subgraphs[0].operators.find((operator) => operator.op === "DEQUANTIZE")!;
   const half = f16.subgraphs[0].tensors[dequantize.inputs[0]];
   assert.equal(half.dtype, "float16");
   assert.ok(half.data instanceof Uint16Array, "float16 constants are raw bits");
 
-  const flex = readModel(bytesOf(`${FIXTURES}/robustness/double_flex.tflite`));
+  const flex = readModel(readBytesSync(`${FIXTURES}/robustness/double_flex.tflite`));
   assert.ok(flex.subgraphs[0].operators.every((operator) => operator.custom));
   assert.ok(flex.subgraphs[0].operators[0].op.startsWith("Flex"));
-  const strings = readModel(bytesOf(`${FIXTURES}/robustness/tensor_string_data_type.tflite`));
+  const strings = readModel(readBytesSync(`${FIXTURES}/robustness/tensor_string_data_type.tflite`));
   assert.ok(strings.subgraphs[0].tensors.some((tensor) => tensor.dtype === "string"));
-  const subgraphs = readModel(bytesOf(`${FIXTURES}/robustness/multi_subgraphs_while.tflite`));
+  const subgraphs = readModel(readBytesSync(`${FIXTURES}/robustness/multi_subgraphs_while.tflite`));
   assert.ok(subgraphs.subgraphs.length > 1);
-  const noSubgraphs = readModel(bytesOf(`${FIXTURES}/robustness/0_subgraphs.tflite`));
+  const noSubgraphs = readModel(readBytesSync(`${FIXTURES}/robustness/0_subgraphs.tflite`));
   assert.equal(noSubgraphs.subgraphs.length, 0);
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ModelFormatError, readModel } from "../../mod.ts";
-import { bytesOf, FIXTURES, modelsIn } from "../helpers.ts";
+import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 /** A small deterministic generator (xorshift32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -66,7 +66,7 @@ function mutations(size: number, next: () => number): Mutation[] {
 
 Deno.test("forged files end in ModelFormatError or a valid model, never anything else", () => {
   const fixtures = [...modelsIn(`${FIXTURES}/robustness`), ...modelsIn(`${FIXTURES}/models`)]
-    .map(([name, path]) => [name, bytesOf(path)] as const)
+    .map(([name, path]) => [name, readBytesSync(path)] as const)
     .filter(([, bytes]) => bytes.length <= 200_000);
   const next = random(20261123);
   const deadline = performance.now() + 15_000;

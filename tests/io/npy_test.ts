@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { encodeNpy, NpyFormatError, parseNpy } from "../../src/io/npy.ts";
-import { bytesOf, FIXTURES } from "../helpers.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
 
-const npy = (name: string) => parseNpy(bytesOf(`${FIXTURES}/npy/${name}`));
+const npy = (name: string) => parseNpy(readBytesSync(`${FIXTURES}/npy/${name}`));
 const sum = (values: ArrayLike<number>) =>
   Array.from(values).reduce((total, value) => total + value, 0);
 
@@ -52,7 +52,7 @@ Deno.test("writes files byte-identical to NumPy's", () => {
       "int64_big.npy",
     ]
   ) {
-    const original = bytesOf(`${FIXTURES}/npy/${name}`);
+    const original = readBytesSync(`${FIXTURES}/npy/${name}`);
     assert.deepEqual(encodeNpy(parseNpy(original)), original, name);
   }
   const vector = parseNpy(
@@ -67,13 +67,16 @@ Deno.test("refuses what it cannot take, saying why", () => {
       () => parseNpy(bytes),
       (error: unknown) => error instanceof NpyFormatError && message.test(error.message),
     );
-  refuses(bytesOf(`${FIXTURES}/npy/fortran_f32.npy`), /Fortran-order arrays are not supported/);
   refuses(
-    bytesOf(`${FIXTURES}/npy/big_endian_f32.npy`),
+    readBytesSync(`${FIXTURES}/npy/fortran_f32.npy`),
+    /Fortran-order arrays are not supported/,
+  );
+  refuses(
+    readBytesSync(`${FIXTURES}/npy/big_endian_f32.npy`),
     /dtype '>f4': big-endian data is not supported/,
   );
   refuses(new TextEncoder().encode("hello, world"), /not an \.npy file/);
-  const sine = bytesOf(`${FIXTURES}/npy/tflm_hello_world_float.ref_outputs.npy`);
+  const sine = readBytesSync(`${FIXTURES}/npy/tflm_hello_world_float.ref_outputs.npy`);
   refuses(
     sine.slice(0, sine.length - 4),
     /shape \(16, 1\) of '<f4' needs 64 bytes of data, the file has 60/,

@@ -7,12 +7,12 @@ import { test } from "node:test";
 import { ModelFormatError, readModel, writeModel } from "../../mod.ts";
 import { widenFloat16 } from "../../src/runtime/fp16.ts";
 import { loadKernels } from "../../src/runtime/wasm.ts";
-import { bytesOf, FIXTURES, modelsIn } from "../helpers.ts";
+import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 for (const folder of ["models", "robustness"]) {
   test(`fixtures in ${folder} round-trip losslessly`, () => {
     for (const [name, path] of modelsIn(`${FIXTURES}/${folder}`)) {
-      const model = readModel(bytesOf(path));
+      const model = readModel(readBytesSync(path));
       const written = writeModel(model);
       assert.deepEqual(readModel(written), model, name);
     }
@@ -20,15 +20,15 @@ for (const folder of ["models", "robustness"]) {
 }
 
 test("constants are typed views: int8 weights, float16 as raw bits", () => {
-  const int8 = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.int8.tflite`));
+  const int8 = readModel(readBytesSync(`${FIXTURES}/models/seed_mnist.int8.tflite`));
   assert.ok(int8.subgraphs[0].tensors.some((tensor) => tensor.data instanceof Int8Array));
-  const f16 = readModel(bytesOf(`${FIXTURES}/models/seed_mnist.f16.tflite`));
+  const f16 = readModel(readBytesSync(`${FIXTURES}/models/seed_mnist.f16.tflite`));
   const half = f16.subgraphs[0].tensors.find((tensor) => tensor.dtype === "float16");
   assert.ok(half?.data instanceof Uint16Array);
 });
 
 test("truncated and corrupted files end in ModelFormatError", () => {
-  const original = bytesOf(`${FIXTURES}/models/seed_mnist.float.tflite`);
+  const original = readBytesSync(`${FIXTURES}/models/seed_mnist.float.tflite`);
   for (let length = 0; length < original.length; length += 997) {
     assert.throws(() => readModel(original.slice(0, length)), ModelFormatError);
   }
