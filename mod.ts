@@ -2,10 +2,13 @@
  * liteq: post-training quantization and inference for TensorFlow Lite models.
  *
  * ```ts
- * import { readModel, writeModel } from "./mod.ts";
+ * import { Interpreter, readModel, writeModel } from "./mod.ts";
  * const model = readModel(await Deno.readFile("model.tflite"));
  * console.log(model.subgraphs[0].operators.map((operator) => operator.op));
  * await Deno.writeFile("copy.tflite", writeModel(model));
+ *
+ * const interpreter = await Interpreter.load("model.tflite");
+ * const [scores] = interpreter.run([new Float32Array(28 * 28)]);
  * ```
  * @module
  */
@@ -24,3 +27,14 @@ export type {
   Tensor,
 } from "./src/format/ir.ts";
 export type { PlainObject, PlainValue } from "./src/format/plain.ts";
+export {
+  type InputValues,
+  Interpreter,
+  type InterpreterOptions,
+  type ModelSource,
+  SignatureRunner,
+  type TensorDetails,
+} from "./src/runtime/interpreter.ts";
+export { UnsupportedOpError } from "./src/runtime/op.ts";
+export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
+export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";

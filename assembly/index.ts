@@ -2,6 +2,11 @@
 // TypeScript side lays out from `heap_base()` upward.
 
 export { f16_to_f32_x8 } from "./fp16";
+export { f32_gemm_4x8, f32_pack_rhs } from "./f32_gemm";
+export { f32_im2col } from "./f32_conv";
+export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";
+export { f32_pool } from "./f32_pool";
+export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 
 /** The first byte of memory free for the caller's buffers. */
 export function heap_base(): usize {

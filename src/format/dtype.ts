@@ -159,3 +159,17 @@ export function typedView(dtype: DType, bytes: Uint8Array): TensorData {
 export function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
+
+/**
+ * A typed array of `length` elements of `dtype` over `buffer` at `byteOffset` (no copy), or null
+ * for dtypes without one (string, sub-byte ints, resource, variant).
+ */
+export function typedArrayOver(
+  dtype: DType,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number,
+): TensorData | null {
+  const View = VIEW_BY_DTYPE[dtype];
+  return View ? new View(buffer, byteOffset, length) : null;
+}

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A file that cannot be read or written, named with the reason. */
 export class FileError extends Error {
@@ -26,6 +27,22 @@ export async function readBytes(path: string): Promise<Uint8Array> {
   } catch (error) {
     throw new FileError(path, `cannot read: ${reason(error)}`);
   }
+}
+
+/**
+ * The bytes at a URL: read from disk for `file:` URLs, fetched otherwise (http(s), data, blob).
+ * Throws `FileError` naming the URL.
+ */
+export async function readUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  if (url.protocol === "file:") return new Uint8Array(await readBytes(fileURLToPath(url)));
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new FileError(url.href, `cannot fetch: ${reason(error)}`);
+  }
+  if (!response.ok) throw new FileError(url.href, `cannot fetch: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**

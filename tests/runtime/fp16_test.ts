@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { widenFloat16 } from "../../src/runtime/fp16.ts";
-import { loadKernels } from "../../src/runtime/wasm.ts";
+import { freshMemory } from "./kernel_harness.ts";
+import type { KernelMemory } from "../../src/runtime/memory.ts";
 
 /** The scalar reference: IEEE 754 binary16 decoded by its definition. */
 function halfToFloat(half: number): number {
@@ -12,11 +12,20 @@ function halfToFloat(half: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-let kernels: Awaited<ReturnType<typeof loadKernels>>;
+let memory: KernelMemory;
+
+/** `halves` widened by the kernel. */
+function widenFloat16(halves: Uint16Array): Float32Array {
+  const source = memory.allocate(halves.byteLength);
+  const destination = memory.allocate(halves.length * 4);
+  new Uint16Array(memory.kernels.memory.buffer, source, halves.length).set(halves);
+  memory.kernels.f16_to_f32_x8(source, destination, halves.length);
+  return memory.f32(destination, halves.length).slice();
+}
 
 /** Widens `halves` on the kernel and checks every value against the reference, bit for bit. */
 function assertWidened(halves: Uint16Array): void {
-  const widened = widenFloat16(kernels, halves);
+  const widened = widenFloat16(halves);
   assert.equal(widened.length, halves.length);
   const bits = new Uint32Array(widened.buffer);
   halves.forEach((half, index) => {
@@ -39,12 +48,12 @@ function assertWidened(halves: Uint16Array): void {
 }
 
 Deno.test("f16_to_f32_x8 widens every one of the 65,536 halves exactly", async () => {
-  kernels = await loadKernels();
+  memory = await freshMemory();
   assertWidened(Uint16Array.from({ length: 65536 }, (_, index) => index));
 });
 
 Deno.test("f16_to_f32_x8 handles odd lengths, the scalar tail and edge values", async () => {
-  kernels = await loadKernels();
+  memory = await freshMemory();
   const edges = [
     0x0000,
     0x8000,

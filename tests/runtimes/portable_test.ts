@@ -1,12 +1,18 @@
 /**
  * The tests that run unchanged in Deno, Bun and Node (`deno task test:runtimes` bundles this file
- * for Bun and Node): lossless round trips of every fixture, clean refusals, the wasm kernels.
+ * for Bun and Node): lossless round trips of every fixture, clean refusals, and the interpreter
+ * on its wasm kernels (loaded from disk) against TensorFlow's outputs.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ModelFormatError, readModel, writeModel } from "../../mod.ts";
-import { widenFloat16 } from "../../src/runtime/fp16.ts";
-import { loadKernels } from "../../src/runtime/wasm.ts";
+import {
+  Interpreter,
+  ModelFormatError,
+  parseNpy,
+  readModel,
+  runSamples,
+  writeModel,
+} from "../../mod.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 for (const folder of ["models", "robustness"]) {
@@ -43,19 +49,19 @@ test("truncated and corrupted files end in ModelFormatError", () => {
   }
 });
 
-test("the wasm kernels load and widen float16 exactly", async () => {
-  const kernels = await loadKernels();
-  const halves = Uint16Array.from([
-    0x3c00,
-    0xc000,
-    0x0001,
-    0x7c00,
-    0x7bff,
-    0x8000,
-    0x3555,
-    0x0400,
-    0x4248,
-  ]);
-  const expected = [1, -2, 2 ** -24, Infinity, 65504, -0, 0.333251953125, 2 ** -14, 3.140625];
-  assert.deepEqual(Array.from(widenFloat16(kernels, halves)), expected);
-});
+for (const name of ["seed_mnist.f16", "mobile_mnist.float", "alankrantas_mnist"]) {
+  test(`${name} runs within 1e-4 of TensorFlow`, async () => {
+    const interpreter = await Interpreter.load(`${FIXTURES}/models/${name}.tflite`);
+    const inputs = parseNpy(
+      readBytesSync(`${FIXTURES}/reference/${name.split(".")[0]}.inputs.npy`),
+    );
+    const expected = parseNpy(readBytesSync(`${FIXTURES}/reference/${name}.ref_outputs.npy`));
+    const [actual] = runSamples(interpreter, [inputs]);
+    assert.deepEqual(actual.shape, expected.shape);
+    expected.data.forEach((value, index) => {
+      const want = Number(value);
+      const difference = Math.abs(Number(actual.data[index]) - want);
+      assert.ok(difference <= 1e-4 * Math.max(1, Math.abs(want)), `${name} element ${index}`);
+    });
+  });
+}

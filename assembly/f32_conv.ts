@@ -1,0 +1,36 @@
+// Float32 convolution helpers. A convolution is a GEMM of its input patches (im2col) against the
+// filters; `f32_im2col` writes the patches of a band of output positions, padding with zeros.
+
+/**
+ * Writes, for each output position r in [rowStart, rowStart + rows) of one NHWC image, the
+ * patch row r of length kH * kW * c (ordered ky, kx, channel as TFLite filters are) to `patches`.
+ */
+export function f32_im2col(
+  input: usize, inH: i32, inW: i32, c: i32,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outW: i32, rowStart: i32, rows: i32, patches: usize,
+): void {
+  const pixelBytes = <usize>c << 2;
+  let target = patches;
+  for (let r = rowStart; r < rowStart + rows; r++) {
+    const oy = r / outW;
+    const ox = r - oy * outW;
+    const y0 = oy * strideH - padTop;
+    const x0 = ox * strideW - padLeft;
+    for (let ky = 0; ky < kH; ky++) {
+      const iy = y0 + ky * dilationH;
+      if (iy < 0 || iy >= inH) {
+        memory.fill(target, 0, pixelBytes * <usize>kW);
+        target += pixelBytes * <usize>kW;
+        continue;
+      }
+      const rowBase = input + <usize>iy * <usize>inW * pixelBytes;
+      for (let kx = 0; kx < kW; kx++) {
+        const ix = x0 + kx * dilationW;
+        if (ix < 0 || ix >= inW) memory.fill(target, 0, pixelBytes);
+        else memory.copy(target, rowBase + <usize>ix * pixelBytes, pixelBytes);
+        target += pixelBytes;
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// Float32 depthwise convolution, NHWC, one image per call. Filters are TFLite's [1, kH, kW, C*M];
+// output channel o reads input channel o / M (M the depth multiplier). The bias is padded to a
+// multiple of 4. With M = 1 channels run 4 at a time; 3x3 windows wholly inside the image take
+// an unrolled path without bounds checks.
+
+// @ts-ignore: decorator
+@inline
+function clamp4(value: v128, low: v128, high: v128): v128 {
+  return f32x4.min(f32x4.max(value, low), high);
+}
+
+/** Depthwise convolution with depth multiplier 1 (see the file comment). */
+export function f32_depthwise(
+  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, output: usize, low: f32, high: f32,
+): void {
+  const lowV = f32x4.splat(low);
+  const highV = f32x4.splat(high);
+  const pixel = <usize>c << 2;
+  const vectorChannels = c & ~3;
+  const rowBytes = <usize>inW * pixel;
+  const unrolled = kH == 3 && kW == 3;
+  let target = output;
+  for (let oy = 0; oy < outH; oy++) {
+    const y0 = oy * strideH - padTop;
+    // Taps ky whose row lies inside the image: y0 + ky * dilationH in [0, inH).
+    const kyStart = y0 >= 0 ? 0 : (-y0 + dilationH - 1) / dilationH;
+    const kyEnd = min(kH, (inH - y0 + dilationH - 1) / dilationH);
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = ox * strideW - padLeft;
+      const kxStart = x0 >= 0 ? 0 : (-x0 + dilationW - 1) / dilationW;
+      const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
+      const origin = input + <usize>y0 * rowBytes + <usize>x0 * pixel;
+      if (unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3) {
+        const dy = <usize>dilationH * rowBytes;
+        const dx = <usize>dilationW * pixel;
+        const filterRow = <usize>3 * pixel;
+        for (let ch = 0; ch < vectorChannels; ch += 4) {
+          const offset = <usize>ch << 2;
+          const p = origin + offset;
+          const w = filter + offset;
+          let acc = v128.load(bias + offset);
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p), v128.load(w)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dx), v128.load(w + pixel)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dx), v128.load(w + 2 * pixel)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy), v128.load(w + filterRow)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy + dx), v128.load(w + filterRow + pixel)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy + 2 * dx), v128.load(w + filterRow + 2 * pixel)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy), v128.load(w + 2 * filterRow)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy + dx), v128.load(w + 2 * filterRow + pixel)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy + 2 * dx), v128.load(w + 2 * filterRow + 2 * pixel)));
+          v128.store(target + offset, clamp4(acc, lowV, highV));
+        }
+      } else {
+        for (let ch = 0; ch < vectorChannels; ch += 4) {
+          const offset = <usize>ch << 2;
+          let acc = v128.load(bias + offset);
+          for (let ky = kyStart; ky < kyEnd; ky++) {
+            const row = origin + <usize>(ky * dilationH) * rowBytes + offset;
+            const filterRow = filter + <usize>(ky * kW) * pixel + offset;
+            for (let kx = kxStart; kx < kxEnd; kx++) {
+              acc = f32x4.add(acc, f32x4.mul(
+                v128.load(row + <usize>(kx * dilationW) * pixel),
+                v128.load(filterRow + <usize>kx * pixel),
+              ));
+            }
+          }
+          v128.store(target + offset, clamp4(acc, lowV, highV));
+        }
+      }
+      for (let ch = vectorChannels; ch < c; ch++) {
+        const offset = <usize>ch << 2;
+        let acc = load<f32>(bias + offset);
+        for (let ky = kyStart; ky < kyEnd; ky++) {
+          const row = origin + <usize>(ky * dilationH) * rowBytes + offset;
+          const filterRow = filter + <usize>(ky * kW) * pixel + offset;
+          for (let kx = kxStart; kx < kxEnd; kx++) {
+            acc += load<f32>(row + <usize>(kx * dilationW) * pixel) * load<f32>(filterRow + <usize>kx * pixel);
+          }
+        }
+        store<f32>(target + offset, min(max(acc, low), high));
+      }
+      target += pixel;
+    }
+  }
+}
+
+/** Depthwise convolution with depth multiplier `multiplier` > 1, one channel at a time. */
+export function f32_depthwise_multiplier(
+  input: usize, inH: i32, inW: i32, c: i32, multiplier: i32, filter: usize, bias: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, output: usize, low: f32, high: f32,
+): void {
+  const outC = c * multiplier;
+  let target = output;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      for (let o = 0; o < outC; o++) {
+        const channel = o / multiplier;
+        let acc = load<f32>(bias + (<usize>o << 2));
+        for (let ky = 0; ky < kH; ky++) {
+          const iy = oy * strideH - padTop + ky * dilationH;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ix = ox * strideW - padLeft + kx * dilationW;
+            if (ix < 0 || ix >= inW) continue;
+            acc += load<f32>(input + (<usize>((iy * inW + ix) * c + channel) << 2)) *
+              load<f32>(filter + (<usize>((ky * kW + kx) * outC + o) << 2));
+          }
+        }
+        store<f32>(target, min(max(acc, low), high));
+        target += 4;
+      }
+    }
+  }
+}

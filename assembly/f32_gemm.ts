@@ -1,0 +1,126 @@
+// Float32 matrix multiplication on a right-hand side packed once (at model load).
+//
+// C[m][n] = clamp(bias[n] + sum_k A[m][k] * B[n][k], low, high), A row-major with row stride
+// `lda`, C row-major with row stride `ldc`. B is packed into panels of 8 columns: panel p holds,
+// for each k in order, the 8 values B[8p .. 8p+7][k] (zeros past n). The bias is padded likewise
+// to a multiple of 8. The micro-kernel keeps a 4x8 tile of C in eight v128 registers.
+
+/** Floats in one packed panel row: the micro-kernel's width. */
+// @ts-ignore: decorator
+@inline const PANEL: i32 = 8;
+/** Rows of A multiplied against every panel before moving on, so that they stay in cache. */
+// @ts-ignore: decorator
+@inline const ROW_BLOCK: i32 = 64;
+
+const spill = memory.data(32, 16);
+
+/** Packs B (element (n, k) at `source + 4 * (n * strideN + k * strideK)`) into 8-wide panels. */
+export function f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, strideK: i32, packed: usize): void {
+  const panels = (n + PANEL - 1) / PANEL;
+  let target = packed;
+  for (let panel = 0; panel < panels; panel++) {
+    for (let depth = 0; depth < k; depth++) {
+      for (let lane = 0; lane < PANEL; lane++) {
+        const column = panel * PANEL + lane;
+        const value = column < n
+          ? load<f32>(source + (<usize>(column * strideN + depth * strideK) << 2))
+          : <f32>0;
+        store<f32>(target, value);
+        target += 4;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function store_tile_row(target: usize, low: v128, high: v128, columns: i32): void {
+  if (columns == PANEL) {
+    v128.store(target, low);
+    v128.store(target, high, 16);
+  } else {
+    v128.store(spill, low);
+    v128.store(spill, high, 16);
+    memory.copy(target, spill, <usize>columns << 2);
+  }
+}
+
+/** C = clamp(A x packed B + bias, low, high) with a 4x8 register tile; see the file comment. */
+export function f32_gemm_4x8(
+  a: usize, lda: i32, packed: usize, bias: usize, c: usize, ldc: i32,
+  m: i32, n: i32, k: i32, low: f32, high: f32,
+): void {
+  const lowV = f32x4.splat(low);
+  const highV = f32x4.splat(high);
+  const rowA = <usize>lda << 2;
+  const rowC = <usize>ldc << 2;
+  const panels = (n + PANEL - 1) / PANEL;
+  for (let block = 0; block < m; block += ROW_BLOCK) {
+    const blockEnd = min(m, block + ROW_BLOCK);
+    for (let panel = 0; panel < panels; panel++) {
+      gemm_block(a, rowA, packed, bias, c, rowC, block, blockEnd, panel, n, k, lowV, highV);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function gemm_block(
+  a: usize, rowA: usize, packed: usize, bias: usize, c: usize, rowC: usize,
+  rowStart: i32, rowEnd: i32, panel: i32, n: i32, k: i32, lowV: v128, highV: v128,
+): void {
+  const panelB = packed + (<usize>panel * <usize>k * PANEL << 2);
+  const biasLow = v128.load(bias + (<usize>panel * PANEL << 2));
+  const biasHigh = v128.load(bias + (<usize>panel * PANEL << 2), 16);
+  const columns = min(PANEL, n - panel * PANEL);
+  const cPanel = c + (<usize>panel * PANEL << 2);
+  let row = rowStart;
+  for (; row + 4 <= rowEnd; row += 4) {
+    let a0 = a + <usize>row * rowA;
+    let a1 = a0 + rowA;
+    let a2 = a1 + rowA;
+    let a3 = a2 + rowA;
+    let c00 = biasLow, c01 = biasHigh, c10 = biasLow, c11 = biasHigh;
+    let c20 = biasLow, c21 = biasHigh, c30 = biasLow, c31 = biasHigh;
+    let pb = panelB;
+    for (let depth = 0; depth < k; depth++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const x0 = v128.load32_splat(a0);
+      const x1 = v128.load32_splat(a1);
+      const x2 = v128.load32_splat(a2);
+      const x3 = v128.load32_splat(a3);
+      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      c20 = f32x4.add(c20, f32x4.mul(x2, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+      c30 = f32x4.add(c30, f32x4.mul(x3, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+      pb += PANEL << 2;
+      a0 += 4;
+      a1 += 4;
+      a2 += 4;
+      a3 += 4;
+    }
+    const c0 = cPanel + <usize>row * rowC;
+    store_tile_row(c0, f32x4.min(f32x4.max(c00, lowV), highV), f32x4.min(f32x4.max(c01, lowV), highV), columns);
+    store_tile_row(c0 + rowC, f32x4.min(f32x4.max(c10, lowV), highV), f32x4.min(f32x4.max(c11, lowV), highV), columns);
+    store_tile_row(c0 + 2 * rowC, f32x4.min(f32x4.max(c20, lowV), highV), f32x4.min(f32x4.max(c21, lowV), highV), columns);
+    store_tile_row(c0 + 3 * rowC, f32x4.min(f32x4.max(c30, lowV), highV), f32x4.min(f32x4.max(c31, lowV), highV), columns);
+  }
+  for (; row < rowEnd; row++) {
+    let a0 = a + <usize>row * rowA;
+    let c00 = biasLow, c01 = biasHigh;
+    let pb = panelB;
+    for (let depth = 0; depth < k; depth++) {
+      const x0 = v128.load32_splat(a0);
+      c00 = f32x4.add(c00, f32x4.mul(x0, v128.load(pb)));
+      c01 = f32x4.add(c01, f32x4.mul(x0, v128.load(pb, 16)));
+      pb += PANEL << 2;
+      a0 += 4;
+    }
+    store_tile_row(cPanel + <usize>row * rowC, f32x4.min(f32x4.max(c00, lowV), highV), f32x4.min(f32x4.max(c01, lowV), highV), columns);
+  }
+}

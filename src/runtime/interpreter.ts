@@ -1,0 +1,277 @@
+/**
+ * The interpreter: loads a model, prepares it once (shapes, constants, memory plan) and runs it
+ * on the wasm kernels. Shaped like TFLite's Python `Interpreter` and LiteRT.js: input and output
+ * details, set an input, invoke, read an output; signature runners for named entry points.
+ */
+import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
+import type { Model } from "../format/ir.ts";
+import { readModel } from "../format/reader.ts";
+import { readBytes, readUrl } from "../io/files.ts";
+import { KernelMemory } from "./memory.ts";
+import { PreparedSubgraph } from "./subgraph.ts";
+import type { RuntimeTensor } from "./tensor.ts";
+import { loadKernels } from "./wasm.ts";
+
+/** What a model input or output is: name, shape, dtype and quantization. */
+export interface TensorDetails {
+  name: string;
+  /** Index of the tensor in its subgraph. */
+  index: number;
+  /** The shape the interpreter runs with (batch and dynamic dimensions resolved). */
+  shape: number[];
+  /** The file's shape signature: -1 marks a dimension that can be resized. */
+  shapeSignature: number[];
+  dtype: DType;
+  /** Linear quantization (`real = scale * (q - zeroPoint)`), or null for float tensors. */
+  quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;
+}
+
+/** Where a model comes from: its bytes, a parsed `Model`, a file path, or a URL. */
+export type ModelSource = Uint8Array | ArrayBuffer | Model | string | URL;
+
+/** Options for `Interpreter.load`. */
+export interface InterpreterOptions {
+  /** Shapes for the inputs, by position (resolves -1 dimensions; the file's shape otherwise). */
+  inputShapes?: (number[] | undefined)[];
+}
+
+/** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
+export type InputValues = TensorData | ArrayLike<number>;
+
+function isModel(source: ModelSource): source is Model {
+  return typeof source === "object" && source !== null && "subgraphs" in source;
+}
+
+/** Reads a model from any `ModelSource`. */
+export async function loadModelSource(source: ModelSource): Promise<Model> {
+  if (isModel(source)) return source;
+  if (source instanceof Uint8Array) return readModel(source);
+  if (source instanceof ArrayBuffer) return readModel(new Uint8Array(source));
+  if (source instanceof URL) return readModel(await readUrl(source));
+  if (/^(https?|file|data|blob):/.test(source)) return readModel(await readUrl(new URL(source)));
+  return readModel(await readBytes(source));
+}
+
+function detailsOf(model: Model, subgraphIndex: number, tensor: RuntimeTensor, name = tensor.name) {
+  const fileTensor = model.subgraphs[subgraphIndex].tensors[tensor.index];
+  const quantization = tensor.quantization && tensor.quantization.scale.length > 0
+    ? {
+      scale: [...tensor.quantization.scale],
+      zeroPoint: [...tensor.quantization.zeroPoint],
+      quantizedDimension: tensor.quantization.quantizedDimension,
+    }
+    : null;
+  return {
+    name,
+    index: tensor.index,
+    shape: [...tensor.shape],
+    shapeSignature: [...(fileTensor.shapeSignature ?? fileTensor.shape)],
+    dtype: tensor.dtype,
+    quantization,
+  };
+}
+
+/** Copies `values` into a tensor's memory, checking count and type. */
+function writeTensor(
+  memory: KernelMemory,
+  tensor: RuntimeTensor,
+  values: InputValues,
+  role: string,
+) {
+  const count = elementCount(tensor.shape);
+  if (values.length !== count) {
+    throw new RangeError(
+      `${role} "${tensor.name}" takes ${count} values (shape [${tensor.shape}]), got ${values.length}`,
+    );
+  }
+  const target = memory.view(tensor.dtype, tensor.offset, count);
+  const bigint = target instanceof BigInt64Array || target instanceof BigUint64Array;
+  const sameType = Object.getPrototypeOf(values) === Object.getPrototypeOf(target);
+  if (sameType) {
+    target.set(values as never);
+  } else if (bigint) {
+    for (let index = 0; index < count; index++) target[index] = BigInt(Number(values[index]));
+  } else {
+    for (let index = 0; index < count; index++) {
+      const value = Number(values[index]);
+      if (Number.isNaN(value) && tensor.dtype !== "float32" && tensor.dtype !== "float64") {
+        throw new TypeError(
+          `${role} "${tensor.name}" is ${tensor.dtype}; value ${index} is not a number`,
+        );
+      }
+      target[index] = value;
+    }
+  }
+}
+
+function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
+  return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
+}
+
+/** Finds a tensor by position or name among `tensors`. */
+function pick(tensors: RuntimeTensor[], which: number | string, role: string): RuntimeTensor {
+  const tensor = typeof which === "number"
+    ? tensors[which]
+    : tensors.find((candidate) => candidate.name === which);
+  if (!tensor) {
+    const names = tensors.map((candidate) => `"${candidate.name}"`).join(", ");
+    throw new RangeError(`no ${role} ${JSON.stringify(which)}; the ${role}s are ${names}`);
+  }
+  return tensor;
+}
+
+/** Runs one signature (a named entry point) by its input and output names. */
+export class SignatureRunner {
+  /** @internal */
+  constructor(
+    private readonly memory: KernelMemory,
+    private readonly subgraph: PreparedSubgraph,
+    private readonly model: Model,
+    private readonly subgraphIndex: number,
+    private readonly inputNames: Map<string, RuntimeTensor>,
+    private readonly outputNames: Map<string, RuntimeTensor>,
+  ) {}
+
+  /** The signature's inputs, named as the signature names them. */
+  inputDetails(): TensorDetails[] {
+    return [...this.inputNames].map(([name, tensor]) =>
+      detailsOf(this.model, this.subgraphIndex, tensor, name)
+    );
+  }
+
+  /** The signature's outputs, named as the signature names them. */
+  outputDetails(): TensorDetails[] {
+    return [...this.outputNames].map(([name, tensor]) =>
+      detailsOf(this.model, this.subgraphIndex, tensor, name)
+    );
+  }
+
+  /** Sets every input by name, invokes, and returns every output by name. */
+  run(inputs: Record<string, InputValues>): Record<string, TensorData> {
+    for (const name of this.inputNames.keys()) {
+      if (!(name in inputs)) throw new RangeError(`signature input "${name}" is missing`);
+    }
+    for (const [name, values] of Object.entries(inputs)) {
+      const tensor = this.inputNames.get(name);
+      if (!tensor) {
+        throw new RangeError(
+          `no signature input "${name}"; they are ${[...this.inputNames.keys()]}`,
+        );
+      }
+      writeTensor(this.memory, tensor, values, "input");
+    }
+    this.subgraph.invoke();
+    return Object.fromEntries(
+      [...this.outputNames].map(([name, tensor]) => [name, readTensor(this.memory, tensor)]),
+    );
+  }
+}
+
+/** A loaded, prepared model. Create with `Interpreter.load`. */
+export class Interpreter {
+  private main: PreparedSubgraph;
+  private readonly runners = new Map<string, SignatureRunner>();
+
+  private constructor(
+    /** The model being run. */
+    readonly model: Model,
+    private readonly memory: KernelMemory,
+    options: InterpreterOptions,
+  ) {
+    if (model.subgraphs.length === 0) throw new RangeError("the model has no subgraphs");
+    this.main = new PreparedSubgraph(model, 0, memory, options.inputShapes);
+  }
+
+  /**
+   * Loads and prepares a model. Everything it cannot run is reported here, as an
+   * `UnsupportedOpError` naming the operator, op, version and reason.
+   */
+  static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
+    const [model, kernels] = await Promise.all([loadModelSource(source), loadKernels()]);
+    return new Interpreter(model, new KernelMemory(kernels), options);
+  }
+
+  /** The main subgraph's inputs. */
+  inputDetails(): TensorDetails[] {
+    return this.main.inputs.map((tensor) => detailsOf(this.model, 0, tensor));
+  }
+
+  /** The main subgraph's outputs. */
+  outputDetails(): TensorDetails[] {
+    return this.main.outputs.map((tensor) => detailsOf(this.model, 0, tensor));
+  }
+
+  /** Bytes of wasm memory the interpreter uses (constants, packed weights, activations). */
+  get memoryBytes(): number {
+    return this.memory.used;
+  }
+
+  /** Copies values into input `which` (position or name). */
+  setInput(which: number | string, values: InputValues): void {
+    writeTensor(this.memory, pick(this.main.inputs, which, "input"), values, "input");
+  }
+
+  /** Runs the model on the inputs set. */
+  invoke(): void {
+    this.main.invoke();
+  }
+
+  /** A copy of output `which` (position or name) after `invoke`. */
+  output(which: number | string): TensorData {
+    return readTensor(this.memory, pick(this.main.outputs, which, "output"));
+  }
+
+  /** Sets the inputs in order, invokes, and returns every output. */
+  run(inputs: InputValues[]): TensorData[] {
+    if (inputs.length !== this.main.inputs.length) {
+      throw new RangeError(
+        `the model takes ${this.main.inputs.length} inputs, got ${inputs.length}`,
+      );
+    }
+    inputs.forEach((values, position) => this.setInput(position, values));
+    this.invoke();
+    return this.main.outputs.map((tensor) => readTensor(this.memory, tensor));
+  }
+
+  /** The signatures: key, input names and output names. */
+  signatures(): { key: string; inputs: string[]; outputs: string[] }[] {
+    return this.model.signatures.map((signature) => ({
+      key: signature.key,
+      inputs: signature.inputs.map((input) => input.name),
+      outputs: signature.outputs.map((output) => output.name),
+    }));
+  }
+
+  /** The runner of signature `key` (the only one when omitted); prepared on first request. */
+  signatureRunner(key?: string): SignatureRunner {
+    const signatures = this.model.signatures;
+    const signature = key === undefined && signatures.length === 1
+      ? signatures[0]
+      : signatures.find((candidate) => candidate.key === key);
+    if (!signature) {
+      const keys = signatures.map((candidate) => `"${candidate.key}"`).join(", ") || "none";
+      throw new RangeError(
+        `no signature ${JSON.stringify(key ?? null)}; the signatures are ${keys}`,
+      );
+    }
+    let runner = this.runners.get(signature.key);
+    if (!runner) {
+      const index = signature.subgraphIndex;
+      const subgraph = index === 0
+        ? this.main
+        : new PreparedSubgraph(this.model, index, this.memory);
+      const named = (entries: { name: string; tensorIndex: number }[]) =>
+        new Map(entries.map((entry) => [entry.name, subgraph.tensors[entry.tensorIndex]]));
+      runner = new SignatureRunner(
+        this.memory,
+        subgraph,
+        this.model,
+        index,
+        named(signature.inputs),
+        named(signature.outputs),
+      );
+      this.runners.set(signature.key, runner);
+    }
+    return runner;
+  }
+}

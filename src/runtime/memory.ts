@@ -1,0 +1,77 @@
+/**
+ * An interpreter's wasm memory: a bump allocator from the kernels' `heap_base()` upward, and
+ * typed views of what it holds. Views are made when needed, never kept: growing the memory
+ * detaches every view made before.
+ */
+import { type DType, type TensorData, typedArrayOver } from "../format/dtype.ts";
+import type { KernelExports } from "./wasm.ts";
+
+const PAGE = 65536;
+
+/** Hands out aligned byte ranges of one kernel instance's memory. */
+export class KernelMemory {
+  private next: number;
+
+  /** @param kernels the instance whose memory this manages (one per interpreter) */
+  constructor(readonly kernels: KernelExports) {
+    this.next = kernels.heap_base();
+  }
+
+  /** Bytes handed out so far, from address 0 (the instance's whole footprint). */
+  get used(): number {
+    return this.next;
+  }
+
+  /** Reserves `bytes` bytes aligned to `align` (16 by default: a v128) and returns the offset. */
+  allocate(bytes: number, align = 16): number {
+    const offset = Math.ceil(this.next / align) * align;
+    const end = offset + bytes;
+    const memory = this.kernels.memory;
+    if (end > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    }
+    this.next = end;
+    return offset;
+  }
+
+  /** Runs `use` on a temporary `bytes`-byte range, given back afterwards. */
+  withTemporary<T>(bytes: number, use: (offset: number) => T): T {
+    const mark = this.next;
+    try {
+      return use(this.allocate(bytes));
+    } finally {
+      this.next = mark;
+    }
+  }
+
+  /** Copies `data` into newly allocated memory and returns its offset. */
+  store(data: TensorData): number {
+    const offset = this.allocate(data.byteLength);
+    this.bytes(offset, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+    return offset;
+  }
+
+  /** The bytes at `offset`. */
+  bytes(offset: number, length: number): Uint8Array {
+    return new Uint8Array(this.kernels.memory.buffer, offset, length);
+  }
+
+  /** `length` float32 values at `offset`. */
+  f32(offset: number, length: number): Float32Array {
+    return new Float32Array(this.kernels.memory.buffer, offset, length);
+  }
+
+  /** `length` int32 values at `offset`. */
+  i32(offset: number, length: number): Int32Array {
+    return new Int32Array(this.kernels.memory.buffer, offset, length);
+  }
+
+  /** `length` elements of `dtype` at `offset`; throws for dtypes without a typed array. */
+  view(dtype: DType, offset: number, length: number): TensorData {
+    const view = typedArrayOver(dtype, this.kernels.memory.buffer, offset, length);
+    if (!view) throw new Error(`no typed array holds ${dtype} values`);
+    return view;
+  }
+}

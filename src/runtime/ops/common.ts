@@ -1,0 +1,149 @@
+/** Helpers shared by the op kernels: fused activations, padding, axes, broadcasting. */
+import type { OpContext } from "../op.ts";
+
+/** The clamp [low, high] that a fused activation function applies. */
+export function activationRange(context: OpContext): [number, number] {
+  const activation = context.options.fusedActivationFunction ?? "NONE";
+  switch (activation) {
+    case "NONE":
+      return [-Infinity, Infinity];
+    case "RELU":
+      return [0, Infinity];
+    case "RELU_N1_TO_1":
+      return [-1, 1];
+    case "RELU6":
+      return [0, 6];
+    default:
+      return context.unsupported(`fused activation ${activation} is not supported`);
+  }
+}
+
+/** Output size and leading padding of one spatial dimension, as TFLite computes them. */
+export interface SpatialPlan {
+  outSize: number;
+  padBefore: number;
+}
+
+/**
+ * TFLite's padding rule: SAME gives ceil(in / stride) outputs with the total padding split
+ * (floor before, the rest after); VALID gives ceil((in - effective + 1) / stride) and none.
+ */
+export function spatialPlan(
+  context: OpContext,
+  inSize: number,
+  filterSize: number,
+  stride: number,
+  dilation: number,
+): SpatialPlan {
+  if (!(stride >= 1) || !(dilation >= 1)) {
+    context.unsupported(`stride ${stride} and dilation ${dilation} must be at least 1`);
+  }
+  const effective = (filterSize - 1) * dilation + 1;
+  const padding = context.options.padding ?? "SAME";
+  if (padding === "VALID") {
+    const outSize = Math.ceil((inSize - effective + 1) / stride);
+    if (outSize < 1) {
+      context.unsupported(`a ${effective}-wide window does not fit ${inSize} inputs`);
+    }
+    return { outSize, padBefore: 0 };
+  }
+  if (padding !== "SAME") context.unsupported(`padding ${padding} is not supported`);
+  const outSize = Math.ceil(inSize / stride);
+  const total = Math.max((outSize - 1) * stride + effective - inSize, 0);
+  return { outSize, padBefore: Math.floor(total / 2) };
+}
+
+/** An axis in [-rank, rank) made non-negative; unsupported otherwise. */
+export function normalizeAxis(context: OpContext, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    context.unsupported(`axis ${axis} is outside a rank-${rank} tensor`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** NumPy broadcasting of two shapes; unsupported when they are incompatible. */
+export function broadcastShapes(context: OpContext, a: number[], b: number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const shape: number[] = [];
+  for (let index = 0; index < rank; index++) {
+    const x = a[a.length - rank + index] ?? 1;
+    const y = b[b.length - rank + index] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) {
+      context.unsupported(`shapes [${a}] and [${b}] do not broadcast`);
+    }
+    shape.push(x === 1 ? y : x);
+  }
+  return shape;
+}
+
+/** Row-major strides of a shape, in elements. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let index = shape.length - 1; index >= 0; index--) {
+    strides[index] = stride;
+    stride *= shape[index];
+  }
+  return strides;
+}
+
+/**
+ * How to walk a broadcast binary op as rows: `rows` row starts per operand (element offsets) and
+ * the row length, with each operand stepping 1 (full) or 0 (broadcast) along the row. Adjacent
+ * dimensions that broadcast alike are merged first, so rows are as long as they can be.
+ */
+export interface BroadcastWalk {
+  rowLength: number;
+  aStep: number;
+  bStep: number;
+  aRows: Int32Array;
+  bRows: Int32Array;
+}
+
+/** Plans the walk of `a op b` into `outShape` (see `BroadcastWalk`). */
+export function broadcastWalk(a: number[], b: number[], outShape: number[]): BroadcastWalk {
+  const rank = outShape.length;
+  // Merged dimensions: size, and whether each operand runs along it (1) or repeats (0).
+  const sizes: number[] = [];
+  const aRuns: number[] = [];
+  const bRuns: number[] = [];
+  for (let index = 0; index < rank; index++) {
+    const size = outShape[index];
+    if (size === 1) continue;
+    const aRun = (a[a.length - rank + index] ?? 1) === size ? 1 : 0;
+    const bRun = (b[b.length - rank + index] ?? 1) === size ? 1 : 0;
+    const last = sizes.length - 1;
+    if (last >= 0 && aRuns[last] === aRun && bRuns[last] === bRun) {
+      sizes[last] *= size;
+    } else {
+      sizes.push(size);
+      aRuns.push(aRun);
+      bRuns.push(bRun);
+    }
+  }
+  if (sizes.length === 0) {
+    return { rowLength: 1, aStep: 1, bStep: 1, aRows: Int32Array.of(0), bRows: Int32Array.of(0) };
+  }
+  const inner = sizes.length - 1;
+  const aStrides = stridesOf(sizes.map((size, index) => (aRuns[index] ? size : 1)));
+  const bStrides = stridesOf(sizes.map((size, index) => (bRuns[index] ? size : 1)));
+  const rowCount = sizes.slice(0, inner).reduce((product, size) => product * size, 1);
+  const aRows = new Int32Array(rowCount);
+  const bRows = new Int32Array(rowCount);
+  const counter = new Array<number>(inner).fill(0);
+  for (let row = 0; row < rowCount; row++) {
+    let aOffset = 0;
+    let bOffset = 0;
+    for (let dim = 0; dim < inner; dim++) {
+      aOffset += aRuns[dim] * counter[dim] * aStrides[dim];
+      bOffset += bRuns[dim] * counter[dim] * bStrides[dim];
+    }
+    aRows[row] = aOffset;
+    bRows[row] = bOffset;
+    for (let dim = inner - 1; dim >= 0; dim--) {
+      if (++counter[dim] < sizes[dim]) break;
+      counter[dim] = 0;
+    }
+  }
+  return { rowLength: sizes[inner], aStep: aRuns[inner], bStep: bRuns[inner], aRows, bRows };
+}

@@ -1,0 +1,419 @@
+/**
+ * Ops that move values without arithmetic, for any dtype: TRANSPOSE, PAD, SLICE, STRIDED_SLICE
+ * and GATHER with constant indices as precomputed index maps; CONCATENATION, PACK, UNPACK,
+ * SPLIT and SPLIT_V as block copies.
+ */
+import { elementCount, type TensorData, typedArrayOver } from "../../format/dtype.ts";
+import type { KernelMemory } from "../memory.ts";
+import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
+import { byteLengthOf, type RuntimeTensor } from "../tensor.ts";
+import { activationRange, normalizeAxis, stridesOf } from "./common.ts";
+
+/**
+ * Runs out[i] = in[map[i]] over a precomputed map; a negative entry writes `fill` (PAD's
+ * constant), stored as a one-element array of the tensors' dtype.
+ */
+function mapRun(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  map: Int32Array,
+  fill: TensorData | null = null,
+): PreparedOp {
+  const memory = context.memory;
+  const inputCount = elementCount(input.shape);
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, inputCount);
+      const target = memory.view(output.dtype, output.offset, map.length);
+      for (let index = 0; index < map.length; index++) {
+        const from = map[index];
+        target[index] = from < 0 ? fill![0] : source[from];
+      }
+    },
+  };
+}
+
+/** Walks every coordinate of `shape` in row-major order. */
+function forEachCoordinate(shape: number[], visit: (coordinate: number[], index: number) => void) {
+  const count = elementCount(shape);
+  const coordinate = new Array<number>(shape.length).fill(0);
+  for (let index = 0; index < count; index++) {
+    visit(coordinate, index);
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      if (++coordinate[axis] < shape[axis]) break;
+      coordinate[axis] = 0;
+    }
+  }
+}
+
+/** TRANSPOSE by a constant permutation. */
+export function transpose(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const output = context.output(0, input.dtype);
+  const rank = input.shape.length;
+  const permutation = context.integers(context.input(1), "permutation")
+    .map((axis) => normalizeAxis(context, axis, rank));
+  if (permutation.length !== rank || new Set(permutation).size !== rank) {
+    context.unsupported(`[${permutation}] is not a permutation of ${rank} axes`);
+  }
+  output.shape = permutation.map((axis) => input.shape[axis]);
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) from += coordinate[axis] * strides[permutation[axis]];
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** PAD and PADV2: constant [rank, 2] paddings; PADV2's constant value, else zero. */
+export function pad(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const output = context.output(0, input.dtype);
+  const rank = input.shape.length;
+  const paddings = context.integers(context.input(1), "paddings");
+  if (paddings.length !== rank * 2 || paddings.some((amount) => amount < 0)) {
+    context.unsupported(`paddings [${paddings}] do not fit a rank-${rank} input`);
+  }
+  output.shape = input.shape.map((size, axis) =>
+    paddings[2 * axis] + size + paddings[2 * axis + 1]
+  );
+  const constant = context.optionalInput(2, input.dtype);
+  let fill: TensorData;
+  if (constant) {
+    fill = context.values(constant, "constant value").slice(0, 1);
+  } else {
+    fill = typedArrayOver(input.dtype, new ArrayBuffer(8), 0, 1)!;
+    // A quantized tensor's zero is its zero point.
+    const zeroPoint = input.quantization?.zeroPoint[0] ?? 0;
+    if (!(fill instanceof BigInt64Array || fill instanceof BigUint64Array)) fill[0] = zeroPoint;
+  }
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) {
+      const position = coordinate[axis] - paddings[2 * axis];
+      if (position < 0 || position >= input.shape[axis]) {
+        from = -1;
+        break;
+      }
+      from += position * strides[axis];
+    }
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map, fill);
+}
+
+/** Input coordinates [start, start + step * i] along each axis, and the output's shape. */
+interface SliceSpec {
+  starts: number[];
+  steps: number[];
+  shape: number[];
+}
+
+function sliceRun(
+  context: OpContext,
+  input: RuntimeTensor,
+  spec: SliceSpec,
+  outputShape: number[],
+) {
+  const output = context.output(0, input.dtype);
+  output.shape = outputShape;
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(spec.shape));
+  forEachCoordinate(spec.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < coordinate.length; axis++) {
+      from += (spec.starts[axis] + spec.steps[axis] * coordinate[axis]) * strides[axis];
+    }
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** SLICE: constant begin and size (-1: to the end). */
+export function slice(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const rank = input.shape.length;
+  const begin = context.integers(context.input(1), "begin");
+  const size = context.integers(context.input(2), "size");
+  if (begin.length !== rank || size.length !== rank) {
+    context.unsupported(`begin [${begin}] and size [${size}] must have ${rank} entries`);
+  }
+  const shape = size.map((count, axis) => (count === -1 ? input.shape[axis] - begin[axis] : count));
+  shape.forEach((count, axis) => {
+    if (begin[axis] < 0 || count < 0 || begin[axis] + count > input.shape[axis]) {
+      context.unsupported(`slice [${begin}] + [${size}] leaves input [${input.shape}]`);
+    }
+  });
+  return sliceRun(context, input, { starts: begin, steps: shape.map(() => 1), shape }, shape);
+}
+
+/**
+ * STRIDED_SLICE with TFLite's masks: begin_mask / end_mask take the whole extent, negative
+ * indices count from the end and are clamped, `offset` makes end relative to begin,
+ * shrink_axis_mask keeps one element and drops the axis. Ellipsis and new-axis masks are refused.
+ */
+export function stridedSlice(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const rank = input.shape.length;
+  const begin = context.integers(context.input(1), "begin");
+  const end = context.integers(context.input(2), "end");
+  const strides = context.integers(context.input(3), "strides");
+  const options = context.options;
+  const mask = (name: string) => Number(options[name] ?? 0);
+  if (mask("ellipsisMask") !== 0 || mask("newAxisMask") !== 0) {
+    context.unsupported("ellipsis and new-axis masks are not supported");
+  }
+  if (begin.length > rank || end.length !== begin.length || strides.length !== begin.length) {
+    context.unsupported(`begin, end and strides must have the same length, at most ${rank}`);
+  }
+  const starts: number[] = [];
+  const steps: number[] = [];
+  const shape: number[] = [];
+  const outputShape: number[] = [];
+  for (let axis = 0; axis < rank; axis++) {
+    const size = input.shape[axis];
+    if (axis >= begin.length) {
+      starts.push(0);
+      steps.push(1);
+      shape.push(size);
+      outputShape.push(size);
+      continue;
+    }
+    const step = strides[axis];
+    if (step === 0) context.unsupported(`stride of axis ${axis} is 0`);
+    const bit = 1 << axis;
+    const clampIndex = (index: number) => {
+      const absolute = index < 0 ? index + size : index;
+      return step > 0
+        ? Math.min(Math.max(absolute, 0), size)
+        : Math.min(Math.max(absolute, -1), size - 1);
+    };
+    const start = mask("beginMask") & bit ? (step > 0 ? 0 : size - 1) : clampIndex(begin[axis]);
+    let stop: number;
+    if (mask("shrinkAxisMask") & bit) {
+      const index = begin[axis] < 0 ? begin[axis] + size : begin[axis];
+      if (index < 0 || index >= size) {
+        context.unsupported(`index ${begin[axis]} is outside axis ${axis}`);
+      }
+      starts.push(index);
+      steps.push(1);
+      shape.push(1);
+      continue;
+    } else if (mask("endMask") & bit) {
+      stop = step > 0 ? size : -1;
+    } else {
+      stop = clampIndex(options.offset ? begin[axis] + end[axis] : end[axis]);
+    }
+    const count = Math.max(0, Math.ceil((stop - start) / step));
+    starts.push(start);
+    steps.push(step);
+    shape.push(count);
+    outputShape.push(count);
+  }
+  return sliceRun(context, input, { starts, steps, shape }, outputShape);
+}
+
+/** GATHER along `axis` (batch_dims 0); indices checked against the axis at run time. */
+export function gather(context: OpContext): PreparedOp {
+  const params = context.input(0);
+  const indices = context.input(1, "int32", "int64", "int16");
+  const output = context.output(0, params.dtype);
+  const rank = params.shape.length;
+  if (Number(context.options.batchDims ?? 0) !== 0) context.unsupported("batch_dims must be 0");
+  const axis = normalizeAxis(context, Number(context.options.axis ?? 0), rank);
+  output.shape = [
+    ...params.shape.slice(0, axis),
+    ...indices.shape,
+    ...params.shape.slice(axis + 1),
+  ];
+  const outer = elementCount(params.shape.slice(0, axis));
+  const inner = elementCount(params.shape.slice(axis + 1));
+  const axisSize = params.shape[axis];
+  const indexCount = elementCount(indices.shape);
+  const memory = context.memory;
+  const paramCount = elementCount(params.shape);
+  return {
+    run() {
+      const which = memory.view(indices.dtype, indices.offset, indexCount);
+      const source = memory.view(params.dtype, params.offset, paramCount);
+      const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      let position = 0;
+      for (let block = 0; block < outer; block++) {
+        for (let j = 0; j < indexCount; j++) {
+          const index = Number(which[j]);
+          if (!(index >= 0 && index < axisSize)) {
+            throw new RangeError(`${context.where}: index ${index} is outside [0, ${axisSize})`);
+          }
+          const start = (block * axisSize + index) * inner;
+          target.set(source.subarray(start, start + inner) as never, position);
+          position += inner;
+        }
+      }
+    },
+  };
+}
+
+/** Copies `pieces` byte ranges of `count` per outer block, in order, into one tensor. */
+function copyBlocks(
+  memory: KernelMemory,
+  blocks: { tensor: RuntimeTensor; bytes: number }[],
+  joined: RuntimeTensor,
+  outer: number,
+  joining: boolean,
+): void {
+  const all = memory.bytes(0, memory.kernels.memory.buffer.byteLength);
+  let cursor = joined.offset;
+  for (let block = 0; block < outer; block++) {
+    for (const { tensor, bytes } of blocks) {
+      const offset = tensor.offset + block * bytes;
+      if (joining) all.copyWithin(cursor, offset, offset + bytes);
+      else all.copyWithin(offset, cursor, cursor + bytes);
+      cursor += bytes;
+    }
+  }
+}
+
+function elementBytes(tensor: RuntimeTensor): number {
+  const count = elementCount(tensor.shape);
+  return count === 0 ? 0 : byteLengthOf(tensor) / count;
+}
+
+/** CONCATENATION along `axis`, with a fused activation on float32. */
+export function concatenation(context: OpContext): PreparedOp {
+  const first = context.input(0);
+  const inputs = context.inputs.map((_, position) => context.input(position, first.dtype));
+  const output = context.output(0, first.dtype);
+  const rank = first.shape.length;
+  const axis = normalizeAxis(context, Number(context.options.axis ?? 0), rank);
+  for (const tensor of inputs) {
+    if (
+      tensor.shape.length !== rank ||
+      tensor.shape.some((size, at) => at !== axis && size !== first.shape[at])
+    ) {
+      context.unsupported(
+        `inputs [${first.shape}] and [${tensor.shape}] do not concatenate on axis ${axis}`,
+      );
+    }
+  }
+  output.shape = first.shape.map((size, at) =>
+    at === axis ? inputs.reduce((sum, tensor) => sum + tensor.shape[axis], 0) : size
+  );
+  const [low, high] = activationRange(context);
+  const outer = elementCount(first.shape.slice(0, axis));
+  const size = elementBytes(first);
+  const blocks = inputs.map((tensor) => ({
+    tensor,
+    bytes: elementCount(tensor.shape.slice(axis)) * size,
+  }));
+  const memory = context.memory;
+  const clamp = first.dtype === "float32" && (low > -Infinity || high < Infinity);
+  const count = elementCount(output.shape);
+  return {
+    run() {
+      copyBlocks(memory, blocks, output, outer, true);
+      if (clamp) memory.kernels.f32_unary(0, output.offset, output.offset, count, 0, low, high);
+    },
+  };
+}
+
+/** PACK: stacks equal-shaped inputs along a new axis. */
+export function pack(context: OpContext): PreparedOp {
+  const first = context.input(0);
+  const inputs = context.inputs.map((_, position) => context.input(position, first.dtype));
+  const output = context.output(0, first.dtype);
+  const axis = normalizeAxis(context, Number(context.options.axis ?? 0), first.shape.length + 1);
+  for (const tensor of inputs) {
+    if (tensor.shape.join() !== first.shape.join()) {
+      context.unsupported(`inputs [${first.shape}] and [${tensor.shape}] differ`);
+    }
+  }
+  output.shape = [...first.shape.slice(0, axis), inputs.length, ...first.shape.slice(axis)];
+  const outer = elementCount(first.shape.slice(0, axis));
+  const bytes = elementCount(first.shape.slice(axis)) * elementBytes(first);
+  const blocks = inputs.map((tensor) => ({ tensor, bytes }));
+  const memory = context.memory;
+  return { run: () => copyBlocks(memory, blocks, output, outer, true) };
+}
+
+/** The block copies that cut `input` along `axis` into `outputs` of the given axis sizes. */
+function splitRun(
+  context: OpContext,
+  input: RuntimeTensor,
+  axis: number,
+  sizes: number[],
+  drop: boolean,
+) {
+  const outputs = context.outputs.map((_, position) => context.output(position, input.dtype));
+  if (outputs.length !== sizes.length) {
+    context.unsupported(`${sizes.length} pieces, but ${outputs.length} outputs`);
+  }
+  outputs.forEach((tensor, position) => {
+    tensor.shape = drop
+      ? input.shape.filter((_, at) => at !== axis)
+      : input.shape.map((size, at) => (at === axis ? sizes[position] : size));
+  });
+  const outer = elementCount(input.shape.slice(0, axis));
+  const innerBytes = elementCount(input.shape.slice(axis + 1)) * elementBytes(input);
+  const blocks = outputs.map((tensor, position) => ({
+    tensor,
+    bytes: sizes[position] * innerBytes,
+  }));
+  const memory = context.memory;
+  return { run: () => copyBlocks(memory, blocks, input, outer, false) };
+}
+
+/** UNPACK: one output per index along `axis`, the axis dropped. */
+export function unpack(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const axis = normalizeAxis(context, Number(context.options.axis ?? 0), input.shape.length);
+  return splitRun(context, input, axis, new Array(input.shape[axis]).fill(1), true);
+}
+
+/** SPLIT: `num_splits` equal pieces along the constant axis (input 0). */
+export function split(context: OpContext): PreparedOp {
+  const input = context.input(1);
+  const [axisValue] = context.integers(context.input(0), "axis");
+  const axis = normalizeAxis(context, axisValue, input.shape.length);
+  const pieces = Number(context.options.numSplits ?? context.outputs.length);
+  if (pieces < 1 || input.shape[axis] % pieces !== 0) {
+    context.unsupported(`axis ${axis} of [${input.shape}] does not split into ${pieces}`);
+  }
+  return splitRun(context, input, axis, new Array(pieces).fill(input.shape[axis] / pieces), false);
+}
+
+/** SPLIT_V: pieces of constant sizes (one may be -1) along the constant axis (input 2). */
+export function splitV(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const sizes = context.integers(context.input(1), "size_splits");
+  const [axisValue] = context.integers(context.input(2), "axis");
+  const axis = normalizeAxis(context, axisValue, input.shape.length);
+  const known = sizes.filter((size) => size !== -1).reduce((sum, size) => sum + size, 0);
+  const resolved = sizes.map((size) => (size === -1 ? input.shape[axis] - known : size));
+  if (
+    resolved.some((size) => size < 0) ||
+    resolved.reduce((sum, size) => sum + size, 0) !== input.shape[axis]
+  ) {
+    context.unsupported(`sizes [${sizes}] do not add up to axis ${axis} of [${input.shape}]`);
+  }
+  return splitRun(context, input, axis, resolved, false);
+}
+
+/** The data-movement kernels by op name. */
+export const MOVEMENT_KERNELS: Record<string, OpKernel> = {
+  TRANSPOSE: transpose,
+  PAD: pad,
+  PADV2: pad,
+  SLICE: slice,
+  STRIDED_SLICE: stridedSlice,
+  GATHER: gather,
+  CONCATENATION: concatenation,
+  PACK: pack,
+  UNPACK: unpack,
+  SPLIT: split,
+  SPLIT_V: splitV,
+};

@@ -1,0 +1,52 @@
+/** Float32 MAX_POOL_2D and AVERAGE_POOL_2D (NHWC), on the `f32_pool` kernel. */
+import type { OpContext, PreparedOp } from "../op.ts";
+import { activationRange, spatialPlan } from "./common.ts";
+
+function pool(context: OpContext, average: boolean): PreparedOp {
+  const input = context.input(0, "float32");
+  const output = context.output(0, "float32");
+  if (input.shape.length !== 4) context.unsupported(`input [${input.shape}] must be 4-D`);
+  const [batches, inH, inW, channels] = input.shape;
+  const options = context.options;
+  const kH = Number(options.filterHeight ?? 1);
+  const kW = Number(options.filterWidth ?? 1);
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  const rows = spatialPlan(context, inH, kH, strideH, 1);
+  const columns = spatialPlan(context, inW, kW, strideW, 1);
+  const [low, high] = activationRange(context);
+  output.shape = [batches, rows.outSize, columns.outSize, channels];
+  const kernels = context.kernels;
+  const imageIn = inH * inW * channels * 4;
+  const imageOut = rows.outSize * columns.outSize * channels * 4;
+  return {
+    run() {
+      for (let image = 0; image < batches; image++) {
+        kernels.f32_pool(
+          average ? 1 : 0,
+          input.offset + image * imageIn,
+          inH,
+          inW,
+          channels,
+          kH,
+          kW,
+          strideH,
+          strideW,
+          rows.padBefore,
+          columns.padBefore,
+          rows.outSize,
+          columns.outSize,
+          output.offset + image * imageOut,
+          low,
+          high,
+        );
+      }
+    },
+  };
+}
+
+/** MAX_POOL_2D. */
+export const maxPool2d = (context: OpContext): PreparedOp => pool(context, false);
+
+/** AVERAGE_POOL_2D: the mean over the window's elements inside the image. */
+export const averagePool2d = (context: OpContext): PreparedOp => pool(context, true);

@@ -1,0 +1,83 @@
+/** MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD over constant axes, float32 and int32. */
+import { elementCount } from "../../format/dtype.ts";
+import type { OpKernel } from "../op.ts";
+import { normalizeAxis, stridesOf } from "./common.ts";
+
+interface Reduction {
+  initial: number;
+  combine: (accumulator: number, value: number) => number;
+  mean: boolean;
+}
+
+const REDUCTIONS: Record<string, Reduction> = {
+  MEAN: { initial: 0, combine: (sum, value) => sum + value, mean: true },
+  SUM: { initial: 0, combine: (sum, value) => sum + value, mean: false },
+  REDUCE_MAX: { initial: -Infinity, combine: Math.max, mean: false },
+  REDUCE_MIN: { initial: Infinity, combine: Math.min, mean: false },
+  REDUCE_PROD: { initial: 1, combine: (product, value) => product * value, mean: false },
+};
+
+/**
+ * For every input element, the flat index of the output element it reduces into: the input's
+ * coordinates with the reduced axes dropped.
+ */
+function reductionTargets(shape: number[], reduced: Set<number>): Int32Array {
+  const keptStrides = stridesOf(shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
+  const targets = new Int32Array(elementCount(shape));
+  const counter = new Array<number>(shape.length).fill(0);
+  for (let index = 0; index < targets.length; index++) {
+    let target = 0;
+    for (let axis = 0; axis < shape.length; axis++) {
+      if (!reduced.has(axis)) target += counter[axis] * keptStrides[axis];
+    }
+    targets[index] = target;
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      if (++counter[axis] < shape[axis]) break;
+      counter[axis] = 0;
+    }
+  }
+  return targets;
+}
+
+function reduce(name: keyof typeof REDUCTIONS): OpKernel {
+  const { initial, combine, mean } = REDUCTIONS[name];
+  return (context) => {
+    const input = context.input(0, "float32", "int32");
+    const axesTensor = context.input(1);
+    const output = context.output(0, input.dtype);
+    const rank = input.shape.length;
+    const reduced = new Set(
+      context.integers(axesTensor, "axes").map((axis) => normalizeAxis(context, axis, rank)),
+    );
+    output.shape = context.options.keepDims
+      ? input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
+      : input.shape.filter((_, axis) => !reduced.has(axis));
+    const inputCount = elementCount(input.shape);
+    const outputCount = elementCount(output.shape);
+    const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
+    const targets = reductionTargets(input.shape, reduced);
+    const memory = context.memory;
+    const accumulators = new Float64Array(outputCount);
+    const integer = input.dtype === "int32";
+    return {
+      run() {
+        const source = memory.view(input.dtype, input.offset, inputCount) as Float32Array;
+        const target = memory.view(output.dtype, output.offset, outputCount) as Float32Array;
+        accumulators.fill(initial);
+        for (let index = 0; index < inputCount; index++) {
+          const slot = targets[index];
+          accumulators[slot] = combine(accumulators[slot], source[index]);
+        }
+        for (let index = 0; index < outputCount; index++) {
+          const value = mean ? accumulators[index] / perOutput : accumulators[index];
+          target[index] = integer ? Math.trunc(value) : value;
+        }
+      },
+    };
+  };
+}
+
+/** The reduction kernels by op name. */
+export const REDUCE_KERNELS: Record<string, OpKernel> = Object.fromEntries(
+  Object.keys(REDUCTIONS).map((name) => [name, reduce(name)]),
+);

@@ -1,0 +1,138 @@
+/**
+ * Running a model over many samples stacked on a leading axis (what `liteq run` and `eval` do):
+ * each sample is reshaped to the model input, quantized when the model takes integers and the
+ * samples are float32, run, and the outputs stacked the same way.
+ */
+import { type DType, elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
+import type { NpyArray } from "../io/npy.ts";
+import type { Interpreter, TensorDetails } from "./interpreter.ts";
+
+/** Samples that do not fit the model: the message names the input and what differs. */
+export class SampleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SampleError";
+  }
+}
+
+/** A tensor's shape for one sample: without its leading batch dimension of 1. */
+export function sampleShape(shape: number[]): number[] {
+  return shape.length > 0 && shape[0] === 1 ? shape.slice(1) : shape;
+}
+
+const INTEGER_RANGES: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+};
+
+/**
+ * Float values quantized to an integer input: clamp(round(x / scale) + zeroPoint), rounding
+ * half away from zero as TFLite's QUANTIZE does.
+ */
+export function quantizeValues(values: Float32Array, detail: TensorDetails): TensorData {
+  const range = INTEGER_RANGES[detail.dtype];
+  const quantization = detail.quantization;
+  if (!range || !quantization || quantization.scale.length !== 1) {
+    throw new SampleError(
+      `input "${detail.name}" is ${detail.dtype} without one scale and zero point; ` +
+        `give its values in ${detail.dtype}`,
+    );
+  }
+  const [scale] = quantization.scale;
+  const [zeroPoint] = quantization.zeroPoint;
+  const result = typedArrayOver(
+    detail.dtype,
+    new ArrayBuffer(values.length * 4),
+    0,
+    values.length,
+  )!;
+  for (let index = 0; index < values.length; index++) {
+    const scaled = values[index] / scale;
+    const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
+    result[index] = Math.min(range[1], Math.max(range[0], rounded + zeroPoint));
+  }
+  return result;
+}
+
+/** Checks stacked samples against a model input and returns how many there are. */
+function sampleCount(samples: NpyArray, detail: TensorDetails, label: string): number {
+  const perSample = elementCount(sampleShape(detail.shape));
+  const shape = samples.shape;
+  if (shape.length === 0) {
+    throw new SampleError(`${label} is a scalar; it needs a leading sample axis`);
+  }
+  const count = shape[0];
+  if (count === 0) throw new SampleError(`${label} holds no samples`);
+  if (elementCount(shape.slice(1)) !== perSample) {
+    throw new SampleError(
+      `${label} has samples of shape [${shape.slice(1)}] (${
+        elementCount(shape.slice(1))
+      } values); ` +
+        `input "${detail.name}" takes [${sampleShape(detail.shape)}] (${perSample} values)`,
+    );
+  }
+  const integerInput = detail.dtype !== "float32";
+  if (samples.dtype !== detail.dtype && !(integerInput && samples.dtype === "float32")) {
+    throw new SampleError(
+      `${label} is ${samples.dtype}; input "${detail.name}" takes ${detail.dtype}` +
+        (integerInput ? " (or float32 to be quantized)" : ""),
+    );
+  }
+  return count;
+}
+
+/**
+ * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
+ * returns each model output stacked, in the output's own dtype. `onSample` reports progress.
+ */
+export function runSamples(
+  interpreter: Interpreter,
+  inputs: NpyArray[],
+  onSample?: (done: number, total: number) => void,
+): NpyArray[] {
+  const inputDetails = interpreter.inputDetails();
+  if (inputs.length !== inputDetails.length) {
+    throw new SampleError(`the model takes ${inputDetails.length} inputs, got ${inputs.length}`);
+  }
+  const counts = inputs.map((samples, position) =>
+    sampleCount(samples, inputDetails[position], `input ${position}`)
+  );
+  if (counts.some((count) => count !== counts[0])) {
+    throw new SampleError(`the inputs hold different numbers of samples: ${counts.join(", ")}`);
+  }
+  const total = counts[0];
+  const outputDetails = interpreter.outputDetails();
+  const results = outputDetails.map((detail): NpyArray => {
+    const shape = [total, ...sampleShape(detail.shape)];
+    const count = elementCount(shape);
+    const bytes = Math.max(
+      1,
+      count * (detail.dtype === "int64" || detail.dtype === "float64" ? 8 : 4),
+    );
+    const data = typedArrayOver(detail.dtype, new ArrayBuffer(bytes), 0, count);
+    if (!data) {
+      throw new SampleError(`output "${detail.name}" is ${detail.dtype}, which .npy cannot hold`);
+    }
+    return { dtype: detail.dtype, shape, data };
+  });
+  for (let sample = 0; sample < total; sample++) {
+    inputs.forEach((samples, position) => {
+      const detail = inputDetails[position];
+      const perSample = elementCount(sampleShape(detail.shape));
+      const values = samples.data.subarray(sample * perSample, (sample + 1) * perSample);
+      interpreter.setInput(
+        position,
+        samples.dtype === detail.dtype ? values : quantizeValues(values as Float32Array, detail),
+      );
+    });
+    interpreter.invoke();
+    outputDetails.forEach((_, position) => {
+      const output = interpreter.output(position);
+      results[position].data.set(output as never, sample * output.length);
+    });
+    onSample?.(sample + 1, total);
+  }
+  return results;
+}

@@ -1,0 +1,159 @@
+/**
+ * One subgraph prepared for execution: shapes resolved, constants prepared and what can be
+ * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
+ * remaining operators as steps over a planned activation arena in wasm memory.
+ */
+import type { Model } from "../format/ir.ts";
+import type { KernelMemory } from "./memory.ts";
+import { OpContext, type PreparedOp, UnsupportedOpError } from "./op.ts";
+import { type Lifetime, planArena } from "./plan.ts";
+import { KERNELS } from "./registry.ts";
+import { byteLengthOf, type RuntimeTensor } from "./tensor.ts";
+
+interface Step {
+  prepared: PreparedOp;
+  inputs: (RuntimeTensor | null)[];
+  outputs: RuntimeTensor[];
+  scratch: number;
+}
+
+/** A subgraph ready to invoke. */
+export class PreparedSubgraph {
+  /** Every tensor of the subgraph, with its resolved shape and place. */
+  readonly tensors: RuntimeTensor[];
+  /** The subgraph's input and output tensors. */
+  readonly inputs: RuntimeTensor[];
+  readonly outputs: RuntimeTensor[];
+  private readonly steps: Step[] = [];
+
+  /**
+   * Prepares subgraph `subgraphIndex` of `model` in `memory`.
+   * @param inputShapes shapes for the subgraph's inputs, by position (the file's when absent)
+   * @throws UnsupportedOpError naming the first operator that cannot run, or listing every op
+   *   type liteq does not have
+   */
+  constructor(
+    model: Model,
+    subgraphIndex: number,
+    private readonly memory: KernelMemory,
+    inputShapes: (number[] | undefined)[] = [],
+  ) {
+    const subgraph = model.subgraphs[subgraphIndex];
+    const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
+    this.tensors = subgraph.tensors.map((tensor, index) => ({
+      index,
+      name: tensor.name,
+      dtype: tensor.dtype,
+      shape: [...tensor.shape],
+      quantization: tensor.quantization,
+      offset: -1,
+      data: tensor.isVariable ? null : tensor.data,
+      constant: !tensor.isVariable && tensor.data !== null,
+      isVariable: tensor.isVariable,
+    }));
+    this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
+    this.outputs = subgraph.outputs.map((index) => this.tensors[index]);
+    inputShapes.forEach((shape, position) => {
+      if (shape) this.inputs[position].shape = [...shape];
+    });
+
+    const missing = [...new Set(subgraph.operators.map((operator) => operator.op))]
+      .filter((op) => !KERNELS.has(op));
+    if (missing.length > 0) {
+      throw new UnsupportedOpError(
+        `${where}model`,
+        `liteq has no kernel for ${missing.join(", ")}`,
+      );
+    }
+
+    for (const tensor of this.tensors) {
+      if (!tensor.isVariable) continue;
+      const initial = subgraph.tensors[tensor.index].data;
+      tensor.offset = initial ? memory.store(initial) : memory.allocate(byteLengthOf(tensor));
+      if (!initial) memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(0);
+    }
+
+    const written = new Set<number>([...subgraph.inputs]);
+    subgraph.operators.forEach((operator, operatorIndex) => {
+      const label =
+        `${where}operator ${operatorIndex} ${operator.op} (version ${operator.version})`;
+      const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
+      for (const tensor of inputs) {
+        if (tensor && !tensor.constant && !tensor.isVariable && !written.has(tensor.index)) {
+          throw new UnsupportedOpError(
+            label,
+            `input "${tensor.name}" is read before any operator writes it`,
+          );
+        }
+      }
+      const outputs = operator.outputs.map((index) => this.tensors[index]);
+      const context = new OpContext(operator, label, inputs, outputs, memory);
+      const prepared = KERNELS.get(operator.op)!(context);
+      for (const tensor of outputs) {
+        if (!tensor.shape.every((size) => Number.isInteger(size) && size >= 0)) {
+          throw new UnsupportedOpError(label, `output "${tensor.name}" has no static shape`);
+        }
+        written.add(tensor.index);
+        byteLengthOf(tensor);
+      }
+      const consumed = new Set(prepared.consumedInputs ?? []);
+      inputs.forEach((tensor, position) => {
+        if (tensor?.constant && tensor.offset < 0 && !consumed.has(position)) {
+          tensor.offset = memory.store(tensor.data!);
+        }
+      });
+      const foldable = prepared.shapeOnly ||
+        inputs.every((tensor) => tensor === null || tensor.constant);
+      if (foldable && !outputs.some((tensor) => tensor.isVariable)) {
+        for (const tensor of outputs) tensor.offset = memory.allocate(byteLengthOf(tensor));
+        memory.withTemporary(prepared.scratchBytes ?? 0, (scratch) => prepared.run(scratch));
+        for (const tensor of outputs) tensor.constant = true;
+      } else {
+        this.steps.push({ prepared, inputs, outputs, scratch: -1 });
+      }
+    });
+    this.placeActivations(subgraph.inputs, subgraph.outputs);
+  }
+
+  /** Plans the arena (inputs and outputs live throughout) and gives every activation its offset. */
+  private placeActivations(inputIndices: number[], outputIndices: number[]): void {
+    const end = this.steps.length;
+    const lifetimes = new Map<RuntimeTensor, Lifetime>();
+    const touch = (tensor: RuntimeTensor | null, step: number) => {
+      if (!tensor || tensor.offset >= 0 || tensor.constant) return;
+      const lifetime = lifetimes.get(tensor);
+      if (lifetime) {
+        lifetime.first = Math.min(lifetime.first, step);
+        lifetime.last = Math.max(lifetime.last, step);
+      } else {
+        lifetimes.set(tensor, { bytes: byteLengthOf(tensor), first: step, last: step });
+      }
+    };
+    for (const index of inputIndices) {
+      touch(this.tensors[index], -1);
+      touch(this.tensors[index], end);
+    }
+    this.steps.forEach((step, position) => {
+      for (const tensor of [...step.inputs, ...step.outputs]) touch(tensor, position);
+    });
+    for (const index of outputIndices) touch(this.tensors[index], end);
+    const tensors = [...lifetimes.keys()];
+    const buffers = [...lifetimes.values()];
+    const scratchSteps = this.steps.filter((step) => (step.prepared.scratchBytes ?? 0) > 0);
+    for (const step of scratchSteps) {
+      const position = this.steps.indexOf(step);
+      buffers.push({ bytes: step.prepared.scratchBytes!, first: position, last: position });
+    }
+    const plan = planArena(buffers);
+    const base = this.memory.allocate(plan.totalBytes);
+    tensors.forEach((tensor, index) => (tensor.offset = base + plan.offsets[index]));
+    scratchSteps.forEach((step, index) => {
+      step.scratch = base + plan.offsets[tensors.length + index];
+    });
+  }
+
+  /** Runs every step once, in order. */
+  invoke(): void {
+    for (const step of this.steps) step.prepared.run(step.scratch);
+  }
+}

@@ -1,0 +1,39 @@
+/** A tensor as the interpreter holds it: the IR tensor plus its shape and place for this run. */
+import { type DType, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
+import type { Quantization } from "../format/ir.ts";
+
+/** One tensor of a prepared subgraph. */
+export interface RuntimeTensor {
+  /** Index in the subgraph's tensor list. */
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  /** The shape for this preparation (resolved at load; batch and dynamic dimensions included). */
+  shape: number[];
+  readonly quantization: Quantization | null;
+  /** Byte offset of the values in wasm memory; -1 until placed. */
+  offset: number;
+  /** The file's constant values (typed view), or null. */
+  readonly data: TensorData | null;
+  /** True when the values are known at load: file constants and what was computed from them. */
+  constant: boolean;
+  readonly isVariable: boolean;
+}
+
+/** Elements of a runtime tensor. */
+export function sizeOf(tensor: RuntimeTensor): number {
+  return elementCount(tensor.shape);
+}
+
+/** Bytes a tensor's values take in memory; throws for dtypes the runtime cannot hold. */
+export function byteLengthOf(tensor: RuntimeTensor): number {
+  const bytes = packedByteLength(tensor.dtype, sizeOf(tensor));
+  if (
+    bytes === null || tensor.dtype === "int4" || tensor.dtype === "int2" || tensor.dtype === "uint4"
+  ) {
+    throw new Error(
+      `tensor ${tensor.index} "${tensor.name}" has dtype ${tensor.dtype}, which liteq cannot hold`,
+    );
+  }
+  return bytes;
+}

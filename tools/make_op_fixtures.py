@@ -1,0 +1,143 @@
+"""Builds the small single-purpose float models in tests/fixtures/ops/ with TensorFlow, and their
+reference outputs from TensorFlow's own interpreter (reference kernels).
+
+Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
+  python tools/make_op_fixtures.py tests/fixtures/ops
+Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy.
+"""
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+out_dir = sys.argv[1]
+os.makedirs(out_dir, exist_ok=True)
+rng = np.random.default_rng(7)
+cases = {}
+
+
+def case(name, *shapes, positive=False):
+    def register(fn):
+        cases[name] = (fn, shapes, positive)
+        return fn
+    return register
+
+
+def const(*shape, scale=0.5):
+    return tf.constant(rng.normal(0, scale, shape).astype(np.float32))
+
+
+# Convolutions: odd channel counts, strides, dilations, paddings, fused activations, batch 2.
+w_a = const(5, 3, 3, 7)
+b_a = const(5)
+case("conv_3x3_same_relu", (2, 9, 11, 7))(lambda x: tf.nn.relu(tf.nn.conv2d(x, tf.transpose(w_a, [1, 2, 3, 0]), 1, "SAME") + b_a))
+w_b = const(17, 3, 3, 3)
+case("conv_3x3_valid_stride2", (1, 13, 10, 3))(lambda x: tf.nn.conv2d(x, tf.transpose(w_b, [1, 2, 3, 0]), 2, "VALID"))
+w_c = const(9, 5, 5, 4)
+case("conv_5x5_dilation2_relu6", (1, 15, 14, 4))(lambda x: tf.nn.relu6(tf.nn.conv2d(x, tf.transpose(w_c, [1, 2, 3, 0]), 1, "SAME", dilations=2)))
+w_d = const(33, 1, 1, 17)
+b_d = const(33)
+case("conv_1x1", (1, 7, 5, 17))(lambda x: tf.nn.conv2d(x, tf.transpose(w_d, [1, 2, 3, 0]), 1, "VALID") + b_d)
+case("conv_1x1_stride2", (1, 7, 6, 17))(lambda x: tf.nn.conv2d(x, tf.transpose(w_d, [1, 2, 3, 0]), 2, "SAME"))
+w_e = const(3, 3, 7, 2)
+case("conv_3x7_same_stride_2x1", (1, 8, 12, 2))(lambda x: tf.nn.conv2d(x, tf.transpose(w_e, [1, 2, 3, 0]), [1, 2, 1, 1], "SAME"))
+
+dw_a = const(3, 3, 7, 1)
+dwb_a = const(7)
+case("depthwise_3x3_same", (2, 9, 8, 7))(lambda x: tf.nn.relu6(tf.nn.depthwise_conv2d(x, dw_a, [1, 1, 1, 1], "SAME") + dwb_a))
+dw_b = const(3, 3, 17, 1)
+case("depthwise_3x3_valid_stride2", (1, 12, 13, 17))(lambda x: tf.nn.depthwise_conv2d(x, dw_b, [1, 2, 2, 1], "VALID"))
+dw_c = const(5, 5, 8, 1)
+case("depthwise_5x5_dilation2", (1, 14, 15, 8))(lambda x: tf.nn.depthwise_conv2d(x, dw_c, [1, 1, 1, 1], "SAME", dilations=[2, 2]))
+dw_d = const(3, 3, 3, 2)
+case("depthwise_multiplier2", (1, 7, 9, 3))(lambda x: tf.nn.depthwise_conv2d(x, dw_d, [1, 2, 2, 1], "SAME"))
+
+fc_w = const(33, 17)
+fc_b = const(17)
+case("fully_connected_relu", (3, 33))(lambda x: tf.nn.relu(tf.matmul(x, fc_w) + fc_b))
+case("fully_connected_rank3", (2, 5, 33))(lambda x: tf.matmul(x, fc_w))
+case("batch_matmul", (2, 3, 5), (2, 5, 7))(lambda a, b: tf.matmul(a, b))
+case("batch_matmul_adjoint", (2, 5, 3), (2, 7, 5))(lambda a, b: tf.matmul(a, b, transpose_a=True, transpose_b=True))
+case("batch_matmul_broadcast", (3, 4, 6), (6, 5))(lambda a, b: tf.linalg.matmul(a, tf.broadcast_to(b, [3, 6, 5])))
+
+case("max_pool_3x3_stride2_same", (1, 9, 10, 5))(lambda x: tf.nn.max_pool2d(x, 3, 2, "SAME"))
+case("avg_pool_2x2_valid", (2, 8, 7, 6))(lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"))
+case("avg_pool_3x3_same", (1, 5, 6, 9))(lambda x: tf.nn.avg_pool2d(x, 3, 1, "SAME"))
+
+case("add_broadcast", (2, 3, 4, 5), (4, 1))(lambda a, b: a + b)
+case("add_relu", (1, 6, 6, 9), (1, 6, 6, 9))(lambda a, b: tf.nn.relu(a + b))
+case("sub_broadcast", (3, 1, 7), (1, 5, 1))(lambda a, b: a - b)
+case("mul_channel", (1, 4, 4, 13), (1, 1, 1, 13))(lambda a, b: a * b)
+case("div", (2, 9), (2, 9), positive=True)(lambda a, b: a / b)
+case("maximum_minimum", (3, 8), (8,))(lambda a, b: tf.minimum(tf.maximum(a, b), 0.3))
+case("squared_difference", (4, 6), (4, 6))(lambda a, b: tf.math.squared_difference(a, b))
+
+case("logistic", (2, 19))(tf.sigmoid)
+case("tanh", (2, 19))(tf.tanh)
+case("exp", (2, 19))(tf.exp)
+case("sqrt", (3, 7), positive=True)(tf.sqrt)
+case("rsqrt", (3, 7), positive=True)(tf.math.rsqrt)
+case("log", (3, 7), positive=True)(tf.math.log)
+case("hard_swish", (2, 21))(lambda x: x * tf.nn.relu6(x + 3) * 0.16666667)
+case("leaky_relu", (2, 21))(lambda x: tf.nn.leaky_relu(x, 0.15))
+case("relu_relu6", (2, 21))(lambda x: tf.concat([tf.nn.relu(x * 4), tf.nn.relu6(x * 4)], 1))
+case("neg_abs_square", (2, 9))(lambda x: tf.concat([-x, tf.abs(x * 2), tf.square(x)], 1))
+case("softmax", (3, 11))(lambda x: tf.nn.softmax(x * 3))
+
+case("mean_keepdims", (2, 5, 6, 7))(lambda x: tf.reduce_mean(x, [1, 2], keepdims=True))
+case("sum_last", (3, 4, 9))(lambda x: tf.reduce_sum(x, -1))
+case("reduce_max_min", (5, 7))(lambda x: tf.concat([tf.reduce_max(x, 0), tf.reduce_min(x, 0)], 0))
+
+case("transpose", (2, 3, 4, 5))(lambda x: tf.transpose(x, [0, 3, 1, 2]))
+case("pad", (1, 4, 5, 3))(lambda x: tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 0]]))
+case("pad_constant", (2, 3))(lambda x: tf.pad(x, [[1, 0], [0, 2]], constant_values=1.5))
+case("concatenation", (1, 3, 4, 2), (1, 3, 4, 5), (1, 3, 4, 1))(lambda a, b, c: tf.concat([a, b, c], 3))
+case("strided_slice", (3, 8, 9, 5))(lambda x: x[1:, 1:-1:2, ::-2, 2])
+case("slice", (4, 7, 6))(lambda x: tf.slice(x, [1, 2, 0], [2, -1, 4]))
+case("pack_unpack", (3, 4), (3, 4))(lambda a, b: tf.stack(tf.unstack(a, axis=1) + tf.unstack(b, axis=1), axis=0))
+case("split", (2, 12))(lambda x: tf.concat(tf.split(x, 3, axis=1)[::-1], 0))
+case("split_v", (2, 12))(lambda x: tf.concat(tf.split(x, [2, 7, 3], axis=1)[::-1], 1))
+case("gather", (4, 6, 3))(lambda x: tf.gather(x, [5, 0, 2, 2], axis=1))
+case("cast_round_trip", (3, 7))(lambda x: tf.cast(tf.cast(x * 10, tf.int32), tf.float32))
+case("expand_squeeze_reshape", (2, 3, 4))(lambda x: tf.reshape(tf.squeeze(tf.expand_dims(x, 1), 1), [4, 6]))
+
+# Keras 3 LSTMs convert to WHILE loops, so the LSTM case is TensorFlow Lite's own test model.
+case("unidirectional_sequence_lstm", (1, 2, 2))(
+    os.path.join(os.path.dirname(__file__), "../tests/fixtures/robustness/unidirectional_sequence_lstm.tflite"))
+
+
+def convert(fn, shapes):
+    if isinstance(fn, str):
+        with open(fn, "rb") as f:
+            return f.read()
+    specs = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
+    concrete = tf.function(fn).get_concrete_function(*specs)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    return converter.convert()
+
+
+only = set(sys.argv[2:])
+for name, (fn, shapes, positive) in cases.items():
+    if only and name not in only:
+        continue
+    model = convert(fn, shapes)
+    with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
+        f.write(model)
+    interpreter = tf.lite.Interpreter(
+        model_content=model,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF,
+    )
+    interpreter.allocate_tensors()
+    for i, detail in enumerate(interpreter.get_input_details()):
+        shape = shapes[i]
+        x = rng.normal(0, 1, shape).astype(np.float32)
+        if positive:
+            x = np.abs(x) + 0.1
+        np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), x)
+        interpreter.set_tensor(detail["index"], x)
+    interpreter.invoke()
+    ops = sorted({op["op_name"] for op in interpreter._get_ops_details()})
+    for j, detail in enumerate(interpreter.get_output_details()):
+        np.save(os.path.join(out_dir, f"{name}.output{j}.npy"), interpreter.get_tensor(detail["index"]))
+    print(name, ops)
