@@ -35,6 +35,6 @@ export {
   SignatureRunner,
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
-export { UnsupportedOpError } from "./src/runtime/op.ts";
+export { UnsupportedModelError } from "./src/runtime/op.ts";
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
 export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";

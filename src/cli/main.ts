@@ -1,29 +1,24 @@
 /**
- * The `liteq` command line: `inspect` and `convert` for now. Bad input ends in one line on stderr
+ * The `liteq` command line: `inspect`, `convert` and `run`. Bad input ends in one line on stderr
  * naming the file and the problem, and exit code 1; never a stack trace.
  */
 import process from "node:process";
 import { ModelFormatError } from "../format/errors.ts";
-import type { Model } from "../format/ir.ts";
-import { readModel } from "../format/reader.ts";
 import { writeModel } from "../format/writer.ts";
-import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
+import { FileError, writeBytesAtomic } from "../io/files.ts";
+import { UnsupportedModelError } from "../runtime/op.ts";
 import { inspectJson, inspectText } from "./inspect.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
+import { loadModel } from "./load.ts";
+import { run } from "./run.ts";
 
 const USAGE = `usage:
   liteq inspect MODEL [--json]           summarize a .tflite model
-  liteq convert IN OUT --mode float      read IN and write it back to OUT unchanged`;
-
-async function loadModel(path: string): Promise<{ model: Model; bytes: number }> {
-  const bytes = await readBytes(path);
-  try {
-    return { model: readModel(bytes), bytes: bytes.byteLength };
-  } catch (error) {
-    if (error instanceof ModelFormatError) throw new FileError(path, error.message);
-    throw error;
-  }
-}
+  liteq convert IN OUT --mode float      read IN and write it back to OUT unchanged
+  liteq run MODEL --input X.npy --output Y.npy
+                                         run each sample stacked in X (several inputs:
+                                         X1.npy,X2.npy); the first output goes to Y,
+                                         the others to Y.1.npy, Y.2.npy, ...`;
 
 async function inspect(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(argv, { json: "boolean" }, 1);
@@ -56,7 +51,7 @@ async function convert(argv: string[]): Promise<void> {
   console.log(`${input} -> ${output}: ${bytes.byteLength} bytes`);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { inspect, convert };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { inspect, convert, run };
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -76,7 +71,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`liteq ${command}: ${error.message}\n${USAGE}`);
-    } else if (error instanceof FileError || error instanceof ModelFormatError) {
+    } else if (
+      error instanceof FileError || error instanceof ModelFormatError ||
+      error instanceof UnsupportedModelError
+    ) {
       console.error(`liteq ${command}: ${error.message}`);
     } else {
       console.error(`liteq ${command}: internal error: ${(error as Error).stack ?? error}`);

@@ -184,7 +184,7 @@ export class Interpreter {
 
   /**
    * Loads and prepares a model. Everything it cannot run is reported here, as an
-   * `UnsupportedOpError` naming the operator, op, version and reason.
+   * `UnsupportedModelError` naming the operator, op, version and reason.
    */
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
     const [model, kernels] = await Promise.all([loadModelSource(source), loadKernels()]);

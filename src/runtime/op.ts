@@ -2,7 +2,7 @@
  * What an op kernel sees while the interpreter prepares a model, and what it gives back. A kernel
  * checks its inputs, sets its outputs' shapes, prepares constants (packing weights into wasm
  * memory) and returns the function that runs it. Anything it cannot run is an
- * `UnsupportedOpError` thrown here, at load, never at the first invoke.
+ * `UnsupportedModelError` thrown here, at load, never at the first invoke.
  */
 import type { DType, TensorData } from "../format/dtype.ts";
 import type { Operator } from "../format/ir.ts";
@@ -10,15 +10,9 @@ import type { PlainObject } from "../format/plain.ts";
 import type { KernelMemory } from "./memory.ts";
 import { byteLengthOf, type RuntimeTensor, sizeOf } from "./tensor.ts";
 import type { KernelExports } from "./wasm.ts";
+import { UnsupportedModelError } from "./errors.ts";
 
-/** A model the interpreter cannot run: which operator (index, op, version) and why. */
-export class UnsupportedOpError extends Error {
-  /** @param where `operator 3 CONV_2D (version 2)`; @param reason what is not supported */
-  constructor(readonly where: string, readonly reason: string) {
-    super(`${where}: ${reason}`);
-    this.name = "UnsupportedOpError";
-  }
-}
+export { UnsupportedModelError };
 
 /** A prepared op: runs with its inputs and outputs placed in memory. */
 export interface PreparedOp {
@@ -62,9 +56,9 @@ export class OpContext {
     return this.operator.options ?? {};
   }
 
-  /** Throws an `UnsupportedOpError` for this operator. */
+  /** Throws an `UnsupportedModelError` for this operator. */
   unsupported(reason: string): never {
-    throw new UnsupportedOpError(this.where, reason);
+    throw new UnsupportedModelError(this.where, reason);
   }
 
   /** Input `position`, which must be present and of one of `dtypes` (any when omitted). */

@@ -3,9 +3,10 @@
  * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
  * remaining operators as steps over a planned activation arena in wasm memory.
  */
+import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import type { KernelMemory } from "./memory.ts";
-import { OpContext, type PreparedOp, UnsupportedOpError } from "./op.ts";
+import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
 import { KERNELS } from "./registry.ts";
 import { byteLengthOf, type RuntimeTensor } from "./tensor.ts";
@@ -29,7 +30,7 @@ export class PreparedSubgraph {
   /**
    * Prepares subgraph `subgraphIndex` of `model` in `memory`.
    * @param inputShapes shapes for the subgraph's inputs, by position (the file's when absent)
-   * @throws UnsupportedOpError naming the first operator that cannot run, or listing every op
+   * @throws UnsupportedModelError naming the first operator that cannot run, or listing every op
    *   type liteq does not have
    */
   constructor(
@@ -40,17 +41,26 @@ export class PreparedSubgraph {
   ) {
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
-    this.tensors = subgraph.tensors.map((tensor, index) => ({
-      index,
-      name: tensor.name,
-      dtype: tensor.dtype,
-      shape: [...tensor.shape],
-      quantization: tensor.quantization,
-      offset: -1,
-      data: tensor.isVariable ? null : tensor.data,
-      constant: !tensor.isVariable && tensor.data !== null,
-      isVariable: tensor.isVariable,
-    }));
+    const produced = new Set([
+      ...subgraph.inputs,
+      ...subgraph.operators.flatMap((operator) => operator.outputs),
+    ]);
+    this.tensors = subgraph.tensors.map((tensor, index) => {
+      // A constant with no elements has an empty buffer, which the file stores as none.
+      const empty = elementCount(tensor.shape) === 0 && !produced.has(index) && !tensor.isVariable;
+      const data = tensor.isVariable ? null : empty ? new Uint8Array(0) : tensor.data;
+      return {
+        index,
+        name: tensor.name,
+        dtype: tensor.dtype,
+        shape: [...tensor.shape],
+        quantization: tensor.quantization,
+        offset: -1,
+        data,
+        constant: data !== null,
+        isVariable: tensor.isVariable,
+      };
+    });
     this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
     this.outputs = subgraph.outputs.map((index) => this.tensors[index]);
     inputShapes.forEach((shape, position) => {
@@ -60,8 +70,8 @@ export class PreparedSubgraph {
     const missing = [...new Set(subgraph.operators.map((operator) => operator.op))]
       .filter((op) => !KERNELS.has(op));
     if (missing.length > 0) {
-      throw new UnsupportedOpError(
-        `${where}model`,
+      throw new UnsupportedModelError(
+        where ? `subgraph ${subgraphIndex}` : "model",
         `liteq has no kernel for ${missing.join(", ")}`,
       );
     }
@@ -80,7 +90,7 @@ export class PreparedSubgraph {
       const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
       for (const tensor of inputs) {
         if (tensor && !tensor.constant && !tensor.isVariable && !written.has(tensor.index)) {
-          throw new UnsupportedOpError(
+          throw new UnsupportedModelError(
             label,
             `input "${tensor.name}" is read before any operator writes it`,
           );
@@ -91,7 +101,7 @@ export class PreparedSubgraph {
       const prepared = KERNELS.get(operator.op)!(context);
       for (const tensor of outputs) {
         if (!tensor.shape.every((size) => Number.isInteger(size) && size >= 0)) {
-          throw new UnsupportedOpError(label, `output "${tensor.name}" has no static shape`);
+          throw new UnsupportedModelError(label, `output "${tensor.name}" has no static shape`);
         }
         written.add(tensor.index);
         byteLengthOf(tensor);

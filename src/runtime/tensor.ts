@@ -1,6 +1,7 @@
 /** A tensor as the interpreter holds it: the IR tensor plus its shape and place for this run. */
 import { type DType, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
 import type { Quantization } from "../format/ir.ts";
+import { UnsupportedModelError } from "./errors.ts";
 
 /** One tensor of a prepared subgraph. */
 export interface RuntimeTensor {
@@ -31,8 +32,9 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
   if (
     bytes === null || tensor.dtype === "int4" || tensor.dtype === "int2" || tensor.dtype === "uint4"
   ) {
-    throw new Error(
-      `tensor ${tensor.index} "${tensor.name}" has dtype ${tensor.dtype}, which liteq cannot hold`,
+    throw new UnsupportedModelError(
+      `tensor ${tensor.index} "${tensor.name}"`,
+      `dtype ${tensor.dtype} is not supported by the interpreter`,
     );
   }
   return bytes;

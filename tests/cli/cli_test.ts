@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { readModel } from "../../mod.ts";
+import { encodeNpy, parseNpy, readModel } from "../../mod.ts";
 import { FIXTURES, readBytesSync, ROOT } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.int8.tflite`;
@@ -114,4 +114,99 @@ Deno.test("a failed convert writes nothing", async () => {
   assertOneLineError(await liteq("convert", SEED, output), /convert needs --mode/);
   assert.equal(existsSync(output), false);
   assert.deepEqual(readdirSync(folder), ["junk.tflite"]);
+});
+
+Deno.test("run writes the outputs of every stacked sample, matching TensorFlow", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/y.npy`;
+  const result = await liteq(
+    "run",
+    `${FIXTURES}/models/seed_mnist.f16.tflite`,
+    "--input",
+    `${FIXTURES}/reference/seed_mnist.inputs.npy`,
+    "--output",
+    output,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /ran 16 samples: .*y\.npy float32 \[16,10\]/);
+  const actual = parseNpy(readBytesSync(output));
+  const expected = parseNpy(readBytesSync(`${FIXTURES}/reference/seed_mnist.f16.ref_outputs.npy`));
+  assert.deepEqual(actual.shape, expected.shape);
+  actual.data.forEach((value, index) => {
+    assert.ok(Math.abs(Number(value) - Number(expected.data[index])) < 1e-4);
+  });
+});
+
+Deno.test("run takes several inputs and writes other outputs to Y.1.npy", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const inputs = [1, 2, 3, 4].map((value) => {
+    const path = `${folder}/x${value}.npy`;
+    const data = new Float32Array(2 * 192).fill(value);
+    writeFileSync(path, encodeNpy({ dtype: "float32", shape: [2, 8, 8, 3], data }));
+    return path;
+  });
+  const result = await liteq(
+    "run",
+    `${FIXTURES}/robustness/multi_add.tflite`,
+    "--input",
+    inputs.join(","),
+    "--output",
+    `${folder}/y.npy`,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith("y")).sort(), [
+    "y.1.npy",
+    "y.npy",
+  ]);
+  assert.deepEqual(parseNpy(readBytesSync(`${folder}/y.1.npy`)).shape, [2, 8, 8, 3]);
+});
+
+Deno.test("run refuses bad input with one line and writes nothing", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/y.npy`;
+  const model = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const wrongShape = `${folder}/wrong.npy`;
+  writeFileSync(
+    wrongShape,
+    encodeNpy({ dtype: "float32", shape: [2, 27, 28], data: new Float32Array(2 * 27 * 28) }),
+  );
+  const wrongType = `${folder}/ints.npy`;
+  writeFileSync(
+    wrongType,
+    encodeNpy({ dtype: "int32", shape: [1, 784], data: new Int32Array(784) }),
+  );
+  const empty = `${folder}/empty.npy`;
+  writeFileSync(
+    empty,
+    encodeNpy({ dtype: "float32", shape: [0, 28, 28], data: new Float32Array(0) }),
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", wrongShape, "--output", output),
+    /wrong\.npy: input 0 has samples of shape \[27,28\] \(756 values\); input .* takes \[28,28\]/,
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", wrongType, "--output", output),
+    /ints\.npy: input 0 is int32; input .* takes float32/,
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", empty, "--output", output),
+    /empty\.npy: input 0 holds no samples/,
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", `${folder}/missing.npy`, "--output", output),
+    /missing\.npy: cannot read: no such file/,
+  );
+  assertOneLineError(
+    await liteq(
+      "run",
+      `${FIXTURES}/robustness/custom_sinh.tflite`,
+      "--input",
+      wrongShape,
+      "--output",
+      output,
+    ),
+    /custom_sinh\.tflite: model: liteq has no kernel for Sinh/,
+  );
+  assertOneLineError(await liteq("run", model, "--output", output), /run needs --input/);
+  assert.deepEqual(readdirSync(folder).sort(), ["empty.npy", "ints.npy", "wrong.npy"]);
 });
