@@ -1,3 +1,5 @@
+import { f32x4_madd } from "./simd";
+
 // Float32 depthwise convolution, NHWC, one image per call. Filters are TFLite's [1, kH, kW, C*M];
 // output channel o reads input channel o / M (M the depth multiplier). The bias is padded to a
 // multiple of 4. With M = 1 channels run 4 at a time; 3x3 windows wholly inside the image take
@@ -41,15 +43,15 @@ export function f32_depthwise(
           const p = origin + offset;
           const w = filter + offset;
           let acc = v128.load(bias + offset);
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p), v128.load(w)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dx), v128.load(w + pixel)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dx), v128.load(w + 2 * pixel)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy), v128.load(w + filterRow)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy + dx), v128.load(w + filterRow + pixel)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + dy + 2 * dx), v128.load(w + filterRow + 2 * pixel)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy), v128.load(w + 2 * filterRow)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy + dx), v128.load(w + 2 * filterRow + pixel)));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * dy + 2 * dx), v128.load(w + 2 * filterRow + 2 * pixel)));
+          acc = f32x4_madd(v128.load(p), v128.load(w), acc);
+          acc = f32x4_madd(v128.load(p + dx), v128.load(w + pixel), acc);
+          acc = f32x4_madd(v128.load(p + 2 * dx), v128.load(w + 2 * pixel), acc);
+          acc = f32x4_madd(v128.load(p + dy), v128.load(w + filterRow), acc);
+          acc = f32x4_madd(v128.load(p + dy + dx), v128.load(w + filterRow + pixel), acc);
+          acc = f32x4_madd(v128.load(p + dy + 2 * dx), v128.load(w + filterRow + 2 * pixel), acc);
+          acc = f32x4_madd(v128.load(p + 2 * dy), v128.load(w + 2 * filterRow), acc);
+          acc = f32x4_madd(v128.load(p + 2 * dy + dx), v128.load(w + 2 * filterRow + pixel), acc);
+          acc = f32x4_madd(v128.load(p + 2 * dy + 2 * dx), v128.load(w + 2 * filterRow + 2 * pixel), acc);
           v128.store(target + offset, clamp4(acc, lowV, highV));
         }
       } else {
@@ -60,10 +62,11 @@ export function f32_depthwise(
             const row = origin + <usize>(ky * dilationH) * rowBytes + offset;
             const filterRow = filter + <usize>(ky * kW) * pixel + offset;
             for (let kx = kxStart; kx < kxEnd; kx++) {
-              acc = f32x4.add(acc, f32x4.mul(
+              acc = f32x4_madd(
                 v128.load(row + <usize>(kx * dilationW) * pixel),
                 v128.load(filterRow + <usize>kx * pixel),
-              ));
+                acc,
+              );
             }
           }
           v128.store(target + offset, clamp4(acc, lowV, highV));

@@ -1,3 +1,5 @@
+import { f32x4_madd } from "./simd";
+
 // Float32 matrix multiplication on a right-hand side packed once (at model load).
 //
 // C[m][n] = clamp(bias[n] + sum_k A[m][k] * B[n][k], low, high), A row-major with row stride
@@ -90,14 +92,14 @@ function gemm_block(
       const x1 = v128.load32_splat(a1);
       const x2 = v128.load32_splat(a2);
       const x3 = v128.load32_splat(a3);
-      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-      c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-      c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-      c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-      c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+      c00 = f32x4_madd(x0, b0, c00);
+      c01 = f32x4_madd(x0, b1, c01);
+      c10 = f32x4_madd(x1, b0, c10);
+      c11 = f32x4_madd(x1, b1, c11);
+      c20 = f32x4_madd(x2, b0, c20);
+      c21 = f32x4_madd(x2, b1, c21);
+      c30 = f32x4_madd(x3, b0, c30);
+      c31 = f32x4_madd(x3, b1, c31);
       pb += PANEL << 2;
       a0 += 4;
       a1 += 4;
@@ -116,8 +118,8 @@ function gemm_block(
     let pb = panelB;
     for (let depth = 0; depth < k; depth++) {
       const x0 = v128.load32_splat(a0);
-      c00 = f32x4.add(c00, f32x4.mul(x0, v128.load(pb)));
-      c01 = f32x4.add(c01, f32x4.mul(x0, v128.load(pb, 16)));
+      c00 = f32x4_madd(x0, v128.load(pb), c00);
+      c01 = f32x4_madd(x0, v128.load(pb, 16), c01);
       pb += PANEL << 2;
       a0 += 4;
     }

@@ -14,7 +14,9 @@ const WASM_FOLDER = new URL("../node_modules/@litertjs/core/wasm/", import.meta.
 
 /** A compiled LiteRT.js model: `run` takes and returns typed arrays. */
 export interface LiteRtModel {
-  run(input: Float32Array | Int32Array | Uint8Array): Promise<Float32Array | Int32Array | Uint8Array>;
+  run(
+    input: Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>,
+  ): Promise<Float32Array | Int32Array | Uint8Array>;
 }
 
 const log: string[] = [];
@@ -46,7 +48,9 @@ export async function loadLiteRtModel(path: string): Promise<LiteRtModel> {
   loaded ??= install();
   const litert = await loaded;
   const before = log.length;
-  const model = await litert.loadAndCompile(new Uint8Array(readFileSync(path)), { accelerator: "wasm" });
+  const model = await litert.loadAndCompile(new Uint8Array(readFileSync(path)), {
+    accelerator: "wasm",
+  });
   const errors = log.slice(before).filter((line) => line.startsWith("ERROR"));
   if (errors.length > 0) throw new Error(`LiteRT.js cannot run ${path}: ${errors.join("; ")}`);
   const [input] = model.getInputDetails();

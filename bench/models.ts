@@ -13,7 +13,7 @@ const SHARED = new URL("../../shared/models/", import.meta.url);
 const MODELS = ["mobilenet_v1.float", "mobilenet_v2.float"];
 
 /** A deterministic input in [0, 1). */
-function sampleInput(count: number): Float32Array {
+function sampleInput(count: number): Float32Array<ArrayBuffer> {
   return Float32Array.from({ length: count }, (_, index) => ((index * 7919) % 1000) / 1000);
 }
 

@@ -10,7 +10,7 @@ import { readBytes, readUrl } from "../io/files.ts";
 import { KernelMemory } from "./memory.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { loadKernels } from "./wasm.ts";
+import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -33,6 +33,11 @@ export type ModelSource = Uint8Array | ArrayBuffer | Model | string | URL;
 export interface InterpreterOptions {
   /** Shapes for the inputs, by position (resolves -1 dimensions; the file's shape otherwise). */
   inputShapes?: (number[] | undefined)[];
+  /**
+   * Which kernel build to run: `auto` (default) takes relaxed SIMD when this engine passes its
+   * self-test, plain SIMD otherwise.
+   */
+  kernels?: KernelVariant | "auto";
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -176,6 +181,8 @@ export class Interpreter {
     /** The model being run. */
     readonly model: Model,
     private readonly memory: KernelMemory,
+    /** The kernel build in use. */
+    readonly kernelVariant: KernelVariant,
     options: InterpreterOptions,
   ) {
     if (model.subgraphs.length === 0) throw new RangeError("the model has no subgraphs");
@@ -187,8 +194,9 @@ export class Interpreter {
    * `UnsupportedModelError` naming the operator, op, version and reason.
    */
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
-    const [model, kernels] = await Promise.all([loadModelSource(source), loadKernels()]);
-    return new Interpreter(model, new KernelMemory(kernels), options);
+    const variant = await resolveVariant(options.kernels ?? "auto");
+    const [model, kernels] = await Promise.all([loadModelSource(source), loadKernels(variant)]);
+    return new Interpreter(model, new KernelMemory(kernels), variant, options);
   }
 
   /** The main subgraph's inputs. */

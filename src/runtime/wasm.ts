@@ -8,6 +8,7 @@ import { readUrl } from "../io/files.ts";
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
+  relaxed_self_test(): number;
   f16_to_f32_x8(source: number, destination: number, count: number): void;
   f32_pack_rhs(
     source: number,
@@ -132,22 +133,63 @@ export interface KernelExports {
   f32_softmax(input: number, output: number, rows: number, columns: number, beta: number): void;
 }
 
-const SIMD_MODULE = new URL("../../build/liteq_simd.wasm", import.meta.url);
+/** Which build of the kernels runs: plain SIMD, or with relaxed SIMD (fused multiply-add, dot). */
+export type KernelVariant = "simd" | "relaxed";
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+const MODULES: Record<KernelVariant, URL> = {
+  simd: new URL("../../build/liteq_simd.wasm", import.meta.url),
+  relaxed: new URL("../../build/liteq_relaxed.wasm", import.meta.url),
+};
+
+const IMPORTS = {
+  env: {
+    abort: (_message: number, _file: number, line: number, column: number) => {
+      throw new Error(`liteq kernel aborted at ${line}:${column}`);
+    },
+  },
+};
+
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+function compileVariant(variant: KernelVariant): Promise<WebAssembly.Module> {
+  let module = compiled.get(variant);
+  if (!module) {
+    module = readUrl(MODULES[variant]).then((bytes) => WebAssembly.compile(bytes));
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+async function instantiate(variant: KernelVariant): Promise<KernelExports> {
+  const instance = await WebAssembly.instantiate(await compileVariant(variant), IMPORTS);
+  return instance.exports as unknown as KernelExports;
+}
+
+let relaxedWorks: Promise<boolean> | undefined;
+
+/**
+ * Whether the relaxed build compiles here and its self-test passes (engines without relaxed
+ * SIMD refuse the module; some compute the relaxed dot product wrongly).
+ */
+export function relaxedSimdWorks(): Promise<boolean> {
+  relaxedWorks ??= instantiate("relaxed")
+    .then((kernels) => kernels.relaxed_self_test() === 1)
+    .catch(() => false);
+  return relaxedWorks;
+}
+
+/** The variant `auto` stands for here: relaxed when it works, plain SIMD otherwise. */
+export async function resolveVariant(variant: KernelVariant | "auto"): Promise<KernelVariant> {
+  if (variant !== "auto") return variant;
+  return (await relaxedSimdWorks()) ? "relaxed" : "simd";
+}
 
 /**
  * A fresh instance of the kernels, with its own memory (one per interpreter, so that each lays
- * out its memory alone). The module is fetched and compiled once per process.
+ * out its memory alone). Modules are fetched and compiled once per process.
  */
-export async function loadKernels(): Promise<KernelExports> {
-  compiled ??= readUrl(SIMD_MODULE).then((bytes) => WebAssembly.compile(bytes));
-  const instance = await WebAssembly.instantiate(await compiled, {
-    env: {
-      abort: (_message: number, _file: number, line: number, column: number) => {
-        throw new Error(`liteq kernel aborted at ${line}:${column}`);
-      },
-    },
-  });
-  return instance.exports as unknown as KernelExports;
+export async function loadKernels(
+  variant: KernelVariant | "auto" = "auto",
+): Promise<KernelExports> {
+  return instantiate(await resolveVariant(variant));
 }

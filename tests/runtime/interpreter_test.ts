@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { ModelFormatError, readModel } from "../../mod.ts";
 import { Interpreter, UnsupportedModelError } from "../../mod.ts";
+import { relaxedSimdWorks } from "../../src/runtime/wasm.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 const SEED_F16 = `${FIXTURES}/models/seed_mnist.f16.tflite`;
@@ -137,4 +138,15 @@ Deno.test("every robustness model loads and runs, or fails at load with a clear 
       );
     }
   }
+});
+
+Deno.test("auto takes the relaxed-SIMD build only when its self-test passes", async () => {
+  const auto = await Interpreter.load(SEED_F16);
+  assert.equal(auto.kernelVariant, (await relaxedSimdWorks()) ? "relaxed" : "simd");
+  const plain = await Interpreter.load(SEED_F16, { kernels: "simd" });
+  assert.equal(plain.kernelVariant, "simd");
+  const input = Float32Array.from({ length: 784 }, (_, index) => (index % 13) / 13);
+  const [fused] = auto.run([input]) as Float32Array[];
+  const [unfused] = plain.run([input]) as Float32Array[];
+  fused.forEach((value, index) => assert.ok(Math.abs(value - unfused[index]) < 1e-5));
 });

@@ -1,10 +1,15 @@
 /** Test helpers for calling the wasm kernels directly on arrays, and a seeded random source. */
 import { KernelMemory } from "../../src/runtime/memory.ts";
-import { loadKernels } from "../../src/runtime/wasm.ts";
+import { type KernelVariant, loadKernels, relaxedSimdWorks } from "../../src/runtime/wasm.ts";
 
-/** A fresh kernel instance with its memory allocator. */
-export async function freshMemory(): Promise<KernelMemory> {
-  return new KernelMemory(await loadKernels());
+/** The kernel builds this engine runs: plain SIMD, and relaxed SIMD where it works. */
+export const VARIANTS: KernelVariant[] = (await relaxedSimdWorks())
+  ? ["simd", "relaxed"]
+  : ["simd"];
+
+/** A fresh kernel instance (of `variant`) with its memory allocator. */
+export async function freshMemory(variant: KernelVariant = "simd"): Promise<KernelMemory> {
+  return new KernelMemory(await loadKernels(variant));
 }
 
 /** Copies float32 values into kernel memory; returns the offset. */
