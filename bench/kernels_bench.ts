@@ -1,0 +1,64 @@
+/** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
+import { KernelMemory } from "../src/runtime/memory.ts";
+import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
+
+const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;
+
+for (const variant of variants) {
+  const memory = new KernelMemory(await loadKernels(variant));
+  const kernels = memory.kernels;
+  const filled = (count: number) => {
+    const offset = memory.allocate(count * 4);
+    memory.f32(offset, count).forEach((
+      _,
+      index,
+      view,
+    ) => (view[index] = ((index * 37) % 101) / 101));
+    return offset;
+  };
+  const [m, n, k] = [256, 256, 256];
+  const a = filled(m * k);
+  const b = filled(n * k);
+  const packed = memory.allocate(n * k * 4);
+  kernels.f32_pack_rhs(b, n, k, k, 1, packed);
+  const bias = filled(n);
+  const c = memory.allocate(m * n * 4);
+  Deno.bench(`f32_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "gemm" }, () => {
+    kernels.f32_gemm_4x8(a, k, packed, bias, c, n, m, n, k, -Infinity, Infinity);
+  });
+
+  const [h, w, channels] = [56, 56, 144];
+  const input = filled(h * w * channels);
+  const filter = filled(9 * channels);
+  const depthwiseBias = filled(channels);
+  const output = memory.allocate(h * w * channels * 4);
+  Deno.bench(`f32_depthwise 3x3 56x56x144 (${variant})`, { group: "depthwise" }, () => {
+    kernels.f32_depthwise(
+      input,
+      h,
+      w,
+      channels,
+      filter,
+      depthwiseBias,
+      3,
+      3,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      h,
+      w,
+      output,
+      0,
+      6,
+    );
+  });
+
+  const half = memory.allocate(1 << 20);
+  const widened = memory.allocate(1 << 21);
+  Deno.bench(`f16_to_f32_x8 512k halves (${variant})`, { group: "fp16" }, () => {
+    kernels.f16_to_f32_x8(half, widened, 1 << 19);
+  });
+}
