@@ -23,9 +23,13 @@ for (const variant of variants) {
   kernels.f32_pack_rhs(b, n, k, k, 1, packed);
   const bias = filled(n);
   const c = memory.allocate(m * n * 4);
-  Deno.bench(`f32_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "gemm" }, () => {
-    kernels.f32_gemm_4x8(a, k, packed, bias, c, n, m, n, k, -Infinity, Infinity);
-  });
+  Deno.bench(
+    `f32_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`,
+    { group: "gemm" },
+    () => {
+      kernels.f32_gemm_4x8(a, k, packed, bias, c, n, m, n, k, -Infinity, Infinity);
+    },
+  );
 
   const [h, w, channels] = [56, 56, 144];
   const input = filled(h * w * channels);
