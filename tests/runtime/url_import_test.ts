@@ -1,0 +1,49 @@
+/**
+ * `mod.ts` imported from an http URL: a loopback server serves the repository, a subprocess
+ * imports `http://127.0.0.1:PORT/mod.ts`, loads a model by URL and runs it; the kernels arrive by
+ * `fetch`. Its output must equal a local run's.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { Interpreter } from "../../mod.ts";
+import { ROOT } from "../helpers.ts";
+
+const MODEL = "tests/fixtures/models/seed_mnist.f16.tflite";
+
+Deno.test("mod.ts works imported from an http URL, the wasm fetched", async () => {
+  const requested: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    requested.push(path);
+    try {
+      const body = readFileSync(`${ROOT}${path.slice(1)}`);
+      const type = path.endsWith(".ts") ? "application/typescript" : "application/octet-stream";
+      return new Response(body, { headers: { "content-type": type } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}/`;
+    const script = `
+      const { Interpreter } = await import("${base}mod.ts");
+      const interpreter = await Interpreter.load("${base}${MODEL}");
+      const input = Float32Array.from({ length: 784 }, (_, index) => (index % 7) / 7);
+      console.log(JSON.stringify(Array.from(interpreter.run([input])[0])));
+    `;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", script],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const remote = JSON.parse(new TextDecoder().decode(stdout));
+    const local = await Interpreter.load(`${ROOT}${MODEL}`);
+    const input = Float32Array.from({ length: 784 }, (_, index) => (index % 7) / 7);
+    assert.deepEqual(remote, Array.from(local.run([input])[0] as Float32Array));
+    assert.ok(requested.some((path) => path.endsWith(".wasm")), "the kernels were fetched");
+  } finally {
+    await server.shutdown();
+  }
+});
