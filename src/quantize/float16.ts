@@ -1,0 +1,67 @@
+/**
+ * float16 quantization, as TensorFlow's converter does it: every float32 constant read by an op
+ * is stored as IEEE half behind a DEQUANTIZE (version 3) that restores float32, placed at the
+ * start of the subgraph; the ops themselves stay float32. Values beyond the half range are
+ * clamped to +-65504.
+ */
+import { Float16Array } from "npm:@petamoriken/float16@3.9.3";
+import { elementCount } from "../format/dtype.ts";
+import type { Model } from "../format/ir.ts";
+import { describeOperator, plainOperator, readersOf } from "./graph.ts";
+import type { QuantizeOptions, QuantizeReport } from "./options.ts";
+import { finiteValues } from "./weights.ts";
+
+const HALF_MAX = 65504;
+
+/** float32 values as IEEE half bits, rounded to nearest even, clamped to the half range. */
+export function toHalfBits(values: Float32Array): Uint16Array {
+  const clamped = values.map((value) => Math.max(-HALF_MAX, Math.min(HALF_MAX, value)));
+  return new Uint16Array(new Float16Array(clamped).buffer);
+}
+
+/** Rewrites `model` (a copy) in place for float16 weights; fills `report`. */
+export function quantizeFloat16(model: Model, options: QuantizeOptions, report: QuantizeReport) {
+  const denied = new Set(options.denylist ?? []);
+  model.subgraphs.forEach((subgraph, subgraphIndex) => {
+    const readers = readersOf(subgraph);
+    const dequantizes = [];
+    const halvesByBuffer = new Map<number, Uint16Array>();
+    const tensorCount = subgraph.tensors.length;
+    for (let index = 0; index < tensorCount; index++) {
+      const tensor = subgraph.tensors[index];
+      const reading = readers.get(index) ?? [];
+      if (
+        tensor.dtype !== "float32" || tensor.data === null || tensor.isVariable ||
+        elementCount(tensor.shape) === 0 || reading.length === 0
+      ) continue;
+      if (denied.has(tensor.name) || reading.every((op) => denied.has(subgraph.operators[op].op))) {
+        continue;
+      }
+      const where = describeOperator(subgraph, reading[0], subgraphIndex);
+      let halves = halvesByBuffer.get(tensor.buffer);
+      if (!halves) {
+        halves = toHalfBits(finiteValues(tensor, where));
+        halvesByBuffer.set(tensor.buffer, halves);
+      }
+      subgraph.tensors.push({ ...tensor, dtype: "float16", data: halves });
+      const half = subgraph.tensors.length - 1;
+      subgraph.tensors[index] = {
+        ...tensor,
+        name: `${tensor.name}/dequantized`,
+        buffer: 0,
+        data: null,
+      };
+      dequantizes.push(plainOperator("DEQUANTIZE", 3, [half], [index]));
+    }
+    const touched = new Set<number>();
+    for (const dequantize of dequantizes) {
+      for (const op of readers.get(dequantize.outputs[0]) ?? []) touched.add(op);
+    }
+    subgraph.operators.forEach((operator, index) => {
+      if (touched.has(index)) {
+        report.quantized.push({ operator: index, op: operator.op, detail: "float16 constants" });
+      }
+    });
+    subgraph.operators.unshift(...dequantizes);
+  });
+}

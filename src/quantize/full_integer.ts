@@ -1,0 +1,500 @@
+/**
+ * Full integer quantization (int8, and 16x8: int16 activations with int8 weights), following the
+ * TFLite quantization spec as TensorFlow's converter applies it:
+ * - activations: int8 asymmetric per tensor from the calibrated range widened to contain 0
+ *   (scale = (max - min) / 255, zero point = round(-128 - min / scale) clamped); int16
+ *   symmetric (scale = max(|min|, |max|) / 32767, zero point 0);
+ * - weights: int8 symmetric in [-127, 127], per output channel (CONV_2D and FULLY_CONNECTED
+ *   axis 0, DEPTHWISE_CONV_2D axis 3) unless `perChannel` is false;
+ * - biases: int32 (int64 in 16x8) at input scale x weight scale, zero point 0;
+ * - op constraints: SOFTMAX and LOGISTIC output 1/256 with zero point -128 (int16: 1/32768, 0),
+ *   TANH 1/128 with 0 (int16: 1/32768, 0); pooling, reshapes, padding, slicing, transposes and
+ *   the like keep their input's parameters; CONCATENATION too when its inputs share theirs;
+ * - QUANTIZE where float tensors enter integer ops (and at float model inputs), DEQUANTIZE where
+ *   integer tensors reach float ops or float model outputs; int8 or uint8 model inputs and
+ *   outputs on request (uint8 through a QUANTIZE that shifts the zero point by 128).
+ * Ops without an integer form stay float32 between QUANTIZE/DEQUANTIZE pairs, or are refused
+ * all together under `int8Only`.
+ */
+import type { DType } from "../format/dtype.ts";
+import type { Model, Operator, Quantization, Subgraph, Tensor } from "../format/ir.ts";
+import { calibrate, type Calibration, type Range } from "./calibrate.ts";
+import { QuantizeError } from "./errors.ts";
+import { addTensor, describeOperator, plainOperator, quantization } from "./graph.ts";
+import type { QuantizeOptions, QuantizeReport } from "./options.ts";
+import { finiteValues, quantizeBias, quantizeWeights, roundHalfAway } from "./weights.ts";
+
+/** How an op's output parameters are chosen. */
+type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "none";
+
+/** An op's integer form: its output rule, weight/bias inputs and the version TensorFlow writes. */
+interface IntegerSpec {
+  output: OutputRule;
+  version: number;
+  /** Input position of the weights and their per-channel axis. */
+  weights?: { position: number; axis: number | null };
+  /** Input position of the bias. */
+  bias?: number;
+}
+
+const SPECS: Record<string, IntegerSpec> = {
+  CONV_2D: { output: "calibrated", version: 3, weights: { position: 1, axis: 0 }, bias: 2 },
+  DEPTHWISE_CONV_2D: {
+    output: "calibrated",
+    version: 3,
+    weights: { position: 1, axis: 3 },
+    bias: 2,
+  },
+  FULLY_CONNECTED: { output: "calibrated", version: 4, weights: { position: 1, axis: 0 }, bias: 2 },
+  BATCH_MATMUL: { output: "calibrated", version: 1 },
+  ADD: { output: "calibrated", version: 2 },
+  SUB: { output: "calibrated", version: 2 },
+  MUL: { output: "calibrated", version: 2 },
+  MEAN: { output: "calibrated", version: 2 },
+  SUM: { output: "calibrated", version: 2 },
+  RELU: { output: "calibrated", version: 2 },
+  RELU6: { output: "calibrated", version: 2 },
+  LEAKY_RELU: { output: "calibrated", version: 2 },
+  HARD_SWISH: { output: "calibrated", version: 1 },
+  SQUARED_DIFFERENCE: { output: "calibrated", version: 1 },
+  SOFTMAX: { output: "fixed", version: 2 },
+  LOGISTIC: { output: "fixed", version: 2 },
+  TANH: { output: "fixed", version: 2 },
+  MAX_POOL_2D: { output: "input", version: 2 },
+  AVERAGE_POOL_2D: { output: "input", version: 2 },
+  REDUCE_MAX: { output: "input", version: 2 },
+  RESHAPE: { output: "input", version: 1 },
+  SQUEEZE: { output: "input", version: 1 },
+  EXPAND_DIMS: { output: "input", version: 1 },
+  TRANSPOSE: { output: "input", version: 2 },
+  PAD: { output: "input", version: 2 },
+  PADV2: { output: "input", version: 2 },
+  STRIDED_SLICE: { output: "input", version: 2 },
+  SLICE: { output: "input", version: 2 },
+  GATHER: { output: "input", version: 2 },
+  SPLIT: { output: "input", version: 2 },
+  SPLIT_V: { output: "input", version: 2 },
+  UNPACK: { output: "input", version: 2 },
+  PACK: { output: "concat", version: 2 },
+  CONCATENATION: { output: "concat", version: 2 },
+  MAXIMUM: { output: "calibrated", version: 2 },
+  MINIMUM: { output: "calibrated", version: 2 },
+  SHAPE: { output: "none", version: 1 },
+};
+
+/** The integer activation type of a mode. */
+interface Scheme {
+  dtype: "int8" | "int16";
+  wideBias: boolean;
+  params(range: Range): Quantization;
+  fixed(op: string): Quantization;
+}
+
+const INT8: Scheme = {
+  dtype: "int8",
+  wideBias: false,
+  params(range) {
+    const min = Math.min(range.min, 0);
+    const max = Math.max(range.max, 0);
+    if (max === min) return quantization([1], [-128]);
+    const scale = (max - min) / 255;
+    const zeroPoint = Math.max(-128, Math.min(127, roundHalfAway(-128 - min / scale)));
+    return quantization([Math.fround(scale)], [zeroPoint]);
+  },
+  fixed(op) {
+    return op === "TANH" ? quantization([1 / 128], [0]) : quantization([1 / 256], [-128]);
+  },
+};
+
+const INT16: Scheme = {
+  dtype: "int16",
+  wideBias: true,
+  params(range) {
+    const largest = Math.max(Math.abs(range.min), Math.abs(range.max));
+    return quantization([Math.fround(largest > 0 ? largest / 32767 : 1)], [0]);
+  },
+  fixed() {
+    return quantization([1 / 32768], [0]);
+  },
+};
+
+/** The same parameters (scale and zero point lists equal). */
+function sameParams(a: Quantization | null, b: Quantization | null): boolean {
+  return a !== null && b !== null && a.scale.join() === b.scale.join() &&
+    a.zeroPoint.join() === b.zeroPoint.join();
+}
+
+/** Why an op cannot be integer here, or null when it can. */
+function blocker(subgraph: Subgraph, operator: Operator, denied: Set<string>): string | null {
+  if (denied.has(operator.op)) return "denylisted";
+  const spec = SPECS[operator.op];
+  if (!spec || operator.custom) return `no integer kernel for ${operator.op}`;
+  const names = [...operator.inputs, ...operator.outputs].filter((index) => index >= 0)
+    .map((index) => subgraph.tensors[index].name);
+  const deniedName = names.find((name) => denied.has(name));
+  if (deniedName) return `tensor "${deniedName}" is denylisted`;
+  const fused = operator.options?.fusedActivationFunction;
+  if (fused === "TANH" || fused === "SIGN_BIT") return `fused ${fused} has no integer form`;
+  return null;
+}
+
+/** Whether an op touches float32 activations at all (int32 shape arithmetic does not). */
+function touchesFloat(subgraph: Subgraph, operator: Operator): boolean {
+  return [...operator.inputs, ...operator.outputs].some((index) =>
+    index >= 0 && subgraph.tensors[index].dtype === "float32" &&
+    subgraph.tensors[index].data === null
+  );
+}
+
+/**
+ * CONCATENATION needs its inputs and output on one scale. As TensorFlow's quantizer does, the
+ * concatenation's calibrated range goes back up each input through ops that keep their input's
+ * parameters (pooling, reshapes, ...) to the tensor that an op computes (an ADD's output, say),
+ * so that the whole group shares it and no requantization is needed.
+ */
+function shareConcatenationRanges(
+  subgraph: Subgraph,
+  calibration: Calibration,
+  blocked: (string | null)[],
+): void {
+  const producer = new Map<number, number>();
+  subgraph.operators.forEach((operator, index) => {
+    for (const output of operator.outputs) producer.set(output, index);
+  });
+  subgraph.operators.forEach((operator, index) => {
+    if (operator.op !== "CONCATENATION" || blocked[index]) return;
+    const range = calibration.ranges.get(operator.outputs[0]);
+    if (!range) return;
+    for (let tensor of operator.inputs) {
+      while (calibration.ranges.has(tensor)) {
+        calibration.ranges.set(tensor, range);
+        const source = producer.get(tensor);
+        const sourceOp = source === undefined ? undefined : subgraph.operators[source];
+        if (!sourceOp || blocked[source!] || SPECS[sourceOp.op]?.output !== "input") break;
+        tensor = sourceOp.inputs[0];
+      }
+    }
+  });
+}
+
+/** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
+export async function quantizeFullInteger(
+  model: Model,
+  options: QuantizeOptions,
+  report: QuantizeReport,
+): Promise<void> {
+  if (model.subgraphs.length !== 1) {
+    throw new QuantizeError(
+      `full integer quantization handles single-subgraph models; this one has ${model.subgraphs.length}`,
+    );
+  }
+  const scheme = options.mode === "int16x8" ? INT16 : INT8;
+  const subgraph = model.subgraphs[0];
+  const denied = new Set(options.denylist ?? []);
+  const blocked = subgraph.operators.map((operator) =>
+    touchesFloat(subgraph, operator) ? blocker(subgraph, operator, denied) : null
+  );
+  if (options.int8Only) {
+    const refused = blocked.flatMap((reason, index) =>
+      reason ? [`${describeOperator(subgraph, index)}: ${reason}`] : []
+    );
+    if (refused.length > 0) {
+      throw new QuantizeError(
+        `int8Only: ${refused.length} op${refused.length === 1 ? "" : "s"} cannot be quantized: ` +
+          refused.join("; "),
+      );
+    }
+  }
+  const calibration: Calibration = await calibrate(
+    model,
+    options.representativeDataset!,
+    options.onProgress,
+  );
+  report.samples = calibration.samples;
+  shareConcatenationRanges(subgraph, calibration, blocked);
+  new IntegerRewrite(model, subgraph, scheme, calibration, options, blocked, report).run();
+}
+
+/** The graph rewrite itself (see the module comment). */
+class IntegerRewrite {
+  /** Integer parameters of every activation that is (or has a version that is) integer. */
+  private readonly params = new Map<number, Quantization>();
+  /** Integer twin of a float tensor, for integer readers. */
+  private readonly integerOf = new Map<number, number>();
+  /** Float twin of an integer tensor, for float readers. */
+  private readonly floatOf = new Map<number, number>();
+  /** Tensors that are integer in the rewritten model. */
+  private readonly integer = new Set<number>();
+  private readonly operators: Operator[] = [];
+  private readonly quantizedConstants = new Map<string, number>();
+  /** Model outputs written by the current op: [integer twin, float output, parameters]. */
+  private readonly pendingOutputs: [number, number, Quantization][] = [];
+
+  constructor(
+    private readonly model: Model,
+    private readonly subgraph: Subgraph,
+    private readonly scheme: Scheme,
+    private readonly calibration: Calibration,
+    private readonly options: QuantizeOptions,
+    private readonly blocked: (string | null)[],
+    private readonly report: QuantizeReport,
+  ) {}
+
+  private tensor(index: number): Tensor {
+    return this.subgraph.tensors[index];
+  }
+
+  private isActivation(index: number): boolean {
+    const tensor = this.tensor(index);
+    return tensor.dtype === "float32" && tensor.data === null && !tensor.isVariable;
+  }
+
+  private calibrated(index: number): Quantization {
+    const range = this.calibration.ranges.get(index);
+    if (!range) throw new QuantizeError(`tensor "${this.tensor(index).name}" was never computed`);
+    return this.scheme.params(range);
+  }
+
+  run(): void {
+    const { subgraph, options, scheme } = this;
+    const outputs = new Set(subgraph.outputs);
+    // Model inputs.
+    const inputType = options.inputType ?? "float32";
+    subgraph.inputs = subgraph.inputs.map((index) => {
+      if (!this.isActivation(index) || inputType === "float32") return index;
+      const params = this.calibrated(index);
+      const tensor = this.tensor(index);
+      if (inputType === scheme.dtype) {
+        Object.assign(tensor, { dtype: scheme.dtype, quantization: params });
+        this.params.set(index, params);
+        this.integer.add(index);
+        return index;
+      }
+      // uint8 input: the uint8 tensor feeds a QUANTIZE to int8 (zero point shifted by 128).
+      const shifted = quantization(params.scale, params.zeroPoint.map((zero) => zero + 128));
+      const inner = addTensor(subgraph, `${tensor.name}/int8`, scheme.dtype, tensor, params);
+      Object.assign(tensor, { dtype: "uint8", quantization: shifted });
+      this.operators.push(plainOperator("QUANTIZE", 1, [index], [inner]));
+      this.params.set(inner, params);
+      this.integer.add(inner);
+      this.integerOf.set(index, inner);
+      return index;
+    });
+
+    subgraph.operators.forEach((operator, index) => {
+      if (!touchesFloat(subgraph, operator)) {
+        this.operators.push(operator);
+        return;
+      }
+      const reason = this.blocked[index];
+      if (reason) {
+        operator.inputs = operator.inputs.map((input) => this.asFloat(input));
+        this.operators.push(operator);
+        this.report.float.push({ operator: index, op: operator.op, detail: reason });
+        return;
+      }
+      this.quantizeOperator(operator, index, outputs);
+      this.report.quantized.push({ operator: index, op: operator.op, detail: scheme.dtype });
+    });
+    subgraph.operators = this.operators;
+  }
+
+  /** The float version of tensor `index` for a float reader (a DEQUANTIZE when integer). */
+  private asFloat(index: number): number {
+    if (index < 0 || !this.integer.has(index)) return index;
+    let float = this.floatOf.get(index);
+    if (float === undefined) {
+      const tensor = this.tensor(index);
+      float = addTensor(this.subgraph, `${tensor.name}/dequantized`, "float32", tensor, null);
+      this.operators.push(plainOperator("DEQUANTIZE", 2, [index], [float]));
+      this.floatOf.set(index, float);
+    }
+    return float;
+  }
+
+  /** The integer version of activation `index` for an integer reader (a QUANTIZE when float). */
+  private asInteger(index: number): number {
+    if (this.integer.has(index)) return index;
+    const twin = this.integerOf.get(index);
+    if (twin !== undefined) return twin;
+    const tensor = this.tensor(index);
+    const params = this.calibrated(index);
+    const integer = addTensor(
+      this.subgraph,
+      `${tensor.name}/quantized`,
+      this.scheme.dtype,
+      tensor,
+      params,
+    );
+    this.operators.push(plainOperator("QUANTIZE", 1, [index], [integer]));
+    this.params.set(integer, params);
+    this.integer.add(integer);
+    this.integerOf.set(index, integer);
+    return integer;
+  }
+
+  /** A float constant operand (not weights or bias) quantized per tensor from its own range. */
+  private quantizeOperand(index: number, where: string): number {
+    const tensor = this.tensor(index);
+    const values = finiteValues(tensor, where);
+    let min = 0;
+    let max = 0;
+    for (const value of values) {
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+    const params = this.scheme.params({ min, max });
+    const [scale] = params.scale;
+    const [zeroPoint] = params.zeroPoint;
+    const [low, high] = this.scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
+    const quantized = Array.from(
+      values,
+      (value) => Math.max(low, Math.min(high, roundHalfAway(value / scale) + zeroPoint)),
+    );
+    const data = this.scheme.dtype === "int8"
+      ? Int8Array.from(quantized)
+      : Int16Array.from(quantized);
+    return this.replaceConstant(index, this.scheme.dtype, data, params);
+  }
+
+  /** Puts quantized data in place of a float constant (a new tensor when others read it too). */
+  private replaceConstant(
+    index: number,
+    dtype: DType,
+    data: Int8Array | Int16Array | Int32Array | BigInt64Array,
+    params: Quantization,
+  ): number {
+    const key = `${index}/${params.scale.join()}`;
+    const known = this.quantizedConstants.get(key);
+    if (known !== undefined) return known;
+    const tensor = this.tensor(index);
+    this.model.buffers.push(new Uint8Array(0));
+    this.subgraph.tensors.push({
+      ...tensor,
+      dtype,
+      data,
+      buffer: this.model.buffers.length - 1,
+      quantization: params,
+    });
+    const created = this.subgraph.tensors.length - 1;
+    this.quantizedConstants.set(key, created);
+    return created;
+  }
+
+  private quantizeOperator(operator: Operator, index: number, outputs: Set<number>): void {
+    const { subgraph, scheme, options } = this;
+    const spec = SPECS[operator.op];
+    const where = describeOperator(subgraph, index);
+    const inputs = [...operator.inputs];
+    inputs.forEach((input, position) => {
+      if (input < 0) return;
+      const twin = this.integerOf.get(input);
+      if (twin !== undefined) {
+        inputs[position] = twin;
+        return;
+      }
+      const tensor = this.tensor(input);
+      if (tensor.dtype !== "float32") return;
+      if (tensor.data === null) {
+        inputs[position] = this.asInteger(input);
+      } else if (position !== spec.weights?.position && position !== spec.bias) {
+        inputs[position] = this.quantizeOperand(input, where);
+      }
+    });
+    // Weights, then the bias at input scale x weight scale.
+    if (spec.weights) {
+      const weightsIndex = operator.inputs[spec.weights.position];
+      const weights = this.tensor(weightsIndex);
+      if (weights.dtype === "float32" && weights.data !== null) {
+        const axis = options.perChannel === false ? null : spec.weights.axis;
+        const quantized = quantizeWeights(finiteValues(weights, where), weights.shape, axis);
+        const weightParams = quantization(
+          quantized.scale,
+          quantized.scale.map(() => 0),
+          quantized.quantizedDimension,
+        );
+        inputs[spec.weights.position] = this.replaceConstant(
+          weightsIndex,
+          "int8",
+          quantized.data,
+          weightParams,
+        );
+        const biasIndex = spec.bias === undefined ? -1 : operator.inputs[spec.bias] ?? -1;
+        if (biasIndex >= 0 && this.tensor(biasIndex).data !== null) {
+          const inputScale = this.params.get(inputs[0])!.scale[0];
+          const biasScale = quantized.scale.map((scale) => Math.fround(inputScale * scale));
+          const bias = quantizeBias(
+            finiteValues(this.tensor(biasIndex), where),
+            biasScale,
+            scheme.wideBias,
+          );
+          inputs[spec.bias!] = this.replaceConstant(
+            biasIndex,
+            scheme.wideBias ? "int64" : "int32",
+            bias,
+            quantization(biasScale, biasScale.map(() => 0), 0),
+          );
+        }
+      } else {
+        throw new QuantizeError(`${where}: weights "${weights.name}" must be a float32 constant`);
+      }
+    }
+    operator.inputs = inputs;
+    operator.version = Math.max(operator.version, spec.version);
+
+    const outputType = options.outputType ?? "float32";
+    operator.outputs = operator.outputs.map((output) => {
+      if (!this.isActivation(output) || spec.output === "none") return output;
+      const params = this.outputParams(spec.output, operator, output);
+      const tensor = this.tensor(output);
+      if (!outputs.has(output) || outputType === scheme.dtype) {
+        Object.assign(tensor, { dtype: scheme.dtype, quantization: params });
+        this.params.set(output, params);
+        this.integer.add(output);
+        return output;
+      }
+      // A model output: the op writes an integer twin, converted after it.
+      const integer = addTensor(
+        subgraph,
+        `${tensor.name}/${scheme.dtype}`,
+        scheme.dtype,
+        tensor,
+        params,
+      );
+      this.params.set(integer, params);
+      this.integer.add(integer);
+      this.integerOf.set(output, integer);
+      this.pendingOutputs.push([integer, output, params]);
+      return integer;
+    });
+    this.operators.push(operator);
+    for (const [integer, output, params] of this.pendingOutputs.splice(0)) {
+      if (outputType === "uint8") {
+        const shifted = quantization(params.scale, params.zeroPoint.map((zero) => zero + 128));
+        Object.assign(this.tensor(output), { dtype: "uint8", quantization: shifted });
+        this.operators.push(plainOperator("QUANTIZE", 1, [integer], [output]));
+      } else {
+        this.operators.push(plainOperator("DEQUANTIZE", 2, [integer], [output]));
+      }
+    }
+  }
+
+  /** The parameters of an integer op's output by its rule. */
+  private outputParams(rule: OutputRule, operator: Operator, output: number): Quantization {
+    const inputParams = operator.inputs.filter((input) => input >= 0 && this.params.has(input))
+      .map((input) => this.params.get(input)!);
+    switch (rule) {
+      case "fixed":
+        return this.scheme.fixed(operator.op);
+      case "input":
+        return inputParams[0] ?? this.calibrated(output);
+      case "concat":
+        return inputParams.length > 0 &&
+            inputParams.every((params) => sameParams(params, inputParams[0]))
+          ? inputParams[0]
+          : this.calibrated(output);
+      default:
+        return this.calibrated(output);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Post-training quantization of a float model: the entry point. Checks the request, copies the
+ * model and hands it to the mode's rewrite; the input model is never changed.
+ */
+import type { Model } from "../format/ir.ts";
+import { QuantizeError } from "./errors.ts";
+import { quantizeDynamicRange } from "./dynamic_range.ts";
+import { quantizeFloat16 } from "./float16.ts";
+import { quantizeFullInteger } from "./full_integer.ts";
+import { cloneModel, pruneModel } from "./graph.ts";
+import type { QuantizeOptions, QuantizeReport } from "./options.ts";
+
+const MODES = ["float16", "dynamicRange", "int8", "int16x8"];
+const QUANTIZED_TYPES = new Set(["int8", "uint8", "int16", "float16", "int4", "bfloat16"]);
+
+/** Throws when the options contradict each other or the mode. */
+function checkOptions(options: QuantizeOptions): void {
+  if (!MODES.includes(options.mode)) {
+    throw new QuantizeError(`mode "${options.mode}" is not one of ${MODES.join(", ")}`);
+  }
+  const fullInteger = options.mode === "int8" || options.mode === "int16x8";
+  if (fullInteger && !options.representativeDataset) {
+    throw new QuantizeError(`mode ${options.mode} needs a representativeDataset to calibrate`);
+  }
+  if (!fullInteger && options.representativeDataset) {
+    throw new QuantizeError(`mode ${options.mode} takes no representativeDataset`);
+  }
+  for (const key of ["inputType", "outputType"] as const) {
+    const type = options[key];
+    if (type === undefined || type === "float32") continue;
+    if (options.mode !== "int8") {
+      throw new QuantizeError(`${key} ${type} needs mode int8 (this is ${options.mode})`);
+    }
+    if (type !== "int8" && type !== "uint8") {
+      throw new QuantizeError(`${key} must be float32, int8 or uint8, not ${type}`);
+    }
+  }
+  if (options.int8Only && !fullInteger) {
+    throw new QuantizeError(`int8Only needs a full integer mode (this is ${options.mode})`);
+  }
+}
+
+/** Throws when the model already holds quantized tensors or quantize ops. */
+function checkFloatModel(model: Model): void {
+  model.subgraphs.forEach((subgraph, subgraphIndex) => {
+    const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
+    for (const tensor of subgraph.tensors) {
+      if (QUANTIZED_TYPES.has(tensor.dtype)) {
+        throw new QuantizeError(
+          `the model is already quantized: ${where}tensor "${tensor.name}" is ${tensor.dtype}`,
+        );
+      }
+    }
+    const op = subgraph.operators.find((operator) =>
+      operator.op === "QUANTIZE" || operator.op === "DEQUANTIZE"
+    );
+    if (op) throw new QuantizeError(`the model is already quantized: ${where}it has ${op.op} ops`);
+  });
+}
+
+/**
+ * Quantizes a float model; returns the new model and a report of what was quantized and what
+ * was left float, with reasons. Throws `QuantizeError` naming the op, tensor or option at fault.
+ */
+export async function quantizeWithReport(
+  model: Model,
+  options: QuantizeOptions,
+): Promise<{ model: Model; report: QuantizeReport }> {
+  checkOptions(options);
+  checkFloatModel(model);
+  const copy = cloneModel(model);
+  const report: QuantizeReport = { mode: options.mode, quantized: [], float: [], samples: 0 };
+  if (options.mode === "float16") quantizeFloat16(copy, options, report);
+  else if (options.mode === "dynamicRange") quantizeDynamicRange(copy, options, report);
+  else {
+    await quantizeFullInteger(copy, options, report);
+    pruneModel(copy);
+  }
+  return { model: copy, report };
+}
+
+/** Quantizes a float model and returns the new model (see `quantizeWithReport`). */
+export async function quantize(model: Model, options: QuantizeOptions): Promise<Model> {
+  return (await quantizeWithReport(model, options)).model;
+}
