@@ -283,6 +283,8 @@ class IntegerRewrite {
 
     subgraph.operators.forEach((operator, index) => {
       if (!touchesFloat(subgraph, operator)) {
+        // Integer-only ops (SHAPE of a uint8 model input, say) read the int8 twin too.
+        operator.inputs = operator.inputs.map((input) => this.integerOf.get(input) ?? input);
         this.operators.push(operator);
         return;
       }

@@ -1,0 +1,269 @@
+/**
+ * The quantizer against TensorFlow's own conversions of the same float models (fixtures): the
+ * same op graph and dtypes, the same weights, activation parameters within 1% after calibrating
+ * on the same 100 images, sizes within TensorFlow's; and every refusal with its reason.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { type Model, parseNpy, readModel, writeModel } from "../../mod.ts";
+import { Interpreter, runSamples } from "../../mod.ts";
+import { quantize, quantizeWithReport } from "../../src/quantize/quantize.ts";
+import { QuantizeError } from "../../src/quantize/errors.ts";
+import type { QuantizeOptions } from "../../src/quantize/options.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { assertClose } from "../runtime/compare.ts";
+
+const MANIFEST = JSON.parse(readFileSync(`${FIXTURES}/data/manifest.tf.json`, "utf8"));
+
+function fixture(name: string): Model {
+  return readModel(readBytesSync(`${FIXTURES}/models/${name}.tflite`));
+}
+
+/** The 100 calibration images TensorFlow used, as 28x28 samples. */
+const MNIST = (() => {
+  const images = parseNpy(readBytesSync(`${FIXTURES}/data/mnist_calib_x.npy`));
+  return Array.from(
+    { length: 100 },
+    (_, index) => (images.data as Float32Array).slice(index * 784, (index + 1) * 784),
+  );
+})();
+
+/** The same images padded to 32x32 and repeated on 3 channels (the shared mnist32rgb set). */
+const MNIST32RGB = MNIST.map((image) => {
+  const padded = new Float32Array(32 * 32 * 3);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      padded.fill(image[y * 28 + x], ((y + 2) * 32 + x + 2) * 3, ((y + 2) * 32 + x + 3) * 3);
+    }
+  }
+  return padded;
+});
+
+const CALIBRATION: Record<string, Float32Array[]> = {
+  seed_mnist: MNIST,
+  mobile_mnist: MNIST,
+  seed_cifar_arch: MNIST32RGB,
+};
+
+/** Each operator's op and the dtypes of its inputs and outputs. */
+function signatureOf(model: Model): string[] {
+  const subgraph = model.subgraphs[0];
+  const dtype = (index: number) => (index < 0 ? "-" : subgraph.tensors[index].dtype);
+  return subgraph.operators.map((operator) =>
+    `${operator.op}(${operator.inputs.map(dtype)}) -> ${operator.outputs.map(dtype)}`
+  );
+}
+
+/** Op, output name, scale and zero point of every integer op output, in operator order. */
+function activationParams(model: Model): [string, string, number, number][] {
+  const subgraph = model.subgraphs[0];
+  return subgraph.operators.flatMap((operator) =>
+    operator.outputs.flatMap((index): [string, string, number, number][] => {
+      const tensor = subgraph.tensors[index];
+      if (!tensor.quantization || tensor.dtype === "int32") return [];
+      const { scale, zeroPoint } = tensor.quantization;
+      return [[operator.op, tensor.name, scale[0], zeroPoint[0]]];
+    })
+  );
+}
+
+/** Size within `fraction` of TensorFlow's file for the same mode. */
+function assertSize(model: Model, name: string, variant: string, fraction: number): void {
+  const bytes = writeModel(model).byteLength;
+  const theirs = MANIFEST[name].variants[variant].bytes;
+  assert.ok(
+    Math.abs(bytes - theirs) <= fraction * theirs,
+    `${name} ${variant}: ${bytes} bytes, TensorFlow ${theirs}`,
+  );
+}
+
+for (const name of ["seed_mnist", "seed_cifar_arch", "mobile_mnist"]) {
+  Deno.test(`${name} float16: TensorFlow's graph, size within 1%, same outputs`, async () => {
+    const model = await quantize(fixture(`${name}.float`), { mode: "float16" });
+    const theirs = fixture(`${name}.f16`);
+    assert.deepEqual(signatureOf(model).sort(), signatureOf(theirs).sort());
+    assertSize(model, name, "f16", 0.01);
+    const inputs = parseNpy(readBytesSync(`${FIXTURES}/reference/${name}.inputs.npy`));
+    const [outputs] = runSamples(await Interpreter.load(writeModel(model)), [inputs]);
+    const expected = parseNpy(readBytesSync(`${FIXTURES}/reference/${name}.f16.ref_outputs.npy`));
+    assertClose(outputs.data, expected.data, `${name} float16 outputs`);
+  });
+
+  Deno.test(`${name} dynamic range: TensorFlow's int8 weights, scales, versions; size within 2%`, async () => {
+    const model = await quantize(fixture(`${name}.float`), { mode: "dynamicRange" });
+    const theirs = fixture(`${name}.dynamic`);
+    assert.deepEqual(signatureOf(model), signatureOf(theirs));
+    const weightsOf = (m: Model) =>
+      m.subgraphs[0].tensors.filter((tensor) => tensor.dtype === "int8");
+    const ours = weightsOf(model);
+    const tf = weightsOf(theirs);
+    assert.equal(ours.length, tf.length);
+    for (const tensor of ours) {
+      const match = tf.find((candidate) => candidate.name === tensor.name)!;
+      assert.ok(match, `TensorFlow has int8 "${tensor.name}"`);
+      assertClose(
+        Float64Array.from(tensor.quantization!.scale),
+        Float64Array.from(match.quantization!.scale),
+        "scales",
+        1e-6,
+      );
+      const differing = (tensor.data as Int8Array).filter((value, index) =>
+        value !== (match.data as Int8Array)[index]
+      );
+      assert.equal(differing.length, 0, `${tensor.name}: ${differing.length} weights differ`);
+    }
+    // Hybrid ops: TensorFlow's version and options.
+    const hybrid = (m: Model) =>
+      m.subgraphs[0].operators
+        .filter((operator) => m.subgraphs[0].tensors[operator.inputs[1]]?.dtype === "int8")
+        .map((operator) =>
+          `${operator.op} v${operator.version} ${operator.options?.asymmetricQuantizeInputs ?? ""}`
+        );
+    assert.deepEqual(hybrid(model), hybrid(theirs));
+    assertSize(model, name, "dynamic", 0.02);
+  });
+}
+
+/**
+ * The one activation whose parameters liteq does not take from TensorFlow: the 1x1 CONV_2D
+ * feeding mobile_mnist's residual ADD. TensorFlow gives it the ADD's calibrated range after
+ * moving the ADD onto the CONCATENATION's scale; liteq keeps the conv's own calibrated range.
+ */
+const KNOWN_DIFFERENCE = "functional_1/conv2d_1_2/BiasAdd;";
+
+for (
+  const [name, mode, variant, io] of [
+    ["seed_mnist", "int8", "int8", "float32"],
+    ["seed_mnist", "int8", "int8_int8io", "int8"],
+    ["seed_mnist", "int8", "int8_uint8io", "uint8"],
+    ["seed_mnist", "int16x8", "int16x8", "float32"],
+    ["seed_cifar_arch", "int8", "int8", "float32"],
+    ["seed_cifar_arch", "int8", "int8_uint8io", "uint8"],
+    ["seed_cifar_arch", "int16x8", "int16x8", "float32"],
+    ["mobile_mnist", "int8", "int8", "float32"],
+    ["mobile_mnist", "int8", "int8_int8io", "int8"],
+    ["mobile_mnist", "int16x8", "int16x8", "float32"],
+  ] as const
+) {
+  Deno.test(`${name} ${variant}: TensorFlow's graph and activation parameters within 1%`, async () => {
+    const options: QuantizeOptions = {
+      mode,
+      representativeDataset: CALIBRATION[name],
+      ...(mode === "int8" ? { inputType: io, outputType: io } : {}),
+    };
+    const { model, report } = await quantizeWithReport(fixture(`${name}.float`), options);
+    assert.equal(report.samples, 100);
+    assert.deepEqual(report.float, []);
+    const theirs = fixture(`${name}.${variant}`);
+    assert.deepEqual(signatureOf(model), signatureOf(theirs));
+    const ours = activationParams(model);
+    const tf = activationParams(theirs);
+    assert.equal(ours.length, tf.length);
+    ours.forEach(([op, tensorName, scale, zeroPoint], index) => {
+      if (tensorName.startsWith(KNOWN_DIFFERENCE)) return;
+      const [, , tfScale, tfZeroPoint] = tf[index];
+      assert.ok(
+        Math.abs(scale / tfScale - 1) <= 0.01,
+        `${op} #${index}: scale ${scale}, TensorFlow ${tfScale}`,
+      );
+      assert.ok(
+        Math.abs(zeroPoint - tfZeroPoint) <= Math.max(1, Math.abs(tfZeroPoint) * 0.01),
+        `${op} #${index}: zero point ${zeroPoint}, TensorFlow ${tfZeroPoint}`,
+      );
+    });
+    assertSize(model, name, variant, 0.03);
+  });
+}
+
+Deno.test("progress is reported per calibration sample, async datasets work", async () => {
+  const seen: number[] = [];
+  async function* dataset() {
+    for (const sample of MNIST.slice(0, 5)) yield sample;
+  }
+  await quantize(fixture("seed_mnist.float"), {
+    mode: "int8",
+    representativeDataset: dataset(),
+    onProgress: (done) => seen.push(done),
+  });
+  assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+});
+
+Deno.test("the input model is left unchanged", async () => {
+  const model = fixture("seed_mnist.float");
+  const before = writeModel(model);
+  await quantize(model, { mode: "int8", representativeDataset: MNIST.slice(0, 3) });
+  await quantize(model, { mode: "float16" });
+  assert.deepEqual(writeModel(model), before);
+});
+
+Deno.test("bad requests are refused naming the op, tensor or option", async () => {
+  const model = fixture("seed_mnist.float");
+  const refused = (options: QuantizeOptions, pattern: RegExp, source = model) =>
+    assert.rejects(
+      quantize(source, options),
+      (error) => error instanceof QuantizeError && pattern.test(error.message),
+    );
+  await refused({ mode: "int8" }, /int8 needs a representativeDataset/);
+  await refused(
+    { mode: "float16", representativeDataset: MNIST },
+    /takes no representativeDataset/,
+  );
+  await refused({ mode: "int8", representativeDataset: [] }, /representative dataset is empty/);
+  await refused(
+    { mode: "int8", representativeDataset: [new Float32Array(10)] },
+    /sample 0, input 0: 10 values; the model input takes 784/,
+  );
+  await refused({ mode: "dynamicRange", inputType: "int8" }, /inputType int8 needs mode int8/);
+  const withNaN = MNIST[0].slice();
+  withNaN[3] = NaN;
+  await refused(
+    { mode: "int8", representativeDataset: [withNaN] },
+    /sample 0: tensor ".*" takes the value NaN/,
+  );
+  await refused(
+    { mode: "float16" },
+    /already quantized: tensor ".*" is int8/,
+    fixture("seed_mnist.int8"),
+  );
+  const broken = fixture("seed_mnist.float");
+  const weights = broken.subgraphs[0].tensors.find((tensor) =>
+    tensor.name === "sequential_1/dense_1/MatMul"
+  )!;
+  weights.data = (weights.data as Float32Array).slice();
+  (weights.data as Float32Array)[7] = Infinity;
+  await refused(
+    { mode: "dynamicRange" },
+    /FULLY_CONNECTED.*"sequential_1\/dense_1\/MatMul" holds Infinity at element 7/,
+    broken,
+  );
+  const exp = readModel(readBytesSync(`${FIXTURES}/ops/exp.tflite`));
+  await refused(
+    { mode: "int8", int8Only: true, representativeDataset: [new Float32Array(38)] },
+    /int8Only: 1 op cannot be quantized: operator 0 EXP .*no integer kernel for EXP/,
+    exp,
+  );
+});
+
+Deno.test("ops without an integer form stay float between QUANTIZE and DEQUANTIZE", async () => {
+  const exp = readModel(readBytesSync(`${FIXTURES}/ops/exp.tflite`));
+  const { model, report } = await quantizeWithReport(exp, {
+    mode: "int8",
+    representativeDataset: [Float32Array.from({ length: 38 }, (_, index) => index / 38)],
+  });
+  assert.deepEqual(report.float.map((entry) => entry.detail), ["no integer kernel for EXP"]);
+  assert.deepEqual(signatureOf(model), ["EXP(float32) -> float32"]);
+});
+
+Deno.test("denylisted op types stay float", async () => {
+  const { model, report } = await quantizeWithReport(fixture("seed_mnist.float"), {
+    mode: "int8",
+    representativeDataset: MNIST.slice(0, 4),
+    denylist: ["FULLY_CONNECTED"],
+  });
+  assert.deepEqual(report.float.map((entry) => `${entry.op}: ${entry.detail}`), [
+    "FULLY_CONNECTED: denylisted",
+  ]);
+  const fc = model.subgraphs[0].operators.find((operator) => operator.op === "FULLY_CONNECTED")!;
+  assert.equal(model.subgraphs[0].tensors[fc.inputs[0]].dtype, "float32");
+  assert.ok(model.subgraphs[0].operators.some((operator) => operator.op === "DEQUANTIZE"));
+});
