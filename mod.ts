@@ -38,3 +38,12 @@ export {
 export { UnsupportedModelError } from "./src/runtime/op.ts";
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
 export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";
+export { quantize, quantizeWithReport } from "./src/quantize/quantize.ts";
+export { QuantizeError } from "./src/quantize/errors.ts";
+export type {
+  QuantizeMode,
+  QuantizeOptions,
+  QuantizeReport,
+  ReportEntry,
+  Sample,
+} from "./src/quantize/options.ts";

@@ -4,17 +4,20 @@
  */
 import process from "node:process";
 import { ModelFormatError } from "../format/errors.ts";
-import { writeModel } from "../format/writer.ts";
-import { FileError, writeBytesAtomic } from "../io/files.ts";
+import { FileError } from "../io/files.ts";
 import { UnsupportedModelError } from "../runtime/op.ts";
 import { inspectJson, inspectText } from "./inspect.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
+import { convert } from "./convert.ts";
 import { loadModel } from "./load.ts";
 import { run } from "./run.ts";
 
 const USAGE = `usage:
   liteq inspect MODEL [--json]           summarize a .tflite model
-  liteq convert IN OUT --mode float      read IN and write it back to OUT unchanged
+  liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
+                [--io float|int8|uint8] [--int8-only] [--json]
+                                         quantize IN into OUT (int8 and int16x8 calibrate
+                                         on the samples stacked in X; float copies IN)
   liteq run MODEL --input X.npy --output Y.npy
                                          run each sample stacked in X (several inputs:
                                          X1.npy,X2.npy); the first output goes to Y,
@@ -28,27 +31,6 @@ async function inspect(argv: string[]): Promise<void> {
   } else {
     console.log(inspectText(model, positional[0], bytes));
   }
-}
-
-async function convert(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArguments(argv, { mode: "string" }, 2);
-  const [input, output] = positional;
-  if (flags.mode === undefined) throw new UsageError("convert needs --mode");
-  if (flags.mode !== "float") {
-    throw new UsageError(
-      `--mode ${flags.mode} is not available yet; this version writes --mode float`,
-    );
-  }
-  const { model } = await loadModel(input);
-  let bytes: Uint8Array;
-  try {
-    bytes = writeModel(model);
-  } catch (error) {
-    if (error instanceof ModelFormatError) throw new FileError(output, error.message);
-    throw error;
-  }
-  await writeBytesAtomic(output, bytes);
-  console.log(`${input} -> ${output}: ${bytes.byteLength} bytes`);
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { inspect, convert, run };

@@ -210,3 +210,71 @@ Deno.test("run refuses bad input with one line and writes nothing", async () => 
   assertOneLineError(await liteq("run", model, "--output", output), /run needs --input/);
   assert.deepEqual(readdirSync(folder).sort(), ["empty.npy", "ints.npy", "wrong.npy"]);
 });
+
+Deno.test("convert quantizes in every mode; --json reports sizes and what was quantized", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  for (
+    const [mode, extra] of [
+      ["f16", []],
+      ["dynamic", []],
+      ["int8", ["--calibration", calibration, "--io", "uint8", "--int8-only"]],
+      ["int16x8", ["--calibration", calibration]],
+    ] as const
+  ) {
+    const output = `${folder}/${mode}.tflite`;
+    const result = await liteq("convert", float, output, "--mode", mode, ...extra, "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(report), [
+      "input",
+      "output",
+      "mode",
+      "bytesBefore",
+      "bytesAfter",
+      "ratio",
+      "samples",
+      "quantized",
+      "float",
+    ]);
+    assert.equal(report.bytesAfter, readBytesSync(output).byteLength);
+    assert.ok(report.bytesAfter < report.bytesBefore * 0.6, `${mode}: ${report.bytesAfter}`);
+    assert.equal(report.samples, mode.startsWith("int") ? 100 : 0);
+  }
+  const text = await liteq("convert", float, `${folder}/d.tflite`, "--mode", "dynamic");
+  assert.match(text.stdout, /85376 -> 24656 bytes \(28\.9%\)/);
+  assert.match(
+    text.stdout,
+    /float +operator 4 CONV_2D: weights .* have 108 values, fewer than 1024/,
+  );
+});
+
+Deno.test("convert refuses bad quantization requests with one line and writes nothing", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/out.tflite`;
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const wrong = `${folder}/wrong.npy`;
+  writeFileSync(wrong, encodeNpy({ dtype: "float32", shape: [3, 10], data: new Float32Array(30) }));
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8"),
+    /--mode int8 needs --calibration X\.npy/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8", "--calibration", wrong),
+    /seed_mnist\.float\.tflite: calibration sample 0, input 0: 10 values; the model input takes 784/,
+  );
+  assertOneLineError(
+    await liteq("convert", `${FIXTURES}/models/seed_mnist.int8.tflite`, output, "--mode", "f16"),
+    /already quantized/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "dynamic", "--io", "int8"),
+    /--io int8 needs --mode int8/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int4"),
+    /--mode must be one of/,
+  );
+  assert.deepEqual(readdirSync(folder), ["wrong.npy"]);
+});

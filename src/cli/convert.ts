@@ -1,0 +1,149 @@
+/**
+ * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
+ * [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into OUT (written whole or not
+ * at all), with a progress bar on stderr while calibrating, then sizes and what was quantized.
+ */
+import { ModelFormatError } from "../format/errors.ts";
+import { writeModel } from "../format/writer.ts";
+import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
+import { NpyFormatError, parseNpy } from "../io/npy.ts";
+import { QuantizeError } from "../quantize/errors.ts";
+import type { QuantizeMode, QuantizeReport, Sample } from "../quantize/options.ts";
+import { quantizeWithReport } from "../quantize/quantize.ts";
+import { parseArguments, UsageError } from "./arguments.ts";
+import { loadModel } from "./load.ts";
+import { ProgressBar } from "./progress.ts";
+
+const MODES: Record<string, QuantizeMode | null> = {
+  float: null,
+  f16: "float16",
+  dynamic: "dynamicRange",
+  int8: "int8",
+  int16x8: "int16x8",
+};
+
+/** Stacked samples from a .npy file, one per leading index. */
+async function calibrationSamples(path: string): Promise<Sample[]> {
+  let array;
+  try {
+    array = parseNpy(await readBytes(path));
+  } catch (error) {
+    if (error instanceof NpyFormatError) throw new FileError(path, error.message);
+    throw error;
+  }
+  if (array.dtype !== "float32") {
+    throw new FileError(path, `is ${array.dtype}; calibration data must be float32`);
+  }
+  if (array.shape.length < 2) {
+    throw new FileError(path, `has shape [${array.shape}]; expected [samples, ...]`);
+  }
+  const count = array.shape[0];
+  const size = array.data.length / Math.max(1, count);
+  const data = array.data as Float32Array;
+  return Array.from(
+    { length: count },
+    (_, index) => data.subarray(index * size, (index + 1) * size),
+  );
+}
+
+function describe(report: QuantizeReport): string[] {
+  return [
+    ...report.quantized.map((entry) =>
+      `  quantized  operator ${entry.operator} ${entry.op}: ${entry.detail}`
+    ),
+    ...report.float.map((entry) =>
+      `  float      operator ${entry.operator} ${entry.op}: ${entry.detail}`
+    ),
+  ];
+}
+
+/** Runs the `convert` command. */
+export async function convert(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArguments(
+    argv,
+    {
+      mode: "string",
+      calibration: "string",
+      io: "string",
+      "int8-only": "boolean",
+      json: "boolean",
+    },
+    2,
+  );
+  const [input, output] = positional;
+  if (flags.mode === undefined) throw new UsageError("convert needs --mode");
+  if (!(flags.mode in MODES)) {
+    throw new UsageError(
+      `--mode must be one of ${Object.keys(MODES).join(", ")}, not ${flags.mode}`,
+    );
+  }
+  const mode = MODES[flags.mode];
+  const io = flags.io ?? "float";
+  if (!["float", "int8", "uint8"].includes(io)) {
+    throw new UsageError(`--io must be float, int8 or uint8, not ${io}`);
+  }
+  const fullInteger = mode === "int8" || mode === "int16x8";
+  if (fullInteger && !flags.calibration) {
+    throw new UsageError(`--mode ${flags.mode} needs --calibration X.npy`);
+  }
+  if (!fullInteger && flags.calibration) {
+    throw new UsageError(`--mode ${flags.mode} takes no --calibration`);
+  }
+  if (io !== "float" && mode !== "int8") throw new UsageError(`--io ${io} needs --mode int8`);
+  if (flags["int8-only"] && !fullInteger) {
+    throw new UsageError("--int8-only needs --mode int8 or int16x8");
+  }
+
+  const { model, bytes: before } = await loadModel(input);
+  let result = { model, report: null as QuantizeReport | null };
+  if (mode) {
+    const samples = flags.calibration ? await calibrationSamples(flags.calibration) : undefined;
+    const progress = samples ? new ProgressBar("calibrating", samples.length) : null;
+    try {
+      result = await quantizeWithReport(model, {
+        mode,
+        representativeDataset: samples,
+        inputType: io === "float" ? "float32" : io as "int8" | "uint8",
+        outputType: io === "float" ? "float32" : io as "int8" | "uint8",
+        int8Only: flags["int8-only"],
+        onProgress: progress ? (done) => progress.update(done) : undefined,
+      });
+    } catch (error) {
+      if (error instanceof QuantizeError) throw new FileError(input, error.message);
+      throw error;
+    } finally {
+      progress?.finish();
+    }
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = writeModel(result.model);
+  } catch (error) {
+    if (error instanceof ModelFormatError) throw new FileError(output, error.message);
+    throw error;
+  }
+  await writeBytesAtomic(output, bytes);
+  const report = result.report;
+  if (flags.json) {
+    console.log(JSON.stringify({
+      input,
+      output,
+      mode: flags.mode,
+      bytesBefore: before,
+      bytesAfter: bytes.byteLength,
+      ratio: bytes.byteLength / before,
+      samples: report?.samples ?? 0,
+      quantized: report?.quantized ?? [],
+      float: report?.float ?? [],
+    }));
+    return;
+  }
+  const ratio = ((bytes.byteLength / before) * 100).toFixed(1);
+  console.log(
+    `${input} -> ${output} (${flags.mode}): ${before} -> ${bytes.byteLength} bytes (${ratio}%)`,
+  );
+  if (report) {
+    if (report.samples > 0) console.log(`calibrated on ${report.samples} samples`);
+    console.log(describe(report).join("\n"));
+  }
+}
