@@ -3,6 +3,7 @@ import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
 import { ELEMENTWISE_KERNELS, softmax } from "./ops/elementwise.ts";
+import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
 import { MOVEMENT_KERNELS } from "./ops/movement.ts";
@@ -10,8 +11,8 @@ import { averagePool2d, maxPool2d } from "./ops/pool.ts";
 import { REDUCE_KERNELS } from "./ops/reduce.ts";
 import { expandDims, reshape, shape, squeeze } from "./ops/shape.ts";
 
-/** Kernel by op name. */
-export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
+/** The float kernels by op name. */
+const FLOAT_KERNELS: Record<string, OpKernel> = {
   CONV_2D: conv2d,
   DEPTHWISE_CONV_2D: depthwiseConv2d,
   FULLY_CONNECTED: fullyConnected,
@@ -29,4 +30,24 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
   ...ELEMENTWISE_KERNELS,
   ...REDUCE_KERNELS,
   ...MOVEMENT_KERNELS,
+};
+
+/** Chooses the integer kernel when input 0 is int8 or uint8, the float one otherwise. */
+function byInputType(float: OpKernel | undefined, integer: OpKernel): OpKernel {
+  return (context) => {
+    const type = context.inputs[0]?.dtype;
+    if ((type === "int8" || type === "uint8") || !float) return integer(context);
+    return float(context);
+  };
+}
+
+/** Kernel by op name. */
+export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
+  ...FLOAT_KERNELS,
+  ...Object.fromEntries(
+    Object.entries(INTEGER_KERNELS).map((
+      [op, kernel],
+    ) => [op, byInputType(FLOAT_KERNELS[op], kernel)]),
+  ),
+  QUANTIZE: quantize,
 }));

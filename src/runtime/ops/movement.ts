@@ -283,11 +283,29 @@ function elementBytes(tensor: RuntimeTensor): number {
   return count === 0 ? 0 : byteLengthOf(tensor) / count;
 }
 
+/** Throws unless every quantized input shares the output's scale and zero point (no rescaling). */
+function requireSharedParameters(
+  context: OpContext,
+  inputs: RuntimeTensor[],
+  output: RuntimeTensor,
+) {
+  const key = (tensor: RuntimeTensor) =>
+    tensor.quantization ? `${tensor.quantization.scale}/${tensor.quantization.zeroPoint}` : "";
+  for (const tensor of inputs) {
+    if (key(tensor) !== key(output)) {
+      context.unsupported(
+        `input "${tensor.name}" is quantized differently from the output; rescaling inputs is not supported yet`,
+      );
+    }
+  }
+}
+
 /** CONCATENATION along `axis`, with a fused activation on float32. */
 export function concatenation(context: OpContext): PreparedOp {
   const first = context.input(0);
   const inputs = context.inputs.map((_, position) => context.input(position, first.dtype));
   const output = context.output(0, first.dtype);
+  requireSharedParameters(context, inputs, output);
   const rank = first.shape.length;
   const axis = normalizeAxis(context, Number(context.options.axis ?? 0), rank);
   for (const tensor of inputs) {
@@ -332,6 +350,7 @@ export function pack(context: OpContext): PreparedOp {
       context.unsupported(`inputs [${first.shape}] and [${tensor.shape}] differ`);
     }
   }
+  requireSharedParameters(context, inputs, output);
   output.shape = [...first.shape.slice(0, axis), inputs.length, ...first.shape.slice(axis)];
   const outer = elementCount(first.shape.slice(0, axis));
   const bytes = elementCount(first.shape.slice(axis)) * elementBytes(first);

@@ -1,0 +1,602 @@
+/**
+ * Integer (int8 and legacy uint8) kernels, bit-exact with TensorFlow Lite's reference kernels.
+ * The arithmetic rules are TFLite's and are spelled out where they are used; the fixed-point
+ * primitives are in `../quantized/fixed_point.ts`. These are scalar TypeScript for now: the
+ * reference the SIMD kernels must match.
+ */
+import { elementCount } from "../../format/dtype.ts";
+import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
+import {
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierSmallerThanOne,
+  quantizeMultiplier,
+  roundHalfAway,
+} from "../quantized/fixed_point.ts";
+import { broadcastShapes, broadcastWalk, normalizeAxis, spatialPlan, stridesOf } from "./common.ts";
+
+/** The integer dtypes these kernels take, with their ranges. */
+const RANGES: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255] };
+
+/** Scale and zero point of a per-tensor quantized tensor; unsupported when missing. */
+function params(context: OpContext, tensor: RuntimeTensor): { scale: number; zeroPoint: number } {
+  const quantization = tensor.quantization;
+  if (!quantization || quantization.scale.length === 0) {
+    context.unsupported(`tensor "${tensor.name}" (${tensor.dtype}) has no quantization parameters`);
+  }
+  return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
+}
+
+/**
+ * The clamp of a fused activation in the output's integers (TFLite's
+ * CalculateActivationRangeQuantized): zero point + round(limit / scale), the division in float32.
+ */
+function activationRange(context: OpContext, output: RuntimeTensor): [number, number] {
+  const [low, high] = RANGES[output.dtype];
+  const { scale, zeroPoint } = params(context, output);
+  const quantize = (value: number) => zeroPoint + roundHalfAway(Math.fround(value / scale));
+  switch (context.options.fusedActivationFunction ?? "NONE") {
+    case "NONE":
+      return [low, high];
+    case "RELU":
+      return [Math.max(low, quantize(0)), high];
+    case "RELU6":
+      return [Math.max(low, quantize(0)), Math.min(high, quantize(6))];
+    case "RELU_N1_TO_1":
+      return [Math.max(low, quantize(-1)), Math.min(high, quantize(1))];
+    default:
+      return context.unsupported(
+        `fused activation ${context.options.fusedActivationFunction} has no integer form`,
+      );
+  }
+}
+
+/** Integer input `position`: int8 or uint8, the same dtype as the output's when given. */
+function integerInput(context: OpContext, position: number): RuntimeTensor {
+  return context.input(position, "int8", "uint8");
+}
+
+/** Per-channel (or per-tensor) output multipliers: input scale x filter scale / output scale. */
+function channelMultipliers(
+  input: RuntimeTensor,
+  filterScales: number[],
+  output: RuntimeTensor,
+  channels: number,
+): { multipliers: Int32Array; shifts: Int32Array } {
+  const multipliers = new Int32Array(channels);
+  const shifts = new Int32Array(channels);
+  const inputScale = input.quantization!.scale[0];
+  const outputScale = output.quantization!.scale[0];
+  for (let channel = 0; channel < channels; channel++) {
+    const filterScale = filterScales[filterScales.length === 1 ? 0 : channel];
+    [multipliers[channel], shifts[channel]] = quantizeMultiplier(
+      (inputScale * filterScale) / outputScale,
+    );
+  }
+  return { multipliers, shifts };
+}
+
+/** The constant weights and bias (zeros when absent) of a convolution or fully connected layer. */
+function weightsAndBias(context: OpContext, channels: number) {
+  const filter = context.input(1, "int8", "uint8");
+  const filterQuantization = filter.quantization;
+  if (!filterQuantization || filterQuantization.scale.length === 0) {
+    context.unsupported(`filter "${filter.name}" has no quantization parameters`);
+  }
+  const weights = context.values(filter, "filter") as Int8Array | Uint8Array;
+  const bias = context.optionalInput(2, "int32");
+  const biasValues = bias ? (context.values(bias, "bias") as Int32Array) : new Int32Array(channels);
+  if (biasValues.length !== channels) {
+    context.unsupported(`bias has ${biasValues.length} values for ${channels} channels`);
+  }
+  const filterZeroPoints = filterQuantization.zeroPoint;
+  return { weights, biasValues, filterScales: filterQuantization.scale, filterZeroPoints };
+}
+
+/**
+ * CONV_2D on int8 (per-channel) or uint8: acc = sum (filter - filterZero) * (input - inputZero)
+ * + bias, then acc * multiplier[c] rounded (multiplyByQuantizedMultiplier), plus the output zero
+ * point, clamped to the activation range.
+ */
+export function integerConv2d(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  const [batches, inH, inW, channels] = input.shape;
+  const [outC, kH, kW, filterChannels] = context.input(1).shape;
+  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(
+    context,
+    outC,
+  );
+  if (filterChannels !== channels) context.unsupported("grouped convolution is not supported");
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
+  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  output.shape = [batches, rows.outSize, columns.outSize, outC];
+  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, outC);
+  const [low, high] = activationRange(context, output);
+  const inputZero = params(context, input).zeroPoint;
+  const outputZero = params(context, output).zeroPoint;
+  const filterZero = (channel: number) =>
+    filterZeroPoints[filterZeroPoints.length === 1 ? 0 : channel] ?? 0;
+  const memory = context.memory;
+  return {
+    consumedInputs: [1, 2],
+    run() {
+      const source = memory.view(input.dtype, input.offset, elementCount(input.shape)) as Int8Array;
+      const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      let out = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        for (let oy = 0; oy < rows.outSize; oy++) {
+          for (let ox = 0; ox < columns.outSize; ox++) {
+            for (let oc = 0; oc < outC; oc++) {
+              const zero = filterZero(oc);
+              let acc = 0;
+              for (let ky = 0; ky < kH; ky++) {
+                const iy = oy * strideH - rows.padBefore + ky * dilationH;
+                if (iy < 0 || iy >= inH) continue;
+                for (let kx = 0; kx < kW; kx++) {
+                  const ix = ox * strideW - columns.padBefore + kx * dilationW;
+                  if (ix < 0 || ix >= inW) continue;
+                  const inBase = ((batch * inH + iy) * inW + ix) * channels;
+                  const filterBase = ((oc * kH + ky) * kW + kx) * channels;
+                  for (let ic = 0; ic < channels; ic++) {
+                    acc += (weights[filterBase + ic] - zero) * (source[inBase + ic] - inputZero);
+                  }
+                }
+              }
+              acc = multiplyByQuantizedMultiplier(acc + bias[oc], multipliers[oc], shifts[oc]);
+              target[out++] = Math.min(high, Math.max(low, acc + outputZero));
+            }
+          }
+        }
+      }
+    },
+  };
+}
+
+/** DEPTHWISE_CONV_2D on int8 (per-channel) or uint8: CONV_2D's arithmetic per channel. */
+export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  const [batches, inH, inW, channels] = input.shape;
+  const [, kH, kW, outC] = context.input(1).shape;
+  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(
+    context,
+    outC,
+  );
+  if (outC % channels !== 0) context.unsupported("filter channels are not a multiple of input's");
+  const multiplier = outC / channels;
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
+  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  output.shape = [batches, rows.outSize, columns.outSize, outC];
+  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, outC);
+  const [low, high] = activationRange(context, output);
+  const inputZero = params(context, input).zeroPoint;
+  const outputZero = params(context, output).zeroPoint;
+  const memory = context.memory;
+  return {
+    consumedInputs: [1, 2],
+    run() {
+      const source = memory.view(input.dtype, input.offset, elementCount(input.shape)) as Int8Array;
+      const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      let out = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        for (let oy = 0; oy < rows.outSize; oy++) {
+          for (let ox = 0; ox < columns.outSize; ox++) {
+            for (let oc = 0; oc < outC; oc++) {
+              const zero = filterZeroPoints[filterZeroPoints.length === 1 ? 0 : oc] ?? 0;
+              const ic = Math.floor(oc / multiplier);
+              let acc = 0;
+              for (let ky = 0; ky < kH; ky++) {
+                const iy = oy * strideH - rows.padBefore + ky * dilationH;
+                if (iy < 0 || iy >= inH) continue;
+                for (let kx = 0; kx < kW; kx++) {
+                  const ix = ox * strideW - columns.padBefore + kx * dilationW;
+                  if (ix < 0 || ix >= inW) continue;
+                  acc += (weights[(ky * kW + kx) * outC + oc] - zero) *
+                    (source[((batch * inH + iy) * inW + ix) * channels + ic] - inputZero);
+                }
+              }
+              acc = multiplyByQuantizedMultiplier(acc + bias[oc], multipliers[oc], shifts[oc]);
+              target[out++] = Math.min(high, Math.max(low, acc + outputZero));
+            }
+          }
+        }
+      }
+    },
+  };
+}
+
+/** FULLY_CONNECTED on int8 (per-tensor or per-channel) or uint8. */
+export function integerFullyConnected(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  const [n, k] = context.input(1).shape;
+  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(context, n);
+  const m = elementCount(input.shape) / k;
+  if (!Number.isInteger(m)) {
+    context.unsupported(`input [${input.shape}] does not split into rows of ${k}`);
+  }
+  output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
+  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, n);
+  const [low, high] = activationRange(context, output);
+  const inputZero = params(context, input).zeroPoint;
+  const outputZero = params(context, output).zeroPoint;
+  const memory = context.memory;
+  return {
+    consumedInputs: [1, 2],
+    run() {
+      const source = memory.view(input.dtype, input.offset, m * k) as Int8Array;
+      const target = memory.view(output.dtype, output.offset, m * n);
+      for (let row = 0; row < m; row++) {
+        for (let column = 0; column < n; column++) {
+          const zero = filterZeroPoints[filterZeroPoints.length === 1 ? 0 : column] ?? 0;
+          let acc = 0;
+          for (let depth = 0; depth < k; depth++) {
+            acc += (weights[column * k + depth] - zero) * (source[row * k + depth] - inputZero);
+          }
+          acc = multiplyByQuantizedMultiplier(
+            acc + bias[column],
+            multipliers[column],
+            shifts[column],
+          );
+          target[row * n + column] = Math.min(high, Math.max(low, acc + outputZero));
+        }
+      }
+    },
+  };
+}
+
+/**
+ * ADD and SUB on int8/uint8 (TFLite's reference): both inputs are shifted left by 20 bits and
+ * brought to a common scale (twice the larger input scale) by multipliers below one, summed,
+ * then rescaled to the output; every multiplication rounds as `multiplyByQuantizedMultiplier
+ * SmallerThanOne`.
+ */
+function integerAddSub(subtract: boolean): OpKernel {
+  return (context) => {
+    const a = integerInput(context, 0);
+    const b = context.input(1, a.dtype);
+    const output = context.output(0, a.dtype);
+    output.shape = broadcastShapes(context, a.shape, b.shape);
+    const pa = params(context, a);
+    const pb = params(context, b);
+    const po = params(context, output);
+    const leftShift = 20;
+    const twiceMax = 2 * Math.max(pa.scale, pb.scale);
+    const [multiplierA, shiftA] = quantizeMultiplier(pa.scale / twiceMax);
+    const [multiplierB, shiftB] = quantizeMultiplier(pb.scale / twiceMax);
+    const [multiplierOut, shiftOut] = quantizeMultiplier(twiceMax / (2 ** leftShift * po.scale));
+    const [low, high] = activationRange(context, output);
+    const walk = broadcastWalk(a.shape, b.shape, output.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
+        const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
+        const z = memory.view(output.dtype, output.offset, elementCount(output.shape));
+        let target = 0;
+        for (let row = 0; row < walk.aRows.length; row++) {
+          for (let i = 0; i < walk.rowLength; i++) {
+            const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
+              (Number(x[walk.aRows[row] + i * walk.aStep]) - pa.zeroPoint) * 2 ** leftShift,
+              multiplierA,
+              shiftA,
+            );
+            const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
+              (Number(y[walk.bRows[row] + i * walk.bStep]) - pb.zeroPoint) * 2 ** leftShift,
+              multiplierB,
+              shiftB,
+            );
+            const sum = subtract ? scaledA - scaledB : scaledA + scaledB;
+            const value =
+              multiplyByQuantizedMultiplierSmallerThanOne(sum, multiplierOut, shiftOut) +
+              po.zeroPoint;
+            z[target++] = Math.min(high, Math.max(low, value));
+          }
+        }
+      },
+    };
+  };
+}
+
+/** MUL on int8/uint8: (a - za)(b - zb) times scale_a scale_b / scale_out, rounded, plus zero. */
+export function integerMul(context: OpContext): PreparedOp {
+  const a = integerInput(context, 0);
+  const b = context.input(1, a.dtype);
+  const output = context.output(0, a.dtype);
+  output.shape = broadcastShapes(context, a.shape, b.shape);
+  const pa = params(context, a);
+  const pb = params(context, b);
+  const po = params(context, output);
+  const [multiplier, shift] = quantizeMultiplier((pa.scale * pb.scale) / po.scale);
+  const [low, high] = activationRange(context, output);
+  const walk = broadcastWalk(a.shape, b.shape, output.shape);
+  const memory = context.memory;
+  return {
+    run() {
+      const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
+      const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
+      const z = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      let target = 0;
+      for (let row = 0; row < walk.aRows.length; row++) {
+        for (let i = 0; i < walk.rowLength; i++) {
+          const product = (Number(x[walk.aRows[row] + i * walk.aStep]) - pa.zeroPoint) *
+            (Number(y[walk.bRows[row] + i * walk.bStep]) - pb.zeroPoint);
+          const value = multiplyByQuantizedMultiplier(product, multiplier, shift) + po.zeroPoint;
+          z[target++] = Math.min(high, Math.max(low, value));
+        }
+      }
+    },
+  };
+}
+
+/**
+ * MAX_POOL_2D and AVERAGE_POOL_2D on int8/uint8 (input and output share parameters): the
+ * average rounds half away from zero over the window's elements inside the image.
+ */
+function integerPool(average: boolean): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    const [batches, inH, inW, channels] = input.shape;
+    const options = context.options;
+    const kH = Number(options.filterHeight ?? 1);
+    const kW = Number(options.filterWidth ?? 1);
+    const strideH = Number(options.strideH ?? 1);
+    const strideW = Number(options.strideW ?? 1);
+    const rows = spatialPlan(context, inH, kH, strideH, 1);
+    const columns = spatialPlan(context, inW, kW, strideW, 1);
+    output.shape = [batches, rows.outSize, columns.outSize, channels];
+    const [low, high] = activationRange(context, output);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(
+          input.dtype,
+          input.offset,
+          elementCount(input.shape),
+        ) as Int8Array;
+        const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+        let out = 0;
+        for (let batch = 0; batch < batches; batch++) {
+          for (let oy = 0; oy < rows.outSize; oy++) {
+            const y0 = oy * strideH - rows.padBefore;
+            for (let ox = 0; ox < columns.outSize; ox++) {
+              const x0 = ox * strideW - columns.padBefore;
+              for (let channel = 0; channel < channels; channel++) {
+                let acc = average ? 0 : -Infinity;
+                let count = 0;
+                for (let y = Math.max(0, y0); y < Math.min(inH, y0 + kH); y++) {
+                  for (let x = Math.max(0, x0); x < Math.min(inW, x0 + kW); x++) {
+                    const value = Number(
+                      source[((batch * inH + y) * inW + x) * channels + channel],
+                    );
+                    acc = average ? acc + value : Math.max(acc, value);
+                    count++;
+                  }
+                }
+                if (average) {
+                  const half = Math.floor(count / 2);
+                  acc = Math.trunc(acc > 0 ? (acc + half) / count : (acc - half) / count);
+                }
+                target[out++] = Math.min(high, Math.max(low, acc));
+              }
+            }
+          }
+        }
+      },
+    };
+  };
+}
+
+/**
+ * A 256-entry table for an 8-bit element-wise function, as TFLite's PopulateLookupTable:
+ * dequantize in float32, apply the float function, round(value / output scale) + zero point.
+ */
+function lookupTable(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  transform: (value: number) => number,
+): Int32Array {
+  const [low, high] = RANGES[input.dtype];
+  const pin = params(context, input);
+  const pout = params(context, output);
+  const inverse = Math.fround(1 / pout.scale);
+  const table = new Int32Array(256);
+  for (let value = low; value <= high; value++) {
+    const dequantized = Math.fround(pin.scale * (value - pin.zeroPoint));
+    const transformed = Math.fround(transform(dequantized));
+    const rescaled = roundHalfAway(Math.fround(transformed * inverse));
+    table[value - low] = Math.min(high, Math.max(low, rescaled + pout.zeroPoint));
+  }
+  return table;
+}
+
+function tableKernel(transform: (value: number) => number): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    output.shape = [...input.shape];
+    const table = lookupTable(context, input, output, transform);
+    const [low] = RANGES[input.dtype];
+    const count = elementCount(input.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(input.dtype, input.offset, count);
+        const target = memory.view(output.dtype, output.offset, count);
+        for (let index = 0; index < count; index++) {
+          target[index] = table[Number(source[index]) - low];
+        }
+      },
+    };
+  };
+}
+
+/**
+ * SOFTMAX on int8/uint8, as TFLite's table-driven kernel: table[d] = expf(-input_scale * beta *
+ * d) for d = max - x, sums and products in float32, output round(p / output_scale) + zero point.
+ */
+export function integerSoftmax(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  output.shape = [...input.shape];
+  const pin = params(context, input);
+  const pout = params(context, output);
+  const beta = Number(context.options.beta ?? 1);
+  const scale = Math.fround(-pin.scale * Math.fround(beta));
+  const table = Float32Array.from(
+    { length: 256 },
+    (_, distance) => Math.exp(Math.fround(scale * distance)),
+  );
+  const columns = input.shape[input.shape.length - 1];
+  const count = elementCount(input.shape);
+  const [low, high] = RANGES[output.dtype];
+  const memory = context.memory;
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, count);
+      const target = memory.view(output.dtype, output.offset, count);
+      for (let start = 0; start < count; start += columns) {
+        let largest = -Infinity;
+        for (let j = 0; j < columns; j++) largest = Math.max(largest, Number(source[start + j]));
+        let sum = 0;
+        for (let j = 0; j < columns; j++) {
+          sum = Math.fround(sum + table[largest - Number(source[start + j])]);
+        }
+        const inverse = Math.fround(1 / Math.fround(sum * pout.scale));
+        for (let j = 0; j < columns; j++) {
+          const probability = Math.fround(table[largest - Number(source[start + j])] * inverse);
+          target[start + j] = Math.min(
+            high,
+            Math.max(low, roundHalfAway(probability) + pout.zeroPoint),
+          );
+        }
+      }
+    },
+  };
+}
+
+/**
+ * MEAN on int8/uint8 over constant axes, as TensorFlow 2.21's reference kernel computes it
+ * (found by matching its outputs bit for bit): the integer sum of the raw values, its mean in
+ * float32, times s = input scale / output scale in float32, truncated toward zero; plus
+ * trunc(-input zero point * s) and the output zero point; clamped.
+ */
+export function integerMean(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  const rank = input.shape.length;
+  const reduced = new Set(
+    context.integers(context.input(1), "axes").map((axis) => normalizeAxis(context, axis, rank)),
+  );
+  output.shape = context.options.keepDims
+    ? input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
+    : input.shape.filter((_, axis) => !reduced.has(axis));
+  const pin = params(context, input);
+  const pout = params(context, output);
+  const [low, high] = RANGES[output.dtype];
+  const keptStrides = stridesOf(input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
+  const inputCount = elementCount(input.shape);
+  const outputCount = elementCount(output.shape);
+  const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
+  const targets = new Int32Array(inputCount);
+  const counter = new Array<number>(rank).fill(0);
+  for (let index = 0; index < inputCount; index++) {
+    let target = 0;
+    for (let axis = 0; axis < rank; axis++) {
+      if (!reduced.has(axis)) target += counter[axis] * keptStrides[axis];
+    }
+    targets[index] = target;
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      if (++counter[axis] < input.shape[axis]) break;
+      counter[axis] = 0;
+    }
+  }
+  const scale = Math.fround(pin.scale / pout.scale);
+  const offset = Math.trunc(Math.fround(-pin.zeroPoint * scale)) + pout.zeroPoint;
+  const sums = new Int32Array(outputCount);
+  const memory = context.memory;
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, inputCount);
+      const target = memory.view(output.dtype, output.offset, outputCount);
+      sums.fill(0);
+      for (let index = 0; index < inputCount; index++) {
+        sums[targets[index]] += Number(source[index]);
+      }
+      for (let index = 0; index < outputCount; index++) {
+        const mean = Math.fround(sums[index] / perOutput);
+        const value = Math.trunc(Math.fround(mean * scale)) + offset;
+        target[index] = Math.min(high, Math.max(low, value));
+      }
+    },
+  };
+}
+
+/**
+ * QUANTIZE: float32 to int8/uint8 as round(x / scale) + zero point (the division in float32),
+ * or between integer types by requantizing with multiplier input scale / output scale.
+ */
+export function quantize(context: OpContext): PreparedOp {
+  const input = context.input(0, "float32", "int8", "uint8");
+  const output = context.output(0, "int8", "uint8");
+  output.shape = [...input.shape];
+  const pout = params(context, output);
+  const [low, high] = RANGES[output.dtype];
+  const count = elementCount(input.shape);
+  const memory = context.memory;
+  if (input.dtype === "float32") {
+    return {
+      run() {
+        const source = memory.f32(input.offset, count);
+        const target = memory.view(output.dtype, output.offset, count);
+        for (let index = 0; index < count; index++) {
+          const value = roundHalfAway(Math.fround(source[index] / pout.scale)) + pout.zeroPoint;
+          target[index] = Math.min(high, Math.max(low, value));
+        }
+      },
+    };
+  }
+  const pin = params(context, input);
+  const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, count);
+      const target = memory.view(output.dtype, output.offset, count);
+      for (let index = 0; index < count; index++) {
+        const value =
+          multiplyByQuantizedMultiplier(Number(source[index]) - pin.zeroPoint, multiplier, shift) +
+          pout.zeroPoint;
+        target[index] = Math.min(high, Math.max(low, value));
+      }
+    },
+  };
+}
+
+/** The integer kernels by op name. */
+export const INTEGER_KERNELS: Record<string, OpKernel> = {
+  CONV_2D: integerConv2d,
+  DEPTHWISE_CONV_2D: integerDepthwiseConv2d,
+  FULLY_CONNECTED: integerFullyConnected,
+  ADD: integerAddSub(false),
+  SUB: integerAddSub(true),
+  MUL: integerMul,
+  MAX_POOL_2D: integerPool(false),
+  AVERAGE_POOL_2D: integerPool(true),
+  SOFTMAX: integerSoftmax,
+  LOGISTIC: tableKernel((value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
+  TANH: tableKernel((value) => Math.tanh(value)),
+  MEAN: integerMean,
+};

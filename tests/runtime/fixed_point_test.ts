@@ -1,0 +1,74 @@
+/** TFLite's fixed-point primitives against exact BigInt definitions, on edge and random values. */
+import assert from "node:assert/strict";
+import {
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+} from "../../src/runtime/quantized/fixed_point.ts";
+import { randomFloats } from "./kernel_harness.ts";
+
+/** gemmlowp's definition: (2ab + nudge) / 2^31 truncated, on 64-bit integers. */
+function highMulReference(a: bigint, b: bigint): bigint {
+  if (a === -(2n ** 31n) && b === a) return 2n ** 31n - 1n;
+  const product = a * b;
+  return (product + (product >= 0n ? 1n << 30n : 1n - (1n << 30n))) / (1n << 31n);
+}
+
+/** gemmlowp's definition on integers. */
+function divideReference(x: bigint, exponent: bigint): bigint {
+  const mask = (1n << exponent) - 1n;
+  const threshold = (mask >> 1n) + (x < 0n ? 1n : 0n);
+  return (x >> exponent) + ((x & mask) > threshold ? 1n : 0n);
+}
+
+const EDGES = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 30, -(2 ** 30), 65535, 65536, -65536, 12345];
+const random = randomFloats(99);
+const values = [...EDGES, ...Array.from(random(4000), (value) => Math.floor(value * 2 ** 31))];
+
+Deno.test("saturatingRoundingDoublingHighMul is exact on edges and random int32 pairs", () => {
+  for (let index = 0; index + 1 < values.length; index++) {
+    for (const [a, b] of [[values[index], values[index + 1]], [values[index], values[index]]]) {
+      assert.equal(
+        BigInt(saturatingRoundingDoublingHighMul(a, b)),
+        highMulReference(BigInt(a), BigInt(b)),
+        `${a} x ${b}`,
+      );
+    }
+  }
+  for (const a of EDGES) {
+    for (const b of EDGES) {
+      assert.equal(
+        BigInt(saturatingRoundingDoublingHighMul(a, b)),
+        highMulReference(BigInt(a), BigInt(b)),
+      );
+    }
+  }
+});
+
+Deno.test("roundingDivideByPOT rounds half away from zero for every exponent", () => {
+  for (const x of values) {
+    for (let exponent = 0; exponent < 32; exponent++) {
+      assert.equal(
+        BigInt(roundingDivideByPOT(x, exponent)),
+        divideReference(BigInt(x), BigInt(exponent)),
+      );
+    }
+  }
+});
+
+Deno.test("quantizeMultiplier: 31-bit fraction and shift, as TFLite stores them", () => {
+  assert.deepEqual(quantizeMultiplier(0), [0, 0]);
+  assert.deepEqual(quantizeMultiplier(1), [2 ** 30, 1]);
+  assert.deepEqual(quantizeMultiplier(0.5), [2 ** 30, 0]);
+  assert.deepEqual(quantizeMultiplier(0.75), [0.75 * 2 ** 31, 0]);
+  // A fraction that rounds up to 2^31 moves to the next power of two.
+  assert.deepEqual(quantizeMultiplier(1 - 2 ** -40), [2 ** 30, 1]);
+  assert.deepEqual(quantizeMultiplier(2 ** -40), [0, 0]);
+  for (const real of [0.0017, 0.3, 3.7, 1234.5]) {
+    const [multiplier, shift] = quantizeMultiplier(real);
+    assert.ok(Math.abs((multiplier * 2 ** (shift - 31)) / real - 1) < 1e-9);
+    // multiplying by it approximates the real product within one unit
+    assert.ok(Math.abs(multiplyByQuantizedMultiplier(1000, multiplier, shift) - 1000 * real) <= 1);
+  }
+});
