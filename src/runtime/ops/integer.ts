@@ -13,6 +13,7 @@ import {
   quantizeMultiplier,
   roundHalfAway,
 } from "../quantized/fixed_point.ts";
+import { qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import { broadcastShapes, broadcastWalk, normalizeAxis, spatialPlan, stridesOf } from "./common.ts";
 
 /** The integer dtypes these kernels take, with their ranges. */
@@ -49,6 +50,14 @@ function activationRange(context: OpContext, output: RuntimeTensor): [number, nu
         `fused activation ${context.options.fusedActivationFunction} has no integer form`,
       );
   }
+}
+
+/**
+ * Whether a layer runs on the wasm int8 kernels: int8 activations and symmetric weights (zero
+ * point 0, as the int8 spec requires). Legacy uint8 layers stay on the TypeScript reference.
+ */
+function usesWasm(input: RuntimeTensor, filterZeroPoints: number[]): boolean {
+  return input.dtype === "int8" && filterZeroPoints.every((zero) => zero === 0);
 }
 
 /** Integer input `position`: int8 or uint8, the same dtype as the output's when given. */
@@ -120,6 +129,20 @@ export function integerConv2d(context: OpContext): PreparedOp {
   const [low, high] = activationRange(context, output);
   const inputZero = params(context, input).zeroPoint;
   const outputZero = params(context, output).zeroPoint;
+  if (usesWasm(input, filterZeroPoints)) {
+    return qs8Conv2d(context, {
+      input,
+      output,
+      weights: weights as Int8Array,
+      bias,
+      multipliers,
+      shifts,
+      inputZero,
+      outputZero,
+      low,
+      high,
+    });
+  }
   const filterZero = (channel: number) =>
     filterZeroPoints[filterZeroPoints.length === 1 ? 0 : channel] ?? 0;
   const memory = context.memory;
@@ -182,6 +205,20 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   const [low, high] = activationRange(context, output);
   const inputZero = params(context, input).zeroPoint;
   const outputZero = params(context, output).zeroPoint;
+  if (usesWasm(input, filterZeroPoints)) {
+    return qs8DepthwiseConv2d(context, {
+      input,
+      output,
+      weights: weights as Int8Array,
+      bias,
+      multipliers,
+      shifts,
+      inputZero,
+      outputZero,
+      low,
+      high,
+    });
+  }
   const memory = context.memory;
   return {
     consumedInputs: [1, 2],
@@ -231,6 +268,20 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
   const [low, high] = activationRange(context, output);
   const inputZero = params(context, input).zeroPoint;
   const outputZero = params(context, output).zeroPoint;
+  if (usesWasm(input, filterZeroPoints)) {
+    return qs8FullyConnected(context, {
+      input,
+      output,
+      weights: weights as Int8Array,
+      bias,
+      multipliers,
+      shifts,
+      inputZero,
+      outputZero,
+      low,
+      high,
+    });
+  }
   const memory = context.memory;
   return {
     consumedInputs: [1, 2],

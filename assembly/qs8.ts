@@ -1,0 +1,207 @@
+// Signed 8-bit (int8) kernels with TFLite's requantization. The input zero point is folded into
+// a per-channel bias at load (bias - zeroPoint * sum of the channel's weights), so the GEMM sums
+// plain int8 x int8 products; padding is filled with the input zero point, which the folding
+// turns into zero contributions.
+
+/** Weights per packed panel: four output channels, interleaved 8 depths at a time. */
+// @ts-ignore: decorator
+@inline const CHANNELS: i32 = 4;
+
+const spill = memory.data(16, 16);
+
+/**
+ * TFLite's MultiplyByQuantizedMultiplier: (acc << max(shift, 0)), times the Q0.31 multiplier
+ * doubled with rounding (SaturatingRoundingDoublingHighMul), then divided by 2^max(-shift, 0)
+ * rounding half away from zero (RoundingDivideByPOT).
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize(acc: i32, multiplier: i32, shift: i32): i32 {
+  const x: i64 = <i64>acc << <i64>(shift > 0 ? shift : 0);
+  const a = <i32>x;
+  let high: i32;
+  if (a == i32.MIN_VALUE && multiplier == i32.MIN_VALUE) {
+    high = i32.MAX_VALUE;
+  } else {
+    const product = <i64>a * <i64>multiplier;
+    const nudge: i64 = product >= 0 ? (<i64>1 << 30) : (<i64>1 - (<i64>1 << 30));
+    high = <i32>((product + nudge) / (<i64>1 << 31));
+  }
+  const exponent = shift > 0 ? 0 : -shift;
+  if (exponent == 0) return high;
+  const mask = (1 << exponent) - 1;
+  const remainder = high & mask;
+  const threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+  return (high >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/**
+ * Packs int8 weights [n][k] (row stride k) into int16 panels of 4 channels: for each panel and
+ * each block of 8 depths, 4 x 8 int16 values; depths past k and channels past n are zero.
+ * `depth` is k rounded up to a multiple of 8.
+ */
+export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  let target = packed;
+  for (let panel = 0; panel < panels; panel++) {
+    for (let block = 0; block < depth; block += 8) {
+      for (let lane = 0; lane < CHANNELS; lane++) {
+        const channel = panel * CHANNELS + lane;
+        for (let index = 0; index < 8; index++) {
+          const d = block + index;
+          const value: i16 = channel < n && d < k ? <i16>load<i8>(source + <usize>(channel * k + d)) : 0;
+          store<i16>(target, value);
+          target += 2;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Writes the int8 patches of output positions [rowStart, rowStart + rows) of one NHWC image,
+ * each `depth` bytes long (kH * kW * c values, then zeros); taps outside the image hold `pad`.
+ */
+export function qs8_im2col(
+  input: usize, inH: i32, inW: i32, c: i32,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outW: i32, rowStart: i32, rows: i32, depth: i32, pad: i32, patches: usize,
+): void {
+  const used = kH * kW * c;
+  for (let r = 0; r < rows; r++) {
+    const position = rowStart + r;
+    const oy = position / outW;
+    const ox = position - oy * outW;
+    let target = patches + <usize>(r * depth);
+    for (let ky = 0; ky < kH; ky++) {
+      const iy = oy * strideH - padTop + ky * dilationH;
+      for (let kx = 0; kx < kW; kx++) {
+        const ix = ox * strideW - padLeft + kx * dilationW;
+        if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(target, <u8>pad, <usize>c);
+        else memory.copy(target, input + <usize>((iy * inW + ix) * c), <usize>c);
+        target += <usize>c;
+      }
+    }
+    memory.fill(target, 0, <usize>(depth - used));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function horizontal4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const t0 = i32x4.add(v128.shuffle<i32>(s0, s1, 0, 4, 1, 5), v128.shuffle<i32>(s0, s1, 2, 6, 3, 7));
+  const t1 = i32x4.add(v128.shuffle<i32>(s2, s3, 0, 4, 1, 5), v128.shuffle<i32>(s2, s3, 2, 6, 3, 7));
+  return i32x4.add(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+}
+
+// @ts-ignore: decorator
+@inline
+function store_outputs(
+  sums: v128, row: usize, panel: i32, n: i32, bias: usize, multiplier: usize, shift: usize,
+  zeroPoint: i32, low: i32, high: i32,
+): void {
+  v128.store(spill, sums);
+  for (let lane = 0; lane < CHANNELS; lane++) {
+    const channel = panel * CHANNELS + lane;
+    if (channel >= n) break;
+    const offset = <usize>channel << 2;
+    const acc = load<i32>(spill + (<usize>lane << 2)) + load<i32>(bias + offset);
+    const value = requantize(acc, load<i32>(multiplier + offset), load<i32>(shift + offset)) + zeroPoint;
+    store<i8>(row + <usize>channel, <i8>min(high, max(low, value)));
+  }
+}
+
+/**
+ * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n], multiplier[n], shift[n]) + zeroPoint) for
+ * int8 A (rows of `depth` bytes at stride `lda`, depth a multiple of 8) and packed weights;
+ * 2 rows x 4 channels per step, products summed pairwise by i32x4.dot_i16x8_s.
+ */
+export function qs8_gemm_2x4(
+  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, multiplier: usize, shift: usize,
+  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32,
+): void {
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  const panelBytes = <usize>(depth * CHANNELS * 2);
+  let row = 0;
+  for (; row + 2 <= m; row += 2) {
+    const a0 = a + <usize>(row * lda);
+    const a1 = a0 + <usize>lda;
+    for (let panel = 0; panel < panels; panel++) {
+      let w = packed + <usize>panel * panelBytes;
+      let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
+      let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
+      for (let d = 0; d < depth; d += 8) {
+        const x0 = v128.load8x8_s(a0 + <usize>d);
+        const x1 = v128.load8x8_s(a1 + <usize>d);
+        const w0 = v128.load(w);
+        const w1 = v128.load(w, 16);
+        const w2 = v128.load(w, 32);
+        const w3 = v128.load(w, 48);
+        s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, w0));
+        s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, w1));
+        s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, w2));
+        s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, w3));
+        s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, w0));
+        s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, w1));
+        s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, w2));
+        s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, w3));
+        w += 64;
+      }
+      const c0 = c + <usize>(row * ldc);
+      store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, multiplier, shift, zeroPoint, low, high);
+      store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, multiplier, shift, zeroPoint, low, high);
+    }
+  }
+  for (; row < m; row++) {
+    const a0 = a + <usize>(row * lda);
+    for (let panel = 0; panel < panels; panel++) {
+      let w = packed + <usize>panel * panelBytes;
+      let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
+      for (let d = 0; d < depth; d += 8) {
+        const x0 = v128.load8x8_s(a0 + <usize>d);
+        s0 = i32x4.add(s0, i32x4.dot_i16x8_s(x0, v128.load(w)));
+        s1 = i32x4.add(s1, i32x4.dot_i16x8_s(x0, v128.load(w, 16)));
+        s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x0, v128.load(w, 32)));
+        s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
+        w += 64;
+      }
+      store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, multiplier, shift, zeroPoint, low, high);
+    }
+  }
+}
+
+/**
+ * Depthwise convolution on int8, one image, any depth multiplier: per output channel o (input
+ * channel o / multiplier), sum over the taps inside the image of (x - inputZero) * w, plus bias,
+ * requantized per channel, plus the output zero point, clamped.
+ */
+export function qs8_depthwise(
+  input: usize, inH: i32, inW: i32, c: i32, multiplier: i32, filter: usize, bias: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
+  channelMultiplier: usize, channelShift: usize, zeroPoint: i32, low: i32, high: i32, output: usize,
+): void {
+  const outC = c * multiplier;
+  let target = output;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      for (let o = 0; o < outC; o++) {
+        const channel = o / multiplier;
+        let acc = load<i32>(bias + (<usize>o << 2));
+        for (let ky = 0; ky < kH; ky++) {
+          const iy = oy * strideH - padTop + ky * dilationH;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ix = ox * strideW - padLeft + kx * dilationW;
+            if (ix < 0 || ix >= inW) continue;
+            acc += (<i32>load<i8>(input + <usize>((iy * inW + ix) * c + channel)) - inputZero) *
+              <i32>load<i8>(filter + <usize>((ky * kW + kx) * outC + o));
+          }
+        }
+        const value = requantize(acc, load<i32>(channelMultiplier + (<usize>o << 2)), load<i32>(channelShift + (<usize>o << 2))) + zeroPoint;
+        store<i8>(target, <i8>min(high, max(low, value)));
+        target += 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The int8 convolution and fully connected layers on the wasm kernels (`assembly/qs8.ts`):
+ * weights packed as int16 panels at load, the input zero point folded into the bias
+ * (bias - inputZero * sum of the channel's weights), per-channel multipliers in memory. The
+ * arithmetic is exactly that of `integer.ts`, TFLite's reference.
+ */
+import { elementCount } from "../../format/dtype.ts";
+import type { OpContext, PreparedOp } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
+import { spatialPlan } from "./common.ts";
+import { roundUp } from "./conv.ts";
+
+/** Bytes of im2col patches per band. */
+const BAND_BYTES = 64 * 1024;
+
+/** What the GEMM needs of a layer's constants, placed in wasm memory. */
+interface PackedLayer {
+  packed: number;
+  bias: number;
+  multipliers: number;
+  shifts: number;
+  depth: number;
+}
+
+/** Packs weights [n][k] and folds the input zero point into the bias. */
+function packLayer(
+  context: OpContext,
+  weights: Int8Array,
+  bias: Int32Array,
+  n: number,
+  k: number,
+  inputZero: number,
+  multipliers: Int32Array,
+  shifts: Int32Array,
+): PackedLayer {
+  const memory = context.memory;
+  const depth = roundUp(k, 8);
+  const packed = memory.allocate(roundUp(n, 4) * depth * 2);
+  const folded = Int32Array.from(bias, (value, channel) => {
+    let sum = 0;
+    for (let index = 0; index < k; index++) sum += weights[channel * k + index];
+    return value - inputZero * sum;
+  });
+  const biasOffset = memory.store(folded);
+  const multiplierOffset = memory.store(multipliers);
+  const shiftOffset = memory.store(shifts);
+  memory.withTemporary(weights.byteLength, (source) => {
+    memory.bytes(source, weights.byteLength).set(
+      new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
+    );
+    context.kernels.qs8_pack_weights(source, n, k, depth, packed);
+  });
+  return { packed, bias: biasOffset, multipliers: multiplierOffset, shifts: shiftOffset, depth };
+}
+
+/** The quantities an int8 layer's preparation computed (see `integer.ts`). */
+export interface Int8Layer {
+  input: RuntimeTensor;
+  output: RuntimeTensor;
+  weights: Int8Array;
+  bias: Int32Array;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  inputZero: number;
+  outputZero: number;
+  low: number;
+  high: number;
+}
+
+/** CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions over the input, others via im2col. */
+export function qs8Conv2d(context: OpContext, layer: Int8Layer): PreparedOp {
+  const { input, output, inputZero, outputZero, low, high } = layer;
+  const [batches, inH, inW, channels] = input.shape;
+  const [outC, kH, kW] = context.input(1).shape;
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
+  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const k = kH * kW * channels;
+  const packed = packLayer(
+    context,
+    layer.weights,
+    layer.bias,
+    outC,
+    k,
+    inputZero,
+    layer.multipliers,
+    layer.shifts,
+  );
+  const kernels = context.kernels;
+  const positions = rows.outSize * columns.outSize;
+  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && channels % 8 === 0;
+  const run = (a: number, lda: number, c: number, m: number) =>
+    kernels.qs8_gemm_2x4(
+      a,
+      lda,
+      packed.depth,
+      packed.packed,
+      packed.bias,
+      packed.multipliers,
+      packed.shifts,
+      c,
+      outC,
+      m,
+      outC,
+      outputZero,
+      low,
+      high,
+    );
+  if (direct) {
+    return {
+      consumedInputs: [1, 2],
+      run: () => run(input.offset, channels, output.offset, batches * inH * inW),
+    };
+  }
+  const band = Math.min(positions, Math.max(2, roundUp(Math.floor(BAND_BYTES / packed.depth), 2)));
+  const imageIn = inH * inW * channels;
+  const imageOut = positions * outC;
+  return {
+    consumedInputs: [1, 2],
+    scratchBytes: band * packed.depth,
+    run(scratch) {
+      for (let image = 0; image < batches; image++) {
+        for (let start = 0; start < positions; start += band) {
+          const count = Math.min(band, positions - start);
+          kernels.qs8_im2col(
+            input.offset + image * imageIn,
+            inH,
+            inW,
+            channels,
+            kH,
+            kW,
+            strideH,
+            strideW,
+            dilationH,
+            dilationW,
+            rows.padBefore,
+            columns.padBefore,
+            columns.outSize,
+            start,
+            count,
+            packed.depth,
+            inputZero,
+            scratch,
+          );
+          run(scratch, packed.depth, output.offset + image * imageOut + start * outC, count);
+        }
+      }
+    },
+  };
+}
+
+/** FULLY_CONNECTED on the int8 GEMM (rows padded to a multiple of 8 when needed). */
+export function qs8FullyConnected(context: OpContext, layer: Int8Layer): PreparedOp {
+  const { input, output, inputZero, outputZero, low, high } = layer;
+  const [n, k] = context.input(1).shape;
+  const m = elementCount(input.shape) / k;
+  const packed = packLayer(
+    context,
+    layer.weights,
+    layer.bias,
+    n,
+    k,
+    inputZero,
+    layer.multipliers,
+    layer.shifts,
+  );
+  const kernels = context.kernels;
+  const direct = k % 8 === 0;
+  return {
+    consumedInputs: [1, 2],
+    scratchBytes: direct ? 0 : m * packed.depth,
+    run(scratch) {
+      let a = input.offset;
+      if (!direct) {
+        kernels.qs8_im2col(
+          input.offset,
+          m,
+          1,
+          k,
+          1,
+          1,
+          1,
+          1,
+          1,
+          1,
+          0,
+          0,
+          1,
+          0,
+          m,
+          packed.depth,
+          inputZero,
+          scratch,
+        );
+        a = scratch;
+      }
+      kernels.qs8_gemm_2x4(
+        a,
+        direct ? k : packed.depth,
+        packed.depth,
+        packed.packed,
+        packed.bias,
+        packed.multipliers,
+        packed.shifts,
+        output.offset,
+        n,
+        m,
+        n,
+        outputZero,
+        low,
+        high,
+      );
+    },
+  };
+}
+
+/** DEPTHWISE_CONV_2D on the int8 depthwise kernel. */
+export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): PreparedOp {
+  const { input, output, inputZero, outputZero, low, high } = layer;
+  const [batches, inH, inW, channels] = input.shape;
+  const [, kH, kW, outC] = context.input(1).shape;
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
+  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const memory = context.memory;
+  const filter = memory.store(layer.weights);
+  const bias = memory.store(layer.bias);
+  const multipliers = memory.store(layer.multipliers);
+  const shifts = memory.store(layer.shifts);
+  const kernels = context.kernels;
+  const imageIn = inH * inW * channels;
+  const imageOut = rows.outSize * columns.outSize * outC;
+  return {
+    consumedInputs: [1, 2],
+    run() {
+      for (let image = 0; image < batches; image++) {
+        kernels.qs8_depthwise(
+          input.offset + image * imageIn,
+          inH,
+          inW,
+          channels,
+          outC / channels,
+          filter,
+          bias,
+          kH,
+          kW,
+          strideH,
+          strideW,
+          dilationH,
+          dilationW,
+          rows.padBefore,
+          columns.padBefore,
+          rows.outSize,
+          columns.outSize,
+          inputZero,
+          multipliers,
+          shifts,
+          outputZero,
+          low,
+          high,
+          output.offset + image * imageOut,
+        );
+      }
+    },
+  };
+}
