@@ -1,0 +1,179 @@
+/**
+ * The int8 wasm kernels against scalar TypeScript references built on TFLite's fixed-point
+ * rules (`fixed_point.ts`, itself checked against BigInt definitions): odd shapes, the extreme
+ * values -128 and 127, zero points at both ends, multipliers near 1 and tiny.
+ */
+import assert from "node:assert/strict";
+import {
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+} from "../../src/runtime/quantized/fixed_point.ts";
+import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
+
+const random = randomFloats(4242);
+
+/** Random int8 values in [low, high], with the extremes forced in at the start. */
+function int8s(count: number, low = -128, high = 127): Int8Array {
+  const values = Int8Array.from(
+    random(count),
+    (value) => Math.round(low + ((value + 1) / 2) * (high - low)),
+  );
+  if (count > 0) values[0] = low;
+  if (count > 1) values[1] = high;
+  return values;
+}
+
+const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4];
+
+for (const variant of VARIANTS) {
+  Deno.test(`qs8_pack_weights + qs8_gemm_2x4 match the scalar reference (${variant})`, async () => {
+    for (const m of [1, 2, 3, 7, 17]) {
+      for (const n of [1, 3, 4, 5, 17, 33]) {
+        for (const k of [1, 3, 8, 17, 33]) {
+          const memory = await freshMemory(variant);
+          const depth = Math.ceil(k / 8) * 8;
+          const a = int8s(m * depth);
+          const weights = int8s(n * k, -127, 127);
+          const bias = Int32Array.from(random(n), (value) => Math.round(value * 20000));
+          const pairs = Array.from(
+            { length: n },
+            (_, channel) => quantizeMultiplier(REALS[channel % REALS.length]),
+          );
+          const zeroPoint = [-128, 127, 3][(m + n) % 3];
+          const [low, high] = n % 2 ? [-128, 127] : [-20, 90];
+          const aOffset = memory.store(a);
+          const weightsOffset = memory.store(weights);
+          const packed = memory.allocate(Math.ceil(n / 4) * 4 * depth * 2);
+          memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
+          const biasOffset = memory.store(bias);
+          const multipliers = memory.store(Int32Array.from(pairs, ([multiplier]) => multiplier));
+          const shifts = memory.store(Int32Array.from(pairs, ([, shift]) => shift));
+          const ldc = n + 2;
+          const c = memory.allocate(m * ldc);
+          memory.bytes(c, m * ldc).fill(0x55);
+          memory.kernels.qs8_gemm_2x4(
+            aOffset,
+            depth,
+            depth,
+            packed,
+            biasOffset,
+            multipliers,
+            shifts,
+            c,
+            ldc,
+            m,
+            n,
+            zeroPoint,
+            low,
+            high,
+          );
+          const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
+          for (let row = 0; row < m; row++) {
+            for (let column = 0; column < ldc; column++) {
+              if (column >= n) {
+                assert.equal(actual[row * ldc + column], 0x55, "wrote past n");
+                continue;
+              }
+              let acc = bias[column];
+              for (let d = 0; d < k; d++) acc += a[row * depth + d] * weights[column * k + d];
+              const [multiplier, shift] = pairs[column];
+              const expected = Math.min(
+                high,
+                Math.max(low, multiplyByQuantizedMultiplier(acc, multiplier, shift) + zeroPoint),
+              );
+              assert.equal(
+                actual[row * ldc + column],
+                expected,
+                `m=${m} n=${n} k=${k} (${row}, ${column})`,
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+
+  Deno.test(`qs8_depthwise matches the scalar reference (${variant})`, async () => {
+    for (
+      const [inH, inW, channels, multiplier, kH, kW, stride, dilation] of [
+        [5, 7, 3, 1, 3, 3, 1, 1],
+        [8, 6, 17, 1, 3, 3, 2, 1],
+        [9, 9, 4, 2, 5, 3, 1, 2],
+        [3, 3, 1, 1, 3, 3, 1, 1],
+      ]
+    ) {
+      const memory = await freshMemory(variant);
+      const outC = channels * multiplier;
+      const [outH, outW, padTop, padLeft] = [
+        Math.ceil(inH / stride),
+        Math.ceil(inW / stride),
+        1,
+        1,
+      ];
+      const input = int8s(inH * inW * channels);
+      const filter = int8s(kH * kW * outC, -127, 127);
+      const bias = Int32Array.from(random(outC), (value) => Math.round(value * 5000));
+      const pairs = Array.from(
+        { length: outC },
+        (_, channel) => quantizeMultiplier(REALS[channel % REALS.length]),
+      );
+      const inputZero = channels % 2 ? -128 : 127;
+      const output = memory.allocate(outH * outW * outC);
+      memory.kernels.qs8_depthwise(
+        memory.store(input),
+        inH,
+        inW,
+        channels,
+        multiplier,
+        memory.store(filter),
+        memory.store(bias),
+        kH,
+        kW,
+        stride,
+        stride,
+        dilation,
+        dilation,
+        padTop,
+        padLeft,
+        outH,
+        outW,
+        inputZero,
+        memory.store(Int32Array.from(pairs, ([value]) => value)),
+        memory.store(Int32Array.from(pairs, ([, shift]) => shift)),
+        -5,
+        -128,
+        127,
+        output,
+      );
+      const actual = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
+      let index = 0;
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++) {
+          for (let o = 0; o < outC; o++) {
+            let acc = bias[o];
+            for (let ky = 0; ky < kH; ky++) {
+              for (let kx = 0; kx < kW; kx++) {
+                const iy = oy * stride - padTop + ky * dilation;
+                const ix = ox * stride - padLeft + kx * dilation;
+                if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) continue;
+                acc +=
+                  (input[(iy * inW + ix) * channels + Math.floor(o / multiplier)] - inputZero) *
+                  filter[(ky * kW + kx) * outC + o];
+              }
+            }
+            const [value, shift] = pairs[o];
+            const expected = Math.min(
+              127,
+              Math.max(-128, multiplyByQuantizedMultiplier(acc, value, shift) - 5),
+            );
+            assert.equal(
+              actual[index++],
+              expected,
+              `depthwise ${inH}x${inW}x${channels} x${multiplier} at ${oy},${ox},${o}`,
+            );
+          }
+        }
+      }
+    }
+  });
+}
