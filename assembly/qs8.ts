@@ -7,6 +7,8 @@
 // @ts-ignore: decorator
 @inline const CHANNELS: i32 = 4;
 
+import { requantize_x4 } from "./qs8_requantize";
+
 const spill = memory.data(16, 16);
 
 /**
@@ -97,29 +99,36 @@ function horizontal4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function store_outputs(
-  sums: v128, row: usize, panel: i32, n: i32, bias: usize, multiplier: usize, shift: usize,
-  zeroPoint: i32, low: i32, high: i32,
+  sums: v128, row: usize, panel: i32, n: i32, bias: usize, params: usize, stride: usize,
+  zeroPoint: v128, low: v128, high: v128,
 ): void {
-  v128.store(spill, sums);
-  for (let lane = 0; lane < CHANNELS; lane++) {
-    const channel = panel * CHANNELS + lane;
-    if (channel >= n) break;
-    const offset = <usize>channel << 2;
-    const acc = load<i32>(spill + (<usize>lane << 2)) + load<i32>(bias + offset);
-    const value = requantize(acc, load<i32>(multiplier + offset), load<i32>(shift + offset)) + zeroPoint;
-    store<i8>(row + <usize>channel, <i8>min(high, max(low, value)));
+  const channel = panel * CHANNELS;
+  const acc = i32x4.add(sums, v128.load(bias + (<usize>channel << 2)));
+  const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(acc, params, stride, channel), zeroPoint), low), high);
+  const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
+  const target = row + <usize>channel;
+  if (channel + CHANNELS <= n) {
+    v128.store32_lane(target, bytes, 0);
+  } else {
+    v128.store(spill, bytes);
+    memory.copy(target, spill, <usize>(n - channel));
   }
 }
 
 /**
- * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n], multiplier[n], shift[n]) + zeroPoint) for
- * int8 A (rows of `depth` bytes at stride `lda`, depth a multiple of 8) and packed weights;
- * 2 rows x 4 channels per step, products summed pairwise by i32x4.dot_i16x8_s.
+ * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint) for int8 A (rows of `depth`
+ * bytes at stride `lda`, depth a multiple of 8) and packed weights; 2 rows x 4 channels per
+ * step, products summed pairwise by i32x4.dot_i16x8_s. `bias` and the requantization constants
+ * (`params`, from qs8_channel_params) hold `padded` channels, n rounded up to a multiple of 4.
  */
 export function qs8_gemm_2x4(
-  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, multiplier: usize, shift: usize,
+  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
   c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32,
 ): void {
+  const stride = <usize>padded << 2;
+  const zeroV = i32x4.splat(zeroPoint);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
   const panels = (n + CHANNELS - 1) / CHANNELS;
   const panelBytes = <usize>(depth * CHANNELS * 2);
   let row = 0;
@@ -148,8 +157,8 @@ export function qs8_gemm_2x4(
         w += 64;
       }
       const c0 = c + <usize>(row * ldc);
-      store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, multiplier, shift, zeroPoint, low, high);
-      store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, multiplier, shift, zeroPoint, low, high);
+      store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV);
+      store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV);
     }
   }
   for (; row < m; row++) {
@@ -165,9 +174,82 @@ export function qs8_gemm_2x4(
         s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
         w += 64;
       }
-      store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, multiplier, shift, zeroPoint, low, high);
+      store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV);
     }
   }
+}
+
+/**
+ * Depthwise convolution on int8 with depth multiplier 1, 8 channels at a time: per tap inside
+ * the image, (x - inputZero) * w as 16-bit products widened into two i32x4 sums; the bias and
+ * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
+ * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic.
+ */
+export function qs8_depthwise_x8(
+  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
+  params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32, output: usize,
+): void {
+  const stride = <usize>padded << 2;
+  const zeroIn = i16x8.splat(<i16>inputZero);
+  const zeroV = i32x4.splat(zeroPoint);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  const blocks = c & ~7;
+  const rowBytes = <usize>(inW * c);
+  let target = output;
+  for (let oy = 0; oy < outH; oy++) {
+    const y0 = oy * strideH - padTop;
+    const kyStart = y0 >= 0 ? 0 : (-y0 + dilationH - 1) / dilationH;
+    const kyEnd = min(kH, (inH - y0 + dilationH - 1) / dilationH);
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = ox * strideW - padLeft;
+      const kxStart = x0 >= 0 ? 0 : (-x0 + dilationW - 1) / dilationW;
+      const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
+      const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
+      for (let channel = 0; channel < blocks; channel += 8) {
+        let low4 = v128.load(bias + (<usize>channel << 2));
+        let high4 = v128.load(bias + (<usize>channel << 2), 16);
+        for (let ky = kyStart; ky < kyEnd; ky++) {
+          const row = origin + <usize>(ky * dilationH) * rowBytes + <usize>channel;
+          const filterRow = filter + <usize>(ky * kW * c + channel);
+          for (let kx = kxStart; kx < kxEnd; kx++) {
+            const x = i16x8.sub(v128.load8x8_s(row + <usize>(kx * dilationW * c)), zeroIn);
+            const w = v128.load8x8_s(filterRow + <usize>(kx * c));
+            low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+            high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          }
+        }
+        const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
+        const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
+        v128.store64_lane(target + <usize>channel, bytes, 0);
+      }
+      for (let channel = blocks; channel < c; channel++) {
+        let acc = load<i32>(bias + (<usize>channel << 2));
+        for (let ky = kyStart; ky < kyEnd; ky++) {
+          for (let kx = kxStart; kx < kxEnd; kx++) {
+            acc += (<i32>load<i8>(origin + <usize>(ky * dilationH) * rowBytes + <usize>(kx * dilationW * c + channel)) - inputZero) *
+              <i32>load<i8>(filter + <usize>((ky * kW + kx) * c + channel));
+          }
+        }
+        const offset = <usize>channel << 2;
+        const value = requantize(acc, load<i32>(params + offset), scalar_shift(params, stride, offset)) + zeroPoint;
+        store<i8>(target + <usize>channel, <i8>min(high, max(low, value)));
+      }
+      target += <usize>c;
+    }
+  }
+}
+
+/** The TFLite shift a channel's constants encode (log2 of 2^left, or minus the exponent). */
+// @ts-ignore: decorator
+@inline
+function scalar_shift(params: usize, stride: usize, offset: usize): i32 {
+  const left = load<i32>(params + stride + offset);
+  const up = load<i32>(params + 2 * stride + offset);
+  return left > 1 ? 31 - clz(left) : -(30 - (31 - clz(up)));
 }
 
 /**

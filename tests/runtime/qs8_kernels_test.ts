@@ -8,6 +8,7 @@ import {
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
 } from "../../src/runtime/quantized/fixed_point.ts";
+import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
 const random = randomFloats(4242);
@@ -23,7 +24,27 @@ function int8s(count: number, low = -128, high = 127): Int8Array {
   return values;
 }
 
-const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4];
+const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4, 3.5];
+
+/** Bias and requantization constants for `padded` channels, as the runtime stores them. */
+function channelConstants(
+  memory: KernelMemory,
+  bias: Int32Array,
+  pairs: [number, number][],
+  padded: number,
+): { bias: number; params: number } {
+  const pad = (values: number[], filler: number) =>
+    Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
+  const params = memory.allocate(5 * padded * 4);
+  const ok = memory.kernels.qs8_channel_params(
+    memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
+    memory.store(pad(pairs.map(([, shift]) => shift), 0)),
+    padded,
+    params,
+  );
+  assert.equal(ok, 1);
+  return { bias: memory.store(pad(Array.from(bias), 0)), params };
+}
 
 for (const variant of VARIANTS) {
   Deno.test(`qs8_pack_weights + qs8_gemm_2x4 match the scalar reference (${variant})`, async () => {
@@ -45,9 +66,8 @@ for (const variant of VARIANTS) {
           const weightsOffset = memory.store(weights);
           const packed = memory.allocate(Math.ceil(n / 4) * 4 * depth * 2);
           memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
-          const biasOffset = memory.store(bias);
-          const multipliers = memory.store(Int32Array.from(pairs, ([multiplier]) => multiplier));
-          const shifts = memory.store(Int32Array.from(pairs, ([, shift]) => shift));
+          const padded = Math.ceil(n / 4) * 4;
+          const constants = channelConstants(memory, bias, pairs, padded);
           const ldc = n + 2;
           const c = memory.allocate(m * ldc);
           memory.bytes(c, m * ldc).fill(0x55);
@@ -56,9 +76,9 @@ for (const variant of VARIANTS) {
             depth,
             depth,
             packed,
-            biasOffset,
-            multipliers,
-            shifts,
+            constants.bias,
+            constants.params,
+            padded,
             c,
             ldc,
             m,
@@ -173,6 +193,42 @@ for (const variant of VARIANTS) {
             );
           }
         }
+      }
+      if (multiplier === 1) {
+        const padded = Math.ceil(outC / 8) * 8;
+        const constants = channelConstants(memory, bias, pairs, padded);
+        const vectorised = memory.allocate(outH * outW * outC);
+        memory.kernels.qs8_depthwise_x8(
+          memory.store(input),
+          inH,
+          inW,
+          channels,
+          memory.store(filter),
+          constants.bias,
+          kH,
+          kW,
+          stride,
+          stride,
+          dilation,
+          dilation,
+          padTop,
+          padLeft,
+          outH,
+          outW,
+          inputZero,
+          constants.params,
+          padded,
+          -5,
+          -128,
+          127,
+          vectorised,
+        );
+        const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
+        assert.deepEqual(
+          new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
+          scalar,
+          `qs8_depthwise_x8 ${inH}x${inW}x${channels}`,
+        );
       }
     }
   });

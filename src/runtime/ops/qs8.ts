@@ -17,9 +17,38 @@ const BAND_BYTES = 64 * 1024;
 interface PackedLayer {
   packed: number;
   bias: number;
-  multipliers: number;
-  shifts: number;
+  params: number;
+  padded: number;
   depth: number;
+}
+
+/**
+ * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
+ * `padded` channels (the extra ones neutral), returning their offsets.
+ */
+function channelConstants(
+  context: OpContext,
+  bias: Int32Array,
+  multipliers: Int32Array,
+  shifts: Int32Array,
+  padded: number,
+): { bias: number; params: number } {
+  const memory = context.memory;
+  const pad = (values: Int32Array, filler: number) => {
+    const result = new Int32Array(padded).fill(filler);
+    result.set(values);
+    return result;
+  };
+  const biasOffset = memory.store(pad(bias, 0));
+  const params = memory.allocate(5 * padded * 4);
+  memory.withTemporary(padded * 8, (scratch) => {
+    memory.i32(scratch, padded).set(pad(multipliers, 2 ** 30));
+    memory.i32(scratch + padded * 4, padded).set(pad(shifts, 0));
+    if (!context.kernels.qs8_channel_params(scratch, scratch + padded * 4, padded, params)) {
+      context.unsupported("an output multiplier is below 2^-31 (a shift beyond 30 bits)");
+    }
+  });
+  return { bias: biasOffset, params };
 }
 
 /** Packs weights [n][k] and folds the input zero point into the bias. */
@@ -41,16 +70,15 @@ function packLayer(
     for (let index = 0; index < k; index++) sum += weights[channel * k + index];
     return value - inputZero * sum;
   });
-  const biasOffset = memory.store(folded);
-  const multiplierOffset = memory.store(multipliers);
-  const shiftOffset = memory.store(shifts);
+  const padded = roundUp(n, 4);
+  const constants = channelConstants(context, folded, multipliers, shifts, padded);
   memory.withTemporary(weights.byteLength, (source) => {
     memory.bytes(source, weights.byteLength).set(
       new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
     );
     context.kernels.qs8_pack_weights(source, n, k, depth, packed);
   });
-  return { packed, bias: biasOffset, multipliers: multiplierOffset, shifts: shiftOffset, depth };
+  return { packed, bias: constants.bias, params: constants.params, padded, depth };
 }
 
 /** The quantities an int8 layer's preparation computed (see `integer.ts`). */
@@ -100,8 +128,8 @@ export function qs8Conv2d(context: OpContext, layer: Int8Layer): PreparedOp {
       packed.depth,
       packed.packed,
       packed.bias,
-      packed.multipliers,
-      packed.shifts,
+      packed.params,
+      packed.padded,
       c,
       outC,
       m,
@@ -204,8 +232,8 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
         packed.depth,
         packed.packed,
         packed.bias,
-        packed.multipliers,
-        packed.shifts,
+        packed.params,
+        packed.padded,
         output.offset,
         n,
         m,
@@ -218,7 +246,10 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
   };
 }
 
-/** DEPTHWISE_CONV_2D on the int8 depthwise kernel. */
+/**
+ * DEPTHWISE_CONV_2D on the int8 depthwise kernels: 8 channels at a time with vectorised
+ * requantization for depth multiplier 1, the scalar kernel otherwise.
+ */
 export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): PreparedOp {
   const { input, output, inputZero, outputZero, low, high } = layer;
   const [batches, inH, inW, channels] = input.shape;
@@ -232,12 +263,57 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): Prepar
   const columns = spatialPlan(context, inW, kW, strideW, dilationW);
   const memory = context.memory;
   const filter = memory.store(layer.weights);
-  const bias = memory.store(layer.bias);
-  const multipliers = memory.store(layer.multipliers);
-  const shifts = memory.store(layer.shifts);
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
+  const geometry = [
+    kH,
+    kW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    rows.padBefore,
+    columns.padBefore,
+    rows.outSize,
+    columns.outSize,
+    inputZero,
+  ] as const;
+  if (outC === channels) {
+    const padded = roundUp(outC, 8);
+    const constants = channelConstants(
+      context,
+      layer.bias,
+      layer.multipliers,
+      layer.shifts,
+      padded,
+    );
+    return {
+      consumedInputs: [1, 2],
+      run() {
+        for (let image = 0; image < batches; image++) {
+          kernels.qs8_depthwise_x8(
+            input.offset + image * imageIn,
+            inH,
+            inW,
+            channels,
+            filter,
+            constants.bias,
+            ...geometry,
+            constants.params,
+            padded,
+            outputZero,
+            low,
+            high,
+            output.offset + image * imageOut,
+          );
+        }
+      },
+    };
+  }
+  const bias = memory.store(layer.bias);
+  const multipliers = memory.store(layer.multipliers);
+  const shifts = memory.store(layer.shifts);
   return {
     consumedInputs: [1, 2],
     run() {
@@ -250,17 +326,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): Prepar
           outC / channels,
           filter,
           bias,
-          kH,
-          kW,
-          strideH,
-          strideW,
-          dilationH,
-          dilationW,
-          rows.padBefore,
-          columns.padBefore,
-          rows.outSize,
-          columns.outSize,
-          inputZero,
+          ...geometry,
           multipliers,
           shifts,
           outputZero,
