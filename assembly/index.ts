@@ -8,7 +8,14 @@ export { f32_im2col } from "./f32_conv";
 export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";
 export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
-export { qs8_depthwise, qs8_depthwise_x8, qs8_gemm_2x4, qs8_im2col, qs8_pack_weights } from "./qs8";
+export {
+  qs8_binary,
+  qs8_depthwise,
+  qs8_depthwise_x8,
+  qs8_gemm_2x4,
+  qs8_im2col,
+  qs8_pack_weights,
+} from "./qs8";
 export { qs8_channel_params } from "./qs8_requantize";
 
 /** The first byte of memory free for the caller's buffers. */

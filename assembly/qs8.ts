@@ -11,6 +11,10 @@ import { requantize_x4 } from "./qs8_requantize";
 
 const spill = memory.data(16, 16);
 
+/** Rows of A multiplied against every panel before moving on (an even number). */
+// @ts-ignore: decorator
+@inline const ROW_BLOCK: i32 = 64;
+
 /**
  * TFLite's MultiplyByQuantizedMultiplier: (acc << max(shift, 0)), times the Q0.31 multiplier
  * doubled with rounding (SaturatingRoundingDoublingHighMul), then divided by 2^max(-shift, 0)
@@ -131,50 +135,54 @@ export function qs8_gemm_2x4(
   const highV = i32x4.splat(high);
   const panels = (n + CHANNELS - 1) / CHANNELS;
   const panelBytes = <usize>(depth * CHANNELS * 2);
-  let row = 0;
-  for (; row + 2 <= m; row += 2) {
-    const a0 = a + <usize>(row * lda);
-    const a1 = a0 + <usize>lda;
+  // Rows in blocks that stay in cache while every panel passes over them; each panel's weights
+  // stay in the first-level cache while the block's rows use them.
+  for (let block = 0; block < m; block += ROW_BLOCK) {
+    const blockEnd = min(m, block + ROW_BLOCK);
     for (let panel = 0; panel < panels; panel++) {
-      let w = packed + <usize>panel * panelBytes;
-      let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
-      let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
-      for (let d = 0; d < depth; d += 8) {
-        const x0 = v128.load8x8_s(a0 + <usize>d);
-        const x1 = v128.load8x8_s(a1 + <usize>d);
-        const w0 = v128.load(w);
-        const w1 = v128.load(w, 16);
-        const w2 = v128.load(w, 32);
-        const w3 = v128.load(w, 48);
-        s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, w0));
-        s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, w1));
-        s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, w2));
-        s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, w3));
-        s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, w0));
-        s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, w1));
-        s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, w2));
-        s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, w3));
-        w += 64;
+      const weights = packed + <usize>panel * panelBytes;
+      let row = block;
+      for (; row + 2 <= blockEnd; row += 2) {
+        const a0 = a + <usize>(row * lda);
+        const a1 = a0 + <usize>lda;
+        let w = weights;
+        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
+        let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
+        for (let d = 0; d < depth; d += 8) {
+          const x0 = v128.load8x8_s(a0 + <usize>d);
+          const x1 = v128.load8x8_s(a1 + <usize>d);
+          const w0 = v128.load(w);
+          const w1 = v128.load(w, 16);
+          const w2 = v128.load(w, 32);
+          const w3 = v128.load(w, 48);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, w0));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, w1));
+          s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, w2));
+          s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, w3));
+          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, w0));
+          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, w1));
+          s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, w2));
+          s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, w3));
+          w += 64;
+        }
+        const c0 = c + <usize>(row * ldc);
+        store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV);
+        store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV);
       }
-      const c0 = c + <usize>(row * ldc);
-      store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV);
-      store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV);
-    }
-  }
-  for (; row < m; row++) {
-    const a0 = a + <usize>(row * lda);
-    for (let panel = 0; panel < panels; panel++) {
-      let w = packed + <usize>panel * panelBytes;
-      let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
-      for (let d = 0; d < depth; d += 8) {
-        const x0 = v128.load8x8_s(a0 + <usize>d);
-        s0 = i32x4.add(s0, i32x4.dot_i16x8_s(x0, v128.load(w)));
-        s1 = i32x4.add(s1, i32x4.dot_i16x8_s(x0, v128.load(w, 16)));
-        s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x0, v128.load(w, 32)));
-        s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
-        w += 64;
+      if (row < blockEnd) {
+        const a0 = a + <usize>(row * lda);
+        let w = weights;
+        let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
+        for (let d = 0; d < depth; d += 8) {
+          const x0 = v128.load8x8_s(a0 + <usize>d);
+          s0 = i32x4.add(s0, i32x4.dot_i16x8_s(x0, v128.load(w)));
+          s1 = i32x4.add(s1, i32x4.dot_i16x8_s(x0, v128.load(w, 16)));
+          s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x0, v128.load(w, 32)));
+          s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
+          w += 64;
+        }
+        store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV);
       }
-      store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV);
     }
   }
 }
@@ -285,5 +293,67 @@ export function qs8_depthwise(
         target += 1;
       }
     }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function load_operand_x8(pointer: usize, step: i32, zero: v128): v128 {
+  const values = step ? v128.load8x8_s(pointer) : i16x8.splat(<i16>load<i8>(pointer));
+  return i16x8.sub(values, zero);
+}
+
+// @ts-ignore: decorator
+@inline
+function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize, paramsOut: usize): v128 {
+  // TFLite: both inputs shifted left by 20 bits, each rescaled to twice the larger input scale,
+  // summed (or subtracted), rescaled to the output.
+  const scaledA = requantize_x4(i32x4.shl(a, 20), paramsA, 16, 0);
+  const scaledB = requantize_x4(i32x4.shl(b, 20), paramsB, 16, 0);
+  return requantize_x4(op == 1 ? i32x4.sub(scaledA, scaledB) : i32x4.add(scaledA, scaledB), paramsOut, 16, 0);
+}
+
+/**
+ * ADD (op 0), SUB (op 1) or MUL (op 2) of int8 rows as TFLite's reference kernels compute them,
+ * 8 values per step; operands step 1 (a full row) or 0 (one broadcast value). The requantization
+ * constants are 4-channel blocks from qs8_channel_params: for ADD/SUB the two input rescalings
+ * and the output's; for MUL only `paramsOut` (applied to the product).
+ */
+export function qs8_binary(
+  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32,
+  zeroA: i32, zeroB: i32, zeroOut: i32, low: i32, high: i32,
+  paramsA: usize, paramsB: usize, paramsOut: usize,
+): void {
+  const za = i16x8.splat(<i16>zeroA);
+  const zb = i16x8.splat(<i16>zeroB);
+  const zo = i32x4.splat(zeroOut);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x = load_operand_x8(a + <usize>(i * aStep), aStep, za);
+    const y = load_operand_x8(b + <usize>(i * bStep), bStep, zb);
+    let first: v128, second: v128;
+    if (op == 2) {
+      first = requantize_x4(i32x4.extmul_low_i16x8_s(x, y), paramsOut, 16, 0);
+      second = requantize_x4(i32x4.extmul_high_i16x8_s(x, y), paramsOut, 16, 0);
+    } else {
+      first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), paramsA, paramsB, paramsOut);
+      second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), paramsA, paramsB, paramsOut);
+    }
+    first = i32x4.min_s(i32x4.max_s(i32x4.add(first, zo), lowV), highV);
+    second = i32x4.min_s(i32x4.max_s(i32x4.add(second, zo), lowV), highV);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first), 0);
+  }
+  for (; i < n; i++) {
+    const x = <i32>load<i8>(a + <usize>(i * aStep)) - zeroA;
+    const y = <i32>load<i8>(b + <usize>(i * bStep)) - zeroB;
+    let value: i32;
+    if (op == 2) {
+      value = i32x4.extract_lane(requantize_x4(i32x4.splat(x * y), paramsOut, 16, 0), 0);
+    } else {
+      value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
+    }
+    store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
   }
 }

@@ -1,10 +1,9 @@
 // TFLite's requantization (MultiplyByQuantizedMultiplier) on four int32 lanes at once, each lane
-// with its own multiplier and shift, exactly as the scalar `requantize` in qs8.ts:
-//   x = acc * 2^left; high = (x * multiplier + nudge) / 2^31 (64-bit, truncated toward zero,
-//   nudge = 2^30 or 1 - 2^30 by the product's sign); then high / 2^exponent rounded half away
-//   from zero, computed as floor((high + half - (high < 0 && exponent > 0)) * 2^(30 - exponent)
-//   / 2^30) in 64-bit lanes (wasm has no per-lane shift). Needs exponent <= 30; the multiplier is
-//   a positive Q0.31 value, so gemmlowp's single saturating case cannot occur.
+// with its own multiplier and shift, exactly as the scalar `requantize` in qs8.ts, using only
+// instructions that SSE4.1 has natively (extended multiplies, 64-bit adds and left shifts, lane
+// shuffles; wasm has no per-lane shift, so the rounding division multiplies by 2^(32 - e) and
+// keeps the high half). Needs exponent <= 30 and |acc| < 2^31 - 2^29 after the left shift; the
+// multiplier is a positive Q0.31 value, so gemmlowp's single saturating case cannot occur.
 
 /** Per-channel requantization constants, each an i32 array in memory (see `qs8_channel_params`). */
 // @ts-ignore: decorator
@@ -44,25 +43,6 @@ export function qs8_channel_params(multiplier: usize, shift: usize, count: i32, 
   return 1;
 }
 
-// @ts-ignore: decorator
-@inline
-function high_mul_x2(product: v128): v128 {
-  // nudge = 2^30, or 1 - 2^30 for negative products; then truncate toward zero by 2^31.
-  const productSign = i64x2.shr_s(product, 63);
-  const nudged = i64x2.add(product, i64x2.add(i64x2.splat(1 << 30), v128.and(productSign, i64x2.splat(1 - (<i64>1 << 31)))));
-  const sign = i64x2.shr_s(nudged, 63);
-  return i64x2.shr_s(i64x2.add(nudged, v128.and(sign, i64x2.splat((<i64>1 << 31) - 1))), 31);
-}
-
-// @ts-ignore: decorator
-@inline
-function divide_x2(high: v128, up: v128, half: v128, rounds: v128): v128 {
-  // 1 where the lane is negative and the exponent positive, else 0.
-  const negative = v128.and(i64x2.shr_s(high, 63), rounds);
-  const biased = i64x2.sub(i64x2.add(high, half), negative);
-  return i64x2.shr_s(i64x2.mul(biased, up), 30);
-}
-
 /** Requantizes four lanes with the constants of channels `channel .. channel + 3`. */
 // @ts-ignore: decorator
 @inline
@@ -70,16 +50,23 @@ export function requantize_x4(acc: v128, params: usize, stride: usize, channel: 
   const offset = <usize>channel << 2;
   const multiplier = v128.load(params + PARAM_MULTIPLIER * stride + offset);
   const x = i32x4.mul(acc, v128.load(params + PARAM_LEFT * stride + offset));
+  // SaturatingRoundingDoublingHighMul = floor((x * multiplier + 2^30) / 2^31) for every sign
+  // (gemmlowp's 1 - 2^30 nudge with truncation equals this floor for negative products): the
+  // high halves of (product + 2^30) * 2.
+  const nudge = i64x2.splat(1 << 30);
+  const high = v128.shuffle<i32>(
+    i64x2.shl(i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), nudge), 1),
+    i64x2.shl(i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), nudge), 1),
+    1, 3, 5, 7,
+  );
+  // RoundingDivideByPOT = floor((high + half - (high < 0 ? 1 : 0)) / 2^exponent) for exponent > 0,
+  // high itself for exponent 0: the high halves of that times 2^(32 - exponent).
+  const negative = v128.and(i32x4.shr_u(high, 31), v128.load(params + PARAM_ROUNDS * stride + offset));
+  const biased = i32x4.sub(i32x4.add(high, v128.load(params + PARAM_HALF * stride + offset)), negative);
   const up = v128.load(params + PARAM_UP * stride + offset);
-  const half = v128.load(params + PARAM_HALF * stride + offset);
-  const rounds = v128.load(params + PARAM_ROUNDS * stride + offset);
-  const low = divide_x2(
-    high_mul_x2(i64x2.extmul_low_i32x4_s(x, multiplier)),
-    i64x2.extend_low_i32x4_s(up), i64x2.extend_low_i32x4_s(half), i64x2.extend_low_i32x4_s(rounds),
+  return v128.shuffle<i32>(
+    i64x2.shl(i64x2.extmul_low_i32x4_s(biased, up), 2),
+    i64x2.shl(i64x2.extmul_high_i32x4_s(biased, up), 2),
+    1, 3, 5, 7,
   );
-  const high = divide_x2(
-    high_mul_x2(i64x2.extmul_high_i32x4_s(x, multiplier)),
-    i64x2.extend_high_i32x4_s(up), i64x2.extend_high_i32x4_s(half), i64x2.extend_high_i32x4_s(rounds),
-  );
-  return v128.shuffle<i32>(low, high, 0, 2, 4, 6);
 }

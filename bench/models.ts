@@ -10,7 +10,14 @@ import { Interpreter } from "../src/runtime/interpreter.ts";
 import { loadLiteRtModel } from "./litert.ts";
 
 const SHARED = new URL("../../shared/models/", import.meta.url);
-const MODELS = ["mobilenet_v1.float", "mobilenet_v2.float"];
+const MODELS = [
+  "mobilenet_v1.float",
+  "mobilenet_v2.float",
+  "mobilenet_v1.int8",
+  "mobilenet_v2.int8",
+  "mobilenet_v1.dynamic",
+  "mobilenet_v2.dynamic",
+];
 
 /** A deterministic input in [0, 1). */
 function sampleInput(count: number): Float32Array<ArrayBuffer> {

@@ -153,6 +153,23 @@ export interface KernelExports {
     patches: number,
   ): void;
   qs8_channel_params(multiplier: number, shift: number, count: number, params: number): number;
+  qs8_binary(
+    op: number,
+    a: number,
+    aStep: number,
+    b: number,
+    bStep: number,
+    output: number,
+    n: number,
+    zeroA: number,
+    zeroB: number,
+    zeroOut: number,
+    low: number,
+    high: number,
+    paramsA: number,
+    paramsB: number,
+    paramsOut: number,
+  ): void;
   qs8_depthwise_x8(
     input: number,
     inH: number,

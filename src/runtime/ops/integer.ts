@@ -13,7 +13,7 @@ import {
   quantizeMultiplier,
   roundHalfAway,
 } from "../quantized/fixed_point.ts";
-import { qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
+import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import { broadcastShapes, broadcastWalk, normalizeAxis, spatialPlan, stridesOf } from "./common.ts";
 
 /** The integer dtypes these kernels take, with their ranges. */
@@ -329,6 +329,19 @@ function integerAddSub(subtract: boolean): OpKernel {
     const [multiplierOut, shiftOut] = quantizeMultiplier(twiceMax / (2 ** leftShift * po.scale));
     const [low, high] = activationRange(context, output);
     const walk = broadcastWalk(a.shape, b.shape, output.shape);
+    if (a.dtype === "int8") {
+      return qs8Binary(context, {
+        op: subtract ? "SUB" : "ADD",
+        a,
+        b,
+        output,
+        zeroPoints: [pa.zeroPoint, pb.zeroPoint, po.zeroPoint],
+        low,
+        high,
+        multipliers: [[multiplierA, shiftA], [multiplierB, shiftB], [multiplierOut, shiftOut]],
+        walk,
+      });
+    }
     const memory = context.memory;
     return {
       run() {
@@ -372,6 +385,19 @@ export function integerMul(context: OpContext): PreparedOp {
   const [multiplier, shift] = quantizeMultiplier((pa.scale * pb.scale) / po.scale);
   const [low, high] = activationRange(context, output);
   const walk = broadcastWalk(a.shape, b.shape, output.shape);
+  if (a.dtype === "int8") {
+    return qs8Binary(context, {
+      op: "MUL",
+      a,
+      b,
+      output,
+      zeroPoints: [pa.zeroPoint, pb.zeroPoint, po.zeroPoint],
+      low,
+      high,
+      multipliers: [[multiplier, shift]],
+      walk,
+    });
+  }
   const memory = context.memory;
   return {
     run() {

@@ -7,7 +7,7 @@
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
-import { spatialPlan } from "./common.ts";
+import { type BroadcastWalk, spatialPlan } from "./common.ts";
 import { roundUp } from "./conv.ts";
 
 /** Bytes of im2col patches per band. */
@@ -334,6 +334,67 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): Prepar
           high,
           output.offset + image * imageOut,
         );
+      }
+    },
+  };
+}
+
+/** Requantization constants of one multiplier for the 4 lanes of `qs8_binary`. */
+function uniformConstants(context: OpContext, multiplier: number, shift: number): number {
+  return channelConstants(
+    context,
+    new Int32Array(4),
+    new Int32Array(4).fill(multiplier),
+    new Int32Array(4).fill(shift),
+    4,
+  ).params;
+}
+
+/** What an int8 ADD, SUB or MUL prepared (see `integer.ts`). */
+export interface Int8Binary {
+  op: "ADD" | "SUB" | "MUL";
+  a: RuntimeTensor;
+  b: RuntimeTensor;
+  output: RuntimeTensor;
+  zeroPoints: [number, number, number];
+  low: number;
+  high: number;
+  /** [multiplier, shift] pairs: input A, input B, output (only the output's for MUL). */
+  multipliers: [number, number][];
+  walk: BroadcastWalk;
+}
+
+/** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
+export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
+  const { a, b, output, zeroPoints, low, high, walk } = layer;
+  const constants = layer.multipliers.map(([multiplier, shift]) =>
+    uniformConstants(context, multiplier, shift)
+  );
+  const [paramsA, paramsB, paramsOut] = layer.op === "MUL"
+    ? [constants[0], constants[0], constants[0]]
+    : constants;
+  const code = { ADD: 0, SUB: 1, MUL: 2 }[layer.op];
+  const kernels = context.kernels;
+  return {
+    run() {
+      let target = output.offset;
+      for (let row = 0; row < walk.aRows.length; row++) {
+        kernels.qs8_binary(
+          code,
+          a.offset + walk.aRows[row],
+          walk.aStep,
+          b.offset + walk.bRows[row],
+          walk.bStep,
+          target,
+          walk.rowLength,
+          ...zeroPoints,
+          low,
+          high,
+          paramsA,
+          paramsB,
+          paramsOut,
+        );
+        target += walk.rowLength;
       }
     },
   };
