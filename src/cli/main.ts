@@ -1,6 +1,6 @@
 /**
- * The `liteq` command line: `inspect`, `convert` and `run`. Bad input ends in one line on stderr
- * naming the file and the problem, and exit code 1; never a stack trace.
+ * The `liteq` command line: `inspect`, `convert`, `run`, `eval` and `bench`. Bad input ends in
+ * one line on stderr naming the file and the problem, and exit code 1; never a stack trace.
  */
 import process from "node:process";
 import { ModelFormatError } from "../format/errors.ts";
@@ -9,19 +9,28 @@ import { UnsupportedModelError } from "../runtime/op.ts";
 import { inspectJson, inspectText } from "./inspect.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
 import { convert } from "./convert.ts";
+import { bench, evaluate } from "./evaluate.ts";
 import { loadModel } from "./load.ts";
 import { run } from "./run.ts";
 
-const USAGE = `usage:
-  liteq inspect MODEL [--json]           summarize a .tflite model
-  liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
+/** Each command's usage lines. */
+const HELP: Record<string, string> = {
+  inspect: `  liteq inspect MODEL [--json]           summarize a .tflite model`,
+  convert: `  liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
                 [--io float|int8|uint8] [--int8-only] [--json]
                                          quantize IN into OUT (int8 and int16x8 calibrate
-                                         on the samples stacked in X; float copies IN)
-  liteq run MODEL --input X.npy --output Y.npy
+                                         on the samples stacked in X; float copies IN)`,
+  run: `  liteq run MODEL --input X.npy --output Y.npy
                                          run each sample stacked in X (several inputs:
                                          X1.npy,X2.npy); the first output goes to Y,
-                                         the others to Y.1.npy, Y.2.npy, ...`;
+                                         the others to Y.1.npy, Y.2.npy, ...`,
+  eval: `  liteq eval MODEL --data X.npy --labels Y.npy [--json]
+                                         top-1 (and top-5) accuracy of a classifier`,
+  bench: `  liteq bench MODEL [--runs N] [--warmup N] [--json]
+                                         median, p90 and min latency, wasm memory`,
+};
+
+const USAGE = `usage:\n${Object.values(HELP).join("\n")}`;
 
 async function inspect(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(argv, { json: "boolean" }, 1);
@@ -33,7 +42,13 @@ async function inspect(argv: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { inspect, convert, run };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  inspect,
+  convert,
+  run,
+  eval: evaluate,
+  bench,
+};
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -43,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   const run = COMMANDS[command];
+  if (command in HELP && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(`usage:\n${HELP[command]}`);
+    return 0;
+  }
   if (!run) {
     console.error(`liteq: unknown command "${command}"\n${USAGE}`);
     return 1;

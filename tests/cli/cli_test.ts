@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { encodeNpy, parseNpy, readModel } from "../../mod.ts";
+import { parseIdx } from "../../src/io/idx.ts";
 import { FIXTURES, readBytesSync, ROOT } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.int8.tflite`;
@@ -277,4 +278,115 @@ Deno.test("convert refuses bad quantization requests with one line and writes no
     /--mode must be one of/,
   );
   assert.deepEqual(readdirSync(folder), ["wrong.npy"]);
+});
+
+/** The 2,000 evaluation images (8,000-9,999) and labels of the committed MNIST test set. */
+async function evaluationFiles(folder: string): Promise<[string, string]> {
+  const images = await parseIdx(
+    readBytesSync(`${ROOT}data/mnist/t10k-images-idx3-ubyte.gz`) as Uint8Array<ArrayBuffer>,
+  );
+  const labels = await parseIdx(
+    readBytesSync(`${ROOT}data/mnist/t10k-labels-idx1-ubyte.gz`) as Uint8Array<ArrayBuffer>,
+  );
+  const data = Float32Array.from(images.data.subarray(8000 * 784), (value) => value / 255);
+  writeFileSync(`${folder}/x.npy`, encodeNpy({ dtype: "float32", shape: [2000, 28, 28], data }));
+  writeFileSync(
+    `${folder}/y.npy`,
+    encodeNpy({ dtype: "uint8", shape: [2000], data: labels.data.slice(8000) }),
+  );
+  return [`${folder}/x.npy`, `${folder}/y.npy`];
+}
+
+Deno.test("eval measures TensorFlow's accuracy for its own int8 and float files", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const [data, labels] = await evaluationFiles(folder);
+  for (
+    const [model, accuracy] of [["seed_mnist.int8_uint8io", 0.928], [
+      "mobile_mnist.float",
+      0.9505,
+    ]] as const
+  ) {
+    const result = await liteq(
+      "eval",
+      `${FIXTURES}/models/${model}.tflite`,
+      "--data",
+      data,
+      "--labels",
+      labels,
+      "--json",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(report), ["model", "samples", "classes", "top1", "top5"]);
+    assert.equal(report.samples, 2000);
+    assert.equal(report.top1, accuracy, `${model} (TensorFlow's figure in the manifest)`);
+  }
+  const short = `${folder}/short.npy`;
+  writeFileSync(short, encodeNpy({ dtype: "uint8", shape: [10], data: new Uint8Array(10) }));
+  assertOneLineError(
+    await liteq(
+      "eval",
+      `${FIXTURES}/models/seed_mnist.float.tflite`,
+      "--data",
+      data,
+      "--labels",
+      short,
+    ),
+    /x\.npy: 10 labels for 2000 samples/,
+  );
+});
+
+Deno.test("bench reports median, p90, min latency and wasm memory", async () => {
+  const result = await liteq(
+    "bench",
+    `${FIXTURES}/models/seed_mnist.int8.tflite`,
+    "--runs",
+    "5",
+    "--warmup",
+    "1",
+    "--json",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(Object.keys(report), [
+    "model",
+    "warmup",
+    "runs",
+    "medianMs",
+    "p90Ms",
+    "minMs",
+    "wasmBytes",
+  ]);
+  assert.equal(report.runs, 5);
+  assert.ok(report.minMs > 0 && report.minMs <= report.medianMs && report.medianMs <= report.p90Ms);
+  assert.ok(report.wasmBytes > 25000);
+  assertOneLineError(
+    await liteq("bench", `${FIXTURES}/models/seed_mnist.int8.tflite`, "--runs", "x"),
+    /--runs must be a whole number/,
+  );
+});
+
+Deno.test("--help works for the whole CLI and for each command", async () => {
+  for (const command of ["inspect", "convert", "run", "eval", "bench"]) {
+    const result = await liteq(command, "--help");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`liteq ${command} `));
+  }
+  const all = await liteq("--help");
+  assert.equal(all.code, 0);
+  assert.match(all.stdout, /liteq bench MODEL/);
+});
+
+Deno.test("the demo converts, evaluates and times every variant, printing the table", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", `${ROOT}demo/demo.ts`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.match(text, /^float32 +85376 +100\.0% +92\.80% +\+0\.00 +\d+\.\d+ ms$/m);
+  assert.match(text, /^float16 +\d+ +5\d\.\d% +92\.80%/m);
+  assert.match(text, /^int8 +\d+ +(2|3)\d\.\d% +9\d\.\d\d%/m);
+  assert.match(text, /^int8, uint8 I\/O +\d+ +(2|3)\d\.\d% +9\d\.\d\d%/m);
 });

@@ -1,0 +1,79 @@
+/** Accuracy of a classifier over labelled samples, and latency statistics of a model. */
+import { elementCount } from "../format/dtype.ts";
+import type { NpyArray } from "../io/npy.ts";
+import type { Interpreter } from "./interpreter.ts";
+import { runSamples, SampleError } from "./samples.ts";
+
+/** Top-1 (and top-5 when there are more than 5 classes) accuracy over `samples` samples. */
+export interface Accuracy {
+  samples: number;
+  classes: number;
+  top1: number;
+  top5: number | null;
+}
+
+/**
+ * Runs every sample of `data` and compares the first output's largest scores with `labels`
+ * (one integer class per sample). Integer outputs are ranked as they are (quantization keeps the
+ * order).
+ */
+export function evaluateAccuracy(
+  interpreter: Interpreter,
+  data: NpyArray,
+  labels: NpyArray,
+  onSample?: (done: number, total: number) => void,
+): Accuracy {
+  const count = data.shape[0] ?? 0;
+  if (elementCount(labels.shape) !== count) {
+    throw new SampleError(`${elementCount(labels.shape)} labels for ${count} samples`);
+  }
+  const [scores] = runSamples(interpreter, [data], onSample);
+  const classes = elementCount(scores.shape.slice(1));
+  let top1 = 0;
+  let top5 = 0;
+  for (let sample = 0; sample < count; sample++) {
+    const label = Number(labels.data[sample]);
+    const row = Array.from(scores.data.subarray(sample * classes, (sample + 1) * classes), Number);
+    const target = row[label];
+    // Rank of the label: classes scoring strictly higher, ties broken by index as argmax does.
+    let better = 0;
+    row.forEach((score, index) => {
+      if (score > target || (score === target && index < label)) better++;
+    });
+    if (better === 0) top1++;
+    if (better < 5) top5++;
+  }
+  return { samples: count, classes, top1: top1 / count, top5: classes > 5 ? top5 / count : null };
+}
+
+/** Latency of repeated invokes, in milliseconds, and the wasm memory the interpreter holds. */
+export interface Latency {
+  runs: number;
+  medianMs: number;
+  p90Ms: number;
+  minMs: number;
+  wasmBytes: number;
+}
+
+/** Invokes `warmup` times untimed, then `runs` times timed, on the inputs already set. */
+export function measureLatency(interpreter: Interpreter, runs: number, warmup: number): Latency {
+  for (let index = 0; index < warmup; index++) interpreter.invoke();
+  const times: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    const start = performance.now();
+    interpreter.invoke();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const at = (fraction: number) =>
+    times[Math.min(times.length - 1, Math.floor(fraction * times.length))];
+  return {
+    runs,
+    medianMs: times.length % 2
+      ? at(0.5)
+      : (times[times.length / 2 - 1] + times[times.length / 2]) / 2,
+    p90Ms: at(0.9),
+    minMs: times[0],
+    wasmBytes: interpreter.memoryBytes,
+  };
+}
