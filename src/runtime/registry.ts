@@ -3,6 +3,7 @@ import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
 import { ELEMENTWISE_KERNELS, softmax } from "./ops/elementwise.ts";
+import { hybridConv2d, hybridDepthwiseConv2d, hybridFullyConnected } from "./ops/hybrid.ts";
 import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
@@ -41,6 +42,14 @@ function byInputType(float: OpKernel | undefined, integer: OpKernel): OpKernel {
   };
 }
 
+/** Chooses the hybrid kernel when float32 activations meet int8 weights (input 1). */
+function byWeightType(kernel: OpKernel, hybrid: OpKernel): OpKernel {
+  return (context) =>
+    context.inputs[0]?.dtype === "float32" && context.inputs[1]?.dtype === "int8"
+      ? hybrid(context)
+      : kernel(context);
+}
+
 /** Kernel by op name. */
 export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
   ...FLOAT_KERNELS,
@@ -51,3 +60,12 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
   ),
   QUANTIZE: quantize,
 }));
+
+const HYBRID_KERNELS: Record<string, OpKernel> = {
+  CONV_2D: hybridConv2d,
+  DEPTHWISE_CONV_2D: hybridDepthwiseConv2d,
+  FULLY_CONNECTED: hybridFullyConnected,
+};
+for (const [op, hybrid] of Object.entries(HYBRID_KERNELS)) {
+  (KERNELS as Map<string, OpKernel>).set(op, byWeightType(KERNELS.get(op)!, hybrid));
+}
