@@ -15,6 +15,7 @@ export {
   qs8_gemm_2x4,
   qs8_im2col,
   qs8_pack_weights,
+  qs8_quantize,
 } from "./qs8";
 export { qs8_channel_params } from "./qs8_requantize";
 

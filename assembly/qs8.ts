@@ -83,8 +83,17 @@ export function qs8_im2col(
       const iy = oy * strideH - padTop + ky * dilationH;
       for (let kx = 0; kx < kW; kx++) {
         const ix = ox * strideW - padLeft + kx * dilationW;
-        if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(target, <u8>pad, <usize>c);
-        else memory.copy(target, input + <usize>((iy * inW + ix) * c), <usize>c);
+        const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+        if (c >= 16) {
+          if (inside) memory.copy(target, input + <usize>((iy * inW + ix) * c), <usize>c);
+          else memory.fill(target, <u8>pad, <usize>c);
+        } else {
+          // Short pixels byte by byte: a bulk copy or fill costs a call.
+          const source = input + <usize>((iy * inW + ix) * c);
+          for (let channel = 0; channel < c; channel++) {
+            store<u8>(target + <usize>channel, inside ? load<u8>(source + <usize>channel) : <u8>pad);
+          }
+        }
         target += <usize>c;
       }
     }
@@ -356,4 +365,41 @@ export function qs8_binary(
     }
     store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
   }
+}
+
+/**
+ * QUANTIZE float32 to int8 as TFLite does: round(x / scale) half away from zero (the division in
+ * float32), plus the zero point, clamped to [-128, 127]; 8 values per step.
+ */
+export function qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void {
+  const scaleV = f32x4.splat(scale);
+  const half = f32x4.splat(0.5);
+  const zero = i32x4.splat(zeroPoint);
+  const low = i32x4.splat(-128);
+  const high = i32x4.splat(127);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const first = round_x4(f32x4.div(v128.load(input + (<usize>i << 2)), scaleV), half);
+    const second = round_x4(f32x4.div(v128.load(input + (<usize>i << 2), 16), scaleV), half);
+    const a = i32x4.min_s(i32x4.max_s(i32x4.add(first, zero), low), high);
+    const b = i32x4.min_s(i32x4.max_s(i32x4.add(second, zero), low), high);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), a), 0);
+  }
+  for (; i < n; i++) {
+    const scaled = load<f32>(input + (<usize>i << 2)) / scale;
+    const truncated = Mathf.trunc(scaled);
+    const rounded = Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
+    const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded)) + zeroPoint;
+    store<i8>(output + <usize>i, <i8>min(127, max(-128, value)));
+  }
+}
+
+/** Rounds four floats half away from zero to int32 (saturating): trunc, plus the sign when the dropped part is at least a half. */
+// @ts-ignore: decorator
+@inline
+function round_x4(value: v128, half: v128): v128 {
+  const truncated = f32x4.trunc(value);
+  const away = f32x4.ge(f32x4.abs(f32x4.sub(value, truncated)), half);
+  const step = v128.or(v128.and(value, i32x4.splat(0x80000000)), f32x4.splat(1));
+  return i32x4.trunc_sat_f32x4_s(f32x4.add(truncated, v128.and(away, step)));
 }

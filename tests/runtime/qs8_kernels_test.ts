@@ -233,3 +233,37 @@ for (const variant of VARIANTS) {
     }
   });
 }
+
+for (const variant of VARIANTS) {
+  Deno.test(`qs8_quantize rounds half away from zero and saturates (${variant})`, async () => {
+    const memory = await freshMemory(variant);
+    const scale = 0.5;
+    const values = Float32Array.from([
+      0,
+      -0,
+      0.25,
+      -0.25,
+      0.75,
+      -0.75,
+      1.25,
+      -1.25,
+      63.75,
+      -64.25,
+      1e9,
+      -1e9,
+      0.2499999,
+      ...random(21).map((value) => value * 80),
+    ]);
+    for (const zeroPoint of [-128, 0, 127, 5]) {
+      const output = memory.allocate(values.length);
+      memory.kernels.qs8_quantize(memory.store(values), output, values.length, scale, zeroPoint);
+      const actual = Array.from(new Int8Array(memory.kernels.memory.buffer, output, values.length));
+      const expected = Array.from(values, (value) => {
+        const scaled = Math.fround(value / scale);
+        const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
+        return Math.min(127, Math.max(-128, rounded + zeroPoint));
+      });
+      assert.deepEqual(actual, expected, `zero point ${zeroPoint}`);
+    }
+  });
+}

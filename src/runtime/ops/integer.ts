@@ -634,6 +634,13 @@ export function quantize(context: OpContext): PreparedOp {
   const [low, high] = RANGES[output.dtype];
   const count = elementCount(input.shape);
   const memory = context.memory;
+  if (input.dtype === "float32" && output.dtype === "int8") {
+    const kernels = context.kernels;
+    return {
+      run: () =>
+        kernels.qs8_quantize(input.offset, output.offset, count, pout.scale, pout.zeroPoint),
+    };
+  }
   if (input.dtype === "float32") {
     return {
       run() {
