@@ -10,6 +10,7 @@ export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 export {
   qs8_binary,
+  qs8_dot_peak,
   qs8_depthwise,
   qs8_depthwise_x8,
   qs8_gemm_2x4,

@@ -403,3 +403,27 @@ function round_x4(value: v128, half: v128): v128 {
   const step = v128.or(v128.and(value, i32x4.splat(0x80000000)), f32x4.splat(1));
   return i32x4.trunc_sat_f32x4_s(f32x4.add(truncated, v128.and(away, step)));
 }
+
+/**
+ * A peak-throughput loop for benchmarks: `iterations` rounds of eight independent
+ * i32x4.dot_i16x8_s + i32x4.add chains on register values (64 multiply-adds per round), the
+ * ceiling `qs8_gemm_2x4` is measured against. Returns a lane so the work is kept.
+ */
+export function qs8_dot_peak(iterations: i32): i32 {
+  const x = i16x8.splat(3);
+  const y = i16x8.splat(-2);
+  let s0 = i32x4.splat(0), s1 = i32x4.splat(1), s2 = i32x4.splat(2), s3 = i32x4.splat(3);
+  let s4 = i32x4.splat(4), s5 = i32x4.splat(5), s6 = i32x4.splat(6), s7 = i32x4.splat(7);
+  for (let i = 0; i < iterations; i++) {
+    s0 = i32x4.add(s0, i32x4.dot_i16x8_s(x, y));
+    s1 = i32x4.add(s1, i32x4.dot_i16x8_s(x, y));
+    s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x, y));
+    s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x, y));
+    s4 = i32x4.add(s4, i32x4.dot_i16x8_s(x, y));
+    s5 = i32x4.add(s5, i32x4.dot_i16x8_s(x, y));
+    s6 = i32x4.add(s6, i32x4.dot_i16x8_s(x, y));
+    s7 = i32x4.add(s7, i32x4.dot_i16x8_s(x, y));
+  }
+  const total = i32x4.add(i32x4.add(i32x4.add(s0, s1), i32x4.add(s2, s3)), i32x4.add(i32x4.add(s4, s5), i32x4.add(s6, s7)));
+  return i32x4.extract_lane(total, 0);
+}

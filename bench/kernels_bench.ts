@@ -60,6 +60,27 @@ for (const variant of variants) {
     );
   });
 
+  const a8 = filled(m * k / 4); // int8 bytes: any values will do
+  const packed8 = memory.allocate(n * k * 2);
+  kernels.qs8_pack_weights(a8, n, k, k, packed8);
+  const params = memory.allocate(5 * n * 4);
+  kernels.qs8_channel_params(
+    memory.store(new Int32Array(n).fill(1518500250)),
+    memory.store(new Int32Array(n).fill(-9)),
+    n,
+    params,
+  );
+  const bias8 = memory.store(new Int32Array(n));
+  const c8 = memory.allocate(m * n);
+  Deno.bench(`qs8_gemm_2x4 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
+    kernels.qs8_gemm_2x4(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127);
+  });
+  Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
+    group: "qs8",
+  }, () => {
+    kernels.qs8_dot_peak((m * n * k) / 64);
+  });
+
   const half = memory.allocate(1 << 20);
   const widened = memory.allocate(1 << 21);
   Deno.bench(`f16_to_f32_x8 512k halves (${variant})`, { group: "fp16" }, () => {
