@@ -1,5 +1,5 @@
 /** Editing a model's IR: copies, new tensors and operators, and who reads what. */
-import type { DType, TensorData } from "../format/dtype.ts";
+import type { DType } from "../format/dtype.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "../format/ir.ts";
 
 /** A deep copy of a model whose constants can be replaced without touching the original. */
@@ -29,18 +29,6 @@ export function addTensor(
     variantTensors: [],
     externalBuffer: 0,
   });
-  return subgraph.tensors.length - 1;
-}
-
-/** Appends a constant tensor with a buffer of its own and returns its index. */
-export function addConstant(
-  model: Model,
-  subgraph: Subgraph,
-  tensor: Omit<Tensor, "buffer" | "data">,
-  data: TensorData,
-): number {
-  model.buffers.push(new Uint8Array(0));
-  subgraph.tensors.push({ ...tensor, buffer: model.buffers.length - 1, data });
   return subgraph.tensors.length - 1;
 }
 
