@@ -1,9 +1,12 @@
-"""Builds the small single-purpose float models in tests/fixtures/ops/ with TensorFlow, and their
+"""Builds the small single-purpose models in tests/fixtures/ops/ with TensorFlow, and their
 reference outputs from TensorFlow's own interpreter (reference kernels).
 
 Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
-  python tools/make_op_fixtures.py tests/fixtures/ops
-Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy.
+  python tools/make_op_fixtures.py tests/fixtures/ops [NAME ...]
+  python tools/make_op_fixtures.py --int8 tests/fixtures/ops_int8 [NAME ...]
+Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy. With --int8 the
+models are TensorFlow's full-integer conversions with int8 inputs and outputs (calibrated on 32
+random samples), and inputs and outputs are int8.
 """
 import os
 import sys
@@ -11,7 +14,9 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-out_dir = sys.argv[1]
+int8 = sys.argv[1] == "--int8"
+arguments = sys.argv[2:] if int8 else sys.argv[1:]
+out_dir = arguments[0]
 os.makedirs(out_dir, exist_ok=True)
 rng = np.random.default_rng(7)
 cases = {}
@@ -107,21 +112,37 @@ case("unidirectional_sequence_lstm", (1, 2, 2))(
     os.path.join(os.path.dirname(__file__), "../tests/fixtures/robustness/unidirectional_sequence_lstm.tflite"))
 
 
-def convert(fn, shapes):
+def convert(fn, shapes, positive):
     if isinstance(fn, str):
         with open(fn, "rb") as f:
             return f.read()
     specs = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
     concrete = tf.function(fn).get_concrete_function(*specs)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    if int8:
+        def representative():
+            for _ in range(32):
+                samples = [rng.normal(0, 1, shape).astype(np.float32) for shape in shapes]
+                yield [np.abs(x) + 0.1 if positive else x for x in samples]
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
     return converter.convert()
 
 
-only = set(sys.argv[2:])
+only = set(arguments[1:])
 for name, (fn, shapes, positive) in cases.items():
     if only and name not in only:
         continue
-    model = convert(fn, shapes)
+    if int8 and isinstance(fn, str):
+        continue
+    try:
+        model = convert(fn, shapes, positive)
+    except Exception as error:  # TensorFlow has no int8 form for some ops
+        print(name, "not converted:", str(error).splitlines()[0][:120])
+        continue
     with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
         f.write(model)
     interpreter = tf.lite.Interpreter(
@@ -134,6 +155,9 @@ for name, (fn, shapes, positive) in cases.items():
         x = rng.normal(0, 1, shape).astype(np.float32)
         if positive:
             x = np.abs(x) + 0.1
+        if int8:
+            scale, zero = detail["quantization"]
+            x = np.clip(np.round(x / scale) + zero, -128, 127).astype(np.int8)
         np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), x)
         interpreter.set_tensor(detail["index"], x)
     interpreter.invoke()

@@ -603,6 +603,14 @@ export function integerMean(context: OpContext): PreparedOp {
   }
   const scale = Math.fround(pin.scale / pout.scale);
   const offset = Math.trunc(Math.fround(-pin.zeroPoint * scale)) + pout.zeroPoint;
+  // TFLite's special case, a 4-D mean over height and width with kept dimensions, is integer:
+  // the centred sum times input scale / (count x output scale) (liteq's closest reproduction:
+  // within one unit of TensorFlow's).
+  const spatial = Boolean(context.options.keepDims) && rank === 4 && reduced.size === 2 &&
+    reduced.has(1) && reduced.has(2);
+  const [spatialMultiplier, spatialShift] = quantizeMultiplier(
+    pin.scale / (perOutput * pout.scale),
+  );
   const sums = new Int32Array(outputCount);
   const memory = context.memory;
   return {
@@ -614,8 +622,15 @@ export function integerMean(context: OpContext): PreparedOp {
         sums[targets[index]] += Number(source[index]);
       }
       for (let index = 0; index < outputCount; index++) {
-        const mean = Math.fround(sums[index] / perOutput);
-        const value = Math.trunc(Math.fround(mean * scale)) + offset;
+        let value: number;
+        if (spatial) {
+          const centred = sums[index] - perOutput * pin.zeroPoint;
+          value = multiplyByQuantizedMultiplier(centred, spatialMultiplier, spatialShift) +
+            pout.zeroPoint;
+        } else {
+          const mean = Math.fround(sums[index] / perOutput);
+          value = Math.trunc(Math.fround(mean * scale)) + offset;
+        }
         target[index] = Math.min(high, Math.max(low, value));
       }
     },
@@ -669,6 +684,109 @@ export function quantize(context: OpContext): PreparedOp {
   };
 }
 
+/**
+ * RELU, RELU6 and RELU_N1_TO_1 on int8/uint8 (TFLite's QuantizedReluX): the input rescaled to the
+ * output, (x - zeroIn) * (scaleIn / scaleOut) by multiplyByQuantizedMultiplier, plus the output
+ * zero point, clamped to the quantized activation range (round(limit / scaleOut) + zero point,
+ * the division in float32; an infinite upper limit is the type's maximum).
+ */
+function integerRelu(lowLimit: number, highLimit: number): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    output.shape = [...input.shape];
+    const pin = params(context, input);
+    const pout = params(context, output);
+    const [typeLow, typeHigh] = RANGES[output.dtype];
+    const quantize = (limit: number) =>
+      pout.zeroPoint + roundHalfAway(Math.fround(limit / pout.scale));
+    const low = Math.max(typeLow, quantize(lowLimit));
+    const high = highLimit === Infinity ? typeHigh : Math.min(typeHigh, quantize(highLimit));
+    const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+    const count = elementCount(input.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(input.dtype, input.offset, count) as Int8Array;
+        const target = memory.view(output.dtype, output.offset, count) as Int8Array;
+        for (let index = 0; index < count; index++) {
+          const value = pout.zeroPoint +
+            multiplyByQuantizedMultiplier(source[index] - pin.zeroPoint, multiplier, shift);
+          target[index] = Math.min(high, Math.max(low, value));
+        }
+      },
+    };
+  };
+}
+
+/**
+ * LEAKY_RELU on int8/uint8 (TFLite's QuantizeLeakyRelu): x - zeroIn rescaled by scaleIn /
+ * scaleOut when non-negative, by scaleIn * alpha / scaleOut otherwise, plus the output zero point,
+ * clamped to the type.
+ */
+export function integerLeakyRelu(context: OpContext): PreparedOp {
+  const input = integerInput(context, 0);
+  const output = context.output(0, input.dtype);
+  output.shape = [...input.shape];
+  const pin = params(context, input);
+  const pout = params(context, output);
+  const alpha = Math.fround(Number(context.options.alpha ?? 0.2));
+  const [identity, identityShift] = quantizeMultiplier(pin.scale / pout.scale);
+  const [slope, slopeShift] = quantizeMultiplier(Math.fround(pin.scale * alpha) / pout.scale);
+  const [low, high] = RANGES[output.dtype];
+  const count = elementCount(input.shape);
+  const memory = context.memory;
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, count) as Int8Array;
+      const target = memory.view(output.dtype, output.offset, count) as Int8Array;
+      for (let index = 0; index < count; index++) {
+        const x = source[index] - pin.zeroPoint;
+        const value = pout.zeroPoint +
+          (x >= 0
+            ? multiplyByQuantizedMultiplier(x, identity, identityShift)
+            : multiplyByQuantizedMultiplier(x, slope, slopeShift));
+        target[index] = Math.min(high, Math.max(low, value));
+      }
+    },
+  };
+}
+
+/**
+ * MAXIMUM and MINIMUM on int8/uint8: the larger (smaller) raw value, broadcast as TFLite does;
+ * TFLite requires the inputs and the output to share their parameters.
+ */
+function integerExtremum(largest: boolean): OpKernel {
+  return (context) => {
+    const a = integerInput(context, 0);
+    const b = context.input(1, a.dtype);
+    const output = context.output(0, a.dtype);
+    output.shape = broadcastShapes(context, a.shape, b.shape);
+    const key = (tensor: RuntimeTensor) =>
+      `${params(context, tensor).scale}/${params(context, tensor).zeroPoint}`;
+    if (key(a) !== key(output) || key(b) !== key(output)) {
+      context.unsupported("inputs and output must share scale and zero point");
+    }
+    const walk = broadcastWalk(a.shape, b.shape, output.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const x = memory.view(a.dtype, a.offset, elementCount(a.shape)) as Int8Array;
+        const y = memory.view(b.dtype, b.offset, elementCount(b.shape)) as Int8Array;
+        const z = memory.view(output.dtype, output.offset, elementCount(output.shape)) as Int8Array;
+        let target = 0;
+        for (let row = 0; row < walk.aRows.length; row++) {
+          for (let i = 0; i < walk.rowLength; i++) {
+            const p = x[walk.aRows[row] + i * walk.aStep];
+            const q = y[walk.bRows[row] + i * walk.bStep];
+            z[target++] = largest ? Math.max(p, q) : Math.min(p, q);
+          }
+        }
+      },
+    };
+  };
+}
+
 /** The integer kernels by op name. */
 export const INTEGER_KERNELS: Record<string, OpKernel> = {
   CONV_2D: integerConv2d,
@@ -683,4 +801,10 @@ export const INTEGER_KERNELS: Record<string, OpKernel> = {
   LOGISTIC: tableKernel((value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
   TANH: tableKernel((value) => Math.tanh(value)),
   MEAN: integerMean,
+  RELU: integerRelu(0, Infinity),
+  RELU6: integerRelu(0, 6),
+  RELU_N1_TO_1: integerRelu(-1, 1),
+  LEAKY_RELU: integerLeakyRelu,
+  MAXIMUM: integerExtremum(true),
+  MINIMUM: integerExtremum(false),
 };

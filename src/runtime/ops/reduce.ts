@@ -1,4 +1,7 @@
-/** MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD over constant axes, float32 and int32. */
+/**
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD over constant axes, float32 and int32;
+ * REDUCE_MAX and REDUCE_MIN also on int8/uint8 (int8 MEAN is in `integer.ts`).
+ */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpKernel } from "../op.ts";
 import { normalizeAxis, stridesOf } from "./common.ts";
@@ -42,9 +45,21 @@ function reductionTargets(shape: number[], reduced: Set<number>): Int32Array {
 function reduce(name: keyof typeof REDUCTIONS): OpKernel {
   const { initial, combine, mean } = REDUCTIONS[name];
   return (context) => {
-    const input = context.input(0, "float32", "int32");
+    const extremum = name === "REDUCE_MAX" || name === "REDUCE_MIN";
+    // int8/uint8 maxima and minima are taken on the raw values: TFLite requires the input and
+    // output to share scale and zero point.
+    const input = extremum
+      ? context.input(0, "float32", "int32", "int8", "uint8")
+      : context.input(0, "float32", "int32");
     const axesTensor = context.input(1);
     const output = context.output(0, input.dtype);
+    const key = (q: typeof input.quantization) => q ? `${q.scale[0]}/${q.zeroPoint[0]}` : "";
+    if (
+      (input.dtype === "int8" || input.dtype === "uint8") &&
+      key(input.quantization) !== key(output.quantization)
+    ) {
+      context.unsupported("input and output must share scale and zero point");
+    }
     const rank = input.shape.length;
     const reduced = new Set(
       context.integers(axesTensor, "axes").map((axis) => normalizeAxis(context, axis, rank)),
@@ -58,7 +73,7 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
     const targets = reductionTargets(input.shape, reduced);
     const memory = context.memory;
     const accumulators = new Float64Array(outputCount);
-    const integer = input.dtype === "int32";
+    const integer = input.dtype !== "float32";
     return {
       run() {
         const source = memory.view(input.dtype, input.offset, inputCount) as Float32Array;
