@@ -22,7 +22,8 @@ import { calibrate, type Calibration, type Range } from "./calibrate.ts";
 import { QuantizeError } from "./errors.ts";
 import { addTensor, describeOperator, plainOperator, quantization } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
-import { finiteValues, quantizeBias, quantizeWeights, roundHalfAway } from "./weights.ts";
+import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
+import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
 
 /** How an op's output parameters are chosen. */
 type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "none";

@@ -5,12 +5,8 @@
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Tensor } from "../format/ir.ts";
+import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
 import { QuantizeError } from "./errors.ts";
-
-/** Rounds half away from zero. */
-export function roundHalfAway(value: number): number {
-  return Math.sign(value) * Math.round(Math.abs(value));
-}
 
 /** A constant's float32 values; refuses NaN and infinities, naming the tensor. */
 export function finiteValues(tensor: Tensor, where: string): Float32Array {

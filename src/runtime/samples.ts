@@ -6,6 +6,7 @@
 import { type DType, elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
 import type { Interpreter, TensorDetails } from "./interpreter.ts";
+import { roundHalfAway } from "./quantized/fixed_point.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
@@ -50,8 +51,7 @@ export function quantizeValues(values: Float32Array, detail: TensorDetails): Ten
   )!;
   for (let index = 0; index < values.length; index++) {
     const scaled = values[index] / scale;
-    const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
-    result[index] = Math.min(range[1], Math.max(range[0], rounded + zeroPoint));
+    result[index] = Math.min(range[1], Math.max(range[0], roundHalfAway(scaled) + zeroPoint));
   }
   return result;
 }

@@ -53,6 +53,40 @@ export function spatialPlan(
   return { outSize, padBefore: Math.floor(total / 2) };
 }
 
+/** A sliding window (convolution or pooling): strides, dilations, and each dimension's plan. */
+export interface SlidingWindow {
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  rows: SpatialPlan;
+  columns: SpatialPlan;
+}
+
+/** The window of a kH x kW filter over an inH x inW input, from the op's options. */
+export function slidingWindow(
+  context: OpContext,
+  inH: number,
+  inW: number,
+  kH: number,
+  kW: number,
+): SlidingWindow {
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  // Pooling options have no dilation factors: 1.
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  return {
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    rows: spatialPlan(context, inH, kH, strideH, dilationH),
+    columns: spatialPlan(context, inW, kW, strideW, dilationW),
+  };
+}
+
 /** An axis in [-rank, rank) made non-negative; unsupported otherwise. */
 export function normalizeAxis(context: OpContext, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {

@@ -4,7 +4,7 @@
  * in bands of output positions: im2col patches of the band, then the GEMM.
  */
 import type { OpContext, PreparedOp } from "../op.ts";
-import { activationRange, spatialPlan } from "./common.ts";
+import { activationRange, slidingWindow } from "./common.ts";
 
 /** Bytes of im2col patches per band: small enough to stay in the second-level cache. */
 const BAND_BYTES = 256 * 1024;
@@ -58,13 +58,13 @@ export function conv2d(context: OpContext): PreparedOp {
       `filter has ${filterChannels} input channels, input has ${channels} (grouped convolution)`,
     );
   }
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
+    context,
+    inH,
+    inW,
+    kH,
+    kW,
+  );
   const [low, high] = activationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, outC];
 
@@ -160,13 +160,13 @@ export function depthwiseConv2d(context: OpContext): PreparedOp {
   }
   if (!filter.constant) context.unsupported(`filter "${filter.name}" must be constant`);
   const multiplier = outC / channels;
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
+    context,
+    inH,
+    inW,
+    kH,
+    kW,
+  );
   const [low, high] = activationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, outC];
   const bias = paddedBias(context, 2, outC, 4);

@@ -7,7 +7,8 @@
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
-import { activationRange, spatialPlan } from "./common.ts";
+import { roundHalfAway } from "../quantized/fixed_point.ts";
+import { activationRange, slidingWindow } from "./common.ts";
 
 /** A row quantized to int8: values, scale and zero point (0 when symmetric). */
 interface QuantizedRow {
@@ -36,16 +37,12 @@ export function quantizeRow(values: Float32Array, asymmetric: boolean): Quantize
     const fromMin = -128 - low / scale;
     const fromMax = 127 - high / scale;
     const chosen = 128 + Math.abs(low / scale) < 127 + Math.abs(high / scale) ? fromMin : fromMax;
-    const zeroPoint = chosen <= -128 ? -128 : chosen >= 127 ? 127 : Math.round(chosen) +
-      (chosen - Math.floor(chosen) === 0.5 && chosen < 0 ? -1 : 0);
+    const zeroPoint = chosen <= -128 ? -128 : chosen >= 127 ? 127 : roundHalfAway(chosen);
     const scale32 = Math.fround(scale);
     const inverse = Math.fround(1 / scale32);
     for (let index = 0; index < values.length; index++) {
       const scaled = Math.fround(zeroPoint + Math.fround(values[index] * inverse));
-      quantized[index] = Math.min(
-        127,
-        Math.max(-128, Math.sign(scaled) * Math.round(Math.abs(scaled))),
-      );
+      quantized[index] = Math.min(127, Math.max(-128, roundHalfAway(scaled)));
     }
     return { values: quantized, scale: scale32, zeroPoint };
   }
@@ -55,10 +52,7 @@ export function quantizeRow(values: Float32Array, asymmetric: boolean): Quantize
   const factor = Math.fround(127 / range);
   for (let index = 0; index < values.length; index++) {
     const scaled = Math.fround(values[index] * factor);
-    quantized[index] = Math.min(
-      127,
-      Math.max(-127, Math.sign(scaled) * Math.round(Math.abs(scaled))),
-    );
+    quantized[index] = Math.min(127, Math.max(-127, roundHalfAway(scaled)));
   }
   return { values: quantized, scale, zeroPoint: 0 };
 }
@@ -135,13 +129,13 @@ function hybridConvolution(context: OpContext, depthwise: boolean): PreparedOp {
   if (!depthwise && filterShape[3] !== channels) {
     context.unsupported("grouped convolution is not supported");
   }
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
+    context,
+    inH,
+    inW,
+    kH,
+    kW,
+  );
   output.shape = [batches, rows.outSize, columns.outSize, outC];
   const { weights, scales, bias } = hybridConstants(context, outC);
   const [low, high] = activationRange(context);

@@ -13,8 +13,9 @@ import {
   quantizeMultiplier,
   roundHalfAway,
 } from "../quantized/fixed_point.ts";
+import { planReduction } from "./reduce.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
-import { broadcastShapes, broadcastWalk, normalizeAxis, spatialPlan, stridesOf } from "./common.ts";
+import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
 
 /** The integer dtypes these kernels take, with their ranges. */
 const RANGES: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255] };
@@ -85,21 +86,42 @@ function channelMultipliers(
   return { multipliers, shifts };
 }
 
-/** The constant weights and bias (zeros when absent) of a convolution or fully connected layer. */
-function weightsAndBias(context: OpContext, channels: number) {
+/**
+ * What a convolution or fully connected layer needs, prepared once: its constant weights and
+ * bias (zeros when absent), per-channel multipliers, activation range and zero points.
+ */
+function layerParameters(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  channels: number,
+) {
   const filter = context.input(1, "int8", "uint8");
   const filterQuantization = filter.quantization;
   if (!filterQuantization || filterQuantization.scale.length === 0) {
     context.unsupported(`filter "${filter.name}" has no quantization parameters`);
   }
   const weights = context.values(filter, "filter") as Int8Array | Uint8Array;
-  const bias = context.optionalInput(2, "int32");
-  const biasValues = bias ? (context.values(bias, "bias") as Int32Array) : new Int32Array(channels);
-  if (biasValues.length !== channels) {
-    context.unsupported(`bias has ${biasValues.length} values for ${channels} channels`);
+  const biasInput = context.optionalInput(2, "int32");
+  const bias = biasInput
+    ? (context.values(biasInput, "bias") as Int32Array)
+    : new Int32Array(channels);
+  if (bias.length !== channels) {
+    context.unsupported(`bias has ${bias.length} values for ${channels} channels`);
   }
-  const filterZeroPoints = filterQuantization.zeroPoint;
-  return { weights, biasValues, filterScales: filterQuantization.scale, filterZeroPoints };
+  const [low, high] = activationRange(context, output);
+  return {
+    input,
+    output,
+    weights,
+    bias,
+    ...channelMultipliers(input, filterQuantization.scale, output, channels),
+    filterZeroPoints: filterQuantization.zeroPoint,
+    inputZero: params(context, input).zeroPoint,
+    outputZero: params(context, output).zeroPoint,
+    low,
+    high,
+  };
 }
 
 /**
@@ -112,36 +134,15 @@ export function integerConv2d(context: OpContext): PreparedOp {
   const output = context.output(0, input.dtype);
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW, filterChannels] = context.input(1).shape;
-  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(
-    context,
-    outC,
-  );
+  const layer = layerParameters(context, input, output, outC);
+  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { inputZero, outputZero, low, high } = layer;
   if (filterChannels !== channels) context.unsupported("grouped convolution is not supported");
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, outC);
-  const [low, high] = activationRange(context, output);
-  const inputZero = params(context, input).zeroPoint;
-  const outputZero = params(context, output).zeroPoint;
   if (usesWasm(input, filterZeroPoints)) {
-    return qs8Conv2d(context, {
-      input,
-      output,
-      weights: weights as Int8Array,
-      bias,
-      multipliers,
-      shifts,
-      inputZero,
-      outputZero,
-      low,
-      high,
-    });
+    return qs8Conv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
   const filterZero = (channel: number) =>
     filterZeroPoints[filterZeroPoints.length === 1 ? 0 : channel] ?? 0;
@@ -187,37 +188,16 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   const output = context.output(0, input.dtype);
   const [batches, inH, inW, channels] = input.shape;
   const [, kH, kW, outC] = context.input(1).shape;
-  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(
-    context,
-    outC,
-  );
+  const layer = layerParameters(context, input, output, outC);
+  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { inputZero, outputZero, low, high } = layer;
   if (outC % channels !== 0) context.unsupported("filter channels are not a multiple of input's");
   const multiplier = outC / channels;
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, outC);
-  const [low, high] = activationRange(context, output);
-  const inputZero = params(context, input).zeroPoint;
-  const outputZero = params(context, output).zeroPoint;
   if (usesWasm(input, filterZeroPoints)) {
-    return qs8DepthwiseConv2d(context, {
-      input,
-      output,
-      weights: weights as Int8Array,
-      bias,
-      multipliers,
-      shifts,
-      inputZero,
-      outputZero,
-      low,
-      high,
-    });
+    return qs8DepthwiseConv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
   const memory = context.memory;
   return {
@@ -258,29 +238,16 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
   const input = integerInput(context, 0);
   const output = context.output(0, input.dtype);
   const [n, k] = context.input(1).shape;
-  const { weights, biasValues: bias, filterScales, filterZeroPoints } = weightsAndBias(context, n);
+  const layer = layerParameters(context, input, output, n);
+  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { inputZero, outputZero, low, high } = layer;
   const m = elementCount(input.shape) / k;
   if (!Number.isInteger(m)) {
     context.unsupported(`input [${input.shape}] does not split into rows of ${k}`);
   }
   output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
-  const { multipliers, shifts } = channelMultipliers(input, filterScales, output, n);
-  const [low, high] = activationRange(context, output);
-  const inputZero = params(context, input).zeroPoint;
-  const outputZero = params(context, output).zeroPoint;
   if (usesWasm(input, filterZeroPoints)) {
-    return qs8FullyConnected(context, {
-      input,
-      output,
-      weights: weights as Int8Array,
-      bias,
-      multipliers,
-      shifts,
-      inputZero,
-      outputZero,
-      low,
-      high,
-    });
+    return qs8FullyConnected(context, { ...layer, weights: weights as Int8Array });
   }
   const memory = context.memory;
   return {
@@ -426,13 +393,9 @@ function integerPool(average: boolean): OpKernel {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
     const [batches, inH, inW, channels] = input.shape;
-    const options = context.options;
-    const kH = Number(options.filterHeight ?? 1);
-    const kW = Number(options.filterWidth ?? 1);
-    const strideH = Number(options.strideH ?? 1);
-    const strideW = Number(options.strideW ?? 1);
-    const rows = spatialPlan(context, inH, kH, strideH, 1);
-    const columns = spatialPlan(context, inW, kW, strideW, 1);
+    const kH = Number(context.options.filterHeight ?? 1);
+    const kW = Number(context.options.filterWidth ?? 1);
+    const { strideH, strideW, rows, columns } = slidingWindow(context, inH, inW, kH, kW);
     output.shape = [batches, rows.outSize, columns.outSize, channels];
     const [low, high] = activationRange(context, output);
     const memory = context.memory;
@@ -574,39 +537,21 @@ export function integerSoftmax(context: OpContext): PreparedOp {
 export function integerMean(context: OpContext): PreparedOp {
   const input = integerInput(context, 0);
   const output = context.output(0, input.dtype);
-  const rank = input.shape.length;
-  const reduced = new Set(
-    context.integers(context.input(1), "axes").map((axis) => normalizeAxis(context, axis, rank)),
+  const { reduced, inputCount, outputCount, perOutput, targets } = planReduction(
+    context,
+    input,
+    output,
   );
-  output.shape = context.options.keepDims
-    ? input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
-    : input.shape.filter((_, axis) => !reduced.has(axis));
   const pin = params(context, input);
   const pout = params(context, output);
   const [low, high] = RANGES[output.dtype];
-  const keptStrides = stridesOf(input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
-  const inputCount = elementCount(input.shape);
-  const outputCount = elementCount(output.shape);
-  const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
-  const targets = new Int32Array(inputCount);
-  const counter = new Array<number>(rank).fill(0);
-  for (let index = 0; index < inputCount; index++) {
-    let target = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      if (!reduced.has(axis)) target += counter[axis] * keptStrides[axis];
-    }
-    targets[index] = target;
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      if (++counter[axis] < input.shape[axis]) break;
-      counter[axis] = 0;
-    }
-  }
   const scale = Math.fround(pin.scale / pout.scale);
   const offset = Math.trunc(Math.fround(-pin.zeroPoint * scale)) + pout.zeroPoint;
   // TFLite's special case, a 4-D mean over height and width with kept dimensions, is integer:
   // the centred sum times input scale / (count x output scale) (liteq's closest reproduction:
   // within one unit of TensorFlow's).
-  const spatial = Boolean(context.options.keepDims) && rank === 4 && reduced.size === 2 &&
+  const spatial = Boolean(context.options.keepDims) && input.shape.length === 4 &&
+    reduced.size === 2 &&
     reduced.has(1) && reduced.has(2);
   const [spatialMultiplier, spatialShift] = quantizeMultiplier(
     pin.scale / (perOutput * pout.scale),

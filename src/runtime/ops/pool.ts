@@ -1,19 +1,15 @@
 /** Float32 MAX_POOL_2D and AVERAGE_POOL_2D (NHWC), on the `f32_pool` kernel. */
 import type { OpContext, PreparedOp } from "../op.ts";
-import { activationRange, spatialPlan } from "./common.ts";
+import { activationRange, slidingWindow } from "./common.ts";
 
 function pool(context: OpContext, average: boolean): PreparedOp {
   const input = context.input(0, "float32");
   const output = context.output(0, "float32");
   if (input.shape.length !== 4) context.unsupported(`input [${input.shape}] must be 4-D`);
   const [batches, inH, inW, channels] = input.shape;
-  const options = context.options;
-  const kH = Number(options.filterHeight ?? 1);
-  const kW = Number(options.filterWidth ?? 1);
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, 1);
-  const columns = spatialPlan(context, inW, kW, strideW, 1);
+  const kH = Number(context.options.filterHeight ?? 1);
+  const kW = Number(context.options.filterWidth ?? 1);
+  const { strideH, strideW, rows, columns } = slidingWindow(context, inH, inW, kH, kW);
   const [low, high] = activationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, channels];
   const kernels = context.kernels;

@@ -7,7 +7,7 @@
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
-import { type BroadcastWalk, spatialPlan } from "./common.ts";
+import type { BroadcastWalk, SlidingWindow } from "./common.ts";
 import { roundUp } from "./conv.ts";
 
 /** Bytes of im2col patches per band. */
@@ -95,18 +95,17 @@ export interface Int8Layer {
   high: number;
 }
 
+/** An int8 convolution: the layer and its window, as `integer.ts` computed them. */
+export interface Int8Convolution extends Int8Layer {
+  window: SlidingWindow;
+}
+
 /** CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions over the input, others via im2col. */
-export function qs8Conv2d(context: OpContext, layer: Int8Layer): PreparedOp {
+export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
   const { input, output, inputZero, outputZero, low, high } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
   const k = kH * kW * channels;
   const packed = packLayer(
     context,
@@ -250,17 +249,11 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
  * DEPTHWISE_CONV_2D on the int8 depthwise kernels: 8 channels at a time with vectorised
  * requantization for depth multiplier 1, the scalar kernel otherwise.
  */
-export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Layer): PreparedOp {
+export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
   const { input, output, inputZero, outputZero, low, high } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [, kH, kW, outC] = context.input(1).shape;
-  const options = context.options;
-  const strideH = Number(options.strideH ?? 1);
-  const strideW = Number(options.strideW ?? 1);
-  const dilationH = Number(options.dilationHFactor ?? 1);
-  const dilationW = Number(options.dilationWFactor ?? 1);
-  const rows = spatialPlan(context, inH, kH, strideH, dilationH);
-  const columns = spatialPlan(context, inW, kW, strideW, dilationW);
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
   const memory = context.memory;
   const filter = memory.store(layer.weights);
   const kernels = context.kernels;

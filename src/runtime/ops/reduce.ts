@@ -3,16 +3,17 @@
  * REDUCE_MAX and REDUCE_MIN also on int8/uint8 (int8 MEAN is in `integer.ts`).
  */
 import { elementCount } from "../../format/dtype.ts";
-import type { OpKernel } from "../op.ts";
+import type { OpContext, OpKernel } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
 import { normalizeAxis, stridesOf } from "./common.ts";
 
-interface Reduction {
+interface Reducer {
   initial: number;
   combine: (accumulator: number, value: number) => number;
   mean: boolean;
 }
 
-const REDUCTIONS: Record<string, Reduction> = {
+const REDUCTIONS: Record<string, Reducer> = {
   MEAN: { initial: 0, combine: (sum, value) => sum + value, mean: true },
   SUM: { initial: 0, combine: (sum, value) => sum + value, mean: false },
   REDUCE_MAX: { initial: -Infinity, combine: Math.max, mean: false },
@@ -20,26 +21,53 @@ const REDUCTIONS: Record<string, Reduction> = {
   REDUCE_PROD: { initial: 1, combine: (product, value) => product * value, mean: false },
 };
 
+/** How a reduction walks its input: the reduced axes and, per input element, its output slot. */
+export interface Reduction {
+  reduced: Set<number>;
+  inputCount: number;
+  outputCount: number;
+  /** Input elements per output element. */
+  perOutput: number;
+  /** For every input element, the flat index of the output element it reduces into. */
+  targets: Int32Array;
+}
+
 /**
- * For every input element, the flat index of the output element it reduces into: the input's
- * coordinates with the reduced axes dropped.
+ * Resolves the constant axes (input 1), sets the output's shape (kept or dropped axes, by the
+ * keepDims option) and maps every input element to the output element it reduces into: the
+ * input's coordinates with the reduced axes dropped.
  */
-function reductionTargets(shape: number[], reduced: Set<number>): Int32Array {
+export function planReduction(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+): Reduction {
+  const shape = input.shape;
+  const rank = shape.length;
+  const reduced = new Set(
+    context.integers(context.input(1), "axes").map((axis) => normalizeAxis(context, axis, rank)),
+  );
+  output.shape = context.options.keepDims
+    ? shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
+    : shape.filter((_, axis) => !reduced.has(axis));
   const keptStrides = stridesOf(shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
   const targets = new Int32Array(elementCount(shape));
-  const counter = new Array<number>(shape.length).fill(0);
+  const counter = new Array<number>(rank).fill(0);
   for (let index = 0; index < targets.length; index++) {
     let target = 0;
-    for (let axis = 0; axis < shape.length; axis++) {
+    for (let axis = 0; axis < rank; axis++) {
       if (!reduced.has(axis)) target += counter[axis] * keptStrides[axis];
     }
     targets[index] = target;
-    for (let axis = shape.length - 1; axis >= 0; axis--) {
+    for (let axis = rank - 1; axis >= 0; axis--) {
       if (++counter[axis] < shape[axis]) break;
       counter[axis] = 0;
     }
   }
-  return targets;
+  const inputCount = targets.length;
+  const outputCount = elementCount(output.shape);
+  const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
+  return { reduced, inputCount, outputCount, perOutput, targets };
 }
 
 function reduce(name: keyof typeof REDUCTIONS): OpKernel {
@@ -51,7 +79,6 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
     const input = extremum
       ? context.input(0, "float32", "int32", "int8", "uint8")
       : context.input(0, "float32", "int32");
-    const axesTensor = context.input(1);
     const output = context.output(0, input.dtype);
     const key = (q: typeof input.quantization) => q ? `${q.scale[0]}/${q.zeroPoint[0]}` : "";
     if (
@@ -60,17 +87,7 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
     ) {
       context.unsupported("input and output must share scale and zero point");
     }
-    const rank = input.shape.length;
-    const reduced = new Set(
-      context.integers(axesTensor, "axes").map((axis) => normalizeAxis(context, axis, rank)),
-    );
-    output.shape = context.options.keepDims
-      ? input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
-      : input.shape.filter((_, axis) => !reduced.has(axis));
-    const inputCount = elementCount(input.shape);
-    const outputCount = elementCount(output.shape);
-    const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
-    const targets = reductionTargets(input.shape, reduced);
+    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
     const memory = context.memory;
     const accumulators = new Float64Array(outputCount);
     const integer = input.dtype !== "float32";
