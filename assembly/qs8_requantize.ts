@@ -1,5 +1,7 @@
 // TFLite's requantization (MultiplyByQuantizedMultiplier) on four int32 lanes at once, each lane
-// with its own multiplier and shift, exactly as the scalar `requantize` in qs8.ts, using only
+// with its own multiplier and shift, exactly as the scalar `requantize` in qs8.ts (or, for
+// FULLY_CONNECTED, ruy's single-rounding form: floor((x * m + 2^(30 + e)) / 2^(31 + e)), which is
+// the same two steps with the nudge 2^30 moved into `half` when e > 0), using only
 // instructions that SSE4.1 has natively (extended multiplies, 64-bit adds and left shifts, lane
 // shuffles; wasm has no per-lane shift, so the rounding division multiplies by 2^(32 - e) and
 // keeps the high half). Needs exponent <= 30 and |acc| < 2^31 - 2^29 after the left shift; the
@@ -16,17 +18,19 @@
 @inline export const PARAM_HALF: usize = 3;
 // @ts-ignore: decorator
 @inline export const PARAM_ROUNDS: usize = 4;
-/** Arrays in a parameter block. */
 // @ts-ignore: decorator
-@inline export const PARAM_ARRAYS: i32 = 5;
+@inline export const PARAM_NUDGE: usize = 5;
 
 /**
  * Writes the per-channel constants for `count` channels from TFLite multipliers and shifts:
- * five i32 arrays of `count` values one after another at `params` (multiplier, 2^left,
- * 2^(30 - exponent), half = 2^(exponent - 1) or 0, rounds = 1 when exponent > 0).
+ * six i32 arrays of `count` values one after another at `params` (multiplier, 2^left,
+ * 2^(30 - exponent), half = 2^(exponent - 1) or 0, rounds = 1 when exponent > 0 and the
+ * rounding is double, nudge = 2^30 unless single rounding with exponent > 0 makes it 0).
  * Returns 0 if some exponent exceeds 30 (the caller then keeps to the scalar path).
  */
-export function qs8_channel_params(multiplier: usize, shift: usize, count: i32, params: usize): i32 {
+export function qs8_channel_params(
+  multiplier: usize, shift: usize, count: i32, params: usize, singleRounding: i32,
+): i32 {
   const stride = <usize>count << 2;
   for (let channel = 0; channel < count; channel++) {
     const offset = <usize>channel << 2;
@@ -38,7 +42,8 @@ export function qs8_channel_params(multiplier: usize, shift: usize, count: i32, 
     store<i32>(params + PARAM_LEFT * stride + offset, 1 << left);
     store<i32>(params + PARAM_UP * stride + offset, 1 << (30 - exponent));
     store<i32>(params + PARAM_HALF * stride + offset, exponent > 0 ? 1 << (exponent - 1) : 0);
-    store<i32>(params + PARAM_ROUNDS * stride + offset, exponent > 0 ? 1 : 0);
+    store<i32>(params + PARAM_ROUNDS * stride + offset, exponent > 0 && !singleRounding ? 1 : 0);
+    store<i32>(params + PARAM_NUDGE * stride + offset, exponent > 0 && singleRounding ? 0 : 1 << 30);
   }
   return 1;
 }
@@ -52,11 +57,11 @@ export function requantize_x4(acc: v128, params: usize, stride: usize, channel: 
   const x = i32x4.mul(acc, v128.load(params + PARAM_LEFT * stride + offset));
   // SaturatingRoundingDoublingHighMul = floor((x * multiplier + 2^30) / 2^31) for every sign
   // (gemmlowp's 1 - 2^30 nudge with truncation equals this floor for negative products): the
-  // high halves of (product + 2^30) * 2.
-  const nudge = i64x2.splat(1 << 30);
+  // high halves of (product + nudge) * 2.
+  const nudge = v128.load(params + PARAM_NUDGE * stride + offset);
   const high = v128.shuffle<i32>(
-    i64x2.shl(i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), nudge), 1),
-    i64x2.shl(i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), nudge), 1),
+    i64x2.shl(i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), i64x2.extend_low_i32x4_s(nudge)), 1),
+    i64x2.shl(i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), i64x2.extend_high_i32x4_s(nudge)), 1),
     1, 3, 5, 7,
   );
   // RoundingDivideByPOT = floor((high + half - (high < 0 ? 1 : 0)) / 2^exponent) for exponent > 0,

@@ -1,5 +1,6 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
 import { KernelMemory } from "../src/runtime/memory.ts";
+import { CHANNEL_PARAM_ARRAYS } from "../src/runtime/ops/qs8.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
 
 const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;
@@ -63,12 +64,13 @@ for (const variant of variants) {
   const a8 = filled(m * k / 4); // int8 bytes: any values will do
   const packed8 = memory.allocate(n * k * 2);
   kernels.qs8_pack_weights(a8, n, k, k, packed8);
-  const params = memory.allocate(5 * n * 4);
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * n * 4);
   kernels.qs8_channel_params(
     memory.store(new Int32Array(n).fill(1518500250)),
     memory.store(new Int32Array(n).fill(-9)),
     n,
     params,
+    0,
   );
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);

@@ -4,9 +4,11 @@ reference outputs from TensorFlow's own interpreter (reference kernels).
 Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
   python tools/make_op_fixtures.py tests/fixtures/ops [NAME ...]
   python tools/make_op_fixtures.py --int8 tests/fixtures/ops_int8 [NAME ...]
+  python tools/make_op_fixtures.py --int16x8 tests/fixtures/ops_int16x8 [NAME ...]
 Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy. With --int8 the
 models are TensorFlow's full-integer conversions with int8 inputs and outputs (calibrated on 32
-random samples), and inputs and outputs are int8.
+random samples), and inputs and outputs are int8; with --int16x8 they are its int16-activation,
+int8-weight conversions with int16 inputs and outputs.
 """
 import os
 import sys
@@ -14,7 +16,9 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-int8 = sys.argv[1] == "--int8"
+mode = sys.argv[1] if sys.argv[1] in ("--int8", "--int16x8") else None
+int8 = mode is not None  # any integer conversion
+integer_type = {"--int8": (tf.int8, np.int8, -128, 127), "--int16x8": (tf.int16, np.int16, -32768, 32767)}.get(mode)
 arguments = sys.argv[2:] if int8 else sys.argv[1:]
 out_dir = arguments[0]
 os.makedirs(out_dir, exist_ok=True)
@@ -126,9 +130,12 @@ def convert(fn, shapes, positive):
                 yield [np.abs(x) + 0.1 if positive else x for x in samples]
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = representative
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if mode == "--int8"
+            else tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+        ]
+        converter.inference_input_type = integer_type[0]
+        converter.inference_output_type = integer_type[0]
     return converter.convert()
 
 
@@ -143,13 +150,11 @@ for name, (fn, shapes, positive) in cases.items():
     except Exception as error:  # TensorFlow has no int8 form for some ops
         print(name, "not converted:", str(error).splitlines()[0][:120])
         continue
-    with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
-        f.write(model)
     interpreter = tf.lite.Interpreter(
         model_content=model,
         experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF,
     )
-    interpreter.allocate_tensors()
+    inputs = []
     for i, detail in enumerate(interpreter.get_input_details()):
         shape = shapes[i]
         x = rng.normal(0, 1, shape).astype(np.float32)
@@ -157,10 +162,21 @@ for name, (fn, shapes, positive) in cases.items():
             x = np.abs(x) + 0.1
         if int8:
             scale, zero = detail["quantization"]
-            x = np.clip(np.round(x / scale) + zero, -128, 127).astype(np.int8)
+            _, dtype, low, high = integer_type
+            x = np.clip(np.round(x / scale) + zero, low, high).astype(dtype)
+        inputs.append(x)
+    try:  # TensorFlow converts some ops it cannot run (int16 SQUARED_DIFFERENCE)
+        interpreter.allocate_tensors()
+        for detail, x in zip(interpreter.get_input_details(), inputs):
+            interpreter.set_tensor(detail["index"], x)
+        interpreter.invoke()
+    except RuntimeError as error:
+        print(name, "not run:", str(error).splitlines()[0][:120])
+        continue
+    with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
+        f.write(model)
+    for i, x in enumerate(inputs):
         np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), x)
-        interpreter.set_tensor(detail["index"], x)
-    interpreter.invoke()
     ops = sorted({op["op_name"] for op in interpreter._get_ops_details()})
     for j, detail in enumerate(interpreter.get_output_details()):
         np.save(os.path.join(out_dir, f"{name}.output{j}.npy"), interpreter.get_tensor(detail["index"]))

@@ -33,11 +33,13 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   ...MOVEMENT_KERNELS,
 };
 
-/** Chooses the integer kernel when input 0 is int8 or uint8, the float one otherwise. */
+/** Chooses the integer kernel when input 0 is int8, uint8 or int16, the float one otherwise. */
 function byInputType(float: OpKernel | undefined, integer: OpKernel): OpKernel {
   return (context) => {
     const type = context.inputs[0]?.dtype;
-    if ((type === "int8" || type === "uint8") || !float) return integer(context);
+    if (type === "int8" || type === "uint8" || type === "int16" || !float) {
+      return integer(context);
+    }
     return float(context);
   };
 }

@@ -154,7 +154,13 @@ export interface KernelExports {
   ): void;
   qs8_dot_peak(iterations: number): number;
   qs8_quantize(input: number, output: number, n: number, scale: number, zeroPoint: number): void;
-  qs8_channel_params(multiplier: number, shift: number, count: number, params: number): number;
+  qs8_channel_params(
+    multiplier: number,
+    shift: number,
+    count: number,
+    params: number,
+    singleRounding: number,
+  ): number;
   qs8_binary(
     op: number,
     a: number,

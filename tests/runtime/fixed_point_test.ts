@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplier64,
+  multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
@@ -71,4 +73,47 @@ Deno.test("quantizeMultiplier: 31-bit fraction and shift, as TFLite stores them"
     // multiplying by it approximates the real product within one unit
     assert.ok(Math.abs(multiplyByQuantizedMultiplier(1000, multiplier, shift) - 1000 * real) <= 1);
   }
+});
+
+/** Floor of (x * multiplier + 2^(total - 1)) / 2^total on integers. */
+function roundHalfUpShift(product: bigint, total: bigint): bigint {
+  return (product + (1n << (total - 1n))) >> total;
+}
+
+const MULTIPLIERS = [2 ** 30, 2 ** 31 - 1, 0x7fff0000, 0x7fff8000, 1518500250, 1073774592];
+const SHIFTS = [-31, -20, -9, -1, 0, 1, 7];
+
+Deno.test("multiplyByQuantizedMultiplier64 reduces the multiplier to 15 bits as TFLite does", () => {
+  const wide = [...values, 2 ** 46 - 1, -(2 ** 46), 2 ** 40 + 12345, -(2 ** 40) - 777];
+  for (const x of wide) {
+    for (const multiplier of MULTIPLIERS) {
+      const reduced = multiplier < 0x7fff0000 ? (BigInt(multiplier) + (1n << 15n)) >> 16n : 0x7fffn;
+      for (const shift of SHIFTS) {
+        const expected = roundHalfUpShift(BigInt(x) * reduced, BigInt(15 - shift));
+        assert.equal(
+          BigInt(multiplyByQuantizedMultiplier64(x, multiplier, shift)),
+          expected,
+          `${x} x ${multiplier} >> ${15 - shift}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("multiplyByQuantizedMultiplierSingleRounding rounds once, half up (ruy)", () => {
+  for (const x of values) {
+    for (const multiplier of MULTIPLIERS) {
+      for (const shift of SHIFTS) {
+        const expected = roundHalfUpShift(BigInt(x) * BigInt(multiplier), BigInt(31 - shift));
+        assert.equal(
+          BigInt(multiplyByQuantizedMultiplierSingleRounding(x, multiplier, shift)),
+          expected,
+          `${x} x ${multiplier}, shift ${shift}`,
+        );
+      }
+    }
+  }
+  // 1 x 0.25: double rounding gives 1 (0.5 rounded away from zero), single rounding 0.
+  assert.equal(multiplyByQuantizedMultiplier(1, 2 ** 30, -1), 1);
+  assert.equal(multiplyByQuantizedMultiplierSingleRounding(1, 2 ** 30, -1), 0);
 });

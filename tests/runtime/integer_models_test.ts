@@ -1,6 +1,7 @@
 /**
- * Full-integer models (TensorFlow's int8 variants, float and int8/uint8 I/O) run bit-exactly like
- * TensorFlow's reference kernels on the shared reference inputs.
+ * Full-integer models (TensorFlow's int8 variants with float and int8/uint8 I/O, its int16x8
+ * variants, and a PyTorch-converted int8 MobileNet V2) run bit-exactly like TensorFlow on the
+ * shared reference inputs.
  */
 import assert from "node:assert/strict";
 import { parseNpy } from "../../src/io/npy.ts";
@@ -30,8 +31,10 @@ async function runReference(folder: string, models: string, name: string) {
   return differences(actual.data, expected.data);
 }
 
-for (const family of ["seed_mnist", "seed_cifar_arch"]) {
-  for (const variant of ["int8", "int8_int8io", "int8_uint8io"]) {
+const VARIANTS = ["int8", "int8_int8io", "int8_uint8io", "int16x8"];
+
+for (const family of ["seed_mnist", "seed_cifar_arch", "mobile_mnist"]) {
+  for (const variant of VARIANTS) {
     const name = `${family}.${variant}`;
     Deno.test(`${name} is bit-exact with TensorFlow's reference kernels`, async () => {
       const { count } = await runReference(`${FIXTURES}/reference`, `${FIXTURES}/models`, name);
@@ -40,27 +43,10 @@ for (const family of ["seed_mnist", "seed_cifar_arch"]) {
   }
 }
 
-for (const variant of ["int8", "int8_int8io", "int8_uint8io"]) {
-  const name = `mobile_mnist.${variant}`;
-  Deno.test(`${name}: every op bit-exact but MEAN, which is off by one in 2 of 768 values`, async () => {
-    // MEAN's float32 formula reproduces TensorFlow's in 766 of the 768 values of these inputs;
-    // the two off by one reach the output as at most 2 units in 2 of 160 values.
-    const { count, largest } = await runReference(
-      `${FIXTURES}/reference`,
-      `${FIXTURES}/models`,
-      name,
-    );
-    assert.ok(count <= 2, `${count} outputs differ`);
-    assert.ok(largest <= (variant === "int8" ? 2 / 256 : 2), `largest difference ${largest}`);
+for (const name of ["mobilenet_v2.int8", "tflm_mobilenet_v2_quantized_1x3x224x224"]) {
+  Deno.test(`${name} is bit-exact with TensorFlow`, async () => {
+    if (skipWithoutShared(name)) return;
+    const { count } = await runReference(`${SHARED}/reference`, `${SHARED}/models`, name);
+    assert.equal(count, 0, `${count} outputs differ`);
   });
 }
-
-Deno.test("MobileNet V2 int8 (TensorFlow's conversion) is bit-exact", async () => {
-  if (skipWithoutShared("mobilenet_v2.int8")) return;
-  const { count } = await runReference(
-    `${SHARED}/reference`,
-    `${SHARED}/models`,
-    "mobilenet_v2.int8",
-  );
-  assert.equal(count, 0, `${count} outputs differ`);
-});

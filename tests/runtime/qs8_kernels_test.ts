@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import {
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantized/fixed_point.ts";
+import { CHANNEL_PARAM_ARRAYS } from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
@@ -24,7 +26,8 @@ function int8s(count: number, low = -128, high = 127): Int8Array {
   return values;
 }
 
-const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4, 3.5];
+// 0.25 makes ties where single and double rounding differ (1 x 0.25: 0 and 1).
+const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4, 3.5, 0.25];
 
 /** Bias and requantization constants for `padded` channels, as the runtime stores them. */
 function channelConstants(
@@ -32,22 +35,28 @@ function channelConstants(
   bias: Int32Array,
   pairs: [number, number][],
   padded: number,
+  singleRounding = false,
 ): { bias: number; params: number } {
   const pad = (values: number[], filler: number) =>
     Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
-  const params = memory.allocate(5 * padded * 4);
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
   const ok = memory.kernels.qs8_channel_params(
     memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
     memory.store(pad(pairs.map(([, shift]) => shift), 0)),
     padded,
     params,
+    singleRounding ? 1 : 0,
   );
   assert.equal(ok, 1);
   return { bias: memory.store(pad(Array.from(bias), 0)), params };
 }
 
-for (const variant of VARIANTS) {
-  Deno.test(`qs8_pack_weights + qs8_gemm_2x4 match the scalar reference (${variant})`, async () => {
+for (const [variant, singleRounding] of VARIANTS.flatMap((v) => [[v, false], [v, true]] as const)) {
+  const rounding = singleRounding ? "single rounding" : "double rounding";
+  const rescale = singleRounding
+    ? multiplyByQuantizedMultiplierSingleRounding
+    : multiplyByQuantizedMultiplier;
+  Deno.test(`qs8_pack_weights + qs8_gemm_2x4 match the scalar reference (${variant}, ${rounding})`, async () => {
     for (const m of [1, 2, 3, 7, 17]) {
       for (const n of [1, 3, 4, 5, 17, 33]) {
         for (const k of [1, 3, 8, 17, 33]) {
@@ -67,7 +76,7 @@ for (const variant of VARIANTS) {
           const packed = memory.allocate(Math.ceil(n / 4) * 4 * depth * 2);
           memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
           const padded = Math.ceil(n / 4) * 4;
-          const constants = channelConstants(memory, bias, pairs, padded);
+          const constants = channelConstants(memory, bias, pairs, padded, singleRounding);
           const ldc = n + 2;
           const c = memory.allocate(m * ldc);
           memory.bytes(c, m * ldc).fill(0x55);
@@ -99,7 +108,7 @@ for (const variant of VARIANTS) {
               const [multiplier, shift] = pairs[column];
               const expected = Math.min(
                 high,
-                Math.max(low, multiplyByQuantizedMultiplier(acc, multiplier, shift) + zeroPoint),
+                Math.max(low, rescale(acc, multiplier, shift) + zeroPoint),
               );
               assert.equal(
                 actual[row * ldc + column],
@@ -112,7 +121,9 @@ for (const variant of VARIANTS) {
       }
     }
   });
+}
 
+for (const variant of VARIANTS) {
   Deno.test(`qs8_depthwise matches the scalar reference (${variant})`, async () => {
     for (
       const [inH, inW, channels, multiplier, kH, kW, stride, dilation] of [

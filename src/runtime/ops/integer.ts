@@ -1,5 +1,6 @@
 /**
- * Integer (int8 and legacy uint8) kernels, bit-exact with TensorFlow Lite's reference kernels.
+ * Integer (int8, legacy uint8 and the int16 activations of int16x8 models) kernels, bit-exact
+ * with TensorFlow Lite's reference kernels.
  * The arithmetic rules are TFLite's and are spelled out where they are used; the fixed-point
  * primitives are in `../quantized/fixed_point.ts`. These are scalar TypeScript for now: the
  * reference the SIMD kernels must match.
@@ -9,6 +10,8 @@ import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import {
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplier64,
+  multiplyByQuantizedMultiplierSingleRounding,
   multiplyByQuantizedMultiplierSmallerThanOne,
   quantizeMultiplier,
   roundHalfAway,
@@ -16,9 +19,14 @@ import {
 import { planReduction } from "./reduce.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
+import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
 
 /** The integer dtypes these kernels take, with their ranges. */
-const RANGES: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255] };
+const RANGES: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+};
 
 /** Scale and zero point of a per-tensor quantized tensor; unsupported when missing. */
 function params(context: OpContext, tensor: RuntimeTensor): { scale: number; zeroPoint: number } {
@@ -61,13 +69,18 @@ function usesWasm(input: RuntimeTensor, filterZeroPoints: number[]): boolean {
   return input.dtype === "int8" && filterZeroPoints.every((zero) => zero === 0);
 }
 
-/** Integer input `position`: int8 or uint8, the same dtype as the output's when given. */
+/** Integer input `position`: int8, uint8 or int16. */
 function integerInput(context: OpContext, position: number): RuntimeTensor {
-  return context.input(position, "int8", "uint8");
+  return context.input(position, "int8", "uint8", "int16");
 }
 
-/** Per-channel (or per-tensor) output multipliers: input scale x filter scale / output scale. */
+/**
+ * Per-channel (or per-tensor) output multipliers: input scale x filter scale / output scale, in
+ * double precision; except where TFLite uses its single per-tensor multiplier (uint8 layers and
+ * per-tensor FULLY_CONNECTED), whose product input scale x filter scale is a float32.
+ */
 function channelMultipliers(
+  context: OpContext,
   input: RuntimeTensor,
   filterScales: number[],
   output: RuntimeTensor,
@@ -77,11 +90,14 @@ function channelMultipliers(
   const shifts = new Int32Array(channels);
   const inputScale = input.quantization!.scale[0];
   const outputScale = output.quantization!.scale[0];
+  const float32Product = input.dtype === "uint8" ||
+    (filterScales.length === 1 && context.operator.op === "FULLY_CONNECTED");
   for (let channel = 0; channel < channels; channel++) {
     const filterScale = filterScales[filterScales.length === 1 ? 0 : channel];
-    [multipliers[channel], shifts[channel]] = quantizeMultiplier(
-      (inputScale * filterScale) / outputScale,
-    );
+    const product = float32Product
+      ? Math.fround(inputScale * filterScale)
+      : inputScale * filterScale;
+    [multipliers[channel], shifts[channel]] = quantizeMultiplier(product / outputScale);
   }
   return { multipliers, shifts };
 }
@@ -102,10 +118,14 @@ function layerParameters(
     context.unsupported(`filter "${filter.name}" has no quantization parameters`);
   }
   const weights = context.values(filter, "filter") as Int8Array | Uint8Array;
-  const biasInput = context.optionalInput(2, "int32");
+  // int16x8 layers have int64 biases (int32 in older files); their values stay well inside 2^53.
+  const biasInput = context.optionalInput(
+    2,
+    ...(input.dtype === "int16" ? ["int64", "int32"] as const : ["int32"] as const),
+  );
   const bias = biasInput
-    ? (context.values(biasInput, "bias") as Int32Array)
-    : new Int32Array(channels);
+    ? Float64Array.from(context.values(biasInput, "bias") as ArrayLike<number | bigint>, Number)
+    : new Float64Array(channels);
   if (bias.length !== channels) {
     context.unsupported(`bias has ${bias.length} values for ${channels} channels`);
   }
@@ -115,7 +135,12 @@ function layerParameters(
     output,
     weights,
     bias,
-    ...channelMultipliers(input, filterQuantization.scale, output, channels),
+    rescale: context.operator.op === "FULLY_CONNECTED"
+      ? multiplyByQuantizedMultiplierSingleRounding
+      : input.dtype === "int16"
+      ? multiplyByQuantizedMultiplier64
+      : multiplyByQuantizedMultiplier,
+    ...channelMultipliers(context, input, filterQuantization.scale, output, channels),
     filterZeroPoints: filterQuantization.zeroPoint,
     inputZero: params(context, input).zeroPoint,
     outputZero: params(context, output).zeroPoint,
@@ -135,7 +160,7 @@ export function integerConv2d(context: OpContext): PreparedOp {
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW, filterChannels] = context.input(1).shape;
   const layer = layerParameters(context, input, output, outC);
-  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { weights, bias, multipliers, shifts, filterZeroPoints, rescale } = layer;
   const { inputZero, outputZero, low, high } = layer;
   if (filterChannels !== channels) context.unsupported("grouped convolution is not supported");
   const window = slidingWindow(context, inH, inW, kH, kW);
@@ -172,7 +197,7 @@ export function integerConv2d(context: OpContext): PreparedOp {
                   }
                 }
               }
-              acc = multiplyByQuantizedMultiplier(acc + bias[oc], multipliers[oc], shifts[oc]);
+              acc = rescale(acc + bias[oc], multipliers[oc], shifts[oc]);
               target[out++] = Math.min(high, Math.max(low, acc + outputZero));
             }
           }
@@ -189,7 +214,7 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   const [batches, inH, inW, channels] = input.shape;
   const [, kH, kW, outC] = context.input(1).shape;
   const layer = layerParameters(context, input, output, outC);
-  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { weights, bias, multipliers, shifts, filterZeroPoints, rescale } = layer;
   const { inputZero, outputZero, low, high } = layer;
   if (outC % channels !== 0) context.unsupported("filter channels are not a multiple of input's");
   const multiplier = outC / channels;
@@ -223,7 +248,7 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
                     (source[((batch * inH + iy) * inW + ix) * channels + ic] - inputZero);
                 }
               }
-              acc = multiplyByQuantizedMultiplier(acc + bias[oc], multipliers[oc], shifts[oc]);
+              acc = rescale(acc + bias[oc], multipliers[oc], shifts[oc]);
               target[out++] = Math.min(high, Math.max(low, acc + outputZero));
             }
           }
@@ -239,7 +264,7 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
   const output = context.output(0, input.dtype);
   const [n, k] = context.input(1).shape;
   const layer = layerParameters(context, input, output, n);
-  const { weights, bias, multipliers, shifts, filterZeroPoints } = layer;
+  const { weights, bias, multipliers, shifts, filterZeroPoints, rescale } = layer;
   const { inputZero, outputZero, low, high } = layer;
   const m = elementCount(input.shape) / k;
   if (!Number.isInteger(m)) {
@@ -262,11 +287,7 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
           for (let depth = 0; depth < k; depth++) {
             acc += (weights[column * k + depth] - zero) * (source[row * k + depth] - inputZero);
           }
-          acc = multiplyByQuantizedMultiplier(
-            acc + bias[column],
-            multipliers[column],
-            shifts[column],
-          );
+          acc = rescale(acc + bias[column], multipliers[column], shifts[column]);
           target[row * n + column] = Math.min(high, Math.max(low, acc + outputZero));
         }
       }
@@ -275,7 +296,8 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
 }
 
 /**
- * ADD and SUB on int8/uint8 (TFLite's reference): both inputs are shifted left by 20 bits and
+ * ADD and SUB on int8/uint8/int16 (TFLite's reference): both inputs are shifted left by 20 bits
+ * (15 for int16, whose general-scale form TensorFlow marks with `potScaleInt16: false`) and
  * brought to a common scale (twice the larger input scale) by multipliers below one, summed,
  * then rescaled to the output; every multiplication rounds as `multiplyByQuantizedMultiplier
  * SmallerThanOne`.
@@ -289,7 +311,12 @@ function integerAddSub(subtract: boolean): OpKernel {
     const pa = params(context, a);
     const pb = params(context, b);
     const po = params(context, output);
-    const leftShift = 20;
+    if (a.dtype === "int16" && context.options.potScaleInt16 !== false) {
+      context.unsupported(
+        "int16 ADD/SUB with power-of-two scales (pot_scale_int16) is not supported",
+      );
+    }
+    const leftShift = a.dtype === "int16" ? 15 : 20;
     const twiceMax = 2 * Math.max(pa.scale, pb.scale);
     const [multiplierA, shiftA] = quantizeMultiplier(pa.scale / twiceMax);
     const [multiplierB, shiftB] = quantizeMultiplier(pb.scale / twiceMax);
@@ -340,7 +367,10 @@ function integerAddSub(subtract: boolean): OpKernel {
   };
 }
 
-/** MUL on int8/uint8: (a - za)(b - zb) times scale_a scale_b / scale_out, rounded, plus zero. */
+/**
+ * MUL on int8/uint8/int16: (a - za)(b - zb) times scale_a scale_b / scale_out (computed in
+ * float32, as TFLite's Prepare does), rounded, plus the output zero point.
+ */
 export function integerMul(context: OpContext): PreparedOp {
   const a = integerInput(context, 0);
   const b = context.input(1, a.dtype);
@@ -349,7 +379,9 @@ export function integerMul(context: OpContext): PreparedOp {
   const pa = params(context, a);
   const pb = params(context, b);
   const po = params(context, output);
-  const [multiplier, shift] = quantizeMultiplier((pa.scale * pb.scale) / po.scale);
+  const [multiplier, shift] = quantizeMultiplier(
+    Math.fround(Math.fround(pa.scale * pb.scale) / po.scale),
+  );
   const [low, high] = activationRange(context, output);
   const walk = broadcastWalk(a.shape, b.shape, output.shape);
   if (a.dtype === "int8") {
@@ -529,34 +561,24 @@ export function integerSoftmax(context: OpContext): PreparedOp {
 }
 
 /**
- * MEAN on int8/uint8 over constant axes, as TensorFlow 2.21's reference kernel computes it
- * (found by matching its outputs bit for bit): the integer sum of the raw values, its mean in
- * float32, times s = input scale / output scale in float32, truncated toward zero; plus
- * trunc(-input zero point * s) and the output zero point; clamped.
+ * MEAN on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes it (matched bit for
+ * bit): the multiplier of input scale / output scale absorbs the division by the N reduced
+ * elements: with k = floor(log2 N) (at most 32 and 31 + shift), multiplier' = floor(multiplier *
+ * 2^k / N) and shift' = shift - k; the centred sum (sum - N * input zero point) is rescaled by
+ * multiplyByQuantizedMultiplier, plus the output zero point, clamped.
  */
 export function integerMean(context: OpContext): PreparedOp {
   const input = integerInput(context, 0);
   const output = context.output(0, input.dtype);
-  const { reduced, inputCount, outputCount, perOutput, targets } = planReduction(
-    context,
-    input,
-    output,
-  );
+  const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
   const pin = params(context, input);
   const pout = params(context, output);
   const [low, high] = RANGES[output.dtype];
-  const scale = Math.fround(pin.scale / pout.scale);
-  const offset = Math.trunc(Math.fround(-pin.zeroPoint * scale)) + pout.zeroPoint;
-  // TFLite's special case, a 4-D mean over height and width with kept dimensions, is integer:
-  // the centred sum times input scale / (count x output scale) (liteq's closest reproduction:
-  // within one unit of TensorFlow's).
-  const spatial = Boolean(context.options.keepDims) && input.shape.length === 4 &&
-    reduced.size === 2 &&
-    reduced.has(1) && reduced.has(2);
-  const [spatialMultiplier, spatialShift] = quantizeMultiplier(
-    pin.scale / (perOutput * pout.scale),
-  );
-  const sums = new Int32Array(outputCount);
+  const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+  const divisionBits = Math.min(Math.floor(Math.log2(perOutput)), 32, 31 + shift);
+  const meanMultiplier = Math.floor(multiplier * 2 ** divisionBits / perOutput);
+  const meanShift = shift - divisionBits;
+  const sums = new Float64Array(outputCount);
   const memory = context.memory;
   return {
     run() {
@@ -567,15 +589,9 @@ export function integerMean(context: OpContext): PreparedOp {
         sums[targets[index]] += Number(source[index]);
       }
       for (let index = 0; index < outputCount; index++) {
-        let value: number;
-        if (spatial) {
-          const centred = sums[index] - perOutput * pin.zeroPoint;
-          value = multiplyByQuantizedMultiplier(centred, spatialMultiplier, spatialShift) +
-            pout.zeroPoint;
-        } else {
-          const mean = Math.fround(sums[index] / perOutput);
-          value = Math.trunc(Math.fround(mean * scale)) + offset;
-        }
+        const centred = sums[index] - perOutput * pin.zeroPoint;
+        const value = multiplyByQuantizedMultiplier(centred, meanMultiplier, meanShift) +
+          pout.zeroPoint;
         target[index] = Math.min(high, Math.max(low, value));
       }
     },
@@ -587,8 +603,8 @@ export function integerMean(context: OpContext): PreparedOp {
  * or between integer types by requantizing with multiplier input scale / output scale.
  */
 export function quantize(context: OpContext): PreparedOp {
-  const input = context.input(0, "float32", "int8", "uint8");
-  const output = context.output(0, "int8", "uint8");
+  const input = context.input(0, "float32", "int8", "uint8", "int16");
+  const output = context.output(0, "int8", "uint8", "int16");
   output.shape = [...input.shape];
   const pout = params(context, output);
   const [low, high] = RANGES[output.dtype];
@@ -647,7 +663,8 @@ function integerRelu(lowLimit: number, highLimit: number): OpKernel {
       pout.zeroPoint + roundHalfAway(Math.fround(limit / pout.scale));
     const low = Math.max(typeLow, quantize(lowLimit));
     const high = highLimit === Infinity ? typeHigh : Math.min(typeHigh, quantize(highLimit));
-    const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+    // TFLite divides the two float32 scales in float32.
+    const [multiplier, shift] = quantizeMultiplier(Math.fround(pin.scale / pout.scale));
     const count = elementCount(input.shape);
     const memory = context.memory;
     return {
@@ -676,8 +693,11 @@ export function integerLeakyRelu(context: OpContext): PreparedOp {
   const pin = params(context, input);
   const pout = params(context, output);
   const alpha = Math.fround(Number(context.options.alpha ?? 0.2));
-  const [identity, identityShift] = quantizeMultiplier(pin.scale / pout.scale);
-  const [slope, slopeShift] = quantizeMultiplier(Math.fround(pin.scale * alpha) / pout.scale);
+  // Both real multipliers are float32 expressions in TFLite's Prepare.
+  const [identity, identityShift] = quantizeMultiplier(Math.fround(pin.scale / pout.scale));
+  const [slope, slopeShift] = quantizeMultiplier(
+    Math.fround(Math.fround(pin.scale * alpha) / pout.scale),
+  );
   const [low, high] = RANGES[output.dtype];
   const count = elementCount(input.shape);
   const memory = context.memory;
@@ -732,6 +752,11 @@ function integerExtremum(largest: boolean): OpKernel {
   };
 }
 
+/** `int16` for int16 inputs, `narrow` for int8 and uint8 ones. */
+function byWidth(narrow: OpKernel, int16: OpKernel): OpKernel {
+  return (context) => context.inputs[0]?.dtype === "int16" ? int16(context) : narrow(context);
+}
+
 /** The integer kernels by op name. */
 export const INTEGER_KERNELS: Record<string, OpKernel> = {
   CONV_2D: integerConv2d,
@@ -742,9 +767,12 @@ export const INTEGER_KERNELS: Record<string, OpKernel> = {
   MUL: integerMul,
   MAX_POOL_2D: integerPool(false),
   AVERAGE_POOL_2D: integerPool(true),
-  SOFTMAX: integerSoftmax,
-  LOGISTIC: tableKernel((value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
-  TANH: tableKernel((value) => Math.tanh(value)),
+  SOFTMAX: byWidth(integerSoftmax, int16Softmax),
+  LOGISTIC: byWidth(
+    tableKernel((value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
+    int16Logistic,
+  ),
+  TANH: byWidth(tableKernel((value) => Math.tanh(value)), int16Tanh),
   MEAN: integerMean,
   RELU: integerRelu(0, Infinity),
   RELU6: integerRelu(0, 6),

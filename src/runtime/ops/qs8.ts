@@ -22,9 +22,13 @@ interface PackedLayer {
   depth: number;
 }
 
+/** The i32 arrays of one block of requantization constants (`qs8_channel_params`). */
+export const CHANNEL_PARAM_ARRAYS = 6;
+
 /**
  * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
- * `padded` channels (the extra ones neutral), returning their offsets.
+ * `padded` channels (the extra ones neutral), returning their offsets. `singleRounding` selects
+ * ruy's rounding (FULLY_CONNECTED) over TFLite's double rounding.
  */
 function channelConstants(
   context: OpContext,
@@ -32,6 +36,7 @@ function channelConstants(
   multipliers: Int32Array,
   shifts: Int32Array,
   padded: number,
+  singleRounding = false,
 ): { bias: number; params: number } {
   const memory = context.memory;
   const pad = (values: Int32Array, filler: number) => {
@@ -40,28 +45,26 @@ function channelConstants(
     return result;
   };
   const biasOffset = memory.store(pad(bias, 0));
-  const params = memory.allocate(5 * padded * 4);
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
   memory.withTemporary(padded * 8, (scratch) => {
     memory.i32(scratch, padded).set(pad(multipliers, 2 ** 30));
     memory.i32(scratch + padded * 4, padded).set(pad(shifts, 0));
-    if (!context.kernels.qs8_channel_params(scratch, scratch + padded * 4, padded, params)) {
+    const scratchShifts = scratch + padded * 4;
+    const rounding = singleRounding ? 1 : 0;
+    if (!context.kernels.qs8_channel_params(scratch, scratchShifts, padded, params, rounding)) {
       context.unsupported("an output multiplier is below 2^-31 (a shift beyond 30 bits)");
     }
   });
   return { bias: biasOffset, params };
 }
 
-/** Packs weights [n][k] and folds the input zero point into the bias. */
-function packLayer(
-  context: OpContext,
-  weights: Int8Array,
-  bias: Int32Array,
-  n: number,
-  k: number,
-  inputZero: number,
-  multipliers: Int32Array,
-  shifts: Int32Array,
-): PackedLayer {
+/**
+ * Packs a layer's weights [n][k] and folds the input zero point into the bias; FULLY_CONNECTED
+ * requantizes with single rounding (TensorFlow runs it through ruy), convolutions with double.
+ */
+function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): PackedLayer {
+  const { weights, bias, inputZero, multipliers, shifts } = layer;
+  const singleRounding = context.operator.op === "FULLY_CONNECTED";
   const memory = context.memory;
   const depth = roundUp(k, 8);
   const packed = memory.allocate(roundUp(n, 4) * depth * 2);
@@ -71,7 +74,7 @@ function packLayer(
     return value - inputZero * sum;
   });
   const padded = roundUp(n, 4);
-  const constants = channelConstants(context, folded, multipliers, shifts, padded);
+  const constants = channelConstants(context, folded, multipliers, shifts, padded, singleRounding);
   memory.withTemporary(weights.byteLength, (source) => {
     memory.bytes(source, weights.byteLength).set(
       new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
@@ -86,7 +89,7 @@ export interface Int8Layer {
   input: RuntimeTensor;
   output: RuntimeTensor;
   weights: Int8Array;
-  bias: Int32Array;
+  bias: ArrayLike<number>;
   multipliers: Int32Array;
   shifts: Int32Array;
   inputZero: number;
@@ -107,16 +110,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
   const [outC, kH, kW] = context.input(1).shape;
   const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
   const k = kH * kW * channels;
-  const packed = packLayer(
-    context,
-    layer.weights,
-    layer.bias,
-    outC,
-    k,
-    inputZero,
-    layer.multipliers,
-    layer.shifts,
-  );
+  const packed = packLayer(context, layer, outC, k);
   const kernels = context.kernels;
   const positions = rows.outSize * columns.outSize;
   const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && channels % 8 === 0;
@@ -185,16 +179,7 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
   const { input, output, inputZero, outputZero, low, high } = layer;
   const [n, k] = context.input(1).shape;
   const m = elementCount(input.shape) / k;
-  const packed = packLayer(
-    context,
-    layer.weights,
-    layer.bias,
-    n,
-    k,
-    inputZero,
-    layer.multipliers,
-    layer.shifts,
-  );
+  const packed = packLayer(context, layer, n, k);
   const kernels = context.kernels;
   const direct = k % 8 === 0;
   return {
@@ -276,7 +261,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     const padded = roundUp(outC, 8);
     const constants = channelConstants(
       context,
-      layer.bias,
+      Int32Array.from(layer.bias),
       layer.multipliers,
       layer.shifts,
       padded,
@@ -304,7 +289,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       },
     };
   }
-  const bias = memory.store(layer.bias);
+  const bias = memory.store(Int32Array.from(layer.bias));
   const multipliers = memory.store(layer.multipliers);
   const shifts = memory.store(layer.shifts);
   return {

@@ -86,3 +86,42 @@ export function multiplyByQuantizedMultiplierSmallerThanOne(
 ): number {
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, multiplier), -shift);
 }
+
+/**
+ * TFLite's MultiplyByQuantizedMultiplier for 64-bit accumulators (int16x8 kernels): the
+ * multiplier is first reduced to 15 bits, round(m / 2^16) (0x7FFF when that would overflow),
+ * then x * reduced is shifted right by 15 - shift, rounding half up. Exact while |x| < 2^47.
+ */
+export function multiplyByQuantizedMultiplier64(
+  x: number,
+  multiplier: number,
+  shift: number,
+): number {
+  const reduced = multiplier < 0x7fff0000 ? Math.floor((multiplier + TWO_15) / 65536) : 0x7fff;
+  const totalShift = 15 - shift;
+  const product = x * reduced;
+  if (Math.abs(product) < 2 ** 52) {
+    return Math.floor((product + 2 ** (totalShift - 1)) / 2 ** totalShift);
+  }
+  const wide = BigInt(x) * BigInt(reduced) + (1n << BigInt(totalShift - 1));
+  return Number(wide >> BigInt(totalShift));
+}
+
+/**
+ * x * multiplier * 2^(shift - 31) with a single rounding, half up: ruy's
+ * MultiplyByQuantizedMultiplier, which TensorFlow's FULLY_CONNECTED reaches through its GEMM
+ * backend. Exact for |x * multiplier| < 2^53, through BigInt beyond.
+ */
+export function multiplyByQuantizedMultiplierSingleRounding(
+  x: number,
+  multiplier: number,
+  shift: number,
+): number {
+  const totalShift = 31 - shift;
+  const product = x * multiplier;
+  if (Math.abs(product) < 2 ** 52) {
+    return Math.floor((product + 2 ** (totalShift - 1)) / 2 ** totalShift);
+  }
+  const wide = BigInt(x) * BigInt(multiplier) + (1n << BigInt(totalShift - 1));
+  return Number(wide >> BigInt(totalShift));
+}
