@@ -13,28 +13,18 @@ import { FIXTURES, readBytesSync } from "../helpers.ts";
 /** Ops liteq refuses at load today, by folder and fixture, with the error it gives. */
 const NOT_YET: Record<string, Record<string, RegExp>> = {
   ops_int8: {
-    batch_matmul: /BATCH_MATMUL .*input 0 "a" is int8/,
-    batch_matmul_adjoint: /BATCH_MATMUL .*is int8/,
-    batch_matmul_broadcast: /BATCH_MATMUL .*is int8/,
     div: /DIV .*is int8/,
     exp: /EXP .*is int8/,
-    hard_swish: /HARD_SWISH .*is int8/,
     log: /LOG .*is int8/,
     neg_abs_square: /ABS .*is int8/,
     rsqrt: /RSQRT .*is int8/,
     sqrt: /SQRT .*is int8/,
     squared_difference: /SQUARED_DIFFERENCE .*is int8/,
-    sum_last: /SUM .*is int8/,
   },
   ops_int16x8: {
-    batch_matmul: /BATCH_MATMUL .*is int16/,
-    batch_matmul_adjoint: /BATCH_MATMUL .*is int16/,
-    batch_matmul_broadcast: /BATCH_MATMUL .*is int16/,
     exp: /EXP .*is int16/,
     log: /LOG .*is int16/,
-    reduce_max_min: /REDUCE_MAX .*is int16/,
     rsqrt: /RSQRT .*is int16/,
-    sum_last: /SUM .*is int16/,
   },
 };
 

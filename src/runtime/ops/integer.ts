@@ -17,25 +17,12 @@ import {
   roundHalfAway,
 } from "../quantized/fixed_point.ts";
 import { planReduction } from "./reduce.ts";
+import { batchMatmulShape } from "./matmul.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
+import { params, RANGES } from "./quantized_params.ts";
+import { integerHardSwish } from "./hard_swish.ts";
 import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
-
-/** The integer dtypes these kernels take, with their ranges. */
-const RANGES: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-};
-
-/** Scale and zero point of a per-tensor quantized tensor; unsupported when missing. */
-function params(context: OpContext, tensor: RuntimeTensor): { scale: number; zeroPoint: number } {
-  const quantization = tensor.quantization;
-  if (!quantization || quantization.scale.length === 0) {
-    context.unsupported(`tensor "${tensor.name}" (${tensor.dtype}) has no quantization parameters`);
-  }
-  return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
-}
 
 /**
  * The clamp of a fused activation in the output's integers (TFLite's
@@ -289,6 +276,58 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
           }
           acc = rescale(acc + bias[column], multipliers[column], shifts[column]);
           target[row * n + column] = Math.min(high, Math.max(low, acc + outputZero));
+        }
+      }
+    },
+  };
+}
+
+/**
+ * BATCH_MATMUL on int8 or int16 (TFLite's reference): sum (a - za)(b - zb) per output, rescaled
+ * by input scale x filter scale (a float32 product) / output scale, as int32 accumulators with
+ * multiplyByQuantizedMultiplier for int8 and int64 ones with the 15-bit form for int16, plus
+ * the output zero point, clamped to the type. No fused activation.
+ */
+export function integerBatchMatmul(context: OpContext): PreparedOp {
+  const left = context.input(0, "int8", "int16");
+  const right = context.input(1, left.dtype);
+  const output = context.output(0, left.dtype);
+  const { m, k, n, adjX, adjY, batches, leftIndex, rightIndex } = batchMatmulShape(
+    context,
+    left,
+    right,
+    output,
+  );
+  const pl = params(context, left);
+  const pr = params(context, right);
+  const po = params(context, output);
+  const [multiplier, shift] = quantizeMultiplier(Math.fround(pl.scale * pr.scale) / po.scale);
+  const rescale = left.dtype === "int16"
+    ? multiplyByQuantizedMultiplier64
+    : multiplyByQuantizedMultiplier;
+  const [low, high] = RANGES[output.dtype];
+  // Element (row, depth) of the left batch and (depth, column) of the right, honouring adj_x/y.
+  const [leftRowStride, leftDepthStride] = adjX ? [1, m] : [k, 1];
+  const [rightDepthStride, rightColumnStride] = adjY ? [1, k] : [n, 1];
+  const memory = context.memory;
+  return {
+    run() {
+      const a = memory.view(left.dtype, left.offset, elementCount(left.shape)) as Int8Array;
+      const b = memory.view(right.dtype, right.offset, elementCount(right.shape)) as Int8Array;
+      const c = memory.view(output.dtype, output.offset, elementCount(output.shape)) as Int8Array;
+      for (let batch = 0; batch < batches; batch++) {
+        const aBase = leftIndex(batch) * m * k;
+        const bBase = rightIndex(batch) * k * n;
+        for (let row = 0; row < m; row++) {
+          for (let column = 0; column < n; column++) {
+            let acc = 0;
+            for (let depth = 0; depth < k; depth++) {
+              acc += (a[aBase + row * leftRowStride + depth * leftDepthStride] - pl.zeroPoint) *
+                (b[bBase + depth * rightDepthStride + column * rightColumnStride] - pr.zeroPoint);
+            }
+            const value = rescale(acc, multiplier, shift) + po.zeroPoint;
+            c[(batch * m + row) * n + column] = Math.min(high, Math.max(low, value));
+          }
         }
       }
     },
@@ -561,40 +600,48 @@ export function integerSoftmax(context: OpContext): PreparedOp {
 }
 
 /**
- * MEAN on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes it (matched bit for
- * bit): the multiplier of input scale / output scale absorbs the division by the N reduced
- * elements: with k = floor(log2 N) (at most 32 and 31 + shift), multiplier' = floor(multiplier *
- * 2^k / N) and shift' = shift - k; the centred sum (sum - N * input zero point) is rescaled by
- * multiplyByQuantizedMultiplier, plus the output zero point, clamped.
+ * MEAN and SUM on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes them (matched
+ * bit for bit): the centred sum (sum - N * input zero point, N the reduced elements per output)
+ * times the multiplier of input scale / output scale, plus the output zero point, clamped.
+ * MEAN folds the division into the multiplier: with k = floor(log2 N) (at most 32 and
+ * 31 + shift), multiplier' = floor(multiplier * 2^k / N), shift' = shift - k, and rounds twice
+ * (multiplyByQuantizedMultiplier); SUM rounds once (TensorFlow's default kernel; its reference
+ * SUM is broken for int8 in 2.21).
  */
-export function integerMean(context: OpContext): PreparedOp {
-  const input = integerInput(context, 0);
-  const output = context.output(0, input.dtype);
-  const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
-  const pin = params(context, input);
-  const pout = params(context, output);
-  const [low, high] = RANGES[output.dtype];
-  const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
-  const divisionBits = Math.min(Math.floor(Math.log2(perOutput)), 32, 31 + shift);
-  const meanMultiplier = Math.floor(multiplier * 2 ** divisionBits / perOutput);
-  const meanShift = shift - divisionBits;
-  const sums = new Float64Array(outputCount);
-  const memory = context.memory;
-  return {
-    run() {
-      const source = memory.view(input.dtype, input.offset, inputCount);
-      const target = memory.view(output.dtype, output.offset, outputCount);
-      sums.fill(0);
-      for (let index = 0; index < inputCount; index++) {
-        sums[targets[index]] += Number(source[index]);
-      }
-      for (let index = 0; index < outputCount; index++) {
-        const centred = sums[index] - perOutput * pin.zeroPoint;
-        const value = multiplyByQuantizedMultiplier(centred, meanMultiplier, meanShift) +
-          pout.zeroPoint;
-        target[index] = Math.min(high, Math.max(low, value));
-      }
-    },
+function integerSumOrMean(mean: boolean): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const pin = params(context, input);
+    const pout = params(context, output);
+    const [low, high] = RANGES[output.dtype];
+    let [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+    if (mean) {
+      const divisionBits = Math.min(Math.floor(Math.log2(perOutput)), 32, 31 + shift);
+      multiplier = Math.floor(multiplier * 2 ** divisionBits / perOutput);
+      shift -= divisionBits;
+    }
+    const rescale = mean
+      ? multiplyByQuantizedMultiplier
+      : multiplyByQuantizedMultiplierSingleRounding;
+    const sums = new Float64Array(outputCount);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(input.dtype, input.offset, inputCount);
+        const target = memory.view(output.dtype, output.offset, outputCount);
+        sums.fill(0);
+        for (let index = 0; index < inputCount; index++) {
+          sums[targets[index]] += Number(source[index]);
+        }
+        for (let index = 0; index < outputCount; index++) {
+          const centred = sums[index] - perOutput * pin.zeroPoint;
+          const value = rescale(centred, multiplier, shift) + pout.zeroPoint;
+          target[index] = Math.min(high, Math.max(low, value));
+        }
+      },
+    };
   };
 }
 
@@ -762,6 +809,7 @@ export const INTEGER_KERNELS: Record<string, OpKernel> = {
   CONV_2D: integerConv2d,
   DEPTHWISE_CONV_2D: integerDepthwiseConv2d,
   FULLY_CONNECTED: integerFullyConnected,
+  BATCH_MATMUL: integerBatchMatmul,
   ADD: integerAddSub(false),
   SUB: integerAddSub(true),
   MUL: integerMul,
@@ -773,11 +821,13 @@ export const INTEGER_KERNELS: Record<string, OpKernel> = {
     int16Logistic,
   ),
   TANH: byWidth(tableKernel((value) => Math.tanh(value)), int16Tanh),
-  MEAN: integerMean,
+  MEAN: integerSumOrMean(true),
+  SUM: integerSumOrMean(false),
   RELU: integerRelu(0, Infinity),
   RELU6: integerRelu(0, 6),
   RELU_N1_TO_1: integerRelu(-1, 1),
   LEAKY_RELU: integerLeakyRelu,
+  HARD_SWISH: integerHardSwish,
   MAXIMUM: integerExtremum(true),
   MINIMUM: integerExtremum(false),
 };

@@ -1,6 +1,7 @@
 /** Float32 FULLY_CONNECTED and BATCH_MATMUL on the packed-panel GEMM. */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
 import { activationRange, broadcastShapes } from "./common.ts";
 import { packWeights, paddedBias, roundUp } from "./conv.ts";
 
@@ -43,15 +44,30 @@ export function fullyConnected(context: OpContext): PreparedOp {
   };
 }
 
+/** BATCH_MATMUL's geometry: sizes, transpositions and each output batch's operand batches. */
+export interface BatchMatmulShape {
+  m: number;
+  k: number;
+  n: number;
+  adjX: boolean;
+  adjY: boolean;
+  batches: number;
+  /** Operand batches: how many the right side has, and which each output batch reads. */
+  rightCount: number;
+  leftIndex(batch: number): number;
+  rightIndex(batch: number): number;
+}
+
 /**
- * BATCH_MATMUL: [..., m, k] x [..., k, n] (either side transposed by adj_x / adj_y), leading
- * dimensions broadcast. A transposed left side is copied upright into scratch; the right side is
- * packed per batch, at load when constant.
+ * Checks BATCH_MATMUL's operands ([..., m, k] x [..., k, n], either side transposed by adj_x /
+ * adj_y, leading dimensions broadcast) and sets the output's shape.
  */
-export function batchMatmul(context: OpContext): PreparedOp {
-  const left = context.input(0, "float32");
-  const right = context.input(1, "float32");
-  const output = context.output(0, "float32");
+export function batchMatmulShape(
+  context: OpContext,
+  left: RuntimeTensor,
+  right: RuntimeTensor,
+  output: RuntimeTensor,
+): BatchMatmulShape {
   if (left.shape.length < 2 || right.shape.length < 2) {
     context.unsupported(`operands [${left.shape}] and [${right.shape}] must be at least 2-D`);
   }
@@ -69,12 +85,31 @@ export function batchMatmul(context: OpContext): PreparedOp {
   const rightBatch = right.shape.slice(0, -2);
   const batchShape = broadcastShapes(context, leftBatch, rightBatch);
   output.shape = [...batchShape, m, n];
-  const batches = elementCount(batchShape);
-  const rightCount = elementCount(rightBatch);
   // Batch b of the output reads batch (b mod count) of an operand: broadcasting along leading
   // dimensions of size 1 or absent, which is what TFLite allows.
-  const leftIndex = (batch: number) => broadcastIndex(batch, batchShape, leftBatch);
-  const rightIndex = (batch: number) => broadcastIndex(batch, batchShape, rightBatch);
+  return {
+    m,
+    k,
+    n,
+    adjX,
+    adjY,
+    batches: elementCount(batchShape),
+    rightCount: elementCount(rightBatch),
+    leftIndex: (batch) => broadcastIndex(batch, batchShape, leftBatch),
+    rightIndex: (batch) => broadcastIndex(batch, batchShape, rightBatch),
+  };
+}
+
+/**
+ * BATCH_MATMUL on float32 (see `batchMatmulShape`). A transposed left side is copied upright
+ * into scratch; the right side is packed per batch, at load when constant.
+ */
+export function batchMatmul(context: OpContext): PreparedOp {
+  const left = context.input(0, "float32");
+  const right = context.input(1, "float32");
+  const output = context.output(0, "float32");
+  const shape = batchMatmulShape(context, left, right, output);
+  const { m, k, n, adjX, adjY, batches, rightCount, leftIndex, rightIndex } = shape;
   const panel = roundUp(n, 8) * k * 4;
   const zeroBias = context.storePadded([], n, 8);
   const kernels = context.kernels;

@@ -1,6 +1,6 @@
 /**
  * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD over constant axes, float32 and int32;
- * REDUCE_MAX and REDUCE_MIN also on int8/uint8 (int8 MEAN is in `integer.ts`).
+ * REDUCE_MAX and REDUCE_MIN also on int8/uint8/int16 (integer MEAN and SUM are in `integer.ts`).
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, OpKernel } from "../op.ts";
@@ -74,15 +74,15 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
   const { initial, combine, mean } = REDUCTIONS[name];
   return (context) => {
     const extremum = name === "REDUCE_MAX" || name === "REDUCE_MIN";
-    // int8/uint8 maxima and minima are taken on the raw values: TFLite requires the input and
+    // Quantized maxima and minima are taken on the raw values: TFLite requires the input and
     // output to share scale and zero point.
     const input = extremum
-      ? context.input(0, "float32", "int32", "int8", "uint8")
+      ? context.input(0, "float32", "int32", "int8", "uint8", "int16")
       : context.input(0, "float32", "int32");
     const output = context.output(0, input.dtype);
     const key = (q: typeof input.quantization) => q ? `${q.scale[0]}/${q.zeroPoint[0]}` : "";
     if (
-      (input.dtype === "int8" || input.dtype === "uint8") &&
+      input.dtype !== "float32" && input.dtype !== "int32" &&
       key(input.quantization) !== key(output.quantization)
     ) {
       context.unsupported("input and output must share scale and zero point");
