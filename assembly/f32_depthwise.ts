@@ -2,8 +2,9 @@ import { f32x4_madd } from "./simd";
 
 // Float32 depthwise convolution, NHWC, one image per call. Filters are TFLite's [1, kH, kW, C*M];
 // output channel o reads input channel o / M (M the depth multiplier). The bias is padded to a
-// multiple of 4. With M = 1 channels run 4 at a time; 3x3 windows wholly inside the image take
-// an unrolled path without bounds checks.
+// multiple of 4 and added after the taps (in TFLite's reference order: the plain-SIMD build then
+// gives its float32 results bit for bit). With M = 1 channels run 4 at a time; 3x3 windows
+// wholly inside the image take an unrolled path without bounds checks.
 
 // @ts-ignore: decorator
 @inline
@@ -42,8 +43,7 @@ export function f32_depthwise(
           const offset = <usize>ch << 2;
           const p = origin + offset;
           const w = filter + offset;
-          let acc = v128.load(bias + offset);
-          acc = f32x4_madd(v128.load(p), v128.load(w), acc);
+          let acc = f32x4.mul(v128.load(p), v128.load(w));
           acc = f32x4_madd(v128.load(p + dx), v128.load(w + pixel), acc);
           acc = f32x4_madd(v128.load(p + 2 * dx), v128.load(w + 2 * pixel), acc);
           acc = f32x4_madd(v128.load(p + dy), v128.load(w + filterRow), acc);
@@ -52,12 +52,12 @@ export function f32_depthwise(
           acc = f32x4_madd(v128.load(p + 2 * dy), v128.load(w + 2 * filterRow), acc);
           acc = f32x4_madd(v128.load(p + 2 * dy + dx), v128.load(w + 2 * filterRow + pixel), acc);
           acc = f32x4_madd(v128.load(p + 2 * dy + 2 * dx), v128.load(w + 2 * filterRow + 2 * pixel), acc);
-          v128.store(target + offset, clamp4(acc, lowV, highV));
+          v128.store(target + offset, clamp4(f32x4.add(acc, v128.load(bias + offset)), lowV, highV));
         }
       } else {
         for (let ch = 0; ch < vectorChannels; ch += 4) {
           const offset = <usize>ch << 2;
-          let acc = v128.load(bias + offset);
+          let acc = f32x4.splat(0);
           for (let ky = kyStart; ky < kyEnd; ky++) {
             const row = origin + <usize>(ky * dilationH) * rowBytes + offset;
             const filterRow = filter + <usize>(ky * kW) * pixel + offset;
@@ -69,12 +69,12 @@ export function f32_depthwise(
               );
             }
           }
-          v128.store(target + offset, clamp4(acc, lowV, highV));
+          v128.store(target + offset, clamp4(f32x4.add(acc, v128.load(bias + offset)), lowV, highV));
         }
       }
       for (let ch = vectorChannels; ch < c; ch++) {
         const offset = <usize>ch << 2;
-        let acc = load<f32>(bias + offset);
+        let acc: f32 = 0;
         for (let ky = kyStart; ky < kyEnd; ky++) {
           const row = origin + <usize>(ky * dilationH) * rowBytes + offset;
           const filterRow = filter + <usize>(ky * kW) * pixel + offset;
@@ -82,7 +82,7 @@ export function f32_depthwise(
             acc += load<f32>(row + <usize>(kx * dilationW) * pixel) * load<f32>(filterRow + <usize>kx * pixel);
           }
         }
-        store<f32>(target + offset, min(max(acc, low), high));
+        store<f32>(target + offset, min(max(acc + load<f32>(bias + offset), low), high));
       }
       target += pixel;
     }
@@ -101,7 +101,7 @@ export function f32_depthwise_multiplier(
     for (let ox = 0; ox < outW; ox++) {
       for (let o = 0; o < outC; o++) {
         const channel = o / multiplier;
-        let acc = load<f32>(bias + (<usize>o << 2));
+        let acc: f32 = 0;
         for (let ky = 0; ky < kH; ky++) {
           const iy = oy * strideH - padTop + ky * dilationH;
           if (iy < 0 || iy >= inH) continue;
@@ -112,7 +112,7 @@ export function f32_depthwise_multiplier(
               load<f32>(filter + (<usize>((ky * kW + kx) * outC + o) << 2));
           }
         }
-        store<f32>(target, min(max(acc, low), high));
+        store<f32>(target, min(max(acc + load<f32>(bias + (<usize>o << 2)), low), high));
         target += 4;
       }
     }

@@ -34,9 +34,19 @@ export function f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, stride
   }
 }
 
+/**
+ * Stores one row of a tile: the sums plus the bias, clamped. The bias comes last, as in
+ * TFLite's reference kernels, so that the plain-SIMD build (multiply, then add, in depth order)
+ * gives their float32 results bit for bit.
+ */
 // @ts-ignore: decorator
 @inline
-function store_tile_row(target: usize, low: v128, high: v128, columns: i32): void {
+function store_tile_row(
+  target: usize, sumLow: v128, sumHigh: v128, biasLow: v128, biasHigh: v128,
+  lowV: v128, highV: v128, columns: i32,
+): void {
+  const low = f32x4.min(f32x4.max(f32x4.add(sumLow, biasLow), lowV), highV);
+  const high = f32x4.min(f32x4.max(f32x4.add(sumHigh, biasHigh), lowV), highV);
   if (columns == PANEL) {
     v128.store(target, low);
     v128.store(target, high, 16);
@@ -82,8 +92,9 @@ function gemm_block(
     let a1 = a0 + rowA;
     let a2 = a1 + rowA;
     let a3 = a2 + rowA;
-    let c00 = biasLow, c01 = biasHigh, c10 = biasLow, c11 = biasHigh;
-    let c20 = biasLow, c21 = biasHigh, c30 = biasLow, c31 = biasHigh;
+    const zero = f32x4.splat(0);
+    let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+    let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
     let pb = panelB;
     for (let depth = 0; depth < k; depth++) {
       const b0 = v128.load(pb);
@@ -107,14 +118,14 @@ function gemm_block(
       a3 += 4;
     }
     const c0 = cPanel + <usize>row * rowC;
-    store_tile_row(c0, f32x4.min(f32x4.max(c00, lowV), highV), f32x4.min(f32x4.max(c01, lowV), highV), columns);
-    store_tile_row(c0 + rowC, f32x4.min(f32x4.max(c10, lowV), highV), f32x4.min(f32x4.max(c11, lowV), highV), columns);
-    store_tile_row(c0 + 2 * rowC, f32x4.min(f32x4.max(c20, lowV), highV), f32x4.min(f32x4.max(c21, lowV), highV), columns);
-    store_tile_row(c0 + 3 * rowC, f32x4.min(f32x4.max(c30, lowV), highV), f32x4.min(f32x4.max(c31, lowV), highV), columns);
+    store_tile_row(c0, c00, c01, biasLow, biasHigh, lowV, highV, columns);
+    store_tile_row(c0 + rowC, c10, c11, biasLow, biasHigh, lowV, highV, columns);
+    store_tile_row(c0 + 2 * rowC, c20, c21, biasLow, biasHigh, lowV, highV, columns);
+    store_tile_row(c0 + 3 * rowC, c30, c31, biasLow, biasHigh, lowV, highV, columns);
   }
   for (; row < rowEnd; row++) {
     let a0 = a + <usize>row * rowA;
-    let c00 = biasLow, c01 = biasHigh;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
     let pb = panelB;
     for (let depth = 0; depth < k; depth++) {
       const x0 = v128.load32_splat(a0);
@@ -123,6 +134,6 @@ function gemm_block(
       pb += PANEL << 2;
       a0 += 4;
     }
-    store_tile_row(cPanel + <usize>row * rowC, f32x4.min(f32x4.max(c00, lowV), highV), f32x4.min(f32x4.max(c01, lowV), highV), columns);
+    store_tile_row(cPanel + <usize>row * rowC, c00, c01, biasLow, biasHigh, lowV, highV, columns);
   }
 }

@@ -34,8 +34,10 @@ export interface InterpreterOptions {
   /** Shapes for the inputs, by position (resolves -1 dimensions; the file's shape otherwise). */
   inputShapes?: (number[] | undefined)[];
   /**
-   * Which kernel build to run: `auto` (default) takes relaxed SIMD when this engine passes its
-   * self-test, plain SIMD otherwise.
+   * Which kernel build to run: `auto` (default) takes relaxed SIMD (fused multiply-adds in the
+   * float kernels) when this engine passes its self-test, plain SIMD otherwise; and plain SIMD
+   * for models with hybrid layers, whose on-the-fly quantization must see float activations
+   * exactly as TFLite's kernels compute them (plain SIMD gives its reference results bit for bit).
    */
   kernels?: KernelVariant | "auto";
 }
@@ -45,6 +47,15 @@ export type InputValues = TensorData | ArrayLike<number>;
 
 function isModel(source: ModelSource): source is Model {
   return typeof source === "object" && source !== null && "subgraphs" in source;
+}
+
+/** Whether some operator meets float32 activations (input 0) with int8 weights (input 1). */
+function hasHybridLayers(model: Model): boolean {
+  return model.subgraphs.some(({ operators, tensors }) =>
+    operators.some(({ inputs }) =>
+      tensors[inputs[0]]?.dtype === "float32" && tensors[inputs[1]]?.dtype === "int8"
+    )
+  );
 }
 
 /** Reads a model from any `ModelSource`. */
@@ -194,8 +205,12 @@ export class Interpreter {
    * `UnsupportedModelError` naming the operator, op, version and reason.
    */
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
-    const variant = await resolveVariant(options.kernels ?? "auto");
-    const [model, kernels] = await Promise.all([loadModelSource(source), loadKernels(variant)]);
+    const model = await loadModelSource(source);
+    const requested = options.kernels ?? "auto";
+    const variant = requested === "auto" && hasHybridLayers(model)
+      ? "simd"
+      : await resolveVariant(requested);
+    const kernels = await loadKernels(variant);
     return new Interpreter(model, new KernelMemory(kernels), variant, options);
   }
 

@@ -28,6 +28,18 @@ function inputsPath(folder: string, name: string): string {
   return `${folder}/${name.split(".")[0]}.inputs.npy`;
 }
 
+for (const name of ["seed_mnist.float", "seed_cifar_arch.float", "seed_cifar_arch.f16"]) {
+  Deno.test(`${name} on the plain-SIMD kernels is TensorFlow's reference, bit for bit`, async () => {
+    const interpreter = await Interpreter.load(`${FIXTURES}/models/${name}.tflite`, {
+      kernels: "simd",
+    });
+    const inputs = parseNpy(readBytesSync(inputsPath(`${FIXTURES}/reference`, name)));
+    const expected = parseNpy(readBytesSync(`${FIXTURES}/reference/${name}.ref_outputs.npy`));
+    const [actual] = runSamples(interpreter, [inputs]);
+    assert.deepEqual(actual.data, expected.data);
+  });
+}
+
 for (const name of FLOAT_MODELS) {
   Deno.test(`${name} matches TensorFlow on the reference inputs`, async () => {
     const interpreter = await Interpreter.load(`${FIXTURES}/models/${name}.tflite`);

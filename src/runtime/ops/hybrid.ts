@@ -10,6 +10,8 @@ import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 import { activationRange, slidingWindow } from "./common.ts";
 
+const f = Math.fround;
+
 /** A row quantized to int8: values, scale and zero point (0 when symmetric). */
 interface QuantizedRow {
   values: Int8Array;
@@ -109,7 +111,8 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
           let dot = 0;
           for (let index = 0; index < k; index++) dot += weights[unit * k + index] * values[index];
           dot -= zeroPoint * rowSums[unit];
-          const value = bias[unit] + dot * Math.fround(scale * scales[unit]);
+          // float32 as TFLite: bias += dot * (row scale x weight scale).
+          const value = f(bias[unit] + f(dot * f(scale * scales[unit])));
           target[row * n + unit] = Math.min(high, Math.max(low, value));
         }
       }
@@ -176,7 +179,12 @@ function hybridConvolution(context: OpContext, depthwise: boolean): PreparedOp {
                   }
                 }
               }
-              const value = acc * Math.fround(scale * scales[oc]) + bias[oc];
+              // float32 in TFLite's order: CONV_2D (acc x weight scale) x row scale,
+              // DEPTHWISE_CONV_2D acc x (weight scale x row scale); then the bias.
+              const scaled = depthwise
+                ? f(acc * f(scales[oc] * scale))
+                : f(f(acc * scales[oc]) * scale);
+              const value = f(scaled + bias[oc]);
               target[out++] = Math.min(high, Math.max(low, value));
             }
           }
