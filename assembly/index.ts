@@ -9,14 +9,18 @@ export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";
 export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 export {
+  f32_range,
   qs8_binary,
-  qs8_dot_peak,
   qs8_depthwise,
+  qs8_depthwise_dequantize_x8,
   qs8_depthwise_x8,
+  qs8_dot_peak,
   qs8_gemm_2x4,
+  qs8_gemm_dequantize_2x4,
   qs8_im2col,
   qs8_pack_weights,
   qs8_quantize,
+  qs8_quantize_hybrid,
 } from "./qs8";
 export { qs8_channel_params } from "./qs8_requantize";
 

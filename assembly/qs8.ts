@@ -129,6 +129,31 @@ function store_outputs(
 }
 
 /**
+ * Stores four float outputs of a hybrid layer: clamp(float(acc) * scales[c] * rowScale +
+ * floatBias[c]), each step rounded to float32 in this order (TFLite's hybrid convolution; a
+ * layer that multiplies by one combined scale passes it as `scales` with rowScale 1).
+ */
+// @ts-ignore: decorator
+@inline
+function store_dequantized(
+  sums: v128, row: usize, panel: i32, n: i32, bias: usize, scales: usize, rowScale: v128,
+  floatBias: usize, low: v128, high: v128,
+): void {
+  const channel = panel * CHANNELS;
+  const offset = <usize>channel << 2;
+  const acc = f32x4.convert_i32x4_s(i32x4.add(sums, v128.load(bias + offset)));
+  const scaled = f32x4.mul(f32x4.mul(acc, v128.load(scales + offset)), rowScale);
+  const value = f32x4.min(f32x4.max(f32x4.add(scaled, v128.load(floatBias + offset)), low), high);
+  const target = row + offset;
+  if (channel + CHANNELS <= n) {
+    v128.store(target, value);
+  } else {
+    v128.store(spill, value);
+    memory.copy(target, spill, <usize>(n - channel) << 2);
+  }
+}
+
+/**
  * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint) for int8 A (rows of `depth`
  * bytes at stride `lda`, depth a multiple of 8) and packed weights; 2 rows x 4 channels per
  * step, products summed pairwise by i32x4.dot_i16x8_s. `bias` and the requantization constants
@@ -138,10 +163,46 @@ export function qs8_gemm_2x4(
   a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
   c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32,
 ): void {
+  gemm_2x4(false, a, lda, depth, packed, bias, params, padded, c, ldc, m, n,
+    i32x4.splat(zeroPoint), i32x4.splat(low), i32x4.splat(high), 0, f32x4.splat(1), 0);
+}
+
+/**
+ * The hybrid form of `qs8_gemm_2x4`: the same int8 sums plus the int32 `bias`, written as
+ * float32 C[m][n] (row stride `ldc` floats) by `store_dequantized` with per-channel `scales`,
+ * `rowScale` and `floatBias` (each padded to a multiple of 4), clamped to [low, high].
+ */
+export function qs8_gemm_dequantize_2x4(
+  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, scales: usize, rowScale: f32,
+  floatBias: usize, c: usize, ldc: i32, m: i32, n: i32, low: f32, high: f32,
+): void {
+  gemm_2x4(true, a, lda, depth, packed, bias, 0, 4, c, ldc << 2, m, n,
+    f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
+}
+
+// @ts-ignore: decorator
+@inline
+function store_any(
+  dequantize: bool, sums: v128, row: usize, panel: i32, n: i32, bias: usize, params: usize,
+  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScale: v128,
+  floatBias: usize,
+): void {
+  if (dequantize) {
+    store_dequantized(sums, row, panel, n, bias, scales, rowScale, floatBias, lowV, highV);
+  } else {
+    store_outputs(sums, row, panel, n, bias, params, stride, zeroV, lowV, highV);
+  }
+}
+
+/** The body of both GEMMs; `dequantize` is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function gemm_2x4(
+  dequantize: bool, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
+  padded: i32, c: usize, ldc: i32, m: i32, n: i32, zeroV: v128, lowV: v128, highV: v128,
+  scales: usize, rowScale: v128, floatBias: usize,
+): void {
   const stride = <usize>padded << 2;
-  const zeroV = i32x4.splat(zeroPoint);
-  const lowV = i32x4.splat(low);
-  const highV = i32x4.splat(high);
   const panels = (n + CHANNELS - 1) / CHANNELS;
   const panelBytes = <usize>(depth * CHANNELS * 2);
   // Rows in blocks that stay in cache while every panel passes over them; each panel's weights
@@ -175,8 +236,8 @@ export function qs8_gemm_2x4(
           w += 64;
         }
         const c0 = c + <usize>(row * ldc);
-        store_outputs(horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV);
-        store_outputs(horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV);
+        store_any(dequantize, horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+        store_any(dequantize, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
       }
       if (row < blockEnd) {
         const a0 = a + <usize>(row * lda);
@@ -190,7 +251,7 @@ export function qs8_gemm_2x4(
           s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
           w += 64;
         }
-        store_outputs(horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV);
+        store_any(dequantize, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
       }
     }
   }
@@ -208,11 +269,46 @@ export function qs8_depthwise_x8(
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32, output: usize,
 ): void {
+  depthwise_x8(false, input, inH, inW, c, filter, bias, kH, kW, strideH, strideW, dilationH,
+    dilationW, padTop, padLeft, outH, outW, inputZero, params, padded, zeroPoint, low, high,
+    0, 1, 0, 0, 0, output);
+}
+
+/**
+ * The hybrid form of `qs8_depthwise_x8` (depth multiplier 1): the same sums of
+ * (x - inputZero) * w, written as float32 clamp(float(acc) * scales[c] * rowScale +
+ * floatBias[c], low, high); `scales` and `floatBias` padded to a multiple of 8.
+ */
+export function qs8_depthwise_dequantize_x8(
+  input: usize, inH: i32, inW: i32, c: i32, filter: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
+  scales: usize, rowScale: f32, floatBias: usize, low: f32, high: f32, output: usize,
+): void {
+  depthwise_x8(true, input, inH, inW, c, filter, 0, kH, kW, strideH, strideW, dilationH,
+    dilationW, padTop, padLeft, outH, outW, inputZero, 0, 8, 0, 0, 0,
+    scales, rowScale, floatBias, low, high, output);
+}
+
+/** The body of both depthwise kernels; `dequantize` is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function depthwise_x8(
+  dequantize: bool, input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
+  params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32,
+  scales: usize, rowScale: f32, floatBias: usize, lowF: f32, highF: f32, output: usize,
+): void {
   const stride = <usize>padded << 2;
   const zeroIn = i16x8.splat(<i16>inputZero);
   const zeroV = i32x4.splat(zeroPoint);
   const lowV = i32x4.splat(low);
   const highV = i32x4.splat(high);
+  const rowScaleV = f32x4.splat(rowScale);
+  const lowFV = f32x4.splat(lowF);
+  const highFV = f32x4.splat(highF);
+  const outputPixel = <usize>c << (dequantize ? 2 : 0);
   const blocks = c & ~7;
   const rowBytes = <usize>(inW * c);
   let target = output;
@@ -226,8 +322,8 @@ export function qs8_depthwise_x8(
       const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
       for (let channel = 0; channel < blocks; channel += 8) {
-        let low4 = v128.load(bias + (<usize>channel << 2));
-        let high4 = v128.load(bias + (<usize>channel << 2), 16);
+        let low4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2));
+        let high4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2), 16);
         for (let ky = kyStart; ky < kyEnd; ky++) {
           const row = origin + <usize>(ky * dilationH) * rowBytes + <usize>channel;
           const filterRow = filter + <usize>(ky * kW * c + channel);
@@ -238,13 +334,21 @@ export function qs8_depthwise_x8(
             high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
           }
         }
-        const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
-        const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
-        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
-        v128.store64_lane(target + <usize>channel, bytes, 0);
+        if (dequantize) {
+          const offset = <usize>channel << 2;
+          const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
+          const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
+          v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
+          v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
+        } else {
+          const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
+          const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
+          const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
+          v128.store64_lane(target + <usize>channel, bytes, 0);
+        }
       }
       for (let channel = blocks; channel < c; channel++) {
-        let acc = load<i32>(bias + (<usize>channel << 2));
+        let acc = dequantize ? 0 : load<i32>(bias + (<usize>channel << 2));
         for (let ky = kyStart; ky < kyEnd; ky++) {
           for (let kx = kxStart; kx < kxEnd; kx++) {
             acc += (<i32>load<i8>(origin + <usize>(ky * dilationH) * rowBytes + <usize>(kx * dilationW * c + channel)) - inputZero) *
@@ -252,10 +356,15 @@ export function qs8_depthwise_x8(
           }
         }
         const offset = <usize>channel << 2;
-        const value = requantize(acc, load<i32>(params + offset), scalar_shift(params, stride, offset)) + zeroPoint;
-        store<i8>(target + <usize>channel, <i8>min(high, max(low, value)));
+        if (dequantize) {
+          const scaled = <f32>acc * load<f32>(scales + offset) * rowScale + load<f32>(floatBias + offset);
+          store<f32>(target + offset, min(max(scaled, lowF), highF));
+        } else {
+          const value = requantize(acc, load<i32>(params + offset), scalar_shift(params, stride, offset)) + zeroPoint;
+          store<i8>(target + <usize>channel, <i8>min(high, max(low, value)));
+        }
       }
-      target += <usize>c;
+      target += outputPixel;
     }
   }
 }
@@ -391,6 +500,60 @@ export function qs8_quantize(input: usize, output: usize, n: i32, scale: f32, ze
     const rounded = Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
     const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded)) + zeroPoint;
     store<i8>(output + <usize>i, <i8>min(127, max(-128, value)));
+  }
+}
+
+/**
+ * Writes min(0, min x) and max(0, max x) over n floats to out[0] and out[1]: the range hybrid
+ * layers quantize their input over.
+ */
+export function f32_range(input: usize, n: i32, out: usize): void {
+  let low = f32x4.splat(0);
+  let high = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const value = v128.load(input + (<usize>i << 2));
+    low = f32x4.min(low, value);
+    high = f32x4.max(high, value);
+  }
+  let lowest = min(min(f32x4.extract_lane(low, 0), f32x4.extract_lane(low, 1)), min(f32x4.extract_lane(low, 2), f32x4.extract_lane(low, 3)));
+  let highest = max(max(f32x4.extract_lane(high, 0), f32x4.extract_lane(high, 1)), max(f32x4.extract_lane(high, 2), f32x4.extract_lane(high, 3)));
+  for (; i < n; i++) {
+    const value = load<f32>(input + (<usize>i << 2));
+    lowest = min(lowest, value);
+    highest = max(highest, value);
+  }
+  store<f32>(out, lowest);
+  store<f32>(out, highest, 4);
+}
+
+/**
+ * A hybrid layer's on-the-fly input quantization (TFLite's Asymmetric/SymmetricQuantizeFloats):
+ * q = round(zeroPoint + x * inverse) half away from zero, in float32, clamped to [low, 127]
+ * (low is -128, or -127 for the symmetric form); 8 values per step.
+ */
+export function qs8_quantize_hybrid(
+  input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32, low: i32,
+): void {
+  const inverseV = f32x4.splat(inverse);
+  const zeroF = f32x4.splat(<f32>zeroPoint);
+  const half = f32x4.splat(0.5);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(127);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const first = round_x4(f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2)), inverseV)), half);
+    const second = round_x4(f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2), 16), inverseV)), half);
+    const a = i32x4.min_s(i32x4.max_s(first, lowV), highV);
+    const b = i32x4.min_s(i32x4.max_s(second, lowV), highV);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), a), 0);
+  }
+  for (; i < n; i++) {
+    const scaled = <f32>zeroPoint + load<f32>(input + (<usize>i << 2)) * inverse;
+    const truncated = Mathf.trunc(scaled);
+    const rounded = Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
+    const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded));
+    store<i8>(output + <usize>i, <i8>min(127, max(low, value)));
   }
 }
 

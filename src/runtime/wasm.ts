@@ -153,6 +153,55 @@ export interface KernelExports {
     patches: number,
   ): void;
   qs8_dot_peak(iterations: number): number;
+  f32_range(input: number, n: number, out: number): void;
+  qs8_quantize_hybrid(
+    input: number,
+    output: number,
+    n: number,
+    inverse: number,
+    zeroPoint: number,
+    low: number,
+  ): void;
+  qs8_gemm_dequantize_2x4(
+    a: number,
+    lda: number,
+    depth: number,
+    packed: number,
+    bias: number,
+    scales: number,
+    rowScale: number,
+    floatBias: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    low: number,
+    high: number,
+  ): void;
+  qs8_depthwise_dequantize_x8(
+    input: number,
+    inH: number,
+    inW: number,
+    c: number,
+    filter: number,
+    kH: number,
+    kW: number,
+    strideH: number,
+    strideW: number,
+    dilationH: number,
+    dilationW: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    inputZero: number,
+    scales: number,
+    rowScale: number,
+    floatBias: number,
+    low: number,
+    high: number,
+    output: number,
+  ): void;
   qs8_quantize(input: number, output: number, n: number, scale: number, zeroPoint: number): void;
   qs8_channel_params(
     multiplier: number,

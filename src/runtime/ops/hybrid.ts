@@ -1,84 +1,136 @@
 /**
  * Hybrid (dynamic-range) kernels: float32 activations, int8 weights, as TensorFlow Lite's hybrid
  * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED compute them. Each batch row (a fully connected
- * row, or a whole image for convolutions) is quantized on the fly to int8 (`quantizeRow`), the
- * integer products are summed exactly, and the sum is scaled back to float by the row's scale
- * times the channel's weight scale, plus the float bias, then the activation clamp.
+ * row, or a whole image for convolutions) is quantized on the fly to int8 (`rowQuantization`,
+ * then `qs8_quantize_hybrid`), the integer products are summed exactly on the int8 wasm kernels,
+ * and each sum is scaled back to float by the row's scale and the channel's weight scale, plus
+ * the float bias, then the activation clamp, in TFLite's float32 order.
  */
 import { elementCount } from "../../format/dtype.ts";
+import type { KernelMemory } from "../memory.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
-import { activationRange, slidingWindow } from "./common.ts";
+import { activationRange, type SlidingWindow, slidingWindow } from "./common.ts";
+import { roundUp } from "./conv.ts";
 
 const f = Math.fround;
 
-/** A row quantized to int8: values, scale and zero point (0 when symmetric). */
-interface QuantizedRow {
-  values: Int8Array;
+/** Bytes of im2col patches per band. */
+const BAND_BYTES = 64 * 1024;
+
+/** How a row of floats is quantized: its scale, 1 / scale (float32) and zero point. */
+export interface RowQuantization {
   scale: number;
+  inverse: number;
   zeroPoint: number;
 }
 
 /**
- * TFLite's on-the-fly input quantization. Asymmetric (AsymmetricQuantizeFloats): the range
- * [min(0, min), max(0, max)] over 255 steps, the zero point from whichever end errs less,
- * nudged into [-128, 127]; q = round(zeroPoint + x * (1 / scale)) in float32, clamped.
- * Symmetric (SymmetricQuantizeFloats): scale = max|x| / 127, q = round(x * 127 / max|x|).
+ * TFLite's on-the-fly input quantization parameters from the row's range [low, high] (which
+ * includes 0). Asymmetric (AsymmetricQuantizeFloats): scale = (high - low) / 255 in double, the
+ * zero point from whichever end errs less, nudged into [-128, 127]; an all-zero row gets scale 1.
+ * Symmetric (SymmetricQuantizeFloats): scale = max(-low, high) / 127 and inverse 127 / that, in
+ * float32. Quantizing is then q = round(zeroPoint + x * inverse) in float32, clamped.
  */
-export function quantizeRow(values: Float32Array, asymmetric: boolean): QuantizedRow {
-  const quantized = new Int8Array(values.length);
-  let low = 0;
-  let high = 0;
-  for (const value of values) {
-    if (value < low) low = value;
-    if (value > high) high = value;
-  }
+export function rowQuantization(low: number, high: number, asymmetric: boolean): RowQuantization {
   if (asymmetric) {
-    if (low === high) return { values: quantized, scale: 1, zeroPoint: 0 };
+    if (low === high) return { scale: 1, inverse: 1, zeroPoint: 0 };
     const scale = (high - low) / 255;
     const fromMin = -128 - low / scale;
     const fromMax = 127 - high / scale;
     const chosen = 128 + Math.abs(low / scale) < 127 + Math.abs(high / scale) ? fromMin : fromMax;
     const zeroPoint = chosen <= -128 ? -128 : chosen >= 127 ? 127 : roundHalfAway(chosen);
-    const scale32 = Math.fround(scale);
-    const inverse = Math.fround(1 / scale32);
-    for (let index = 0; index < values.length; index++) {
-      const scaled = Math.fround(zeroPoint + Math.fround(values[index] * inverse));
-      quantized[index] = Math.min(127, Math.max(-128, roundHalfAway(scaled)));
-    }
-    return { values: quantized, scale: scale32, zeroPoint };
+    const scale32 = f(scale);
+    return { scale: scale32, inverse: f(1 / scale32), zeroPoint };
   }
   const range = Math.max(-low, high);
-  if (range === 0) return { values: quantized, scale: 1, zeroPoint: 0 };
-  const scale = Math.fround(range / 127);
-  const factor = Math.fround(127 / range);
-  for (let index = 0; index < values.length; index++) {
-    const scaled = Math.fround(values[index] * factor);
-    quantized[index] = Math.min(127, Math.max(-127, roundHalfAway(scaled)));
-  }
-  return { values: quantized, scale, zeroPoint: 0 };
+  if (range === 0) return { scale: 1, inverse: 1, zeroPoint: 0 };
+  return { scale: f(range / 127), inverse: f(127 / range), zeroPoint: 0 };
 }
 
-/** Weights, their per-channel scales and the float bias of a hybrid layer. */
-function hybridConstants(context: OpContext, channels: number) {
+/** Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. */
+function quantizeInput(
+  memory: KernelMemory,
+  input: number,
+  count: number,
+  output: number,
+  range: number,
+  asymmetric: boolean,
+): RowQuantization {
+  const kernels = memory.kernels;
+  kernels.f32_range(input, count, range);
+  const [low, high] = memory.f32(range, 2);
+  const row = rowQuantization(low, high, asymmetric);
+  kernels.qs8_quantize_hybrid(
+    input,
+    output,
+    count,
+    row.inverse,
+    row.zeroPoint,
+    asymmetric ? -128 : -127,
+  );
+  return row;
+}
+
+/**
+ * A hybrid layer's constants in wasm memory: int8 weights (packed for the GEMM, or as they are
+ * for depthwise), the sum of each channel's weights, the weight scales and the float bias, the
+ * per-channel arrays padded with zeros to `padded`.
+ */
+interface HybridLayer {
+  weights: number;
+  rowSums: Int32Array;
+  scales: Float32Array;
+  bias: number;
+  padded: number;
+}
+
+function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
   const filter = context.input(1, "int8");
   const quantization = filter.quantization;
   if (!quantization || quantization.scale.length === 0) {
     context.unsupported(`weights "${filter.name}" have no quantization parameters`);
   }
-  const weights = context.values(filter, "weights") as Int8Array;
-  const scales = Float32Array.from(
-    { length: channels },
-    (_, channel) => quantization.scale[quantization.scale.length === 1 ? 0 : channel],
-  );
-  const bias = context.optionalInput(2, "float32");
-  const biasValues = bias
-    ? (context.values(bias, "bias") as Float32Array)
-    : new Float32Array(channels);
-  return { weights, scales, bias: biasValues };
+  const values = context.values(filter, "weights") as Int8Array;
+  const depth = values.length / channels;
+  const scales = new Float32Array(padded);
+  for (let channel = 0; channel < channels; channel++) {
+    scales[channel] = quantization.scale[quantization.scale.length === 1 ? 0 : channel];
+  }
+  const biasInput = context.optionalInput(2, "float32");
+  const bias = new Float32Array(padded);
+  if (biasInput) bias.set(context.values(biasInput, "bias") as Float32Array);
+  const memory = context.memory;
+  const rowSums = new Int32Array(padded);
+  let weights: number;
+  if (pack === undefined) {
+    weights = memory.store(values);
+  } else {
+    for (let channel = 0; channel < channels; channel++) {
+      for (let index = 0; index < depth; index++) {
+        rowSums[channel] += values[channel * depth + index];
+      }
+    }
+    weights = memory.allocate(padded * pack * 2);
+    memory.withTemporary(values.byteLength, (source) => {
+      memory.bytes(source, values.byteLength).set(
+        new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      );
+      context.kernels.qs8_pack_weights(source, channels, depth, pack, weights);
+    });
+  }
+  return { weights, rowSums, scales, bias: memory.store(bias), padded } satisfies HybridLayer;
 }
 
-/** Hybrid FULLY_CONNECTED: each input row quantized (asymmetrically when the options say so). */
+/** Per-call arrays the GEMM reads: the zero point folded into an int32 bias, and scales. */
+function gemmOperands(memory: KernelMemory, padded: number) {
+  return { bias: memory.allocate(padded * 4), scales: memory.allocate(padded * 4) };
+}
+
+/**
+ * Hybrid FULLY_CONNECTED: each input row quantized (asymmetrically when the options say so),
+ * multiplied on the int8 GEMM, then bias + sum * (row scale x weight scale) in float32.
+ */
 export function hybridFullyConnected(context: OpContext): PreparedOp {
   const input = context.input(0, "float32");
   const output = context.output(0, "float32");
@@ -88,115 +140,260 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
     context.unsupported(`input [${input.shape}] does not split into rows of ${k}`);
   }
   output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
-  const { weights, scales, bias } = hybridConstants(context, n);
-  const rowSums = Int32Array.from({ length: n }, (_, row) => {
-    let sum = 0;
-    for (let index = 0; index < k; index++) sum += weights[row * k + index];
-    return sum;
-  });
+  const depth = roundUp(k, 8);
+  const layer = hybridLayer(context, n, roundUp(n, 4), depth);
   const asymmetric = Boolean(context.options.asymmetricQuantizeInputs);
   const [low, high] = activationRange(context);
   const memory = context.memory;
+  const kernels = context.kernels;
+  const operands = gemmOperands(memory, layer.padded);
+  const range = memory.allocate(8);
   return {
     consumedInputs: [1, 2],
-    run() {
-      const source = memory.f32(input.offset, m * k);
-      const target = memory.f32(output.offset, m * n);
+    scratchBytes: depth,
+    run(scratch) {
+      const bias = memory.i32(operands.bias, layer.padded);
+      const scales = memory.f32(operands.scales, layer.padded);
       for (let row = 0; row < m; row++) {
-        const { values, scale, zeroPoint } = quantizeRow(
-          source.subarray(row * k, (row + 1) * k),
+        const quantization = quantizeInput(
+          memory,
+          input.offset + row * k * 4,
+          k,
+          scratch,
+          range,
           asymmetric,
         );
-        for (let unit = 0; unit < n; unit++) {
-          let dot = 0;
-          for (let index = 0; index < k; index++) dot += weights[unit * k + index] * values[index];
-          dot -= zeroPoint * rowSums[unit];
-          // float32 as TFLite: bias += dot * (row scale x weight scale).
-          const value = f(bias[unit] + f(dot * f(scale * scales[unit])));
-          target[row * n + unit] = Math.min(high, Math.max(low, value));
+        for (let channel = 0; channel < n; channel++) {
+          bias[channel] = -quantization.zeroPoint * layer.rowSums[channel];
+          scales[channel] = f(quantization.scale * layer.scales[channel]);
         }
+        kernels.qs8_gemm_dequantize_2x4(
+          scratch,
+          depth,
+          depth,
+          layer.weights,
+          operands.bias,
+          operands.scales,
+          1,
+          layer.bias,
+          output.offset + row * n * 4,
+          n,
+          1,
+          n,
+          low,
+          high,
+        );
       }
     },
   };
 }
 
-/** Hybrid CONV_2D and DEPTHWISE_CONV_2D: each image quantized as one row. */
-function hybridConvolution(context: OpContext, depthwise: boolean): PreparedOp {
+/** The geometry both hybrid convolutions share. */
+function convolutionShape(context: OpContext, depthwise: boolean) {
   const input = context.input(0, "float32");
   const output = context.output(0, "float32");
   const [batches, inH, inW, channels] = input.shape;
   const filterShape = context.input(1).shape;
   const [kH, kW] = filterShape.slice(1, 3);
   const outC = depthwise ? filterShape[3] : filterShape[0];
-  const multiplier = depthwise ? outC / channels : 1;
-  if (!depthwise && filterShape[3] !== channels) {
+  const window: SlidingWindow = slidingWindow(context, inH, inW, kH, kW);
+  output.shape = [batches, window.rows.outSize, window.columns.outSize, outC];
+  const [low, high] = activationRange(context);
+  return { input, output, batches, inH, inW, channels, kH, kW, outC, window, low, high };
+}
+
+/**
+ * Hybrid CONV_2D: each image quantized asymmetrically as one row, multiplied on the int8 GEMM
+ * (1x1 stride-1 directly, others over im2col bands padded with the zero point, which the folded
+ * bias cancels), then (sum x weight scale) x row scale + bias in float32.
+ */
+export function hybridConv2d(context: OpContext): PreparedOp {
+  const shape = convolutionShape(context, false);
+  const { input, output, batches, inH, inW, channels, kH, kW, outC, window, low, high } = shape;
+  if (context.input(1).shape[3] !== channels) {
     context.unsupported("grouped convolution is not supported");
   }
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
-    context,
-    inH,
-    inW,
-    kH,
-    kW,
-  );
-  output.shape = [batches, rows.outSize, columns.outSize, outC];
-  const { weights, scales, bias } = hybridConstants(context, outC);
-  const [low, high] = activationRange(context);
-  const imageSize = inH * inW * channels;
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  const depth = roundUp(kH * kW * channels, 8);
+  const layer = hybridLayer(context, outC, roundUp(outC, 4), depth);
   const memory = context.memory;
+  const kernels = context.kernels;
+  const operands = gemmOperands(memory, layer.padded);
+  memory.f32(operands.scales, layer.padded).set(layer.scales);
+  const range = memory.allocate(8);
+  const imageIn = inH * inW * channels;
+  const positions = rows.outSize * columns.outSize;
+  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && channels % 8 === 0;
+  const band = direct
+    ? 0
+    : Math.min(positions, Math.max(2, roundUp(Math.floor(BAND_BYTES / depth), 2)));
   return {
     consumedInputs: [1, 2],
-    run() {
-      const source = memory.f32(input.offset, batches * imageSize);
-      const target = memory.f32(output.offset, elementCount(output.shape));
-      let out = 0;
+    scratchBytes: roundUp(imageIn, 16) + band * depth,
+    run(scratch) {
+      const quantized = scratch;
+      const patches = scratch + roundUp(imageIn, 16);
+      const bias = memory.i32(operands.bias, layer.padded);
       for (let image = 0; image < batches; image++) {
-        // TFLite quantizes a convolution's input asymmetrically, per image; taps outside the
-        // image contribute nothing (as if padded with the zero point).
-        const { values, scale, zeroPoint } = quantizeRow(
-          source.subarray(image * imageSize, (image + 1) * imageSize),
+        const { scale, zeroPoint } = quantizeInput(
+          memory,
+          input.offset + image * imageIn * 4,
+          imageIn,
+          quantized,
+          range,
           true,
         );
-        for (let oy = 0; oy < rows.outSize; oy++) {
-          for (let ox = 0; ox < columns.outSize; ox++) {
-            for (let oc = 0; oc < outC; oc++) {
-              let acc = 0;
-              for (let ky = 0; ky < kH; ky++) {
-                const iy = oy * strideH - rows.padBefore + ky * dilationH;
-                if (iy < 0 || iy >= inH) continue;
-                for (let kx = 0; kx < kW; kx++) {
-                  const ix = ox * strideW - columns.padBefore + kx * dilationW;
-                  if (ix < 0 || ix >= inW) continue;
-                  const pixel = (iy * inW + ix) * channels;
-                  if (depthwise) {
-                    acc += (values[pixel + Math.floor(oc / multiplier)] - zeroPoint) *
-                      weights[(ky * kW + kx) * outC + oc];
-                  } else {
-                    const filterBase = ((oc * kH + ky) * kW + kx) * channels;
-                    for (let ic = 0; ic < channels; ic++) {
-                      acc += (values[pixel + ic] - zeroPoint) * weights[filterBase + ic];
-                    }
-                  }
-                }
-              }
-              // float32 in TFLite's order: CONV_2D (acc x weight scale) x row scale,
-              // DEPTHWISE_CONV_2D acc x (weight scale x row scale); then the bias.
-              const scaled = depthwise
-                ? f(acc * f(scales[oc] * scale))
-                : f(f(acc * scales[oc]) * scale);
-              const value = f(scaled + bias[oc]);
-              target[out++] = Math.min(high, Math.max(low, value));
-            }
-          }
+        for (let channel = 0; channel < outC; channel++) {
+          bias[channel] = -zeroPoint * layer.rowSums[channel];
+        }
+        const gemm = (a: number, lda: number, start: number, count: number) =>
+          kernels.qs8_gemm_dequantize_2x4(
+            a,
+            lda,
+            depth,
+            layer.weights,
+            operands.bias,
+            operands.scales,
+            scale,
+            layer.bias,
+            output.offset + (image * positions + start) * outC * 4,
+            outC,
+            count,
+            outC,
+            low,
+            high,
+          );
+        if (direct) {
+          gemm(quantized, channels, 0, positions);
+          continue;
+        }
+        for (let start = 0; start < positions; start += band) {
+          const count = Math.min(band, positions - start);
+          kernels.qs8_im2col(
+            quantized,
+            inH,
+            inW,
+            channels,
+            kH,
+            kW,
+            strideH,
+            strideW,
+            dilationH,
+            dilationW,
+            rows.padBefore,
+            columns.padBefore,
+            columns.outSize,
+            start,
+            count,
+            depth,
+            zeroPoint,
+            patches,
+          );
+          gemm(patches, depth, start, count);
         }
       }
     },
   };
 }
 
-/** Hybrid CONV_2D. */
-export const hybridConv2d = (context: OpContext): PreparedOp => hybridConvolution(context, false);
+/**
+ * Hybrid DEPTHWISE_CONV_2D: each image quantized asymmetrically, the taps inside the image
+ * summed as (q - zero point) x w (on the int8 depthwise kernel for depth multiplier 1), then
+ * sum x (weight scale x row scale) + bias in float32.
+ */
+export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
+  const shape = convolutionShape(context, true);
+  const { input, output, batches, inH, inW, channels, kH, kW, outC, window, low, high } = shape;
+  if (outC % channels !== 0) context.unsupported("filter channels are not a multiple of input's");
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  const layer = hybridLayer(context, outC, roundUp(outC, 8));
+  const memory = context.memory;
+  const kernels = context.kernels;
+  const scalesOffset = memory.allocate(layer.padded * 4);
+  const range = memory.allocate(8);
+  const imageIn = inH * inW * channels;
+  const imageOut = rows.outSize * columns.outSize * outC;
+  return {
+    consumedInputs: [1, 2],
+    scratchBytes: imageIn,
+    run(scratch) {
+      const scales = memory.f32(scalesOffset, layer.padded);
+      for (let image = 0; image < batches; image++) {
+        const { scale, zeroPoint } = quantizeInput(
+          memory,
+          input.offset + image * imageIn * 4,
+          imageIn,
+          scratch,
+          range,
+          true,
+        );
+        for (let channel = 0; channel < outC; channel++) {
+          scales[channel] = f(layer.scales[channel] * scale);
+        }
+        const target = output.offset + image * imageOut * 4;
+        if (outC !== channels) {
+          depthwiseWithMultiplier(memory, scratch, zeroPoint, target);
+          continue;
+        }
+        kernels.qs8_depthwise_dequantize_x8(
+          scratch,
+          inH,
+          inW,
+          channels,
+          layer.weights,
+          kH,
+          kW,
+          strideH,
+          strideW,
+          dilationH,
+          dilationW,
+          rows.padBefore,
+          columns.padBefore,
+          rows.outSize,
+          columns.outSize,
+          zeroPoint,
+          scalesOffset,
+          1,
+          layer.bias,
+          low,
+          high,
+          target,
+        );
+      }
+    },
+  };
 
-/** Hybrid DEPTHWISE_CONV_2D. */
-export const hybridDepthwiseConv2d = (context: OpContext): PreparedOp =>
-  hybridConvolution(context, true);
+  /** Depth multiplier above 1: the same arithmetic, scalar. */
+  function depthwiseWithMultiplier(
+    memory: KernelMemory,
+    quantized: number,
+    zeroPoint: number,
+    target: number,
+  ) {
+    const values = memory.view("int8", quantized, imageIn) as Int8Array;
+    const weights = memory.view("int8", layer.weights, kH * kW * outC) as Int8Array;
+    const scales = memory.f32(scalesOffset, outC);
+    const bias = memory.f32(layer.bias, outC);
+    const out = memory.f32(target, imageOut);
+    const multiplier = outC / channels;
+    let index = 0;
+    for (let oy = 0; oy < rows.outSize; oy++) {
+      for (let ox = 0; ox < columns.outSize; ox++) {
+        for (let oc = 0; oc < outC; oc++) {
+          let acc = 0;
+          for (let ky = 0; ky < kH; ky++) {
+            const iy = oy * strideH - rows.padBefore + ky * dilationH;
+            if (iy < 0 || iy >= inH) continue;
+            for (let kx = 0; kx < kW; kx++) {
+              const ix = ox * strideW - columns.padBefore + kx * dilationW;
+              if (ix < 0 || ix >= inW) continue;
+              acc += (values[(iy * inW + ix) * channels + Math.floor(oc / multiplier)] -
+                zeroPoint) * weights[(ky * kW + kx) * outC + oc];
+            }
+          }
+          out[index++] = Math.min(high, Math.max(low, f(f(acc * scales[oc]) + bias[oc])));
+        }
+      }
+    }
+  }
+}
