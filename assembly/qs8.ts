@@ -259,19 +259,21 @@ function gemm_2x4(
 
 /**
  * Depthwise convolution on int8 with depth multiplier 1, 8 channels at a time: per tap inside
- * the image, (x - inputZero) * w as 16-bit products widened into two i32x4 sums; the bias and
- * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
- * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic.
+ * the image, (x - inputZero) * w as 16-bit products widened into two i32x4 sums; 3x3 windows
+ * wholly inside the image take an unrolled path that starts from `interiorBias` (bias minus
+ * inputZero times the sum of the channel's weights) and multiplies x itself. The bias, interior
+ * bias and constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to
+ * 8. The last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic.
  */
 export function qs8_depthwise_x8(
-  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
+  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize, interiorBias: usize,
   kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32, output: usize,
 ): void {
-  depthwise_x8(false, input, inH, inW, c, filter, bias, kH, kW, strideH, strideW, dilationH,
-    dilationW, padTop, padLeft, outH, outW, inputZero, params, padded, zeroPoint, low, high,
-    0, 1, 0, 0, 0, output);
+  depthwise_x8(false, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH, strideW,
+    dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded, zeroPoint, low,
+    high, 0, 1, 0, 0, 0, output);
 }
 
 /**
@@ -280,14 +282,36 @@ export function qs8_depthwise_x8(
  * floatBias[c], low, high); `scales` and `floatBias` padded to a multiple of 8.
  */
 export function qs8_depthwise_dequantize_x8(
-  input: usize, inH: i32, inW: i32, c: i32, filter: usize,
+  input: usize, inH: i32, inW: i32, c: i32, filter: usize, interiorBias: usize,
   kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   scales: usize, rowScale: f32, floatBias: usize, low: f32, high: f32, output: usize,
 ): void {
-  depthwise_x8(true, input, inH, inW, c, filter, 0, kH, kW, strideH, strideW, dilationH,
-    dilationW, padTop, padLeft, outH, outW, inputZero, 0, 8, 0, 0, 0,
+  depthwise_x8(true, input, inH, inW, c, filter, 0, interiorBias, kH, kW, strideH, strideW,
+    dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, 0, 8, 0, 0, 0,
     scales, rowScale, floatBias, low, high, output);
+}
+
+/** Stores 8 channels of depthwise sums: requantized to int8, or dequantized to float32. */
+// @ts-ignore: decorator
+@inline
+function store_x8(
+  dequantize: bool, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
+  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScaleV: v128,
+  floatBias: usize, lowFV: v128, highFV: v128,
+): void {
+  if (dequantize) {
+    const offset = <usize>channel << 2;
+    const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
+    const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
+    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
+    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
+  } else {
+    const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
+    const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
+    v128.store64_lane(target + <usize>channel, bytes, 0);
+  }
 }
 
 /** The body of both depthwise kernels; `dequantize` is a constant at each (inlined) call. */
@@ -295,7 +319,7 @@ export function qs8_depthwise_dequantize_x8(
 @inline
 function depthwise_x8(
   dequantize: bool, input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  interiorBias: usize, kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32,
   scales: usize, rowScale: f32, floatBias: usize, lowF: f32, highF: f32, output: usize,
@@ -311,6 +335,11 @@ function depthwise_x8(
   const outputPixel = <usize>c << (dequantize ? 2 : 0);
   const blocks = c & ~7;
   const rowBytes = <usize>(inW * c);
+  const unrolled = kH == 3 && kW == 3;
+  const dx = <usize>(dilationW * c);
+  const dy = <usize>dilationH * rowBytes;
+  const filterRow = <usize>(3 * c);
+  const pixel = <usize>c;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
@@ -321,7 +350,55 @@ function depthwise_x8(
       const kxStart = x0 >= 0 ? 0 : (-x0 + dilationW - 1) / dilationW;
       const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
-      for (let channel = 0; channel < blocks; channel += 8) {
+      const interior = unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3;
+      for (let channel = 0; interior && channel < blocks; channel += 8) {
+        // A 3x3 window wholly inside the image: unrolled, the zero point already folded into
+        // interiorBias (bias - inputZero * the channel's nine weights).
+        const p = origin + <usize>channel;
+        const f = filter + <usize>channel;
+        let low4 = v128.load(interiorBias + (<usize>channel << 2));
+        let high4 = v128.load(interiorBias + (<usize>channel << 2), 16);
+        let x: v128, w: v128;
+          x = v128.load8x8_s(p + 0);
+          w = v128.load8x8_s(f + 0);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + dx);
+          w = v128.load8x8_s(f + pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + 2 * dx);
+          w = v128.load8x8_s(f + 2 * pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + dy);
+          w = v128.load8x8_s(f + filterRow);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + dy + dx);
+          w = v128.load8x8_s(f + filterRow + pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + dy + 2 * dx);
+          w = v128.load8x8_s(f + filterRow + 2 * pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + 2 * dy);
+          w = v128.load8x8_s(f + 2 * filterRow);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + 2 * dy + dx);
+          w = v128.load8x8_s(f + 2 * filterRow + pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+          x = v128.load8x8_s(p + 2 * dy + 2 * dx);
+          w = v128.load8x8_s(f + 2 * filterRow + 2 * pixel);
+          low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
+          high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
+        store_x8(dequantize, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
+      }
+      for (let channel = 0; !interior && channel < blocks; channel += 8) {
         let low4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2));
         let high4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2), 16);
         for (let ky = kyStart; ky < kyEnd; ky++) {
@@ -334,18 +411,8 @@ function depthwise_x8(
             high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
           }
         }
-        if (dequantize) {
-          const offset = <usize>channel << 2;
-          const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
-          const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
-          v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
-          v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
-        } else {
-          const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
-          const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
-          const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
-          v128.store64_lane(target + <usize>channel, bytes, 0);
-        }
+        store_x8(dequantize, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (let channel = blocks; channel < c; channel++) {
         let acc = dequantize ? 0 : load<i32>(bias + (<usize>channel << 2));

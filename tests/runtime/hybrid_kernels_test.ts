@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { roundHalfAway } from "../../src/runtime/quantized/fixed_point.ts";
 import { rowQuantization } from "../../src/runtime/ops/hybrid.ts";
+import { depthwiseWeightSums } from "../../src/runtime/ops/qs8.ts";
 import { freshMemory, putF32, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
 const random = randomFloats(777);
@@ -124,6 +125,7 @@ for (const variant of VARIANTS) {
         [5, 7, 3, 3, 3, 1, 1, -128],
         [8, 6, 21, 3, 3, 2, 1, 127],
         [9, 9, 16, 5, 3, 1, 2, 4],
+        [10, 9, 16, 3, 3, 1, 2, -3],
       ]
     ) {
       const memory = await freshMemory(variant);
@@ -146,6 +148,12 @@ for (const variant of VARIANTS) {
         inW,
         channels,
         memory.store(filter),
+        memory.store(
+          Int32Array.from(
+            depthwiseWeightSums(filter, channels, padded),
+            (sum) => -zeroPoint * sum,
+          ),
+        ),
         kH,
         kW,
         stride,

@@ -9,7 +9,7 @@ import {
   multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantized/fixed_point.ts";
-import { CHANNEL_PARAM_ARRAYS } from "../../src/runtime/ops/qs8.ts";
+import { CHANNEL_PARAM_ARRAYS, depthwiseWeightSums } from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
@@ -129,6 +129,7 @@ for (const variant of VARIANTS) {
       const [inH, inW, channels, multiplier, kH, kW, stride, dilation] of [
         [5, 7, 3, 1, 3, 3, 1, 1],
         [8, 6, 17, 1, 3, 3, 2, 1],
+        [11, 10, 24, 1, 3, 3, 1, 2],
         [9, 9, 4, 2, 5, 3, 1, 2],
         [3, 3, 1, 1, 3, 3, 1, 1],
       ]
@@ -216,6 +217,12 @@ for (const variant of VARIANTS) {
           channels,
           memory.store(filter),
           constants.bias,
+          memory.store(
+            Int32Array.from(
+              depthwiseWeightSums(filter, outC, padded),
+              (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
+            ),
+          ),
           kH,
           kW,
           stride,

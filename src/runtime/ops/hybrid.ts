@@ -12,6 +12,7 @@ import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 import { activationRange, type SlidingWindow, slidingWindow } from "./common.ts";
 import { roundUp } from "./conv.ts";
+import { depthwiseWeightSums } from "./qs8.ts";
 
 const f = Math.fround;
 
@@ -310,6 +311,12 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
   const memory = context.memory;
   const kernels = context.kernels;
   const scalesOffset = memory.allocate(layer.padded * 4);
+  const weightSums = depthwiseWeightSums(
+    memory.view("int8", layer.weights, kH * kW * outC) as Int8Array,
+    outC,
+    layer.padded,
+  );
+  const interiorBias = memory.allocate(layer.padded * 4);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
@@ -327,8 +334,10 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
           range,
           true,
         );
+        const folded = memory.i32(interiorBias, layer.padded);
         for (let channel = 0; channel < outC; channel++) {
           scales[channel] = f(layer.scales[channel] * scale);
+          folded[channel] = -zeroPoint * weightSums[channel];
         }
         const target = output.offset + image * imageOut * 4;
         if (outC !== channels) {
@@ -341,6 +350,7 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
           inW,
           channels,
           layer.weights,
+          interiorBias,
           kH,
           kW,
           strideH,

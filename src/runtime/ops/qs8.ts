@@ -84,6 +84,20 @@ function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): 
   return { packed, bias: constants.bias, params: constants.params, padded, depth };
 }
 
+/**
+ * The sum of each channel's weights of a depthwise filter [1, kH, kW, channels], padded with
+ * zeros to `padded` channels: what folds the input zero point into a 3x3 window's bias.
+ */
+export function depthwiseWeightSums(
+  weights: Int8Array,
+  channels: number,
+  padded: number,
+): Int32Array {
+  const sums = new Int32Array(padded);
+  for (let index = 0; index < weights.length; index++) sums[index % channels] += weights[index];
+  return sums;
+}
+
 /** The quantities an int8 layer's preparation computed (see `integer.ts`). */
 export interface Int8Layer {
   input: RuntimeTensor;
@@ -266,6 +280,10 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       layer.shifts,
       padded,
     );
+    const sums = depthwiseWeightSums(layer.weights, outC, padded);
+    const interiorBias = memory.store(
+      Int32Array.from(sums, (sum, channel) => (layer.bias[channel] ?? 0) - inputZero * sum),
+    );
     return {
       consumedInputs: [1, 2],
       run() {
@@ -277,6 +295,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
             channels,
             filter,
             constants.bias,
+            interiorBias,
             ...geometry,
             constants.params,
             padded,
