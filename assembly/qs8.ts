@@ -7,7 +7,10 @@
 // @ts-ignore: decorator
 @inline const CHANNELS: i32 = 4;
 
-import { requantize_x4 } from "./qs8_requantize";
+import {
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP,
+  requantize_x4, requantize_x4_with,
+} from "./qs8_requantize";
 
 const spill = memory.data(16, 16);
 
@@ -109,50 +112,6 @@ function horizontal4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
   return i32x4.add(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
 }
 
-// @ts-ignore: decorator
-@inline
-function store_outputs(
-  sums: v128, row: usize, panel: i32, n: i32, bias: usize, params: usize, stride: usize,
-  zeroPoint: v128, low: v128, high: v128,
-): void {
-  const channel = panel * CHANNELS;
-  const acc = i32x4.add(sums, v128.load(bias + (<usize>channel << 2)));
-  const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(acc, params, stride, channel), zeroPoint), low), high);
-  const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
-  const target = row + <usize>channel;
-  if (channel + CHANNELS <= n) {
-    v128.store32_lane(target, bytes, 0);
-  } else {
-    v128.store(spill, bytes);
-    memory.copy(target, spill, <usize>(n - channel));
-  }
-}
-
-/**
- * Stores four float outputs of a hybrid layer: clamp(float(acc) * scales[c] * rowScale +
- * floatBias[c]), each step rounded to float32 in this order (TFLite's hybrid convolution; a
- * layer that multiplies by one combined scale passes it as `scales` with rowScale 1).
- */
-// @ts-ignore: decorator
-@inline
-function store_dequantized(
-  sums: v128, row: usize, panel: i32, n: i32, bias: usize, scales: usize, rowScale: v128,
-  floatBias: usize, low: v128, high: v128,
-): void {
-  const channel = panel * CHANNELS;
-  const offset = <usize>channel << 2;
-  const acc = f32x4.convert_i32x4_s(i32x4.add(sums, v128.load(bias + offset)));
-  const scaled = f32x4.mul(f32x4.mul(acc, v128.load(scales + offset)), rowScale);
-  const value = f32x4.min(f32x4.max(f32x4.add(scaled, v128.load(floatBias + offset)), low), high);
-  const target = row + offset;
-  if (channel + CHANNELS <= n) {
-    v128.store(target, value);
-  } else {
-    v128.store(spill, value);
-    memory.copy(target, spill, <usize>(n - channel) << 2);
-  }
-}
-
 /**
  * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint) for int8 A (rows of `depth`
  * bytes at stride `lda`, depth a multiple of 8) and packed weights; 2 rows x 4 channels per
@@ -180,17 +139,41 @@ export function qs8_gemm_dequantize_2x4(
     f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
 }
 
+/**
+ * Stores four outputs of channels `channel .. channel + 3` from their sums and the panel's
+ * constants (loaded once per panel): requantized to int8 (`p1`..`p7` the requantization
+ * constants), or, for hybrid layers, float32 clamp(float(acc) * scales * rowScale + floatBias)
+ * rounded in that order (`p1` the scales, `p2` the float bias), as TFLite's hybrid convolution.
+ */
 // @ts-ignore: decorator
 @inline
-function store_any(
-  dequantize: bool, sums: v128, row: usize, panel: i32, n: i32, bias: usize, params: usize,
-  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScale: v128,
-  floatBias: usize,
+function store_panel(
+  dequantize: bool, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
+  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
 ): void {
+  const acc = i32x4.add(sums, bias);
   if (dequantize) {
-    store_dequantized(sums, row, panel, n, bias, scales, rowScale, floatBias, lowV, highV);
+    const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), p1), rowScale);
+    const value = f32x4.min(f32x4.max(f32x4.add(scaled, p2), lowV), highV);
+    const target = row + (<usize>channel << 2);
+    if (channel + CHANNELS <= n) {
+      v128.store(target, value);
+    } else {
+      v128.store(spill, value);
+      memory.copy(target, spill, <usize>(n - channel) << 2);
+    }
   } else {
-    store_outputs(sums, row, panel, n, bias, params, stride, zeroV, lowV, highV);
+    const requantized = requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantized, zeroV), lowV), highV);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
+    const target = row + <usize>channel;
+    if (channel + CHANNELS <= n) {
+      v128.store32_lane(target, bytes, 0);
+    } else {
+      v128.store(spill, bytes);
+      memory.copy(target, spill, <usize>(n - channel));
+    }
   }
 }
 
@@ -211,6 +194,17 @@ function gemm_2x4(
     const blockEnd = min(m, block + ROW_BLOCK);
     for (let panel = 0; panel < panels; panel++) {
       const weights = packed + <usize>panel * panelBytes;
+      const channel = panel * CHANNELS;
+      const offset = <usize>channel << 2;
+      const biasV = v128.load(bias + offset);
+      const nudge = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_NUDGE * stride + offset);
+      const p1 = v128.load(dequantize ? scales + offset : params + PARAM_MULTIPLIER * stride + offset);
+      const p2 = v128.load(dequantize ? floatBias + offset : params + PARAM_LEFT * stride + offset);
+      const p3 = i64x2.extend_low_i32x4_s(nudge);
+      const p4 = i64x2.extend_high_i32x4_s(nudge);
+      const p5 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_ROUNDS * stride + offset);
+      const p6 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_HALF * stride + offset);
+      const p7 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_UP * stride + offset);
       let row = block;
       for (; row + 2 <= blockEnd; row += 2) {
         const a0 = a + <usize>(row * lda);
@@ -236,8 +230,8 @@ function gemm_2x4(
           w += 64;
         }
         const c0 = c + <usize>(row * ldc);
-        store_any(dequantize, horizontal4(s00, s01, s02, s03), c0, panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
-        store_any(dequantize, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+        store_panel(dequantize, horizontal4(s00, s01, s02, s03), c0, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_panel(dequantize, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
       }
       if (row < blockEnd) {
         const a0 = a + <usize>(row * lda);
@@ -251,7 +245,7 @@ function gemm_2x4(
           s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
           w += 64;
         }
-        store_any(dequantize, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), panel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+        store_panel(dequantize, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
       }
     }
   }

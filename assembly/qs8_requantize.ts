@@ -53,22 +53,42 @@ export function qs8_channel_params(
 @inline
 export function requantize_x4(acc: v128, params: usize, stride: usize, channel: i32): v128 {
   const offset = <usize>channel << 2;
-  const multiplier = v128.load(params + PARAM_MULTIPLIER * stride + offset);
-  const x = i32x4.mul(acc, v128.load(params + PARAM_LEFT * stride + offset));
+  const nudge = v128.load(params + PARAM_NUDGE * stride + offset);
+  return requantize_x4_with(
+    acc,
+    v128.load(params + PARAM_MULTIPLIER * stride + offset),
+    v128.load(params + PARAM_LEFT * stride + offset),
+    i64x2.extend_low_i32x4_s(nudge),
+    i64x2.extend_high_i32x4_s(nudge),
+    v128.load(params + PARAM_ROUNDS * stride + offset),
+    v128.load(params + PARAM_HALF * stride + offset),
+    v128.load(params + PARAM_UP * stride + offset),
+  );
+}
+
+/**
+ * `requantize_x4` on constants already loaded (a GEMM loads them once per panel of 4 channels
+ * and reuses them for every row): the nudge as two i64x2 halves.
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_with(
+  acc: v128, multiplier: v128, left: v128, nudgeLow: v128, nudgeHigh: v128, rounds: v128,
+  half: v128, up: v128,
+): v128 {
+  const x = i32x4.mul(acc, left);
   // SaturatingRoundingDoublingHighMul = floor((x * multiplier + 2^30) / 2^31) for every sign
   // (gemmlowp's 1 - 2^30 nudge with truncation equals this floor for negative products): the
   // high halves of (product + nudge) * 2.
-  const nudge = v128.load(params + PARAM_NUDGE * stride + offset);
   const high = v128.shuffle<i32>(
-    i64x2.shl(i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), i64x2.extend_low_i32x4_s(nudge)), 1),
-    i64x2.shl(i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), i64x2.extend_high_i32x4_s(nudge)), 1),
+    i64x2.shl(i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), nudgeLow), 1),
+    i64x2.shl(i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), nudgeHigh), 1),
     1, 3, 5, 7,
   );
   // RoundingDivideByPOT = floor((high + half - (high < 0 ? 1 : 0)) / 2^exponent) for exponent > 0,
   // high itself for exponent 0: the high halves of that times 2^(32 - exponent).
-  const negative = v128.and(i32x4.shr_u(high, 31), v128.load(params + PARAM_ROUNDS * stride + offset));
-  const biased = i32x4.sub(i32x4.add(high, v128.load(params + PARAM_HALF * stride + offset)), negative);
-  const up = v128.load(params + PARAM_UP * stride + offset);
+  const negative = v128.and(i32x4.shr_u(high, 31), rounds);
+  const biased = i32x4.sub(i32x4.add(high, half), negative);
   return v128.shuffle<i32>(
     i64x2.shl(i64x2.extmul_low_i32x4_s(biased, up), 2),
     i64x2.shl(i64x2.extmul_high_i32x4_s(biased, up), 2),
