@@ -8,8 +8,8 @@
 @inline const CHANNELS: i32 = 4;
 
 import {
-  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP,
-  requantize_x4, requantize_x4_with,
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+  requantize_x4, requantize_x4_fast, requantize_x4_with,
 } from "./qs8_requantize";
 
 const spill = memory.data(16, 16);
@@ -112,48 +112,72 @@ function horizontal4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
   return i32x4.add(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
 }
 
+/** How a kernel finishes its int32 sums (a constant at each inlined call). */
+// @ts-ignore: decorator
+@inline export const DEQUANTIZE: i32 = 0;
+/** `requantize_x4_with`: any multiplier and shift, double or single rounding by the constants. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE: i32 = 1;
+/** `requantize_x4_fast` with double rounding. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_FAST: i32 = 2;
+/** `requantize_x4_fast` with single rounding. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
+
 /**
  * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint) for int8 A (rows of `depth`
  * bytes at stride `lda`, depth a multiple of 8) and packed weights; 2 rows x 4 channels per
  * step, products summed pairwise by i32x4.dot_i16x8_s. `bias` and the requantization constants
  * (`params`, from qs8_channel_params) hold `padded` channels, n rounded up to a multiple of 4.
+ * `requantization` is REQUANTIZE, or REQUANTIZE_FAST(_SINGLE) when the caller has checked that
+ * the layer suits `requantize_x4_fast`.
  */
 export function qs8_gemm_2x4(
   a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
-  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32,
+  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32, requantization: i32,
 ): void {
-  gemm_2x4(false, a, lda, depth, packed, bias, params, padded, c, ldc, m, n,
-    i32x4.splat(zeroPoint), i32x4.splat(low), i32x4.splat(high), 0, f32x4.splat(1), 0);
+  const zeroV = i32x4.splat(zeroPoint);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  const one = f32x4.splat(1);
+  if (requantization == REQUANTIZE_FAST) {
+    gemm_2x4(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
+    gemm_2x4(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else {
+    gemm_2x4(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  }
 }
 
 /**
  * The hybrid form of `qs8_gemm_2x4`: the same int8 sums plus the int32 `bias`, written as
- * float32 C[m][n] (row stride `ldc` floats) by `store_dequantized` with per-channel `scales`,
+ * float32 C[m][n] (row stride `ldc` floats) by `store_panel` with per-channel `scales`,
  * `rowScale` and `floatBias` (each padded to a multiple of 4), clamped to [low, high].
  */
 export function qs8_gemm_dequantize_2x4(
   a: usize, lda: i32, depth: i32, packed: usize, bias: usize, scales: usize, rowScale: f32,
   floatBias: usize, c: usize, ldc: i32, m: i32, n: i32, low: f32, high: f32,
 ): void {
-  gemm_2x4(true, a, lda, depth, packed, bias, 0, 4, c, ldc << 2, m, n,
+  gemm_2x4(DEQUANTIZE, a, lda, depth, packed, bias, 0, 4, c, ldc << 2, m, n,
     f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
 }
 
 /**
  * Stores four outputs of channels `channel .. channel + 3` from their sums and the panel's
- * constants (loaded once per panel): requantized to int8 (`p1`..`p7` the requantization
- * constants), or, for hybrid layers, float32 clamp(float(acc) * scales * rowScale + floatBias)
- * rounded in that order (`p1` the scales, `p2` the float bias), as TFLite's hybrid convolution.
+ * constants (loaded once per panel, see `panel_constant`): requantized to int8, or, for hybrid
+ * layers, float32 clamp(float(acc) * scales * rowScale + floatBias) rounded in that order (`p1`
+ * the scales, `p2` the float bias), as TFLite's hybrid convolution.
  */
 // @ts-ignore: decorator
 @inline
 function store_panel(
-  dequantize: bool, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
+  mode: i32, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
   p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
   zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
 ): void {
   const acc = i32x4.add(sums, bias);
-  if (dequantize) {
+  if (mode == DEQUANTIZE) {
     const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), p1), rowScale);
     const value = f32x4.min(f32x4.max(f32x4.add(scaled, p2), lowV), highV);
     const target = row + (<usize>channel << 2);
@@ -164,7 +188,9 @@ function store_panel(
       memory.copy(target, spill, <usize>(n - channel) << 2);
     }
   } else {
-    const requantized = requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7);
+    const requantized = mode == REQUANTIZE
+      ? requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7)
+      : requantize_x4_fast(acc, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
     const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantized, zeroV), lowV), highV);
     const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
     const target = row + <usize>channel;
@@ -177,11 +203,35 @@ function store_panel(
   }
 }
 
-/** The body of both GEMMs; `dequantize` is a constant at each (inlined) call. */
+/**
+ * The panel constants `store_panel` takes, by mode: REQUANTIZE the multiplier, 2^left, the
+ * nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier, half, up4; DEQUANTIZE
+ * the scales and the float bias. Unused ones are zero.
+ */
+// @ts-ignore: decorator
+@inline
+function panel_constant(
+  mode: i32, index: i32, params: usize, stride: usize, offset: usize, scales: usize,
+  floatBias: usize,
+): v128 {
+  if (mode == DEQUANTIZE) {
+    return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
+  }
+  if (mode != REQUANTIZE) {
+    const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
+    return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
+  }
+  if (index == 3) return i64x2.extend_low_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
+  return v128.load(params + general * stride + offset);
+}
+
+/** The body of both GEMMs; `mode` is a constant at each (inlined) call. */
 // @ts-ignore: decorator
 @inline
 function gemm_2x4(
-  dequantize: bool, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
+  mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
   padded: i32, c: usize, ldc: i32, m: i32, n: i32, zeroV: v128, lowV: v128, highV: v128,
   scales: usize, rowScale: v128, floatBias: usize,
 ): void {
@@ -197,14 +247,13 @@ function gemm_2x4(
       const channel = panel * CHANNELS;
       const offset = <usize>channel << 2;
       const biasV = v128.load(bias + offset);
-      const nudge = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_NUDGE * stride + offset);
-      const p1 = v128.load(dequantize ? scales + offset : params + PARAM_MULTIPLIER * stride + offset);
-      const p2 = v128.load(dequantize ? floatBias + offset : params + PARAM_LEFT * stride + offset);
-      const p3 = i64x2.extend_low_i32x4_s(nudge);
-      const p4 = i64x2.extend_high_i32x4_s(nudge);
-      const p5 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_ROUNDS * stride + offset);
-      const p6 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_HALF * stride + offset);
-      const p7 = dequantize ? i32x4.splat(0) : v128.load(params + PARAM_UP * stride + offset);
+      const p1 = panel_constant(mode, 1, params, stride, offset, scales, floatBias);
+      const p2 = panel_constant(mode, 2, params, stride, offset, scales, floatBias);
+      const p3 = panel_constant(mode, 3, params, stride, offset, scales, floatBias);
+      const p4 = panel_constant(mode, 4, params, stride, offset, scales, floatBias);
+      const p5 = panel_constant(mode, 5, params, stride, offset, scales, floatBias);
+      const p6 = panel_constant(mode, 6, params, stride, offset, scales, floatBias);
+      const p7 = panel_constant(mode, 7, params, stride, offset, scales, floatBias);
       let row = block;
       for (; row + 2 <= blockEnd; row += 2) {
         const a0 = a + <usize>(row * lda);
@@ -230,8 +279,8 @@ function gemm_2x4(
           w += 64;
         }
         const c0 = c + <usize>(row * ldc);
-        store_panel(dequantize, horizontal4(s00, s01, s02, s03), c0, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_panel(dequantize, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_panel(mode, horizontal4(s00, s01, s02, s03), c0, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_panel(mode, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
       }
       if (row < blockEnd) {
         const a0 = a + <usize>(row * lda);
@@ -245,7 +294,7 @@ function gemm_2x4(
           s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
           w += 64;
         }
-        store_panel(dequantize, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_panel(mode, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
       }
     }
   }
@@ -257,17 +306,25 @@ function gemm_2x4(
  * wholly inside the image take an unrolled path that starts from `interiorBias` (bias minus
  * inputZero times the sum of the channel's weights) and multiplies x itself. The bias, interior
  * bias and constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to
- * 8. The last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic.
+ * 8. The last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. `requantization`
+ * is REQUANTIZE, or REQUANTIZE_FAST when the caller has checked the layer suits it.
  */
 export function qs8_depthwise_x8(
   input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize, interiorBias: usize,
   kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32, output: usize,
+  requantization: i32,
 ): void {
-  depthwise_x8(false, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH, strideW,
-    dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded, zeroPoint, low,
-    high, 0, 1, 0, 0, 0, output);
+  if (requantization == REQUANTIZE_FAST) {
+    depthwise_x8(REQUANTIZE_FAST, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH,
+      strideW, dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded,
+      zeroPoint, low, high, 0, 1, 0, 0, 0, output);
+  } else {
+    depthwise_x8(REQUANTIZE, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH,
+      strideW, dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded,
+      zeroPoint, low, high, 0, 1, 0, 0, 0, output);
+  }
 }
 
 /**
@@ -281,38 +338,53 @@ export function qs8_depthwise_dequantize_x8(
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   scales: usize, rowScale: f32, floatBias: usize, low: f32, high: f32, output: usize,
 ): void {
-  depthwise_x8(true, input, inH, inW, c, filter, 0, interiorBias, kH, kW, strideH, strideW,
+  depthwise_x8(DEQUANTIZE, input, inH, inW, c, filter, 0, interiorBias, kH, kW, strideH, strideW,
     dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, 0, 8, 0, 0, 0,
     scales, rowScale, floatBias, low, high, output);
+}
+
+/** Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE or a fast form). */
+// @ts-ignore: decorator
+@inline
+function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, channel: i32): v128 {
+  if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
+  const offset = <usize>channel << 2;
+  return requantize_x4_fast(
+    acc,
+    v128.load(params + PARAM_MULTIPLIER * stride + offset),
+    v128.load(params + PARAM_HALF * stride + offset),
+    v128.load(params + PARAM_UP4 * stride + offset),
+    mode == REQUANTIZE_FAST_SINGLE,
+  );
 }
 
 /** Stores 8 channels of depthwise sums: requantized to int8, or dequantized to float32. */
 // @ts-ignore: decorator
 @inline
 function store_x8(
-  dequantize: bool, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
+  mode: i32, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
   stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScaleV: v128,
   floatBias: usize, lowFV: v128, highFV: v128,
 ): void {
-  if (dequantize) {
+  if (mode == DEQUANTIZE) {
     const offset = <usize>channel << 2;
     const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
     const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
   } else {
-    const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(low4, params, stride, channel), zeroV), lowV), highV);
-    const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(high4, params, stride, channel + 4), zeroV), lowV), highV);
+    const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_by_mode(mode, low4, params, stride, channel), zeroV), lowV), highV);
+    const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_by_mode(mode, high4, params, stride, channel + 4), zeroV), lowV), highV);
     const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
     v128.store64_lane(target + <usize>channel, bytes, 0);
   }
 }
 
-/** The body of both depthwise kernels; `dequantize` is a constant at each (inlined) call. */
+/** The body of both depthwise kernels; `mode` is a constant at each (inlined) call. */
 // @ts-ignore: decorator
 @inline
 function depthwise_x8(
-  dequantize: bool, input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
+  mode: i32, input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
   interiorBias: usize, kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
   params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32,
@@ -326,6 +398,7 @@ function depthwise_x8(
   const rowScaleV = f32x4.splat(rowScale);
   const lowFV = f32x4.splat(lowF);
   const highFV = f32x4.splat(highF);
+  const dequantize = mode == DEQUANTIZE;
   const outputPixel = <usize>c << (dequantize ? 2 : 0);
   const blocks = c & ~7;
   const rowBytes = <usize>(inW * c);
@@ -389,7 +462,7 @@ function depthwise_x8(
           w = v128.load8x8_s(f + 2 * filterRow + 2 * pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-        store_x8(dequantize, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
           scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (let channel = 0; !interior && channel < blocks; channel += 8) {
@@ -405,7 +478,7 @@ function depthwise_x8(
             high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
           }
         }
-        store_x8(dequantize, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
           scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (let channel = blocks; channel < c; channel++) {

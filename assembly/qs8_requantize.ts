@@ -20,18 +20,23 @@
 @inline export const PARAM_ROUNDS: usize = 4;
 // @ts-ignore: decorator
 @inline export const PARAM_NUDGE: usize = 5;
+// @ts-ignore: decorator
+@inline export const PARAM_UP4: usize = 6;
 
 /**
  * Writes the per-channel constants for `count` channels from TFLite multipliers and shifts:
- * six i32 arrays of `count` values one after another at `params` (multiplier, 2^left,
+ * seven i32 arrays of `count` values one after another at `params` (multiplier, 2^left,
  * 2^(30 - exponent), half = 2^(exponent - 1) or 0, rounds = 1 when exponent > 0 and the
- * rounding is double, nudge = 2^30 unless single rounding with exponent > 0 makes it 0).
- * Returns 0 if some exponent exceeds 30 (the caller then keeps to the scalar path).
+ * rounding is double, nudge = 2^30 unless single rounding with exponent > 0 makes it 0, and
+ * 2^(32 - exponent) for `requantize_x4_fast`). Returns 0 if some exponent exceeds 30 (the
+ * caller then keeps to the scalar path), 2 if every channel suits `requantize_x4_fast` (no
+ * left shift, exponent at least 2), 1 otherwise.
  */
 export function qs8_channel_params(
   multiplier: usize, shift: usize, count: i32, params: usize, singleRounding: i32,
 ): i32 {
   const stride = <usize>count << 2;
+  let fast = 1;
   for (let channel = 0; channel < count; channel++) {
     const offset = <usize>channel << 2;
     const s = load<i32>(shift + offset);
@@ -44,8 +49,40 @@ export function qs8_channel_params(
     store<i32>(params + PARAM_HALF * stride + offset, exponent > 0 ? 1 << (exponent - 1) : 0);
     store<i32>(params + PARAM_ROUNDS * stride + offset, exponent > 0 && !singleRounding ? 1 : 0);
     store<i32>(params + PARAM_NUDGE * stride + offset, exponent > 0 && singleRounding ? 0 : 1 << 30);
+    store<i32>(params + PARAM_UP4 * stride + offset, exponent >= 2 ? 1 << (32 - exponent) : 0);
+    if (left > 0 || exponent < 2) fast = 0;
   }
-  return 1;
+  return 1 + fast;
+}
+
+/**
+ * `requantize_x4_with` in fewer steps, for channels without a left shift, exponents of at
+ * least 2 and |acc| < 2^30 (the caller checks these at load): the doubled accumulator times the
+ * multiplier, plus 2^31 for double rounding, gives SaturatingRoundingDoublingHighMul as the
+ * high halves; the rounding division multiplies by up4 = 2^(32 - exponent) directly. With
+ * single rounding the nudge is 0 and half carries it (see `qs8_channel_params`).
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_fast(
+  acc: v128, multiplier: v128, half: v128, up4: v128, singleRounding: bool,
+): v128 {
+  const x = i32x4.shl(acc, 1);
+  let low = i64x2.extmul_low_i32x4_s(x, multiplier);
+  let high = i64x2.extmul_high_i32x4_s(x, multiplier);
+  if (!singleRounding) {
+    low = i64x2.add(low, i64x2.splat(<i64>1 << 31));
+    high = i64x2.add(high, i64x2.splat(<i64>1 << 31));
+  }
+  const product = v128.shuffle<i32>(low, high, 1, 3, 5, 7);
+  const biased = singleRounding
+    ? i32x4.add(product, half)
+    : i32x4.sub(i32x4.add(product, half), i32x4.shr_u(product, 31));
+  return v128.shuffle<i32>(
+    i64x2.extmul_low_i32x4_s(biased, up4),
+    i64x2.extmul_high_i32x4_s(biased, up4),
+    1, 3, 5, 7,
+  );
 }
 
 /** Requantizes four lanes with the constants of channels `channel .. channel + 3`. */

@@ -1,6 +1,6 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
 import { KernelMemory } from "../src/runtime/memory.ts";
-import { CHANNEL_PARAM_ARRAYS } from "../src/runtime/ops/qs8.ts";
+import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/qs8.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
 
 const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;
@@ -65,17 +65,20 @@ for (const variant of variants) {
   const packed8 = memory.allocate(n * k * 2);
   kernels.qs8_pack_weights(a8, n, k, k, packed8);
   const params = memory.allocate(CHANNEL_PARAM_ARRAYS * n * 4);
-  kernels.qs8_channel_params(
-    memory.store(new Int32Array(n).fill(1518500250)),
-    memory.store(new Int32Array(n).fill(-9)),
-    n,
-    params,
-    0,
-  );
+  // Multipliers and sums the fast requantization takes (qs8_channel_params answers 2).
+  const fast = kernels.qs8_channel_params(
+      memory.store(new Int32Array(n).fill(1518500250)),
+      memory.store(new Int32Array(n).fill(-9)),
+      n,
+      params,
+      0,
+    ) === 2
+    ? Requantization.fast
+    : Requantization.general;
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);
   Deno.bench(`qs8_gemm_2x4 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
-    kernels.qs8_gemm_2x4(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127);
+    kernels.qs8_gemm_2x4(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
   });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",

@@ -253,6 +253,7 @@ export interface KernelExports {
     low: number,
     high: number,
     output: number,
+    requantization: number,
   ): void;
   qs8_gemm_2x4(
     a: number,
@@ -269,6 +270,7 @@ export interface KernelExports {
     zeroPoint: number,
     low: number,
     high: number,
+    requantization: number,
   ): void;
   qs8_depthwise(
     input: number,

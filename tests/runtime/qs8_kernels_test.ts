@@ -9,7 +9,11 @@ import {
   multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantized/fixed_point.ts";
-import { CHANNEL_PARAM_ARRAYS, depthwiseWeightSums } from "../../src/runtime/ops/qs8.ts";
+import {
+  CHANNEL_PARAM_ARRAYS,
+  depthwiseWeightSums,
+  Requantization,
+} from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
@@ -28,6 +32,8 @@ function int8s(count: number, low = -128, high = 127): Int8Array {
 
 // 0.25 makes ties where single and double rounding differ (1 x 0.25: 0 and 1).
 const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4, 3.5, 0.25];
+// Multipliers the fast requantization takes (below 0.25: exponents of at least 2).
+const FAST_REALS = [0.2, 1.5e-6, 0.0123, 0.06, 2.2e-4, 0.124, 0.0625];
 
 /** Bias and requantization constants for `padded` channels, as the runtime stores them. */
 function channelConstants(
@@ -36,23 +42,39 @@ function channelConstants(
   pairs: [number, number][],
   padded: number,
   singleRounding = false,
-): { bias: number; params: number } {
+): { bias: number; params: number; suitsFast: boolean } {
   const pad = (values: number[], filler: number) =>
     Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
   const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
   const ok = memory.kernels.qs8_channel_params(
     memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
-    memory.store(pad(pairs.map(([, shift]) => shift), 0)),
+    memory.store(pad(pairs.map(([, shift]) => shift), -2)),
     padded,
     params,
     singleRounding ? 1 : 0,
   );
-  assert.equal(ok, 1);
-  return { bias: memory.store(pad(Array.from(bias), 0)), params };
+  assert.ok(ok === 1 || ok === 2);
+  return { bias: memory.store(pad(Array.from(bias), 0)), params, suitsFast: ok === 2 };
 }
 
-for (const [variant, singleRounding] of VARIANTS.flatMap((v) => [[v, false], [v, true]] as const)) {
-  const rounding = singleRounding ? "single rounding" : "double rounding";
+/** The modes to test a layer in: the general one, and the fast one when its constants suit. */
+function modesFor(suitsFast: boolean, singleRounding: boolean): number[] {
+  if (!suitsFast) return [Requantization.general];
+  return [
+    Requantization.general,
+    singleRounding ? Requantization.fastSingleRounding : Requantization.fast,
+  ];
+}
+
+const GEMM_CASES = VARIANTS.flatMap((variant) =>
+  [false, true].flatMap((singleRounding) =>
+    [REALS, FAST_REALS].map((reals) => [variant, singleRounding, reals] as const)
+  )
+);
+
+for (const [variant, singleRounding, reals] of GEMM_CASES) {
+  const rounding = `${singleRounding ? "single" : "double"} rounding` +
+    (reals === FAST_REALS ? ", fast multipliers" : "");
   const rescale = singleRounding
     ? multiplyByQuantizedMultiplierSingleRounding
     : multiplyByQuantizedMultiplier;
@@ -67,7 +89,7 @@ for (const [variant, singleRounding] of VARIANTS.flatMap((v) => [[v, false], [v,
           const bias = Int32Array.from(random(n), (value) => Math.round(value * 20000));
           const pairs = Array.from(
             { length: n },
-            (_, channel) => quantizeMultiplier(REALS[channel % REALS.length]),
+            (_, channel) => quantizeMultiplier(reals[channel % reals.length]),
           );
           const zeroPoint = [-128, 127, 3][(m + n) % 3];
           const [low, high] = n % 2 ? [-128, 127] : [-20, 90];
@@ -77,44 +99,48 @@ for (const [variant, singleRounding] of VARIANTS.flatMap((v) => [[v, false], [v,
           memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
           const padded = Math.ceil(n / 4) * 4;
           const constants = channelConstants(memory, bias, pairs, padded, singleRounding);
-          const ldc = n + 2;
-          const c = memory.allocate(m * ldc);
-          memory.bytes(c, m * ldc).fill(0x55);
-          memory.kernels.qs8_gemm_2x4(
-            aOffset,
-            depth,
-            depth,
-            packed,
-            constants.bias,
-            constants.params,
-            padded,
-            c,
-            ldc,
-            m,
-            n,
-            zeroPoint,
-            low,
-            high,
-          );
-          const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
-          for (let row = 0; row < m; row++) {
-            for (let column = 0; column < ldc; column++) {
-              if (column >= n) {
-                assert.equal(actual[row * ldc + column], 0x55, "wrote past n");
-                continue;
+          assert.equal(constants.suitsFast, reals === FAST_REALS);
+          for (const mode of modesFor(constants.suitsFast, singleRounding)) {
+            const ldc = n + 2;
+            const c = memory.allocate(m * ldc);
+            memory.bytes(c, m * ldc).fill(0x55);
+            memory.kernels.qs8_gemm_2x4(
+              aOffset,
+              depth,
+              depth,
+              packed,
+              constants.bias,
+              constants.params,
+              padded,
+              c,
+              ldc,
+              m,
+              n,
+              zeroPoint,
+              low,
+              high,
+              mode,
+            );
+            const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
+            for (let row = 0; row < m; row++) {
+              for (let column = 0; column < ldc; column++) {
+                if (column >= n) {
+                  assert.equal(actual[row * ldc + column], 0x55, "wrote past n");
+                  continue;
+                }
+                let acc = bias[column];
+                for (let d = 0; d < k; d++) acc += a[row * depth + d] * weights[column * k + d];
+                const [multiplier, shift] = pairs[column];
+                const expected = Math.min(
+                  high,
+                  Math.max(low, rescale(acc, multiplier, shift) + zeroPoint),
+                );
+                assert.equal(
+                  actual[row * ldc + column],
+                  expected,
+                  `m=${m} n=${n} k=${k} mode ${mode} (${row}, ${column})`,
+                );
               }
-              let acc = bias[column];
-              for (let d = 0; d < k; d++) acc += a[row * depth + d] * weights[column * k + d];
-              const [multiplier, shift] = pairs[column];
-              const expected = Math.min(
-                high,
-                Math.max(low, rescale(acc, multiplier, shift) + zeroPoint),
-              );
-              assert.equal(
-                actual[row * ldc + column],
-                expected,
-                `m=${m} n=${n} k=${k} (${row}, ${column})`,
-              );
             }
           }
         }
@@ -126,13 +152,15 @@ for (const [variant, singleRounding] of VARIANTS.flatMap((v) => [[v, false], [v,
 for (const variant of VARIANTS) {
   Deno.test(`qs8_depthwise matches the scalar reference (${variant})`, async () => {
     for (
-      const [inH, inW, channels, multiplier, kH, kW, stride, dilation] of [
-        [5, 7, 3, 1, 3, 3, 1, 1],
-        [8, 6, 17, 1, 3, 3, 2, 1],
-        [11, 10, 24, 1, 3, 3, 1, 2],
-        [9, 9, 4, 2, 5, 3, 1, 2],
-        [3, 3, 1, 1, 3, 3, 1, 1],
-      ]
+      const [inH, inW, channels, multiplier, kH, kW, stride, dilation, reals] of [
+        [5, 7, 3, 1, 3, 3, 1, 1, REALS],
+        [8, 6, 17, 1, 3, 3, 2, 1, REALS],
+        [8, 6, 17, 1, 3, 3, 2, 1, FAST_REALS],
+        [11, 10, 24, 1, 3, 3, 1, 2, REALS],
+        [11, 10, 24, 1, 3, 3, 1, 2, FAST_REALS],
+        [9, 9, 4, 2, 5, 3, 1, 2, REALS],
+        [3, 3, 1, 1, 3, 3, 1, 1, REALS],
+      ] as const
     ) {
       const memory = await freshMemory(variant);
       const outC = channels * multiplier;
@@ -147,7 +175,7 @@ for (const variant of VARIANTS) {
       const bias = Int32Array.from(random(outC), (value) => Math.round(value * 5000));
       const pairs = Array.from(
         { length: outC },
-        (_, channel) => quantizeMultiplier(REALS[channel % REALS.length]),
+        (_, channel) => quantizeMultiplier(reals[channel % reals.length]),
       );
       const inputZero = channels % 2 ? -128 : 127;
       const output = memory.allocate(outH * outW * outC);
@@ -209,44 +237,47 @@ for (const variant of VARIANTS) {
       if (multiplier === 1) {
         const padded = Math.ceil(outC / 8) * 8;
         const constants = channelConstants(memory, bias, pairs, padded);
-        const vectorised = memory.allocate(outH * outW * outC);
-        memory.kernels.qs8_depthwise_x8(
-          memory.store(input),
-          inH,
-          inW,
-          channels,
-          memory.store(filter),
-          constants.bias,
-          memory.store(
-            Int32Array.from(
-              depthwiseWeightSums(filter, outC, padded),
-              (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
+        for (const mode of modesFor(constants.suitsFast, false)) {
+          const vectorised = memory.allocate(outH * outW * outC);
+          memory.kernels.qs8_depthwise_x8(
+            memory.store(input),
+            inH,
+            inW,
+            channels,
+            memory.store(filter),
+            constants.bias,
+            memory.store(
+              Int32Array.from(
+                depthwiseWeightSums(filter, outC, padded),
+                (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
+              ),
             ),
-          ),
-          kH,
-          kW,
-          stride,
-          stride,
-          dilation,
-          dilation,
-          padTop,
-          padLeft,
-          outH,
-          outW,
-          inputZero,
-          constants.params,
-          padded,
-          -5,
-          -128,
-          127,
-          vectorised,
-        );
-        const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
-        assert.deepEqual(
-          new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
-          scalar,
-          `qs8_depthwise_x8 ${inH}x${inW}x${channels}`,
-        );
+            kH,
+            kW,
+            stride,
+            stride,
+            dilation,
+            dilation,
+            padTop,
+            padLeft,
+            outH,
+            outW,
+            inputZero,
+            constants.params,
+            padded,
+            -5,
+            -128,
+            127,
+            vectorised,
+            mode,
+          );
+          const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
+          assert.deepEqual(
+            new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
+            scalar,
+            `qs8_depthwise_x8 ${inH}x${inW}x${channels} mode ${mode}`,
+          );
+        }
       }
     }
   });

@@ -18,17 +18,25 @@ interface PackedLayer {
   packed: number;
   bias: number;
   params: number;
+  requantization: number;
   padded: number;
   depth: number;
 }
 
 /** The i32 arrays of one block of requantization constants (`qs8_channel_params`). */
-export const CHANNEL_PARAM_ARRAYS = 6;
+export const CHANNEL_PARAM_ARRAYS = 7;
+
+/**
+ * The int8 kernels' requantization modes (`assembly/qs8.ts`): the general form, and the faster
+ * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30.
+ */
+export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3 } as const;
 
 /**
  * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
- * `padded` channels (the extra ones neutral), returning their offsets. `singleRounding` selects
- * ruy's rounding (FULLY_CONNECTED) over TFLite's double rounding.
+ * `padded` channels (the extra ones neutral), returning their offsets and the requantization
+ * mode the kernels may use when the layer's sums stay below `sumBound` in magnitude.
+ * `singleRounding` selects ruy's rounding (FULLY_CONNECTED) over TFLite's double rounding.
  */
 function channelConstants(
   context: OpContext,
@@ -36,8 +44,9 @@ function channelConstants(
   multipliers: Int32Array,
   shifts: Int32Array,
   padded: number,
+  sumBound: number,
   singleRounding = false,
-): { bias: number; params: number } {
+): { bias: number; params: number; requantization: number } {
   const memory = context.memory;
   const pad = (values: Int32Array, filler: number) => {
     const result = new Int32Array(padded).fill(filler);
@@ -46,16 +55,40 @@ function channelConstants(
   };
   const biasOffset = memory.store(pad(bias, 0));
   const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
-  memory.withTemporary(padded * 8, (scratch) => {
+  // Neutral padding channels: multiplier 2^30 and shift -2 keep the fast form open to them.
+  const suited = memory.withTemporary(padded * 8, (scratch) => {
     memory.i32(scratch, padded).set(pad(multipliers, 2 ** 30));
-    memory.i32(scratch + padded * 4, padded).set(pad(shifts, 0));
+    memory.i32(scratch + padded * 4, padded).set(pad(shifts, -2));
     const scratchShifts = scratch + padded * 4;
     const rounding = singleRounding ? 1 : 0;
-    if (!context.kernels.qs8_channel_params(scratch, scratchShifts, padded, params, rounding)) {
+    const result = context.kernels.qs8_channel_params(
+      scratch,
+      scratchShifts,
+      padded,
+      params,
+      rounding,
+    );
+    if (!result) {
       context.unsupported("an output multiplier is below 2^-31 (a shift beyond 30 bits)");
     }
+    return result === 2;
   });
-  return { bias: biasOffset, params };
+  const fast = suited && sumBound < 2 ** 30;
+  const requantization = !fast
+    ? Requantization.general
+    : singleRounding
+    ? Requantization.fastSingleRounding
+    : Requantization.fast;
+  return { bias: biasOffset, params, requantization };
+}
+
+/** The largest |value| in `values`. */
+function largestMagnitude(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let index = 0; index < values.length; index++) {
+    largest = Math.max(largest, Math.abs(values[index]));
+  }
+  return largest;
 }
 
 /**
@@ -74,14 +107,24 @@ function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): 
     return value - inputZero * sum;
   });
   const padded = roundUp(n, 4);
-  const constants = channelConstants(context, folded, multipliers, shifts, padded, singleRounding);
+  // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127), plus the bias.
+  const sumBound = k * 128 * 127 + largestMagnitude(folded);
+  const constants = channelConstants(
+    context,
+    folded,
+    multipliers,
+    shifts,
+    padded,
+    sumBound,
+    singleRounding,
+  );
   memory.withTemporary(weights.byteLength, (source) => {
     memory.bytes(source, weights.byteLength).set(
       new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
     );
     context.kernels.qs8_pack_weights(source, n, k, depth, packed);
   });
-  return { packed, bias: constants.bias, params: constants.params, padded, depth };
+  return { ...constants, packed, padded, depth };
 }
 
 /**
@@ -144,6 +187,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
       outputZero,
       low,
       high,
+      packed.requantization,
     );
   if (direct) {
     return {
@@ -239,6 +283,7 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
         outputZero,
         low,
         high,
+        packed.requantization,
       );
     },
   };
@@ -273,17 +318,24 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
   ] as const;
   if (outC === channels) {
     const padded = roundUp(outC, 8);
+    const sums = depthwiseWeightSums(layer.weights, outC, padded);
+    const interior = Int32Array.from(
+      sums,
+      (sum, channel) => (layer.bias[channel] ?? 0) - inputZero * sum,
+    );
+    // A depthwise sum: kH * kW products of (x - inputZero) (at most 255) and weights (at most
+    // 127), plus the bias or the interior bias.
+    const sumBound = kH * kW * 255 * 127 +
+      Math.max(largestMagnitude(layer.bias), largestMagnitude(interior));
     const constants = channelConstants(
       context,
       Int32Array.from(layer.bias),
       layer.multipliers,
       layer.shifts,
       padded,
+      sumBound,
     );
-    const sums = depthwiseWeightSums(layer.weights, outC, padded);
-    const interiorBias = memory.store(
-      Int32Array.from(sums, (sum, channel) => (layer.bias[channel] ?? 0) - inputZero * sum),
-    );
+    const interiorBias = memory.store(interior);
     return {
       consumedInputs: [1, 2],
       run() {
@@ -303,6 +355,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
             low,
             high,
             output.offset + image * imageOut,
+            constants.requantization,
           );
         }
       },
@@ -344,6 +397,7 @@ function uniformConstants(context: OpContext, multiplier: number, shift: number)
     new Int32Array(4).fill(multiplier),
     new Int32Array(4).fill(shift),
     4,
+    Infinity,
   ).params;
 }
 
