@@ -15,13 +15,11 @@ export {
   qs8_depthwise_dequantize_x8,
   qs8_depthwise_x8,
   qs8_dot_peak,
-  qs8_gemm_2x4,
-  qs8_gemm_dequantize_2x4,
   qs8_im2col,
-  qs8_pack_weights,
   qs8_quantize,
   qs8_quantize_hybrid,
 } from "./qs8";
+export { qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_pack_weights, qs8_widen } from "./qs8_gemm";
 export { qs8_channel_params } from "./qs8_requantize";
 
 /** The first byte of memory free for the caller's buffers. */

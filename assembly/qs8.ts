@@ -1,22 +1,13 @@
-// Signed 8-bit (int8) kernels with TFLite's requantization. The input zero point is folded into
-// a per-channel bias at load (bias - zeroPoint * sum of the channel's weights), so the GEMM sums
-// plain int8 x int8 products; padding is filled with the input zero point, which the folding
-// turns into zero contributions.
-
-/** Weights per packed panel: four output channels, interleaved 8 depths at a time. */
-// @ts-ignore: decorator
-@inline const CHANNELS: i32 = 4;
+// Signed 8-bit (int8) kernels with TFLite's requantization, besides the GEMM (qs8_gemm.ts):
+// im2col, depthwise convolution, element-wise ADD/SUB/MUL, QUANTIZE and the on-the-fly
+// quantization of hybrid layers. For the GEMM the input zero point is folded into a per-channel
+// bias at load (bias - zeroPoint * sum of the channel's weights); im2col fills padding with the
+// input zero point, which the folding turns into zero contributions.
 
 import {
-  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
-  requantize_x4, requantize_x4_fast, requantize_x4_with,
+  DEQUANTIZE, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST,
+  REQUANTIZE_FAST_SINGLE, requantize_x4, requantize_x4_fast,
 } from "./qs8_requantize";
-
-const spill = memory.data(16, 16);
-
-/** Rows of A multiplied against every panel before moving on (an even number). */
-// @ts-ignore: decorator
-@inline const ROW_BLOCK: i32 = 64;
 
 /**
  * TFLite's MultiplyByQuantizedMultiplier: (acc << max(shift, 0)), times the Q0.31 multiplier
@@ -42,29 +33,6 @@ export function requantize(acc: i32, multiplier: i32, shift: i32): i32 {
   const remainder = high & mask;
   const threshold = (mask >> 1) + (high < 0 ? 1 : 0);
   return (high >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-/**
- * Packs int8 weights [n][k] (row stride k) into int16 panels of 4 channels: for each panel and
- * each block of 8 depths, 4 x 8 int16 values; depths past k and channels past n are zero.
- * `depth` is k rounded up to a multiple of 8.
- */
-export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
-  const panels = (n + CHANNELS - 1) / CHANNELS;
-  let target = packed;
-  for (let panel = 0; panel < panels; panel++) {
-    for (let block = 0; block < depth; block += 8) {
-      for (let lane = 0; lane < CHANNELS; lane++) {
-        const channel = panel * CHANNELS + lane;
-        for (let index = 0; index < 8; index++) {
-          const d = block + index;
-          const value: i16 = channel < n && d < k ? <i16>load<i8>(source + <usize>(channel * k + d)) : 0;
-          store<i16>(target, value);
-          target += 2;
-        }
-      }
-    }
-  }
 }
 
 /**
@@ -101,202 +69,6 @@ export function qs8_im2col(
       }
     }
     memory.fill(target, 0, <usize>(depth - used));
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function horizontal4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
-  const t0 = i32x4.add(v128.shuffle<i32>(s0, s1, 0, 4, 1, 5), v128.shuffle<i32>(s0, s1, 2, 6, 3, 7));
-  const t1 = i32x4.add(v128.shuffle<i32>(s2, s3, 0, 4, 1, 5), v128.shuffle<i32>(s2, s3, 2, 6, 3, 7));
-  return i32x4.add(v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
-}
-
-/** How a kernel finishes its int32 sums (a constant at each inlined call). */
-// @ts-ignore: decorator
-@inline export const DEQUANTIZE: i32 = 0;
-/** `requantize_x4_with`: any multiplier and shift, double or single rounding by the constants. */
-// @ts-ignore: decorator
-@inline export const REQUANTIZE: i32 = 1;
-/** `requantize_x4_fast` with double rounding. */
-// @ts-ignore: decorator
-@inline export const REQUANTIZE_FAST: i32 = 2;
-/** `requantize_x4_fast` with single rounding. */
-// @ts-ignore: decorator
-@inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
-
-/**
- * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint) for int8 A (rows of `depth`
- * bytes at stride `lda`, depth a multiple of 8) and packed weights; 2 rows x 4 channels per
- * step, products summed pairwise by i32x4.dot_i16x8_s. `bias` and the requantization constants
- * (`params`, from qs8_channel_params) hold `padded` channels, n rounded up to a multiple of 4.
- * `requantization` is REQUANTIZE, or REQUANTIZE_FAST(_SINGLE) when the caller has checked that
- * the layer suits `requantize_x4_fast`.
- */
-export function qs8_gemm_2x4(
-  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
-  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32, requantization: i32,
-): void {
-  const zeroV = i32x4.splat(zeroPoint);
-  const lowV = i32x4.splat(low);
-  const highV = i32x4.splat(high);
-  const one = f32x4.splat(1);
-  if (requantization == REQUANTIZE_FAST) {
-    gemm_2x4(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
-  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_2x4(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
-  } else {
-    gemm_2x4(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
-  }
-}
-
-/**
- * The hybrid form of `qs8_gemm_2x4`: the same int8 sums plus the int32 `bias`, written as
- * float32 C[m][n] (row stride `ldc` floats) by `store_panel` with per-channel `scales`,
- * `rowScale` and `floatBias` (each padded to a multiple of 4), clamped to [low, high].
- */
-export function qs8_gemm_dequantize_2x4(
-  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, scales: usize, rowScale: f32,
-  floatBias: usize, c: usize, ldc: i32, m: i32, n: i32, low: f32, high: f32,
-): void {
-  gemm_2x4(DEQUANTIZE, a, lda, depth, packed, bias, 0, 4, c, ldc << 2, m, n,
-    f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
-}
-
-/**
- * Stores four outputs of channels `channel .. channel + 3` from their sums and the panel's
- * constants (loaded once per panel, see `panel_constant`): requantized to int8, or, for hybrid
- * layers, float32 clamp(float(acc) * scales * rowScale + floatBias) rounded in that order (`p1`
- * the scales, `p2` the float bias), as TFLite's hybrid convolution.
- */
-// @ts-ignore: decorator
-@inline
-function store_panel(
-  mode: i32, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
-  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
-  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
-): void {
-  const acc = i32x4.add(sums, bias);
-  if (mode == DEQUANTIZE) {
-    const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), p1), rowScale);
-    const value = f32x4.min(f32x4.max(f32x4.add(scaled, p2), lowV), highV);
-    const target = row + (<usize>channel << 2);
-    if (channel + CHANNELS <= n) {
-      v128.store(target, value);
-    } else {
-      v128.store(spill, value);
-      memory.copy(target, spill, <usize>(n - channel) << 2);
-    }
-  } else {
-    const requantized = mode == REQUANTIZE
-      ? requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7)
-      : requantize_x4_fast(acc, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
-    const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantized, zeroV), lowV), highV);
-    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
-    const target = row + <usize>channel;
-    if (channel + CHANNELS <= n) {
-      v128.store32_lane(target, bytes, 0);
-    } else {
-      v128.store(spill, bytes);
-      memory.copy(target, spill, <usize>(n - channel));
-    }
-  }
-}
-
-/**
- * The panel constants `store_panel` takes, by mode: REQUANTIZE the multiplier, 2^left, the
- * nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier, half, up4; DEQUANTIZE
- * the scales and the float bias. Unused ones are zero.
- */
-// @ts-ignore: decorator
-@inline
-function panel_constant(
-  mode: i32, index: i32, params: usize, stride: usize, offset: usize, scales: usize,
-  floatBias: usize,
-): v128 {
-  if (mode == DEQUANTIZE) {
-    return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
-  }
-  if (mode != REQUANTIZE) {
-    const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
-    return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
-  }
-  if (index == 3) return i64x2.extend_low_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
-  if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
-  const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
-  return v128.load(params + general * stride + offset);
-}
-
-/** The body of both GEMMs; `mode` is a constant at each (inlined) call. */
-// @ts-ignore: decorator
-@inline
-function gemm_2x4(
-  mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
-  padded: i32, c: usize, ldc: i32, m: i32, n: i32, zeroV: v128, lowV: v128, highV: v128,
-  scales: usize, rowScale: v128, floatBias: usize,
-): void {
-  const stride = <usize>padded << 2;
-  const panels = (n + CHANNELS - 1) / CHANNELS;
-  const panelBytes = <usize>(depth * CHANNELS * 2);
-  // Rows in blocks that stay in cache while every panel passes over them; each panel's weights
-  // stay in the first-level cache while the block's rows use them.
-  for (let block = 0; block < m; block += ROW_BLOCK) {
-    const blockEnd = min(m, block + ROW_BLOCK);
-    for (let panel = 0; panel < panels; panel++) {
-      const weights = packed + <usize>panel * panelBytes;
-      const channel = panel * CHANNELS;
-      const offset = <usize>channel << 2;
-      const biasV = v128.load(bias + offset);
-      const p1 = panel_constant(mode, 1, params, stride, offset, scales, floatBias);
-      const p2 = panel_constant(mode, 2, params, stride, offset, scales, floatBias);
-      const p3 = panel_constant(mode, 3, params, stride, offset, scales, floatBias);
-      const p4 = panel_constant(mode, 4, params, stride, offset, scales, floatBias);
-      const p5 = panel_constant(mode, 5, params, stride, offset, scales, floatBias);
-      const p6 = panel_constant(mode, 6, params, stride, offset, scales, floatBias);
-      const p7 = panel_constant(mode, 7, params, stride, offset, scales, floatBias);
-      let row = block;
-      for (; row + 2 <= blockEnd; row += 2) {
-        const a0 = a + <usize>(row * lda);
-        const a1 = a0 + <usize>lda;
-        let w = weights;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
-        let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
-        for (let d = 0; d < depth; d += 8) {
-          const x0 = v128.load8x8_s(a0 + <usize>d);
-          const x1 = v128.load8x8_s(a1 + <usize>d);
-          const w0 = v128.load(w);
-          const w1 = v128.load(w, 16);
-          const w2 = v128.load(w, 32);
-          const w3 = v128.load(w, 48);
-          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, w0));
-          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, w1));
-          s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, w2));
-          s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, w3));
-          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, w0));
-          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, w1));
-          s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, w2));
-          s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, w3));
-          w += 64;
-        }
-        const c0 = c + <usize>(row * ldc);
-        store_panel(mode, horizontal4(s00, s01, s02, s03), c0, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_panel(mode, horizontal4(s10, s11, s12, s13), c0 + <usize>ldc, channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-      }
-      if (row < blockEnd) {
-        const a0 = a + <usize>(row * lda);
-        let w = weights;
-        let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
-        for (let d = 0; d < depth; d += 8) {
-          const x0 = v128.load8x8_s(a0 + <usize>d);
-          s0 = i32x4.add(s0, i32x4.dot_i16x8_s(x0, v128.load(w)));
-          s1 = i32x4.add(s1, i32x4.dot_i16x8_s(x0, v128.load(w, 16)));
-          s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x0, v128.load(w, 32)));
-          s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x0, v128.load(w, 48)));
-          w += 64;
-        }
-        store_panel(mode, horizontal4(s0, s1, s2, s3), c + <usize>(row * ldc), channel, n, biasV, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-      }
-    }
   }
 }
 

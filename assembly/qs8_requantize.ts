@@ -23,6 +23,19 @@
 // @ts-ignore: decorator
 @inline export const PARAM_UP4: usize = 6;
 
+/** How a kernel finishes its int32 sums (a constant at each inlined call): to float32. */
+// @ts-ignore: decorator
+@inline export const DEQUANTIZE: i32 = 0;
+/** `requantize_x4_with`: any multiplier and shift, double or single rounding by the constants. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE: i32 = 1;
+/** `requantize_x4_fast` with double rounding. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_FAST: i32 = 2;
+/** `requantize_x4_fast` with single rounding. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
+
 /**
  * Writes the per-channel constants for `count` channels from TFLite multipliers and shifts:
  * seven i32 arrays of `count` values one after another at `params` (multiplier, 2^left,

@@ -61,7 +61,7 @@ for (const variant of variants) {
     );
   });
 
-  const a8 = filled(m * k / 4); // int8 bytes: any values will do
+  const a8 = filled(m * k / 2); // int8 values widened to int16: any values will do
   const packed8 = memory.allocate(n * k * 2);
   kernels.qs8_pack_weights(a8, n, k, k, packed8);
   const params = memory.allocate(CHANNEL_PARAM_ARRAYS * n * 4);
@@ -77,8 +77,8 @@ for (const variant of variants) {
     : Requantization.general;
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);
-  Deno.bench(`qs8_gemm_2x4 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
-    kernels.qs8_gemm_2x4(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
+  Deno.bench(`qs8_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
+    kernels.qs8_gemm_4x8(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
   });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",

@@ -154,6 +154,14 @@ export interface KernelExports {
   ): void;
   qs8_dot_peak(iterations: number): number;
   f32_range(input: number, n: number, out: number): void;
+  qs8_widen(
+    source: number,
+    rows: number,
+    k: number,
+    stride: number,
+    depth: number,
+    target: number,
+  ): void;
   qs8_quantize_hybrid(
     input: number,
     output: number,
@@ -162,7 +170,7 @@ export interface KernelExports {
     zeroPoint: number,
     low: number,
   ): void;
-  qs8_gemm_dequantize_2x4(
+  qs8_gemm_dequantize_4x8(
     a: number,
     lda: number,
     depth: number,
@@ -255,7 +263,7 @@ export interface KernelExports {
     output: number,
     requantization: number,
   ): void;
-  qs8_gemm_2x4(
+  qs8_gemm_4x8(
     a: number,
     lda: number,
     depth: number,

@@ -65,14 +65,16 @@ for (const variant of VARIANTS) {
     }
   });
 
-  Deno.test(`qs8_gemm_dequantize_2x4 matches the scalar reference (${variant})`, async () => {
-    for (const m of [1, 2, 5]) {
-      for (const n of [1, 4, 7, 13]) {
+  Deno.test(`qs8_gemm_dequantize_4x8 matches the scalar reference (${variant})`, async () => {
+    for (const m of [1, 2, 5, 9]) {
+      for (const n of [1, 4, 7, 13, 17]) {
         for (const k of [3, 8, 21]) {
           const memory = await freshMemory(variant);
           const depth = Math.ceil(k / 8) * 8;
-          const padded = Math.ceil(n / 4) * 4;
+          const padded = Math.ceil(n / 8) * 8;
           const a = int8s(m * depth);
+          const widened = memory.allocate(m * depth * 2);
+          memory.kernels.qs8_widen(memory.store(a), m, k, depth, depth, widened);
           const weights = int8s(n * k, -127, 127);
           const bias = Int32Array.from({ length: padded }, (_, c) => (c < n ? (c - 3) * 997 : 0));
           const scales = Float32Array.from({ length: padded }, (_, c) => 0.001 * (c + 1) / 3);
@@ -84,8 +86,8 @@ for (const variant of VARIANTS) {
           const ldc = n + 3;
           const c = memory.allocate(m * ldc * 4);
           memory.f32(c, m * ldc).fill(-7);
-          memory.kernels.qs8_gemm_dequantize_2x4(
-            memory.store(a),
+          memory.kernels.qs8_gemm_dequantize_4x8(
+            widened,
             depth,
             depth,
             packed,

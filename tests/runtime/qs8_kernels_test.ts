@@ -78,7 +78,7 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
   const rescale = singleRounding
     ? multiplyByQuantizedMultiplierSingleRounding
     : multiplyByQuantizedMultiplier;
-  Deno.test(`qs8_pack_weights + qs8_gemm_2x4 match the scalar reference (${variant}, ${rounding})`, async () => {
+  Deno.test(`qs8_widen, qs8_pack_weights and qs8_gemm_4x8 match the scalar reference (${variant}, ${rounding})`, async () => {
     for (const m of [1, 2, 3, 7, 17]) {
       for (const n of [1, 3, 4, 5, 17, 33]) {
         for (const k of [1, 3, 8, 17, 33]) {
@@ -93,18 +93,20 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
           );
           const zeroPoint = [-128, 127, 3][(m + n) % 3];
           const [low, high] = n % 2 ? [-128, 127] : [-20, 90];
-          const aOffset = memory.store(a);
+          // A as the GEMM takes it: int16 rows of depth values, zeros past k.
+          const aOffset = memory.allocate(m * depth * 2);
+          memory.kernels.qs8_widen(memory.store(a), m, k, depth, depth, aOffset);
           const weightsOffset = memory.store(weights);
-          const packed = memory.allocate(Math.ceil(n / 4) * 4 * depth * 2);
+          const padded = Math.ceil(n / 8) * 8;
+          const packed = memory.allocate(padded * depth * 2);
           memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
-          const padded = Math.ceil(n / 4) * 4;
           const constants = channelConstants(memory, bias, pairs, padded, singleRounding);
           assert.equal(constants.suitsFast, reals === FAST_REALS);
           for (const mode of modesFor(constants.suitsFast, singleRounding)) {
             const ldc = n + 2;
             const c = memory.allocate(m * ldc);
             memory.bytes(c, m * ldc).fill(0x55);
-            memory.kernels.qs8_gemm_2x4(
+            memory.kernels.qs8_gemm_4x8(
               aOffset,
               depth,
               depth,

@@ -12,12 +12,9 @@ import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 import { activationRange, type SlidingWindow, slidingWindow } from "./common.ts";
 import { roundUp } from "./conv.ts";
-import { depthwiseWeightSums } from "./qs8.ts";
+import { bandRows, depthwiseWeightSums, widenInBands } from "./qs8.ts";
 
 const f = Math.fround;
-
-/** Bytes of im2col patches per band. */
-const BAND_BYTES = 64 * 1024;
 
 /** How a row of floats is quantized: its scale, 1 / scale (float32) and zero point. */
 export interface RowQuantization {
@@ -142,7 +139,7 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
   }
   output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
   const depth = roundUp(k, 8);
-  const layer = hybridLayer(context, n, roundUp(n, 4), depth);
+  const layer = hybridLayer(context, n, roundUp(n, 8), depth);
   const asymmetric = Boolean(context.options.asymmetricQuantizeInputs);
   const [low, high] = activationRange(context);
   const memory = context.memory;
@@ -151,8 +148,10 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
   const range = memory.allocate(8);
   return {
     consumedInputs: [1, 2],
-    scratchBytes: depth,
+    scratchBytes: depth * 3,
     run(scratch) {
+      const quantized = scratch;
+      const widened = scratch + depth;
       const bias = memory.i32(operands.bias, layer.padded);
       const scales = memory.f32(operands.scales, layer.padded);
       for (let row = 0; row < m; row++) {
@@ -160,7 +159,7 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
           memory,
           input.offset + row * k * 4,
           k,
-          scratch,
+          quantized,
           range,
           asymmetric,
         );
@@ -168,8 +167,9 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
           bias[channel] = -quantization.zeroPoint * layer.rowSums[channel];
           scales[channel] = f(quantization.scale * layer.scales[channel]);
         }
-        kernels.qs8_gemm_dequantize_2x4(
-          scratch,
+        kernels.qs8_widen(quantized, 1, k, k, depth, widened);
+        kernels.qs8_gemm_dequantize_4x8(
+          widened,
           depth,
           depth,
           layer.weights,
@@ -216,7 +216,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   }
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   const depth = roundUp(kH * kW * channels, 8);
-  const layer = hybridLayer(context, outC, roundUp(outC, 4), depth);
+  const layer = hybridLayer(context, outC, roundUp(outC, 8), depth);
   const memory = context.memory;
   const kernels = context.kernels;
   const operands = gemmOperands(memory, layer.padded);
@@ -224,16 +224,17 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const positions = rows.outSize * columns.outSize;
-  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && channels % 8 === 0;
-  const band = direct
-    ? 0
-    : Math.min(positions, Math.max(2, roundUp(Math.floor(BAND_BYTES / depth), 2)));
+  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1;
+  const band = bandRows(depth, positions);
+  const quantizedBytes = roundUp(imageIn, 16);
+  const patchBytes = direct ? 0 : band * depth;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: roundUp(imageIn, 16) + band * depth,
+    scratchBytes: quantizedBytes + patchBytes + band * depth * 2,
     run(scratch) {
       const quantized = scratch;
-      const patches = scratch + roundUp(imageIn, 16);
+      const patches = scratch + quantizedBytes;
+      const widened = patches + patchBytes;
       const bias = memory.i32(operands.bias, layer.padded);
       for (let image = 0; image < batches; image++) {
         const { scale, zeroPoint } = quantizeInput(
@@ -247,17 +248,18 @@ export function hybridConv2d(context: OpContext): PreparedOp {
         for (let channel = 0; channel < outC; channel++) {
           bias[channel] = -zeroPoint * layer.rowSums[channel];
         }
-        const gemm = (a: number, lda: number, start: number, count: number) =>
-          kernels.qs8_gemm_dequantize_2x4(
-            a,
-            lda,
+        const imageOut = output.offset + image * positions * outC * 4;
+        const multiply = (start: number, count: number) =>
+          kernels.qs8_gemm_dequantize_4x8(
+            widened,
+            depth,
             depth,
             layer.weights,
             operands.bias,
             operands.scales,
             scale,
             layer.bias,
-            output.offset + (image * positions + start) * outC * 4,
+            imageOut + start * outC * 4,
             outC,
             count,
             outC,
@@ -265,7 +267,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
             high,
           );
         if (direct) {
-          gemm(quantized, channels, 0, positions);
+          widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);
           continue;
         }
         for (let start = 0; start < positions; start += band) {
@@ -290,7 +292,8 @@ export function hybridConv2d(context: OpContext): PreparedOp {
             zeroPoint,
             patches,
           );
-          gemm(patches, depth, start, count);
+          kernels.qs8_widen(patches, count, depth, depth, depth, widened);
+          multiply(start, count);
         }
       }
     },

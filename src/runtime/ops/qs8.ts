@@ -6,6 +6,7 @@
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
+import type { KernelExports } from "../wasm.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import type { BroadcastWalk, SlidingWindow } from "./common.ts";
 import { roundUp } from "./conv.ts";
@@ -100,13 +101,13 @@ function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): 
   const singleRounding = context.operator.op === "FULLY_CONNECTED";
   const memory = context.memory;
   const depth = roundUp(k, 8);
-  const packed = memory.allocate(roundUp(n, 4) * depth * 2);
+  const packed = memory.allocate(roundUp(n, 8) * depth * 2);
   const folded = Int32Array.from(bias, (value, channel) => {
     let sum = 0;
     for (let index = 0; index < k; index++) sum += weights[channel * k + index];
     return value - inputZero * sum;
   });
-  const padded = roundUp(n, 4);
+  const padded = roundUp(n, 8);
   // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127), plus the bias.
   const sumBound = k * 128 * 127 + largestMagnitude(folded);
   const constants = channelConstants(
@@ -160,48 +161,120 @@ export interface Int8Convolution extends Int8Layer {
   window: SlidingWindow;
 }
 
-/** CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions over the input, others via im2col. */
+/** Rows of A the GEMM takes per call: about BAND_BYTES of int16 operands, a multiple of 4. */
+export function bandRows(depth: number, rows: number): number {
+  return Math.min(rows, Math.max(4, roundUp(Math.floor(BAND_BYTES / (depth * 2)), 4)));
+}
+
+/**
+ * Feeds `rows` rows of int8 A (row stride `stride` bytes, `k` values each) to `multiply` in
+ * bands, each widened first to int16 rows of `depth` values at `widened` (the GEMM's operand).
+ */
+export function widenInBands(
+  kernels: KernelExports,
+  a: number,
+  stride: number,
+  k: number,
+  rows: number,
+  depth: number,
+  widened: number,
+  multiply: (start: number, count: number) => void,
+): void {
+  const band = bandRows(depth, rows);
+  for (let start = 0; start < rows; start += band) {
+    const count = Math.min(band, rows - start);
+    kernels.qs8_widen(a + start * stride, count, k, stride, depth, widened);
+    multiply(start, count);
+  }
+}
+
+/**
+ * Runs the int8 GEMM of a packed layer on `rows` rows of int8 A (row stride `stride` bytes, `k`
+ * values each) into int8 C rows of `n`, through `widened` scratch.
+ */
+function gemmOnRows(
+  context: OpContext,
+  layer: Int8Layer,
+  packed: PackedLayer,
+  a: number,
+  stride: number,
+  k: number,
+  rows: number,
+  n: number,
+  c: number,
+  widened: number,
+): void {
+  const kernels = context.kernels;
+  widenInBands(
+    kernels,
+    a,
+    stride,
+    k,
+    rows,
+    packed.depth,
+    widened,
+    (start, count) =>
+      kernels.qs8_gemm_4x8(
+        widened,
+        packed.depth,
+        packed.depth,
+        packed.packed,
+        packed.bias,
+        packed.params,
+        packed.padded,
+        c + start * n,
+        n,
+        count,
+        n,
+        layer.outputZero,
+        layer.low,
+        layer.high,
+        packed.requantization,
+      ),
+  );
+}
+
+/**
+ * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
+ * im2col patches (padding filled with the input zero point), in bands.
+ */
 export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
-  const { input, output, inputZero, outputZero, low, high } = layer;
+  const { input, output, inputZero } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
   const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
   const k = kH * kW * channels;
   const packed = packLayer(context, layer, outC, k);
-  const kernels = context.kernels;
   const positions = rows.outSize * columns.outSize;
-  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1 && channels % 8 === 0;
-  const run = (a: number, lda: number, c: number, m: number) =>
-    kernels.qs8_gemm_2x4(
-      a,
-      lda,
-      packed.depth,
-      packed.packed,
-      packed.bias,
-      packed.params,
-      packed.padded,
-      c,
-      outC,
-      m,
-      outC,
-      outputZero,
-      low,
-      high,
-      packed.requantization,
-    );
-  if (direct) {
+  const widenedBytes = bandRows(packed.depth, positions) * packed.depth * 2;
+  if (kH === 1 && kW === 1 && strideH === 1 && strideW === 1) {
     return {
       consumedInputs: [1, 2],
-      run: () => run(input.offset, channels, output.offset, batches * inH * inW),
+      scratchBytes: widenedBytes,
+      run: (scratch) =>
+        gemmOnRows(
+          context,
+          layer,
+          packed,
+          input.offset,
+          channels,
+          channels,
+          batches * positions,
+          outC,
+          output.offset,
+          scratch,
+        ),
     };
   }
-  const band = Math.min(positions, Math.max(2, roundUp(Math.floor(BAND_BYTES / packed.depth), 2)));
+  const band = bandRows(packed.depth, positions);
   const imageIn = inH * inW * channels;
   const imageOut = positions * outC;
+  const kernels = context.kernels;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: band * packed.depth,
+    scratchBytes: band * packed.depth + widenedBytes,
     run(scratch) {
+      const widened = scratch + band * packed.depth;
       for (let image = 0; image < batches; image++) {
         for (let start = 0; start < positions; start += band) {
           const count = Math.min(band, positions - start);
@@ -225,67 +298,35 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
             inputZero,
             scratch,
           );
-          run(scratch, packed.depth, output.offset + image * imageOut + start * outC, count);
+          gemmOnRows(
+            context,
+            layer,
+            packed,
+            scratch,
+            packed.depth,
+            packed.depth,
+            count,
+            outC,
+            output.offset + image * imageOut + start * outC,
+            widened,
+          );
         }
       }
     },
   };
 }
 
-/** FULLY_CONNECTED on the int8 GEMM (rows padded to a multiple of 8 when needed). */
+/** FULLY_CONNECTED on the int8 GEMM: each row of k inputs widened, then multiplied. */
 export function qs8FullyConnected(context: OpContext, layer: Int8Layer): PreparedOp {
-  const { input, output, inputZero, outputZero, low, high } = layer;
+  const { input, output } = layer;
   const [n, k] = context.input(1).shape;
   const m = elementCount(input.shape) / k;
   const packed = packLayer(context, layer, n, k);
-  const kernels = context.kernels;
-  const direct = k % 8 === 0;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: direct ? 0 : m * packed.depth,
-    run(scratch) {
-      let a = input.offset;
-      if (!direct) {
-        kernels.qs8_im2col(
-          input.offset,
-          m,
-          1,
-          k,
-          1,
-          1,
-          1,
-          1,
-          1,
-          1,
-          0,
-          0,
-          1,
-          0,
-          m,
-          packed.depth,
-          inputZero,
-          scratch,
-        );
-        a = scratch;
-      }
-      kernels.qs8_gemm_2x4(
-        a,
-        direct ? k : packed.depth,
-        packed.depth,
-        packed.packed,
-        packed.bias,
-        packed.params,
-        packed.padded,
-        output.offset,
-        n,
-        m,
-        n,
-        outputZero,
-        low,
-        high,
-        packed.requantization,
-      );
-    },
+    scratchBytes: bandRows(packed.depth, m) * packed.depth * 2,
+    run: (scratch) =>
+      gemmOnRows(context, layer, packed, input.offset, k, k, m, n, output.offset, scratch),
   };
 }
 

@@ -1,0 +1,310 @@
+// The int8 GEMM: C[m][n] = finish(A[m] . W[n] + bias[n]) with int16 A rows and int16-packed
+// weights, 4 rows x 8 output channels per step. Each step takes one pair of depths: the pair of
+// A values splatted to all lanes, times a vector holding that pair for 4 channels, by
+// i32x4.dot_i16x8_s, gives those 4 channels' partial sums directly (no horizontal reduction).
+// `finish` requantizes to int8 (TFLite's arithmetic, see qs8_requantize.ts) or, for hybrid
+// layers, scales to float32.
+
+import {
+  DEQUANTIZE, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP,
+  PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
+  requantize_x4_with,
+} from "./qs8_requantize";
+
+/** Output channels per packed panel. */
+// @ts-ignore: decorator
+@inline const CHANNELS: i32 = 8;
+
+/** Rows of A multiplied against every panel before moving on (a multiple of 4). */
+// @ts-ignore: decorator
+@inline const ROW_BLOCK: i32 = 64;
+
+const spill = memory.data(16, 16);
+
+/**
+ * Packs int8 weights [n][k] (row stride k) into int16 panels of 8 channels: for each panel and
+ * each pair of depths (2j, 2j + 1), the 16 values w[c][2j], w[c][2j + 1] for its channels c in
+ * order; depths past k and channels past n are zero. `depth` is k rounded up to a multiple of 8.
+ */
+export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  let target = packed;
+  for (let panel = 0; panel < panels; panel++) {
+    for (let pair = 0; pair < depth; pair += 2) {
+      for (let lane = 0; lane < CHANNELS; lane++) {
+        const channel = panel * CHANNELS + lane;
+        for (let d = pair; d < pair + 2; d++) {
+          const value: i16 = channel < n && d < k ? <i16>load<i8>(source + <usize>(channel * k + d)) : 0;
+          store<i16>(target, value);
+          target += 2;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Widens `rows` rows of k int8 values (row stride `stride` bytes) into int16 rows of `depth`
+ * values at `target`, zeros past k: the A operand of `qs8_gemm_4x8`.
+ */
+export function qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void {
+  for (let row = 0; row < rows; row++) {
+    const from = source + <usize>(row * stride);
+    const to = target + (<usize>(row * depth) << 1);
+    let d = 0;
+    for (; d + 8 <= k; d += 8) v128.store(to + (<usize>d << 1), v128.load8x8_s(from + <usize>d));
+    for (; d < k; d++) store<i16>(to + (<usize>d << 1), <i16>load<i8>(from + <usize>d));
+    for (; d < depth; d++) store<i16>(to + (<usize>d << 1), 0);
+  }
+}
+
+/**
+ * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint), int8 C with row stride `ldc`
+ * bytes, for int16 A (rows of `depth` values at stride `lda` values, depth a multiple of 8) and
+ * weights from qs8_pack_weights. `bias` and the requantization constants (`params`, from
+ * qs8_channel_params) hold `padded` channels, n rounded up to a multiple of 8. `requantization`
+ * is REQUANTIZE, or REQUANTIZE_FAST(_SINGLE) when the caller has checked that the layer suits
+ * `requantize_x4_fast`.
+ */
+export function qs8_gemm_4x8(
+  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
+  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32, requantization: i32,
+): void {
+  const zeroV = i32x4.splat(zeroPoint);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  const one = f32x4.splat(1);
+  if (requantization == REQUANTIZE_FAST) {
+    gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
+    gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else {
+    gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  }
+}
+
+/**
+ * The hybrid form of `qs8_gemm_4x8`: the same sums plus the int32 `bias`, written as float32
+ * C[m][n] (row stride `ldc` floats) by `store_half` with per-channel `scales`, `rowScale` and
+ * `floatBias` (each padded to a multiple of 8), clamped to [low, high].
+ */
+export function qs8_gemm_dequantize_4x8(
+  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, scales: usize, rowScale: f32,
+  floatBias: usize, c: usize, ldc: i32, m: i32, n: i32, low: f32, high: f32,
+): void {
+  gemm_4x8(DEQUANTIZE, a, lda, depth, packed, bias, 0, 8, c, ldc << 2, m, n,
+    f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
+}
+
+/**
+ * The constants `store_half` takes for channels at byte `offset`, by mode: REQUANTIZE the
+ * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
+ * half, up4; DEQUANTIZE the scales and the float bias. Unused ones are zero.
+ */
+// @ts-ignore: decorator
+@inline
+function half_constant(
+  mode: i32, index: i32, params: usize, stride: usize, offset: usize, scales: usize,
+  floatBias: usize,
+): v128 {
+  if (mode == DEQUANTIZE) {
+    return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
+  }
+  if (mode != REQUANTIZE) {
+    const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
+    return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
+  }
+  if (index == 3) return i64x2.extend_low_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
+  return v128.load(params + general * stride + offset);
+}
+
+/**
+ * Stores four outputs (channels `channel .. channel + 3`, those below n) from their sums and
+ * constants: requantized to int8, or, for hybrid layers, float32 clamp(float(acc) * scales *
+ * rowScale + floatBias) rounded in that order (`p1` the scales, `p2` the float bias), as
+ * TFLite's hybrid convolution.
+ */
+// @ts-ignore: decorator
+@inline
+function store_half(
+  mode: i32, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
+  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
+): void {
+  if (channel >= n) return;
+  const acc = i32x4.add(sums, bias);
+  if (mode == DEQUANTIZE) {
+    const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), p1), rowScale);
+    const value = f32x4.min(f32x4.max(f32x4.add(scaled, p2), lowV), highV);
+    const target = row + (<usize>channel << 2);
+    if (channel + 4 <= n) {
+      v128.store(target, value);
+    } else {
+      v128.store(spill, value);
+      memory.copy(target, spill, <usize>(n - channel) << 2);
+    }
+  } else {
+    const requantized = mode == REQUANTIZE
+      ? requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7)
+      : requantize_x4_fast(acc, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantized, zeroV), lowV), highV);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
+    const target = row + <usize>channel;
+    if (channel + 4 <= n) {
+      v128.store32_lane(target, bytes, 0);
+    } else {
+      v128.store(spill, bytes);
+      memory.copy(target, spill, <usize>(n - channel));
+    }
+  }
+}
+
+/** The body of both GEMMs; `mode` is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function gemm_4x8(
+  mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
+  padded: i32, c: usize, ldc: i32, m: i32, n: i32, zeroV: v128, lowV: v128, highV: v128,
+  scales: usize, rowScale: v128, floatBias: usize,
+): void {
+  const stride = <usize>padded << 2;
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  const panelBytes = <usize>depth << 4;
+  const rowA = <usize>lda << 1;
+  const depthBytes = <usize>depth << 1;
+  // Rows in blocks that stay in cache while every panel passes over them; each panel's weights
+  // stay in the first-level cache while the block's rows use them.
+  for (let block = 0; block < m; block += ROW_BLOCK) {
+    const blockEnd = min(m, block + ROW_BLOCK);
+    for (let panel = 0; panel < panels; panel++) {
+      const weights = packed + <usize>panel * panelBytes;
+      const channel = panel * CHANNELS;
+      const low = <usize>channel << 2;
+      const high = low + 16;
+      const biasLow = v128.load(bias + low);
+      const biasHigh = v128.load(bias + high);
+      const p1 = half_constant(mode, 1, params, stride, low, scales, floatBias);
+      const p2 = half_constant(mode, 2, params, stride, low, scales, floatBias);
+      const p3 = half_constant(mode, 3, params, stride, low, scales, floatBias);
+      const p4 = half_constant(mode, 4, params, stride, low, scales, floatBias);
+      const p5 = half_constant(mode, 5, params, stride, low, scales, floatBias);
+      const p6 = half_constant(mode, 6, params, stride, low, scales, floatBias);
+      const p7 = half_constant(mode, 7, params, stride, low, scales, floatBias);
+      const q1 = half_constant(mode, 1, params, stride, high, scales, floatBias);
+      const q2 = half_constant(mode, 2, params, stride, high, scales, floatBias);
+      const q3 = half_constant(mode, 3, params, stride, high, scales, floatBias);
+      const q4 = half_constant(mode, 4, params, stride, high, scales, floatBias);
+      const q5 = half_constant(mode, 5, params, stride, high, scales, floatBias);
+      const q6 = half_constant(mode, 6, params, stride, high, scales, floatBias);
+      const q7 = half_constant(mode, 7, params, stride, high, scales, floatBias);
+      let row = block;
+      for (; row + 4 <= blockEnd; row += 4) {
+        const a0 = a + <usize>row * rowA;
+        const a1 = a0 + rowA;
+        const a2 = a1 + rowA;
+        const a3 = a2 + rowA;
+        let w = weights;
+        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s10 = i32x4.splat(0), s11 = i32x4.splat(0);
+        let s20 = i32x4.splat(0), s21 = i32x4.splat(0), s30 = i32x4.splat(0), s31 = i32x4.splat(0);
+        let w0: v128, w1: v128, x: v128;
+        for (let d2: usize = 0; d2 < depthBytes; d2 += 16) {
+          w0 = v128.load(w, 0);
+          w1 = v128.load(w, 16);
+          x = v128.load32_splat(a0 + d2, 0);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, w0));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a1 + d2, 0);
+          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x, w0));
+          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a2 + d2, 0);
+          s20 = i32x4.add(s20, i32x4.dot_i16x8_s(x, w0));
+          s21 = i32x4.add(s21, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a3 + d2, 0);
+          s30 = i32x4.add(s30, i32x4.dot_i16x8_s(x, w0));
+          s31 = i32x4.add(s31, i32x4.dot_i16x8_s(x, w1));
+          w0 = v128.load(w, 32);
+          w1 = v128.load(w, 48);
+          x = v128.load32_splat(a0 + d2, 4);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, w0));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a1 + d2, 4);
+          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x, w0));
+          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a2 + d2, 4);
+          s20 = i32x4.add(s20, i32x4.dot_i16x8_s(x, w0));
+          s21 = i32x4.add(s21, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a3 + d2, 4);
+          s30 = i32x4.add(s30, i32x4.dot_i16x8_s(x, w0));
+          s31 = i32x4.add(s31, i32x4.dot_i16x8_s(x, w1));
+          w0 = v128.load(w, 64);
+          w1 = v128.load(w, 80);
+          x = v128.load32_splat(a0 + d2, 8);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, w0));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a1 + d2, 8);
+          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x, w0));
+          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a2 + d2, 8);
+          s20 = i32x4.add(s20, i32x4.dot_i16x8_s(x, w0));
+          s21 = i32x4.add(s21, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a3 + d2, 8);
+          s30 = i32x4.add(s30, i32x4.dot_i16x8_s(x, w0));
+          s31 = i32x4.add(s31, i32x4.dot_i16x8_s(x, w1));
+          w0 = v128.load(w, 96);
+          w1 = v128.load(w, 112);
+          x = v128.load32_splat(a0 + d2, 12);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, w0));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a1 + d2, 12);
+          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x, w0));
+          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a2 + d2, 12);
+          s20 = i32x4.add(s20, i32x4.dot_i16x8_s(x, w0));
+          s21 = i32x4.add(s21, i32x4.dot_i16x8_s(x, w1));
+          x = v128.load32_splat(a3 + d2, 12);
+          s30 = i32x4.add(s30, i32x4.dot_i16x8_s(x, w0));
+          s31 = i32x4.add(s31, i32x4.dot_i16x8_s(x, w1));
+          w += 128;
+        }
+        const c0 = c + <usize>(row * ldc);
+        const c1 = c0 + <usize>ldc;
+        const c2 = c1 + <usize>ldc;
+        const c3 = c2 + <usize>ldc;
+        store_half(mode, s00, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s01, c0, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s10, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s11, c1, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s20, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s21, c2, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s30, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s31, c3, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+      }
+      for (; row < blockEnd; row++) {
+        const a0 = a + <usize>row * rowA;
+        let w = weights;
+        let s00 = i32x4.splat(0), s01 = i32x4.splat(0);
+        let x: v128;
+        for (let d2: usize = 0; d2 < depthBytes; d2 += 16) {
+          x = v128.load32_splat(a0 + d2, 0);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, v128.load(w, 0)));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, v128.load(w, 16)));
+          x = v128.load32_splat(a0 + d2, 4);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, v128.load(w, 32)));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, v128.load(w, 48)));
+          x = v128.load32_splat(a0 + d2, 8);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, v128.load(w, 64)));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, v128.load(w, 80)));
+          x = v128.load32_splat(a0 + d2, 12);
+          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x, v128.load(w, 96)));
+          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, v128.load(w, 112)));
+          w += 128;
+        }
+        const c0 = c + <usize>(row * ldc);
+        store_half(mode, s00, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
+        store_half(mode, s01, c0, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+      }
+    }
+  }
+}
