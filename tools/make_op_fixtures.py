@@ -5,10 +5,13 @@ Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see
   python tools/make_op_fixtures.py tests/fixtures/ops [NAME ...]
   python tools/make_op_fixtures.py --int8 tests/fixtures/ops_int8 [NAME ...]
   python tools/make_op_fixtures.py --int16x8 tests/fixtures/ops_int16x8 [NAME ...]
+  python tools/make_op_fixtures.py --dynamic tests/fixtures/ops_dynamic [NAME ...]
 Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy. With --int8 the
 models are TensorFlow's full-integer conversions with int8 inputs and outputs (calibrated on 32
 random samples), and inputs and outputs are int8; with --int16x8 they are its int16-activation,
-int8-weight conversions with int16 inputs and outputs.
+int8-weight conversions with int16 inputs and outputs; --dynamic makes only the hybrid_* cases
+(weights large enough to quantize), TensorFlow's dynamic-range conversions, float inputs and
+outputs.
 """
 import os
 import sys
@@ -16,10 +19,11 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-mode = sys.argv[1] if sys.argv[1] in ("--int8", "--int16x8") else None
-int8 = mode is not None  # any integer conversion
+mode = sys.argv[1] if sys.argv[1] in ("--int8", "--int16x8", "--dynamic") else None
+dynamic = mode == "--dynamic"
+int8 = mode in ("--int8", "--int16x8")  # a full integer conversion
 integer_type = {"--int8": (tf.int8, np.int8, -128, 127), "--int16x8": (tf.int16, np.int16, -32768, 32767)}.get(mode)
-arguments = sys.argv[2:] if int8 else sys.argv[1:]
+arguments = sys.argv[2:] if mode else sys.argv[1:]
 out_dir = arguments[0]
 os.makedirs(out_dir, exist_ok=True)
 rng = np.random.default_rng(7)
@@ -113,6 +117,18 @@ case("gather", (4, 6, 3))(lambda x: tf.gather(x, [5, 0, 2, 2], axis=1))
 case("cast_round_trip", (3, 7))(lambda x: tf.cast(tf.cast(x * 10, tf.int32), tf.float32))
 case("expand_squeeze_reshape", (2, 3, 4))(lambda x: tf.reshape(tf.squeeze(tf.expand_dims(x, 1), 1), [4, 6]))
 
+# Dynamic range (--dynamic only): weights of at least 1024 values, which TensorFlow quantizes.
+hw_fc = const(48, 40)
+case("hybrid_fully_connected", (3, 48))(lambda x: tf.nn.relu(tf.matmul(x, hw_fc)))
+hw_bmm = const(2, 64, 40)
+case("hybrid_batch_matmul", (2, 3, 64))(lambda x: tf.matmul(x, hw_bmm))
+hw_bmm_t = const(2, 40, 64)
+case("hybrid_batch_matmul_adjoint", (2, 3, 64))(lambda x: tf.matmul(x, hw_bmm_t, transpose_b=True))
+hw_conv = const(32, 3, 3, 16)
+case("hybrid_conv", (1, 9, 9, 16))(lambda x: tf.nn.relu6(tf.nn.conv2d(x, tf.transpose(hw_conv, [1, 2, 3, 0]), 1, "SAME")))
+hw_dw = const(3, 3, 128, 1)
+case("hybrid_depthwise", (1, 6, 7, 128))(lambda x: tf.nn.depthwise_conv2d(x, hw_dw, [1, 2, 2, 1], "SAME"))
+
 # Keras 3 LSTMs convert to WHILE loops, so the LSTM case is TensorFlow Lite's own test model.
 case("unidirectional_sequence_lstm", (1, 2, 2))(
     os.path.join(os.path.dirname(__file__), "../tests/fixtures/robustness/unidirectional_sequence_lstm.tflite"))
@@ -125,6 +141,8 @@ def convert(fn, shapes, positive):
     specs = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
     concrete = tf.function(fn).get_concrete_function(*specs)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    if dynamic:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if int8:
         def representative():
             for _ in range(32):
@@ -147,16 +165,25 @@ for name, (fn, shapes, positive, reference) in cases.items():
         continue
     if int8 and isinstance(fn, str):
         continue
+    if dynamic != name.startswith("hybrid_"):
+        continue
     try:
         model = convert(fn, shapes, positive)
     except Exception as error:  # TensorFlow has no int8 form for some ops
         print(name, "not converted:", str(error).splitlines()[0][:120])
         continue
     resolvers = tf.lite.experimental.OpResolverType
-    interpreter = tf.lite.Interpreter(
-        model_content=model,
-        experimental_op_resolver_type=resolvers.BUILTIN_REF if reference else resolvers.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-    )
+    try:
+        interpreter = tf.lite.Interpreter(
+            model_content=model,
+            experimental_op_resolver_type=resolvers.BUILTIN_REF if reference else resolvers.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
+    except ValueError as error:  # the reference resolver lacks hybrid BATCH_MATMUL (version 4)
+        print(name, "runs on TensorFlow's optimized kernels:", str(error).splitlines()[0][:80])
+        interpreter = tf.lite.Interpreter(
+            model_content=model,
+            experimental_op_resolver_type=resolvers.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
     inputs = []
     for i, detail in enumerate(interpreter.get_input_details()):
         shape = shapes[i]

@@ -3,7 +3,12 @@ import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
 import { ELEMENTWISE_KERNELS, softmax } from "./ops/elementwise.ts";
-import { hybridConv2d, hybridDepthwiseConv2d, hybridFullyConnected } from "./ops/hybrid.ts";
+import {
+  hybridBatchMatmul,
+  hybridConv2d,
+  hybridDepthwiseConv2d,
+  hybridFullyConnected,
+} from "./ops/hybrid.ts";
 import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
@@ -67,6 +72,7 @@ const HYBRID_KERNELS: Record<string, OpKernel> = {
   CONV_2D: hybridConv2d,
   DEPTHWISE_CONV_2D: hybridDepthwiseConv2d,
   FULLY_CONNECTED: hybridFullyConnected,
+  BATCH_MATMUL: hybridBatchMatmul,
 };
 for (const [op, hybrid] of Object.entries(HYBRID_KERNELS)) {
   (KERNELS as Map<string, OpKernel>).set(op, byWeightType(KERNELS.get(op)!, hybrid));
