@@ -434,13 +434,15 @@ export function f32_range(input: usize, n: i32, out: usize): void {
 }
 
 /**
- * A hybrid layer's on-the-fly input quantization (TFLite's Asymmetric/SymmetricQuantizeFloats):
- * q = round(zeroPoint + x * inverse) half away from zero, in float32, clamped to [low, 127]
- * (low is -128, or -127 for the symmetric form); 8 values per step.
+ * A hybrid layer's on-the-fly input quantization: q = round(zeroPoint + x * inverse) in float32,
+ * clamped to [low, 127]; 8 values per step. The asymmetric form (low -128, TFLite's
+ * AsymmetricQuantizeFloats) rounds halves up, floor(v + 0.5), as TensorFlow's kernels do
+ * (measured); the symmetric one (low -127) rounds them away from zero.
  */
 export function qs8_quantize_hybrid(
   input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32, low: i32,
 ): void {
+  const halfUp = low == -128;
   const inverseV = f32x4.splat(inverse);
   const zeroF = f32x4.splat(<f32>zeroPoint);
   const half = f32x4.splat(0.5);
@@ -448,8 +450,10 @@ export function qs8_quantize_hybrid(
   const highV = i32x4.splat(127);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    const first = round_x4(f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2)), inverseV)), half);
-    const second = round_x4(f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2), 16), inverseV)), half);
+    const x0 = f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2)), inverseV));
+    const x1 = f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2), 16), inverseV));
+    const first = halfUp ? i32x4.trunc_sat_f32x4_s(f32x4.floor(f32x4.add(x0, half))) : round_x4(x0, half);
+    const second = halfUp ? i32x4.trunc_sat_f32x4_s(f32x4.floor(f32x4.add(x1, half))) : round_x4(x1, half);
     const a = i32x4.min_s(i32x4.max_s(first, lowV), highV);
     const b = i32x4.min_s(i32x4.max_s(second, lowV), highV);
     v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), a), 0);
@@ -457,7 +461,9 @@ export function qs8_quantize_hybrid(
   for (; i < n; i++) {
     const scaled = <f32>zeroPoint + load<f32>(input + (<usize>i << 2)) * inverse;
     const truncated = Mathf.trunc(scaled);
-    const rounded = Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
+    const rounded = halfUp
+      ? Mathf.floor(scaled + 0.5)
+      : Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
     const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded));
     store<i8>(output + <usize>i, <i8>min(127, max(low, value)));
   }

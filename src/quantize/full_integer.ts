@@ -444,6 +444,11 @@ class IntegerRewrite {
     }
     operator.inputs = inputs;
     operator.version = Math.max(operator.version, spec.version);
+    if (scheme.dtype === "int16" && (operator.op === "ADD" || operator.op === "SUB")) {
+      // int16 ADD/SUB with general scales, as TensorFlow writes them (its default is the
+      // power-of-two form, which needs power-of-two scales).
+      operator.options = { ...operator.options, potScaleInt16: false };
+    }
 
     const outputType = options.outputType ?? "float32";
     operator.outputs = operator.outputs.map((output) => {

@@ -172,6 +172,23 @@ for (
       );
     });
     assertSize(model, name, variant, 0.03);
+    // liteq runs the file it wrote, and its top-1 answers are those of TensorFlow's conversion.
+    const inputs = parseNpy(readBytesSync(`${FIXTURES}/reference/${name}.inputs.npy`));
+    const [outputs] = runSamples(await Interpreter.load(writeModel(model)), [inputs]);
+    const reference = parseNpy(
+      readBytesSync(`${FIXTURES}/reference/${name}.${variant}.ref_outputs.npy`),
+    );
+    const classes = reference.shape[1];
+    const top = (data: ArrayLike<number | bigint>, sample: number) => {
+      const row = Array.from({ length: classes }, (_, c) => Number(data[sample * classes + c]));
+      return row.indexOf(Math.max(...row));
+    };
+    const samples = reference.shape[0];
+    let agreeing = 0;
+    for (let sample = 0; sample < samples; sample++) {
+      if (top(outputs.data, sample) === top(reference.data, sample)) agreeing++;
+    }
+    assert.ok(agreeing >= samples - 1, `top-1 agrees in ${agreeing} of ${samples} samples`);
   });
 }
 

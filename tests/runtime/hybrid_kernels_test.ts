@@ -29,7 +29,7 @@ for (const variant of VARIANTS) {
     for (const count of [1, 7, 8, 19, 64]) {
       for (const asymmetric of [true, false]) {
         const values = Float32Array.from(random(count), (value) => value * 3 + 0.5);
-        // Ties once scaled by the inverse 2 (0.5 and -0.5 round away from zero).
+        // Ties once scaled by the inverse 2 (0.5 and -0.5).
         if (count > 3) values.set([0.25, -0.25], 2);
         const input = putF32(memory, values);
         const range = memory.allocate(8);
@@ -56,8 +56,10 @@ for (const variant of VARIANTS) {
           );
           const actual = new Int8Array(memory.kernels.memory.buffer, output, count);
           values.forEach((value, index) => {
+            // Asymmetric: halves round up (as TensorFlow's kernels do); symmetric: away from 0.
             const scaled = f(row.zeroPoint + f(value * row.inverse));
-            const expected = Math.min(127, Math.max(floor, roundHalfAway(scaled))) + 0;
+            const rounded = asymmetric ? Math.floor(scaled + 0.5) : roundHalfAway(scaled);
+            const expected = Math.min(127, Math.max(floor, rounded)) + 0;
             assert.equal(actual[index], expected, `${value} x ${row.inverse} + ${row.zeroPoint}`);
           });
         }

@@ -40,3 +40,12 @@ for (const name of names) {
     }
   });
 }
+
+Deno.test("hybrid input quantization rounds ties up, as TensorFlow's kernels do", async () => {
+  // Rows whose scale is 1 or 0.5 put several inputs exactly half-way between two int8 values.
+  const interpreter = await Interpreter.load(`${folder}/hybrid_fully_connected.tflite`);
+  const input = parseNpy(readBytesSync(`${folder}/hybrid_fully_connected.ties.input0.npy`));
+  const expected = parseNpy(readBytesSync(`${folder}/hybrid_fully_connected.ties.output0.npy`));
+  const [actual] = interpreter.run([input.data]);
+  assert.deepEqual(actual, expected.data);
+});

@@ -29,7 +29,9 @@ export interface RowQuantization {
  * includes 0). Asymmetric (AsymmetricQuantizeFloats): scale = (high - low) / 255 in double, the
  * zero point from whichever end errs less, nudged into [-128, 127]; an all-zero row gets scale 1.
  * Symmetric (SymmetricQuantizeFloats): scale = max(-low, high) / 127 and inverse 127 / that, in
- * float32. Quantizing is then q = round(zeroPoint + x * inverse) in float32, clamped.
+ * float32. Quantizing is then q = round(zeroPoint + x * inverse) in float32, clamped: halves
+ * rounded up in the asymmetric form (what TensorFlow 2.21's kernels do, measured on ties), away
+ * from zero in the symmetric one (`qs8_quantize_hybrid`).
  */
 export function rowQuantization(low: number, high: number, asymmetric: boolean): RowQuantization {
   if (asymmetric) {

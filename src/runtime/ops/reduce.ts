@@ -89,8 +89,9 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
     }
     const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
     const memory = context.memory;
-    const accumulators = new Float64Array(outputCount);
+    // float32 sums in float32, in input order, as TFLite's kernels accumulate them.
     const integer = input.dtype !== "float32";
+    const accumulators = integer ? new Float64Array(outputCount) : new Float32Array(outputCount);
     return {
       run() {
         const source = memory.view(input.dtype, input.offset, inputCount) as Float32Array;
