@@ -4,7 +4,9 @@
  * symmetric, per output channel for convolutions and fully connected layers (axis 0; depthwise
  * axis 3), when they have at least `minWeightElements` values. Activations stay float32: hybrid
  * kernels quantize them on the fly. The op versions and options are TensorFlow's for hybrid ops:
- * CONV_2D 5, DEPTHWISE_CONV_2D 6, FULLY_CONNECTED 12 with asymmetric input quantization.
+ * CONV_2D 5, DEPTHWISE_CONV_2D 6, FULLY_CONNECTED 12 with asymmetric input quantization. An
+ * LSTM's weights (peepholes and projection included) become int8 all together or not at all,
+ * since its hybrid kernel takes no mixture: all when any of them reaches `minWeightElements`.
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model, Operator } from "../format/ir.ts";
@@ -19,6 +21,8 @@ interface HybridSpec {
   axis: number | null;
   version: number;
   options?: PlainObject;
+  /** Every weight input quantized, or none (LSTM). */
+  allOrNothing?: boolean;
 }
 
 const HYBRID: Record<string, HybridSpec> = {
@@ -37,10 +41,11 @@ const HYBRID: Record<string, HybridSpec> = {
     options: { asymmetricQuantizeInputs: true },
   },
   UNIDIRECTIONAL_SEQUENCE_LSTM: {
-    weights: [1, 2, 3, 4, 5, 6, 7, 8, 16],
+    weights: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16],
     axis: null,
     version: 3,
     options: { asymmetricQuantizeInputs: true },
+    allOrNothing: true,
   },
 };
 
@@ -67,6 +72,33 @@ export function quantizeDynamicRange(
       if (input?.dtype !== "float32") return;
       let quantized = 0;
       let reason = "";
+      let smallest = minimum;
+      if (spec.allOrNothing) {
+        const present = spec.weights.map((position) => operator.inputs[position] ?? -1)
+          .filter((tensorIndex) => tensorIndex >= 0).map((tensorIndex) =>
+            subgraph.tensors[tensorIndex]
+          );
+        const unfit = present.find((tensor) =>
+          tensor.dtype !== "float32" || tensor.data === null || denied.has(tensor.name)
+        );
+        if (unfit) {
+          report.float.push({
+            operator: index,
+            op: operator.op,
+            detail: `weights "${unfit.name}" are not a float32 constant that may be quantized`,
+          });
+          return;
+        }
+        if (!present.some((tensor) => elementCount(tensor.shape) >= minimum)) {
+          report.float.push({
+            operator: index,
+            op: operator.op,
+            detail: `no weights have ${minimum} values`,
+          });
+          return;
+        }
+        smallest = 0;
+      }
       for (const position of spec.weights) {
         const tensorIndex = operator.inputs[position] ?? -1;
         if (tensorIndex < 0) continue;
@@ -84,7 +116,7 @@ export function quantizeDynamicRange(
           continue;
         }
         const count = elementCount(tensor.shape);
-        if (count < minimum) {
+        if (count < smallest) {
           reason ||= `weights "${tensor.name}" have ${count} values, fewer than ${minimum}`;
           continue;
         }

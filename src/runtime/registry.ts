@@ -11,6 +11,7 @@ import {
 } from "./ops/hybrid.ts";
 import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
+import { hybridUnidirectionalSequenceLstm } from "./ops/lstm_hybrid.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
 import { MOVEMENT_KERNELS } from "./ops/movement.ts";
 import { averagePool2d, maxPool2d } from "./ops/pool.ts";
@@ -77,3 +78,11 @@ const HYBRID_KERNELS: Record<string, OpKernel> = {
 for (const [op, hybrid] of Object.entries(HYBRID_KERNELS)) {
   (KERNELS as Map<string, OpKernel>).set(op, byWeightType(KERNELS.get(op)!, hybrid));
 }
+// An LSTM is hybrid when its forget-gate weights (always present) are int8.
+(KERNELS as Map<string, OpKernel>).set(
+  "UNIDIRECTIONAL_SEQUENCE_LSTM",
+  (context) =>
+    context.inputs[2]?.dtype === "int8"
+      ? hybridUnidirectionalSequenceLstm(context)
+      : unidirectionalSequenceLstm(context),
+);

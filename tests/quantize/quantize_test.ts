@@ -284,3 +284,25 @@ Deno.test("denylisted op types stay float", async () => {
   assert.equal(model.subgraphs[0].tensors[fc.inputs[0]].dtype, "float32");
   assert.ok(model.subgraphs[0].operators.some((operator) => operator.op === "DEQUANTIZE"));
 });
+
+Deno.test("an LSTM's weights become int8 all together or not at all, and liteq runs it", async () => {
+  const lstm = readModel(
+    readBytesSync(`${FIXTURES}/robustness/unidirectional_sequence_lstm.tflite`),
+  );
+  const weightDtypes = (model: Model) => {
+    const { operators, tensors } = model.subgraphs[0];
+    return [1, 2, 3, 4, 5, 6, 7, 8, 16].map((position) =>
+      tensors[operators[0].inputs[position]].dtype
+    );
+  };
+  // Every weight has 4 values: below the default minimum, the LSTM stays float.
+  const untouched = await quantizeWithReport(lstm, { mode: "dynamicRange" });
+  assert.deepEqual(new Set(weightDtypes(untouched.model)), new Set(["float32"]));
+  assert.match(untouched.report.float[0].detail, /no weights have 1024 values/);
+  const hybrid = await quantize(lstm, { mode: "dynamicRange", minWeightElements: 4 });
+  assert.deepEqual(new Set(weightDtypes(hybrid)), new Set(["int8"]));
+  const interpreter = await Interpreter.load(writeModel(hybrid));
+  const [output] = interpreter.run([Float32Array.of(0.5, -1, 2, 0.25)]);
+  assert.equal(output.length, 4);
+  assert.ok(Array.from(output as Float32Array).every(Number.isFinite));
+});

@@ -11,10 +11,12 @@
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-const ACTIVATIONS: Record<string, (x: number) => number> = {
+/** The cell activations the LSTM options name. */
+export const ACTIVATIONS: Record<string, (x: number) => number> = {
   NONE: (x) => x,
   RELU: (x) => Math.max(0, x),
   RELU_N1_TO_1: (x) => Math.min(1, Math.max(-1, x)),
@@ -32,8 +34,28 @@ interface Gate {
   norm: Float32Array | null;
 }
 
-/** UNIDIRECTIONAL_SEQUENCE_LSTM on float32 (see the module comment). */
-export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
+/** What both LSTM kernels check and derive from the op's tensors and options. */
+export interface LstmShape {
+  input: RuntimeTensor;
+  output: RuntimeTensor;
+  outputState: RuntimeTensor;
+  cellState: RuntimeTensor;
+  timeMajor: boolean;
+  steps: number;
+  batches: number;
+  inputSize: number;
+  cells: number;
+  outputSize: number;
+  activation: (x: number) => number;
+  cellClip: number;
+  projectionClip: number;
+}
+
+/**
+ * Checks an UNIDIRECTIONAL_SEQUENCE_LSTM's input, weights (of `weightType`) and variable states
+ * and sets the output's shape.
+ */
+export function lstmShape(context: OpContext, weightType: "float32" | "int8"): LstmShape {
   const input = context.input(0, "float32");
   const output = context.output(0, "float32");
   const options = context.options;
@@ -42,13 +64,7 @@ export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
   const [steps, batches, inputSize] = timeMajor
     ? input.shape
     : [input.shape[1], input.shape[0], input.shape[2]];
-  const constant = (position: number, role: string): Float32Array | null => {
-    const tensor = context.optionalInput(position, "float32");
-    return tensor ? (context.values(tensor, role) as Float32Array) : null;
-  };
-  const required = (position: number, role: string): Float32Array =>
-    constant(position, role) ?? context.unsupported(`${role} (input ${position}) is missing`);
-  const forgetWeights = context.input(2, "float32");
+  const forgetWeights = context.input(2, weightType);
   const cells = forgetWeights.shape[0];
   const outputState = context.input(18, "float32");
   const cellState = context.input(19, "float32");
@@ -61,6 +77,43 @@ export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
       `state [${cellState.shape}] or weights [${forgetWeights.shape}] do not fit`,
     );
   }
+  const activationName = String(options.fusedActivationFunction ?? "TANH");
+  const activation = ACTIVATIONS[activationName] ??
+    context.unsupported(`activation ${activationName} is not supported`);
+  output.shape = timeMajor ? [steps, batches, outputSize] : [batches, steps, outputSize];
+  return {
+    input,
+    output,
+    outputState,
+    cellState,
+    timeMajor,
+    steps,
+    batches,
+    inputSize,
+    cells,
+    outputSize,
+    activation,
+    cellClip: Number(options.cellClip ?? 0),
+    projectionClip: Number(options.projClip ?? 0),
+  };
+}
+
+/** The LSTM inputs a kernel copies at load: weights, biases, layer norms (not 0, 18, 19). */
+export const LSTM_CONSTANT_INPUTS = [...Array(24).keys()].filter((position) =>
+  position > 0 && position < 18 || position > 19
+);
+
+/** UNIDIRECTIONAL_SEQUENCE_LSTM on float32 (see the module comment). */
+export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
+  const shape = lstmShape(context, "float32");
+  const { input, output, outputState, cellState, timeMajor, steps, batches } = shape;
+  const { inputSize, cells, outputSize, activation, cellClip, projectionClip } = shape;
+  const constant = (position: number, role: string): Float32Array | null => {
+    const tensor = context.optionalInput(position, "float32");
+    return tensor ? (context.values(tensor, role) as Float32Array) : null;
+  };
+  const required = (position: number, role: string): Float32Array =>
+    constant(position, role) ?? context.unsupported(`${role} (input ${position}) is missing`);
   const gate = (offset: number, name: string, optional: boolean): Gate | null => {
     const inputWeights = optional
       ? constant(1 + offset, `${name} input weights`)
@@ -80,19 +133,10 @@ export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
   const outputGate = gate(3, "output gate", false)!;
   const projection = constant(16, "projection weights");
   const projectionBias = constant(17, "projection bias");
-  const activationName = String(options.fusedActivationFunction ?? "TANH");
-  const activation = ACTIVATIONS[activationName] ??
-    context.unsupported(`activation ${activationName} is not supported`);
-  const cellClip = Number(options.cellClip ?? 0);
-  const projectionClip = Number(options.projClip ?? 0);
-  output.shape = timeMajor ? [steps, batches, outputSize] : [batches, steps, outputSize];
 
   const memory = context.memory;
   const pre = [0, 1, 2, 3].map(() => new Float64Array(cells));
   const hidden = new Float64Array(cells);
-  const consumed = [...Array(24).keys()].filter((position) =>
-    position > 0 && position < 18 || position > 19
-  );
 
   /** gate pre-activation for one batch row into `target`. */
   const accumulate = (
@@ -134,7 +178,7 @@ export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
   ) => (limit > 0 ? Math.min(limit, Math.max(-limit, value)) : value);
 
   return {
-    consumedInputs: consumed,
+    consumedInputs: LSTM_CONSTANT_INPUTS,
     run() {
       const x = memory.f32(input.offset, elementCount(input.shape));
       const y = memory.f32(output.offset, elementCount(output.shape));
