@@ -2,7 +2,7 @@
 // TypeScript side lays out from `heap_base()` upward.
 
 export { f16_to_f32_x8 } from "./fp16";
-export { relaxed_self_test } from "./simd";
+export { relaxed_dot_peak, relaxed_self_test } from "./simd";
 export { f32_gemm_4x8, f32_pack_rhs } from "./f32_gemm";
 export { f32_im2col } from "./f32_conv";
 export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";

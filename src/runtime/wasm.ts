@@ -153,6 +153,7 @@ export interface KernelExports {
     patches: number,
   ): void;
   qs8_dot_peak(iterations: number): number;
+  relaxed_dot_peak(iterations: number): number;
   f32_range(input: number, n: number, out: number): void;
   qs8_widen(
     source: number,
