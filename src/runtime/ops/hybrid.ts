@@ -13,7 +13,7 @@ import { roundHalfAway } from "../quantized/fixed_point.ts";
 import { activationRange, type SlidingWindow, slidingWindow } from "./common.ts";
 import { roundUp } from "./conv.ts";
 import { batchMatmulShape } from "./matmul.ts";
-import { bandRows, depthwiseWeightSums, widenInBands } from "./qs8.ts";
+import { bandRows, depthwiseWeightSums, im2colBands, widenInBands } from "./qs8.ts";
 
 const f = Math.fround;
 
@@ -313,7 +313,6 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   if (context.input(1).shape[3] !== channels) {
     context.unsupported("grouped convolution is not supported");
   }
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   const depth = roundUp(kH * kW * channels, 8);
   const layer = hybridLayer(context, outC, roundUp(outC, 8), depth);
   const memory = context.memory;
@@ -322,8 +321,9 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   memory.f32(operands.scales, layer.padded).set(layer.scales);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
-  const positions = rows.outSize * columns.outSize;
-  const direct = kH === 1 && kW === 1 && strideH === 1 && strideW === 1;
+  const positions = window.rows.outSize * window.columns.outSize;
+  const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  const geometry = { inH, inW, channels, kH, kW, window };
   const band = bandRows(depth, positions);
   const quantizedBytes = roundUp(imageIn, 16);
   const patchBytes = direct ? 0 : band * depth;
@@ -369,31 +369,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
           widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);
           continue;
         }
-        for (let start = 0; start < positions; start += band) {
-          const count = Math.min(band, positions - start);
-          kernels.qs8_im2col(
-            quantized,
-            inH,
-            inW,
-            channels,
-            kH,
-            kW,
-            strideH,
-            strideW,
-            dilationH,
-            dilationW,
-            rows.padBefore,
-            columns.padBefore,
-            columns.outSize,
-            start,
-            count,
-            depth,
-            zeroPoint,
-            patches,
-          );
-          kernels.qs8_widen(patches, count, depth, depth, depth, widened);
-          multiply(start, count);
-        }
+        im2colBands(kernels, quantized, geometry, depth, zeroPoint, patches, widened, multiply);
       }
     },
   };

@@ -188,49 +188,89 @@ export function widenInBands(
   }
 }
 
+/** A convolution's geometry over one NHWC image, as `im2colBands` needs it. */
+export interface ConvolutionGeometry {
+  inH: number;
+  inW: number;
+  channels: number;
+  kH: number;
+  kW: number;
+  window: SlidingWindow;
+}
+
 /**
- * Runs the int8 GEMM of a packed layer on `rows` rows of int8 A (row stride `stride` bytes, `k`
- * values each) into int8 C rows of `n`, through `widened` scratch.
+ * Feeds a convolution's output positions to `multiply` in bands: the band's int8 patches of the
+ * image at `image` (taps outside it hold `pad`) written to `patches`, then widened to int16 rows
+ * of `depth` values at `widened`. The im2col scratch is `bandRows(depth, positions) * depth`
+ * bytes, the widened one twice that.
  */
-function gemmOnRows(
+export function im2colBands(
+  kernels: KernelExports,
+  image: number,
+  geometry: ConvolutionGeometry,
+  depth: number,
+  pad: number,
+  patches: number,
+  widened: number,
+  multiply: (start: number, count: number) => void,
+): void {
+  const { inH, inW, channels, kH, kW, window } = geometry;
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  const positions = rows.outSize * columns.outSize;
+  const band = bandRows(depth, positions);
+  for (let start = 0; start < positions; start += band) {
+    const count = Math.min(band, positions - start);
+    kernels.qs8_im2col(
+      image,
+      inH,
+      inW,
+      channels,
+      kH,
+      kW,
+      strideH,
+      strideW,
+      dilationH,
+      dilationW,
+      rows.padBefore,
+      columns.padBefore,
+      columns.outSize,
+      start,
+      count,
+      depth,
+      pad,
+      patches,
+    );
+    kernels.qs8_widen(patches, count, depth, depth, depth, widened);
+    multiply(start, count);
+  }
+}
+
+/** Multiplies `count` widened rows at `widened` into int8 rows of n outputs from `c` on. */
+function requantizedRows(
   context: OpContext,
   layer: Int8Layer,
   packed: PackedLayer,
-  a: number,
-  stride: number,
-  k: number,
-  rows: number,
+  widened: number,
   n: number,
   c: number,
-  widened: number,
+  count: number,
 ): void {
-  const kernels = context.kernels;
-  widenInBands(
-    kernels,
-    a,
-    stride,
-    k,
-    rows,
-    packed.depth,
+  context.kernels.qs8_gemm_4x8(
     widened,
-    (start, count) =>
-      kernels.qs8_gemm_4x8(
-        widened,
-        packed.depth,
-        packed.depth,
-        packed.packed,
-        packed.bias,
-        packed.params,
-        packed.padded,
-        c + start * n,
-        n,
-        count,
-        n,
-        layer.outputZero,
-        layer.low,
-        layer.high,
-        packed.requantization,
-      ),
+    packed.depth,
+    packed.depth,
+    packed.packed,
+    packed.bias,
+    packed.params,
+    packed.padded,
+    c,
+    n,
+    count,
+    n,
+    layer.outputZero,
+    layer.low,
+    layer.high,
+    packed.requantization,
   );
 }
 
@@ -239,78 +279,67 @@ function gemmOnRows(
  * im2col patches (padding filled with the input zero point), in bands.
  */
 export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
-  const { input, output, inputZero } = layer;
+  const { input, output, inputZero, window } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
-  const k = kH * kW * channels;
-  const packed = packLayer(context, layer, outC, k);
-  const positions = rows.outSize * columns.outSize;
-  const widenedBytes = bandRows(packed.depth, positions) * packed.depth * 2;
-  if (kH === 1 && kW === 1 && strideH === 1 && strideW === 1) {
+  const packed = packLayer(context, layer, outC, kH * kW * channels);
+  const positions = window.rows.outSize * window.columns.outSize;
+  const band = bandRows(packed.depth, positions);
+  const widenedBytes = band * packed.depth * 2;
+  const kernels = context.kernels;
+  if (kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1) {
     return {
       consumedInputs: [1, 2],
       scratchBytes: widenedBytes,
       run: (scratch) =>
-        gemmOnRows(
-          context,
-          layer,
-          packed,
+        widenInBands(
+          kernels,
           input.offset,
           channels,
           channels,
           batches * positions,
-          outC,
-          output.offset,
+          packed.depth,
           scratch,
+          (start, count) =>
+            requantizedRows(
+              context,
+              layer,
+              packed,
+              scratch,
+              outC,
+              output.offset + start * outC,
+              count,
+            ),
         ),
     };
   }
-  const band = bandRows(packed.depth, positions);
-  const imageIn = inH * inW * channels;
-  const imageOut = positions * outC;
-  const kernels = context.kernels;
+  const geometry = { inH, inW, channels, kH, kW, window };
   return {
     consumedInputs: [1, 2],
     scratchBytes: band * packed.depth + widenedBytes,
     run(scratch) {
       const widened = scratch + band * packed.depth;
       for (let image = 0; image < batches; image++) {
-        for (let start = 0; start < positions; start += band) {
-          const count = Math.min(band, positions - start);
-          kernels.qs8_im2col(
-            input.offset + image * imageIn,
-            inH,
-            inW,
-            channels,
-            kH,
-            kW,
-            strideH,
-            strideW,
-            dilationH,
-            dilationW,
-            rows.padBefore,
-            columns.padBefore,
-            columns.outSize,
-            start,
-            count,
-            packed.depth,
-            inputZero,
-            scratch,
-          );
-          gemmOnRows(
-            context,
-            layer,
-            packed,
-            scratch,
-            packed.depth,
-            packed.depth,
-            count,
-            outC,
-            output.offset + image * imageOut + start * outC,
-            widened,
-          );
-        }
+        const imageOut = output.offset + image * positions * outC;
+        im2colBands(
+          kernels,
+          input.offset + image * inH * inW * channels,
+          geometry,
+          packed.depth,
+          inputZero,
+          scratch,
+          widened,
+          (start, count) =>
+            requantizedRows(
+              context,
+              layer,
+              packed,
+              widened,
+              outC,
+              imageOut + start * outC,
+              count,
+            ),
+        );
       }
     },
   };
@@ -326,7 +355,17 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
     consumedInputs: [1, 2],
     scratchBytes: bandRows(packed.depth, m) * packed.depth * 2,
     run: (scratch) =>
-      gemmOnRows(context, layer, packed, input.offset, k, k, m, n, output.offset, scratch),
+      widenInBands(
+        context.kernels,
+        input.offset,
+        k,
+        k,
+        m,
+        packed.depth,
+        scratch,
+        (start, count) =>
+          requantizedRows(context, layer, packed, scratch, n, output.offset + start * n, count),
+      ),
   };
 }
 

@@ -90,7 +90,7 @@ export function multiplyByQuantizedMultiplierSmallerThanOne(
 /**
  * TFLite's MultiplyByQuantizedMultiplier for 64-bit accumulators (int16x8 kernels): the
  * multiplier is first reduced to 15 bits, round(m / 2^16) (0x7FFF when that would overflow),
- * then x * reduced is shifted right by 15 - shift, rounding half up. Exact while |x| < 2^47.
+ * then x * reduced is shifted right by 15 - shift, rounding half up.
  */
 export function multiplyByQuantizedMultiplier64(
   x: number,
@@ -98,30 +98,29 @@ export function multiplyByQuantizedMultiplier64(
   shift: number,
 ): number {
   const reduced = multiplier < 0x7fff0000 ? Math.floor((multiplier + TWO_15) / 65536) : 0x7fff;
-  const totalShift = 15 - shift;
-  const product = x * reduced;
-  if (Math.abs(product) < 2 ** 52) {
-    return Math.floor((product + 2 ** (totalShift - 1)) / 2 ** totalShift);
-  }
-  const wide = BigInt(x) * BigInt(reduced) + (1n << BigInt(totalShift - 1));
-  return Number(wide >> BigInt(totalShift));
+  return productShiftedHalfUp(x, reduced, 15 - shift);
 }
 
 /**
  * x * multiplier * 2^(shift - 31) with a single rounding, half up: ruy's
  * MultiplyByQuantizedMultiplier, which TensorFlow's FULLY_CONNECTED reaches through its GEMM
- * backend. Exact for |x * multiplier| < 2^53, through BigInt beyond.
+ * backend.
  */
 export function multiplyByQuantizedMultiplierSingleRounding(
   x: number,
   multiplier: number,
   shift: number,
 ): number {
-  const totalShift = 31 - shift;
+  return productShiftedHalfUp(x, multiplier, 31 - shift);
+}
+
+/**
+ * floor((x * multiplier + 2^(shift - 1)) / 2^shift) for integers, exactly: in doubles while the
+ * product stays below 2^52, through BigInt beyond.
+ */
+function productShiftedHalfUp(x: number, multiplier: number, shift: number): number {
   const product = x * multiplier;
-  if (Math.abs(product) < 2 ** 52) {
-    return Math.floor((product + 2 ** (totalShift - 1)) / 2 ** totalShift);
-  }
-  const wide = BigInt(x) * BigInt(multiplier) + (1n << BigInt(totalShift - 1));
-  return Number(wide >> BigInt(totalShift));
+  if (Math.abs(product) < 2 ** 52) return Math.floor((product + 2 ** (shift - 1)) / 2 ** shift);
+  const wide = BigInt(x) * BigInt(multiplier) + (1n << BigInt(shift - 1));
+  return Number(wide >> BigInt(shift));
 }
