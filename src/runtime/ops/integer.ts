@@ -122,6 +122,8 @@ function layerParameters(
     output,
     weights,
     bias,
+    // TensorFlow rounds FULLY_CONNECTED once (through ruy), int16x8 convolutions' 64-bit sums
+    // with the 15-bit reduced multiplier, the other layers twice (gemmlowp); all three measured.
     rescale: context.operator.op === "FULLY_CONNECTED"
       ? multiplyByQuantizedMultiplierSingleRounding
       : input.dtype === "int16"
