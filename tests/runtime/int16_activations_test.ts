@@ -1,10 +1,7 @@
 /** The tables behind liteq's int16 LOGISTIC, TANH and SOFTMAX, against TFLite's published values. */
 import assert from "node:assert/strict";
-import {
-  lookupTable16,
-  populateTable16,
-  SIGMOID_TABLE,
-} from "../../src/runtime/ops/int16_activations.ts";
+import { SIGMOID_TABLE } from "../../src/runtime/ops/int16_activations.ts";
+import { lookupTable16, populateTable16 } from "../../src/runtime/ops/lookup_tables.ts";
 
 Deno.test("SIGMOID_TABLE holds TFLite's sigmoid_table_uint16 entries", () => {
   // A sample of TFLite's table (sigmoid(i / 24) in 0.16), including raised entries.
@@ -31,7 +28,7 @@ Deno.test("SIGMOID_TABLE holds TFLite's sigmoid_table_uint16 entries", () => {
 
 Deno.test("populateTable16 + lookupTable16 follow exp on [-10, 0] within 8 units of 32767", () => {
   const range = 65535;
-  const table = populateTable16(10 / range, 32767, 2 / range, 0, Math.exp);
+  const table = populateTable16(10 / range, 32767, 2 / range, 0, Math.exp, "float64");
   assert.equal(table.length, 513);
   assert.equal(table[512], 32767); // exp(0) = 1 saturates the [-1, 1] output range
   for (let value = -32768; value <= 32767; value += 97) {

@@ -3,17 +3,14 @@
  * reference kernels. These are table-driven with linear interpolation between entries:
  * - LOGISTIC and TANH read one 256-entry table of sigmoid(i / 24) in unsigned 0.16 fixed point
  *   (tanh(x) = 2 sigmoid(2x) - 1), the input first rescaled to units of 1 / (3 * 4096);
- * - SOFTMAX reads two 513-entry tables built at load (TFLite's LUTPopulate): exp on [-10, 0]
+ * - SOFTMAX reads two 513-entry tables built at load (`populateTable16`): exp on [-10, 0]
  *   and 1 / (1 + x) on [0, 1].
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
-import {
-  multiplyByQuantizedMultiplier,
-  quantizeMultiplier,
-  roundHalfAway,
-} from "../quantized/fixed_point.ts";
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../quantized/fixed_point.ts";
+import { lookupTable16, populateTable16 } from "./lookup_tables.ts";
 
 /**
  * Entries of TFLite's sigmoid table that are one above round(65536 sigmoid(i / 24)): TFLite's
@@ -200,51 +197,6 @@ export function int16Tanh(context: OpContext): PreparedOp {
 }
 
 /**
- * TFLite's LUTPopulate for int16, in double precision as TFLite's SOFTMAX builds it: 512 samples
- * of `transform` over the input range plus the end point, each sample lowered by half the error
- * linear interpolation would make at the segment's midpoint (in output units), clamped to int16.
- */
-export function populateTable16(
-  inputScale: number,
-  inputZeroPoint: number,
-  outputScale: number,
-  outputZeroPoint: number,
-  transform: (value: number) => number,
-): Int16Array {
-  const inputMin = inputScale * (-32768 - inputZeroPoint);
-  const inputMax = inputScale * (32767 - inputZeroPoint);
-  const outputMin = outputScale * (-32768 - outputZeroPoint);
-  const outputMax = outputScale * (32767 - outputZeroPoint);
-  const steps = 512;
-  const step = (inputMax - inputMin) / steps;
-  const inverse = 65536 / (outputMax - outputMin);
-  const clamp = (value: number) => Math.min(32767, Math.max(-32768, value));
-  const table = new Int16Array(steps + 1);
-  for (let index = 0; index < steps; index++) {
-    const value = transform(inputMin + index * step);
-    const midpoint = transform(inputMin + index * step + step / 2);
-    const next = transform(inputMin + (index + 1) * step);
-    const sample = roundHalfAway(value * inverse);
-    const interpolated = roundHalfAway((next * inverse + sample) / 2);
-    const error = interpolated - roundHalfAway(midpoint * inverse);
-    table[index] = clamp(sample - roundHalfAway(error / 2));
-  }
-  table[steps] = clamp(roundHalfAway(transform(inputMax) * inverse));
-  return table;
-}
-
-/**
- * TFLite's LUTLookup for int16: index 256 + (x >> 7), the low 7 bits interpolating toward the
- * next entry with rounding.
- */
-export function lookupTable16(table: Int16Array, value: number): number {
-  const index = 256 + (value >> 7);
-  const base = table[index];
-  const slope = table[index + 1] - base;
-  return (base + ((slope * (value & 0x7f) + 64) >> 7)) << 16 >> 16;
-}
-
-/**
  * SOFTMAX on int16 (TFLite's SoftmaxInt16): per row, exp of (x - max) through the exp table
  * after rescaling by input scale * beta / (10 / 65535) (multiplyByQuantizedMultiplier) and
  * re-centring by 32767; the sum's reciprocal through the 1/(1+x) table after normalising the sum
@@ -262,8 +214,16 @@ export function int16Softmax(context: OpContext): PreparedOp {
     Math.fround(Math.fround(inputScale) * beta) / (10 / 65535),
   );
   const range = 65535;
-  const expTable = populateTable16(10 / range, 32767, 2 / range, 0, Math.exp);
-  const reciprocalTable = populateTable16(1 / range, -32768, 2 / range, 0, (x) => 1 / (1 + x));
+  // TFLite builds these two in double precision.
+  const expTable = populateTable16(10 / range, 32767, 2 / range, 0, Math.exp, "float64");
+  const reciprocalTable = populateTable16(
+    1 / range,
+    -32768,
+    2 / range,
+    0,
+    (x) => 1 / (1 + x),
+    "float64",
+  );
   const depth = input.shape[input.shape.length - 1];
   const count = elementCount(input.shape);
   const exps = new Int32Array(depth);

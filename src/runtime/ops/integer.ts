@@ -23,6 +23,7 @@ import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
 import { params, RANGES } from "./quantized_params.ts";
 import { integerHardSwish } from "./hard_swish.ts";
 import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
+import { tableKernel } from "./lookup_tables.ts";
 
 /**
  * The clamp of a fused activation in the output's integers (TFLite's
@@ -513,51 +514,6 @@ function integerPool(average: boolean): OpKernel {
 }
 
 /**
- * A 256-entry table for an 8-bit element-wise function, as TFLite's PopulateLookupTable:
- * dequantize in float32, apply the float function, round(value / output scale) + zero point.
- */
-function lookupTable(
-  context: OpContext,
-  input: RuntimeTensor,
-  output: RuntimeTensor,
-  transform: (value: number) => number,
-): Int32Array {
-  const [low, high] = RANGES[input.dtype];
-  const pin = params(context, input);
-  const pout = params(context, output);
-  const inverse = Math.fround(1 / pout.scale);
-  const table = new Int32Array(256);
-  for (let value = low; value <= high; value++) {
-    const dequantized = Math.fround(pin.scale * (value - pin.zeroPoint));
-    const transformed = Math.fround(transform(dequantized));
-    const rescaled = roundHalfAway(Math.fround(transformed * inverse));
-    table[value - low] = Math.min(high, Math.max(low, rescaled + pout.zeroPoint));
-  }
-  return table;
-}
-
-function tableKernel(transform: (value: number) => number): OpKernel {
-  return (context) => {
-    const input = integerInput(context, 0);
-    const output = context.output(0, input.dtype);
-    output.shape = [...input.shape];
-    const table = lookupTable(context, input, output, transform);
-    const [low] = RANGES[input.dtype];
-    const count = elementCount(input.shape);
-    const memory = context.memory;
-    return {
-      run() {
-        const source = memory.view(input.dtype, input.offset, count);
-        const target = memory.view(output.dtype, output.offset, count);
-        for (let index = 0; index < count; index++) {
-          target[index] = table[Number(source[index]) - low];
-        }
-      },
-    };
-  };
-}
-
-/**
  * SOFTMAX on int8/uint8, as TFLite's table-driven kernel: table[d] = expf(-input_scale * beta *
  * d) for d = max - x, sums and products in float32, output round(p / output_scale) + zero point.
  */
@@ -819,10 +775,10 @@ export const INTEGER_KERNELS: Record<string, OpKernel> = {
   AVERAGE_POOL_2D: integerPool(true),
   SOFTMAX: byWidth(integerSoftmax, int16Softmax),
   LOGISTIC: byWidth(
-    tableKernel((value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
+    tableKernel(() => (value) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-value))))),
     int16Logistic,
   ),
-  TANH: byWidth(tableKernel((value) => Math.tanh(value)), int16Tanh),
+  TANH: byWidth(tableKernel(() => Math.tanh), int16Tanh),
   MEAN: integerSumOrMean(true),
   SUM: integerSumOrMean(false),
   RELU: integerRelu(0, Infinity),
