@@ -10,6 +10,8 @@ import {
   hybridFullyConnected,
 } from "./ops/hybrid.ts";
 import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
+import { INTEGER_UNARY_KERNELS } from "./ops/integer_unary.ts";
+import { integerDiv, integerSquaredDifference } from "./ops/integer_arithmetic.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
 import { hybridUnidirectionalSequenceLstm } from "./ops/lstm_hybrid.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
@@ -62,7 +64,12 @@ function byWeightType(kernel: OpKernel, hybrid: OpKernel): OpKernel {
 export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
   ...FLOAT_KERNELS,
   ...Object.fromEntries(
-    Object.entries(INTEGER_KERNELS).map((
+    Object.entries({
+      ...INTEGER_KERNELS,
+      ...INTEGER_UNARY_KERNELS,
+      DIV: integerDiv,
+      SQUARED_DIFFERENCE: integerSquaredDifference,
+    }).map((
       [op, kernel],
     ) => [op, byInputType(FLOAT_KERNELS[op], kernel)]),
   ),

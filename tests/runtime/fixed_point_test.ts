@@ -9,6 +9,8 @@ import {
   saturatingRoundingDoublingHighMul,
 } from "../../src/runtime/quantized/fixed_point.ts";
 import { randomFloats } from "./kernel_harness.ts";
+import { reciprocal } from "../../src/runtime/ops/integer_arithmetic.ts";
+import { inverseSqrtMultiplier } from "../../src/runtime/ops/integer_unary.ts";
 
 /** gemmlowp's definition: (2ab + nudge) / 2^31 truncated, on 64-bit integers. */
 function highMulReference(a: bigint, b: bigint): bigint {
@@ -116,4 +118,18 @@ Deno.test("multiplyByQuantizedMultiplierSingleRounding rounds once, half up (ruy
   // 1 x 0.25: double rounding gives 1 (0.5 rounded away from zero), single rounding 0.
   assert.equal(multiplyByQuantizedMultiplier(1, 2 ** 30, -1), 1);
   assert.equal(multiplyByQuantizedMultiplierSingleRounding(1, 2 ** 30, -1), 0);
+});
+
+Deno.test("fixed-point reciprocal and inverse square root approximate 1/x and 1/sqrt(x)", () => {
+  for (const x of [1, 2, 3, 7, 100, 255, 1000, 65535, 2 ** 20 + 3, 2 ** 30 - 1]) {
+    const { inverse, bitsOverUnit } = reciprocal(x);
+    const value = inverse * 2 ** (-31 - bitsOverUnit);
+    assert.ok(Math.abs(value * x - 1) < 1e-6, `1/${x}: ${value}`);
+  }
+  for (const x of [2, 3, 4, 9, 100, 255, 1000, 2 ** 20 + 3, 2 ** 29 + 5]) {
+    const [multiplier, shift] = inverseSqrtMultiplier(x);
+    const value = multiplier * 2 ** (shift - 31);
+    assert.ok(Math.abs(value * Math.sqrt(x) - 1) < 1e-5, `1/sqrt(${x}): ${value}`);
+  }
+  assert.deepEqual(inverseSqrtMultiplier(1), [2 ** 31 - 1, 0]);
 });

@@ -20,34 +20,10 @@ import { planReduction } from "./reduce.ts";
 import { batchMatmulShape } from "./matmul.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
-import { params, RANGES } from "./quantized_params.ts";
+import { activationRange, params, RANGES } from "./quantized_params.ts";
 import { integerHardSwish } from "./hard_swish.ts";
 import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
 import { tableKernel } from "./lookup_tables.ts";
-
-/**
- * The clamp of a fused activation in the output's integers (TFLite's
- * CalculateActivationRangeQuantized): zero point + round(limit / scale), the division in float32.
- */
-function activationRange(context: OpContext, output: RuntimeTensor): [number, number] {
-  const [low, high] = RANGES[output.dtype];
-  const { scale, zeroPoint } = params(context, output);
-  const quantize = (value: number) => zeroPoint + roundHalfAway(Math.fround(value / scale));
-  switch (context.options.fusedActivationFunction ?? "NONE") {
-    case "NONE":
-      return [low, high];
-    case "RELU":
-      return [Math.max(low, quantize(0)), high];
-    case "RELU6":
-      return [Math.max(low, quantize(0)), Math.min(high, quantize(6))];
-    case "RELU_N1_TO_1":
-      return [Math.max(low, quantize(-1)), Math.min(high, quantize(1))];
-    default:
-      return context.unsupported(
-        `fused activation ${context.options.fusedActivationFunction} has no integer form`,
-      );
-  }
-}
 
 /**
  * Whether a layer runs on the wasm int8 kernels: int8 activations and symmetric weights (zero

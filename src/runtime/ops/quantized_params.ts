@@ -1,5 +1,6 @@
 /** What the integer kernels share: their dtypes' ranges and per-tensor quantization parameters. */
 import type { OpContext } from "../op.ts";
+import { roundHalfAway } from "../quantized/fixed_point.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 
 /** The integer dtypes the quantized kernels take, with their ranges. */
@@ -19,4 +20,28 @@ export function params(
     context.unsupported(`tensor "${tensor.name}" (${tensor.dtype}) has no quantization parameters`);
   }
   return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
+}
+
+/**
+ * The clamp of a fused activation in the output's integers (TFLite's
+ * CalculateActivationRangeQuantized): zero point + round(limit / scale), the division in float32.
+ */
+export function activationRange(context: OpContext, output: RuntimeTensor): [number, number] {
+  const [low, high] = RANGES[output.dtype];
+  const { scale, zeroPoint } = params(context, output);
+  const quantize = (value: number) => zeroPoint + roundHalfAway(Math.fround(value / scale));
+  switch (context.options.fusedActivationFunction ?? "NONE") {
+    case "NONE":
+      return [low, high];
+    case "RELU":
+      return [Math.max(low, quantize(0)), high];
+    case "RELU6":
+      return [Math.max(low, quantize(0)), Math.min(high, quantize(6))];
+    case "RELU_N1_TO_1":
+      return [Math.max(low, quantize(-1)), Math.min(high, quantize(1))];
+    default:
+      return context.unsupported(
+        `fused activation ${context.options.fusedActivationFunction} has no integer form`,
+      );
+  }
 }
