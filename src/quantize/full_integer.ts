@@ -9,7 +9,9 @@
  * - biases: int32 (int64 in 16x8) at input scale x weight scale, zero point 0;
  * - op constraints: SOFTMAX and LOGISTIC output 1/256 with zero point -128 (int16: 1/32768, 0),
  *   TANH 1/128 with 0 (int16: 1/32768, 0); pooling, reshapes, padding, slicing, transposes and
- *   the like keep their input's parameters; CONCATENATION too when its inputs share theirs;
+ *   the like keep their input's parameters (PADV2's padding value is stored at them too);
+ *   CONCATENATION too when its inputs share theirs; MAXIMUM, MINIMUM, PACK (and int16
+ *   CONCATENATION) share one range over inputs and output, requantizing an input that differs;
  * - QUANTIZE where float tensors enter integer ops (and at float model inputs), DEQUANTIZE where
  *   integer tensors reach float ops or float model outputs; int8 or uint8 model inputs and
  *   outputs on request (uint8 through a QUANTIZE that shifts the zero point by 128).
@@ -26,12 +28,16 @@ import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
 import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
 
 /** How an op's output parameters are chosen. */
-type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "none";
+type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "shared" | "none";
 
 /** An op's integer form: its output rule, weight/bias inputs and the version TensorFlow writes. */
 interface IntegerSpec {
   output: OutputRule;
   version: number;
+  /** The version TensorFlow writes for int16 activations, when it differs. */
+  int16Version?: number;
+  /** False for ops TensorFlow has no int16-activation kernel for (they stay float in 16x8). */
+  int16?: false;
   /** Input position of the weights and their per-channel axis. */
   weights?: { position: number; axis: number | null };
   /** Input position of the bias. */
@@ -47,7 +53,7 @@ const SPECS: Record<string, IntegerSpec> = {
     bias: 2,
   },
   FULLY_CONNECTED: { output: "calibrated", version: 4, weights: { position: 1, axis: 0 }, bias: 2 },
-  BATCH_MATMUL: { output: "calibrated", version: 1 },
+  BATCH_MATMUL: { output: "calibrated", version: 2 },
   ADD: { output: "calibrated", version: 2 },
   SUB: { output: "calibrated", version: 2 },
   MUL: { output: "calibrated", version: 2 },
@@ -55,15 +61,22 @@ const SPECS: Record<string, IntegerSpec> = {
   SUM: { output: "calibrated", version: 2 },
   RELU: { output: "calibrated", version: 2 },
   RELU6: { output: "calibrated", version: 2 },
-  LEAKY_RELU: { output: "calibrated", version: 2 },
-  HARD_SWISH: { output: "calibrated", version: 1 },
-  SQUARED_DIFFERENCE: { output: "calibrated", version: 1 },
+  LEAKY_RELU: { output: "calibrated", version: 1, int16Version: 2 },
+  HARD_SWISH: { output: "calibrated", version: 1, int16: false },
+  SQUARED_DIFFERENCE: { output: "calibrated", version: 2, int16: false },
+  DIV: { output: "calibrated", version: 1, int16: false },
+  SQRT: { output: "calibrated", version: 2, int16: false },
+  ABS: { output: "calibrated", version: 2 },
+  EXP: { output: "calibrated", version: 2 },
+  LOG: { output: "calibrated", version: 2 },
+  RSQRT: { output: "calibrated", version: 2 },
   SOFTMAX: { output: "fixed", version: 2 },
   LOGISTIC: { output: "fixed", version: 2 },
   TANH: { output: "fixed", version: 2 },
   MAX_POOL_2D: { output: "input", version: 2 },
   AVERAGE_POOL_2D: { output: "input", version: 2 },
   REDUCE_MAX: { output: "input", version: 2 },
+  REDUCE_MIN: { output: "input", version: 2 },
   RESHAPE: { output: "input", version: 1 },
   SQUEEZE: { output: "input", version: 1 },
   EXPAND_DIMS: { output: "input", version: 1 },
@@ -75,11 +88,11 @@ const SPECS: Record<string, IntegerSpec> = {
   GATHER: { output: "input", version: 2 },
   SPLIT: { output: "input", version: 2 },
   SPLIT_V: { output: "input", version: 2 },
-  UNPACK: { output: "input", version: 2 },
-  PACK: { output: "concat", version: 2 },
+  UNPACK: { output: "input", version: 2, int16Version: 1 },
+  PACK: { output: "shared", version: 2 },
   CONCATENATION: { output: "concat", version: 2 },
-  MAXIMUM: { output: "calibrated", version: 2 },
-  MINIMUM: { output: "calibrated", version: 2 },
+  MAXIMUM: { output: "shared", version: 2 },
+  MINIMUM: { output: "shared", version: 2 },
   SHAPE: { output: "none", version: 1 },
 };
 
@@ -126,10 +139,18 @@ function sameParams(a: Quantization | null, b: Quantization | null): boolean {
 }
 
 /** Why an op cannot be integer here, or null when it can. */
-function blocker(subgraph: Subgraph, operator: Operator, denied: Set<string>): string | null {
+function blocker(
+  subgraph: Subgraph,
+  operator: Operator,
+  scheme: Scheme,
+  denied: Set<string>,
+): string | null {
   if (denied.has(operator.op)) return "denylisted";
   const spec = SPECS[operator.op];
   if (!spec || operator.custom) return `no integer kernel for ${operator.op}`;
+  if (scheme.dtype === "int16" && spec.int16 === false) {
+    return `no int16-activation kernel for ${operator.op}`;
+  }
   const names = [...operator.inputs, ...operator.outputs].filter((index) => index >= 0)
     .map((index) => subgraph.tensors[index].name);
   const deniedName = names.find((name) => denied.has(name));
@@ -147,35 +168,84 @@ function touchesFloat(subgraph: Subgraph, operator: Operator): boolean {
   );
 }
 
+/** The range of a constant's values, widened to contain 0. */
+function valueRange(values: Float32Array): Range {
+  let min = 0;
+  let max = 0;
+  for (const value of values) {
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+  return { min, max };
+}
+
 /**
- * CONCATENATION needs its inputs and output on one scale. As TensorFlow's quantizer does, the
- * concatenation's calibrated range goes back up each input through ops that keep their input's
- * parameters (pooling, reshapes, ...) to the tensor that an op computes (an ADD's output, say),
- * so that the whole group shares it and no requantization is needed.
+ * Ops whose inputs and output share one range, as TensorFlow's quantizer makes them:
+ * CONCATENATION and PACK (the output holds every input; TFLite's int16 concatenation and its
+ * PACK copy the stored integers), MAXIMUM and MINIMUM (TFLite compares the stored integers).
  */
-function shareConcatenationRanges(
+const SHARED_RANGE_OPS = new Set(["CONCATENATION", "PACK", "MAXIMUM", "MINIMUM"]);
+
+/**
+ * Gives each group of tensors joined through SHARED_RANGE_OPS (and their constant operands) the
+ * union of their calibrated ranges. As TensorFlow's quantizer does, the shared range then goes
+ * back up each input through ops that keep their input's parameters (pooling, reshapes, ...) to
+ * the tensor that an op computes (an ADD's output, say), so that no requantization is needed.
+ */
+function shareRanges(
   subgraph: Subgraph,
   calibration: Calibration,
   blocked: (string | null)[],
 ): void {
+  const { ranges } = calibration;
   const producer = new Map<number, number>();
   subgraph.operators.forEach((operator, index) => {
     for (const output of operator.outputs) producer.set(output, index);
   });
-  subgraph.operators.forEach((operator, index) => {
-    if (operator.op !== "CONCATENATION" || blocked[index]) return;
-    const range = calibration.ranges.get(operator.outputs[0]);
-    if (!range) return;
+  const shared = subgraph.operators.filter((operator, index) =>
+    SHARED_RANGE_OPS.has(operator.op) && !blocked[index] && ranges.has(operator.outputs[0])
+  );
+  const parent = new Map<number, number>();
+  const root = (tensor: number): number => {
+    while (parent.has(tensor)) tensor = parent.get(tensor)!;
+    return tensor;
+  };
+  for (const operator of shared) {
+    for (const input of operator.inputs) {
+      const [inputRoot, outputRoot] = [root(input), root(operator.outputs[0])];
+      if (ranges.has(input) && inputRoot !== outputRoot) parent.set(inputRoot, outputRoot);
+    }
+  }
+  const union = new Map<number, Range>();
+  const widen = (tensor: number, range: Range) => {
+    const known = union.get(root(tensor)) ?? range;
+    union.set(root(tensor), {
+      min: Math.min(known.min, range.min),
+      max: Math.max(known.max, range.max),
+    });
+  };
+  for (const operator of shared) {
+    const output = operator.outputs[0];
+    for (const tensor of [...operator.inputs, output]) {
+      const constant = tensor >= 0 && subgraph.tensors[tensor].dtype === "float32" &&
+        subgraph.tensors[tensor].data !== null;
+      if (ranges.has(tensor)) widen(tensor, ranges.get(tensor)!);
+      else if (constant) widen(output, valueRange(subgraph.tensors[tensor].data as Float32Array));
+    }
+  }
+  for (const operator of shared) {
+    const range = union.get(root(operator.outputs[0]))!;
+    ranges.set(operator.outputs[0], range);
     for (let tensor of operator.inputs) {
-      while (calibration.ranges.has(tensor)) {
-        calibration.ranges.set(tensor, range);
+      while (ranges.has(tensor)) {
+        ranges.set(tensor, range);
         const source = producer.get(tensor);
         const sourceOp = source === undefined ? undefined : subgraph.operators[source];
         if (!sourceOp || blocked[source!] || SPECS[sourceOp.op]?.output !== "input") break;
         tensor = sourceOp.inputs[0];
       }
     }
-  });
+  }
 }
 
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
@@ -192,8 +262,10 @@ export async function quantizeFullInteger(
   const scheme = options.mode === "int16x8" ? INT16 : INT8;
   const subgraph = model.subgraphs[0];
   const denied = new Set(options.denylist ?? []);
-  const blocked = subgraph.operators.map((operator) =>
-    touchesFloat(subgraph, operator) ? blocker(subgraph, operator, denied) : null
+  // Decided on the float graph, before the rewrite turns tensors integer.
+  const floatOps = subgraph.operators.map((operator) => touchesFloat(subgraph, operator));
+  const blocked = subgraph.operators.map((operator, index) =>
+    floatOps[index] ? blocker(subgraph, operator, scheme, denied) : null
   );
   if (options.int8Only) {
     const refused = blocked.flatMap((reason, index) =>
@@ -212,8 +284,9 @@ export async function quantizeFullInteger(
     options.onProgress,
   );
   report.samples = calibration.samples;
-  shareConcatenationRanges(subgraph, calibration, blocked);
-  new IntegerRewrite(model, subgraph, scheme, calibration, options, blocked, report).run();
+  shareRanges(subgraph, calibration, blocked);
+  new IntegerRewrite(model, subgraph, scheme, calibration, options, floatOps, blocked, report)
+    .run();
 }
 
 /** The graph rewrite itself (see the module comment). */
@@ -228,6 +301,7 @@ class IntegerRewrite {
   private readonly integer = new Set<number>();
   private readonly operators: Operator[] = [];
   private readonly quantizedConstants = new Map<string, number>();
+  private readonly requantizedTensors = new Map<string, number>();
   /** Model outputs written by the current op: [integer twin, float output, parameters]. */
   private readonly pendingOutputs: [number, number, Quantization][] = [];
 
@@ -237,6 +311,8 @@ class IntegerRewrite {
     private readonly scheme: Scheme,
     private readonly calibration: Calibration,
     private readonly options: QuantizeOptions,
+    /** Which ops touch float32 activations in the float model. */
+    private readonly floatOps: boolean[],
     private readonly blocked: (string | null)[],
     private readonly report: QuantizeReport,
   ) {}
@@ -283,7 +359,7 @@ class IntegerRewrite {
     });
 
     subgraph.operators.forEach((operator, index) => {
-      if (!touchesFloat(subgraph, operator)) {
+      if (!this.floatOps[index]) {
         // Integer-only ops (SHAPE of a uint8 model input, say) read the int8 twin too.
         operator.inputs = operator.inputs.map((input) => this.integerOf.get(input) ?? input);
         this.operators.push(operator);
@@ -299,7 +375,34 @@ class IntegerRewrite {
       this.quantizeOperator(operator, index, outputs);
       this.report.quantized.push({ operator: index, op: operator.op, detail: scheme.dtype });
     });
+    this.quantizeFloatOutputs();
     subgraph.operators = this.operators;
+  }
+
+  /**
+   * Model outputs that float ops write, under an integer output type: the op writes a float
+   * twin and a QUANTIZE turns it into the output (as TensorFlow does), so that the output keeps
+   * its index, name and signature entry.
+   */
+  private quantizeFloatOutputs(): void {
+    const outputType = this.options.outputType ?? "float32";
+    if (outputType === "float32") return;
+    for (const output of this.subgraph.outputs) {
+      const tensor = this.tensor(output);
+      if (!this.isActivation(output) || !this.calibration.ranges.has(output)) continue;
+      const float = addTensor(this.subgraph, `${tensor.name}/float`, "float32", tensor, null);
+      for (const operator of this.operators) {
+        operator.inputs = operator.inputs.map((input) => (input === output ? float : input));
+        operator.outputs = operator.outputs.map((index) => (index === output ? float : index));
+      }
+      const params = this.calibrated(output);
+      const zeroPoint = params.zeroPoint.map((zero) => outputType === "uint8" ? zero + 128 : zero);
+      Object.assign(tensor, {
+        dtype: outputType,
+        quantization: quantization(params.scale, zeroPoint),
+      });
+      this.operators.push(plainOperator("QUANTIZE", 1, [float], [output]));
+    }
   }
 
   /** The float version of tensor `index` for a float reader (a DEQUANTIZE when integer). */
@@ -336,17 +439,13 @@ class IntegerRewrite {
     return integer;
   }
 
-  /** A float constant operand (not weights or bias) quantized per tensor from its own range. */
-  private quantizeOperand(index: number, where: string): number {
-    const tensor = this.tensor(index);
-    const values = finiteValues(tensor, where);
-    let min = 0;
-    let max = 0;
-    for (const value of values) {
-      min = Math.min(min, value);
-      max = Math.max(max, value);
-    }
-    const params = this.scheme.params({ min, max });
+  /**
+   * A float constant operand (not weights or bias) quantized per tensor: with `params` when
+   * given, otherwise from its own range.
+   */
+  private quantizeOperand(index: number, where: string, params?: Quantization): number {
+    const values = finiteValues(this.tensor(index), where);
+    params ??= this.scheme.params(valueRange(values));
     const [scale] = params.scale;
     const [zeroPoint] = params.zeroPoint;
     const [low, high] = this.scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
@@ -358,6 +457,27 @@ class IntegerRewrite {
       ? Int8Array.from(quantized)
       : Int16Array.from(quantized);
     return this.replaceConstant(index, this.scheme.dtype, data, params);
+  }
+
+  /** Integer tensor `index` requantized to `params` (a QUANTIZE from integer to integer). */
+  private requantized(index: number, params: Quantization): number {
+    const key = `${index}/${params.scale.join()}/${params.zeroPoint.join()}`;
+    let integer = this.requantizedTensors.get(key);
+    if (integer === undefined) {
+      const tensor = this.tensor(index);
+      integer = addTensor(
+        this.subgraph,
+        `${tensor.name}/requantized`,
+        this.scheme.dtype,
+        tensor,
+        params,
+      );
+      this.operators.push(plainOperator("QUANTIZE", 2, [index], [integer]));
+      this.params.set(integer, params);
+      this.integer.add(integer);
+      this.requantizedTensors.set(key, integer);
+    }
+    return integer;
   }
 
   /** Puts quantized data in place of a float constant (a new tensor when others read it too). */
@@ -387,6 +507,9 @@ class IntegerRewrite {
   private quantizeOperator(operator: Operator, index: number, outputs: Set<number>): void {
     const { subgraph, scheme, options } = this;
     const spec = SPECS[operator.op];
+    // TFLite's int8 CONCATENATION rescales its inputs; its int16 one copies them.
+    const rule = spec.output === "concat" && scheme.dtype === "int16" ? "shared" : spec.output;
+    const sharedParams = rule === "shared" ? this.calibrated(operator.outputs[0]) : undefined;
     const where = describeOperator(subgraph, index);
     const inputs = [...operator.inputs];
     inputs.forEach((input, position) => {
@@ -401,9 +524,20 @@ class IntegerRewrite {
       if (tensor.data === null) {
         inputs[position] = this.asInteger(input);
       } else if (position !== spec.weights?.position && position !== spec.bias) {
-        inputs[position] = this.quantizeOperand(input, where);
+        // A constant beside the data an op passes through (PADV2's padding value) is stored
+        // at the data's parameters: the kernel copies it as it is.
+        const params = sharedParams ?? (rule === "input" ? this.params.get(inputs[0]) : undefined);
+        inputs[position] = this.quantizeOperand(input, where, params);
       }
     });
+    if (sharedParams) {
+      inputs.forEach((input, position) => {
+        const params = this.params.get(input);
+        if (params && !sameParams(params, sharedParams)) {
+          inputs[position] = this.requantized(input, sharedParams);
+        }
+      });
+    }
     // Weights, then the bias at input scale x weight scale.
     if (spec.weights) {
       const weightsIndex = operator.inputs[spec.weights.position];
@@ -443,7 +577,8 @@ class IntegerRewrite {
       }
     }
     operator.inputs = inputs;
-    operator.version = Math.max(operator.version, spec.version);
+    const version = scheme.dtype === "int16" ? spec.int16Version ?? spec.version : spec.version;
+    operator.version = Math.max(operator.version, version);
     if (scheme.dtype === "int16" && (operator.op === "ADD" || operator.op === "SUB")) {
       // int16 ADD/SUB with general scales, as TensorFlow writes them (its default is the
       // power-of-two form, which needs power-of-two scales).
@@ -452,8 +587,8 @@ class IntegerRewrite {
 
     const outputType = options.outputType ?? "float32";
     operator.outputs = operator.outputs.map((output) => {
-      if (!this.isActivation(output) || spec.output === "none") return output;
-      const params = this.outputParams(spec.output, operator, output);
+      if (!this.isActivation(output) || rule === "none") return output;
+      const params = this.outputParams(rule, operator, output);
       const tensor = this.tensor(output);
       if (!outputs.has(output) || outputType === scheme.dtype) {
         Object.assign(tensor, { dtype: scheme.dtype, quantization: params });

@@ -12,6 +12,7 @@ import { QuantizeError } from "../../src/quantize/errors.ts";
 import type { QuantizeOptions } from "../../src/quantize/options.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { assertClose } from "../runtime/compare.ts";
+import { signatureOf } from "./graph_signature.ts";
 
 const MANIFEST = JSON.parse(readFileSync(`${FIXTURES}/data/manifest.tf.json`, "utf8"));
 
@@ -44,15 +45,6 @@ const CALIBRATION: Record<string, Float32Array[]> = {
   mobile_mnist: MNIST,
   seed_cifar_arch: MNIST32RGB,
 };
-
-/** Each operator's op and the dtypes of its inputs and outputs. */
-function signatureOf(model: Model): string[] {
-  const subgraph = model.subgraphs[0];
-  const dtype = (index: number) => (index < 0 ? "-" : subgraph.tensors[index].dtype);
-  return subgraph.operators.map((operator) =>
-    `${operator.op}(${operator.inputs.map(dtype)}) -> ${operator.outputs.map(dtype)}`
-  );
-}
 
 /** Op, output name, scale and zero point of every integer op output, in operator order. */
 function activationParams(model: Model): [string, string, number, number][] {
@@ -253,22 +245,41 @@ Deno.test("bad requests are refused naming the op, tensor or option", async () =
     /FULLY_CONNECTED.*"sequential_1\/dense_1\/MatMul" holds Infinity at element 7/,
     broken,
   );
-  const exp = readModel(readBytesSync(`${FIXTURES}/ops/exp.tflite`));
+  const negAbsSquare = readModel(readBytesSync(`${FIXTURES}/ops/neg_abs_square.tflite`));
   await refused(
-    { mode: "int8", int8Only: true, representativeDataset: [new Float32Array(38)] },
-    /int8Only: 1 op cannot be quantized: operator 0 EXP .*no integer kernel for EXP/,
-    exp,
+    { mode: "int8", int8Only: true, representativeDataset: [new Float32Array(18)] },
+    /int8Only: 2 ops cannot be quantized: operator 0 NEG .*no integer kernel for NEG; operator 1 SQUARE .*no integer kernel for SQUARE/,
+    negAbsSquare,
+  );
+  const sqrt = readModel(readBytesSync(`${FIXTURES}/ops/sqrt.tflite`));
+  await refused(
+    { mode: "int16x8", int8Only: true, representativeDataset: [new Float32Array(38)] },
+    /operator 0 SQRT .*no int16-activation kernel for SQRT/,
+    sqrt,
   );
 });
 
 Deno.test("ops without an integer form stay float between QUANTIZE and DEQUANTIZE", async () => {
-  const exp = readModel(readBytesSync(`${FIXTURES}/ops/exp.tflite`));
-  const { model, report } = await quantizeWithReport(exp, {
+  const negAbsSquare = readModel(readBytesSync(`${FIXTURES}/ops/neg_abs_square.tflite`));
+  const { model, report } = await quantizeWithReport(negAbsSquare, {
     mode: "int8",
-    representativeDataset: [Float32Array.from({ length: 38 }, (_, index) => index / 38)],
+    representativeDataset: [Float32Array.from({ length: 18 }, (_, index) => index / 9 - 1)],
   });
-  assert.deepEqual(report.float.map((entry) => entry.detail), ["no integer kernel for EXP"]);
-  assert.deepEqual(signatureOf(model), ["EXP(float32) -> float32"]);
+  assert.deepEqual(report.float.map((entry) => entry.detail), [
+    "no integer kernel for NEG",
+    "no integer kernel for SQUARE",
+  ]);
+  assert.deepEqual(signatureOf(model), [
+    "NEG(float32) -> float32",
+    "SQUARE(float32) -> float32",
+    "QUANTIZE(float32) -> int8",
+    "MUL(int8,int8) -> int8",
+    "ABS(int8) -> int8",
+    "QUANTIZE(float32) -> int8",
+    "QUANTIZE(float32) -> int8",
+    "CONCATENATION(int8,int8,int8) -> int8",
+    "DEQUANTIZE(int8) -> float32",
+  ]);
 });
 
 Deno.test("denylisted op types stay float", async () => {
@@ -283,6 +294,38 @@ Deno.test("denylisted op types stay float", async () => {
   const fc = model.subgraphs[0].operators.find((operator) => operator.op === "FULLY_CONNECTED")!;
   assert.equal(model.subgraphs[0].tensors[fc.inputs[0]].dtype, "float32");
   assert.ok(model.subgraphs[0].operators.some((operator) => operator.op === "DEQUANTIZE"));
+});
+
+Deno.test("a float op writing a model output gets a QUANTIZE under an integer output type", async () => {
+  const float = fixture("seed_mnist.float");
+  const outputName = float.subgraphs[0].tensors[float.subgraphs[0].outputs[0]].name;
+  const options: QuantizeOptions = {
+    mode: "int8",
+    representativeDataset: MNIST.slice(0, 8),
+    denylist: ["FULLY_CONNECTED"],
+  };
+  const floatOutput = await quantize(float, options);
+  const model = await quantize(float, { ...options, outputType: "int8" });
+  const subgraph = model.subgraphs[0];
+  const output = subgraph.tensors[subgraph.outputs[0]];
+  assert.equal(output.name, outputName);
+  assert.equal(output.dtype, "int8");
+  assert.deepEqual(signatureOf(model).slice(-2), [
+    "FULLY_CONNECTED(float32,float32,float32) -> float32",
+    "QUANTIZE(float32) -> int8",
+  ]);
+  // The only difference from the float-output model is that QUANTIZE.
+  const scale = output.quantization!.scale[0];
+  const zeroPoint = output.quantization!.zeroPoint[0];
+  const [expected] = (await Interpreter.load(writeModel(floatOutput))).run([MNIST[0]]);
+  const [actual] = (await Interpreter.load(writeModel(model))).run([MNIST[0]]);
+  assert.deepEqual(
+    Array.from(actual as Int8Array),
+    Array.from(
+      expected as Float32Array,
+      (value) => Math.max(-128, Math.min(127, Math.round(value / scale) + zeroPoint)),
+    ),
+  );
 });
 
 Deno.test("an LSTM's weights become int8 all together or not at all, and liteq runs it", async () => {

@@ -1,0 +1,99 @@
+/**
+ * liteq's int8 and 16x8 conversions of every single-op float model (tests/fixtures/ops) against
+ * TensorFlow's conversions of the same models (tests/fixtures/ops_int8, ops_int16x8): the same
+ * ops, versions and dtypes, and outputs near the float reference when liteq runs them.
+ * (`tools/tf_converted_ops_check.py` runs the same conversions in TensorFlow's interpreter.)
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { type Model, parseNpy, quantize, readModel, writeModel } from "../../mod.ts";
+import { Interpreter, quantizeValues } from "../../mod.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { signatureOf } from "./graph_signature.ts";
+import { calibrationSamples } from "./op_calibration.ts";
+
+/**
+ * Where liteq's graph knowingly differs from TensorFlow's: a CONCATENATION whose inputs are
+ * mostly float stays float in TensorFlow; liteq quantizes the float inputs instead.
+ */
+const DIFFERENT_GRAPH = new Set(["neg_abs_square"]);
+
+/** Ops TensorFlow will not convert to 16x8, by fixture name: liteq keeps them float. */
+const FLOAT_IN_16X8: Record<string, string> = {
+  div: "DIV",
+  hard_swish: "HARD_SWISH",
+  neg_abs_square: "NEG",
+  sqrt: "SQRT",
+  squared_difference: "SQUARED_DIFFERENCE",
+};
+
+/** 16x8 model inputs and outputs are float in liteq (int16 in TensorFlow's fixtures), so the
+ * QUANTIZE and DEQUANTIZE ops at the edges, and TensorFlow's requantizations of its int16 inputs,
+ * are left out of the comparison. */
+function withoutQuantizeOps(signature: string[]): string[] {
+  return signature.filter((entry) => !/^(QUANTIZE|DEQUANTIZE)v/.test(entry));
+}
+
+const names = readdirSync(`${FIXTURES}/ops_int8`).filter((name) => name.endsWith(".tflite"))
+  .map((name) => name.slice(0, -".tflite".length)).filter((name) =>
+    existsSync(`${FIXTURES}/ops/${name}.tflite`)
+  ).sort();
+
+for (const [mode, folder] of [["int8", "ops_int8"], ["int16x8", "ops_int16x8"]] as const) {
+  for (const name of names) {
+    const theirsPath = `${FIXTURES}/${folder}/${name}.tflite`;
+    const float: Model = readModel(readBytesSync(`${FIXTURES}/ops/${name}.tflite`));
+    const inputs = float.subgraphs[0].inputs.map((_, position) =>
+      parseNpy(readBytesSync(`${FIXTURES}/ops/${name}.input${position}.npy`)).data
+    );
+    if (inputs.some((input) => !(input instanceof Float32Array))) continue;
+    Deno.test(`${mode} conversion of ${name} matches TensorFlow's and runs`, async () => {
+      // int8 as TensorFlow's fixtures: int8 inputs and outputs.
+      const model = await quantize(float, {
+        mode,
+        representativeDataset: calibrationSamples(inputs as Float32Array[], name),
+        ...(mode === "int8" ? { inputType: "int8", outputType: "int8" } : {}),
+      });
+      if (!existsSync(theirsPath)) {
+        // TensorFlow has no 16x8 conversion of this model; ops it refuses stay float in liteq.
+        const floatOp = FLOAT_IN_16X8[name];
+        if (floatOp) {
+          const entry = signatureOf(model).find((entry) => entry.startsWith(`${floatOp}(`))!;
+          assert.match(entry, /^\w+\((float32,?)+\) -> float32$/);
+        }
+      } else if (!DIFFERENT_GRAPH.has(name)) {
+        const theirs = readModel(readBytesSync(theirsPath));
+        const [ours, expected] = [signatureOf(model, true), signatureOf(theirs, true)];
+        assert.deepEqual(
+          mode === "int8" ? ours : withoutQuantizeOps(ours),
+          mode === "int8" ? expected : withoutQuantizeOps(expected),
+        );
+      }
+      const interpreter = await Interpreter.load(writeModel(model));
+      const inputDetails = interpreter.inputDetails();
+      const outputs = interpreter.run(
+        inputs.map((input, position) =>
+          inputDetails[position].dtype === "int8"
+            ? quantizeValues(input as Float32Array, inputDetails[position])
+            : input
+        ),
+      );
+      outputs.forEach((output, position) => {
+        const { quantization } = interpreter.outputDetails()[position];
+        const actual = Array.from(
+          output as ArrayLike<number>,
+          (value) =>
+            quantization ? (value - quantization.zeroPoint[0]) * quantization.scale[0] : value,
+        );
+        const expected = parseNpy(
+          readBytesSync(`${FIXTURES}/ops/${name}.output${position}.npy`),
+        ).data as Float32Array;
+        const span = Math.max(...expected) - Math.min(...expected);
+        expected.forEach((value, index) => {
+          const error = Math.abs(Number(actual[index]) - value);
+          assert.ok(error <= 0.05 * span, `output ${position}[${index}]: off by ${error}`);
+        });
+      });
+    });
+  }
+}
