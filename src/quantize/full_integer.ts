@@ -26,6 +26,7 @@ import { addTensor, describeOperator, plainOperator, quantization } from "./grap
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
 import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
+import { widenInPlaceInputs } from "./in_place_ranges.ts";
 
 /** How an op's output parameters are chosen. */
 type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "shared" | "none";
@@ -284,6 +285,7 @@ export async function quantizeFullInteger(
     options.onProgress,
   );
   report.samples = calibration.samples;
+  widenInPlaceInputs(subgraph, calibration.ranges);
   shareRanges(subgraph, calibration, blocked);
   new IntegerRewrite(model, subgraph, scheme, calibration, options, floatOps, blocked, report)
     .run();
