@@ -10,8 +10,8 @@
  * - op constraints: SOFTMAX and LOGISTIC output 1/256 with zero point -128 (int16: 1/32768, 0),
  *   TANH 1/128 with 0 (int16: 1/32768, 0); pooling, reshapes, padding, slicing, transposes and
  *   the like keep their input's parameters (PADV2's padding value is stored at them too);
- *   CONCATENATION too when its inputs share theirs; MAXIMUM, MINIMUM, PACK (and int16
- *   CONCATENATION) share one range over inputs and output, requantizing an input that differs;
+ *   CONCATENATION, PACK, MAXIMUM and MINIMUM share one range over inputs and output, an input
+ *   with other parameters (a LOGISTIC's output, say) requantized to it;
  * - QUANTIZE where float tensors enter integer ops (and at float model inputs), DEQUANTIZE where
  *   integer tensors reach float ops or float model outputs; int8 or uint8 model inputs and
  *   outputs on request (uint8 through a QUANTIZE that shifts the zero point by 128).
@@ -29,7 +29,7 @@ import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 
 /** How an op's output parameters are chosen. */
-type OutputRule = "calibrated" | "input" | "fixed" | "concat" | "shared" | "none";
+type OutputRule = "calibrated" | "input" | "fixed" | "shared" | "none";
 
 /** An op's integer form: its output rule, weight/bias inputs and the version TensorFlow writes. */
 interface IntegerSpec {
@@ -91,7 +91,7 @@ const SPECS: Record<string, IntegerSpec> = {
   SPLIT_V: { output: "input", version: 2 },
   UNPACK: { output: "input", version: 2, int16Version: 1 },
   PACK: { output: "shared", version: 2 },
-  CONCATENATION: { output: "concat", version: 2 },
+  CONCATENATION: { output: "shared", version: 2 },
   MAXIMUM: { output: "shared", version: 2 },
   MINIMUM: { output: "shared", version: 2 },
   SHAPE: { output: "none", version: 1 },
@@ -181,17 +181,13 @@ function valueRange(values: Float32Array): Range {
 }
 
 /**
- * Ops whose inputs and output share one range, as TensorFlow's quantizer makes them:
- * CONCATENATION and PACK (the output holds every input; TFLite's int16 concatenation and its
- * PACK copy the stored integers), MAXIMUM and MINIMUM (TFLite compares the stored integers).
- */
-const SHARED_RANGE_OPS = new Set(["CONCATENATION", "PACK", "MAXIMUM", "MINIMUM"]);
-
-/**
- * Gives each group of tensors joined through SHARED_RANGE_OPS (and their constant operands) the
- * union of their calibrated ranges. As TensorFlow's quantizer does, the shared range then goes
- * back up each input through ops that keep their input's parameters (pooling, reshapes, ...) to
- * the tensor that an op computes (an ADD's output, say), so that no requantization is needed.
+ * Ops with the "shared" rule (CONCATENATION and PACK, whose output holds every input, TFLite's
+ * PACK and int16 CONCATENATION copying the stored integers; MAXIMUM and MINIMUM, which compare
+ * them) put their inputs on their output's calibrated range, as TensorFlow's quantizer does. The
+ * range goes back up each input through ops that keep their input's parameters (pooling,
+ * reshapes, ...) to the tensor that an op computes (an ADD's output, say), so that no
+ * requantization is needed; walking the ops from the last, a chain of such ops (MAXIMUM into
+ * MINIMUM) ends up on the last one's output range.
  */
 function shareRanges(
   subgraph: Subgraph,
@@ -204,39 +200,10 @@ function shareRanges(
     for (const output of operator.outputs) producer.set(output, index);
   });
   const shared = subgraph.operators.filter((operator, index) =>
-    SHARED_RANGE_OPS.has(operator.op) && !blocked[index] && ranges.has(operator.outputs[0])
+    SPECS[operator.op]?.output === "shared" && !blocked[index] && ranges.has(operator.outputs[0])
   );
-  const parent = new Map<number, number>();
-  const root = (tensor: number): number => {
-    while (parent.has(tensor)) tensor = parent.get(tensor)!;
-    return tensor;
-  };
-  for (const operator of shared) {
-    for (const input of operator.inputs) {
-      const [inputRoot, outputRoot] = [root(input), root(operator.outputs[0])];
-      if (ranges.has(input) && inputRoot !== outputRoot) parent.set(inputRoot, outputRoot);
-    }
-  }
-  const union = new Map<number, Range>();
-  const widen = (tensor: number, range: Range) => {
-    const known = union.get(root(tensor)) ?? range;
-    union.set(root(tensor), {
-      min: Math.min(known.min, range.min),
-      max: Math.max(known.max, range.max),
-    });
-  };
-  for (const operator of shared) {
-    const output = operator.outputs[0];
-    for (const tensor of [...operator.inputs, output]) {
-      const constant = tensor >= 0 && subgraph.tensors[tensor].dtype === "float32" &&
-        subgraph.tensors[tensor].data !== null;
-      if (ranges.has(tensor)) widen(tensor, ranges.get(tensor)!);
-      else if (constant) widen(output, valueRange(subgraph.tensors[tensor].data as Float32Array));
-    }
-  }
-  for (const operator of shared) {
-    const range = union.get(root(operator.outputs[0]))!;
-    ranges.set(operator.outputs[0], range);
+  for (const operator of shared.reverse()) {
+    const range = ranges.get(operator.outputs[0])!;
     for (let tensor of operator.inputs) {
       while (ranges.has(tensor)) {
         ranges.set(tensor, range);
@@ -474,7 +441,9 @@ class IntegerRewrite {
         tensor,
         params,
       );
-      this.operators.push(plainOperator("QUANTIZE", 2, [index], [integer]));
+      // Right after the op that computes it, where TensorFlow puts it.
+      const producer = this.operators.findIndex((operator) => operator.outputs.includes(index));
+      this.operators.splice(producer + 1, 0, plainOperator("QUANTIZE", 2, [index], [integer]));
       this.params.set(integer, params);
       this.integer.add(integer);
       this.requantizedTensors.set(key, integer);
@@ -509,9 +478,9 @@ class IntegerRewrite {
   private quantizeOperator(operator: Operator, index: number, outputs: Set<number>): void {
     const { subgraph, scheme, options } = this;
     const spec = SPECS[operator.op];
-    // TFLite's int8 CONCATENATION rescales its inputs; its int16 one copies them.
-    const rule = spec.output === "concat" && scheme.dtype === "int16" ? "shared" : spec.output;
-    const sharedParams = rule === "shared" ? this.calibrated(operator.outputs[0]) : undefined;
+    const sharedParams = spec.output === "shared"
+      ? this.calibrated(operator.outputs[0])
+      : undefined;
     const where = describeOperator(subgraph, index);
     const inputs = [...operator.inputs];
     inputs.forEach((input, position) => {
@@ -528,7 +497,8 @@ class IntegerRewrite {
       } else if (position !== spec.weights?.position && position !== spec.bias) {
         // A constant beside the data an op passes through (PADV2's padding value) is stored
         // at the data's parameters: the kernel copies it as it is.
-        const params = sharedParams ?? (rule === "input" ? this.params.get(inputs[0]) : undefined);
+        const params = sharedParams ??
+          (spec.output === "input" ? this.params.get(inputs[0]) : undefined);
         inputs[position] = this.quantizeOperand(input, where, params);
       }
     });
@@ -589,8 +559,8 @@ class IntegerRewrite {
 
     const outputType = options.outputType ?? "float32";
     operator.outputs = operator.outputs.map((output) => {
-      if (!this.isActivation(output) || rule === "none") return output;
-      const params = this.outputParams(rule, operator, output);
+      if (!this.isActivation(output) || spec.output === "none") return output;
+      const params = this.outputParams(spec.output, operator, output);
       const tensor = this.tensor(output);
       if (!outputs.has(output) || outputType === scheme.dtype) {
         Object.assign(tensor, { dtype: scheme.dtype, quantization: params });
@@ -633,11 +603,6 @@ class IntegerRewrite {
         return this.scheme.fixed(operator.op);
       case "input":
         return inputParams[0] ?? this.calibrated(output);
-      case "concat":
-        return inputParams.length > 0 &&
-            inputParams.every((params) => sameParams(params, inputParams[0]))
-          ? inputParams[0]
-          : this.calibrated(output);
       default:
         return this.calibrated(output);
     }

@@ -176,18 +176,19 @@ for (
   });
 }
 
-Deno.test("inputs that TFLite overwrites in place get the op's range too, as in TensorFlow", async () => {
-  const calibration = parseNpy(readBytesSync(`${FIXTURES}/in_place/in_place.calibration.npy`));
+Deno.test("TensorFlow's less obvious rules: in-place inputs, requantized concatenation inputs", async () => {
+  // tools/make_quantizer_rules_fixture.py says what the model holds.
+  const calibration = parseNpy(readBytesSync(`${FIXTURES}/quantizer_rules/rules.calibration.npy`));
   const size = 4 * 4 * 3;
   const samples = Array.from(
     { length: calibration.shape[0] },
     (_, index) => (calibration.data as Float32Array).slice(index * size, (index + 1) * size),
   );
   const model = await quantize(
-    readModel(readBytesSync(`${FIXTURES}/in_place/in_place.float.tflite`)),
+    readModel(readBytesSync(`${FIXTURES}/quantizer_rules/rules.float.tflite`)),
     { mode: "int8", representativeDataset: samples },
   );
-  const theirs = readModel(readBytesSync(`${FIXTURES}/in_place/in_place.int8.tflite`));
+  const theirs = readModel(readBytesSync(`${FIXTURES}/quantizer_rules/rules.int8.tflite`));
   assert.deepEqual(signatureOf(model), signatureOf(theirs));
   const ours = activationParams(model);
   activationParams(theirs).forEach(([op, name, scale, zeroPoint], index) => {
