@@ -31,15 +31,18 @@ async function calibrationSamples(path: string): Promise<Sample[]> {
     if (error instanceof NpyFormatError) throw new FileError(path, error.message);
     throw error;
   }
-  if (array.dtype !== "float32") {
-    throw new FileError(path, `is ${array.dtype}; calibration data must be float32`);
+  if (array.dtype !== "float32" && array.dtype !== "float64") {
+    throw new FileError(path, `is ${array.dtype}; calibration data must be float32 or float64`);
   }
   if (array.shape.length < 2) {
     throw new FileError(path, `has shape [${array.shape}]; expected [samples, ...]`);
   }
   const count = array.shape[0];
   const size = array.data.length / Math.max(1, count);
-  const data = array.data as Float32Array;
+  // numpy's default float64 is narrowed to the float32 the model takes.
+  const data = array.dtype === "float32"
+    ? array.data as Float32Array
+    : Float32Array.from(array.data as Float64Array);
   return Array.from(
     { length: count },
     (_, index) => data.subarray(index * size, (index + 1) * size),

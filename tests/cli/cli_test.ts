@@ -277,7 +277,46 @@ Deno.test("convert refuses bad quantization requests with one line and writes no
     await liteq("convert", float, output, "--mode", "int4"),
     /--mode must be one of/,
   );
-  assert.deepEqual(readdirSync(folder), ["wrong.npy"]);
+  const integers = `${folder}/integers.npy`;
+  writeFileSync(
+    integers,
+    encodeNpy({ dtype: "int32", shape: [2, 784], data: new Int32Array(1568) }),
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8", "--calibration", integers),
+    /integers\.npy: is int32; calibration data must be float32 or float64/,
+  );
+  assert.deepEqual(readdirSync(folder).sort(), ["integers.npy", "wrong.npy"]);
+});
+
+Deno.test("convert takes float64 calibration data (numpy's default) as float32", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const images = parseNpy(readBytesSync(`${FIXTURES}/data/mnist_calib_x.npy`));
+  const wide = `${folder}/wide.npy`;
+  const narrow = `${folder}/narrow.npy`;
+  const data = (images.data as Float32Array).subarray(0, 8 * 784);
+  writeFileSync(
+    wide,
+    encodeNpy({ dtype: "float64", shape: [8, 28, 28], data: Float64Array.from(data) }),
+  );
+  writeFileSync(narrow, encodeNpy({ dtype: "float32", shape: [8, 28, 28], data }));
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  for (const name of ["wide", "narrow"]) {
+    const result = await liteq(
+      "convert",
+      float,
+      `${folder}/${name}.tflite`,
+      "--mode",
+      "int8",
+      "--calibration",
+      `${folder}/${name}.npy`,
+    );
+    assert.equal(result.code, 0, result.stderr);
+  }
+  assert.deepEqual(
+    readBytesSync(`${folder}/wide.tflite`),
+    readBytesSync(`${folder}/narrow.tflite`),
+  );
 });
 
 /** The 2,000 evaluation images (8,000-9,999) and labels of the committed MNIST test set. */
