@@ -145,10 +145,14 @@ function store_x8(
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
   } else {
-    const first = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_by_mode(mode, low4, params, stride, channel), zeroV), lowV), highV);
-    const second = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_by_mode(mode, high4, params, stride, channel + 4), zeroV), lowV), highV);
-    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first);
-    v128.store64_lane(target + <usize>channel, bytes, 0);
+    // Narrowed to int16 with saturation, then the zero point added (saturating) and clamped:
+    // what clamping in int32 gives, the bounds being int8.
+    const narrowed = i16x8.narrow_i32x4_s(
+      requantize_by_mode(mode, low4, params, stride, channel),
+      requantize_by_mode(mode, high4, params, stride, channel + 4),
+    );
+    const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(narrowed, zeroV), lowV), highV);
+    v128.store64_lane(target + <usize>channel, i8x16.narrow_i16x8_s(clamped, clamped), 0);
   }
 }
 
@@ -164,9 +168,9 @@ function depthwise_x8(
 ): void {
   const stride = <usize>padded << 2;
   const zeroIn = i16x8.splat(<i16>inputZero);
-  const zeroV = i32x4.splat(zeroPoint);
-  const lowV = i32x4.splat(low);
-  const highV = i32x4.splat(high);
+  const zeroV = i16x8.splat(<i16>zeroPoint);
+  const lowV = i16x8.splat(<i16>low);
+  const highV = i16x8.splat(<i16>high);
   const rowScaleV = f32x4.splat(rowScale);
   const lowFV = f32x4.splat(lowF);
   const highFV = f32x4.splat(highF);

@@ -70,9 +70,10 @@ export function qs8_gemm_4x8(
   a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
   c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32, requantization: i32,
 ): void {
-  const zeroV = i32x4.splat(zeroPoint);
-  const lowV = i32x4.splat(low);
-  const highV = i32x4.splat(high);
+  // int16 lanes: store_row clamps after narrowing.
+  const zeroV = i16x8.splat(<i16>zeroPoint);
+  const lowV = i16x8.splat(<i16>low);
+  const highV = i16x8.splat(<i16>high);
   const one = f32x4.splat(1);
   if (requantization == REQUANTIZE_FAST) {
     gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
@@ -85,7 +86,7 @@ export function qs8_gemm_4x8(
 
 /**
  * The hybrid form of `qs8_gemm_4x8`: the same sums plus the int32 `bias`, written as float32
- * C[m][n] (row stride `ldc` floats) by `store_half` with per-channel `scales`, `rowScale` and
+ * C[m][n] (row stride `ldc` floats) by `store_floats` with per-channel `scales`, `rowScale` and
  * `floatBias` (each padded to a multiple of 8), clamped to [low, high].
  */
 export function qs8_gemm_dequantize_4x8(
@@ -97,7 +98,7 @@ export function qs8_gemm_dequantize_4x8(
 }
 
 /**
- * The constants `store_half` takes for channels at byte `offset`, by mode: REQUANTIZE the
+ * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
  * half, up4; DEQUANTIZE the scales and the float bias. Unused ones are zero.
  */
@@ -121,47 +122,68 @@ function half_constant(
 }
 
 /**
- * Stores four outputs (channels `channel .. channel + 3`, those below n) from their sums and
- * constants: requantized to int8, or, for hybrid layers, float32 clamp(float(acc) * scales *
- * rowScale + floatBias) rounded in that order (`p1` the scales, `p2` the float bias), as
+ * Stores four float32 outputs of a hybrid layer (channels `channel .. channel + 3`, those below
+ * n): clamp(float(sums + bias) * scales * rowScale + floatBias), rounded in that order, as
  * TFLite's hybrid convolution.
  */
 // @ts-ignore: decorator
 @inline
-function store_half(
-  mode: i32, sums: v128, row: usize, channel: i32, n: i32, bias: v128,
-  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
-  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
+function store_floats(
+  sums: v128, row: usize, channel: i32, n: i32, bias: v128, scales: v128, floatBias: v128,
+  lowV: v128, highV: v128, rowScale: v128,
 ): void {
   if (channel >= n) return;
   const acc = i32x4.add(sums, bias);
-  if (mode == DEQUANTIZE) {
-    const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), p1), rowScale);
-    const value = f32x4.min(f32x4.max(f32x4.add(scaled, p2), lowV), highV);
-    const target = row + (<usize>channel << 2);
-    if (channel + 4 <= n) {
-      v128.store(target, value);
-    } else {
-      v128.store(spill, value);
-      memory.copy(target, spill, <usize>(n - channel) << 2);
-    }
+  const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), scales), rowScale);
+  const value = f32x4.min(f32x4.max(f32x4.add(scaled, floatBias), lowV), highV);
+  const target = row + (<usize>channel << 2);
+  if (channel + 4 <= n) {
+    v128.store(target, value);
   } else {
-    const requantized = mode == REQUANTIZE
-      ? requantize_x4_with(acc, p1, p2, p3, p4, p5, p6, p7)
-      : requantize_x4_fast(acc, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
-    const value = i32x4.min_s(i32x4.max_s(i32x4.add(requantized, zeroV), lowV), highV);
-    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(value, value), value);
-    const target = row + <usize>channel;
-    if (channel + 4 <= n) {
-      v128.store32_lane(target, bytes, 0);
-    } else {
-      v128.store(spill, bytes);
-      memory.copy(target, spill, <usize>(n - channel));
-    }
+    v128.store(spill, value);
+    memory.copy(target, spill, <usize>(n - channel) << 2);
   }
 }
 
-/** The body of both GEMMs; `mode` is a constant at each (inlined) call. */
+/**
+ * Stores eight requantized outputs of one row (channels `channel .. channel + 7`, those below
+ * n) from the sums of its two halves. Narrowed to int16 with saturation before the zero point is
+ * added (saturating) and the clamp applied: for any int32 value this gives what clamping in
+ * int32 gives, the clamp bounds being int8.
+ */
+// @ts-ignore: decorator
+@inline
+function store_row(
+  mode: i32, first: v128, second: v128, row: usize, channel: i32, n: i32,
+  biasLow: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  biasHigh: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
+  zeroV: v128, lowV: v128, highV: v128,
+): void {
+  const accLow = i32x4.add(first, biasLow);
+  const accHigh = i32x4.add(second, biasHigh);
+  const low = mode == REQUANTIZE
+    ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
+    : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
+  const high = mode == REQUANTIZE
+    ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
+    : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
+  const shifted = i16x8.add_sat_s(i16x8.narrow_i32x4_s(low, high), zeroV);
+  const clamped = i16x8.min_s(i16x8.max_s(shifted, lowV), highV);
+  const bytes = i8x16.narrow_i16x8_s(clamped, clamped);
+  const target = row + <usize>channel;
+  if (channel + 8 <= n) {
+    v128.store64_lane(target, bytes, 0);
+  } else {
+    v128.store(spill, bytes);
+    memory.copy(target, spill, <usize>(n - channel));
+  }
+}
+
+/**
+ * The body of both GEMMs; `mode` is a constant at each (inlined) call. `zeroV`, `lowV` and
+ * `highV` are int16 splats of the output zero point and clamp bounds, or, for DEQUANTIZE,
+ * float32 splats (zero point unused).
+ */
 // @ts-ignore: decorator
 @inline
 function gemm_4x8(
@@ -272,14 +294,21 @@ function gemm_4x8(
         const c1 = c0 + <usize>ldc;
         const c2 = c1 + <usize>ldc;
         const c3 = c2 + <usize>ldc;
-        store_half(mode, s00, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s01, c0, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s10, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s11, c1, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s20, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s21, c2, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s30, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s31, c3, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s11, c1, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s20, c2, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s21, c2, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s30, c3, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s31, c3, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>row * rowA;
@@ -302,8 +331,12 @@ function gemm_4x8(
           w += 128;
         }
         const c0 = c + <usize>(row * ldc);
-        store_half(mode, s00, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, zeroV, lowV, highV, rowScale);
-        store_half(mode, s01, c0, channel + 4, n, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, rowScale);
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
       }
     }
   }

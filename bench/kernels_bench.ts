@@ -80,6 +80,65 @@ for (const variant of variants) {
   Deno.bench(`qs8_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
     kernels.qs8_gemm_4x8(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
   });
+  // MobileNet V2's first 1x1 expansion: many rows, little depth, so requantization dominates.
+  const [rows, depth16, channels96] = [112 * 112, 16, 96];
+  const aSmall = filled(rows * depth16 / 2);
+  const packedSmall = memory.allocate(channels96 * depth16 * 2);
+  kernels.qs8_pack_weights(aSmall, channels96, depth16, depth16, packedSmall);
+  const cSmall = memory.allocate(rows * channels96);
+  Deno.bench(`qs8_gemm_4x8 12544x96x16 (${variant}; 1x1 conv 112x112, 16 to 96)`, {
+    group: "qs8",
+  }, () => {
+    kernels.qs8_gemm_4x8(
+      aSmall,
+      depth16,
+      depth16,
+      packedSmall,
+      bias8,
+      params,
+      n,
+      cSmall,
+      channels96,
+      rows,
+      channels96,
+      0,
+      -128,
+      127,
+      fast,
+    );
+  });
+  const depthwiseInput = filled(h * w * channels / 4);
+  const depthwiseFilter = filled(9 * channels / 4);
+  const depthwiseOutput = memory.allocate(h * w * channels);
+  Deno.bench(`qs8_depthwise_x8 3x3 56x56x144 (${variant})`, { group: "qs8" }, () => {
+    kernels.qs8_depthwise_x8(
+      depthwiseInput,
+      h,
+      w,
+      channels,
+      depthwiseFilter,
+      bias8,
+      bias8,
+      3,
+      3,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      h,
+      w,
+      0,
+      params,
+      n,
+      0,
+      -128,
+      127,
+      depthwiseOutput,
+      fast,
+    );
+  });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",
   }, () => {
