@@ -418,14 +418,22 @@ export function qs8_quantize(input: usize, output: usize, n: i32, scale: f32, ze
  * layers quantize their input over.
  */
 export function f32_range(input: usize, n: i32, out: usize): void {
+  // Two independent chains each, so that min/max latency does not bound the loop.
   let low = f32x4.splat(0);
   let high = f32x4.splat(0);
+  let low2 = f32x4.splat(0);
+  let high2 = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const value = v128.load(input + (<usize>i << 2));
-    low = f32x4.min(low, value);
-    high = f32x4.max(high, value);
+  for (; i + 8 <= n; i += 8) {
+    const first = v128.load(input + (<usize>i << 2));
+    const second = v128.load(input + (<usize>i << 2), 16);
+    low = f32x4.min(low, first);
+    high = f32x4.max(high, first);
+    low2 = f32x4.min(low2, second);
+    high2 = f32x4.max(high2, second);
   }
+  low = f32x4.min(low, low2);
+  high = f32x4.max(high, high2);
   let lowest = min(min(f32x4.extract_lane(low, 0), f32x4.extract_lane(low, 1)), min(f32x4.extract_lane(low, 2), f32x4.extract_lane(low, 3)));
   let highest = max(max(f32x4.extract_lane(high, 0), f32x4.extract_lane(high, 1)), max(f32x4.extract_lane(high, 2), f32x4.extract_lane(high, 3)));
   for (; i < n; i++) {
@@ -486,7 +494,7 @@ function round_x4(value: v128, half: v128): v128 {
 /**
  * A peak-throughput loop for benchmarks: `iterations` rounds of eight independent
  * i32x4.dot_i16x8_s + i32x4.add chains on register values (64 multiply-adds per round), the
- * ceiling `qs8_gemm_2x4` is measured against. Returns a lane so the work is kept.
+ * ceiling `qs8_gemm_4x8` is measured against. Returns a lane so the work is kept.
  */
 export function qs8_dot_peak(iterations: i32): i32 {
   const x = i16x8.splat(3);

@@ -37,6 +37,9 @@ for (const variant of VARIANTS) {
         const [low, high] = memory.f32(range, 2);
         assert.equal(low, Math.min(0, ...values));
         assert.equal(high, Math.max(0, ...values));
+        // The extremes in the other half of each 8-value step too.
+        memory.kernels.f32_range(putF32(memory, values.slice().reverse()), count, range);
+        assert.deepEqual(Array.from(memory.f32(range, 2)), [low, high]);
         for (
           const row of [
             rowQuantization(low, high, asymmetric),
