@@ -89,9 +89,24 @@ def convert(model):
             model.buffers[tensor.buffer].data = (data.view(np.int8).astype(np.int16) + 128).astype(np.uint8)
 
 
-for name in sorted(n[:-len(".tflite")] for n in os.listdir(source_dir) if n.endswith(".tflite")):
-    model = flatbuffer_utils.read_model(os.path.join(source_dir, f"{name}.tflite"))
-    convert(model)
+def rescale_concatenation_inputs(model):
+    """Gives each CONCATENATION input its own scale and zero point, as TensorFlow 1.x models could
+    have them: TFLite's uint8 kernel then requantizes those inputs in float."""
+    graph = model.subgraphs[0]
+    for operator in graph.operators:
+        if op_code(model, operator) != schema.BuiltinOperator.CONCATENATION:
+            continue
+        for step, index in enumerate(operator.inputs):
+            q = graph.tensors[index].quantization
+            q.scale = np.asarray(q.scale, np.float32) * np.float32(0.7 + 0.4 * step)
+            q.zeroPoint = np.asarray(q.zeroPoint) + 9 * step - 5
+
+
+# Extra fixtures: a name, the fixture it starts from and the change made after conversion.
+VARIANTS = {"concatenation_rescaled": ("concatenation", rescale_concatenation_inputs)}
+
+
+def write_fixture(name, source, model):
     path = os.path.join(out_dir, f"{name}.tflite")
     flatbuffer_utils.write_model(model, path)
     try:
@@ -103,7 +118,7 @@ for name in sorted(n[:-len(".tflite")] for n in os.listdir(source_dir) if n.ends
             if name in OPTIMIZED_ONLY else resolvers.BUILTIN_REF)
         interpreter.allocate_tensors()
         for i, detail in enumerate(interpreter.get_input_details()):
-            x = np.load(os.path.join(source_dir, f"{name}.input{i}.npy"))
+            x = np.load(os.path.join(source_dir, f"{source}.input{i}.npy"))
             if x.dtype == np.int8:
                 x = (x.astype(np.int16) + 128).astype(np.uint8)
             np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), x)
@@ -114,7 +129,18 @@ for name in sorted(n[:-len(".tflite")] for n in os.listdir(source_dir) if n.ends
         for leftover in os.listdir(out_dir):
             if leftover.startswith(f"{name}."):
                 os.remove(os.path.join(out_dir, leftover))
-        continue
+        return
     for j, detail in enumerate(interpreter.get_output_details()):
         np.save(os.path.join(out_dir, f"{name}.output{j}.npy"), interpreter.get_tensor(detail["index"]))
     print(name, sorted({op["op_name"] for op in interpreter._get_ops_details()}))
+
+
+for name in sorted(n[:-len(".tflite")] for n in os.listdir(source_dir) if n.endswith(".tflite")):
+    model = flatbuffer_utils.read_model(os.path.join(source_dir, f"{name}.tflite"))
+    convert(model)
+    write_fixture(name, name, model)
+for name, (source, change) in VARIANTS.items():
+    model = flatbuffer_utils.read_model(os.path.join(source_dir, f"{source}.tflite"))
+    convert(model)
+    change(model)
+    write_fixture(name, source, model)
