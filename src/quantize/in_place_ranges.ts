@@ -24,7 +24,9 @@ export function widenInPlaceInputs(subgraph: Subgraph, ranges: Map<number, Range
   const count = (index: number) => uses.set(index, (uses.get(index) ?? 0) + 1);
   subgraph.outputs.forEach(count);
   subgraph.inputs.forEach(count);
-  subgraph.operators.forEach((operator) => operator.inputs.filter((i) => i >= 0).forEach(count));
+  subgraph.operators.forEach((operator) =>
+    operator.inputs.filter((input) => input >= 0).forEach(count)
+  );
   const outputs = new Set(subgraph.outputs);
   const elements = (index: number) => elementCount(subgraph.tensors[index].shape);
   for (const operator of subgraph.operators) {

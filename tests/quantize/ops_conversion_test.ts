@@ -6,8 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { type Model, parseNpy, quantize, readModel, writeModel } from "../../mod.ts";
-import { Interpreter, quantizeValues } from "../../mod.ts";
+import {
+  Interpreter,
+  type Model,
+  parseNpy,
+  quantize,
+  quantizeValues,
+  readModel,
+  writeModel,
+} from "../../mod.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { signatureOf } from "./graph_signature.ts";
 import { calibrationSamples } from "./op_calibration.ts";
