@@ -156,6 +156,16 @@ function store_x8(
   }
 }
 
+/** Whether any of `count` int8 values at `values` is -128. */
+function has_minus_128(values: usize, count: i32): bool {
+  const minimum = i8x16.splat(-128);
+  let found = i8x16.splat(0);
+  let i = 0;
+  for (; i + 16 <= count; i += 16) found = v128.or(found, i8x16.eq(v128.load(values + <usize>i), minimum));
+  for (; i < count; i++) if (load<i8>(values + <usize>i) == -128) return true;
+  return v128.any_true(found);
+}
+
 /** The body of both depthwise kernels; `mode` is a constant at each (inlined) call. */
 // @ts-ignore: decorator
 @inline
@@ -183,6 +193,7 @@ function depthwise_x8(
   const dy = <usize>dilationH * rowBytes;
   const filterRow = <usize>(3 * c);
   const pixel = <usize>c;
+  const pairSums = unrolled && !has_minus_128(filter, 9 * c);
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
@@ -194,7 +205,61 @@ function depthwise_x8(
       const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
       const interior = unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3;
-      for (let channel = 0; interior && channel < blocks; channel += 8) {
+      let channel = 0;
+      for (; interior && pairSums && channel + 16 <= blocks; channel += 16) {
+        // 16 channels: two taps' int16 products summed in int16 before widening (no weight is
+        // -128, so each product is within 128 x 127 and two of them fit int16).
+        const p = origin + <usize>channel;
+        const f = filter + <usize>channel;
+        const biasAt = interiorBias + (<usize>channel << 2);
+        let acc0 = v128.load(biasAt), acc1 = v128.load(biasAt, 16);
+        let acc2 = v128.load(biasAt, 32), acc3 = v128.load(biasAt, 48);
+        let x: v128, w: v128, y: v128, v: v128, low8: v128, high8: v128;
+        x = v128.load(p); w = v128.load(f);
+        y = v128.load(p + dx); v = v128.load(f + pixel);
+        low8 = i16x8.add(i16x8.extmul_low_i8x16_s(x, w), i16x8.extmul_low_i8x16_s(y, v));
+        high8 = i16x8.add(i16x8.extmul_high_i8x16_s(x, w), i16x8.extmul_high_i8x16_s(y, v));
+        acc0 = i32x4.add(acc0, i32x4.extend_low_i16x8_s(low8));
+        acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
+        acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
+        acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
+        x = v128.load(p + 2 * dx); w = v128.load(f + 2 * pixel);
+        y = v128.load(p + dy); v = v128.load(f + filterRow);
+        low8 = i16x8.add(i16x8.extmul_low_i8x16_s(x, w), i16x8.extmul_low_i8x16_s(y, v));
+        high8 = i16x8.add(i16x8.extmul_high_i8x16_s(x, w), i16x8.extmul_high_i8x16_s(y, v));
+        acc0 = i32x4.add(acc0, i32x4.extend_low_i16x8_s(low8));
+        acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
+        acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
+        acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
+        x = v128.load(p + dy + dx); w = v128.load(f + filterRow + pixel);
+        y = v128.load(p + dy + 2 * dx); v = v128.load(f + filterRow + 2 * pixel);
+        low8 = i16x8.add(i16x8.extmul_low_i8x16_s(x, w), i16x8.extmul_low_i8x16_s(y, v));
+        high8 = i16x8.add(i16x8.extmul_high_i8x16_s(x, w), i16x8.extmul_high_i8x16_s(y, v));
+        acc0 = i32x4.add(acc0, i32x4.extend_low_i16x8_s(low8));
+        acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
+        acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
+        acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
+        x = v128.load(p + 2 * dy); w = v128.load(f + 2 * filterRow);
+        y = v128.load(p + 2 * dy + dx); v = v128.load(f + 2 * filterRow + pixel);
+        low8 = i16x8.add(i16x8.extmul_low_i8x16_s(x, w), i16x8.extmul_low_i8x16_s(y, v));
+        high8 = i16x8.add(i16x8.extmul_high_i8x16_s(x, w), i16x8.extmul_high_i8x16_s(y, v));
+        acc0 = i32x4.add(acc0, i32x4.extend_low_i16x8_s(low8));
+        acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
+        acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
+        acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
+        x = v128.load(p + 2 * dy + 2 * dx); w = v128.load(f + 2 * filterRow + 2 * pixel);
+        low8 = i16x8.extmul_low_i8x16_s(x, w);
+        high8 = i16x8.extmul_high_i8x16_s(x, w);
+        acc0 = i32x4.add(acc0, i32x4.extend_low_i16x8_s(low8));
+        acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
+        acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
+        acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
+        store_x8(mode, acc0, acc1, channel, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
+        store_x8(mode, acc2, acc3, channel + 8, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
+      }
+      for (; interior && channel < blocks; channel += 8) {
         // A 3x3 window wholly inside the image: unrolled, the zero point already folded into
         // interiorBias (bias - inputZero * the channel's nine weights).
         const p = origin + <usize>channel;

@@ -154,14 +154,18 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
 for (const variant of VARIANTS) {
   Deno.test(`qs8_depthwise matches the scalar reference (${variant})`, async () => {
     for (
-      const [inH, inW, channels, multiplier, kH, kW, stride, dilation, reals] of [
-        [5, 7, 3, 1, 3, 3, 1, 1, REALS],
-        [8, 6, 17, 1, 3, 3, 2, 1, REALS],
-        [8, 6, 17, 1, 3, 3, 2, 1, FAST_REALS],
-        [11, 10, 24, 1, 3, 3, 1, 2, REALS],
-        [11, 10, 24, 1, 3, 3, 1, 2, FAST_REALS],
-        [9, 9, 4, 2, 5, 3, 1, 2, REALS],
-        [3, 3, 1, 1, 3, 3, 1, 1, REALS],
+      const [inH, inW, channels, multiplier, kH, kW, stride, dilation, reals, values] of [
+        [5, 7, 3, 1, 3, 3, 1, 1, REALS, "random"],
+        [8, 6, 17, 1, 3, 3, 2, 1, REALS, "random"],
+        [8, 6, 17, 1, 3, 3, 2, 1, FAST_REALS, "random"],
+        [11, 10, 24, 1, 3, 3, 1, 2, REALS, "random"],
+        [11, 10, 24, 1, 3, 3, 1, 2, FAST_REALS, "random"],
+        [9, 9, 4, 2, 5, 3, 1, 2, REALS, "random"],
+        [3, 3, 1, 1, 3, 3, 1, 1, REALS, "random"],
+        // 3x3 interiors of 16 channels sum two taps' products in int16: at their extremes, and
+        // with a -128 weight (which the 16-channel path leaves to the 8-channel one).
+        [6, 5, 40, 1, 3, 3, 1, 1, REALS, "extreme"],
+        [6, 5, 33, 1, 3, 3, 1, 1, REALS, "weight -128"],
       ] as const
     ) {
       const memory = await freshMemory(variant);
@@ -172,8 +176,13 @@ for (const variant of VARIANTS) {
         1,
         1,
       ];
-      const input = int8s(inH * inW * channels);
-      const filter = int8s(kH * kW * outC, -127, 127);
+      const input = values === "extreme"
+        ? new Int8Array(inH * inW * channels).fill(-128)
+        : int8s(inH * inW * channels);
+      const filter = values === "extreme"
+        ? Int8Array.from({ length: kH * kW * outC }, (_, index) => (index % outC) % 3 ? -127 : 127)
+        : int8s(kH * kW * outC, -127, 127);
+      if (values === "weight -128") filter[4 * outC + 20] = -128;
       const bias = Int32Array.from(random(outC), (value) => Math.round(value * 5000));
       const pairs = Array.from(
         { length: outC },
