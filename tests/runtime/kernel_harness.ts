@@ -53,3 +53,65 @@ export function assertNear(
     }
   }
 }
+
+/** A convolution window over an NHWC image: shape, kernel, strides, dilations, padding. */
+export interface Window {
+  inH: number;
+  inW: number;
+  c: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/** A window of a k[0] x k[1] kernel, "SAME" or "VALID" padded as TFLite pads. */
+export function window(
+  inH: number,
+  inW: number,
+  c: number,
+  k: [number, number],
+  stride: number,
+  dilation: number,
+  same: boolean,
+): Window {
+  const [kH, kW] = k;
+  const effH = (kH - 1) * dilation + 1;
+  const effW = (kW - 1) * dilation + 1;
+  const outH = same ? Math.ceil(inH / stride) : Math.ceil((inH - effH + 1) / stride);
+  const outW = same ? Math.ceil(inW / stride) : Math.ceil((inW - effW + 1) / stride);
+  const padTop = same ? Math.floor(Math.max((outH - 1) * stride + effH - inH, 0) / 2) : 0;
+  const padLeft = same ? Math.floor(Math.max((outW - 1) * stride + effW - inW, 0) / 2) : 0;
+  return {
+    inH,
+    inW,
+    c,
+    kH,
+    kW,
+    strideH: stride,
+    strideW: stride,
+    dilationH: dilation,
+    dilationW: dilation,
+    padTop,
+    padLeft,
+    outH,
+    outW,
+  };
+}
+
+/** Odd windows: 1 to 33 channels, strides 1 and 2, dilation 2, SAME and VALID, 1x1 to 5x3. */
+export const WINDOWS: Window[] = [
+  window(7, 9, 1, [3, 3], 1, 1, true),
+  window(9, 7, 3, [3, 3], 2, 1, true),
+  window(8, 8, 4, [3, 3], 1, 1, false),
+  window(11, 10, 7, [3, 3], 2, 2, true),
+  window(6, 9, 17, [5, 3], 1, 1, true),
+  window(5, 5, 33, [1, 1], 2, 1, false),
+  window(3, 4, 5, [3, 3], 1, 1, true),
+];

@@ -2,7 +2,15 @@
  * Each float32 wasm kernel against a plain scalar TypeScript reference, on odd shapes (1, 3, 7,
  * 17, 33 ...), borders, strides, dilations and edge values; in each kernel build this engine runs.
  */
-import { assertNear, freshMemory, putF32, randomFloats, VARIANTS } from "./kernel_harness.ts";
+import {
+  assertNear,
+  freshMemory,
+  putF32,
+  randomFloats,
+  VARIANTS,
+  type Window,
+  WINDOWS,
+} from "./kernel_harness.ts";
 
 const random = randomFloats(1234);
 
@@ -98,65 +106,6 @@ for (const variant of VARIANTS) {
     }
   });
 }
-
-interface Window {
-  inH: number;
-  inW: number;
-  c: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-  outH: number;
-  outW: number;
-}
-
-function window(
-  inH: number,
-  inW: number,
-  c: number,
-  k: [number, number],
-  stride: number,
-  dilation: number,
-  same: boolean,
-): Window {
-  const [kH, kW] = k;
-  const effH = (kH - 1) * dilation + 1;
-  const effW = (kW - 1) * dilation + 1;
-  const outH = same ? Math.ceil(inH / stride) : Math.ceil((inH - effH + 1) / stride);
-  const outW = same ? Math.ceil(inW / stride) : Math.ceil((inW - effW + 1) / stride);
-  const padTop = same ? Math.floor(Math.max((outH - 1) * stride + effH - inH, 0) / 2) : 0;
-  const padLeft = same ? Math.floor(Math.max((outW - 1) * stride + effW - inW, 0) / 2) : 0;
-  return {
-    inH,
-    inW,
-    c,
-    kH,
-    kW,
-    strideH: stride,
-    strideW: stride,
-    dilationH: dilation,
-    dilationW: dilation,
-    padTop,
-    padLeft,
-    outH,
-    outW,
-  };
-}
-
-const WINDOWS: Window[] = [
-  window(7, 9, 1, [3, 3], 1, 1, true),
-  window(9, 7, 3, [3, 3], 2, 1, true),
-  window(8, 8, 4, [3, 3], 1, 1, false),
-  window(11, 10, 7, [3, 3], 2, 2, true),
-  window(6, 9, 17, [5, 3], 1, 1, true),
-  window(5, 5, 33, [1, 1], 2, 1, false),
-  window(3, 4, 5, [3, 3], 1, 1, true),
-];
 
 /** The input value at (y, x, channel), zero outside the image. */
 function at(input: Float32Array, w: Window, y: number, x: number, channel: number): number | null {

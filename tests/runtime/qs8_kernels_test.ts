@@ -15,7 +15,7 @@ import {
   Requantization,
 } from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
-import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
+import { freshMemory, randomFloats, VARIANTS, WINDOWS } from "./kernel_harness.ts";
 
 const random = randomFloats(4242);
 
@@ -324,6 +324,64 @@ for (const variant of VARIANTS) {
         return Math.min(127, Math.max(-128, rounded + zeroPoint));
       });
       assert.deepEqual(actual, expected, `zero point ${zeroPoint}`);
+    }
+  });
+}
+
+for (const variant of VARIANTS) {
+  Deno.test(`qs8_im2col writes every patch, the pad value outside the image (${variant})`, async () => {
+    for (const w of WINDOWS) {
+      const memory = await freshMemory(variant);
+      const input = int8s(w.inH * w.inW * w.c);
+      const used = w.kH * w.kW * w.c;
+      const depth = Math.ceil(used / 8) * 8;
+      const rows = w.outH * w.outW;
+      const start = rows > 3 ? 2 : 0;
+      const count = rows - start;
+      const pad = -7;
+      const patches = memory.allocate(count * depth);
+      memory.bytes(patches, count * depth).fill(0x55);
+      memory.kernels.qs8_im2col(
+        memory.store(input),
+        w.inH,
+        w.inW,
+        w.c,
+        w.kH,
+        w.kW,
+        w.strideH,
+        w.strideW,
+        w.dilationH,
+        w.dilationW,
+        w.padTop,
+        w.padLeft,
+        w.outW,
+        start,
+        count,
+        depth,
+        pad,
+        patches,
+      );
+      const expected: number[] = [];
+      for (let row = start; row < rows; row++) {
+        const oy = Math.floor(row / w.outW);
+        const ox = row % w.outW;
+        for (let ky = 0; ky < w.kH; ky++) {
+          for (let kx = 0; kx < w.kW; kx++) {
+            const y = oy * w.strideH - w.padTop + ky * w.dilationH;
+            const x = ox * w.strideW - w.padLeft + kx * w.dilationW;
+            const inside = y >= 0 && y < w.inH && x >= 0 && x < w.inW;
+            for (let channel = 0; channel < w.c; channel++) {
+              expected.push(inside ? input[(y * w.inW + x) * w.c + channel] : pad);
+            }
+          }
+        }
+        for (let padding = used; padding < depth; padding++) expected.push(0);
+      }
+      assert.deepEqual(
+        Array.from(new Int8Array(memory.kernels.memory.buffer, patches, count * depth)),
+        expected,
+        `qs8_im2col ${JSON.stringify(w)}`,
+      );
     }
   });
 }
