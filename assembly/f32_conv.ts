@@ -1,7 +1,7 @@
 // Float32 convolution helpers. A convolution is a GEMM of its input patches (im2col) against the
 // filters; `f32_im2col` writes the patches of a band of output positions, padding with zeros.
 
-/** Copies one pixel's `c` channels: short ones value by value (a bulk copy costs a call). */
+/** Copies `c` floats (a pixel, or a row of taps): short runs four at a time (a bulk copy costs a call). */
 // @ts-ignore: decorator
 @inline
 function copy_pixel(target: usize, source: usize, c: i32): void {
@@ -42,6 +42,12 @@ export function f32_im2col(
         continue;
       }
       const rowBase = input + <usize>iy * <usize>inW * pixelBytes;
+      if (c < 16 && dilationW == 1 && x0 >= 0 && x0 + kW <= inW) {
+        // A row of taps wholly inside the image is kW * c contiguous floats of the input.
+        copy_pixel(target, rowBase + <usize>x0 * pixelBytes, kW * c);
+        target += pixelBytes * <usize>kW;
+        continue;
+      }
       for (let kx = 0; kx < kW; kx++) {
         const ix = x0 + kx * dilationW;
         if (ix < 0 || ix >= inW) memory.fill(target, 0, pixelBytes);
