@@ -216,6 +216,25 @@ function shareRanges(
   }
 }
 
+/**
+ * As TensorFlow's quantizer does, an op with the "shared" rule (CONCATENATION, PACK, MAXIMUM,
+ * MINIMUM) stays float when an op that stays float computes one of its inputs: it cannot put
+ * that input on its range. In operator order, so that a chain of them stays float together.
+ */
+function keepSharedOpsAfterFloatOps(subgraph: Subgraph, blocked: (string | null)[]): void {
+  const producer = new Map<number, number>();
+  subgraph.operators.forEach((operator, index) => {
+    for (const output of operator.outputs) producer.set(output, index);
+    if (blocked[index] || SPECS[operator.op]?.output !== "shared") return;
+    const floatSource = operator.inputs.map((input) => producer.get(input))
+      .find((source) => source !== undefined && blocked[source] !== null);
+    if (floatSource !== undefined) {
+      blocked[index] = `its input from ${subgraph.operators[floatSource].op} (operator ` +
+        `${floatSource}) stays float`;
+    }
+  });
+}
+
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
 export async function quantizeFullInteger(
   model: Model,
@@ -235,6 +254,7 @@ export async function quantizeFullInteger(
   const blocked = subgraph.operators.map((operator, index) =>
     floatOps[index] ? blocker(subgraph, operator, scheme, denied) : null
   );
+  keepSharedOpsAfterFloatOps(subgraph, blocked);
   if (options.int8Only) {
     const refused = blocked.flatMap((reason, index) =>
       reason ? [`${describeOperator(subgraph, index)}: ${reason}`] : []

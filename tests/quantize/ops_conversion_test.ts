@@ -19,12 +19,6 @@ import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { signatureOf } from "./graph_signature.ts";
 import { calibrationSamples } from "./op_calibration.ts";
 
-/**
- * Where liteq's graph knowingly differs from TensorFlow's: a CONCATENATION whose inputs are
- * mostly float stays float in TensorFlow; liteq quantizes the float inputs instead.
- */
-const DIFFERENT_GRAPH = new Set(["neg_abs_square"]);
-
 /** Ops TensorFlow will not convert to 16x8, by fixture name: liteq keeps them float. */
 const FLOAT_IN_16X8: Record<string, string> = {
   div: "DIV",
@@ -68,7 +62,7 @@ for (const [mode, folder] of [["int8", "ops_int8"], ["int16x8", "ops_int16x8"]] 
           const entry = signatureOf(model).find((entry) => entry.startsWith(`${floatOp}(`))!;
           assert.match(entry, /^\w+\((float32,?)+\) -> float32$/);
         }
-      } else if (!DIFFERENT_GRAPH.has(name)) {
+      } else {
         const theirs = readModel(readBytesSync(theirsPath));
         const [ours, expected] = [signatureOf(model, true), signatureOf(theirs, true)];
         assert.deepEqual(
