@@ -133,6 +133,10 @@ case("hybrid_depthwise", (1, 6, 7, 128))(lambda x: tf.nn.depthwise_conv2d(x, hw_
 case("unidirectional_sequence_lstm", (1, 2, 2))(
     os.path.join(os.path.dirname(__file__), "../tests/fixtures/robustness/unidirectional_sequence_lstm.tflite"))
 
+# GELU, exact (erf) and tanh-approximated, over a wide range so that both tails show.
+case("gelu", (4, 29))(lambda x: tf.nn.gelu(x * 2.5))
+case("gelu_approximate", (4, 29))(lambda x: tf.nn.gelu(x * 2.5, approximate=True))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

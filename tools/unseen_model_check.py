@@ -4,12 +4,13 @@ every mode, and measures every file's accuracy in TensorFlow's interpreter on 2,
 For the full integer modes it also prints how far liteq's activation scales are from TensorFlow's.
 Exits non-zero when a liteq file is more than 0.2 points below TensorFlow's for the same mode.
 
-Two architectures (`--arch`): `cnn` (BatchNorm, swish, depthwise, a tanh residual branch, global
-average pooling) and `branchy` (a Rescaling input, two concatenated branches, hard-swish, a
-LeakyReLU residual, global max pooling, a ReLU6 dense layer).
+Three architectures (`--arch`): `cnn` (BatchNorm, swish, depthwise, a tanh residual branch, global
+average pooling), `branchy` (a Rescaling input, two concatenated branches, hard-swish, a
+LeakyReLU residual, global max pooling, a ReLU6 dense layer) and `attention` (the image's rows as
+28 tokens through one multi-head self-attention block with layer norms and a GELU feed-forward).
 
 Developer tool, not a dependency (TensorFlow 2.21 in a venv, see README):
-  python tools/unseen_model_check.py OUT_DIR [--arch cnn|branchy] [/usr/share/datasets/fashion-mnist]
+  python tools/unseen_model_check.py OUT_DIR [--arch cnn|branchy|attention] [/usr/share/datasets/fashion-mnist]
 """
 import gzip
 import os
@@ -80,8 +81,19 @@ elif arch == "branchy":
     x = layers.GlobalMaxPooling2D()(x)
     x = layers.Dense(32, activation="relu6")(x)
     outputs = layers.Dense(10, activation="softmax")(x)
+elif arch == "attention":
+    # The image's 28 rows as a sequence of 28 tokens: one self-attention block with layer norm.
+    inputs = tf.keras.Input((28, 28, 1), batch_size=1)
+    tokens = layers.Reshape((28, 28))(inputs)
+    x = layers.Dense(32)(tokens)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=16)(x, x)
+    x = layers.LayerNormalization()(layers.Add()([x, attended]))
+    feed = layers.Dense(64, activation="gelu")(x)
+    x = layers.LayerNormalization()(layers.Add()([x, layers.Dense(32)(feed)]))
+    x = layers.GlobalAveragePooling1D()(x)
+    outputs = layers.Dense(10, activation="softmax")(x)
 else:
-    sys.exit(f"--arch must be cnn or branchy, not {arch}")
+    sys.exit(f"--arch must be cnn, branchy or attention, not {arch}")
 model = tf.keras.Model(inputs, outputs)
 model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_train, y_train, batch_size=64, epochs=2, verbose=0)

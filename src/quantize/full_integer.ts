@@ -71,6 +71,7 @@ const SPECS: Record<string, IntegerSpec> = {
   EXP: { output: "calibrated", version: 2 },
   LOG: { output: "calibrated", version: 2 },
   RSQRT: { output: "calibrated", version: 2 },
+  GELU: { output: "calibrated", version: 2 },
   SOFTMAX: { output: "fixed", version: 2 },
   LOGISTIC: { output: "fixed", version: 2 },
   TANH: { output: "fixed", version: 2 },
@@ -394,6 +395,16 @@ class IntegerRewrite {
     }
   }
 
+  /**
+   * Adds a conversion of tensor `index` right after the op that computes it, where TensorFlow
+   * puts it (a model input's at the end so far, at its first reader).
+   */
+  private insertAfterProducer(conversion: Operator, index: number): void {
+    const producer = this.operators.findIndex((operator) => operator.outputs.includes(index));
+    if (producer < 0) this.operators.push(conversion);
+    else this.operators.splice(producer + 1, 0, conversion);
+  }
+
   /** The float version of tensor `index` for a float reader (a DEQUANTIZE when integer). */
   private asFloat(index: number): number {
     if (index < 0 || !this.integer.has(index)) return index;
@@ -401,7 +412,7 @@ class IntegerRewrite {
     if (float === undefined) {
       const tensor = this.tensor(index);
       float = addTensor(this.subgraph, `${tensor.name}/dequantized`, "float32", tensor, null);
-      this.operators.push(plainOperator("DEQUANTIZE", 2, [index], [float]));
+      this.insertAfterProducer(plainOperator("DEQUANTIZE", 2, [index], [float]), index);
       this.floatOf.set(index, float);
     }
     return float;
@@ -421,7 +432,7 @@ class IntegerRewrite {
       tensor,
       params,
     );
-    this.operators.push(plainOperator("QUANTIZE", 1, [index], [integer]));
+    this.insertAfterProducer(plainOperator("QUANTIZE", 1, [index], [integer]), index);
     this.params.set(integer, params);
     this.integer.add(integer);
     this.integerOf.set(index, integer);
@@ -461,9 +472,7 @@ class IntegerRewrite {
         tensor,
         params,
       );
-      // Right after the op that computes it, where TensorFlow puts it.
-      const producer = this.operators.findIndex((operator) => operator.outputs.includes(index));
-      this.operators.splice(producer + 1, 0, plainOperator("QUANTIZE", 2, [index], [integer]));
+      this.insertAfterProducer(plainOperator("QUANTIZE", 2, [index], [integer]), index);
       this.params.set(integer, params);
       this.integer.add(integer);
       this.requantizedTensors.set(key, integer);

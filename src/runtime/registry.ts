@@ -3,6 +3,7 @@ import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
 import { ELEMENTWISE_KERNELS, softmax } from "./ops/elementwise.ts";
+import { floatGelu, integerGelu } from "./ops/gelu.ts";
 import {
   hybridBatchMatmul,
   hybridConv2d,
@@ -36,6 +37,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   CAST: cast,
   DEQUANTIZE: dequantize,
   UNIDIRECTIONAL_SEQUENCE_LSTM: unidirectionalSequenceLstm,
+  GELU: floatGelu,
   ...ELEMENTWISE_KERNELS,
   ...REDUCE_KERNELS,
   ...MOVEMENT_KERNELS,
@@ -69,6 +71,7 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
       ...INTEGER_UNARY_KERNELS,
       DIV: integerDiv,
       SQUARED_DIFFERENCE: integerSquaredDifference,
+      GELU: integerGelu,
     }).map((
       [op, kernel],
     ) => [op, byInputType(FLOAT_KERNELS[op], kernel)]),
