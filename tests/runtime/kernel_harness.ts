@@ -115,3 +115,34 @@ export const WINDOWS: Window[] = [
   window(5, 5, 33, [1, 1], 2, 1, false),
   window(3, 4, 5, [3, 3], 1, 1, true),
 ];
+
+/**
+ * The im2col patches of output positions [start, start + count) over `input` (NHWC, `w`): taps
+ * outside the image hold `pad`, and each patch is followed by zeros up to `depth` values.
+ */
+export function expectedPatches(
+  input: ArrayLike<number>,
+  w: Window,
+  start: number,
+  count: number,
+  pad: number,
+  depth = w.kH * w.kW * w.c,
+): number[] {
+  const patches: number[] = [];
+  for (let position = start; position < start + count; position++) {
+    const oy = Math.floor(position / w.outW);
+    const ox = position % w.outW;
+    for (let ky = 0; ky < w.kH; ky++) {
+      for (let kx = 0; kx < w.kW; kx++) {
+        const y = oy * w.strideH - w.padTop + ky * w.dilationH;
+        const x = ox * w.strideW - w.padLeft + kx * w.dilationW;
+        const inside = y >= 0 && y < w.inH && x >= 0 && x < w.inW;
+        for (let channel = 0; channel < w.c; channel++) {
+          patches.push(inside ? input[(y * w.inW + x) * w.c + channel] : pad);
+        }
+      }
+    }
+    for (let filled = w.kH * w.kW * w.c; filled < depth; filled++) patches.push(0);
+  }
+  return patches;
+}

@@ -4,6 +4,7 @@
  */
 import {
   assertNear,
+  expectedPatches,
   freshMemory,
   putF32,
   randomFloats,
@@ -142,26 +143,7 @@ for (const variant of VARIANTS) {
         count,
         patches,
       );
-      const expected: number[] = [];
-      for (let r = start; r < rows; r++) {
-        const oy = Math.floor(r / w.outW);
-        const ox = r % w.outW;
-        for (let ky = 0; ky < w.kH; ky++) {
-          for (let kx = 0; kx < w.kW; kx++) {
-            for (let ch = 0; ch < w.c; ch++) {
-              expected.push(
-                at(
-                  input,
-                  w,
-                  oy * w.strideH - w.padTop + ky * w.dilationH,
-                  ox * w.strideW - w.padLeft + kx * w.dilationW,
-                  ch,
-                ) ?? 0,
-              );
-            }
-          }
-        }
-      }
+      const expected = expectedPatches(input, w, start, count, 0);
       assertNear(memory.f32(patches, count * depth), expected, `im2col ${JSON.stringify(w)}`, 0);
     }
   });

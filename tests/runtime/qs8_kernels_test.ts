@@ -15,7 +15,7 @@ import {
   Requantization,
 } from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
-import { freshMemory, randomFloats, VARIANTS, WINDOWS } from "./kernel_harness.ts";
+import { expectedPatches, freshMemory, randomFloats, VARIANTS, WINDOWS } from "./kernel_harness.ts";
 
 const random = randomFloats(4242);
 
@@ -361,22 +361,7 @@ for (const variant of VARIANTS) {
         pad,
         patches,
       );
-      const expected: number[] = [];
-      for (let row = start; row < rows; row++) {
-        const oy = Math.floor(row / w.outW);
-        const ox = row % w.outW;
-        for (let ky = 0; ky < w.kH; ky++) {
-          for (let kx = 0; kx < w.kW; kx++) {
-            const y = oy * w.strideH - w.padTop + ky * w.dilationH;
-            const x = ox * w.strideW - w.padLeft + kx * w.dilationW;
-            const inside = y >= 0 && y < w.inH && x >= 0 && x < w.inW;
-            for (let channel = 0; channel < w.c; channel++) {
-              expected.push(inside ? input[(y * w.inW + x) * w.c + channel] : pad);
-            }
-          }
-        }
-        for (let padding = used; padding < depth; padding++) expected.push(0);
-      }
+      const expected = expectedPatches(input, w, start, count, pad, depth);
       assert.deepEqual(
         Array.from(new Int8Array(memory.kernels.memory.buffer, patches, count * depth)),
         expected,
