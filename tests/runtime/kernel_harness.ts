@@ -146,3 +146,34 @@ export function expectedPatches(
   }
   return patches;
 }
+
+/** The im2col kernels' window arguments, in their order: image, kernel, strides, dilations, padding, output width. */
+export function im2colArguments(w: Window): [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+] {
+  return [
+    w.inH,
+    w.inW,
+    w.c,
+    w.kH,
+    w.kW,
+    w.strideH,
+    w.strideW,
+    w.dilationH,
+    w.dilationW,
+    w.padTop,
+    w.padLeft,
+    w.outW,
+  ];
+}

@@ -6,6 +6,7 @@ import {
   assertNear,
   expectedPatches,
   freshMemory,
+  im2colArguments,
   putF32,
   randomFloats,
   VARIANTS,
@@ -125,24 +126,7 @@ for (const variant of VARIANTS) {
       const count = rows - start;
       const source = putF32(memory, input);
       const patches = memory.allocate(count * depth * 4);
-      memory.kernels.f32_im2col(
-        source,
-        w.inH,
-        w.inW,
-        w.c,
-        w.kH,
-        w.kW,
-        w.strideH,
-        w.strideW,
-        w.dilationH,
-        w.dilationW,
-        w.padTop,
-        w.padLeft,
-        w.outW,
-        start,
-        count,
-        patches,
-      );
+      memory.kernels.f32_im2col(source, ...im2colArguments(w), start, count, patches);
       const expected = expectedPatches(input, w, start, count, 0);
       assertNear(memory.f32(patches, count * depth), expected, `im2col ${JSON.stringify(w)}`, 0);
     }

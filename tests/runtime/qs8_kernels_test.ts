@@ -15,7 +15,14 @@ import {
   Requantization,
 } from "../../src/runtime/ops/qs8.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
-import { expectedPatches, freshMemory, randomFloats, VARIANTS, WINDOWS } from "./kernel_harness.ts";
+import {
+  expectedPatches,
+  freshMemory,
+  im2colArguments,
+  randomFloats,
+  VARIANTS,
+  WINDOWS,
+} from "./kernel_harness.ts";
 
 const random = randomFloats(4242);
 
@@ -343,18 +350,7 @@ for (const variant of VARIANTS) {
       memory.bytes(patches, count * depth).fill(0x55);
       memory.kernels.qs8_im2col(
         memory.store(input),
-        w.inH,
-        w.inW,
-        w.c,
-        w.kH,
-        w.kW,
-        w.strideH,
-        w.strideW,
-        w.dilationH,
-        w.dilationW,
-        w.padTop,
-        w.padLeft,
-        w.outW,
+        ...im2colArguments(w),
         start,
         count,
         depth,
