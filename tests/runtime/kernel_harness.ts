@@ -147,33 +147,24 @@ export function expectedPatches(
   return patches;
 }
 
-/** The im2col kernels' window arguments, in their order: image, kernel, strides, dilations, padding, output width. */
-export function im2colArguments(w: Window): [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-] {
-  return [
-    w.inH,
-    w.inW,
-    w.c,
-    w.kH,
-    w.kW,
-    w.strideH,
-    w.strideW,
-    w.dilationH,
-    w.dilationW,
-    w.padTop,
-    w.padLeft,
-    w.outW,
-  ];
+/** The window arguments of the im2col kernels, in their order. */
+type Im2colArguments = [
+  inH: number,
+  inW: number,
+  c: number,
+  kH: number,
+  kW: number,
+  strideH: number,
+  strideW: number,
+  dilationH: number,
+  dilationW: number,
+  padTop: number,
+  padLeft: number,
+  outW: number,
+];
+
+/** `w` as the im2col kernels take it after their input. */
+export function im2colArguments(w: Window): Im2colArguments {
+  const { inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = w;
+  return [inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, w.outW];
 }
