@@ -423,19 +423,32 @@ class IntegerRewrite {
     if (this.integer.has(index)) return index;
     const twin = this.integerOf.get(index);
     if (twin !== undefined) return twin;
+    const integer = this.quantizedTwin(index, this.calibrated(index), "quantized", 1);
+    this.integerOf.set(index, integer);
+    return integer;
+  }
+
+  /**
+   * A new integer tensor holding tensor `index` at `params`, written by a QUANTIZE (`version` 1
+   * from float, 2 from integer) right after `index`'s producer.
+   */
+  private quantizedTwin(
+    index: number,
+    params: Quantization,
+    suffix: string,
+    version: number,
+  ): number {
     const tensor = this.tensor(index);
-    const params = this.calibrated(index);
     const integer = addTensor(
       this.subgraph,
-      `${tensor.name}/quantized`,
+      `${tensor.name}/${suffix}`,
       this.scheme.dtype,
       tensor,
       params,
     );
-    this.insertAfterProducer(plainOperator("QUANTIZE", 1, [index], [integer]), index);
+    this.insertAfterProducer(plainOperator("QUANTIZE", version, [index], [integer]), index);
     this.params.set(integer, params);
     this.integer.add(integer);
-    this.integerOf.set(index, integer);
     return integer;
   }
 
@@ -464,17 +477,7 @@ class IntegerRewrite {
     const key = `${index}/${params.scale.join()}/${params.zeroPoint.join()}`;
     let integer = this.requantizedTensors.get(key);
     if (integer === undefined) {
-      const tensor = this.tensor(index);
-      integer = addTensor(
-        this.subgraph,
-        `${tensor.name}/requantized`,
-        this.scheme.dtype,
-        tensor,
-        params,
-      );
-      this.insertAfterProducer(plainOperator("QUANTIZE", 2, [index], [integer]), index);
-      this.params.set(integer, params);
-      this.integer.add(integer);
+      integer = this.quantizedTwin(index, params, "requantized", 2);
       this.requantizedTensors.set(key, integer);
     }
     return integer;
