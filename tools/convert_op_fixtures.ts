@@ -32,10 +32,10 @@ for (const mode of ["int8", "int16x8"] as const) {
     Deno.writeFileSync(`${outDir}/${mode}/${name}.tflite`, bytes);
     const interpreter = await Interpreter.load(bytes);
     interpreter.run(inputs).forEach((output, position) => {
-      const { shape } = interpreter.outputDetails()[position];
+      const { dtype, shape } = interpreter.outputDetails()[position];
       Deno.writeFileSync(
         `${outDir}/${mode}/${name}.liteq${position}.npy`,
-        encodeNpy({ dtype: "float32", shape, data: output as Float32Array }),
+        encodeNpy({ dtype, shape, data: output }),
       );
     });
   }

@@ -137,6 +137,19 @@ case("unidirectional_sequence_lstm", (1, 2, 2))(
 case("gelu", (4, 29))(lambda x: tf.nn.gelu(x * 2.5))
 case("gelu_approximate", (4, 29))(lambda x: tf.nn.gelu(x * 2.5, approximate=True))
 
+# Index and rearranging ops: ARG_MAX/ARG_MIN (int32 and int64 results), DEPTH_TO_SPACE,
+# SPACE_TO_DEPTH, TILE and RESIZE_NEAREST_NEIGHBOR in its three coordinate conventions.
+case("arg_max", (3, 5, 7))(lambda x: tf.math.argmax(x, axis=1, output_type=tf.int32))
+case("arg_min_int64", (4, 9))(lambda x: tf.math.argmin(x, axis=-1, output_type=tf.int64))
+case("depth_to_space", (1, 3, 5, 12))(lambda x: tf.nn.depth_to_space(x, 2))
+case("space_to_depth", (1, 6, 4, 3))(lambda x: tf.nn.space_to_depth(x, 2))
+case("tile", (2, 3, 4))(lambda x: tf.tile(x, [2, 1, 3]))
+case("resize_nearest", (1, 5, 7, 3))(lambda x: tf.compat.v1.image.resize_nearest_neighbor(x, [9, 4]))
+case("resize_nearest_align_corners", (1, 5, 7, 3))(
+    lambda x: tf.compat.v1.image.resize_nearest_neighbor(x, [9, 12], align_corners=True))
+case("resize_nearest_half_pixel", (1, 5, 7, 3))(
+    lambda x: tf.compat.v1.image.resize_nearest_neighbor(x, [8, 11], half_pixel_centers=True))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

@@ -39,16 +39,20 @@ def main(out_dir):
     for mode in ("int8", "int16x8"):
         for path in sorted(glob.glob(os.path.join(out_dir, mode, "*.tflite"))):
             name = os.path.basename(path)[: -len(".tflite")]
-            try:
-                outputs = {resolver: run(path, name, resolver) for resolver in RESOLVERS}
-            except Exception as error:  # a file TensorFlow cannot run is a failure
-                print(f"{mode} {name}: TensorFlow fails: {error}")
+            outputs, errors = {}, []
+            for resolver in RESOLVERS:
+                try:  # the reference resolver lacks some newer op versions (TILE 3)
+                    outputs[resolver] = run(path, name, resolver)
+                except Exception as error:
+                    errors.append(f"{resolver}: {error}")
+            if not outputs:  # a file TensorFlow cannot run at all is a failure
+                print(f"{mode} {name}: TensorFlow fails: {'; '.join(errors)}")
                 failed += 1
                 continue
-            for position, reference_output in enumerate(outputs["reference"]):
+            for position, reference_output in enumerate(next(iter(outputs.values()))):
                 ours = np.load(f"{out_dir}/{mode}/{name}.liteq{position}.npy").reshape(reference_output.shape)
                 verdicts = [(agreement(output[position], ours), resolver) for resolver, output in outputs.items()]
-                result, resolver = next(((result, resolver) for result, resolver in verdicts if result), (None, "reference"))
+                result, resolver = next(((result, resolver) for result, resolver in verdicts if result), (None, next(iter(outputs))))
                 failed += result is None
                 expected = np.load(f"{FIXTURES}/{name}.output{position}.npy")
                 error = float(np.max(np.abs(outputs[resolver][position].astype(np.float64) - expected)))

@@ -72,6 +72,8 @@ const SPECS: Record<string, IntegerSpec> = {
   LOG: { output: "calibrated", version: 2 },
   RSQRT: { output: "calibrated", version: 2 },
   GELU: { output: "calibrated", version: 2 },
+  ARG_MAX: { output: "none", version: 2, int16: false },
+  ARG_MIN: { output: "none", version: 2, int16: false },
   SOFTMAX: { output: "fixed", version: 2 },
   LOGISTIC: { output: "fixed", version: 2 },
   TANH: { output: "fixed", version: 2 },
@@ -96,6 +98,10 @@ const SPECS: Record<string, IntegerSpec> = {
   MAXIMUM: { output: "shared", version: 2 },
   MINIMUM: { output: "shared", version: 2 },
   SHAPE: { output: "none", version: 1 },
+  DEPTH_TO_SPACE: { output: "input", version: 2, int16: false },
+  SPACE_TO_DEPTH: { output: "input", version: 2, int16: false },
+  TILE: { output: "input", version: 3, int16: false },
+  RESIZE_NEAREST_NEIGHBOR: { output: "input", version: 2 },
 };
 
 /** The integer activation type of a mode. */

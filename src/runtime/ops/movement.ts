@@ -463,6 +463,132 @@ export function splitV(context: OpContext): PreparedOp {
 }
 
 /** The data-movement kernels by op name. */
+/** The NHWC shape of input 0 (four dimensions), or an error naming what it is. */
+function imageShape(context: OpContext, tensor: RuntimeTensor): [number, number, number, number] {
+  if (tensor.shape.length !== 4) context.unsupported(`input must be NHWC, not [${tensor.shape}]`);
+  return tensor.shape as [number, number, number, number];
+}
+
+/** A quantized output must share its input's parameters: these ops copy stored values. */
+function copiedInput(context: OpContext): [RuntimeTensor, RuntimeTensor] {
+  const input = context.input(0);
+  const output = context.output(0, input.dtype);
+  requireSharedParameters(context, [input], output);
+  return [input, output];
+}
+
+/**
+ * DEPTH_TO_SPACE (DCR order, as TFLite): output[b][y][x][c] =
+ * input[b][y / block][x / block][((y % block) * block + x % block) * C + c], C = depth / block^2.
+ */
+export function depthToSpace(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const [batches, height, width, depth] = imageShape(context, input);
+  const block = Number(context.options.blockSize ?? 0);
+  if (!(block >= 1) || depth % (block * block) !== 0) {
+    context.unsupported(`block size ${block} does not divide depth ${depth} into squares`);
+  }
+  const channels = depth / (block * block);
+  output.shape = [batches, height * block, width * block, channels];
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
+    const sourceDepth = ((y % block) * block + (x % block)) * channels + c;
+    map[index] = ((b * height + Math.floor(y / block)) * width + Math.floor(x / block)) * depth +
+      sourceDepth;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** SPACE_TO_DEPTH, DEPTH_TO_SPACE's inverse. */
+export function spaceToDepth(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const [batches, height, width, depth] = imageShape(context, input);
+  const block = Number(context.options.blockSize ?? 0);
+  if (!(block >= 1) || height % block !== 0 || width % block !== 0) {
+    context.unsupported(`block size ${block} does not divide ${height}x${width}`);
+  }
+  output.shape = [batches, height / block, width / block, depth * block * block];
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
+    const offset = Math.floor(c / depth);
+    const sourceY = y * block + Math.floor(offset / block);
+    const sourceX = x * block + (offset % block);
+    map[index] = ((b * height + sourceY) * width + sourceX) * depth + (c % depth);
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** TILE: the input repeated `multiples[axis]` times along each axis (constant input 1). */
+export function tile(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const rank = input.shape.length;
+  const multiples = context.integers(context.input(1), "multiples");
+  if (multiples.length !== rank || multiples.some((count) => count < 0)) {
+    context.unsupported(`multiples [${multiples}] do not fit a rank-${rank} input`);
+  }
+  output.shape = input.shape.map((size, axis) => size * multiples[axis]);
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) {
+      from += (coordinate[axis] % input.shape[axis]) * strides[axis];
+    }
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/**
+ * TFLite's nearest source index for RESIZE_NEAREST_NEIGHBOR, in float32: scale = in / out (or
+ * (in - 1) / (out - 1) with align corners), (out index + 0.5 with half-pixel centres) x scale,
+ * rounded half away from zero with align corners and floored otherwise, kept in [0, in - 1].
+ */
+function nearestIndex(
+  index: number,
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): number {
+  const scale = alignCorners && outSize > 1
+    ? f((inSize - 1) / f(outSize - 1))
+    : f(inSize / f(outSize));
+  const scaled = f(f(index + (halfPixelCenters ? 0.5 : 0)) * scale);
+  const nearest = Math.min(
+    alignCorners ? roundHalfAway(scaled) : Math.floor(scaled),
+    inSize - 1,
+  );
+  return halfPixelCenters ? Math.max(0, nearest) : nearest;
+}
+
+/** RESIZE_NEAREST_NEIGHBOR to the constant size [height, width] (input 1), NHWC. */
+export function resizeNearestNeighbor(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const [batches, height, width, depth] = imageShape(context, input);
+  const size = context.integers(context.input(1), "size");
+  if (size.length !== 2 || size.some((value) => !(value >= 1))) {
+    context.unsupported(`size [${size}] must be two positive numbers`);
+  }
+  const [outHeight, outWidth] = size;
+  output.shape = [batches, outHeight, outWidth, depth];
+  const alignCorners = Boolean(context.options.alignCorners);
+  const halfPixelCenters = Boolean(context.options.halfPixelCenters);
+  const rows = Array.from(
+    { length: outHeight },
+    (_, y) => nearestIndex(y, height, outHeight, alignCorners, halfPixelCenters),
+  );
+  const columns = Array.from(
+    { length: outWidth },
+    (_, x) => nearestIndex(x, width, outWidth, alignCorners, halfPixelCenters),
+  );
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
+    map[index] = ((b * height + rows[y]) * width + columns[x]) * depth + c;
+  });
+  return mapRun(context, input, output, map);
+}
+
 export const MOVEMENT_KERNELS: Record<string, OpKernel> = {
   TRANSPOSE: transpose,
   PAD: pad,
@@ -475,4 +601,8 @@ export const MOVEMENT_KERNELS: Record<string, OpKernel> = {
   UNPACK: unpack,
   SPLIT: split,
   SPLIT_V: splitV,
+  DEPTH_TO_SPACE: depthToSpace,
+  SPACE_TO_DEPTH: spaceToDepth,
+  TILE: tile,
+  RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
 };
