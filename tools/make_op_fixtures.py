@@ -150,6 +150,12 @@ case("resize_nearest_align_corners", (1, 5, 7, 3))(
 case("resize_nearest_half_pixel", (1, 5, 7, 3))(
     lambda x: tf.compat.v1.image.resize_nearest_neighbor(x, [8, 11], half_pixel_centers=True))
 
+# PRELU with a learned slope per channel (Keras PReLU shares it over height and width).
+prelu_layer = tf.keras.layers.PReLU(shared_axes=[1, 2])
+prelu_layer.build((1, 4, 5, 6))
+prelu_layer.set_weights([rng.uniform(0.05, 0.6, (1, 1, 6)).astype(np.float32)])
+case("prelu", (1, 4, 5, 6))(lambda x: prelu_layer(x))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

@@ -72,6 +72,8 @@ const SPECS: Record<string, IntegerSpec> = {
   LOG: { output: "calibrated", version: 2 },
   RSQRT: { output: "calibrated", version: 2 },
   GELU: { output: "calibrated", version: 2 },
+  // PRELU's alpha is stored like weights: int8 symmetric, one scale.
+  PRELU: { output: "calibrated", version: 1, weights: { position: 1, axis: null }, int16: false },
   ARG_MAX: { output: "none", version: 2, int16: false },
   ARG_MIN: { output: "none", version: 2, int16: false },
   SOFTMAX: { output: "fixed", version: 2 },

@@ -2,7 +2,7 @@
 import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
-import { ELEMENTWISE_KERNELS, softmax } from "./ops/elementwise.ts";
+import { ELEMENTWISE_KERNELS, prelu, softmax } from "./ops/elementwise.ts";
 import { floatGelu, integerGelu } from "./ops/gelu.ts";
 import {
   hybridBatchMatmul,
@@ -12,7 +12,7 @@ import {
 } from "./ops/hybrid.ts";
 import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
 import { INTEGER_UNARY_KERNELS } from "./ops/integer_unary.ts";
-import { integerDiv, integerSquaredDifference } from "./ops/integer_arithmetic.ts";
+import { integerDiv, integerPrelu, integerSquaredDifference } from "./ops/integer_arithmetic.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
 import { hybridUnidirectionalSequenceLstm } from "./ops/lstm_hybrid.ts";
 import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
@@ -38,6 +38,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   DEQUANTIZE: dequantize,
   UNIDIRECTIONAL_SEQUENCE_LSTM: unidirectionalSequenceLstm,
   GELU: floatGelu,
+  PRELU: prelu,
   ...ELEMENTWISE_KERNELS,
   ...REDUCE_KERNELS,
   ...MOVEMENT_KERNELS,
@@ -72,6 +73,7 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
       DIV: integerDiv,
       SQUARED_DIFFERENCE: integerSquaredDifference,
       GELU: integerGelu,
+      PRELU: integerPrelu,
     }).map((
       [op, kernel],
     ) => [op, byInputType(FLOAT_KERNELS[op], kernel)]),

@@ -27,6 +27,7 @@ const FLOAT_IN_16X8: Record<string, string> = {
   div: "DIV",
   hard_swish: "HARD_SWISH",
   neg_abs_square: "NEG",
+  prelu: "PRELU",
   space_to_depth: "SPACE_TO_DEPTH",
   sqrt: "SQRT",
   squared_difference: "SQUARED_DIFFERENCE",

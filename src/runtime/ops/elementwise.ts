@@ -140,6 +140,30 @@ export const ELEMENTWISE_KERNELS: Record<string, OpKernel> = {
   LOG: unary("LOG"),
 };
 
+/** PRELU on float32: x where x >= 0, else alpha * x, alpha (input 1) broadcast. */
+export function prelu(context: OpContext): PreparedOp {
+  const input = context.input(0, "float32");
+  const alpha = context.input(1, "float32");
+  const output = context.output(0, "float32");
+  output.shape = broadcastShapes(context, input.shape, alpha.shape);
+  const walk = broadcastWalk(input.shape, alpha.shape, output.shape);
+  const memory = context.memory;
+  return {
+    run() {
+      const x = memory.f32(input.offset, elementCount(input.shape));
+      const slope = memory.f32(alpha.offset, elementCount(alpha.shape));
+      const z = memory.f32(output.offset, elementCount(output.shape));
+      let target = 0;
+      for (let row = 0; row < walk.aRows.length; row++) {
+        for (let i = 0; i < walk.rowLength; i++) {
+          const value = x[walk.aRows[row] + i * walk.aStep];
+          z[target++] = value >= 0 ? value : value * slope[walk.bRows[row] + i * walk.bStep];
+        }
+      }
+    },
+  };
+}
+
 /** SOFTMAX over the last dimension: exp(beta * (x - max)) / sum. */
 export function softmax(context: OpContext): PreparedOp {
   const input = context.input(0, "float32");

@@ -1,6 +1,6 @@
 /**
- * Quantized DIV and SQUARED_DIFFERENCE (int8/uint8), bit-exact with TensorFlow Lite's reference
- * kernels, both with broadcasting. DIV divides by a fixed-point reciprocal (gemmlowp's
+ * Quantized DIV, SQUARED_DIFFERENCE and PRELU (int8/uint8), bit-exact with TensorFlow Lite's
+ * reference kernels, all with broadcasting. DIV divides by a fixed-point reciprocal (gemmlowp's
  * one_over_one_plus_x_for_x_in_0_1, three Newton-Raphson steps); SQUARED_DIFFERENCE brings both
  * inputs to a common scale with a 7-bit left shift, as ADD does with 20 bits.
  */
@@ -159,6 +159,35 @@ export function integerSquaredDifference(context: OpContext): PreparedOp {
         multiplyByQuantizedMultiplier(difference * difference, multiplierOut, shiftOut) +
         po.zeroPoint;
       return Math.min(high, Math.max(low, value));
+    };
+  });
+}
+
+/**
+ * PRELU on int8/uint8: x - zero point kept as it is when not negative, else times alpha - its
+ * zero point; each branch rescaled by its own multiplier, in / out and in x alpha / out, TFLite
+ * computing both real multipliers in float32.
+ */
+export function integerPrelu(context: OpContext): PreparedOp {
+  return binary(context, (input, alpha, output) => {
+    const pin = params(context, input);
+    const pa = params(context, alpha);
+    const po = params(context, output);
+    const [positiveMultiplier, positiveShift] = quantizeMultiplier(f(pin.scale / po.scale));
+    const [negativeMultiplier, negativeShift] = quantizeMultiplier(
+      f(f(pin.scale * pa.scale) / po.scale),
+    );
+    const [low, high] = activationRange(context, output);
+    return (x, slope) => {
+      const centred = x - pin.zeroPoint;
+      const value = centred >= 0
+        ? multiplyByQuantizedMultiplier(centred, positiveMultiplier, positiveShift)
+        : multiplyByQuantizedMultiplier(
+          centred * (slope - pa.zeroPoint),
+          negativeMultiplier,
+          negativeShift,
+        );
+      return Math.min(high, Math.max(low, value + po.zeroPoint));
     };
   });
 }
