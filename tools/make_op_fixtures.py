@@ -156,6 +156,15 @@ prelu_layer.build((1, 4, 5, 6))
 prelu_layer.set_weights([rng.uniform(0.05, 0.6, (1, 1, 6)).astype(np.float32)])
 case("prelu", (1, 4, 5, 6))(lambda x: prelu_layer(x))
 
+# More rearranging ops, and float-only element-wise ones.
+case("mirror_pad_reflect", (1, 5, 6, 3))(lambda x: tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 0]], mode="REFLECT"))
+case("mirror_pad_symmetric", (2, 4, 5))(lambda x: tf.pad(x, [[0, 1], [2, 0], [1, 3]], mode="SYMMETRIC"))
+case("space_to_batch", (1, 6, 5, 3))(lambda x: tf.space_to_batch_nd(x, [2, 2], [[1, 1], [1, 0]]))
+case("batch_to_space", (4, 3, 4, 2))(lambda x: tf.batch_to_space(x, [2, 2], [[0, 1], [1, 0]]))
+case("broadcast_to", (3, 1))(lambda x: tf.broadcast_to(x, [2, 3, 4]))
+case("floor_ceil_round", (2, 17))(lambda x: tf.concat([tf.floor(x * 3), tf.math.ceil(x * 3), tf.round(x * 2.5)], 1))
+case("sin_cos", (2, 17))(lambda x: tf.concat([tf.sin(x * 2), tf.cos(x * 2)], 1))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

@@ -2,7 +2,7 @@
 import type { OpKernel } from "./op.ts";
 import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
 import { cast, dequantize } from "./ops/convert.ts";
-import { ELEMENTWISE_KERNELS, prelu, softmax } from "./ops/elementwise.ts";
+import { ELEMENTWISE_KERNELS, prelu, SCALAR_UNARY_KERNELS, softmax } from "./ops/elementwise.ts";
 import { floatGelu, integerGelu } from "./ops/gelu.ts";
 import {
   hybridBatchMatmul,
@@ -40,6 +40,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   GELU: floatGelu,
   PRELU: prelu,
   ...ELEMENTWISE_KERNELS,
+  ...SCALAR_UNARY_KERNELS,
   ...REDUCE_KERNELS,
   ...MOVEMENT_KERNELS,
 };

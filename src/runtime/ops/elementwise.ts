@@ -140,6 +140,44 @@ export const ELEMENTWISE_KERNELS: Record<string, OpKernel> = {
   LOG: unary("LOG"),
 };
 
+/** Round half to even, as TFLite's ROUND. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const difference = value - floor;
+  return difference < 0.5 || (difference === 0.5 && floor % 2 === 0) ? floor : floor + 1;
+}
+
+/** float32 element-wise ops computed in TypeScript (rounded to float32). */
+const SCALAR_UNARY: Record<string, (value: number) => number> = {
+  FLOOR: Math.floor,
+  CEIL: Math.ceil,
+  ROUND: roundHalfEven,
+  SIN: Math.sin,
+  COS: Math.cos,
+};
+
+function scalarUnary(apply: (value: number) => number): OpKernel {
+  return (context) => {
+    const input = context.input(0, "float32");
+    const output = context.output(0, "float32");
+    output.shape = [...input.shape];
+    const count = elementCount(input.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.f32(input.offset, count);
+        const target = memory.f32(output.offset, count);
+        for (let index = 0; index < count; index++) target[index] = apply(source[index]);
+      },
+    };
+  };
+}
+
+/** The TypeScript float32 element-wise kernels by op name. */
+export const SCALAR_UNARY_KERNELS: Record<string, OpKernel> = Object.fromEntries(
+  Object.entries(SCALAR_UNARY).map(([op, apply]) => [op, scalarUnary(apply)]),
+);
+
 /** PRELU on float32: x where x >= 0, else alpha * x, alpha (input 1) broadcast. */
 export function prelu(context: OpContext): PreparedOp {
   const input = context.input(0, "float32");

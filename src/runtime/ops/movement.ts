@@ -589,6 +589,140 @@ export function resizeNearestNeighbor(context: OpContext): PreparedOp {
   return mapRun(context, input, output, map);
 }
 
+/**
+ * MIRROR_PAD: constant [rank, 2] paddings filled with the input mirrored at each edge, the edge
+ * value itself repeated (SYMMETRIC) or not (REFLECT).
+ */
+export function mirrorPad(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const rank = input.shape.length;
+  const paddings = context.integers(context.input(1), "paddings");
+  const symmetric = context.options.mode === "SYMMETRIC";
+  const limit = (size: number) => (symmetric ? size : size - 1);
+  if (
+    paddings.length !== rank * 2 ||
+    paddings.some((amount, at) => amount < 0 || amount > limit(input.shape[at >> 1]))
+  ) {
+    context.unsupported(`paddings [${paddings}] do not fit [${input.shape}] mirrored`);
+  }
+  output.shape = input.shape.map((size, axis) =>
+    paddings[2 * axis] + size + paddings[2 * axis + 1]
+  );
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) {
+      const size = input.shape[axis];
+      let position = coordinate[axis] - paddings[2 * axis];
+      if (position < 0) position = symmetric ? -position - 1 : -position;
+      else if (position >= size) {
+        position = symmetric ? 2 * size - position - 1 : 2 * size - position - 2;
+      }
+      from += position * strides[axis];
+    }
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** The constant block shape (input 1) and [rank - 2, 2] paddings or crops (input 2) of a 4D op. */
+function spatialBlocks(context: OpContext, input: RuntimeTensor, role: string) {
+  const [batches, height, width, depth] = imageShape(context, input);
+  const block = context.integers(context.input(1), "block shape");
+  const amounts = context.integers(context.input(2), role);
+  if (block.length !== 2 || block.some((size) => size < 1) || amounts.length !== 4) {
+    context.unsupported(
+      `block shape [${block}] and ${role} [${amounts}] must cover height and width`,
+    );
+  }
+  return { batches, height, width, depth, block, amounts };
+}
+
+/**
+ * SPACE_TO_BATCH_ND on NHWC: the zero-padded image cut into block-sized steps, each offset
+ * (by, bx) a batch of its own: output batch (by * blockW + bx) * N + n.
+ */
+export function spaceToBatchNd(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const { batches, height, width, depth, block, amounts } = spatialBlocks(
+    context,
+    input,
+    "paddings",
+  );
+  const [blockH, blockW] = block;
+  const [top, bottom, left, right] = amounts;
+  const paddedH = height + top + bottom;
+  const paddedW = width + left + right;
+  if (paddedH % blockH !== 0 || paddedW % blockW !== 0) {
+    context.unsupported(`padded ${paddedH}x${paddedW} is not a multiple of the block [${block}]`);
+  }
+  output.shape = [batches * blockH * blockW, paddedH / blockH, paddedW / blockW, depth];
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, ([outBatch, y, x, c], index) => {
+    const n = outBatch % batches;
+    const offset = Math.floor(outBatch / batches);
+    const sourceY = y * blockH + Math.floor(offset / blockW) - top;
+    const sourceX = x * blockW + (offset % blockW) - left;
+    const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
+    map[index] = inside ? ((n * height + sourceY) * width + sourceX) * depth + c : -1;
+  });
+  // Padding holds zero: a quantized tensor's zero is its zero point.
+  const fill = typedArrayOver(input.dtype, new ArrayBuffer(8), 0, 1)!;
+  if (!(fill instanceof BigInt64Array || fill instanceof BigUint64Array)) {
+    fill[0] = input.quantization?.zeroPoint[0] ?? 0;
+  }
+  return mapRun(context, input, output, map, fill);
+}
+
+/** BATCH_TO_SPACE_ND on NHWC, SPACE_TO_BATCH_ND's inverse, then cropped. */
+export function batchToSpaceNd(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const { batches, height, width, depth, block, amounts } = spatialBlocks(context, input, "crops");
+  const [blockH, blockW] = block;
+  const [top, bottom, left, right] = amounts;
+  if (batches % (blockH * blockW) !== 0) {
+    context.unsupported(`${batches} batches do not split into blocks of [${block}]`);
+  }
+  const outBatches = batches / (blockH * blockW);
+  const outH = height * blockH - top - bottom;
+  const outW = width * blockW - left - right;
+  if (outH < 0 || outW < 0) context.unsupported(`crops [${amounts}] exceed the image`);
+  output.shape = [outBatches, outH, outW, depth];
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, ([n, y, x, c], index) => {
+    const fullY = y + top;
+    const fullX = x + left;
+    const sourceBatch = ((fullY % blockH) * blockW + (fullX % blockW)) * outBatches + n;
+    map[index] =
+      ((sourceBatch * height + Math.floor(fullY / blockH)) * width + Math.floor(fullX / blockW)) *
+        depth + c;
+  });
+  return mapRun(context, input, output, map);
+}
+
+/** BROADCAST_TO the constant shape (input 1), numpy's broadcasting rules. */
+export function broadcastTo(context: OpContext): PreparedOp {
+  const [input, output] = copiedInput(context);
+  const shape = context.integers(context.input(1), "shape");
+  const rank = shape.length;
+  const padded = [...new Array(Math.max(0, rank - input.shape.length)).fill(1), ...input.shape];
+  if (padded.length !== rank || padded.some((size, axis) => size !== 1 && size !== shape[axis])) {
+    context.unsupported(`[${input.shape}] does not broadcast to [${shape}]`);
+  }
+  output.shape = shape;
+  const strides = stridesOf(padded);
+  const map = new Int32Array(elementCount(shape));
+  forEachCoordinate(shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) {
+      if (padded[axis] !== 1) from += coordinate[axis] * strides[axis];
+    }
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}
+
 export const MOVEMENT_KERNELS: Record<string, OpKernel> = {
   TRANSPOSE: transpose,
   PAD: pad,
@@ -605,4 +739,8 @@ export const MOVEMENT_KERNELS: Record<string, OpKernel> = {
   SPACE_TO_DEPTH: spaceToDepth,
   TILE: tile,
   RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
+  MIRROR_PAD: mirrorPad,
+  SPACE_TO_BATCH_ND: spaceToBatchNd,
+  BATCH_TO_SPACE_ND: batchToSpaceNd,
+  BROADCAST_TO: broadcastTo,
 };
