@@ -165,6 +165,15 @@ case("broadcast_to", (3, 1))(lambda x: tf.broadcast_to(x, [2, 3, 4]))
 case("floor_ceil_round", (2, 17))(lambda x: tf.concat([tf.floor(x * 3), tf.math.ceil(x * 3), tf.round(x * 2.5)], 1))
 case("sin_cos", (2, 17))(lambda x: tf.concat([tf.sin(x * 2), tf.cos(x * 2)], 1))
 
+# Transposed convolutions: SAME with stride 2 and a bias, VALID with stride 3x1 and a ReLU.
+tw_a = const(3, 3, 5, 4)  # [kH, kW, outC, inC] as tf.nn.conv2d_transpose takes it
+tb_a = const(5)
+case("transpose_conv_same", (1, 4, 5, 4))(
+    lambda x: tf.nn.conv2d_transpose(x, tw_a, [1, 8, 10, 5], 2, "SAME") + tb_a)
+tw_b = const(2, 3, 3, 6)
+case("transpose_conv_valid_relu", (1, 3, 4, 6))(
+    lambda x: tf.nn.relu(tf.nn.conv2d_transpose(x, tw_b, [1, 7, 6, 3], [3, 1], "VALID")))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

@@ -22,8 +22,10 @@ source_dir, out_dir = sys.argv[1], sys.argv[2]
 os.makedirs(out_dir, exist_ok=True)
 INT8, UINT8, INT32 = schema.TensorType.INT8, schema.TensorType.UINT8, schema.TensorType.INT32
 OPTIMIZED_ONLY = {"sum_last"}
-WEIGHTED = {schema.BuiltinOperator.CONV_2D: 1, schema.BuiltinOperator.DEPTHWISE_CONV_2D: 1,
-            schema.BuiltinOperator.FULLY_CONNECTED: 1}
+# Ops with weights: (weights, bias, data) input positions.
+WEIGHTED = {schema.BuiltinOperator.CONV_2D: (1, 2, 0), schema.BuiltinOperator.DEPTHWISE_CONV_2D: (1, 2, 0),
+            schema.BuiltinOperator.FULLY_CONNECTED: (1, 2, 0),
+            schema.BuiltinOperator.TRANSPOSE_CONV: (1, 3, 2)}
 
 
 def op_code(model, operator):
@@ -54,23 +56,24 @@ def convert(model):
     graph = model.subgraphs[0]
     weights = {}
     for operator in graph.operators:
-        position = WEIGHTED.get(op_code(model, operator))
-        if position is not None:
-            weights[operator.inputs[position]] = operator
+        positions = WEIGHTED.get(op_code(model, operator))
+        if positions is not None:
+            weights[operator.inputs[positions[0]]] = operator
     done = set()
     for operator in graph.operators:
-        position = WEIGHTED.get(op_code(model, operator))
-        if position is None:
+        positions = WEIGHTED.get(op_code(model, operator))
+        if positions is None:
             continue
+        position, bias_position, data_position = positions
         weight = graph.tensors[operator.inputs[position]]
         old_scales = np.asarray(weight.quantization.scale, np.float64)
         if operator.inputs[position] not in done:
             requantize_weights(model, weight)
             done.add(operator.inputs[position])
-        bias_index = operator.inputs[2] if len(operator.inputs) > 2 else -1
+        bias_index = operator.inputs[bias_position] if len(operator.inputs) > bias_position else -1
         if bias_index >= 0 and graph.tensors[bias_index].type == INT32 and bias_index not in done:
             bias = graph.tensors[bias_index]
-            input_scale = graph.tensors[operator.inputs[0]].quantization.scale[0]
+            input_scale = graph.tensors[operator.inputs[data_position]].quantization.scale[0]
             old = model.buffers[bias.buffer].data.view(np.int32).astype(np.float64)
             real = old * (old_scales if len(old_scales) > 1 else old_scales[0]) * input_scale
             new_scale = np.float32(input_scale * weight.quantization.scale[0])

@@ -43,6 +43,8 @@ interface IntegerSpec {
   weights?: { position: number; axis: number | null };
   /** Input position of the bias. */
   bias?: number;
+  /** Input position of the activations the weights multiply (0 unless said). */
+  data?: number;
 }
 
 const SPECS: Record<string, IntegerSpec> = {
@@ -54,6 +56,15 @@ const SPECS: Record<string, IntegerSpec> = {
     bias: 2,
   },
   FULLY_CONNECTED: { output: "calibrated", version: 4, weights: { position: 1, axis: 0 }, bias: 2 },
+  // Version 3 when a bias is present, which the float op's version already says.
+  TRANSPOSE_CONV: {
+    output: "calibrated",
+    version: 2,
+    int16Version: 3,
+    weights: { position: 1, axis: 0 },
+    bias: 3,
+    data: 2,
+  },
   BATCH_MATMUL: { output: "calibrated", version: 2 },
   ADD: { output: "calibrated", version: 2 },
   SUB: { output: "calibrated", version: 2 },
@@ -574,7 +585,7 @@ class IntegerRewrite {
         );
         const biasIndex = spec.bias === undefined ? -1 : operator.inputs[spec.bias] ?? -1;
         if (biasIndex >= 0 && this.tensor(biasIndex).data !== null) {
-          const inputScale = this.params.get(inputs[0])!.scale[0];
+          const inputScale = this.params.get(inputs[spec.data ?? 0])!.scale[0];
           const biasScale = quantized.scale.map((scale) => Math.fround(inputScale * scale));
           const bias = quantizeBias(
             finiteValues(this.tensor(biasIndex), where),

@@ -20,6 +20,7 @@ import { MOVEMENT_KERNELS } from "./ops/movement.ts";
 import { averagePool2d, maxPool2d } from "./ops/pool.ts";
 import { REDUCE_KERNELS } from "./ops/reduce.ts";
 import { expandDims, reshape, shape, squeeze } from "./ops/shape.ts";
+import { transposeConv } from "./ops/transpose_conv.ts";
 
 /** The float kernels by op name. */
 const FLOAT_KERNELS: Record<string, OpKernel> = {
@@ -39,6 +40,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   UNIDIRECTIONAL_SEQUENCE_LSTM: unidirectionalSequenceLstm,
   GELU: floatGelu,
   PRELU: prelu,
+  TRANSPOSE_CONV: transposeConv,
   ...ELEMENTWISE_KERNELS,
   ...SCALAR_UNARY_KERNELS,
   ...REDUCE_KERNELS,

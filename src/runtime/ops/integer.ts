@@ -43,7 +43,7 @@ function integerInput(context: OpContext, position: number): RuntimeTensor {
  * double precision; except where TFLite uses its single per-tensor multiplier (uint8 layers and
  * per-tensor FULLY_CONNECTED), whose product input scale x filter scale is a float32.
  */
-function channelMultipliers(
+export function channelMultipliers(
   context: OpContext,
   input: RuntimeTensor,
   filterScales: number[],

@@ -1,0 +1,143 @@
+/**
+ * TRANSPOSE_CONV (inputs: output shape, filter [outC, kH, kW, inC], NHWC input, optional bias):
+ * every input pixel adds filter x value into the output window it spreads over, at stride
+ * steps, less the padding a forward convolution from the output to the input would use; then
+ * the bias and the fused activation. float32 as TFLite's reference kernel; int8/uint8 sums
+ * (input - zero point) x filter in int32 and requantizes per output channel as CONV_2D does;
+ * int16 (int8 filter, int64 bias) sums in 64 bits and rescales with the 15-bit reduced
+ * multiplier, as int16 CONV_2D.
+ */
+import { elementCount } from "../../format/dtype.ts";
+import type { OpContext, PreparedOp } from "../op.ts";
+import type { RuntimeTensor } from "../tensor.ts";
+import {
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplier64,
+} from "../quantized/fixed_point.ts";
+import { activationRange as floatRange, spatialPlan } from "./common.ts";
+import { channelMultipliers } from "./integer.ts";
+import { activationRange as integerRange, params } from "./quantized_params.ts";
+
+/** The geometry shared by both forms: shapes, strides and the padding before each axis. */
+function geometry(context: OpContext, input: RuntimeTensor, filter: RuntimeTensor) {
+  const outputShape = context.integers(context.input(0), "output shape");
+  if (input.shape.length !== 4 || filter.shape.length !== 4 || outputShape.length !== 4) {
+    context.unsupported("input, filter and output shape must be four-dimensional");
+  }
+  const [batches, inH, inW, inC] = input.shape;
+  const [outC, kH, kW, filterC] = filter.shape;
+  const [outBatches, outH, outW, shapeC] = outputShape;
+  if (filterC !== inC || shapeC !== outC || outBatches !== batches) {
+    context.unsupported(
+      `filter [${filter.shape}] does not take input [${input.shape}] to [${outputShape}]`,
+    );
+  }
+  const strideH = Number(context.options.strideH ?? 1);
+  const strideW = Number(context.options.strideW ?? 1);
+  // TFLite pads as the forward convolution from the output back to the input would.
+  const padTop = spatialPlan(context, outH, kH, strideH, 1).padBefore;
+  const padLeft = spatialPlan(context, outW, kW, strideW, 1).padBefore;
+  return { batches, inH, inW, inC, outC, kH, kW, outH, outW, strideH, strideW, padTop, padLeft };
+}
+
+type Geometry = ReturnType<typeof geometry>;
+
+/** Adds every input pixel's contribution to `sums` ([batch, outH, outW, outC]). */
+function scatter(
+  g: Geometry,
+  input: ArrayLike<number>,
+  inputOffset: number,
+  filter: ArrayLike<number>,
+  sums: Float32Array | Int32Array | Float64Array,
+): void {
+  sums.fill(0);
+  for (let b = 0; b < g.batches; b++) {
+    for (let inY = 0; inY < g.inH; inY++) {
+      for (let inX = 0; inX < g.inW; inX++) {
+        const pixel = ((b * g.inH + inY) * g.inW + inX) * g.inC;
+        for (let ky = 0; ky < g.kH; ky++) {
+          const outY = inY * g.strideH - g.padTop + ky;
+          if (outY < 0 || outY >= g.outH) continue;
+          for (let kx = 0; kx < g.kW; kx++) {
+            const outX = inX * g.strideW - g.padLeft + kx;
+            if (outX < 0 || outX >= g.outW) continue;
+            const target = ((b * g.outH + outY) * g.outW + outX) * g.outC;
+            for (let oc = 0; oc < g.outC; oc++) {
+              const taps = ((oc * g.kH + ky) * g.kW + kx) * g.inC;
+              let sum = 0;
+              for (let ic = 0; ic < g.inC; ic++) {
+                sum += (input[pixel + ic] + inputOffset) * filter[taps + ic];
+              }
+              sums[target + oc] += sum;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** TRANSPOSE_CONV on float32 or int8/uint8 (see the module comment). */
+export function transposeConv(context: OpContext): PreparedOp {
+  const input = context.input(2, "float32", "int8", "uint8", "int16");
+  const wide = input.dtype === "int16";
+  const filter = context.input(1, wide ? "int8" : input.dtype);
+  const bias = context.optionalInput(
+    3,
+    input.dtype === "float32" ? "float32" : wide ? "int64" : "int32",
+  );
+  const output = context.output(0, input.dtype);
+  const g = geometry(context, input, filter);
+  output.shape = [g.batches, g.outH, g.outW, g.outC];
+  const outputCount = elementCount(output.shape);
+  const memory = context.memory;
+  const filterValues = context.values(filter, "filter") as ArrayLike<number>;
+  const biasValues = bias
+    ? Array.from(context.values(bias, "bias") as ArrayLike<number | bigint>, Number)
+    : new Array<number>(g.outC).fill(0);
+  if (input.dtype === "float32") {
+    const [low, high] = floatRange(context);
+    const sums = new Float32Array(outputCount);
+    return {
+      run() {
+        const values = memory.f32(input.offset, elementCount(input.shape));
+        scatter(g, values, 0, filterValues, sums);
+        const target = memory.f32(output.offset, outputCount);
+        for (let index = 0; index < outputCount; index++) {
+          const value = Math.fround(sums[index] + biasValues[index % g.outC]);
+          target[index] = Math.min(high, Math.max(low, value));
+        }
+      },
+    };
+  }
+  const inputZero = params(context, input).zeroPoint;
+  const filterQuantization = filter.quantization!;
+  const filterZero = filterQuantization.zeroPoint[0] ?? 0;
+  // Legacy uint8 filters carry a zero point: subtract it once, here.
+  const centredFilter = Int32Array.from(filterValues, (value) => value - filterZero);
+  const { multipliers, shifts } = channelMultipliers(
+    context,
+    input,
+    filterQuantization.scale,
+    output,
+    g.outC,
+  );
+  const outputZero = params(context, output).zeroPoint;
+  const [low, high] = integerRange(context, output);
+  // int16 sums are 64-bit in TFLite: doubles hold them exactly.
+  const sums = wide ? new Float64Array(outputCount) : new Int32Array(outputCount);
+  const rescale = wide ? multiplyByQuantizedMultiplier64 : multiplyByQuantizedMultiplier;
+  return {
+    run() {
+      const values = memory.view(input.dtype, input.offset, elementCount(input.shape));
+      scatter(g, values as ArrayLike<number>, -inputZero, centredFilter, sums);
+      const target = memory.view(output.dtype, output.offset, outputCount);
+      for (let index = 0; index < outputCount; index++) {
+        const channel = index % g.outC;
+        const acc = sums[index] + biasValues[channel];
+        const value = rescale(acc, multipliers[channel], shifts[channel]) + outputZero;
+        target[index] = Math.min(high, Math.max(low, value));
+      }
+    },
+  };
+}
