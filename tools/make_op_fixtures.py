@@ -174,6 +174,13 @@ tw_b = const(2, 3, 3, 6)
 case("transpose_conv_valid_relu", (1, 3, 4, 6))(
     lambda x: tf.nn.relu(tf.nn.conv2d_transpose(x, tw_b, [1, 7, 6, 3], [3, 1], "VALID")))
 
+# RESIZE_BILINEAR in its three coordinate conventions, upsampling and downsampling.
+case("resize_bilinear", (1, 5, 7, 3))(lambda x: tf.compat.v1.image.resize_bilinear(x, [9, 4]))
+case("resize_bilinear_align_corners", (1, 5, 7, 3))(
+    lambda x: tf.compat.v1.image.resize_bilinear(x, [9, 12], align_corners=True))
+case("resize_bilinear_half_pixel", (2, 5, 7, 3))(
+    lambda x: tf.compat.v1.image.resize_bilinear(x, [8, 13], half_pixel_centers=True))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

@@ -115,6 +115,7 @@ const SPECS: Record<string, IntegerSpec> = {
   SPACE_TO_DEPTH: { output: "input", version: 2, int16: false },
   TILE: { output: "input", version: 3, int16: false },
   RESIZE_NEAREST_NEIGHBOR: { output: "input", version: 2 },
+  RESIZE_BILINEAR: { output: "input", version: 2 },
   MIRROR_PAD: { output: "input", version: 2 },
   SPACE_TO_BATCH_ND: { output: "input", version: 2 },
   BATCH_TO_SPACE_ND: { output: "input", version: 2 },

@@ -21,6 +21,7 @@ import { averagePool2d, maxPool2d } from "./ops/pool.ts";
 import { REDUCE_KERNELS } from "./ops/reduce.ts";
 import { expandDims, reshape, shape, squeeze } from "./ops/shape.ts";
 import { transposeConv } from "./ops/transpose_conv.ts";
+import { resizeBilinear } from "./ops/resize_bilinear.ts";
 
 /** The float kernels by op name. */
 const FLOAT_KERNELS: Record<string, OpKernel> = {
@@ -41,6 +42,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   GELU: floatGelu,
   PRELU: prelu,
   TRANSPOSE_CONV: transposeConv,
+  RESIZE_BILINEAR: resizeBilinear,
   ...ELEMENTWISE_KERNELS,
   ...SCALAR_UNARY_KERNELS,
   ...REDUCE_KERNELS,
