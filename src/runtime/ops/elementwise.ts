@@ -156,8 +156,15 @@ const SCALAR_UNARY: Record<string, (value: number) => number> = {
   COS: Math.cos,
 };
 
-function scalarUnary(apply: (value: number) => number): OpKernel {
+/**
+ * A float32 element-wise kernel in TypeScript: `functionFor` gives the function (some depend on
+ * the op's options).
+ */
+export function scalarUnary(
+  functionFor: (context: OpContext) => (value: number) => number,
+): OpKernel {
   return (context) => {
+    const apply = functionFor(context);
     const input = context.input(0, "float32");
     const output = context.output(0, "float32");
     output.shape = [...input.shape];
@@ -175,7 +182,7 @@ function scalarUnary(apply: (value: number) => number): OpKernel {
 
 /** The TypeScript float32 element-wise kernels by op name. */
 export const SCALAR_UNARY_KERNELS: Record<string, OpKernel> = Object.fromEntries(
-  Object.entries(SCALAR_UNARY).map(([op, apply]) => [op, scalarUnary(apply)]),
+  Object.entries(SCALAR_UNARY).map(([op, apply]) => [op, scalarUnary(() => apply)]),
 );
 
 /** PRELU on float32: x where x >= 0, else alpha * x, alpha (input 1) broadcast. */

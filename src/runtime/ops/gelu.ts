@@ -3,8 +3,8 @@
  * it: float32 element by element, and int8, uint8 and int16 through lookup tables built from the
  * same float32 function (`lookup_tables.ts`).
  */
-import { elementCount } from "../../format/dtype.ts";
 import type { OpKernel } from "../op.ts";
+import { scalarUnary } from "./elementwise.ts";
 import { tableKernel } from "./lookup_tables.ts";
 
 const f = Math.fround;
@@ -58,21 +58,9 @@ export function geluApproximate(x: number): number {
 }
 
 /** GELU on float32, element by element. */
-export const floatGelu: OpKernel = (context) => {
-  const input = context.input(0, "float32");
-  const output = context.output(0, "float32");
-  output.shape = [...input.shape];
-  const transform = context.options.approximate ? geluApproximate : gelu;
-  const count = elementCount(input.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const source = memory.f32(input.offset, count);
-      const target = memory.f32(output.offset, count);
-      for (let index = 0; index < count; index++) target[index] = transform(source[index]);
-    },
-  };
-};
+export const floatGelu: OpKernel = scalarUnary((context) =>
+  context.options.approximate ? geluApproximate : gelu
+);
 
 /** GELU on int8, uint8 and int16 through TFLite's lookup tables. */
 export const integerGelu: OpKernel = tableKernel((context) =>

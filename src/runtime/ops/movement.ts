@@ -7,7 +7,7 @@ import { elementCount, type TensorData, typedArrayOver } from "../../format/dtyp
 import type { KernelMemory } from "../memory.ts";
 import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
 import { byteLengthOf, type RuntimeTensor } from "../tensor.ts";
-import { activationRange, normalizeAxis, stridesOf } from "./common.ts";
+import { activationRange, normalizeAxis, resizePlan, stridesOf } from "./common.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 
 const f = Math.fround;
@@ -565,26 +565,19 @@ function nearestIndex(
 /** RESIZE_NEAREST_NEIGHBOR to the constant size [height, width] (input 1), NHWC. */
 export function resizeNearestNeighbor(context: OpContext): PreparedOp {
   const [input, output] = copiedInput(context);
-  const [batches, height, width, depth] = imageShape(context, input);
-  const size = context.integers(context.input(1), "size");
-  if (size.length !== 2 || size.some((value) => !(value >= 1))) {
-    context.unsupported(`size [${size}] must be two positive numbers`);
-  }
-  const [outHeight, outWidth] = size;
-  output.shape = [batches, outHeight, outWidth, depth];
-  const alignCorners = Boolean(context.options.alignCorners);
-  const halfPixelCenters = Boolean(context.options.halfPixelCenters);
+  const plan = resizePlan(context, input, output);
+  const { inH, inW, depth, alignCorners, halfPixelCenters } = plan;
   const rows = Array.from(
-    { length: outHeight },
-    (_, y) => nearestIndex(y, height, outHeight, alignCorners, halfPixelCenters),
+    { length: plan.outH },
+    (_, y) => nearestIndex(y, inH, plan.outH, alignCorners, halfPixelCenters),
   );
   const columns = Array.from(
-    { length: outWidth },
-    (_, x) => nearestIndex(x, width, outWidth, alignCorners, halfPixelCenters),
+    { length: plan.outW },
+    (_, x) => nearestIndex(x, inW, plan.outW, alignCorners, halfPixelCenters),
   );
   const map = new Int32Array(elementCount(output.shape));
   forEachCoordinate(output.shape, ([b, y, x, c], index) => {
-    map[index] = ((b * height + rows[y]) * width + columns[x]) * depth + c;
+    map[index] = ((b * inH + rows[y]) * inW + columns[x]) * depth + c;
   });
   return mapRun(context, input, output, map);
 }

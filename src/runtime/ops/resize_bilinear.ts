@@ -7,79 +7,63 @@
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
+import { resizePlan } from "./common.ts";
 
 const f = Math.fround;
 
-/** Shapes and options, checked. */
-function plan(context: OpContext, input: RuntimeTensor, output: RuntimeTensor) {
-  if (input.shape.length !== 4) context.unsupported(`input must be NHWC, not [${input.shape}]`);
-  const [batches, inH, inW, depth] = input.shape;
-  const size = context.integers(context.input(1), "size");
-  if (size.length !== 2 || size.some((value) => !(value >= 1))) {
-    context.unsupported(`size [${size}] must be two positive numbers`);
-  }
-  const [outH, outW] = size;
-  output.shape = [batches, outH, outW, depth];
-  const alignCorners = Boolean(context.options.alignCorners);
-  const halfPixelCenters = Boolean(context.options.halfPixelCenters);
-  if (alignCorners && halfPixelCenters) {
-    context.unsupported("align corners and half-pixel centres cannot both be set");
-  }
-  return { batches, inH, inW, depth, outH, outW, alignCorners, halfPixelCenters };
-}
-
-/** A source coordinate and its two neighbours on one axis. */
+/** A source coordinate (in 1/`unit`ths of a pixel) and its two neighbours on one axis. */
 interface Sample {
   position: number;
   lower: number;
   upper: number;
 }
 
-/** TFLite's float coordinates for `outSize` outputs over `inSize` inputs. */
-function floatSamples(
-  inSize: number,
+/** Each output index's source position and the pixels either side of it, kept in the image. */
+function samples(
   outSize: number,
-  alignCorners: boolean,
-  halfPixelCenters: boolean,
+  inSize: number,
+  unit: number,
+  positionOf: (index: number) => number,
 ): Sample[] {
-  const scale = alignCorners && outSize > 1
-    ? f((inSize - 1) / f(outSize - 1))
-    : f(inSize / f(outSize));
   return Array.from({ length: outSize }, (_, index) => {
-    const position = halfPixelCenters ? f(f(f(index + 0.5) * scale) - 0.5) : f(index * scale);
+    const position = positionOf(index);
     return {
       position,
-      lower: Math.max(Math.floor(position), 0),
-      upper: Math.min(Math.ceil(position), inSize - 1),
+      lower: Math.max(Math.floor(position / unit), 0),
+      upper: Math.min(Math.ceil(position / unit), inSize - 1),
     };
   });
 }
 
+/** TFLite's float32 coordinates for `outSize` outputs over `inSize` inputs. */
+function floatSamples(inSize: number, outSize: number, align: boolean, halfPixel: boolean) {
+  const scale = align && outSize > 1 ? f((inSize - 1) / f(outSize - 1)) : f(inSize / f(outSize));
+  return samples(
+    outSize,
+    inSize,
+    1,
+    (index) => halfPixel ? f(f(f(index + 0.5) * scale) - 0.5) : f(index * scale),
+  );
+}
+
 /** TFLite's integer coordinates, in 1/1024ths (ComputeInterpolationValuesInteger). */
-function integerSamples(
-  inSize: number,
-  outSize: number,
-  alignCorners: boolean,
-  halfPixelCenters: boolean,
-): Sample[] {
-  const scale = alignCorners && outSize > 1
+function integerSamples(inSize: number, outSize: number, align: boolean, halfPixel: boolean) {
+  const scale = align && outSize > 1
     ? Math.trunc((1024 * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1))
     : Math.trunc((1024 * inSize + Math.trunc(outSize / 2)) / outSize);
-  return Array.from({ length: outSize }, (_, index) => {
-    const position = halfPixelCenters ? index * scale + Math.trunc(scale / 2) - 512 : index * scale;
-    return {
-      position,
-      lower: Math.max(Math.trunc(position / 1024), 0),
-      upper: Math.min(Math.trunc((position + 1023) / 1024), inSize - 1),
-    };
-  });
+  return samples(
+    outSize,
+    inSize,
+    1024,
+    (index) => halfPixel ? index * scale + Math.trunc(scale / 2) - 512 : index * scale,
+  );
 }
 
 /** RESIZE_BILINEAR on float32, int8, uint8 and int16 (see the module comment). */
 export function resizeBilinear(context: OpContext): PreparedOp {
   const input = context.input(0, "float32", "int8", "uint8", "int16");
   const output = context.output(0, input.dtype);
-  const p = plan(context, input, output);
+  const p = resizePlan(context, input, output);
   const key = (tensor: RuntimeTensor) =>
     tensor.quantization
       ? `${tensor.quantization.scale[0]}/${tensor.quantization.zeroPoint[0]}`
