@@ -181,6 +181,13 @@ case("resize_bilinear_align_corners", (1, 5, 7, 3))(
 case("resize_bilinear_half_pixel", (2, 5, 7, 3))(
     lambda x: tf.compat.v1.image.resize_bilinear(x, [8, 13], half_pixel_centers=True))
 
+# Comparisons, logical ops and SELECT_V2: a mask from two comparisons picks between two inputs.
+case("compare_select", (3, 8), (3, 8))(lambda a, b: tf.where(
+    tf.logical_and(tf.less(a, b), tf.logical_not(tf.equal(a, 0.5))), a * 2.0, b))
+case("compare_all", (2, 9), (2, 9))(lambda a, b: tf.concat([
+    tf.cast(op(a, b), tf.float32) for op in (tf.less, tf.less_equal, tf.greater,
+                                              tf.greater_equal, tf.equal, tf.not_equal)], 1))
+
 
 def convert(fn, shapes, positive):
     if isinstance(fn, str):

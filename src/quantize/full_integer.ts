@@ -45,6 +45,11 @@ interface IntegerSpec {
   bias?: number;
   /** Input position of the activations the weights multiply (0 unless said). */
   data?: number;
+  /**
+   * Integer only when every input already is for other ops' sake (TensorFlow does not quantize
+   * a tensor just for a comparison).
+   */
+  follows?: true;
 }
 
 const SPECS: Record<string, IntegerSpec> = {
@@ -111,6 +116,14 @@ const SPECS: Record<string, IntegerSpec> = {
   MAXIMUM: { output: "shared", version: 2 },
   MINIMUM: { output: "shared", version: 2 },
   SHAPE: { output: "none", version: 1 },
+  LESS: { output: "none", version: 2, follows: true, int16: false },
+  LESS_EQUAL: { output: "none", version: 2, follows: true, int16: false },
+  GREATER: { output: "none", version: 2, follows: true, int16: false },
+  GREATER_EQUAL: { output: "none", version: 2, follows: true, int16: false },
+  EQUAL: { output: "none", version: 2, follows: true, int16: false },
+  NOT_EQUAL: { output: "none", version: 2, follows: true, int16: false },
+  SELECT: { output: "shared", version: 1, int16: false },
+  SELECT_V2: { output: "shared", version: 1, int16: false },
   DEPTH_TO_SPACE: { output: "input", version: 2, int16: false },
   SPACE_TO_DEPTH: { output: "input", version: 2, int16: false },
   TILE: { output: "input", version: 3, int16: false },
@@ -260,6 +273,28 @@ function keepSharedOpsAfterFloatOps(subgraph: Subgraph, blocked: (string | null)
   });
 }
 
+/**
+ * Ops that follow (comparisons) stay float unless every float input is integer anyway, an
+ * activation another integer op reads or writes (even an integer model input does not count:
+ * TensorFlow dequantizes it for them).
+ */
+function keepFollowersOfFloatTensors(subgraph: Subgraph, blocked: (string | null)[]): void {
+  const demanded = new Set<number>();
+  subgraph.operators.forEach((operator, index) => {
+    if (blocked[index] || !SPECS[operator.op] || SPECS[operator.op].follows) return;
+    for (const tensor of [...operator.inputs, ...operator.outputs]) demanded.add(tensor);
+  });
+  subgraph.operators.forEach((operator, index) => {
+    if (blocked[index] || !SPECS[operator.op]?.follows) return;
+    const alone = operator.inputs.find((input) =>
+      input >= 0 && subgraph.tensors[input].dtype === "float32" && !demanded.has(input)
+    );
+    if (alone !== undefined) {
+      blocked[index] = `input "${subgraph.tensors[alone].name}" is not integer for any other op`;
+    }
+  });
+}
+
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
 export async function quantizeFullInteger(
   model: Model,
@@ -280,6 +315,7 @@ export async function quantizeFullInteger(
     floatOps[index] ? blocker(subgraph, operator, scheme, denied) : null
   );
   keepSharedOpsAfterFloatOps(subgraph, blocked);
+  keepFollowersOfFloatTensors(subgraph, blocked);
   if (options.int8Only) {
     const refused = blocked.flatMap((reason, index) =>
       reason ? [`${describeOperator(subgraph, index)}: ${reason}`] : []

@@ -22,6 +22,7 @@ import { REDUCE_KERNELS } from "./ops/reduce.ts";
 import { expandDims, reshape, shape, squeeze } from "./ops/shape.ts";
 import { transposeConv } from "./ops/transpose_conv.ts";
 import { resizeBilinear } from "./ops/resize_bilinear.ts";
+import { LOGICAL_KERNELS } from "./ops/logical.ts";
 
 /** The float kernels by op name. */
 const FLOAT_KERNELS: Record<string, OpKernel> = {
@@ -45,6 +46,7 @@ const FLOAT_KERNELS: Record<string, OpKernel> = {
   RESIZE_BILINEAR: resizeBilinear,
   ...ELEMENTWISE_KERNELS,
   ...SCALAR_UNARY_KERNELS,
+  ...LOGICAL_KERNELS,
   ...REDUCE_KERNELS,
   ...MOVEMENT_KERNELS,
 };
