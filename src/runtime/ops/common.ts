@@ -216,3 +216,23 @@ export function resizePlan(
   }
   return { batches, inH, inW, depth, outH, outW, alignCorners, halfPixelCenters };
 }
+
+/**
+ * Throws unless every quantized tensor of `inputs` has the output's scale and zero point: ops
+ * that copy or compare stored values need them equal, as TFLite checks.
+ */
+export function requireSharedParameters(
+  context: OpContext,
+  inputs: RuntimeTensor[],
+  output: RuntimeTensor,
+): void {
+  const key = (tensor: RuntimeTensor) =>
+    tensor.quantization ? `${tensor.quantization.scale}/${tensor.quantization.zeroPoint}` : "";
+  for (const tensor of inputs) {
+    if (key(tensor) !== key(output)) {
+      context.unsupported(
+        `input "${tensor.name}" is quantized differently from the output; TFLite requires them equal here`,
+      );
+    }
+  }
+}

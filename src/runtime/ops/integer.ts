@@ -19,7 +19,12 @@ import {
 import { planReduction } from "./reduce.ts";
 import { batchMatmulShape } from "./matmul.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
-import { broadcastShapes, broadcastWalk, slidingWindow } from "./common.ts";
+import {
+  broadcastShapes,
+  broadcastWalk,
+  requireSharedParameters,
+  slidingWindow,
+} from "./common.ts";
 import { activationRange, params, RANGES } from "./quantized_params.ts";
 import { integerHardSwish } from "./hard_swish.ts";
 import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
@@ -708,11 +713,7 @@ function integerExtremum(largest: boolean): OpKernel {
     const b = context.input(1, a.dtype);
     const output = context.output(0, a.dtype);
     output.shape = broadcastShapes(context, a.shape, b.shape);
-    const key = (tensor: RuntimeTensor) =>
-      `${params(context, tensor).scale}/${params(context, tensor).zeroPoint}`;
-    if (key(a) !== key(output) || key(b) !== key(output)) {
-      context.unsupported("inputs and output must share scale and zero point");
-    }
+    requireSharedParameters(context, [a, b], output);
     const walk = broadcastWalk(a.shape, b.shape, output.shape);
     const memory = context.memory;
     return {

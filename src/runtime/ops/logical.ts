@@ -11,7 +11,7 @@ import {
   multiplyByQuantizedMultiplierSmallerThanOne,
   quantizeMultiplier,
 } from "../quantized/fixed_point.ts";
-import { stridesOf } from "./common.ts";
+import { requireSharedParameters, stridesOf } from "./common.ts";
 
 /** For each element of `outShape`, the index of the element of `shape` broadcast onto it. */
 function broadcastIndex(context: OpContext, shape: number[], outShape: number[]): Int32Array {
@@ -144,13 +144,7 @@ function select(context: OpContext): PreparedOp {
   const x = context.input(1);
   const y = context.input(2, x.dtype);
   const output = context.output(0, x.dtype);
-  const key = (tensor: RuntimeTensor) =>
-    tensor.quantization
-      ? `${tensor.quantization.scale[0]}/${tensor.quantization.zeroPoint[0]}`
-      : "";
-  if (key(x) !== key(output) || key(y) !== key(output)) {
-    context.unsupported("x, y and the output must share scale and zero point");
-  }
+  requireSharedParameters(context, [x, y], output);
   let conditionShape = condition.shape;
   if (
     context.operator.op === "SELECT" && conditionShape.length === 1 && x.shape.length > 1 &&

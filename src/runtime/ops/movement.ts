@@ -7,7 +7,13 @@ import { elementCount, type TensorData, typedArrayOver } from "../../format/dtyp
 import type { KernelMemory } from "../memory.ts";
 import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
 import { byteLengthOf, type RuntimeTensor } from "../tensor.ts";
-import { activationRange, normalizeAxis, resizePlan, stridesOf } from "./common.ts";
+import {
+  activationRange,
+  normalizeAxis,
+  requireSharedParameters,
+  resizePlan,
+  stridesOf,
+} from "./common.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 
 const f = Math.fround;
@@ -284,23 +290,6 @@ function copyBlocks(
 function elementBytes(tensor: RuntimeTensor): number {
   const count = elementCount(tensor.shape);
   return count === 0 ? 0 : byteLengthOf(tensor) / count;
-}
-
-/** Throws unless every quantized input shares the output's scale and zero point (no rescaling). */
-function requireSharedParameters(
-  context: OpContext,
-  inputs: RuntimeTensor[],
-  output: RuntimeTensor,
-) {
-  const key = (tensor: RuntimeTensor) =>
-    tensor.quantization ? `${tensor.quantization.scale}/${tensor.quantization.zeroPoint}` : "";
-  for (const tensor of inputs) {
-    if (key(tensor) !== key(output)) {
-      context.unsupported(
-        `input "${tensor.name}" is quantized differently from the output; TFLite requires them equal here`,
-      );
-    }
-  }
 }
 
 /** CONCATENATION along `axis`, with a fused activation on float32. */

@@ -6,7 +6,7 @@
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, OpKernel } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
-import { normalizeAxis, stridesOf } from "./common.ts";
+import { normalizeAxis, requireSharedParameters, stridesOf } from "./common.ts";
 
 interface Reducer {
   initial: number;
@@ -81,13 +81,7 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
       ? context.input(0, "float32", "int32", "int8", "uint8", "int16")
       : context.input(0, "float32", "int32");
     const output = context.output(0, input.dtype);
-    const key = (q: typeof input.quantization) => q ? `${q.scale[0]}/${q.zeroPoint[0]}` : "";
-    if (
-      input.dtype !== "float32" && input.dtype !== "int32" &&
-      key(input.quantization) !== key(output.quantization)
-    ) {
-      context.unsupported("input and output must share scale and zero point");
-    }
+    requireSharedParameters(context, [input], output);
     const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
     const memory = context.memory;
     // float32 sums in float32, in input order, as TFLite's kernels accumulate them.

@@ -6,8 +6,7 @@
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
-import type { RuntimeTensor } from "../tensor.ts";
-import { resizePlan } from "./common.ts";
+import { requireSharedParameters, resizePlan } from "./common.ts";
 
 const f = Math.fround;
 
@@ -64,13 +63,7 @@ export function resizeBilinear(context: OpContext): PreparedOp {
   const input = context.input(0, "float32", "int8", "uint8", "int16");
   const output = context.output(0, input.dtype);
   const p = resizePlan(context, input, output);
-  const key = (tensor: RuntimeTensor) =>
-    tensor.quantization
-      ? `${tensor.quantization.scale[0]}/${tensor.quantization.zeroPoint[0]}`
-      : "";
-  if (key(input) !== key(output)) {
-    context.unsupported("input and output must share scale and zero point");
-  }
+  requireSharedParameters(context, [input], output);
   const integer = input.dtype === "int8" || input.dtype === "int16";
   const roundingOffset = input.dtype === "uint8" ? 0.5 : 0;
   const samplesOf = integer ? integerSamples : floatSamples;
