@@ -2,10 +2,10 @@
  * TRANSPOSE_CONV (inputs: output shape, filter [outC, kH, kW, inC], NHWC input, optional bias):
  * every input pixel adds filter x value into the output window it spreads over, at stride
  * steps, less the padding a forward convolution from the output to the input would use; then
- * the bias and the fused activation. float32 as TFLite's reference kernel; int8/uint8 sums
- * (input - zero point) x filter in int32 and requantizes per output channel as CONV_2D does;
- * int16 (int8 filter, int64 bias) sums in 64 bits and rescales with the 15-bit reduced
- * multiplier, as int16 CONV_2D.
+ * the bias and the fused activation. float32 through the wasm GEMM (see floatTransposeConv);
+ * int8/uint8 sums (input - zero point) x filter in int32 and requantizes per output channel as
+ * CONV_2D does; int16 (int8 filter, int64 bias) sums in 64 bits and rescales with the 15-bit
+ * reduced multiplier, as int16 CONV_2D.
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
@@ -15,6 +15,7 @@ import {
   multiplyByQuantizedMultiplier64,
 } from "../quantized/fixed_point.ts";
 import { activationRange as floatRange, spatialPlan } from "./common.ts";
+import { roundUp } from "./conv.ts";
 import { channelMultipliers } from "./integer.ts";
 import { activationRange as integerRange, params } from "./quantized_params.ts";
 
@@ -48,7 +49,7 @@ function scatter(
   input: ArrayLike<number>,
   inputOffset: number,
   filter: ArrayLike<number>,
-  sums: Float32Array | Int32Array | Float64Array,
+  sums: Int32Array | Float64Array,
 ): void {
   sums.fill(0);
   for (let b = 0; b < g.batches; b++) {
@@ -77,7 +78,88 @@ function scatter(
   }
 }
 
-/** TRANSPOSE_CONV on float32 or int8/uint8 (see the module comment). */
+/**
+ * The float32 form: one GEMM of the input pixels against the filter rearranged as
+ * [kH * kW * outC, inC] gives every pixel's contribution to its window; those are added into the
+ * output (col2im), then the bias and the activation.
+ */
+function floatTransposeConv(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  g: Geometry,
+  filterValues: ArrayLike<number>,
+  biasValues: number[],
+): PreparedOp {
+  const taps = g.kH * g.kW * g.outC;
+  const rearranged = new Float32Array(taps * g.inC);
+  for (let oc = 0; oc < g.outC; oc++) {
+    for (let tap = 0; tap < g.kH * g.kW; tap++) {
+      const from = (oc * g.kH * g.kW + tap) * g.inC;
+      rearranged.set(
+        (filterValues as Float32Array).subarray(from, from + g.inC),
+        (tap * g.outC + oc) * g.inC,
+      );
+    }
+  }
+  const kernels = context.kernels;
+  const memory = context.memory;
+  const packed = memory.allocate(roundUp(taps, 8) * g.inC * 4);
+  memory.withTemporary(rearranged.byteLength, (weights) => {
+    memory.f32(weights, rearranged.length).set(rearranged);
+    kernels.f32_pack_rhs(weights, taps, g.inC, g.inC, 1, packed);
+  });
+  const zeros = context.storePadded([], taps, 8);
+  const pixels = g.batches * g.inH * g.inW;
+  const [low, high] = floatRange(context);
+  const outputCount = g.batches * g.outH * g.outW * g.outC;
+  return {
+    consumedInputs: [1, 3],
+    scratchBytes: pixels * taps * 4,
+    run(scratch) {
+      kernels.f32_gemm_4x8(
+        input.offset,
+        g.inC,
+        packed,
+        zeros,
+        scratch,
+        taps,
+        pixels,
+        taps,
+        g.inC,
+        -Infinity,
+        Infinity,
+      );
+      const columns = memory.f32(scratch, pixels * taps);
+      const target = memory.f32(output.offset, outputCount);
+      target.fill(0);
+      for (let b = 0; b < g.batches; b++) {
+        for (let inY = 0; inY < g.inH; inY++) {
+          for (let inX = 0; inX < g.inW; inX++) {
+            const row = ((b * g.inH + inY) * g.inW + inX) * taps;
+            for (let ky = 0; ky < g.kH; ky++) {
+              const outY = inY * g.strideH - g.padTop + ky;
+              if (outY < 0 || outY >= g.outH) continue;
+              for (let kx = 0; kx < g.kW; kx++) {
+                const outX = inX * g.strideW - g.padLeft + kx;
+                if (outX < 0 || outX >= g.outW) continue;
+                const into = ((b * g.outH + outY) * g.outW + outX) * g.outC;
+                const from = row + (ky * g.kW + kx) * g.outC;
+                for (let oc = 0; oc < g.outC; oc++) target[into + oc] += columns[from + oc];
+              }
+            }
+          }
+        }
+      }
+      for (let index = 0; index < outputCount; index++) {
+        const value = Math.fround(target[index] + biasValues[index % g.outC]);
+        target[index] = Math.min(high, Math.max(low, value));
+      }
+    },
+  };
+}
+
+/** TRANSPOSE_CONV on float32, int8/uint8 or int16 (see the module comment). */
 export function transposeConv(context: OpContext): PreparedOp {
   const input = context.input(2, "float32", "int8", "uint8", "int16");
   const wide = input.dtype === "int16";
@@ -96,19 +178,7 @@ export function transposeConv(context: OpContext): PreparedOp {
     ? Array.from(context.values(bias, "bias") as ArrayLike<number | bigint>, Number)
     : new Array<number>(g.outC).fill(0);
   if (input.dtype === "float32") {
-    const [low, high] = floatRange(context);
-    const sums = new Float32Array(outputCount);
-    return {
-      run() {
-        const values = memory.f32(input.offset, elementCount(input.shape));
-        scatter(g, values, 0, filterValues, sums);
-        const target = memory.f32(output.offset, outputCount);
-        for (let index = 0; index < outputCount; index++) {
-          const value = Math.fround(sums[index] + biasValues[index % g.outC]);
-          target[index] = Math.min(high, Math.max(low, value));
-        }
-      },
-    };
+    return floatTransposeConv(context, input, output, g, filterValues, biasValues);
   }
   const inputZero = params(context, input).zeroPoint;
   const filterQuantization = filter.quantization!;
