@@ -1,6 +1,6 @@
 /** The error function behind GELU, against reference values, and GELU's float32 forms. */
 import assert from "node:assert/strict";
-import { erfc, gelu, geluApproximate } from "../../src/runtime/ops/gelu.ts";
+import { erfc, erfcFast, gelu, geluApproximate } from "../../src/runtime/ops/gelu.ts";
 
 Deno.test("erfc matches reference values to double precision on both sides of its two methods", () => {
   // Python's math.erfc.
@@ -42,4 +42,10 @@ Deno.test("GELU's exact and tanh forms agree with their definitions in float32",
       `geluApproximate(${x})`,
     );
   }
+});
+
+Deno.test("erfcFast stays within 1.5e-7 of erfc", () => {
+  let worst = 0;
+  for (let x = -7; x <= 7; x += 0.001) worst = Math.max(worst, Math.abs(erfcFast(x) - erfc(x)));
+  assert.ok(worst <= 1.5e-7, `worst difference ${worst}`);
 });
