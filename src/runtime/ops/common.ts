@@ -1,5 +1,6 @@
 /** Helpers shared by the op kernels: fused activations, padding, axes, broadcasting. */
-import type { OpContext } from "../op.ts";
+import { elementCount } from "../../format/dtype.ts";
+import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 
 /** The clamp [low, high] that a fused activation function applies. */
@@ -235,4 +236,37 @@ export function requireSharedParameters(
       );
     }
   }
+}
+
+/**
+ * A broadcast binary op computed element by element in TypeScript, on any element types:
+ * output = combine(a, b) with numpy's broadcasting (stored values in, stored values out; the
+ * output's typed array rounds or wraps as its type does). Sets the output's shape.
+ */
+export function broadcastBinary(
+  context: OpContext,
+  a: RuntimeTensor,
+  b: RuntimeTensor,
+  output: RuntimeTensor,
+  combine: (x: number, y: number) => number,
+): PreparedOp {
+  output.shape = broadcastShapes(context, a.shape, b.shape);
+  const { rowLength, aStep, bStep, aRows, bRows } = broadcastWalk(a.shape, b.shape, output.shape);
+  const memory = context.memory;
+  return {
+    run() {
+      const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
+      const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
+      const z = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      let target = 0;
+      for (let row = 0; row < aRows.length; row++) {
+        for (let i = 0; i < rowLength; i++) {
+          z[target++] = combine(
+            Number(x[aRows[row] + i * aStep]),
+            Number(y[bRows[row] + i * bStep]),
+          );
+        }
+      }
+    },
+  };
 }

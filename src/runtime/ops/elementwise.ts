@@ -5,7 +5,7 @@
  */
 import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
-import { activationRange, broadcastShapes, broadcastWalk } from "./common.ts";
+import { activationRange, broadcastBinary, broadcastShapes, broadcastWalk } from "./common.ts";
 
 /** Codes of `f32_binary` (assembly/f32_elementwise.ts). */
 const BINARY_CODES = {
@@ -34,28 +34,19 @@ function binary(op: keyof typeof BINARY_CODES): OpKernel {
     const a = context.input(0, "float32", "int32");
     const b = context.input(1, a.dtype);
     const output = context.output(0, a.dtype);
-    output.shape = broadcastShapes(context, a.shape, b.shape);
     const [low, high] = activationRange(context);
-    const walk = broadcastWalk(a.shape, b.shape, output.shape);
-    const { rowLength, aStep, bStep, aRows, bRows } = walk;
-    const memory = context.memory;
     if (a.dtype === "int32") {
       const apply = INTEGER_BINARY[op];
-      return {
-        run() {
-          const x = memory.i32(a.offset, elementCount(a.shape));
-          const y = memory.i32(b.offset, elementCount(b.shape));
-          const z = memory.i32(output.offset, elementCount(output.shape));
-          let target = 0;
-          for (let row = 0; row < aRows.length; row++) {
-            for (let i = 0; i < rowLength; i++) {
-              const value = apply(x[aRows[row] + i * aStep], y[bRows[row] + i * bStep]);
-              z[target++] = Math.min(Math.max(value, low), high);
-            }
-          }
-        },
-      };
+      return broadcastBinary(
+        context,
+        a,
+        b,
+        output,
+        (x, y) => Math.min(Math.max(apply(x, y), low), high),
+      );
     }
+    output.shape = broadcastShapes(context, a.shape, b.shape);
+    const { rowLength, aStep, bStep, aRows, bRows } = broadcastWalk(a.shape, b.shape, output.shape);
     const code = BINARY_CODES[op];
     const kernels = context.kernels;
     const rowBytes = rowLength * 4;
@@ -190,23 +181,7 @@ export function prelu(context: OpContext): PreparedOp {
   const input = context.input(0, "float32");
   const alpha = context.input(1, "float32");
   const output = context.output(0, "float32");
-  output.shape = broadcastShapes(context, input.shape, alpha.shape);
-  const walk = broadcastWalk(input.shape, alpha.shape, output.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const x = memory.f32(input.offset, elementCount(input.shape));
-      const slope = memory.f32(alpha.offset, elementCount(alpha.shape));
-      const z = memory.f32(output.offset, elementCount(output.shape));
-      let target = 0;
-      for (let row = 0; row < walk.aRows.length; row++) {
-        for (let i = 0; i < walk.rowLength; i++) {
-          const value = x[walk.aRows[row] + i * walk.aStep];
-          z[target++] = value >= 0 ? value : value * slope[walk.bRows[row] + i * walk.bStep];
-        }
-      }
-    },
-  };
+  return broadcastBinary(context, input, alpha, output, (x, slope) => (x >= 0 ? x : x * slope));
 }
 
 /** SOFTMAX over the last dimension: exp(beta * (x - max)) / sum. */

@@ -20,6 +20,7 @@ import { planReduction } from "./reduce.ts";
 import { batchMatmulShape } from "./matmul.ts";
 import { qs8Binary, qs8Conv2d, qs8DepthwiseConv2d, qs8FullyConnected } from "./qs8.ts";
 import {
+  broadcastBinary,
   broadcastShapes,
   broadcastWalk,
   requireSharedParameters,
@@ -704,7 +705,7 @@ export function integerLeakyRelu(context: OpContext): PreparedOp {
 }
 
 /**
- * MAXIMUM and MINIMUM on int8/uint8: the larger (smaller) raw value, broadcast as TFLite does;
+ * MAXIMUM and MINIMUM on int8/uint8/int16: the larger (smaller) raw value, broadcast as TFLite does;
  * TFLite requires the inputs and the output to share their parameters.
  */
 function integerExtremum(largest: boolean): OpKernel {
@@ -712,25 +713,8 @@ function integerExtremum(largest: boolean): OpKernel {
     const a = integerInput(context, 0);
     const b = context.input(1, a.dtype);
     const output = context.output(0, a.dtype);
-    output.shape = broadcastShapes(context, a.shape, b.shape);
     requireSharedParameters(context, [a, b], output);
-    const walk = broadcastWalk(a.shape, b.shape, output.shape);
-    const memory = context.memory;
-    return {
-      run() {
-        const x = memory.view(a.dtype, a.offset, elementCount(a.shape)) as Int8Array;
-        const y = memory.view(b.dtype, b.offset, elementCount(b.shape)) as Int8Array;
-        const z = memory.view(output.dtype, output.offset, elementCount(output.shape)) as Int8Array;
-        let target = 0;
-        for (let row = 0; row < walk.aRows.length; row++) {
-          for (let i = 0; i < walk.rowLength; i++) {
-            const p = x[walk.aRows[row] + i * walk.aStep];
-            const q = y[walk.bRows[row] + i * walk.bStep];
-            z[target++] = largest ? Math.max(p, q) : Math.min(p, q);
-          }
-        }
-      },
-    };
+    return broadcastBinary(context, a, b, output, largest ? Math.max : Math.min);
   };
 }
 

@@ -4,7 +4,6 @@
  * one_over_one_plus_x_for_x_in_0_1, three Newton-Raphson steps); SQUARED_DIFFERENCE brings both
  * inputs to a common scale with a 7-bit left shift, as ADD does with 20 bits.
  */
-import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import {
@@ -13,7 +12,7 @@ import {
   quantizeMultiplier,
   saturatingRoundingDoublingHighMul,
 } from "../quantized/fixed_point.ts";
-import { broadcastShapes, broadcastWalk } from "./common.ts";
+import { broadcastBinary } from "./common.ts";
 import { activationRange, params } from "./quantized_params.ts";
 
 const f = Math.fround;
@@ -31,26 +30,7 @@ function binary(
   const a = context.input(0, "int8", "uint8");
   const b = context.input(1, a.dtype);
   const output = context.output(0, a.dtype);
-  output.shape = broadcastShapes(context, a.shape, b.shape);
-  const combine = prepare(a, b, output);
-  const walk = broadcastWalk(a.shape, b.shape, output.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const x = memory.view(a.dtype, a.offset, elementCount(a.shape)) as Int8Array;
-      const y = memory.view(b.dtype, b.offset, elementCount(b.shape)) as Int8Array;
-      const z = memory.view(output.dtype, output.offset, elementCount(output.shape)) as Int8Array;
-      let target = 0;
-      for (let row = 0; row < walk.aRows.length; row++) {
-        for (let i = 0; i < walk.rowLength; i++) {
-          z[target++] = combine(
-            x[walk.aRows[row] + i * walk.aStep],
-            y[walk.bRows[row] + i * walk.bStep],
-          );
-        }
-      }
-    },
-  };
+  return broadcastBinary(context, a, b, output, prepare(a, b, output));
 }
 
 /** gemmlowp's SaturatingRoundingMultiplyByPOT for a positive exponent: x * 2^e, saturated. */

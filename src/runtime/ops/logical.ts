@@ -11,7 +11,7 @@ import {
   multiplyByQuantizedMultiplierSmallerThanOne,
   quantizeMultiplier,
 } from "../quantized/fixed_point.ts";
-import { requireSharedParameters, stridesOf } from "./common.ts";
+import { broadcastBinary, requireSharedParameters, stridesOf } from "./common.ts";
 
 /** For each element of `outShape`, the index of the element of `shape` broadcast onto it. */
 function broadcastIndex(context: OpContext, shape: number[], outShape: number[]): Int32Array {
@@ -72,30 +72,6 @@ const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
   EQUAL: (a, b) => a === b,
   NOT_EQUAL: (a, b) => a !== b,
 };
-
-/** A broadcast binary op from `a` and `b` into `output`, by `combine` on numbers. */
-function broadcastBinary(
-  context: OpContext,
-  a: RuntimeTensor,
-  b: RuntimeTensor,
-  output: RuntimeTensor,
-  combine: (x: number, y: number) => number,
-): PreparedOp {
-  output.shape = broadcastAll(context, [a.shape, b.shape]);
-  const aIndex = broadcastIndex(context, a.shape, output.shape);
-  const bIndex = broadcastIndex(context, b.shape, output.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
-      const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
-      const z = memory.view(output.dtype, output.offset, aIndex.length);
-      for (let index = 0; index < aIndex.length; index++) {
-        z[index] = combine(Number(x[aIndex[index]]), Number(y[bIndex[index]]));
-      }
-    },
-  };
-}
 
 function comparison(op: string): OpKernel {
   const compare = COMPARISONS[op];
