@@ -65,6 +65,19 @@ export interface SlidingWindow {
   columns: SpatialPlan;
 }
 
+/**
+ * A window as the wasm convolution kernels take it after the image and filter: kH, kW, the
+ * strides, the dilations and the padding before each axis.
+ */
+export function windowArguments(
+  kH: number,
+  kW: number,
+  window: SlidingWindow,
+): [number, number, number, number, number, number, number, number] {
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  return [kH, kW, strideH, strideW, dilationH, dilationW, rows.padBefore, columns.padBefore];
+}
+
 /** The window of a kH x kW filter over an inH x inW input, from the op's options. */
 export function slidingWindow(
   context: OpContext,

@@ -4,7 +4,7 @@
  * in bands of output positions: im2col patches of the band, then the GEMM.
  */
 import type { OpContext, PreparedOp } from "../op.ts";
-import { activationRange, slidingWindow } from "./common.ts";
+import { activationRange, slidingWindow, windowArguments } from "./common.ts";
 
 /** Bytes of im2col patches per band: small enough to stay in the second-level cache. */
 const BAND_BYTES = 256 * 1024;
@@ -58,13 +58,8 @@ export function conv2d(context: OpContext): PreparedOp {
       `filter has ${filterChannels} input channels, input has ${channels} (grouped convolution)`,
     );
   }
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
-    context,
-    inH,
-    inW,
-    kH,
-    kW,
-  );
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { rows, columns } = window;
   const [low, high] = activationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, outC];
 
@@ -74,7 +69,7 @@ export function conv2d(context: OpContext): PreparedOp {
   const kernels = context.kernels;
   const consumedInputs = [1, 2];
 
-  const pointwise = kH === 1 && kW === 1 && strideH === 1 && strideW === 1;
+  const pointwise = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
   if (pointwise) {
     return {
       consumedInputs,
@@ -113,14 +108,7 @@ export function conv2d(context: OpContext): PreparedOp {
             inH,
             inW,
             channels,
-            kH,
-            kW,
-            strideH,
-            strideW,
-            dilationH,
-            dilationW,
-            rows.padBefore,
-            columns.padBefore,
+            ...windowArguments(kH, kW, window),
             columns.outSize,
             start,
             count,
@@ -160,13 +148,8 @@ export function depthwiseConv2d(context: OpContext): PreparedOp {
   }
   if (!filter.constant) context.unsupported(`filter "${filter.name}" must be constant`);
   const multiplier = outC / channels;
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = slidingWindow(
-    context,
-    inH,
-    inW,
-    kH,
-    kW,
-  );
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { rows, columns } = window;
   const [low, high] = activationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, outC];
   const bias = paddedBias(context, 2, outC, 4);
@@ -187,14 +170,7 @@ export function depthwiseConv2d(context: OpContext): PreparedOp {
             channels,
             filter.offset,
             bias,
-            kH,
-            kW,
-            strideH,
-            strideW,
-            dilationH,
-            dilationW,
-            rows.padBefore,
-            columns.padBefore,
+            ...windowArguments(kH, kW, window),
             rows.outSize,
             columns.outSize,
             target,
@@ -210,14 +186,7 @@ export function depthwiseConv2d(context: OpContext): PreparedOp {
             multiplier,
             filter.offset,
             bias,
-            kH,
-            kW,
-            strideH,
-            strideW,
-            dilationH,
-            dilationW,
-            rows.padBefore,
-            columns.padBefore,
+            ...windowArguments(kH, kW, window),
             rows.outSize,
             columns.outSize,
             target,

@@ -10,7 +10,7 @@ import { elementCount } from "../../format/dtype.ts";
 import type { KernelMemory } from "../memory.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
-import { activationRange, type SlidingWindow, slidingWindow } from "./common.ts";
+import { activationRange, type SlidingWindow, slidingWindow, windowArguments } from "./common.ts";
 import { roundUp } from "./conv.ts";
 import { batchMatmulShape } from "./matmul.ts";
 import { bandRows, depthwiseWeightSums, im2colBands, widenInBands } from "./qs8.ts";
@@ -429,14 +429,7 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
           channels,
           layer.weights,
           interiorBias,
-          kH,
-          kW,
-          strideH,
-          strideW,
-          dilationH,
-          dilationW,
-          rows.padBefore,
-          columns.padBefore,
+          ...windowArguments(kH, kW, window),
           rows.outSize,
           columns.outSize,
           zeroPoint,

@@ -8,7 +8,7 @@ import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import type { KernelExports } from "../wasm.ts";
 import type { RuntimeTensor } from "../tensor.ts";
-import type { BroadcastWalk, SlidingWindow } from "./common.ts";
+import { type BroadcastWalk, type SlidingWindow, windowArguments } from "./common.ts";
 import { roundUp } from "./conv.ts";
 
 /** Bytes of im2col patches per band. */
@@ -215,7 +215,7 @@ export function im2colBands(
   multiply: (start: number, count: number) => void,
 ): void {
   const { inH, inW, channels, kH, kW, window } = geometry;
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  const { rows, columns } = window;
   const positions = rows.outSize * columns.outSize;
   const band = bandRows(depth, positions);
   for (let start = 0; start < positions; start += band) {
@@ -225,14 +225,7 @@ export function im2colBands(
       inH,
       inW,
       channels,
-      kH,
-      kW,
-      strideH,
-      strideW,
-      dilationH,
-      dilationW,
-      rows.padBefore,
-      columns.padBefore,
+      ...windowArguments(kH, kW, window),
       columns.outSize,
       start,
       count,
@@ -377,21 +370,14 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
   const { input, output, inputZero, outputZero, low, high } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [, kH, kW, outC] = context.input(1).shape;
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = layer.window;
+  const { rows, columns } = layer.window;
   const memory = context.memory;
   const filter = memory.store(layer.weights);
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
   const geometry = [
-    kH,
-    kW,
-    strideH,
-    strideW,
-    dilationH,
-    dilationW,
-    rows.padBefore,
-    columns.padBefore,
+    ...windowArguments(kH, kW, layer.window),
     rows.outSize,
     columns.outSize,
     inputZero,
