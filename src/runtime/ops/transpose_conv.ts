@@ -43,6 +43,32 @@ function geometry(context: OpContext, input: RuntimeTensor, filter: RuntimeTenso
 
 type Geometry = ReturnType<typeof geometry>;
 
+/**
+ * Calls `visit(pixel, tap, target)` for every input pixel, filter tap (ky * kW + kx) and the
+ * output pixel the tap carries it to (flat pixel indices), skipping taps that land outside.
+ */
+function forEachLanding(
+  g: Geometry,
+  visit: (pixel: number, tap: number, target: number) => void,
+): void {
+  for (let b = 0; b < g.batches; b++) {
+    for (let inY = 0; inY < g.inH; inY++) {
+      for (let inX = 0; inX < g.inW; inX++) {
+        const pixel = (b * g.inH + inY) * g.inW + inX;
+        for (let ky = 0; ky < g.kH; ky++) {
+          const outY = inY * g.strideH - g.padTop + ky;
+          if (outY < 0 || outY >= g.outH) continue;
+          for (let kx = 0; kx < g.kW; kx++) {
+            const outX = inX * g.strideW - g.padLeft + kx;
+            if (outX < 0 || outX >= g.outW) continue;
+            visit(pixel, ky * g.kW + kx, (b * g.outH + outY) * g.outW + outX);
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Adds every input pixel's contribution to `sums` ([batch, outH, outW, outC]). */
 function scatter(
   g: Geometry,
@@ -52,30 +78,17 @@ function scatter(
   sums: Int32Array | Float64Array,
 ): void {
   sums.fill(0);
-  for (let b = 0; b < g.batches; b++) {
-    for (let inY = 0; inY < g.inH; inY++) {
-      for (let inX = 0; inX < g.inW; inX++) {
-        const pixel = ((b * g.inH + inY) * g.inW + inX) * g.inC;
-        for (let ky = 0; ky < g.kH; ky++) {
-          const outY = inY * g.strideH - g.padTop + ky;
-          if (outY < 0 || outY >= g.outH) continue;
-          for (let kx = 0; kx < g.kW; kx++) {
-            const outX = inX * g.strideW - g.padLeft + kx;
-            if (outX < 0 || outX >= g.outW) continue;
-            const target = ((b * g.outH + outY) * g.outW + outX) * g.outC;
-            for (let oc = 0; oc < g.outC; oc++) {
-              const taps = ((oc * g.kH + ky) * g.kW + kx) * g.inC;
-              let sum = 0;
-              for (let ic = 0; ic < g.inC; ic++) {
-                sum += (input[pixel + ic] + inputOffset) * filter[taps + ic];
-              }
-              sums[target + oc] += sum;
-            }
-          }
-        }
+  const taps = g.kH * g.kW;
+  forEachLanding(g, (pixel, tap, target) => {
+    for (let oc = 0; oc < g.outC; oc++) {
+      const weights = (oc * taps + tap) * g.inC;
+      let sum = 0;
+      for (let ic = 0; ic < g.inC; ic++) {
+        sum += (input[pixel * g.inC + ic] + inputOffset) * filter[weights + ic];
       }
+      sums[target * g.outC + oc] += sum;
     }
-  }
+  });
 }
 
 /**
@@ -133,24 +146,11 @@ function floatTransposeConv(
       const columns = memory.f32(scratch, pixels * taps);
       const target = memory.f32(output.offset, outputCount);
       target.fill(0);
-      for (let b = 0; b < g.batches; b++) {
-        for (let inY = 0; inY < g.inH; inY++) {
-          for (let inX = 0; inX < g.inW; inX++) {
-            const row = ((b * g.inH + inY) * g.inW + inX) * taps;
-            for (let ky = 0; ky < g.kH; ky++) {
-              const outY = inY * g.strideH - g.padTop + ky;
-              if (outY < 0 || outY >= g.outH) continue;
-              for (let kx = 0; kx < g.kW; kx++) {
-                const outX = inX * g.strideW - g.padLeft + kx;
-                if (outX < 0 || outX >= g.outW) continue;
-                const into = ((b * g.outH + outY) * g.outW + outX) * g.outC;
-                const from = row + (ky * g.kW + kx) * g.outC;
-                for (let oc = 0; oc < g.outC; oc++) target[into + oc] += columns[from + oc];
-              }
-            }
-          }
-        }
-      }
+      forEachLanding(g, (pixel, tap, landing) => {
+        const from = pixel * taps + tap * g.outC;
+        const into = landing * g.outC;
+        for (let oc = 0; oc < g.outC; oc++) target[into + oc] += columns[from + oc];
+      });
       for (let index = 0; index < outputCount; index++) {
         const value = Math.fround(target[index] + biasValues[index % g.outC]);
         target[index] = Math.min(high, Math.max(low, value));
