@@ -5,10 +5,9 @@
  * [-1, 1] (3.0 as 2^15), mapped to [0, 1]; their product, by a truncating doubling high multiply,
  * is shifted to the output scale and offset by the output zero point.
  */
-import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import { quantizeMultiplier, roundingDivideByPOT } from "../quantized/fixed_point.ts";
-import { params, RANGES } from "./quantized_params.ts";
+import { elementwiseRun, params, RANGES } from "./quantized_params.ts";
 
 const INT16_MIN = -32768;
 const INT16_MAX = 32767;
@@ -58,26 +57,18 @@ export function integerHardSwish(context: OpContext): PreparedOp {
     context.unsupported("output scale below input scale / 128 (TFLite requires a right shift)");
   }
   const [low, high] = RANGES[output.dtype];
-  const count = elementCount(input.shape);
-  const memory = context.memory;
   const reluishExponent = reluishMultiplier.exponent;
-  return {
-    run() {
-      const source = memory.view(input.dtype, input.offset, count) as Int8Array;
-      const target = memory.view(output.dtype, output.offset, count) as Int8Array;
-      for (let index = 0; index < count; index++) {
-        const hires = (source[index] - pin.zeroPoint) * 128;
-        const preshiftOutput = roundingDoublingHighMul16(hires, outputMultiplier.multiplier);
-        let reluish = hires;
-        if (reluishExponent > 0) reluish = saturatingLeftShift16(reluish, reluishExponent - 1);
-        reluish = roundingDoublingHighMul16(reluish, reluishMultiplier.multiplier);
-        if (reluishExponent > 0) reluish = saturatingLeftShift16(reluish, 1);
-        if (reluishExponent < 0) reluish = roundingDivideByPOT(reluish, -reluishExponent);
-        reluish = (reluish + 32768) >> 1;
-        const product = doublingHighMul16(reluish, preshiftOutput);
-        const value = roundingDivideByPOT(product, -outputMultiplier.exponent) + pout.zeroPoint;
-        target[index] = Math.min(high, Math.max(low, value));
-      }
-    },
-  };
+  return elementwiseRun(context, input, output, (value) => {
+    const hires = (value - pin.zeroPoint) * 128;
+    const preshiftOutput = roundingDoublingHighMul16(hires, outputMultiplier.multiplier);
+    let reluish = hires;
+    if (reluishExponent > 0) reluish = saturatingLeftShift16(reluish, reluishExponent - 1);
+    reluish = roundingDoublingHighMul16(reluish, reluishMultiplier.multiplier);
+    if (reluishExponent > 0) reluish = saturatingLeftShift16(reluish, 1);
+    if (reluishExponent < 0) reluish = roundingDivideByPOT(reluish, -reluishExponent);
+    reluish = (reluish + 32768) >> 1;
+    const product = doublingHighMul16(reluish, preshiftOutput);
+    const result = roundingDivideByPOT(product, -outputMultiplier.exponent) + pout.zeroPoint;
+    return Math.min(high, Math.max(low, result));
+  });
 }

@@ -11,6 +11,7 @@ import type { OpContext, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../quantized/fixed_point.ts";
 import { lookupTable16, populateTable16 } from "./lookup_tables.ts";
+import { elementwiseRun } from "./quantized_params.ts";
 
 /**
  * Entries of TFLite's sigmoid table that are one above round(65536 sigmoid(i / 24)): TFLite's
@@ -123,24 +124,6 @@ function inputRescaling(
   return { multiplier: Math.trunc(multiplier), shift };
 }
 
-/** Runs `each` over every element of an int16 input into the int16 output. */
-function elementwise16(
-  context: OpContext,
-  input: RuntimeTensor,
-  output: RuntimeTensor,
-  each: (value: number) => number,
-): PreparedOp {
-  const count = elementCount(input.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const source = memory.view("int16", input.offset, count) as Int16Array;
-      const target = memory.view("int16", output.offset, count) as Int16Array;
-      for (let index = 0; index < count; index++) target[index] = each(source[index]);
-    },
-  };
-}
-
 /**
  * LOGISTIC on int16: x rescaled (x * multiplier + round) >> shift to units of 1/(3*4096), its
  * absolute value split into a table index (>> 9) and a 9-bit fraction, interpolated in 0.25
@@ -152,7 +135,7 @@ export function int16Logistic(context: OpContext): PreparedOp {
   output.shape = [...input.shape];
   const { multiplier, shift } = inputRescaling(context, input, output, [0]);
   const round = shift > 0 ? 2 ** (shift - 1) : 0;
-  return elementwise16(context, input, output, (value) => {
+  return elementwiseRun(context, input, output, (value) => {
     const scaled = Math.floor((value * multiplier + round) / 2 ** shift);
     const magnitude = Math.abs(scaled);
     const index = magnitude >>> 9;
@@ -179,7 +162,7 @@ export function int16Tanh(context: OpContext): PreparedOp {
   output.shape = [...input.shape];
   const { multiplier, shift } = inputRescaling(context, input, output, [0, 1]);
   const round = shift > 0 ? 2 ** (shift - 1) : 0;
-  return elementwise16(context, input, output, (value) => {
+  return elementwiseRun(context, input, output, (value) => {
     const scaled = Math.floor((value * multiplier + round) / 2 ** shift);
     const magnitude = Math.abs(scaled);
     const index = magnitude >>> 8;

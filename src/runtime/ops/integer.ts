@@ -26,7 +26,7 @@ import {
   requireSharedParameters,
   slidingWindow,
 } from "./common.ts";
-import { activationRange, params, RANGES } from "./quantized_params.ts";
+import { activationRange, elementwiseRun, params, RANGES } from "./quantized_params.ts";
 import { integerHardSwish } from "./hard_swish.ts";
 import { int16Logistic, int16Softmax, int16Tanh } from "./int16_activations.ts";
 import { tableKernel } from "./lookup_tables.ts";
@@ -618,18 +618,11 @@ export function quantize(context: OpContext): PreparedOp {
   }
   const pin = params(context, input);
   const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
-  return {
-    run() {
-      const source = memory.view(input.dtype, input.offset, count);
-      const target = memory.view(output.dtype, output.offset, count);
-      for (let index = 0; index < count; index++) {
-        const value =
-          multiplyByQuantizedMultiplier(Number(source[index]) - pin.zeroPoint, multiplier, shift) +
-          pout.zeroPoint;
-        target[index] = Math.min(high, Math.max(low, value));
-      }
-    },
-  };
+  return elementwiseRun(context, input, output, (value) => {
+    const result = multiplyByQuantizedMultiplier(value - pin.zeroPoint, multiplier, shift) +
+      pout.zeroPoint;
+    return Math.min(high, Math.max(low, result));
+  });
 }
 
 /**
@@ -652,19 +645,11 @@ function integerRelu(lowLimit: number, highLimit: number): OpKernel {
     const high = highLimit === Infinity ? typeHigh : Math.min(typeHigh, quantize(highLimit));
     // TFLite divides the two float32 scales in float32.
     const [multiplier, shift] = quantizeMultiplier(Math.fround(pin.scale / pout.scale));
-    const count = elementCount(input.shape);
-    const memory = context.memory;
-    return {
-      run() {
-        const source = memory.view(input.dtype, input.offset, count) as Int8Array;
-        const target = memory.view(output.dtype, output.offset, count) as Int8Array;
-        for (let index = 0; index < count; index++) {
-          const value = pout.zeroPoint +
-            multiplyByQuantizedMultiplier(source[index] - pin.zeroPoint, multiplier, shift);
-          target[index] = Math.min(high, Math.max(low, value));
-        }
-      },
-    };
+    return elementwiseRun(context, input, output, (value) => {
+      const result = pout.zeroPoint +
+        multiplyByQuantizedMultiplier(value - pin.zeroPoint, multiplier, shift);
+      return Math.min(high, Math.max(low, result));
+    });
   };
 }
 

@@ -3,7 +3,6 @@
  * int16 RSQRT through lookup tables; ABS and SQRT from the dequantized value; int8 RSQRT with
  * TFLite's fixed-point inverse square root (GetInvSqrtQuantizedMultiplierExp).
  */
-import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, OpKernel, PreparedOp } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import {
@@ -13,7 +12,7 @@ import {
   saturatingRoundingDoublingHighMul,
 } from "../quantized/fixed_point.ts";
 import { tableKernel } from "./lookup_tables.ts";
-import { params, RANGES } from "./quantized_params.ts";
+import { elementwiseRun, params, RANGES } from "./quantized_params.ts";
 
 const f = Math.fround;
 const INT32_MAX = 2 ** 31 - 1;
@@ -27,16 +26,7 @@ function elementwise(
   const input = context.input(0, ...dtypes);
   const output = context.output(0, input.dtype);
   output.shape = [...input.shape];
-  const apply = each(input, output);
-  const count = elementCount(input.shape);
-  const memory = context.memory;
-  return {
-    run() {
-      const source = memory.view(input.dtype, input.offset, count) as Int8Array;
-      const target = memory.view(output.dtype, output.offset, count) as Int8Array;
-      for (let index = 0; index < count; index++) target[index] = apply(source[index]);
-    },
-  };
+  return elementwiseRun(context, input, output, each(input, output));
 }
 
 /**

@@ -3,11 +3,10 @@
  * 256 entries for int8/uint8, 513 interpolated entries for int16, and the kernels that apply a
  * float function through them.
  */
-import { elementCount } from "../../format/dtype.ts";
 import type { OpContext, OpKernel } from "../op.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
-import { params, RANGES } from "./quantized_params.ts";
+import { elementwiseRun, params, RANGES } from "./quantized_params.ts";
 
 /** A float function, given the op's input and output tensors (some depend on their scales). */
 export type TableFunction = (value: number) => number;
@@ -101,8 +100,6 @@ export function tableKernel(
     const output = context.output(0, input.dtype);
     output.shape = [...input.shape];
     const transform = functionFor(context, input, output);
-    const count = elementCount(input.shape);
-    const memory = context.memory;
     if (input.dtype === "int16") {
       const pin = params(context, input);
       const pout = params(context, output);
@@ -114,26 +111,10 @@ export function tableKernel(
         transform,
         "float32",
       );
-      return {
-        run() {
-          const source = memory.view("int16", input.offset, count) as Int16Array;
-          const target = memory.view("int16", output.offset, count) as Int16Array;
-          for (let index = 0; index < count; index++) {
-            target[index] = lookupTable16(table, source[index]);
-          }
-        },
-      };
+      return elementwiseRun(context, input, output, (value) => lookupTable16(table, value));
     }
     const table = lookupTable8(context, input, output, transform);
     const [low] = RANGES[input.dtype];
-    return {
-      run() {
-        const source = memory.view(input.dtype, input.offset, count);
-        const target = memory.view(output.dtype, output.offset, count);
-        for (let index = 0; index < count; index++) {
-          target[index] = table[Number(source[index]) - low];
-        }
-      },
-    };
+    return elementwiseRun(context, input, output, (value) => table[value - low]);
   };
 }

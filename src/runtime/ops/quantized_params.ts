@@ -1,5 +1,6 @@
 /** What the integer kernels share: their dtypes' ranges and per-tensor quantization parameters. */
-import type { OpContext } from "../op.ts";
+import { elementCount } from "../../format/dtype.ts";
+import type { OpContext, PreparedOp } from "../op.ts";
 import { roundHalfAway } from "../quantized/fixed_point.ts";
 import type { RuntimeTensor } from "../tensor.ts";
 
@@ -44,4 +45,25 @@ export function activationRange(context: OpContext, output: RuntimeTensor): [num
         `fused activation ${context.options.fusedActivationFunction} has no integer form`,
       );
   }
+}
+
+/**
+ * Runs `each` over every stored value of `input` into the same-shaped `output` (the output's
+ * typed array stores the results): the loop of the integer element-wise kernels.
+ */
+export function elementwiseRun(
+  context: OpContext,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  each: (value: number) => number,
+): PreparedOp {
+  const count = elementCount(input.shape);
+  const memory = context.memory;
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, count);
+      const target = memory.view(output.dtype, output.offset, count);
+      for (let index = 0; index < count; index++) target[index] = each(Number(source[index]));
+    },
+  };
 }
