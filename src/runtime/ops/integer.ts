@@ -360,34 +360,22 @@ function integerAddSub(subtract: boolean): OpKernel {
         walk,
       });
     }
-    const memory = context.memory;
-    return {
-      run() {
-        const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
-        const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
-        const z = memory.view(output.dtype, output.offset, elementCount(output.shape));
-        let target = 0;
-        for (let row = 0; row < walk.aRows.length; row++) {
-          for (let i = 0; i < walk.rowLength; i++) {
-            const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
-              (Number(x[walk.aRows[row] + i * walk.aStep]) - pa.zeroPoint) * 2 ** leftShift,
-              multiplierA,
-              shiftA,
-            );
-            const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
-              (Number(y[walk.bRows[row] + i * walk.bStep]) - pb.zeroPoint) * 2 ** leftShift,
-              multiplierB,
-              shiftB,
-            );
-            const sum = subtract ? scaledA - scaledB : scaledA + scaledB;
-            const value =
-              multiplyByQuantizedMultiplierSmallerThanOne(sum, multiplierOut, shiftOut) +
-              po.zeroPoint;
-            z[target++] = Math.min(high, Math.max(low, value));
-          }
-        }
-      },
-    };
+    return broadcastBinary(context, a, b, output, (x, y) => {
+      const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
+        (x - pa.zeroPoint) * 2 ** leftShift,
+        multiplierA,
+        shiftA,
+      );
+      const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
+        (y - pb.zeroPoint) * 2 ** leftShift,
+        multiplierB,
+        shiftB,
+      );
+      const sum = subtract ? scaledA - scaledB : scaledA + scaledB;
+      const value = multiplyByQuantizedMultiplierSmallerThanOne(sum, multiplierOut, shiftOut) +
+        po.zeroPoint;
+      return Math.min(high, Math.max(low, value));
+    });
   };
 }
 
@@ -421,23 +409,11 @@ export function integerMul(context: OpContext): PreparedOp {
       walk,
     });
   }
-  const memory = context.memory;
-  return {
-    run() {
-      const x = memory.view(a.dtype, a.offset, elementCount(a.shape));
-      const y = memory.view(b.dtype, b.offset, elementCount(b.shape));
-      const z = memory.view(output.dtype, output.offset, elementCount(output.shape));
-      let target = 0;
-      for (let row = 0; row < walk.aRows.length; row++) {
-        for (let i = 0; i < walk.rowLength; i++) {
-          const product = (Number(x[walk.aRows[row] + i * walk.aStep]) - pa.zeroPoint) *
-            (Number(y[walk.bRows[row] + i * walk.bStep]) - pb.zeroPoint);
-          const value = multiplyByQuantizedMultiplier(product, multiplier, shift) + po.zeroPoint;
-          z[target++] = Math.min(high, Math.max(low, value));
-        }
-      }
-    },
-  };
+  return broadcastBinary(context, a, b, output, (x, y) => {
+    const product = (x - pa.zeroPoint) * (y - pb.zeroPoint);
+    const value = multiplyByQuantizedMultiplier(product, multiplier, shift) + po.zeroPoint;
+    return Math.min(high, Math.max(low, value));
+  });
 }
 
 /**
