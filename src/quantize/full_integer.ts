@@ -688,13 +688,13 @@ class IntegerRewrite {
 
   /** The parameters of an integer op's output by its rule. */
   private outputParams(rule: OutputRule, operator: Operator, output: number): Quantization {
-    const inputParams = operator.inputs.filter((input) => input >= 0 && this.params.has(input))
-      .map((input) => this.params.get(input)!);
     switch (rule) {
       case "fixed":
         return this.scheme.fixed(operator.op);
-      case "input":
-        return inputParams[0] ?? this.calibrated(output);
+      case "input": {
+        const input = operator.inputs.find((index) => index >= 0 && this.params.has(index));
+        return input === undefined ? this.calibrated(output) : this.params.get(input)!;
+      }
       default:
         return this.calibrated(output);
     }
