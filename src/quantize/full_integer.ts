@@ -207,6 +207,15 @@ function touchesFloat(subgraph: Subgraph, operator: Operator): boolean {
   );
 }
 
+/** The index of the operator that writes each tensor, by tensor index. */
+function producers(subgraph: Subgraph): Map<number, number> {
+  const producer = new Map<number, number>();
+  subgraph.operators.forEach((operator, index) => {
+    for (const output of operator.outputs) producer.set(output, index);
+  });
+  return producer;
+}
+
 /** The range of a constant's values, widened to contain 0. */
 function valueRange(values: Float32Array): Range {
   let min = 0;
@@ -233,10 +242,7 @@ function shareRanges(
   blocked: (string | null)[],
 ): void {
   const { ranges } = calibration;
-  const producer = new Map<number, number>();
-  subgraph.operators.forEach((operator, index) => {
-    for (const output of operator.outputs) producer.set(output, index);
-  });
+  const producer = producers(subgraph);
   const shared = subgraph.operators.filter((operator, index) =>
     SPECS[operator.op]?.output === "shared" && !blocked[index] && ranges.has(operator.outputs[0])
   );
@@ -260,9 +266,8 @@ function shareRanges(
  * that input on its range. In operator order, so that a chain of them stays float together.
  */
 function keepSharedOpsAfterFloatOps(subgraph: Subgraph, blocked: (string | null)[]): void {
-  const producer = new Map<number, number>();
+  const producer = producers(subgraph);
   subgraph.operators.forEach((operator, index) => {
-    for (const output of operator.outputs) producer.set(output, index);
     if (blocked[index] || SPECS[operator.op]?.output !== "shared") return;
     const floatSource = operator.inputs.map((input) => producer.get(input))
       .find((source) => source !== undefined && blocked[source] !== null);
