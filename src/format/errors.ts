@@ -5,7 +5,11 @@
 export class ModelFormatError extends Error {
   /** Where in the model the problem is; empty for whole-file problems. */
   readonly path: string;
-  /** @param path where in the model; @param problem what is wrong there */
+  /**
+   * An error whose message is `path: problem` (or `problem` alone for an empty path).
+   * @param path where in the model
+   * @param problem what is wrong there
+   */
   constructor(path: string, problem: string) {
     super(path ? `${path}: ${problem}` : problem);
     this.name = "ModelFormatError";

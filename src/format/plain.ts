@@ -1,9 +1,10 @@
 /**
  * A codec between flatbuffer tables and plain objects, driven by the schema layout: the model
  * reader and writer go through it, and the IR keeps its plain form for builtin options and the
- * rarer tables (sparsity, quantization details, variant sub-types). Enums become member names (tensor types become dtype names), unions `{type, value}`, nested
- * tables plain objects; an absent string, vector, table or union is null, an absent scalar takes
- * the schema's default. Reading assumes the bytes passed `verifyFlatbuffer`.
+ * rarer tables (sparsity, quantization details, variant sub-types). Enums become member names
+ * (tensor types become dtype names), unions `{type, value}`, nested tables plain objects; an
+ * absent string, vector, table or union is null, an absent scalar takes the schema's default.
+ * Reading assumes the bytes passed `verifyFlatbuffer`.
  */
 import type { Builder } from "npm:flatbuffers@25.9.23";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
@@ -26,6 +27,7 @@ export type PlainValue =
 
 /** A table's fields by their camelCase names. */
 export interface PlainObject {
+  /** A field's value; absent strings, vectors, tables and unions are null. */
   [field: string]: PlainValue;
 }
 

@@ -6,6 +6,11 @@ import { fileURLToPath } from "node:url";
 
 /** A file that cannot be read or written, named with the reason. */
 export class FileError extends Error {
+  /**
+   * An error whose message is `path: reason`.
+   * @param path the file path or URL
+   * @param reason what went wrong (`cannot read: no such file`)
+   */
   constructor(readonly path: string, reason: string) {
     super(`${path}: ${reason}`);
     this.name = "FileError";

@@ -6,6 +6,7 @@ import { bytesOf, type DType, elementCount, type TensorData, typedView } from ".
 
 /** An `.npy` file that liteq cannot take, with the reason. */
 export class NpyFormatError extends Error {
+  /** An error with the message saying why the file cannot be taken. */
   constructor(message: string) {
     super(message);
     this.name = "NpyFormatError";
@@ -14,8 +15,14 @@ export class NpyFormatError extends Error {
 
 /** An n-dimensional array in C order. */
 export interface NpyArray {
+  /** Element type: `.npy`'s `<f4`, `|i1`, ... under liteq's dtype names (`float32`, `int8`). */
   dtype: DType;
+  /** Dimensions, outermost first; [] for a 0-d array. */
   shape: number[];
+  /**
+   * The elements in C order (last axis fastest), in `dtype`'s typed array (float16 as raw bits);
+   * as many as the product of `shape`.
+   */
   data: TensorData;
 }
 

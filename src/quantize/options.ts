@@ -1,13 +1,21 @@
 /** What `quantize` takes and what it reports back. */
 
-/** The four post-training quantizations TensorFlow's converter offers. */
+/**
+ * The four post-training quantizations TensorFlow's converter offers: `float16` (float16
+ * weights), `dynamicRange` (int8 weights, float activations), `int8` (int8 weights and
+ * activations) and `int16x8` (int8 weights, int16 activations).
+ */
 export type QuantizeMode = "float16" | "dynamicRange" | "int8" | "int16x8";
 
-/** One calibration sample: the values of the model's input, or of each input in order. */
+/**
+ * One calibration sample: the float values of the model's input in C order (as many as its
+ * shape holds, batch of 1 included), or one such array per input in order.
+ */
 export type Sample = ArrayLike<number> | ArrayLike<number>[];
 
 /** Options of `quantize`. */
 export interface QuantizeOptions {
+  /** The quantization to apply. */
   mode: QuantizeMode;
   /** Calibration samples (required for `int8` and `int16x8`, refused otherwise). */
   representativeDataset?: Iterable<Sample> | AsyncIterable<Sample>;
@@ -29,15 +37,24 @@ export interface QuantizeOptions {
 
 /** One operator in the report: its index in the input model, its op, what happened to it. */
 export interface ReportEntry {
+  /** The operator's index in its subgraph's `operators` in the input model. */
   operator: number;
+  /** The operator's op (`CONV_2D`), as in `Operator.op`. */
   op: string;
+  /**
+   * For a quantized op, what it became (`int8`, `int8 weights (hybrid)`, `float16 constants`);
+   * for an op left float, why (`denylisted`, `no integer kernel for ...`).
+   */
   detail: string;
 }
 
 /** What a quantization did: the ops quantized, those left float and why, and notes. */
 export interface QuantizeReport {
+  /** The mode that was asked for (`QuantizeOptions.mode`). */
   mode: QuantizeMode;
+  /** The operators that were quantized, in model order. */
   quantized: ReportEntry[];
+  /** The operators that stayed float, each with the reason. */
   float: ReportEntry[];
   /** Calibration samples used (full integer modes). */
   samples: number;

@@ -5,7 +5,11 @@
  * `tensor 0 "name"`, `model`) and why.
  */
 export class UnsupportedModelError extends Error {
-  /** @param where what in the model; @param reason what is not supported */
+  /**
+   * An error whose message is `where: reason`.
+   * @param where what in the model
+   * @param reason what is not supported
+   */
   constructor(readonly where: string, readonly reason: string) {
     super(`${where}: ${reason}`);
     this.name = "UnsupportedModelError";

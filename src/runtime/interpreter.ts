@@ -14,6 +14,7 @@ import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
+  /** The tensor's name in the model, or for a signature runner the name the signature gives it. */
   name: string;
   /** Index of the tensor in its subgraph. */
   index: number;
@@ -21,6 +22,7 @@ export interface TensorDetails {
   shape: number[];
   /** The file's shape signature: -1 marks a dimension that can be resized. */
   shapeSignature: number[];
+  /** Element type of the values to set or read (`int8` for a quantized input, not `float32`). */
   dtype: DType;
   /** Linear quantization (`real = scale * (q - zeroPoint)`), or null for float tensors. */
   quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;

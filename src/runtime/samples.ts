@@ -10,6 +10,7 @@ import { roundHalfAway } from "./quantized/fixed_point.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
+  /** An error with the message naming the input and what differs. */
   constructor(message: string) {
     super(message);
     this.name = "SampleError";
