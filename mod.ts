@@ -1,18 +1,27 @@
 /**
  * liteq: post-training quantization and inference for TensorFlow Lite models.
  *
+ * Read a `.tflite` file into plain objects and write it back (`readModel`, `writeModel`),
+ * quantize it as TensorFlow's converter does (`quantize`, `quantizeWithReport`), and run any
+ * model with TensorFlow Lite's answers (`Interpreter`).
+ *
  * ```ts
- * import { Interpreter, readModel, writeModel } from "./mod.ts";
+ * import { Interpreter, quantizeWithReport, readModel, writeModel } from "./mod.ts";
  * const model = readModel(await Deno.readFile("model.tflite"));
  * console.log(model.subgraphs[0].operators.map((operator) => operator.op));
- * await Deno.writeFile("copy.tflite", writeModel(model));
  *
- * const interpreter = await Interpreter.load("model.tflite");
+ * const { model: quantized, report } = await quantizeWithReport(model, { mode: "dynamicRange" });
+ * console.log(`${report.quantized.length} ops quantized, ${report.float.length} left float`);
+ * await Deno.writeFile("model_dynamic.tflite", writeModel(quantized));
+ *
+ * const interpreter = await Interpreter.load("model_dynamic.tflite");
  * const [scores] = interpreter.run([new Float32Array(28 * 28)]);
  * ```
  * @module
  */
+// The model format: reading, writing and the IR.
 export { DEFAULT_MAX_ELEMENTS, readModel, type ReadOptions } from "./src/format/reader.ts";
+export type { VerifyLimits } from "./src/format/verify.ts";
 export { writeModel } from "./src/format/writer.ts";
 export { ModelFormatError } from "./src/format/errors.ts";
 export { type DType, type TensorData, typedView } from "./src/format/dtype.ts";
@@ -27,6 +36,8 @@ export type {
   Tensor,
 } from "./src/format/ir.ts";
 export type { PlainObject, PlainValue } from "./src/format/plain.ts";
+
+// The interpreter.
 export {
   type InputValues,
   Interpreter,
@@ -35,9 +46,15 @@ export {
   SignatureRunner,
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
-export { UnsupportedModelError } from "./src/runtime/op.ts";
+export type { KernelVariant } from "./src/runtime/wasm.ts";
+export { UnsupportedModelError } from "./src/runtime/errors.ts";
+
+// Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
 export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";
+export { FileError } from "./src/io/files.ts";
+
+// Quantization.
 export { quantize, quantizeWithReport } from "./src/quantize/quantize.ts";
 export { QuantizeError } from "./src/quantize/errors.ts";
 export type {
