@@ -1,36 +1,14 @@
+/**
+ * The liteq CLI's other commands (inspect, run, eval, bench), its one-line errors and help, and
+ * the demo; `liteq convert` is in convert_test.ts.
+ */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { encodeNpy, parseNpy, readModel } from "../../mod.ts";
+import { encodeNpy, parseNpy } from "../../mod.ts";
 import { parseIdx } from "../../src/io/idx.ts";
 import { FIXTURES, readBytesSync, ROOT } from "../helpers.ts";
-
-const SEED = `${FIXTURES}/models/seed_mnist.int8.tflite`;
-
-async function liteq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      `${ROOT}src/cli/main.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const { code, stdout, stderr } = await command.output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
-
-function assertOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
-  assert.equal(result.code, 1);
-  const [first] = result.stderr.split("\n");
-  assert.match(first, pattern);
-  assert.doesNotMatch(result.stderr, /^ {4}at /m, "no stack trace");
-}
+import { assertOneLineError, liteq, SEED } from "./cli_harness.ts";
 
 Deno.test("inspect --json prints the documented object", async () => {
   const { code, stdout } = await liteq("inspect", SEED, "--json");
@@ -70,15 +48,6 @@ Deno.test("inspect prints a readable summary", async () => {
   assert.match(stdout, /metadata: min_runtime_version, CONVERSION_METADATA/);
 });
 
-Deno.test("convert --mode float writes the model back unchanged", async () => {
-  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
-  const output = `${folder}/copy.tflite`;
-  const result = await liteq("convert", SEED, output, "--mode", "float");
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(readModel(readBytesSync(output)), readModel(readBytesSync(SEED)));
-  assert.deepEqual(readdirSync(folder), ["copy.tflite"], "no temporary file left");
-});
-
 Deno.test("bad input gets one line naming the file, and exit code 1", async () => {
   const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
   const junk = `${folder}/junk.tflite`;
@@ -100,21 +69,6 @@ Deno.test("bad input gets one line naming the file, and exit code 1", async () =
   assertOneLineError(await liteq("inspect"), /expected 1 file argument, got 0/);
   assertOneLineError(await liteq("inspect", SEED, "--jsn"), /unknown option --jsn/);
   assertOneLineError(await liteq("frobnicate"), /unknown command "frobnicate"/);
-});
-
-Deno.test("a failed convert writes nothing", async () => {
-  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
-  const output = `${folder}/out.tflite`;
-  const junk = `${folder}/junk.tflite`;
-  writeFileSync(junk, new Uint8Array(64));
-  assertOneLineError(await liteq("convert", junk, output, "--mode", "float"), /junk\.tflite: /);
-  assertOneLineError(
-    await liteq("convert", SEED, `${folder}/no/such/folder/out.tflite`, "--mode", "float"),
-    /out\.tflite: cannot write: no such file/,
-  );
-  assertOneLineError(await liteq("convert", SEED, output), /convert needs --mode/);
-  assert.equal(existsSync(output), false);
-  assert.deepEqual(readdirSync(folder), ["junk.tflite"]);
 });
 
 Deno.test("run writes the outputs of every stacked sample, matching TensorFlow", async () => {
@@ -210,113 +164,6 @@ Deno.test("run refuses bad input with one line and writes nothing", async () => 
   );
   assertOneLineError(await liteq("run", model, "--output", output), /run needs --input/);
   assert.deepEqual(readdirSync(folder).sort(), ["empty.npy", "ints.npy", "wrong.npy"]);
-});
-
-Deno.test("convert quantizes in every mode; --json reports sizes and what was quantized", async () => {
-  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
-  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
-  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
-  for (
-    const [mode, extra] of [
-      ["f16", []],
-      ["dynamic", []],
-      ["int8", ["--calibration", calibration, "--io", "uint8", "--int8-only"]],
-      ["int16x8", ["--calibration", calibration]],
-    ] as const
-  ) {
-    const output = `${folder}/${mode}.tflite`;
-    const result = await liteq("convert", float, output, "--mode", mode, ...extra, "--json");
-    assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout);
-    assert.deepEqual(Object.keys(report), [
-      "input",
-      "output",
-      "mode",
-      "bytesBefore",
-      "bytesAfter",
-      "ratio",
-      "samples",
-      "quantized",
-      "float",
-    ]);
-    assert.equal(report.bytesAfter, readBytesSync(output).byteLength);
-    assert.ok(report.bytesAfter < report.bytesBefore * 0.6, `${mode}: ${report.bytesAfter}`);
-    assert.equal(report.samples, mode.startsWith("int") ? 100 : 0);
-  }
-  const text = await liteq("convert", float, `${folder}/d.tflite`, "--mode", "dynamic");
-  assert.match(text.stdout, /85376 -> 24656 bytes \(28\.9%\)/);
-  assert.match(
-    text.stdout,
-    /float +operator 4 CONV_2D: weights .* have 108 values, fewer than 1024/,
-  );
-});
-
-Deno.test("convert refuses bad quantization requests with one line and writes nothing", async () => {
-  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
-  const output = `${folder}/out.tflite`;
-  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
-  const wrong = `${folder}/wrong.npy`;
-  writeFileSync(wrong, encodeNpy({ dtype: "float32", shape: [3, 10], data: new Float32Array(30) }));
-  assertOneLineError(
-    await liteq("convert", float, output, "--mode", "int8"),
-    /--mode int8 needs --calibration X\.npy/,
-  );
-  assertOneLineError(
-    await liteq("convert", float, output, "--mode", "int8", "--calibration", wrong),
-    /seed_mnist\.float\.tflite: calibration sample 0, input 0: 10 values; the model input takes 784/,
-  );
-  assertOneLineError(
-    await liteq("convert", `${FIXTURES}/models/seed_mnist.int8.tflite`, output, "--mode", "f16"),
-    /already quantized/,
-  );
-  assertOneLineError(
-    await liteq("convert", float, output, "--mode", "dynamic", "--io", "int8"),
-    /--io int8 needs --mode int8/,
-  );
-  assertOneLineError(
-    await liteq("convert", float, output, "--mode", "int4"),
-    /--mode must be one of/,
-  );
-  const integers = `${folder}/integers.npy`;
-  writeFileSync(
-    integers,
-    encodeNpy({ dtype: "int32", shape: [2, 784], data: new Int32Array(1568) }),
-  );
-  assertOneLineError(
-    await liteq("convert", float, output, "--mode", "int8", "--calibration", integers),
-    /integers\.npy: is int32; calibration data must be float32 or float64/,
-  );
-  assert.deepEqual(readdirSync(folder).sort(), ["integers.npy", "wrong.npy"]);
-});
-
-Deno.test("convert takes float64 calibration data (numpy's default) as float32", async () => {
-  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
-  const images = parseNpy(readBytesSync(`${FIXTURES}/data/mnist_calib_x.npy`));
-  const wide = `${folder}/wide.npy`;
-  const narrow = `${folder}/narrow.npy`;
-  const data = (images.data as Float32Array).subarray(0, 8 * 784);
-  writeFileSync(
-    wide,
-    encodeNpy({ dtype: "float64", shape: [8, 28, 28], data: Float64Array.from(data) }),
-  );
-  writeFileSync(narrow, encodeNpy({ dtype: "float32", shape: [8, 28, 28], data }));
-  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
-  for (const name of ["wide", "narrow"]) {
-    const result = await liteq(
-      "convert",
-      float,
-      `${folder}/${name}.tflite`,
-      "--mode",
-      "int8",
-      "--calibration",
-      `${folder}/${name}.npy`,
-    );
-    assert.equal(result.code, 0, result.stderr);
-  }
-  assert.deepEqual(
-    readBytesSync(`${folder}/wide.tflite`),
-    readBytesSync(`${folder}/narrow.tflite`),
-  );
 });
 
 /** The 2,000 evaluation images (8,000-9,999) and labels of the committed MNIST test set. */

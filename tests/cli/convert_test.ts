@@ -1,0 +1,138 @@
+/** The `liteq convert` command: copying, quantizing in every mode, and refusing bad requests. */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { encodeNpy, parseNpy, readModel } from "../../mod.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { assertOneLineError, liteq, SEED } from "./cli_harness.ts";
+
+Deno.test("convert --mode float writes the model back unchanged", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/copy.tflite`;
+  const result = await liteq("convert", SEED, output, "--mode", "float");
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(readModel(readBytesSync(output)), readModel(readBytesSync(SEED)));
+  assert.deepEqual(readdirSync(folder), ["copy.tflite"], "no temporary file left");
+});
+
+Deno.test("a failed convert writes nothing", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/out.tflite`;
+  const junk = `${folder}/junk.tflite`;
+  writeFileSync(junk, new Uint8Array(64));
+  assertOneLineError(await liteq("convert", junk, output, "--mode", "float"), /junk\.tflite: /);
+  assertOneLineError(
+    await liteq("convert", SEED, `${folder}/no/such/folder/out.tflite`, "--mode", "float"),
+    /out\.tflite: cannot write: no such file/,
+  );
+  assertOneLineError(await liteq("convert", SEED, output), /convert needs --mode/);
+  assert.equal(existsSync(output), false);
+  assert.deepEqual(readdirSync(folder), ["junk.tflite"]);
+});
+
+Deno.test("convert quantizes in every mode; --json reports sizes and what was quantized", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  for (
+    const [mode, extra] of [
+      ["f16", []],
+      ["dynamic", []],
+      ["int8", ["--calibration", calibration, "--io", "uint8", "--int8-only"]],
+      ["int16x8", ["--calibration", calibration]],
+    ] as const
+  ) {
+    const output = `${folder}/${mode}.tflite`;
+    const result = await liteq("convert", float, output, "--mode", mode, ...extra, "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(report), [
+      "input",
+      "output",
+      "mode",
+      "bytesBefore",
+      "bytesAfter",
+      "ratio",
+      "samples",
+      "quantized",
+      "float",
+    ]);
+    assert.equal(report.bytesAfter, readBytesSync(output).byteLength);
+    assert.ok(report.bytesAfter < report.bytesBefore * 0.6, `${mode}: ${report.bytesAfter}`);
+    assert.equal(report.samples, mode.startsWith("int") ? 100 : 0);
+  }
+  const text = await liteq("convert", float, `${folder}/d.tflite`, "--mode", "dynamic");
+  assert.match(text.stdout, /85376 -> 24656 bytes \(28\.9%\)/);
+  assert.match(
+    text.stdout,
+    /float +operator 4 CONV_2D: weights .* have 108 values, fewer than 1024/,
+  );
+});
+
+Deno.test("convert refuses bad quantization requests with one line and writes nothing", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/out.tflite`;
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const wrong = `${folder}/wrong.npy`;
+  writeFileSync(wrong, encodeNpy({ dtype: "float32", shape: [3, 10], data: new Float32Array(30) }));
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8"),
+    /--mode int8 needs --calibration X\.npy/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8", "--calibration", wrong),
+    /seed_mnist\.float\.tflite: calibration sample 0, input 0: 10 values; the model input takes 784/,
+  );
+  assertOneLineError(
+    await liteq("convert", `${FIXTURES}/models/seed_mnist.int8.tflite`, output, "--mode", "f16"),
+    /already quantized/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "dynamic", "--io", "int8"),
+    /--io int8 needs --mode int8/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int4"),
+    /--mode must be one of/,
+  );
+  const integers = `${folder}/integers.npy`;
+  writeFileSync(
+    integers,
+    encodeNpy({ dtype: "int32", shape: [2, 784], data: new Int32Array(1568) }),
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "int8", "--calibration", integers),
+    /integers\.npy: is int32; calibration data must be float32 or float64/,
+  );
+  assert.deepEqual(readdirSync(folder).sort(), ["integers.npy", "wrong.npy"]);
+});
+
+Deno.test("convert takes float64 calibration data (numpy's default) as float32", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const images = parseNpy(readBytesSync(`${FIXTURES}/data/mnist_calib_x.npy`));
+  const wide = `${folder}/wide.npy`;
+  const narrow = `${folder}/narrow.npy`;
+  const data = (images.data as Float32Array).subarray(0, 8 * 784);
+  writeFileSync(
+    wide,
+    encodeNpy({ dtype: "float64", shape: [8, 28, 28], data: Float64Array.from(data) }),
+  );
+  writeFileSync(narrow, encodeNpy({ dtype: "float32", shape: [8, 28, 28], data }));
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  for (const name of ["wide", "narrow"]) {
+    const result = await liteq(
+      "convert",
+      float,
+      `${folder}/${name}.tflite`,
+      "--mode",
+      "int8",
+      "--calibration",
+      `${folder}/${name}.npy`,
+    );
+    assert.equal(result.code, 0, result.stderr);
+  }
+  assert.deepEqual(
+    readBytesSync(`${folder}/wide.tflite`),
+    readBytesSync(`${folder}/narrow.tflite`),
+  );
+});
