@@ -11,7 +11,7 @@
 import { elementCount } from "../format/dtype.ts";
 import type { Model, Operator } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
-import { describeOperator, quantization } from "./graph.ts";
+import { describeOperator, symmetricQuantization } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { finiteValues, quantizeWeights } from "./weights.ts";
 
@@ -126,11 +126,7 @@ export function quantizeDynamicRange(
           ...tensor,
           dtype: "int8",
           data: weights.data,
-          quantization: quantization(
-            weights.scale,
-            weights.scale.map(() => 0),
-            weights.quantizedDimension,
-          ),
+          quantization: symmetricQuantization(weights.scale, weights.quantizedDimension),
         };
         done.set(tensorIndex, true);
         quantized++;
