@@ -74,6 +74,11 @@ export function isFloatActivation(tensor: Tensor): boolean {
   return tensor.dtype === "float32" && tensor.data === null && !tensor.isVariable;
 }
 
+/** Whether a tensor is a float32 constant (it holds data). */
+export function isFloatConstant(tensor: Tensor): boolean {
+  return tensor.dtype === "float32" && tensor.data !== null;
+}
+
 /** The index of the operator that writes each tensor, by tensor index. */
 export function producersOf(subgraph: Subgraph): Map<number, number> {
   const producers = new Map<number, number>();

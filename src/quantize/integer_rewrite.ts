@@ -10,7 +10,7 @@
 import type { Operator, Quantization } from "../format/ir.ts";
 import { QuantizeError } from "./errors.ts";
 import type { FallbackPlan } from "./fallback_plan.ts";
-import { addTensor, describeOperator, plainOperator } from "./graph.ts";
+import { addTensor, describeOperator, isFloatConstant, plainOperator } from "./graph.ts";
 import { IntegerConstants } from "./integer_constants.ts";
 import { INTEGER_OPS, type IntegerSpec, setIntegerVersion } from "./integer_ops.ts";
 import { asUint8 } from "./integer_scheme.ts";
@@ -89,7 +89,7 @@ function integerInputs(
   if (spec.weights) {
     const weightsIndex = operator.inputs[spec.weights.position];
     const weights = tensors.tensor(weightsIndex);
-    if (weights.dtype !== "float32" || weights.data === null) {
+    if (!isFloatConstant(weights)) {
       throw new QuantizeError(`${where}: weights "${weights.name}" must be a float32 constant`);
     }
     const axis = context.perChannel ? spec.weights.axis : null;
