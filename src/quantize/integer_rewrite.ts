@@ -18,7 +18,7 @@ import type { IntegerTensors } from "./integer_tensors.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 
 /** A model input or output type under full integer quantization. */
-type EdgeType = NonNullable<QuantizeOptions["outputType"]>;
+type ModelIoType = NonNullable<QuantizeOptions["outputType"]>;
 
 /** What the rewrite of one integer op needs. */
 interface OperatorContext {
@@ -26,12 +26,14 @@ interface OperatorContext {
   constants: IntegerConstants;
   /** Per-channel weight scales (`perChannel`, true unless said). */
   perChannel: boolean;
-  outputType: EdgeType;
+  /** The model output type asked for (`outputType`, float32 unless said). */
+  outputType: ModelIoType;
+  /** The model's output tensors. */
   modelOutputs: Set<number>;
 }
 
 /** Model inputs at `inputType`: integer ones in place, uint8 ones through a QUANTIZE to int8. */
-function rewriteModelInputs(tensors: IntegerTensors, inputType: EdgeType): void {
+function rewriteModelInputs(tensors: IntegerTensors, inputType: ModelIoType): void {
   const { subgraph, scheme } = tensors;
   subgraph.inputs = subgraph.inputs.map((index) => {
     if (!tensors.isActivation(index) || inputType === "float32") return index;
@@ -166,7 +168,7 @@ function rewriteIntegerOperator(
  * twin and a QUANTIZE turns it into the output (as TensorFlow does), so that the output keeps
  * its index, name and signature entry.
  */
-function quantizeFloatOutputs(tensors: IntegerTensors, outputType: EdgeType): void {
+function quantizeFloatOutputs(tensors: IntegerTensors, outputType: ModelIoType): void {
   if (outputType === "float32") return;
   const { subgraph, operators } = tensors;
   for (const output of subgraph.outputs) {

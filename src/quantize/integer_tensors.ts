@@ -20,6 +20,7 @@ function sameParams(a: Quantization, b: Quantization): boolean {
 export class IntegerTensors {
   /** The rewritten operators, in order. */
   readonly operators: Operator[] = [];
+  /** The subgraph under rewrite (subgraph 0 of the model). */
   readonly subgraph: Subgraph;
   /** Integer parameters of every activation that is (or has a version that is) integer. */
   private readonly params = new Map<number, Quantization>();
@@ -29,6 +30,7 @@ export class IntegerTensors {
   private readonly floatOf = new Map<number, number>();
   /** Tensors that are integer in the rewritten model. */
   private readonly integer = new Set<number>();
+  /** Requantized twins by `<tensor index>/<scales>/<zero points>`. */
   private readonly requantizedTensors = new Map<string, number>();
 
   /** `ranges`: the calibrated ranges by tensor index, adjusted as TensorFlow's quantizer does. */
