@@ -7,6 +7,7 @@ import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import { QuantizeError } from "./errors.ts";
+import { cloneModel, isFloatActivation } from "./graph.ts";
 import type { Sample } from "./options.ts";
 
 /** The observed range of one tensor. */
@@ -25,10 +26,8 @@ export interface Calibration {
 export function floatActivations(model: Model): number[] {
   const subgraph = model.subgraphs[0];
   const produced = new Set([...subgraph.inputs, ...subgraph.operators.flatMap((op) => op.outputs)]);
-  return [...produced].filter((index) => {
-    const tensor = subgraph.tensors[index];
-    return index >= 0 && tensor.dtype === "float32" && tensor.data === null && !tensor.isVariable;
-  }).sort((a, b) => a - b);
+  return [...produced].filter((index) => index >= 0 && isFloatActivation(subgraph.tensors[index]))
+    .sort((a, b) => a - b);
 }
 
 /** Splits a sample into one array per model input, checking counts. */
@@ -58,7 +57,7 @@ export async function calibrate(
   onProgress?: (done: number) => void,
 ): Promise<Calibration> {
   const observed = floatActivations(model);
-  const probe = structuredClone(model);
+  const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
   probe.subgraphs[0].outputs = observed;

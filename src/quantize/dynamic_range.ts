@@ -11,7 +11,7 @@
 import { elementCount } from "../format/dtype.ts";
 import type { Model, Operator } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
-import { describeOperator, quantization } from "./graph.ts";
+import { describeOperator, isFloatConstant, symmetricQuantization } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { finiteValues, quantizeWeights } from "./weights.ts";
 
@@ -64,8 +64,10 @@ export function quantizeDynamicRange(
       const spec = HYBRID[operator.op];
       if (!spec) return;
       const where = describeOperator(subgraph, index, subgraphIndex);
+      const staysFloat = (detail: string) =>
+        report.float.push({ operator: index, op: operator.op, detail });
       if (denied.has(operator.op)) {
-        report.float.push({ operator: index, op: operator.op, detail: "denylisted" });
+        staysFloat("denylisted");
         return;
       }
       const input = subgraph.tensors[operator.inputs[0]];
@@ -78,23 +80,13 @@ export function quantizeDynamicRange(
           .filter((tensorIndex) => tensorIndex >= 0).map((tensorIndex) =>
             subgraph.tensors[tensorIndex]
           );
-        const unfit = present.find((tensor) =>
-          tensor.dtype !== "float32" || tensor.data === null || denied.has(tensor.name)
-        );
+        const unfit = present.find((tensor) => !isFloatConstant(tensor) || denied.has(tensor.name));
         if (unfit) {
-          report.float.push({
-            operator: index,
-            op: operator.op,
-            detail: `weights "${unfit.name}" are not a float32 constant that may be quantized`,
-          });
+          staysFloat(`weights "${unfit.name}" are not a float32 constant that may be quantized`);
           return;
         }
         if (!present.some((tensor) => elementCount(tensor.shape) >= minimum)) {
-          report.float.push({
-            operator: index,
-            op: operator.op,
-            detail: `no weights have ${minimum} values`,
-          });
+          staysFloat(`no weights have ${minimum} values`);
           return;
         }
         smallest = 0;
@@ -107,7 +99,7 @@ export function quantizeDynamicRange(
           quantized++;
           continue;
         }
-        if (tensor.dtype !== "float32" || tensor.data === null) {
+        if (!isFloatConstant(tensor)) {
           reason ||= `weights "${tensor.name}" are not a float32 constant`;
           continue;
         }
@@ -126,17 +118,13 @@ export function quantizeDynamicRange(
           ...tensor,
           dtype: "int8",
           data: weights.data,
-          quantization: quantization(
-            weights.scale,
-            weights.scale.map(() => 0),
-            weights.quantizedDimension,
-          ),
+          quantization: symmetricQuantization(weights.scale, weights.quantizedDimension),
         };
         done.set(tensorIndex, true);
         quantized++;
       }
       if (quantized === 0) {
-        report.float.push({ operator: index, op: operator.op, detail: reason });
+        staysFloat(reason);
         return;
       }
       operator.version = Math.max(operator.version, spec.version);

@@ -7,7 +7,7 @@
 import { Float16Array } from "npm:@petamoriken/float16@3.9.3";
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
-import { describeOperator, plainOperator, readersOf } from "./graph.ts";
+import { describeOperator, isFloatConstant, plainOperator, readersOf } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { finiteValues } from "./weights.ts";
 
@@ -31,7 +31,7 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
       const tensor = subgraph.tensors[index];
       const reading = readers.get(index) ?? [];
       if (
-        tensor.dtype !== "float32" || tensor.data === null || tensor.isVariable ||
+        !isFloatConstant(tensor) || tensor.isVariable ||
         elementCount(tensor.shape) === 0 || reading.length === 0
       ) continue;
       if (denied.has(tensor.name) || reading.every((op) => denied.has(subgraph.operators[op].op))) {

@@ -1,4 +1,4 @@
-/** Editing a model's IR: copies, new tensors and operators, and who reads what. */
+/** Editing a model's IR: copies, new tensors, operators and parameters, producers and readers. */
 import type { DType } from "../format/dtype.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "../format/ir.ts";
 
@@ -62,6 +62,30 @@ export function quantization(
   quantizedDimension = 0,
 ): Quantization {
   return { scale, zeroPoint, quantizedDimension, min: [], max: [], details: null };
+}
+
+/** Symmetric parameters (every zero point 0), per tensor or along `quantizedDimension`. */
+export function symmetricQuantization(scale: number[], quantizedDimension = 0): Quantization {
+  return quantization(scale, scale.map(() => 0), quantizedDimension);
+}
+
+/** Whether a tensor is a float activation: float32, computed (no constant data), not a variable. */
+export function isFloatActivation(tensor: Tensor): boolean {
+  return tensor.dtype === "float32" && tensor.data === null && !tensor.isVariable;
+}
+
+/** Whether a tensor is a float32 constant (it holds data). */
+export function isFloatConstant(tensor: Tensor): boolean {
+  return tensor.dtype === "float32" && tensor.data !== null;
+}
+
+/** The index of the operator that writes each tensor, by tensor index. */
+export function producersOf(subgraph: Subgraph): Map<number, number> {
+  const producers = new Map<number, number>();
+  subgraph.operators.forEach((operator, index) => {
+    for (const output of operator.outputs) producers.set(output, index);
+  });
+  return producers;
 }
 
 /** For each tensor, the operators (by index) that read it. */
