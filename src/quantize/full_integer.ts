@@ -24,7 +24,7 @@ import { calibrate, type Calibration, type Range } from "./calibrate.ts";
 import { QuantizeError } from "./errors.ts";
 import { addTensor, describeOperator, plainOperator, quantization } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
-import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
+import { roundHalfAway } from "../runtime/quantization/fixed_point.ts";
 import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 

@@ -1,0 +1,46 @@
+/**
+ * LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, EQUAL and NOT_EQUAL into bool tensors, broadcasting.
+ * Quantized comparisons rescale both sides as TFLite's ComparisonWithScaling does: (q - zero
+ * point) << 8, times the input's own scale as a multiplier below one.
+ */
+import type { OpContext, OpKernel } from "../../op.ts";
+import { broadcastBinary } from "../common/broadcast.ts";
+import {
+  multiplyByQuantizedMultiplierSmallerThanOne,
+  quantizeMultiplier,
+} from "../../quantization/fixed_point.ts";
+import type { RuntimeTensor } from "../../tensor.ts";
+
+/** A value's comparable form: quantized values rescaled as TFLite's ComparisonWithScaling. */
+function comparable(context: OpContext, tensor: RuntimeTensor): (value: number) => number {
+  if (tensor.dtype !== "int8" && tensor.dtype !== "uint8") return (value) => value;
+  const quantization = tensor.quantization;
+  if (!quantization) context.unsupported(`tensor "${tensor.name}" has no quantization parameters`);
+  const zeroPoint = quantization.zeroPoint[0] ?? 0;
+  const [multiplier, shift] = quantizeMultiplier(quantization.scale[0]);
+  if (shift > 0) context.unsupported(`tensor "${tensor.name}" has a scale of 1 or more`);
+  return (value) =>
+    multiplyByQuantizedMultiplierSmallerThanOne((value - zeroPoint) * 256, multiplier, shift);
+}
+
+const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
+  LESS: (a, b) => a < b,
+  LESS_EQUAL: (a, b) => a <= b,
+  GREATER: (a, b) => a > b,
+  GREATER_EQUAL: (a, b) => a >= b,
+  EQUAL: (a, b) => a === b,
+  NOT_EQUAL: (a, b) => a !== b,
+};
+
+/** A comparison kernel by op name (a key of `COMPARISONS`). */
+export function comparison(op: string): OpKernel {
+  const compare = COMPARISONS[op];
+  return (context) => {
+    const a = context.input(0, "float32", "int32", "int64", "int8", "uint8", "int16", "bool");
+    const b = context.input(1, a.dtype);
+    const output = context.output(0, "bool");
+    const left = comparable(context, a);
+    const right = comparable(context, b);
+    return broadcastBinary(context, a, b, output, (x, y) => compare(left(x), right(y)) ? 1 : 0);
+  };
+}
