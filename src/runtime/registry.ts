@@ -53,7 +53,14 @@ import {
 import { broadcastTo, tile } from "./ops/movement/tile_broadcast.ts";
 import { resizeBilinear } from "./ops/resize/resize_bilinear.ts";
 import { resizeNearestNeighbor } from "./ops/resize/resize_nearest_neighbor.ts";
-import { comparison } from "./ops/comparison/comparisons.ts";
+import {
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  notEqual,
+} from "./ops/comparison/comparisons.ts";
 import { logicalAnd, logicalNot, logicalOr } from "./ops/comparison/logical.ts";
 import { select } from "./ops/comparison/select.ts";
 import { quantize } from "./ops/conversion/quantize.ts";
@@ -131,12 +138,12 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["BROADCAST_TO", broadcastTo],
   ["RESIZE_BILINEAR", resizeBilinear],
   ["RESIZE_NEAREST_NEIGHBOR", resizeNearestNeighbor],
-  ["LESS", comparison("LESS")],
-  ["LESS_EQUAL", comparison("LESS_EQUAL")],
-  ["GREATER", comparison("GREATER")],
-  ["GREATER_EQUAL", comparison("GREATER_EQUAL")],
-  ["EQUAL", comparison("EQUAL")],
-  ["NOT_EQUAL", comparison("NOT_EQUAL")],
+  ["LESS", less],
+  ["LESS_EQUAL", lessEqual],
+  ["GREATER", greater],
+  ["GREATER_EQUAL", greaterEqual],
+  ["EQUAL", equal],
+  ["NOT_EQUAL", notEqual],
   ["LOGICAL_AND", logicalAnd],
   ["LOGICAL_OR", logicalOr],
   ["LOGICAL_NOT", logicalNot],

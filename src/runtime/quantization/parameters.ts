@@ -3,6 +3,7 @@
  * a tensor's scale and zero point, THE quantization formula (`quantizeValue`), the per-channel
  * output multipliers of integer layers, and the checks TFLite makes on parameters.
  */
+import type { DType } from "../../format/dtype.ts";
 import type { OpContext } from "../op.ts";
 import { quantizeMultiplier, roundHalfAway } from "./fixed_point.ts";
 import type { RuntimeTensor } from "../tensor.ts";
@@ -36,7 +37,7 @@ export function quantizeValue(
   value: number,
   scale: number,
   zeroPoint: number,
-  range: string | readonly [number, number],
+  range: DType | readonly [number, number],
 ): number {
   const [low, high] = typeof range === "string" ? RANGES[range] : range;
   return Math.min(high, Math.max(low, roundHalfAway(Math.fround(value / scale)) + zeroPoint));

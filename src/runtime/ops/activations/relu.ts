@@ -14,8 +14,8 @@ import { integerInput, params, quantizeValue } from "../../quantization/paramete
 /**
  * RELU, RELU6 and RELU_N1_TO_1 on int8/uint8 (TFLite's QuantizedReluX): the input rescaled to the
  * output, (x - zeroIn) * (scaleIn / scaleOut) by multiplyByQuantizedMultiplier, plus the output
- * zero point, clamped to the quantized activation range (round(limit / scaleOut) + zero point,
- * the division in float32; an infinite upper limit is the type's maximum).
+ * zero point, clamped to the quantized activation range (each limit quantized by
+ * `quantizeValue`; an infinite upper limit is the type's maximum).
  */
 function integerRelu(lowLimit: number, highLimit: number): OpKernel {
   return (context) => {

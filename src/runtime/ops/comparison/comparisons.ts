@@ -23,18 +23,8 @@ function comparable(context: OpContext, tensor: RuntimeTensor): (value: number) 
     multiplyByQuantizedMultiplierSmallerThanOne((value - zeroPoint) * 256, multiplier, shift);
 }
 
-const COMPARISONS: Record<string, (a: number, b: number) => boolean> = {
-  LESS: (a, b) => a < b,
-  LESS_EQUAL: (a, b) => a <= b,
-  GREATER: (a, b) => a > b,
-  GREATER_EQUAL: (a, b) => a >= b,
-  EQUAL: (a, b) => a === b,
-  NOT_EQUAL: (a, b) => a !== b,
-};
-
-/** A comparison kernel by op name (a key of `COMPARISONS`). */
-export function comparison(op: string): OpKernel {
-  const compare = COMPARISONS[op];
+/** A comparison kernel: `compare` on the (rescaled) values, broadcast, into a bool tensor. */
+function comparison(compare: (a: number, b: number) => boolean): OpKernel {
   return (context) => {
     const a = context.input(0, "float32", "int32", "int64", "int8", "uint8", "int16", "bool");
     const b = context.input(1, a.dtype);
@@ -44,3 +34,21 @@ export function comparison(op: string): OpKernel {
     return broadcastBinary(context, a, b, output, (x, y) => compare(left(x), right(y)) ? 1 : 0);
   };
 }
+
+/** LESS. */
+export const less: OpKernel = comparison((a, b) => a < b);
+
+/** LESS_EQUAL. */
+export const lessEqual: OpKernel = comparison((a, b) => a <= b);
+
+/** GREATER. */
+export const greater: OpKernel = comparison((a, b) => a > b);
+
+/** GREATER_EQUAL. */
+export const greaterEqual: OpKernel = comparison((a, b) => a >= b);
+
+/** EQUAL. */
+export const equal: OpKernel = comparison((a, b) => a === b);
+
+/** NOT_EQUAL. */
+export const notEqual: OpKernel = comparison((a, b) => a !== b);

@@ -13,7 +13,7 @@
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { rowQuantization } from "../common/hybrid_layer.ts";
-import { LSTM_CONSTANT_INPUTS, lstmShape } from "./lstm_float.ts";
+import { LSTM_CONSTANT_INPUTS, lstmShape } from "./lstm_common.ts";
 import { roundHalfAway } from "../../quantization/fixed_point.ts";
 
 const f = Math.fround;
