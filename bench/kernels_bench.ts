@@ -1,6 +1,6 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
 import { KernelMemory } from "../src/runtime/memory.ts";
-import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/qs8.ts";
+import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/common/weight_packing.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
 
 const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;

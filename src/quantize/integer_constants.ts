@@ -7,7 +7,7 @@
  */
 import type { DType } from "../format/dtype.ts";
 import type { Model, Quantization, Subgraph, Tensor } from "../format/ir.ts";
-import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
+import { quantizeValue } from "../runtime/quantization/parameters.ts";
 import type { Range } from "./calibrate.ts";
 import { symmetricQuantization } from "./graph.ts";
 import type { Scheme } from "./integer_scheme.ts";
@@ -46,7 +46,7 @@ export class IntegerConstants {
     const [low, high] = this.scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
     const quantized = Array.from(
       values,
-      (value) => Math.max(low, Math.min(high, roundHalfAway(value / scale) + zeroPoint)),
+      (value) => quantizeValue(value, scale, zeroPoint, [low, high]),
     );
     const data = this.scheme.dtype === "int8"
       ? Int8Array.from(quantized)

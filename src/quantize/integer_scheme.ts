@@ -6,7 +6,7 @@
  * LOGISTIC (1/256, -128; int16 1/32768, 0) and TANH (1/128, 0; int16 1/32768, 0).
  */
 import type { Quantization } from "../format/ir.ts";
-import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
+import { roundHalfAway } from "../runtime/quantization/fixed_point.ts";
 import type { Range } from "./calibrate.ts";
 import { quantization } from "./graph.ts";
 import type { QuantizeMode } from "./options.ts";

@@ -5,7 +5,7 @@
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Tensor } from "../format/ir.ts";
-import { roundHalfAway } from "../runtime/quantized/fixed_point.ts";
+import { roundHalfAway } from "../runtime/quantization/fixed_point.ts";
 import { QuantizeError } from "./errors.ts";
 
 /** A constant's float32 values; refuses NaN and infinities, naming the tensor. */

@@ -1,107 +1,156 @@
-/** The op kernels liteq has, by TFLite builtin op name. */
+/**
+ * The op kernels liteq has, by TFLite builtin op name: one flat table, built once. Each kernel
+ * chooses its own float32, integer or hybrid path (one switch on the input types, in its file).
+ */
 import type { OpKernel } from "./op.ts";
-import { conv2d, depthwiseConv2d } from "./ops/conv.ts";
-import { cast, dequantize } from "./ops/convert.ts";
-import { ELEMENTWISE_KERNELS, prelu, SCALAR_UNARY_KERNELS, softmax } from "./ops/elementwise.ts";
-import { floatGelu, integerGelu } from "./ops/gelu.ts";
+import { conv2d } from "./ops/convolution/conv_2d.ts";
+import { depthwiseConv2d } from "./ops/convolution/depthwise_conv_2d.ts";
+import { transposeConv } from "./ops/convolution/transpose_conv.ts";
+import { fullyConnected } from "./ops/fully_connected/fully_connected.ts";
+import { batchMatmul } from "./ops/fully_connected/batch_matmul.ts";
+import { averagePool2d, maxPool2d } from "./ops/pooling/pooling.ts";
+import { add, sub } from "./ops/arithmetic/add_sub.ts";
+import { mul } from "./ops/arithmetic/mul.ts";
+import { div } from "./ops/arithmetic/div.ts";
+import { squaredDifference } from "./ops/arithmetic/squared_difference.ts";
+import { maximum, minimum } from "./ops/arithmetic/maximum_minimum.ts";
+import { relu, relu0To1, relu6, reluN1To1 } from "./ops/activations/relu.ts";
+import { leakyRelu } from "./ops/activations/leaky_relu.ts";
+import { logistic, tanh } from "./ops/activations/logistic_tanh.ts";
+import { softmax } from "./ops/activations/softmax.ts";
+import { hardSwish } from "./ops/activations/hard_swish.ts";
+import { geluKernel } from "./ops/activations/gelu.ts";
+import { prelu } from "./ops/activations/prelu.ts";
 import {
-  hybridBatchMatmul,
-  hybridConv2d,
-  hybridDepthwiseConv2d,
-  hybridFullyConnected,
-} from "./ops/hybrid.ts";
-import { INTEGER_KERNELS, quantize } from "./ops/integer.ts";
-import { INTEGER_UNARY_KERNELS } from "./ops/integer_unary.ts";
-import { integerDiv, integerPrelu, integerSquaredDifference } from "./ops/integer_arithmetic.ts";
-import { unidirectionalSequenceLstm } from "./ops/lstm.ts";
-import { hybridUnidirectionalSequenceLstm } from "./ops/lstm_hybrid.ts";
-import { batchMatmul, fullyConnected } from "./ops/matmul.ts";
-import { MOVEMENT_KERNELS } from "./ops/movement.ts";
-import { averagePool2d, maxPool2d } from "./ops/pool.ts";
-import { REDUCE_KERNELS } from "./ops/reduce.ts";
-import { expandDims, reshape, shape, squeeze } from "./ops/shape.ts";
-import { transposeConv } from "./ops/transpose_conv.ts";
-import { resizeBilinear } from "./ops/resize_bilinear.ts";
-import { LOGICAL_KERNELS } from "./ops/logical.ts";
-
-/** The float kernels by op name. */
-const FLOAT_KERNELS: Record<string, OpKernel> = {
-  CONV_2D: conv2d,
-  DEPTHWISE_CONV_2D: depthwiseConv2d,
-  FULLY_CONNECTED: fullyConnected,
-  BATCH_MATMUL: batchMatmul,
-  MAX_POOL_2D: maxPool2d,
-  AVERAGE_POOL_2D: averagePool2d,
-  SOFTMAX: softmax,
-  RESHAPE: reshape,
-  SQUEEZE: squeeze,
-  EXPAND_DIMS: expandDims,
-  SHAPE: shape,
-  CAST: cast,
-  DEQUANTIZE: dequantize,
-  UNIDIRECTIONAL_SEQUENCE_LSTM: unidirectionalSequenceLstm,
-  GELU: floatGelu,
-  PRELU: prelu,
-  TRANSPOSE_CONV: transposeConv,
-  RESIZE_BILINEAR: resizeBilinear,
-  ...ELEMENTWISE_KERNELS,
-  ...SCALAR_UNARY_KERNELS,
-  ...LOGICAL_KERNELS,
-  ...REDUCE_KERNELS,
-  ...MOVEMENT_KERNELS,
-};
-
-/** Chooses the integer kernel when input 0 is int8, uint8 or int16, the float one otherwise. */
-function byInputType(float: OpKernel | undefined, integer: OpKernel): OpKernel {
-  return (context) => {
-    const type = context.inputs[0]?.dtype;
-    if (type === "int8" || type === "uint8" || type === "int16" || !float) {
-      return integer(context);
-    }
-    return float(context);
-  };
-}
-
-/** Chooses the hybrid kernel when float32 activations meet int8 weights (input 1). */
-function byWeightType(kernel: OpKernel, hybrid: OpKernel): OpKernel {
-  return (context) =>
-    context.inputs[0]?.dtype === "float32" && context.inputs[1]?.dtype === "int8"
-      ? hybrid(context)
-      : kernel(context);
-}
+  abs,
+  ceil,
+  cos,
+  exp,
+  floor,
+  log,
+  neg,
+  round,
+  rsqrt,
+  sin,
+  sqrt,
+  square,
+} from "./ops/unary_math/unary_math.ts";
+import { mean, reduceMax, reduceMin, reduceProd, sum } from "./ops/reductions/reduce.ts";
+import { argMax, argMin } from "./ops/reductions/arg_min_max.ts";
+import { expandDims, reshape, shape, squeeze } from "./ops/shape/shape.ts";
+import { transpose } from "./ops/movement/transpose.ts";
+import { mirrorPad, pad } from "./ops/movement/pad.ts";
+import { slice, stridedSlice } from "./ops/movement/slice.ts";
+import { gather } from "./ops/movement/gather.ts";
+import { concatenation, pack } from "./ops/movement/concatenation.ts";
+import { split, splitV, unpack } from "./ops/movement/split.ts";
+import {
+  batchToSpaceNd,
+  depthToSpace,
+  spaceToBatchNd,
+  spaceToDepth,
+} from "./ops/movement/space_depth_batch.ts";
+import { broadcastTo, tile } from "./ops/movement/tile_broadcast.ts";
+import { resizeBilinear } from "./ops/resize/resize_bilinear.ts";
+import { resizeNearestNeighbor } from "./ops/resize/resize_nearest_neighbor.ts";
+import {
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  notEqual,
+} from "./ops/comparison/comparisons.ts";
+import { logicalAnd, logicalNot, logicalOr } from "./ops/comparison/logical.ts";
+import { select } from "./ops/comparison/select.ts";
+import { quantize } from "./ops/conversion/quantize.ts";
+import { dequantize } from "./ops/conversion/dequantize.ts";
+import { cast } from "./ops/conversion/cast.ts";
+import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
 
 /** Kernel by op name. */
-export const KERNELS: ReadonlyMap<string, OpKernel> = new Map(Object.entries({
-  ...FLOAT_KERNELS,
-  ...Object.fromEntries(
-    Object.entries({
-      ...INTEGER_KERNELS,
-      ...INTEGER_UNARY_KERNELS,
-      DIV: integerDiv,
-      SQUARED_DIFFERENCE: integerSquaredDifference,
-      GELU: integerGelu,
-      PRELU: integerPrelu,
-    }).map((
-      [op, kernel],
-    ) => [op, byInputType(FLOAT_KERNELS[op], kernel)]),
-  ),
-  QUANTIZE: quantize,
-}));
-
-const HYBRID_KERNELS: Record<string, OpKernel> = {
-  CONV_2D: hybridConv2d,
-  DEPTHWISE_CONV_2D: hybridDepthwiseConv2d,
-  FULLY_CONNECTED: hybridFullyConnected,
-  BATCH_MATMUL: hybridBatchMatmul,
-};
-for (const [op, hybrid] of Object.entries(HYBRID_KERNELS)) {
-  (KERNELS as Map<string, OpKernel>).set(op, byWeightType(KERNELS.get(op)!, hybrid));
-}
-// An LSTM is hybrid when its forget-gate weights (always present) are int8.
-(KERNELS as Map<string, OpKernel>).set(
-  "UNIDIRECTIONAL_SEQUENCE_LSTM",
-  (context) =>
-    context.inputs[2]?.dtype === "int8"
-      ? hybridUnidirectionalSequenceLstm(context)
-      : unidirectionalSequenceLstm(context),
-);
+export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>([
+  ["CONV_2D", conv2d],
+  ["DEPTHWISE_CONV_2D", depthwiseConv2d],
+  ["TRANSPOSE_CONV", transposeConv],
+  ["FULLY_CONNECTED", fullyConnected],
+  ["BATCH_MATMUL", batchMatmul],
+  ["MAX_POOL_2D", maxPool2d],
+  ["AVERAGE_POOL_2D", averagePool2d],
+  ["ADD", add],
+  ["SUB", sub],
+  ["MUL", mul],
+  ["DIV", div],
+  ["SQUARED_DIFFERENCE", squaredDifference],
+  ["MAXIMUM", maximum],
+  ["MINIMUM", minimum],
+  ["RELU", relu],
+  ["RELU6", relu6],
+  ["RELU_N1_TO_1", reluN1To1],
+  ["RELU_0_TO_1", relu0To1],
+  ["LEAKY_RELU", leakyRelu],
+  ["LOGISTIC", logistic],
+  ["TANH", tanh],
+  ["SOFTMAX", softmax],
+  ["HARD_SWISH", hardSwish],
+  ["GELU", geluKernel],
+  ["PRELU", prelu],
+  ["ABS", abs],
+  ["EXP", exp],
+  ["LOG", log],
+  ["SQRT", sqrt],
+  ["RSQRT", rsqrt],
+  ["NEG", neg],
+  ["SQUARE", square],
+  ["FLOOR", floor],
+  ["CEIL", ceil],
+  ["ROUND", round],
+  ["SIN", sin],
+  ["COS", cos],
+  ["MEAN", mean],
+  ["SUM", sum],
+  ["REDUCE_MAX", reduceMax],
+  ["REDUCE_MIN", reduceMin],
+  ["REDUCE_PROD", reduceProd],
+  ["ARG_MAX", argMax],
+  ["ARG_MIN", argMin],
+  ["RESHAPE", reshape],
+  ["SQUEEZE", squeeze],
+  ["EXPAND_DIMS", expandDims],
+  ["SHAPE", shape],
+  ["TRANSPOSE", transpose],
+  ["PAD", pad],
+  ["PADV2", pad],
+  ["MIRROR_PAD", mirrorPad],
+  ["SLICE", slice],
+  ["STRIDED_SLICE", stridedSlice],
+  ["GATHER", gather],
+  ["CONCATENATION", concatenation],
+  ["PACK", pack],
+  ["SPLIT", split],
+  ["SPLIT_V", splitV],
+  ["UNPACK", unpack],
+  ["DEPTH_TO_SPACE", depthToSpace],
+  ["SPACE_TO_DEPTH", spaceToDepth],
+  ["SPACE_TO_BATCH_ND", spaceToBatchNd],
+  ["BATCH_TO_SPACE_ND", batchToSpaceNd],
+  ["TILE", tile],
+  ["BROADCAST_TO", broadcastTo],
+  ["RESIZE_BILINEAR", resizeBilinear],
+  ["RESIZE_NEAREST_NEIGHBOR", resizeNearestNeighbor],
+  ["LESS", less],
+  ["LESS_EQUAL", lessEqual],
+  ["GREATER", greater],
+  ["GREATER_EQUAL", greaterEqual],
+  ["EQUAL", equal],
+  ["NOT_EQUAL", notEqual],
+  ["LOGICAL_AND", logicalAnd],
+  ["LOGICAL_OR", logicalOr],
+  ["LOGICAL_NOT", logicalNot],
+  ["SELECT", select],
+  ["SELECT_V2", select],
+  ["QUANTIZE", quantize],
+  ["DEQUANTIZE", dequantize],
+  ["CAST", cast],
+  ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
+]);

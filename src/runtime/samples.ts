@@ -3,10 +3,10 @@
  * each sample is reshaped to the model input, quantized when the model takes integers and the
  * samples are float32, run, and the outputs stacked the same way.
  */
-import { type DType, elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
+import { elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
 import type { Interpreter, TensorDetails } from "./interpreter.ts";
-import { roundHalfAway } from "./quantized/fixed_point.ts";
+import { quantizeValue, RANGES } from "./quantization/parameters.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
@@ -22,19 +22,12 @@ export function sampleShape(shape: number[]): number[] {
   return shape.length > 0 && shape[0] === 1 ? shape.slice(1) : shape;
 }
 
-const INTEGER_RANGES: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-};
-
 /**
- * Float values quantized to an integer input: clamp(round(x / scale) + zeroPoint), rounding
- * half away from zero as TFLite's QUANTIZE does.
+ * Float values quantized to an integer input by `quantizeValue`: clamp(round(x / scale) +
+ * zeroPoint), as TFLite's QUANTIZE computes it.
  */
 export function quantizeValues(values: Float32Array, detail: TensorDetails): TensorData {
-  const range = INTEGER_RANGES[detail.dtype];
+  const range: [number, number] | undefined = RANGES[detail.dtype];
   const quantization = detail.quantization;
   if (!range || !quantization || quantization.scale.length !== 1) {
     throw new SampleError(
@@ -51,8 +44,7 @@ export function quantizeValues(values: Float32Array, detail: TensorDetails): Ten
     values.length,
   )!;
   for (let index = 0; index < values.length; index++) {
-    const scaled = values[index] / scale;
-    result[index] = Math.min(range[1], Math.max(range[0], roundHalfAway(scaled) + zeroPoint));
+    result[index] = quantizeValue(values[index], scale, zeroPoint, range);
   }
   return result;
 }

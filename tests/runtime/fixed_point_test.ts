@@ -7,10 +7,10 @@ import {
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
-} from "../../src/runtime/quantized/fixed_point.ts";
+} from "../../src/runtime/quantization/fixed_point.ts";
 import { randomFloats } from "./kernel_harness.ts";
-import { reciprocal } from "../../src/runtime/ops/integer_arithmetic.ts";
-import { inverseSqrtMultiplier } from "../../src/runtime/ops/integer_unary.ts";
+import { reciprocal } from "../../src/runtime/ops/arithmetic/div.ts";
+import { inverseSqrtMultiplier } from "../../src/runtime/ops/unary_math/unary_math_integer.ts";
 
 /** gemmlowp's definition: (2ab + nudge) / 2^31 truncated, on 64-bit integers. */
 function highMulReference(a: bigint, b: bigint): bigint {

@@ -1,6 +1,6 @@
 /** The error function behind GELU, against reference values, and GELU's float32 forms. */
 import assert from "node:assert/strict";
-import { erfc, erfcFast, gelu, geluApproximate } from "../../src/runtime/ops/gelu.ts";
+import { erfc, erfcFast, gelu, geluApproximate } from "../../src/runtime/ops/activations/gelu.ts";
 
 Deno.test("erfc matches reference values to double precision on both sides of its two methods", () => {
   // Python's math.erfc.

@@ -4,9 +4,9 @@
  * GEMM and depthwise kernels with their float32 epilogues, on odd shapes and extreme values.
  */
 import assert from "node:assert/strict";
-import { roundHalfAway } from "../../src/runtime/quantized/fixed_point.ts";
-import { rowQuantization } from "../../src/runtime/ops/hybrid.ts";
-import { depthwiseWeightSums } from "../../src/runtime/ops/qs8.ts";
+import { roundHalfAway } from "../../src/runtime/quantization/fixed_point.ts";
+import { rowQuantization } from "../../src/runtime/ops/common/hybrid_layer.ts";
+import { depthwiseWeightSums } from "../../src/runtime/ops/common/weight_packing.ts";
 import { freshMemory, putF32, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
 const random = randomFloats(777);

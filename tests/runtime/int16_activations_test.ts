@@ -1,7 +1,7 @@
 /** The tables behind liteq's int16 LOGISTIC, TANH and SOFTMAX, against TFLite's published values. */
 import assert from "node:assert/strict";
-import { SIGMOID_TABLE } from "../../src/runtime/ops/int16_activations.ts";
-import { lookupTable16, populateTable16 } from "../../src/runtime/ops/lookup_tables.ts";
+import { SIGMOID_TABLE } from "../../src/runtime/ops/activations/logistic_tanh_int16.ts";
+import { lookupTable16, populateTable16 } from "../../src/runtime/quantization/lookup_tables.ts";
 
 Deno.test("SIGMOID_TABLE holds TFLite's sigmoid_table_uint16 entries", () => {
   // A sample of TFLite's table (sigmoid(i / 24) in 0.16), including raised entries.

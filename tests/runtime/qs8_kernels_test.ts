@@ -8,12 +8,12 @@ import {
   multiplyByQuantizedMultiplier,
   multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
-} from "../../src/runtime/quantized/fixed_point.ts";
+} from "../../src/runtime/quantization/fixed_point.ts";
 import {
   CHANNEL_PARAM_ARRAYS,
   depthwiseWeightSums,
   Requantization,
-} from "../../src/runtime/ops/qs8.ts";
+} from "../../src/runtime/ops/common/weight_packing.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import {
   expectedPatches,

@@ -1,0 +1,95 @@
+/** ADD and SUB: float32 and int32 on `float_binary.ts`; int8 on the wasm, uint8 and int16 here. */
+import type { OpContext, OpKernel, PreparedOp } from "../../op.ts";
+import { floatBinary } from "./float_binary.ts";
+import { qs8Binary } from "./int8_binary.ts";
+import { quantizedActivationRange } from "../common/activation_range.ts";
+import { broadcastBinary, broadcastShapes, broadcastWalk } from "../common/broadcast.ts";
+import {
+  multiplyByQuantizedMultiplierSmallerThanOne,
+  quantizeMultiplier,
+} from "../../quantization/fixed_point.ts";
+import { integerInput, params } from "../../quantization/parameters.ts";
+
+/**
+ * ADD and SUB on int8/uint8/int16 (TFLite's reference): both inputs are shifted left by 20 bits
+ * (15 for int16, whose general-scale form TensorFlow marks with `potScaleInt16: false`) and
+ * brought to a common scale (twice the larger input scale) by multipliers below one, summed,
+ * then rescaled to the output; every multiplication rounds as `multiplyByQuantizedMultiplier
+ * SmallerThanOne`.
+ */
+function integerAddSub(subtract: boolean): OpKernel {
+  return (context) => {
+    const a = integerInput(context, 0);
+    const b = context.input(1, a.dtype);
+    const output = context.output(0, a.dtype);
+    output.shape = broadcastShapes(context, a.shape, b.shape);
+    const pa = params(context, a);
+    const pb = params(context, b);
+    const po = params(context, output);
+    if (a.dtype === "int16" && context.options.potScaleInt16 !== false) {
+      context.unsupported(
+        "int16 ADD/SUB with power-of-two scales (pot_scale_int16) is not supported",
+      );
+    }
+    const leftShift = a.dtype === "int16" ? 15 : 20;
+    const twiceMax = 2 * Math.max(pa.scale, pb.scale);
+    const [multiplierA, shiftA] = quantizeMultiplier(pa.scale / twiceMax);
+    const [multiplierB, shiftB] = quantizeMultiplier(pb.scale / twiceMax);
+    const [multiplierOut, shiftOut] = quantizeMultiplier(twiceMax / (2 ** leftShift * po.scale));
+    const [low, high] = quantizedActivationRange(context, output);
+    const walk = broadcastWalk(a.shape, b.shape, output.shape);
+    if (a.dtype === "int8") {
+      return qs8Binary(context, {
+        op: subtract ? "SUB" : "ADD",
+        a,
+        b,
+        output,
+        zeroPoints: [pa.zeroPoint, pb.zeroPoint, po.zeroPoint],
+        low,
+        high,
+        multipliers: [[multiplierA, shiftA], [multiplierB, shiftB], [multiplierOut, shiftOut]],
+        walk,
+      });
+    }
+    return broadcastBinary(context, a, b, output, (x, y) => {
+      const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
+        (x - pa.zeroPoint) * 2 ** leftShift,
+        multiplierA,
+        shiftA,
+      );
+      const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
+        (y - pb.zeroPoint) * 2 ** leftShift,
+        multiplierB,
+        shiftB,
+      );
+      const sum = subtract ? scaledA - scaledB : scaledA + scaledB;
+      const value = multiplyByQuantizedMultiplierSmallerThanOne(sum, multiplierOut, shiftOut) +
+        po.zeroPoint;
+      return Math.min(high, Math.max(low, value));
+    });
+  };
+}
+
+/** ADD: integer for int8, uint8 and int16 inputs, float32 or int32 otherwise. */
+export function add(context: OpContext): PreparedOp {
+  switch (context.inputs[0]?.dtype) {
+    case "int8":
+    case "uint8":
+    case "int16":
+      return integerAddSub(false)(context);
+    default:
+      return floatBinary("ADD")(context);
+  }
+}
+
+/** SUB: integer for int8, uint8 and int16 inputs, float32 or int32 otherwise. */
+export function sub(context: OpContext): PreparedOp {
+  switch (context.inputs[0]?.dtype) {
+    case "int8":
+    case "uint8":
+    case "int16":
+      return integerAddSub(true)(context);
+    default:
+      return floatBinary("SUB")(context);
+  }
+}

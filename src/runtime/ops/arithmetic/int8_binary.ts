@@ -1,0 +1,69 @@
+/**
+ * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference.
+ */
+import type { OpContext, PreparedOp } from "../../op.ts";
+import type { BroadcastWalk } from "../common/broadcast.ts";
+import { channelConstants } from "../common/weight_packing.ts";
+import type { RuntimeTensor } from "../../tensor.ts";
+
+/** Requantization constants of one multiplier for the 4 lanes of `qs8_binary`. */
+function uniformConstants(context: OpContext, multiplier: number, shift: number): number {
+  return channelConstants(
+    context,
+    new Int32Array(4),
+    new Int32Array(4).fill(multiplier),
+    new Int32Array(4).fill(shift),
+    4,
+    Infinity,
+  ).params;
+}
+
+/** What an int8 ADD, SUB or MUL prepared (see `add_sub.ts`, `mul.ts`). */
+export interface Int8Binary {
+  op: "ADD" | "SUB" | "MUL";
+  a: RuntimeTensor;
+  b: RuntimeTensor;
+  output: RuntimeTensor;
+  zeroPoints: [number, number, number];
+  low: number;
+  high: number;
+  /** [multiplier, shift] pairs: input A, input B, output (only the output's for MUL). */
+  multipliers: [number, number][];
+  walk: BroadcastWalk;
+}
+
+/** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
+export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
+  const { a, b, output, zeroPoints, low, high, walk } = layer;
+  const constants = layer.multipliers.map(([multiplier, shift]) =>
+    uniformConstants(context, multiplier, shift)
+  );
+  const [paramsA, paramsB, paramsOut] = layer.op === "MUL"
+    ? [constants[0], constants[0], constants[0]]
+    : constants;
+  const code = { ADD: 0, SUB: 1, MUL: 2 }[layer.op];
+  const kernels = context.kernels;
+  return {
+    run() {
+      let target = output.offset;
+      for (let row = 0; row < walk.aRows.length; row++) {
+        kernels.qs8_binary(
+          code,
+          a.offset + walk.aRows[row],
+          walk.aStep,
+          b.offset + walk.bRows[row],
+          walk.bStep,
+          target,
+          walk.rowLength,
+          ...zeroPoints,
+          low,
+          high,
+          paramsA,
+          paramsB,
+          paramsOut,
+        );
+        target += walk.rowLength;
+      }
+    },
+  };
+}

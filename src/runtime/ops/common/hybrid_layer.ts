@@ -1,0 +1,122 @@
+/**
+ * What the hybrid (dynamic-range) kernels share: float32 activations quantized to int8 on the
+ * fly, per row (`rowQuantization`, then `qs8_quantize_hybrid`), and a layer's int8 weights,
+ * weight scales and float bias in wasm memory.
+ */
+import type { KernelMemory } from "../../memory.ts";
+import type { OpContext } from "../../op.ts";
+import { roundHalfAway } from "../../quantization/fixed_point.ts";
+
+const f = Math.fround;
+
+/** How a row of floats is quantized: its scale, 1 / scale (float32) and zero point. */
+export interface RowQuantization {
+  scale: number;
+  inverse: number;
+  zeroPoint: number;
+}
+
+/**
+ * TFLite's on-the-fly input quantization parameters from the row's range [low, high] (which
+ * includes 0). Asymmetric (AsymmetricQuantizeFloats): scale = (high - low) / 255 in double, the
+ * zero point from whichever end errs less, nudged into [-128, 127]; an all-zero row gets scale 1.
+ * Symmetric (SymmetricQuantizeFloats): scale = max(-low, high) / 127 and inverse 127 / that, in
+ * float32. Quantizing is then q = round(zeroPoint + x * inverse) in float32, clamped: halves
+ * rounded up in the asymmetric form (what TensorFlow 2.21's kernels do, measured on ties), away
+ * from zero in the symmetric one (`qs8_quantize_hybrid`).
+ */
+export function rowQuantization(low: number, high: number, asymmetric: boolean): RowQuantization {
+  if (asymmetric) {
+    if (low === high) return { scale: 1, inverse: 1, zeroPoint: 0 };
+    const scale = (high - low) / 255;
+    const fromMin = -128 - low / scale;
+    const fromMax = 127 - high / scale;
+    const chosen = 128 + Math.abs(low / scale) < 127 + Math.abs(high / scale) ? fromMin : fromMax;
+    const zeroPoint = chosen <= -128 ? -128 : chosen >= 127 ? 127 : roundHalfAway(chosen);
+    const scale32 = f(scale);
+    return { scale: scale32, inverse: f(1 / scale32), zeroPoint };
+  }
+  const range = Math.max(-low, high);
+  if (range === 0) return { scale: 1, inverse: 1, zeroPoint: 0 };
+  return { scale: f(range / 127), inverse: f(127 / range), zeroPoint: 0 };
+}
+
+/** Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. */
+export function quantizeInput(
+  memory: KernelMemory,
+  input: number,
+  count: number,
+  output: number,
+  range: number,
+  asymmetric: boolean,
+): RowQuantization {
+  const kernels = memory.kernels;
+  kernels.f32_range(input, count, range);
+  const [low, high] = memory.f32(range, 2);
+  const row = rowQuantization(low, high, asymmetric);
+  kernels.qs8_quantize_hybrid(
+    input,
+    output,
+    count,
+    row.inverse,
+    row.zeroPoint,
+    asymmetric ? -128 : -127,
+  );
+  return row;
+}
+
+/**
+ * A hybrid layer's constants in wasm memory: int8 weights (packed for the GEMM, or as they are
+ * for depthwise), the sum of each channel's weights, the weight scales and the float bias, the
+ * per-channel arrays padded with zeros to `padded`.
+ */
+interface HybridLayer {
+  weights: number;
+  rowSums: Int32Array;
+  scales: Float32Array;
+  bias: number;
+  padded: number;
+}
+
+/** Places a hybrid layer's constants (see `HybridLayer`); `pack` is the packed depth, if packed. */
+export function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
+  const filter = context.input(1, "int8");
+  const quantization = filter.quantization;
+  if (!quantization || quantization.scale.length === 0) {
+    context.unsupported(`weights "${filter.name}" have no quantization parameters`);
+  }
+  const values = context.values(filter, "weights") as Int8Array;
+  const depth = values.length / channels;
+  const scales = new Float32Array(padded);
+  for (let channel = 0; channel < channels; channel++) {
+    scales[channel] = quantization.scale[quantization.scale.length === 1 ? 0 : channel];
+  }
+  const biasInput = context.optionalInput(2, "float32");
+  const bias = new Float32Array(padded);
+  if (biasInput) bias.set(context.values(biasInput, "bias") as Float32Array);
+  const memory = context.memory;
+  const rowSums = new Int32Array(padded);
+  let weights: number;
+  if (pack === undefined) {
+    weights = memory.store(values);
+  } else {
+    for (let channel = 0; channel < channels; channel++) {
+      for (let index = 0; index < depth; index++) {
+        rowSums[channel] += values[channel * depth + index];
+      }
+    }
+    weights = memory.allocate(padded * pack * 2);
+    memory.withTemporary(values.byteLength, (source) => {
+      memory.bytes(source, values.byteLength).set(
+        new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      );
+      context.kernels.qs8_pack_weights(source, channels, depth, pack, weights);
+    });
+  }
+  return { weights, rowSums, scales, bias: memory.store(bias), padded } satisfies HybridLayer;
+}
+
+/** Per-call arrays the GEMM reads: the zero point folded into an int32 bias, and scales. */
+export function gemmOperands(memory: KernelMemory, padded: number) {
+  return { bias: memory.allocate(padded * 4), scales: memory.allocate(padded * 4) };
+}

@@ -1,0 +1,122 @@
+/**
+ * Constants packed into wasm memory at load for the GEMM and depthwise kernels: float32 weight
+ * panels and padded biases, the int8 kernels' per-channel requantization constants
+ * (`qs8_channel_params`) and depthwise weight sums.
+ */
+import type { OpContext } from "../../op.ts";
+
+/** Rounds `count` up to a multiple of `multiple`. */
+export function roundUp(count: number, multiple: number): number {
+  return Math.ceil(count / multiple) * multiple;
+}
+
+/** Packs a constant [n, k] row-major float32 matrix (n rows of k) for `f32_gemm_4x8`. */
+export function packWeights(context: OpContext, position: number, n: number, k: number): number {
+  const weights = context.input(position, "float32");
+  if (!weights.constant) context.unsupported(`weights "${weights.name}" must be constant`);
+  const packed = context.memory.allocate(roundUp(n, 8) * k * 4);
+  context.withConstantInMemory(weights, "weights", (source) => {
+    context.kernels.f32_pack_rhs(source, n, k, k, 1, packed);
+  });
+  return packed;
+}
+
+/** The bias input (position `position`, optional) stored padded with zeros to `multiple`. */
+export function paddedBias(
+  context: OpContext,
+  position: number,
+  count: number,
+  multiple: number,
+): number {
+  const bias = context.optionalInput(position, "float32");
+  if (bias && bias.shape.reduce((product, size) => product * size, 1) !== count) {
+    context.unsupported(`bias "${bias.name}" has shape [${bias.shape}], expected [${count}]`);
+  }
+  return context.storePadded(
+    bias ? (context.values(bias, "bias") as Float32Array) : [],
+    count,
+    multiple,
+  );
+}
+
+/** The i32 arrays of one block of requantization constants (`qs8_channel_params`). */
+export const CHANNEL_PARAM_ARRAYS = 7;
+
+/**
+ * The int8 kernels' requantization modes (`assembly/qs8.ts`): the general form, and the faster
+ * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30.
+ */
+export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3 } as const;
+
+/**
+ * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
+ * `padded` channels (the extra ones neutral), returning their offsets and the requantization
+ * mode the kernels may use when the layer's sums stay below `sumBound` in magnitude.
+ * `singleRounding` selects ruy's rounding (FULLY_CONNECTED) over TFLite's double rounding.
+ */
+export function channelConstants(
+  context: OpContext,
+  bias: Int32Array,
+  multipliers: Int32Array,
+  shifts: Int32Array,
+  padded: number,
+  sumBound: number,
+  singleRounding = false,
+): { bias: number; params: number; requantization: number } {
+  const memory = context.memory;
+  const pad = (values: Int32Array, filler: number) => {
+    const result = new Int32Array(padded).fill(filler);
+    result.set(values);
+    return result;
+  };
+  const biasOffset = memory.store(pad(bias, 0));
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
+  // Neutral padding channels: multiplier 2^30 and shift -2 keep the fast form open to them.
+  const suited = memory.withTemporary(padded * 8, (scratch) => {
+    memory.i32(scratch, padded).set(pad(multipliers, 2 ** 30));
+    memory.i32(scratch + padded * 4, padded).set(pad(shifts, -2));
+    const scratchShifts = scratch + padded * 4;
+    const rounding = singleRounding ? 1 : 0;
+    const result = context.kernels.qs8_channel_params(
+      scratch,
+      scratchShifts,
+      padded,
+      params,
+      rounding,
+    );
+    if (!result) {
+      context.unsupported("an output multiplier is below 2^-31 (a shift beyond 30 bits)");
+    }
+    return result === 2;
+  });
+  const fast = suited && sumBound < 2 ** 30;
+  const requantization = !fast
+    ? Requantization.general
+    : singleRounding
+    ? Requantization.fastSingleRounding
+    : Requantization.fast;
+  return { bias: biasOffset, params, requantization };
+}
+
+/** The largest |value| in `values`. */
+export function largestMagnitude(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let index = 0; index < values.length; index++) {
+    largest = Math.max(largest, Math.abs(values[index]));
+  }
+  return largest;
+}
+
+/**
+ * The sum of each channel's weights of a depthwise filter [1, kH, kW, channels], padded with
+ * zeros to `padded` channels: what folds the input zero point into a 3x3 window's bias.
+ */
+export function depthwiseWeightSums(
+  weights: Int8Array,
+  channels: number,
+  padded: number,
+): Int32Array {
+  const sums = new Int32Array(padded);
+  for (let index = 0; index < weights.length; index++) sums[index % channels] += weights[index];
+  return sums;
+}

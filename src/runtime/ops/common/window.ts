@@ -1,0 +1,87 @@
+/**
+ * Sliding windows of convolutions and pooling: TFLite's padding rule and the wasm kernels' window
+ * arguments.
+ */
+import type { OpContext } from "../../op.ts";
+
+/** Output size and leading padding of one spatial dimension, as TFLite computes them. */
+export interface SpatialPlan {
+  outSize: number;
+  padBefore: number;
+}
+
+/**
+ * TFLite's padding rule: SAME gives ceil(in / stride) outputs with the total padding split
+ * (floor before, the rest after); VALID gives ceil((in - effective + 1) / stride) and none.
+ */
+export function spatialPlan(
+  context: OpContext,
+  inSize: number,
+  filterSize: number,
+  stride: number,
+  dilation: number,
+): SpatialPlan {
+  if (!(stride >= 1) || !(dilation >= 1)) {
+    context.unsupported(`stride ${stride} and dilation ${dilation} must be at least 1`);
+  }
+  const effective = (filterSize - 1) * dilation + 1;
+  const padding = context.options.padding ?? "SAME";
+  if (padding === "VALID") {
+    const outSize = Math.ceil((inSize - effective + 1) / stride);
+    if (outSize < 1) {
+      context.unsupported(`a ${effective}-wide window does not fit ${inSize} inputs`);
+    }
+    return { outSize, padBefore: 0 };
+  }
+  if (padding !== "SAME") context.unsupported(`padding ${padding} is not supported`);
+  const outSize = Math.ceil(inSize / stride);
+  const total = Math.max((outSize - 1) * stride + effective - inSize, 0);
+  return { outSize, padBefore: Math.floor(total / 2) };
+}
+
+/** A sliding window (convolution or pooling): strides, dilations, and each dimension's plan. */
+export interface SlidingWindow {
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  rows: SpatialPlan;
+  columns: SpatialPlan;
+}
+
+/**
+ * A window as the wasm convolution kernels take it after the image and filter: kH, kW, the
+ * strides, the dilations and the padding before each axis.
+ */
+export function windowArguments(
+  kH: number,
+  kW: number,
+  window: SlidingWindow,
+): [number, number, number, number, number, number, number, number] {
+  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
+  return [kH, kW, strideH, strideW, dilationH, dilationW, rows.padBefore, columns.padBefore];
+}
+
+/** The window of a kH x kW filter over an inH x inW input, from the op's options. */
+export function slidingWindow(
+  context: OpContext,
+  inH: number,
+  inW: number,
+  kH: number,
+  kW: number,
+): SlidingWindow {
+  const options = context.options;
+  const strideH = Number(options.strideH ?? 1);
+  const strideW = Number(options.strideW ?? 1);
+  // Pooling options have no dilation factors: 1.
+  const dilationH = Number(options.dilationHFactor ?? 1);
+  const dilationW = Number(options.dilationWFactor ?? 1);
+  return {
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    rows: spatialPlan(context, inH, kH, strideH, dilationH),
+    columns: spatialPlan(context, inW, kW, strideW, dilationW),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Float32 CONV_2D and DEPTHWISE_CONV_2D. Convolution filters are packed once at load into the
+ * GEMM's panel layout; a 1x1, stride-1 convolution is one GEMM over the input, any other runs
+ * in bands of output positions: im2col patches of the band, then the GEMM.
+ */
+import type { OpContext, PreparedOp } from "../../op.ts";
+import { floatActivationRange } from "../common/activation_range.ts";
+import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
+import { slidingWindow, windowArguments } from "../common/window.ts";
+
+/** Bytes of im2col patches per band: small enough to stay in the second-level cache. */
+const BAND_BYTES = 256 * 1024;
+
+/** CONV_2D on float32 (NHWC input, [out, kH, kW, in] filters). */
+export function floatConv2d(context: OpContext): PreparedOp {
+  const input = context.input(0, "float32");
+  const filter = context.input(1, "float32");
+  const output = context.output(0, "float32");
+  if (input.shape.length !== 4 || filter.shape.length !== 4) {
+    context.unsupported(`input [${input.shape}] and filter [${filter.shape}] must be 4-D`);
+  }
+  const [batches, inH, inW, channels] = input.shape;
+  const [outC, kH, kW, filterChannels] = filter.shape;
+  if (filterChannels !== channels) {
+    context.unsupported(
+      `filter has ${filterChannels} input channels, input has ${channels} (grouped convolution)`,
+    );
+  }
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { rows, columns } = window;
+  const [low, high] = floatActivationRange(context);
+  output.shape = [batches, rows.outSize, columns.outSize, outC];
+
+  const depth = kH * kW * channels;
+  const packed = packWeights(context, 1, outC, depth);
+  const bias = paddedBias(context, 2, outC, 8);
+  const kernels = context.kernels;
+  const consumedInputs = [1, 2];
+
+  const pointwise = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  if (pointwise) {
+    return {
+      consumedInputs,
+      run() {
+        kernels.f32_gemm_4x8(
+          input.offset,
+          channels,
+          packed,
+          bias,
+          output.offset,
+          outC,
+          batches * inH * inW,
+          outC,
+          depth,
+          low,
+          high,
+        );
+      },
+    };
+  }
+  const positions = rows.outSize * columns.outSize;
+  const band = Math.min(positions, Math.max(4, roundUp(Math.floor(BAND_BYTES / (depth * 4)), 4)));
+  const imageIn = inH * inW * channels * 4;
+  const imageOut = positions * outC * 4;
+  return {
+    consumedInputs,
+    scratchBytes: band * depth * 4,
+    run(scratch) {
+      for (let image = 0; image < batches; image++) {
+        const source = input.offset + image * imageIn;
+        const target = output.offset + image * imageOut;
+        for (let start = 0; start < positions; start += band) {
+          const count = Math.min(band, positions - start);
+          kernels.f32_im2col(
+            source,
+            inH,
+            inW,
+            channels,
+            ...windowArguments(kH, kW, window),
+            columns.outSize,
+            start,
+            count,
+            scratch,
+          );
+          kernels.f32_gemm_4x8(
+            scratch,
+            depth,
+            packed,
+            bias,
+            target + start * outC * 4,
+            outC,
+            count,
+            outC,
+            depth,
+            low,
+            high,
+          );
+        }
+      }
+    },
+  };
+}
+
+/** DEPTHWISE_CONV_2D on float32 ([1, kH, kW, in * multiplier] filters). */
+export function floatDepthwiseConv2d(context: OpContext): PreparedOp {
+  const input = context.input(0, "float32");
+  const filter = context.input(1, "float32");
+  const output = context.output(0, "float32");
+  if (input.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[0] !== 1) {
+    context.unsupported(`input [${input.shape}] and filter [${filter.shape}] must be 4-D`);
+  }
+  const [batches, inH, inW, channels] = input.shape;
+  const [, kH, kW, outC] = filter.shape;
+  if (outC % channels !== 0) {
+    context.unsupported(`filter has ${outC} channels, not a multiple of the input's ${channels}`);
+  }
+  if (!filter.constant) context.unsupported(`filter "${filter.name}" must be constant`);
+  const multiplier = outC / channels;
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { rows, columns } = window;
+  const [low, high] = floatActivationRange(context);
+  output.shape = [batches, rows.outSize, columns.outSize, outC];
+  const bias = paddedBias(context, 2, outC, 4);
+  const kernels = context.kernels;
+  const imageIn = inH * inW * channels * 4;
+  const imageOut = rows.outSize * columns.outSize * outC * 4;
+  return {
+    consumedInputs: [2],
+    run() {
+      for (let image = 0; image < batches; image++) {
+        const source = input.offset + image * imageIn;
+        const target = output.offset + image * imageOut;
+        if (multiplier === 1) {
+          kernels.f32_depthwise(
+            source,
+            inH,
+            inW,
+            channels,
+            filter.offset,
+            bias,
+            ...windowArguments(kH, kW, window),
+            rows.outSize,
+            columns.outSize,
+            target,
+            low,
+            high,
+          );
+        } else {
+          kernels.f32_depthwise_multiplier(
+            source,
+            inH,
+            inW,
+            channels,
+            multiplier,
+            filter.offset,
+            bias,
+            ...windowArguments(kH, kW, window),
+            rows.outSize,
+            columns.outSize,
+            target,
+            low,
+            high,
+          );
+        }
+      }
+    },
+  };
+}

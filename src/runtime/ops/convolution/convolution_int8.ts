@@ -1,0 +1,179 @@
+/**
+ * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (`assembly/qs8.ts`): the GEMM over the
+ * input rows or im2col bands, the depthwise kernels 8 channels at a time. The arithmetic is
+ * exactly that of `convolution_integer.ts`, TFLite's reference.
+ */
+import type { OpContext, PreparedOp } from "../../op.ts";
+import { bandRows, packLayer, requantizedRows, widenInBands } from "../common/int8_gemm.ts";
+import {
+  channelConstants,
+  depthwiseWeightSums,
+  largestMagnitude,
+  roundUp,
+} from "../common/weight_packing.ts";
+import { windowArguments } from "../common/window.ts";
+import { im2colBands, type Int8Convolution } from "./convolution_common.ts";
+
+/**
+ * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
+ * im2col patches (padding filled with the input zero point), in bands.
+ */
+export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
+  const { input, output, inputZero, window } = layer;
+  const [batches, inH, inW, channels] = input.shape;
+  const [outC, kH, kW] = context.input(1).shape;
+  const packed = packLayer(context, layer, outC, kH * kW * channels);
+  const positions = window.rows.outSize * window.columns.outSize;
+  const band = bandRows(packed.depth, positions);
+  const widenedBytes = band * packed.depth * 2;
+  const kernels = context.kernels;
+  if (kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1) {
+    return {
+      consumedInputs: [1, 2],
+      scratchBytes: widenedBytes,
+      run: (scratch) =>
+        widenInBands(
+          kernels,
+          input.offset,
+          channels,
+          channels,
+          batches * positions,
+          packed.depth,
+          scratch,
+          (start, count) =>
+            requantizedRows(
+              context,
+              layer,
+              packed,
+              scratch,
+              outC,
+              output.offset + start * outC,
+              count,
+            ),
+        ),
+    };
+  }
+  const geometry = { inH, inW, channels, kH, kW, window };
+  return {
+    consumedInputs: [1, 2],
+    scratchBytes: band * packed.depth + widenedBytes,
+    run(scratch) {
+      const widened = scratch + band * packed.depth;
+      for (let image = 0; image < batches; image++) {
+        const imageOut = output.offset + image * positions * outC;
+        im2colBands(
+          kernels,
+          input.offset + image * inH * inW * channels,
+          geometry,
+          packed.depth,
+          inputZero,
+          scratch,
+          widened,
+          (start, count) =>
+            requantizedRows(
+              context,
+              layer,
+              packed,
+              widened,
+              outC,
+              imageOut + start * outC,
+              count,
+            ),
+        );
+      }
+    },
+  };
+}
+
+/**
+ * DEPTHWISE_CONV_2D on the int8 depthwise kernels: 8 channels at a time with vectorised
+ * requantization for depth multiplier 1, the scalar kernel otherwise.
+ */
+export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
+  const { input, output, inputZero, outputZero, low, high } = layer;
+  const [batches, inH, inW, channels] = input.shape;
+  const [, kH, kW, outC] = context.input(1).shape;
+  const { rows, columns } = layer.window;
+  const memory = context.memory;
+  const filter = memory.store(layer.weights);
+  const kernels = context.kernels;
+  const imageIn = inH * inW * channels;
+  const imageOut = rows.outSize * columns.outSize * outC;
+  const geometry = [
+    ...windowArguments(kH, kW, layer.window),
+    rows.outSize,
+    columns.outSize,
+    inputZero,
+  ] as const;
+  if (outC === channels) {
+    const padded = roundUp(outC, 8);
+    const sums = depthwiseWeightSums(layer.weights, outC, padded);
+    const interior = Int32Array.from(
+      sums,
+      (sum, channel) => (layer.bias[channel] ?? 0) - inputZero * sum,
+    );
+    // A depthwise sum: kH * kW products of (x - inputZero) (at most 255) and weights (at most
+    // 127), plus the bias or the interior bias.
+    const sumBound = kH * kW * 255 * 127 +
+      Math.max(largestMagnitude(layer.bias), largestMagnitude(interior));
+    const constants = channelConstants(
+      context,
+      Int32Array.from(layer.bias),
+      layer.multipliers,
+      layer.shifts,
+      padded,
+      sumBound,
+    );
+    const interiorBias = memory.store(interior);
+    return {
+      consumedInputs: [1, 2],
+      run() {
+        for (let image = 0; image < batches; image++) {
+          kernels.qs8_depthwise_x8(
+            input.offset + image * imageIn,
+            inH,
+            inW,
+            channels,
+            filter,
+            constants.bias,
+            interiorBias,
+            ...geometry,
+            constants.params,
+            padded,
+            outputZero,
+            low,
+            high,
+            output.offset + image * imageOut,
+            constants.requantization,
+          );
+        }
+      },
+    };
+  }
+  const bias = memory.store(Int32Array.from(layer.bias));
+  const multipliers = memory.store(layer.multipliers);
+  const shifts = memory.store(layer.shifts);
+  return {
+    consumedInputs: [1, 2],
+    run() {
+      for (let image = 0; image < batches; image++) {
+        kernels.qs8_depthwise(
+          input.offset + image * imageIn,
+          inH,
+          inW,
+          channels,
+          outC / channels,
+          filter,
+          bias,
+          ...geometry,
+          multipliers,
+          shifts,
+          outputZero,
+          low,
+          high,
+          output.offset + image * imageOut,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** TRANSPOSE by a constant permutation, as a precomputed index map, for any dtype. */
+import { elementCount } from "../../../format/dtype.ts";
+import type { OpContext, PreparedOp } from "../../op.ts";
+import { normalizeAxis } from "../common/axes.ts";
+import { stridesOf } from "../common/broadcast.ts";
+import { forEachCoordinate, mapRun } from "./movement_common.ts";
+
+/** TRANSPOSE by a constant permutation. */
+export function transpose(context: OpContext): PreparedOp {
+  const input = context.input(0);
+  const output = context.output(0, input.dtype);
+  const rank = input.shape.length;
+  const permutation = context.integers(context.input(1), "permutation")
+    .map((axis) => normalizeAxis(context, axis, rank));
+  if (permutation.length !== rank || new Set(permutation).size !== rank) {
+    context.unsupported(`[${permutation}] is not a permutation of ${rank} axes`);
+  }
+  output.shape = permutation.map((axis) => input.shape[axis]);
+  const strides = stridesOf(input.shape);
+  const map = new Int32Array(elementCount(output.shape));
+  forEachCoordinate(output.shape, (coordinate, index) => {
+    let from = 0;
+    for (let axis = 0; axis < rank; axis++) from += coordinate[axis] * strides[permutation[axis]];
+    map[index] = from;
+  });
+  return mapRun(context, input, output, map);
+}

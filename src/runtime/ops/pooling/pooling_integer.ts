@@ -1,0 +1,63 @@
+/**
+ * Integer MAX_POOL_2D and AVERAGE_POOL_2D (int8, uint8), as TensorFlow Lite's reference kernels.
+ */
+import { elementCount } from "../../../format/dtype.ts";
+import type { OpKernel } from "../../op.ts";
+import { quantizedActivationRange } from "../common/activation_range.ts";
+import { slidingWindow } from "../common/window.ts";
+import { integerInput } from "../../quantization/parameters.ts";
+
+/**
+ * MAX_POOL_2D and AVERAGE_POOL_2D on int8/uint8 (input and output share parameters): the
+ * average rounds half away from zero over the window's elements inside the image.
+ */
+export function integerPool(average: boolean): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    const [batches, inH, inW, channels] = input.shape;
+    const kH = Number(context.options.filterHeight ?? 1);
+    const kW = Number(context.options.filterWidth ?? 1);
+    const { strideH, strideW, rows, columns } = slidingWindow(context, inH, inW, kH, kW);
+    output.shape = [batches, rows.outSize, columns.outSize, channels];
+    const [low, high] = quantizedActivationRange(context, output);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(
+          input.dtype,
+          input.offset,
+          elementCount(input.shape),
+        ) as Int8Array;
+        const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+        let out = 0;
+        for (let batch = 0; batch < batches; batch++) {
+          for (let oy = 0; oy < rows.outSize; oy++) {
+            const y0 = oy * strideH - rows.padBefore;
+            for (let ox = 0; ox < columns.outSize; ox++) {
+              const x0 = ox * strideW - columns.padBefore;
+              for (let channel = 0; channel < channels; channel++) {
+                let acc = average ? 0 : -Infinity;
+                let count = 0;
+                for (let y = Math.max(0, y0); y < Math.min(inH, y0 + kH); y++) {
+                  for (let x = Math.max(0, x0); x < Math.min(inW, x0 + kW); x++) {
+                    const value = Number(
+                      source[((batch * inH + y) * inW + x) * channels + channel],
+                    );
+                    acc = average ? acc + value : Math.max(acc, value);
+                    count++;
+                  }
+                }
+                if (average) {
+                  const half = Math.floor(count / 2);
+                  acc = Math.trunc(acc > 0 ? (acc + half) / count : (acc - half) / count);
+                }
+                target[out++] = Math.min(high, Math.max(low, acc));
+              }
+            }
+          }
+        }
+      },
+    };
+  };
+}

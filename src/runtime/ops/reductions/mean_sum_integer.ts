@@ -1,0 +1,55 @@
+/** MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them. */
+import type { OpKernel } from "../../op.ts";
+import { planReduction } from "./reduction_common.ts";
+import {
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierSingleRounding,
+  quantizeMultiplier,
+} from "../../quantization/fixed_point.ts";
+import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
+
+/**
+ * MEAN and SUM on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes them (matched
+ * bit for bit): the centred sum (sum - N * input zero point, N the reduced elements per output)
+ * times the multiplier of input scale / output scale, plus the output zero point, clamped.
+ * MEAN folds the division into the multiplier: with k = floor(log2 N) (at most 32 and
+ * 31 + shift), multiplier' = floor(multiplier * 2^k / N), shift' = shift - k, and rounds twice
+ * (multiplyByQuantizedMultiplier); SUM rounds once (TensorFlow's default kernel; its reference
+ * SUM is broken for int8 in 2.21).
+ */
+export function integerSumOrMean(mean: boolean): OpKernel {
+  return (context) => {
+    const input = integerInput(context, 0);
+    const output = context.output(0, input.dtype);
+    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const pin = params(context, input);
+    const pout = params(context, output);
+    const [low, high] = RANGES[output.dtype];
+    let [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+    if (mean) {
+      const divisionBits = Math.min(Math.floor(Math.log2(perOutput)), 32, 31 + shift);
+      multiplier = Math.floor(multiplier * 2 ** divisionBits / perOutput);
+      shift -= divisionBits;
+    }
+    const rescale = mean
+      ? multiplyByQuantizedMultiplier
+      : multiplyByQuantizedMultiplierSingleRounding;
+    const sums = new Float64Array(outputCount);
+    const memory = context.memory;
+    return {
+      run() {
+        const source = memory.view(input.dtype, input.offset, inputCount);
+        const target = memory.view(output.dtype, output.offset, outputCount);
+        sums.fill(0);
+        for (let index = 0; index < inputCount; index++) {
+          sums[targets[index]] += Number(source[index]);
+        }
+        for (let index = 0; index < outputCount; index++) {
+          const centred = sums[index] - perOutput * pin.zeroPoint;
+          const value = rescale(centred, multiplier, shift) + pout.zeroPoint;
+          target[index] = Math.min(high, Math.max(low, value));
+        }
+      },
+    };
+  };
+}
