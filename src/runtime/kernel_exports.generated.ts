@@ -21,9 +21,11 @@ export interface KernelExports {
   /** assembly/fp16.ts */
   f16_to_f32_x8(source: usize, destination: usize, count: i32): void;
   /** assembly/simd.ts */
-  relaxed_dot_peak(iterations: i32): i32;
-  /** assembly/simd.ts */
   relaxed_self_test(): i32;
+  /** assembly/dot_peak.ts */
+  qs8_dot_peak(iterations: i32): i32;
+  /** assembly/dot_peak.ts */
+  relaxed_dot_peak(iterations: i32): i32;
   /** assembly/f32_gemm.ts */
   f32_gemm_4x8(
     a: usize,
@@ -139,110 +141,9 @@ export interface KernelExports {
   f32_softmax(input: usize, output: usize, rows: i32, columns: i32, beta: f32): void;
   /** assembly/f32_elementwise.ts */
   f32_unary(op: i32, input: usize, output: usize, n: i32, alpha: f32, low: f32, high: f32): void;
-  /** assembly/qs8.ts */
+  /** assembly/f32_range.ts */
   f32_range(input: usize, n: i32, out: usize): void;
-  /** assembly/qs8.ts */
-  qs8_binary(
-    op: i32,
-    a: usize,
-    aStep: i32,
-    b: usize,
-    bStep: i32,
-    output: usize,
-    n: i32,
-    zeroA: i32,
-    zeroB: i32,
-    zeroOut: i32,
-    low: i32,
-    high: i32,
-    paramsA: usize,
-    paramsB: usize,
-    paramsOut: usize,
-  ): void;
-  /** assembly/qs8.ts */
-  qs8_depthwise(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    multiplier: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    channelMultiplier: usize,
-    channelShift: usize,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    output: usize,
-  ): void;
-  /** assembly/qs8.ts */
-  qs8_depthwise_dequantize_x8(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    interiorBias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    scales: usize,
-    rowScale: f32,
-    floatBias: usize,
-    low: f32,
-    high: f32,
-    output: usize,
-  ): void;
-  /** assembly/qs8.ts */
-  qs8_depthwise_x8(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    bias: usize,
-    interiorBias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    params: usize,
-    padded: i32,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    output: usize,
-    requantization: i32,
-  ): void;
-  /** assembly/qs8.ts */
-  qs8_dot_peak(iterations: i32): i32;
-  /** assembly/qs8.ts */
+  /** assembly/qs8_conv.ts */
   qs8_im2col(
     input: usize,
     inH: i32,
@@ -262,17 +163,6 @@ export interface KernelExports {
     depth: i32,
     pad: i32,
     patches: usize,
-  ): void;
-  /** assembly/qs8.ts */
-  qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
-  /** assembly/qs8.ts */
-  qs8_quantize_hybrid(
-    input: usize,
-    output: usize,
-    n: i32,
-    inverse: f32,
-    zeroPoint: i32,
-    low: i32,
   ): void;
   /** assembly/qs8_gemm.ts */
   qs8_gemm_4x8(
@@ -313,6 +203,116 @@ export interface KernelExports {
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
+  /** assembly/qs8_depthwise.ts */
+  qs8_depthwise(
+    input: usize,
+    inH: i32,
+    inW: i32,
+    c: i32,
+    multiplier: i32,
+    filter: usize,
+    bias: usize,
+    kH: i32,
+    kW: i32,
+    strideH: i32,
+    strideW: i32,
+    dilationH: i32,
+    dilationW: i32,
+    padTop: i32,
+    padLeft: i32,
+    outH: i32,
+    outW: i32,
+    inputZero: i32,
+    channelMultiplier: usize,
+    channelShift: usize,
+    zeroPoint: i32,
+    low: i32,
+    high: i32,
+    output: usize,
+  ): void;
+  /** assembly/qs8_depthwise.ts */
+  qs8_depthwise_dequantize_x8(
+    input: usize,
+    inH: i32,
+    inW: i32,
+    c: i32,
+    filter: usize,
+    interiorBias: usize,
+    kH: i32,
+    kW: i32,
+    strideH: i32,
+    strideW: i32,
+    dilationH: i32,
+    dilationW: i32,
+    padTop: i32,
+    padLeft: i32,
+    outH: i32,
+    outW: i32,
+    inputZero: i32,
+    scales: usize,
+    rowScale: f32,
+    floatBias: usize,
+    low: f32,
+    high: f32,
+    output: usize,
+  ): void;
+  /** assembly/qs8_depthwise.ts */
+  qs8_depthwise_x8(
+    input: usize,
+    inH: i32,
+    inW: i32,
+    c: i32,
+    filter: usize,
+    bias: usize,
+    interiorBias: usize,
+    kH: i32,
+    kW: i32,
+    strideH: i32,
+    strideW: i32,
+    dilationH: i32,
+    dilationW: i32,
+    padTop: i32,
+    padLeft: i32,
+    outH: i32,
+    outW: i32,
+    inputZero: i32,
+    params: usize,
+    padded: i32,
+    zeroPoint: i32,
+    low: i32,
+    high: i32,
+    output: usize,
+    requantization: i32,
+  ): void;
+  /** assembly/qs8_binary.ts */
+  qs8_binary(
+    op: i32,
+    a: usize,
+    aStep: i32,
+    b: usize,
+    bStep: i32,
+    output: usize,
+    n: i32,
+    zeroA: i32,
+    zeroB: i32,
+    zeroOut: i32,
+    low: i32,
+    high: i32,
+    paramsA: usize,
+    paramsB: usize,
+    paramsOut: usize,
+  ): void;
+  /** assembly/qs8_quantize.ts */
+  qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
+  /** assembly/qs8_quantize.ts */
+  qs8_quantize_hybrid(
+    input: usize,
+    output: usize,
+    n: i32,
+    inverse: f32,
+    zeroPoint: i32,
+    low: i32,
+  ): void;
   /** assembly/qs8_requantize.ts */
   qs8_channel_params(
     multiplier: usize,
@@ -327,8 +327,9 @@ export interface KernelExports {
 export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[] = [
   "heap_base",
   "f16_to_f32_x8",
-  "relaxed_dot_peak",
   "relaxed_self_test",
+  "qs8_dot_peak",
+  "relaxed_dot_peak",
   "f32_gemm_4x8",
   "f32_pack_rhs",
   "f32_im2col",
@@ -339,17 +340,16 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "f32_softmax",
   "f32_unary",
   "f32_range",
-  "qs8_binary",
-  "qs8_depthwise",
-  "qs8_depthwise_dequantize_x8",
-  "qs8_depthwise_x8",
-  "qs8_dot_peak",
   "qs8_im2col",
-  "qs8_quantize",
-  "qs8_quantize_hybrid",
   "qs8_gemm_4x8",
   "qs8_gemm_dequantize_4x8",
   "qs8_pack_weights",
   "qs8_widen",
+  "qs8_depthwise",
+  "qs8_depthwise_dequantize_x8",
+  "qs8_depthwise_x8",
+  "qs8_binary",
+  "qs8_quantize",
+  "qs8_quantize_hybrid",
   "qs8_channel_params",
 ];
