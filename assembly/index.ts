@@ -2,24 +2,19 @@
 // TypeScript side lays out from `heap_base()` upward.
 
 export { f16_to_f32_x8 } from "./fp16";
-export { relaxed_dot_peak, relaxed_self_test } from "./simd";
+export { relaxed_self_test } from "./simd";
+export { qs8_dot_peak, relaxed_dot_peak } from "./dot_peak";
 export { f32_gemm_4x8, f32_pack_rhs } from "./f32_gemm";
 export { f32_im2col } from "./f32_conv";
 export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";
 export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
-export {
-  f32_range,
-  qs8_binary,
-  qs8_depthwise,
-  qs8_depthwise_dequantize_x8,
-  qs8_depthwise_x8,
-  qs8_dot_peak,
-  qs8_im2col,
-  qs8_quantize,
-  qs8_quantize_hybrid,
-} from "./qs8";
+export { f32_range } from "./f32_range";
+export { qs8_im2col } from "./qs8_conv";
 export { qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_pack_weights, qs8_widen } from "./qs8_gemm";
+export { qs8_depthwise, qs8_depthwise_dequantize_x8, qs8_depthwise_x8 } from "./qs8_depthwise";
+export { qs8_binary } from "./qs8_binary";
+export { qs8_quantize, qs8_quantize_hybrid } from "./qs8_quantize";
 export { qs8_channel_params } from "./qs8_requantize";
 
 /** The first byte of memory free for the caller's buffers. */

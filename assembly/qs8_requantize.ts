@@ -1,11 +1,12 @@
-// TFLite's requantization (MultiplyByQuantizedMultiplier) on four int32 lanes at once, each lane
-// with its own multiplier and shift, exactly as the scalar `requantize` in qs8.ts (or, for
-// FULLY_CONNECTED, ruy's single-rounding form: floor((x * m + 2^(30 + e)) / 2^(31 + e)), which is
-// the same two steps with the nudge 2^30 moved into `half` when e > 0), using only
-// instructions that SSE4.1 has natively (extended multiplies, 64-bit adds and left shifts, lane
-// shuffles; wasm has no per-lane shift, so the rounding division multiplies by 2^(32 - e) and
-// keeps the high half). Needs exponent <= 30 and |acc| < 2^31 - 2^29 after the left shift; the
-// multiplier is a positive Q0.31 value, so gemmlowp's single saturating case cannot occur.
+// TFLite's requantization (MultiplyByQuantizedMultiplier): `requantize` on one int32, and the
+// `requantize_x4` forms on four int32 lanes at once, each lane with its own multiplier and shift,
+// exactly as `requantize` (or, for FULLY_CONNECTED, ruy's single-rounding form:
+// floor((x * m + 2^(30 + e)) / 2^(31 + e)), which is the same two steps with the nudge 2^30 moved
+// into `half` when e > 0), using only instructions that SSE4.1 has natively (extended
+// multiplies, 64-bit adds and left shifts, lane shuffles; wasm has no per-lane shift, so the
+// rounding division multiplies by 2^(32 - e) and keeps the high half). Needs exponent <= 30 and
+// |acc| < 2^31 - 2^29 after the left shift; the multiplier is a positive Q0.31 value, so
+// gemmlowp's single saturating case cannot occur.
 
 /** Per-channel requantization constants, each an i32 array in memory (see `qs8_channel_params`). */
 // @ts-ignore: decorator
@@ -35,6 +36,32 @@
 /** `requantize_x4_fast` with single rounding. */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
+
+/**
+ * TFLite's MultiplyByQuantizedMultiplier: (acc << max(shift, 0)), times the Q0.31 multiplier
+ * doubled with rounding (SaturatingRoundingDoublingHighMul), then divided by 2^max(-shift, 0)
+ * rounding half away from zero (RoundingDivideByPOT).
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize(acc: i32, multiplier: i32, shift: i32): i32 {
+  const x: i64 = <i64>acc << <i64>(shift > 0 ? shift : 0);
+  const a = <i32>x;
+  let high: i32;
+  if (a == i32.MIN_VALUE && multiplier == i32.MIN_VALUE) {
+    high = i32.MAX_VALUE;
+  } else {
+    const product = <i64>a * <i64>multiplier;
+    const nudge: i64 = product >= 0 ? (<i64>1 << 30) : (<i64>1 - (<i64>1 << 30));
+    high = <i32>((product + nudge) / (<i64>1 << 31));
+  }
+  const exponent = shift > 0 ? 0 : -shift;
+  if (exponent == 0) return high;
+  const mask = (1 << exponent) - 1;
+  const remainder = high & mask;
+  const threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+  return (high >> exponent) + (remainder > threshold ? 1 : 0);
+}
 
 /**
  * Writes the per-channel constants for `count` channels from TFLite multipliers and shifts:

@@ -1,0 +1,69 @@
+// Int8 element-wise ADD, SUB and MUL with TFLite's reference arithmetic. Operands step 1 (a full
+// row) or 0 (one value broadcast along the row); the TypeScript side walks the outer, broadcast
+// dimensions.
+
+import { requantize_x4 } from "./qs8_requantize";
+
+/** Eight int8 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
+// @ts-ignore: decorator
+@inline
+function load_operand_x8(pointer: usize, step: i32, zero: v128): v128 {
+  const values = step ? v128.load8x8_s(pointer) : i16x8.splat(<i16>load<i8>(pointer));
+  return i16x8.sub(values, zero);
+}
+
+/** ADD (op 0) or SUB (op 1) of four lanes of operands less their zero points, requantized. */
+// @ts-ignore: decorator
+@inline
+function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize, paramsOut: usize): v128 {
+  // TFLite: both inputs shifted left by 20 bits, each rescaled to twice the larger input scale,
+  // summed (or subtracted), rescaled to the output.
+  const scaledA = requantize_x4(i32x4.shl(a, 20), paramsA, 16, 0);
+  const scaledB = requantize_x4(i32x4.shl(b, 20), paramsB, 16, 0);
+  return requantize_x4(op == 1 ? i32x4.sub(scaledA, scaledB) : i32x4.add(scaledA, scaledB), paramsOut, 16, 0);
+}
+
+/**
+ * ADD (op 0), SUB (op 1) or MUL (op 2) of int8 rows as TFLite's reference kernels compute them,
+ * 8 values per step; operands step 1 (a full row) or 0 (one broadcast value). The requantization
+ * constants are 4-channel blocks from qs8_channel_params: for ADD/SUB the two input rescalings
+ * and the output's; for MUL only `paramsOut` (applied to the product).
+ */
+export function qs8_binary(
+  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32,
+  zeroA: i32, zeroB: i32, zeroOut: i32, low: i32, high: i32,
+  paramsA: usize, paramsB: usize, paramsOut: usize,
+): void {
+  const za = i16x8.splat(<i16>zeroA);
+  const zb = i16x8.splat(<i16>zeroB);
+  const zo = i32x4.splat(zeroOut);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x = load_operand_x8(a + <usize>(i * aStep), aStep, za);
+    const y = load_operand_x8(b + <usize>(i * bStep), bStep, zb);
+    let first: v128, second: v128;
+    if (op == 2) {
+      first = requantize_x4(i32x4.extmul_low_i16x8_s(x, y), paramsOut, 16, 0);
+      second = requantize_x4(i32x4.extmul_high_i16x8_s(x, y), paramsOut, 16, 0);
+    } else {
+      first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), paramsA, paramsB, paramsOut);
+      second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), paramsA, paramsB, paramsOut);
+    }
+    first = i32x4.min_s(i32x4.max_s(i32x4.add(first, zo), lowV), highV);
+    second = i32x4.min_s(i32x4.max_s(i32x4.add(second, zo), lowV), highV);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first), 0);
+  }
+  for (; i < n; i++) {
+    const x = <i32>load<i8>(a + <usize>(i * aStep)) - zeroA;
+    const y = <i32>load<i8>(b + <usize>(i * bStep)) - zeroB;
+    let value: i32;
+    if (op == 2) {
+      value = i32x4.extract_lane(requantize_x4(i32x4.splat(x * y), paramsOut, 16, 0), 0);
+    } else {
+      value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
+    }
+    store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
+  }
+}
