@@ -1,5 +1,5 @@
 /**
- * The int8 GEMM (`assembly/qs8.ts`) as the int8 layers drive it: weights packed as int16 panels
+ * The int8 GEMM (`assembly/qs8_gemm.ts`) as the int8 layers drive it: weights packed as int16 panels
  * at load with the input zero point folded into the bias (bias - inputZero * sum of the
  * channel's weights), int8 rows widened to int16 in bands, sums requantized per channel.
  */

@@ -43,7 +43,7 @@ export function paddedBias(
 export const CHANNEL_PARAM_ARRAYS = 7;
 
 /**
- * The int8 kernels' requantization modes (`assembly/qs8.ts`): the general form, and the faster
+ * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, and the faster
  * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30.
  */
 export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3 } as const;

@@ -1,5 +1,5 @@
 /**
- * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (`assembly/qs8.ts`): the GEMM over the
+ * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (`assembly/qs8_gemm.ts`, `qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the
  * input rows or im2col bands, the depthwise kernels 8 channels at a time. The arithmetic is
  * exactly that of `convolution_integer.ts`, TFLite's reference.
  */
