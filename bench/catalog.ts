@@ -27,13 +27,13 @@ export function modelPath(family: string, variant: string): string | null {
 }
 
 /**
- * Rounds per measurement: about 5 s of timed rounds for a MobileNet (10 to 40 ms a run), 2 s for
+ * Rounds per measurement: about 8 s of timed rounds for a MobileNet (10 to 40 ms a run), 2 s for
  * the small models (well under 1 ms), so the whole `deno task bench` stays within 3 minutes;
  * `scale` multiplies the time (the A/B mode takes longer for a finer ratio).
  */
 export function roundsFor(family: string, scale = 1): RoundOptions {
   return family.startsWith("mobilenet")
-    ? { warmup: 3, budgetMs: 5000 * scale, minRounds: 15, maxRounds: 400 * scale }
+    ? { warmup: 3, budgetMs: 8000 * scale, minRounds: 15, maxRounds: 400 * scale }
     : { warmup: 50, budgetMs: 2000 * scale, minRounds: 100, maxRounds: 5000 * scale };
 }
 
@@ -103,7 +103,7 @@ export class Table {
   private readonly widths: number[];
 
   /** Prints the header. */
-  constructor(header: string[], firstWidth = 24) {
+  constructor(header: string[], firstWidth = 26) {
     this.widths = header.map((name, index) => index === 0 ? firstWidth : Math.max(name.length, 9));
     this.row(header);
   }

@@ -18,7 +18,7 @@ export interface ColdJob {
 }
 
 /** The phases a child reports, in its order, and the process's wall time (spawn to exit). */
-const PHASES = ["startup", "import", "load", "firstRun", "total", "wall"] as const;
+const PHASES = ["import", "load", "firstRun", "total", "wall"] as const;
 
 /** Median milliseconds of each phase a child reports, and of the process's wall time. */
 export type ColdTimes = Record<typeof PHASES[number], number>;
@@ -59,7 +59,7 @@ export async function coldStarts(jobs: ColdJob[], repeats: number): Promise<Cold
 
 /** Prints one line per job: label and the medians of its phases. */
 export function printColdStarts(labels: string[], times: ColdTimes[]): void {
-  const header = ["", "startup", "import", "load", "1st run", "total", "wall"];
+  const header = ["", "import", "load", "1st run", "total", "wall"];
   const width = Math.max(...labels.map((label) => label.length));
   console.log(
     [header[0].padEnd(width), ...header.slice(1).map((name) => name.padStart(8))].join(" "),

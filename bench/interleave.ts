@@ -10,7 +10,7 @@ export type Runner = () => unknown;
 
 /** How many rounds to take. */
 export interface RoundOptions {
-  /** Warm-up rounds (not in the medians); the last one estimates a round's time. */
+  /** Warm-up rounds (not in the medians); their median estimates a round's time. */
   warmup: number;
   /** Wall time to aim the timed rounds at, in milliseconds. */
   budgetMs: number;
@@ -46,12 +46,13 @@ async function timeOne(runner: Runner): Promise<number> {
  * from round to round, so no runner always follows the same other one.
  */
 export async function interleave(runners: Runner[], options: RoundOptions): Promise<Interleaved> {
-  let roundMs = 0;
+  const warmRounds: number[] = [];
   for (let round = 0; round < options.warmup; round++) {
     const roundStart = performance.now();
     for (const runner of runners) await timeOne(runner);
-    roundMs = performance.now() - roundStart;
+    warmRounds.push(performance.now() - roundStart);
   }
+  const roundMs = warmRounds.length > 0 ? median(warmRounds) : 0;
   const rounds = Math.min(
     options.maxRounds,
     Math.max(options.minRounds, Math.round(options.budgetMs / Math.max(roundMs, 1e-3))),

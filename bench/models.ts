@@ -112,9 +112,8 @@ async function coldStartTable(): Promise<void> {
   const repeats = 5;
   console.log(
     `\nCold starts, fresh \`deno run\` from the warm module cache, medians of ${repeats} ms ` +
-      "(startup: Deno's time origin to the script's first line; import, load, 1st run, total: " +
-      "timed inside from that line; wall: spawn to exit; LiteRT.js's import includes its wasm " +
-      "runtime, liteq's load its kernels):",
+      "(import, load, 1st run, total: timed inside from the script's first line; wall: spawn " +
+      "to exit; LiteRT.js's import includes its wasm runtime, liteq's load its kernels):",
   );
   const times = await coldStarts(entries.map(([, job]) => job), repeats);
   printColdStarts(entries.map(([label]) => label), times);
