@@ -8,7 +8,7 @@ import type * as liteq from "../mod.ts";
 import type { RoundOptions, Runner } from "./interleave.ts";
 
 /** The models folder of ../shared beside the worktree. */
-export const SHARED_MODELS = new URL("../../shared/models/", import.meta.url);
+const SHARED_MODELS = new URL("../../shared/models/", import.meta.url);
 
 /** Each family's variants (the `MODE` of `NAME.MODE.tflite`), float first. */
 export const FAMILIES: Record<string, string[]> = {
@@ -27,7 +27,7 @@ export function modelPath(family: string, variant: string): string | null {
 }
 
 /**
- * Rounds per measurement: about 8 s of timed rounds for a MobileNet (10 to 40 ms a run), 2 s for
+ * Rounds per measurement: about 8 s of timed rounds for a MobileNet (tens of milliseconds a run), 2 s for
  * the small models (well under 1 ms), so the whole `deno task bench` stays within 3 minutes;
  * `scale` multiplies the time (the A/B mode takes longer for a finer ratio).
  */
