@@ -3,7 +3,9 @@
  * in benchmarks. It expects a browser worker, so `importScripts` evaluates the named file
  * (indirect eval, with `__dirname`/`__filename` set) and `require` is Node's. It does not throw
  * when a model fails to prepare: it prints a line starting with `ERROR` and returns garbage, so
- * its output is captured through `Module.print`/`printErr` and checked after each compile.
+ * its output is captured through `Module.print`/`printErr` and checked after each compile. It
+ * cannot take an input with a dynamic dimension (-1, as Keras leaves the batch; its API has no
+ * resize): making the input tensor throws `ERROR: [...litert_layout.h:140]`.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,9 +16,13 @@ const WASM_FOLDER = new URL("../node_modules/@litertjs/core/wasm/", import.meta.
 
 /** A compiled LiteRT.js model: `run` takes and returns typed arrays. */
 export interface LiteRtModel {
+  /** The first input's shape. */
+  inputShape: number[];
   run(
     input: Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>,
   ): Promise<Float32Array | Int32Array | Uint8Array>;
+  /** Frees the model's memory in LiteRT.js's wasm heap. */
+  delete(): void;
 }
 
 const log: string[] = [];
@@ -43,10 +49,15 @@ function install(): Promise<typeof import("npm:@litertjs/core@2.5.3")> {
   });
 }
 
+/** Imports LiteRT.js and loads its wasm runtime, once; later calls return the same promise. */
+export function loadLiteRtRuntime(): Promise<typeof import("npm:@litertjs/core@2.5.3")> {
+  loaded ??= install();
+  return loaded;
+}
+
 /** Loads and compiles a model on LiteRT.js's wasm (CPU) accelerator; throws if it logs ERROR. */
 export async function loadLiteRtModel(path: string): Promise<LiteRtModel> {
-  loaded ??= install();
-  const litert = await loaded;
+  const litert = await loadLiteRtRuntime();
   const before = log.length;
   const model = await litert.loadAndCompile(new Uint8Array(readFileSync(path)), {
     accelerator: "wasm",
@@ -55,8 +66,17 @@ export async function loadLiteRtModel(path: string): Promise<LiteRtModel> {
   if (errors.length > 0) throw new Error(`LiteRT.js cannot run ${path}: ${errors.join("; ")}`);
   const [input] = model.getInputDetails();
   return {
+    inputShape: [...input.shape],
     async run(values) {
-      const tensor = new litert.Tensor(values, input.shape);
+      let tensor;
+      try {
+        tensor = new litert.Tensor(values, input.shape);
+      } catch (error) {
+        const shape = `[${input.shape.join(", ")}]`;
+        throw new Error(
+          `LiteRT.js cannot make ${path}'s input ${shape}: ${(error as Error).message}`,
+        );
+      }
       const outputs = await model.run([tensor]);
       tensor.delete();
       const result = outputs[0].toTypedArray() as Float32Array;
@@ -66,5 +86,6 @@ export async function loadLiteRtModel(path: string): Promise<LiteRtModel> {
       if (late.length > 0) throw new Error(`LiteRT.js failed on ${path}: ${late.join("; ")}`);
       return copy;
     },
+    delete: () => model.delete(),
   };
 }

@@ -1,100 +1,132 @@
 /**
- * Whole-model latency at batch 1, liteq against LiteRT.js (XNNPACK in wasm) in the same run,
- * with mitata; prints each model's median for both and the ratio. Then liteq's quantized
- * variants against its float ones, measured in interleaved rounds (float, int8, dynamic, float,
- * ...) so that a shared machine's drift hits all alike. Models come from ../shared/models and
- * are skipped, with the reason printed, when absent or when either runtime cannot run them. Run
- * with `deno task bench` (after the kernel benchmarks).
+ * Whole-model latency at batch 1 in one process, every figure from interleaved runs: every model
+ * is loaded and warmed up first (see `loadModels`), then the runtimes compared alternate single
+ * runs round by round, so a shared machine's drift hits them alike and their ratio stays
+ * meaningful when absolute times wander; each figure is the median of its runs. Prints:
+ * - liteq against LiteRT.js (XNNPACK in wasm) per model of ../shared/models, and the ratio; a
+ *   model LiteRT.js cannot run shows `ERROR`, and the `ERROR` line it logged or threw below;
+ * - liteq's int8 and dynamic-range variants against its float one, per model family;
+ * - cold starts, each in a fresh `deno run` (see `cold_start.ts`): import, load and first
+ *   inference of seed_mnist (an edge function's start), and of MobileNet V2 int8 for both runtimes.
+ *
+ * Run with `deno task bench` (after the kernel benchmarks), or alone with
+ * `deno run --allow-read --allow-env --allow-sys --allow-run bench/models.ts`.
+ *
+ * A/B mode, to check that a change keeps every figure within noise (see `compare.ts`):
+ * `deno run --allow-read --allow-env --allow-sys --allow-run bench/models.ts --compare DIR`,
+ * DIR being another checkout of liteq with its `node_modules` (say `git worktree add
+ * /tmp/liteq-base HEAD~3 && ln -s "$PWD/node_modules" /tmp/liteq-base/`): imports DIR/mod.ts as
+ * a second liteq, interleaves the two run by run on every model, and prints each model's
+ * medians, the ratio this / DIR and the cold starts of both.
  */
-import { existsSync } from "node:fs";
-import { bench, do_not_optimize, run, summary } from "npm:mitata@1.0.34";
-import { Interpreter } from "../src/runtime/interpreter.ts";
-import { loadLiteRtModel } from "./litert.ts";
+import * as liteq from "../mod.ts";
+import {
+  errorMessage,
+  FAMILIES,
+  type LoadedModel,
+  loadModels,
+  modelPath,
+  ms,
+  ratio,
+  roundsFor,
+  Table,
+} from "./catalog.ts";
+import { type ColdJob, coldStarts, printColdStarts } from "./cold_start.ts";
+import { compare } from "./compare.ts";
+import { interleave } from "./interleave.ts";
+import { type LiteRtModel, loadLiteRtModel } from "./litert.ts";
 
-const SHARED = new URL("../../shared/models/", import.meta.url);
-const MODELS = [
-  "mobilenet_v1.float",
-  "mobilenet_v2.float",
-  "mobilenet_v1.int8",
-  "mobilenet_v2.int8",
-  "mobilenet_v1.dynamic",
-  "mobilenet_v2.dynamic",
-];
-
-/** A deterministic input in [0, 1). */
-function sampleInput(count: number): Float32Array<ArrayBuffer> {
-  return Float32Array.from({ length: count }, (_, index) => ((index * 7919) % 1000) / 1000);
-}
-
-const runnable: string[] = [];
-const interpreters = new Map<string, { run: () => unknown }>();
-for (const name of MODELS) {
-  const path = new URL(`${name}.tflite`, SHARED).pathname;
-  if (!existsSync(path)) {
-    console.log(`skipped ${name}: ${path} is absent`);
-    continue;
-  }
+/** Loads `model` on LiteRT.js and runs it once; null, with the reason noted, if it cannot. */
+async function loadPeer(model: LoadedModel, notes: string[]): Promise<LiteRtModel | null> {
+  let peer: LiteRtModel | undefined;
   try {
-    const interpreter = await Interpreter.load(path);
-    const count = interpreter.inputDetails()[0].shape.reduce((product, size) => product * size, 1);
-    const input = sampleInput(count);
-    const litert = await loadLiteRtModel(path);
-    await litert.run(input);
-    summary(() => {
-      bench(`${name} liteq`, () => do_not_optimize(interpreter.run([input])));
-      bench(`${name} LiteRT.js`, async () => do_not_optimize(await litert.run(input)));
-    });
-    runnable.push(name);
-    interpreters.set(name, { run: () => interpreter.run([input]) });
+    peer = await loadLiteRtModel(model.path);
+    await peer.run(model.input);
+    return peer;
   } catch (error) {
-    console.log(`skipped ${name}: ${(error as Error).message}`);
+    peer?.delete();
+    notes.push(`${model.name}: ${errorMessage(error)}`);
+    return null;
   }
 }
 
-const { benchmarks } = await run();
-const median = (label: string) => {
-  const trial = benchmarks.find((candidate) => candidate.alias === label);
-  return (trial?.runs[0]?.stats?.p50 ?? NaN) / 1e6;
-};
-console.log("\nmodel                 liteq ms   LiteRT.js ms   liteq / LiteRT.js");
-for (const name of runnable) {
-  const ours = median(`${name} liteq`);
-  const theirs = median(`${name} LiteRT.js`);
+/** The liteq / LiteRT.js table, model by model. */
+async function againstLiteRt(models: LoadedModel[]): Promise<void> {
   console.log(
-    `${name.padEnd(20)} ${ours.toFixed(2).padStart(9)} ${theirs.toFixed(2).padStart(14)} ${
-      (ours / theirs).toFixed(2).padStart(19)
-    }x`,
+    "liteq and LiteRT.js 2.5.3 (XNNPACK, wasm), alternating single runs after warm-up, medians:",
   );
-}
-
-/** Median milliseconds of each family's variants over interleaved rounds. */
-function interleaved(family: string, variants: string[], rounds: number): Map<string, number> {
-  const runs = variants.map((variant) => interpreters.get(`${family}.${variant}`));
-  const times = variants.map(() => [] as number[]);
-  for (let round = 0; round < rounds + 3; round++) {
-    runs.forEach((model, index) => {
-      const start = performance.now();
-      do_not_optimize(model!.run());
-      if (round >= 3) times[index].push(performance.now() - start);
-    });
+  const table = new Table(["model", "liteq ms", "LiteRT.js ms", "liteq / LiteRT.js", "rounds"]);
+  const notes: string[] = [];
+  for (const model of models) {
+    const peer = await loadPeer(model, notes);
+    const { medians: [liteqMs, litertMs], rounds } = await interleave(
+      peer ? [model.run, () => peer.run(model.input)] : [model.run],
+      roundsFor(model.family),
+    );
+    peer?.delete();
+    const [theirs, relative] = peer ? [ms(litertMs), ratio(liteqMs / litertMs)] : ["ERROR", ""];
+    table.row([model.name, ms(liteqMs), theirs, relative, String(rounds)]);
   }
-  return new Map(variants.map((variant, index) => {
-    const sorted = times[index].sort((a, b) => a - b);
-    return [variant, sorted[Math.floor(sorted.length / 2)]];
-  }));
+  for (const note of notes) console.log(note);
 }
 
-console.log(
-  "\nliteq, interleaved rounds   float ms   int8 ms   dynamic ms   int8 / float   dynamic / float",
-);
-for (const family of ["mobilenet_v1", "mobilenet_v2"]) {
-  const variants = ["float", "int8", "dynamic"];
-  if (!variants.every((variant) => interpreters.has(`${family}.${variant}`))) continue;
-  const medians = interleaved(family, variants, 30);
-  const [float, int8, dynamic] = variants.map((variant) => medians.get(variant)!);
+/** liteq's int8 and dynamic variants against float, per family, interleaved. */
+async function variantRatios(models: LoadedModel[]): Promise<void> {
+  console.log("\nliteq's quantized variants against its float ones, interleaved the same way:");
+  const header = ["model", "float ms", "int8 ms", "dynamic ms", "int8 / float", "dynamic / float"];
+  const table = new Table([...header, "rounds"]);
+  for (const family of Object.keys(FAMILIES)) {
+    const variants = ["float", "int8", "dynamic"].map((variant) =>
+      models.find((model) => model.name === `${family}.${variant}`)
+    );
+    if (variants.some((model) => !model)) continue;
+    const { medians: [float, int8, dynamic], rounds } = await interleave(
+      variants.map((model) => model!.run),
+      roundsFor(family),
+    );
+    const cells = [ms(float), ms(int8), ms(dynamic), ratio(int8 / float), ratio(dynamic / float)];
+    table.row([family, ...cells, String(rounds)]);
+  }
+}
+
+/**
+ * Cold starts: liteq on seed_mnist (an edge function's start; LiteRT.js cannot run it, see
+ * `againstLiteRt`) and both runtimes on MobileNet V2 int8.
+ */
+async function coldStartTable(): Promise<void> {
+  const moduleUrl = new URL("../mod.ts", import.meta.url);
+  const seedMnist = modelPath("seed_mnist", "float");
+  const mobilenet = modelPath("mobilenet_v2", "int8");
+  const entries: [string, ColdJob][] = [];
+  if (seedMnist) {
+    entries.push(["liteq seed_mnist.float", { runtime: "liteq", modelPath: seedMnist, moduleUrl }]);
+  }
+  if (mobilenet) {
+    entries.push(["liteq mobilenet_v2.int8", {
+      runtime: "liteq",
+      modelPath: mobilenet,
+      moduleUrl,
+    }]);
+    entries.push(["LiteRT.js mobilenet_v2.int8", { runtime: "litert", modelPath: mobilenet }]);
+  }
+  const repeats = 5;
   console.log(
-    `${family.padEnd(27)} ${float.toFixed(2).padStart(8)} ${int8.toFixed(2).padStart(9)} ${
-      dynamic.toFixed(2).padStart(12)
-    } ${(int8 / float).toFixed(2).padStart(13)}x ${(dynamic / float).toFixed(2).padStart(16)}x`,
+    `\nCold starts, fresh \`deno run\` from the warm module cache, medians of ${repeats} ms ` +
+      "(import, load, 1st run, total: timed inside from the script's first line; wall: spawn " +
+      "to exit; LiteRT.js's import includes its wasm runtime, liteq's load its kernels):",
   );
+  const times = await coldStarts(entries.map(([, job]) => job), repeats);
+  printColdStarts(entries.map(([label]) => label), times);
+}
+
+const compareAt = Deno.args.indexOf("--compare");
+if (compareAt >= 0) {
+  const dir = Deno.args[compareAt + 1];
+  if (!dir) throw new RangeError("--compare needs a folder: another checkout of liteq");
+  await compare(dir);
+} else {
+  const models = await loadModels(liteq);
+  await againstLiteRt(models);
+  await variantRatios(models);
+  await coldStartTable();
 }
