@@ -97,6 +97,24 @@ import { main } from "../src/cli/main.js";
 process.exit(await main(process.argv.slice(2)));
 `;
 
+/** A relative `.ts` import (either quote), as tsc leaves them in the `.d.ts` files it writes. */
+const RELATIVE_TS_IMPORT = /(["'])(\.{1,2}\/[^"']+)\.ts\1/g;
+
+/**
+ * Points the relative imports of the `.d.ts` files under `folder` at `.js`, which TypeScript maps
+ * to the `.d.ts` beside it and Deno too (a `.ts` specifier names a file the package lacks).
+ */
+async function rewriteDeclarationImports(folder: string): Promise<void> {
+  for await (const entry of Deno.readDir(folder)) {
+    const path = `${folder}${entry.name}`;
+    if (entry.isDirectory) await rewriteDeclarationImports(`${path}/`);
+    else if (entry.name.endsWith(".d.ts")) {
+      const text = await Deno.readTextFile(path);
+      await Deno.writeTextFile(path, text.replace(RELATIVE_TS_IMPORT, "$1$2.js$1"));
+    }
+  }
+}
+
 for (const path of [stage, `${dist}mod.js`, `${dist}mod.d.ts`, `${dist}src`, `${dist}build`]) {
   await Deno.remove(path, { recursive: true }).catch(() => {});
 }
@@ -121,6 +139,7 @@ if (tsc.code !== 0) {
   console.error("build:npm: tsc failed");
   Deno.exit(1);
 }
+await rewriteDeclarationImports(dist);
 await Deno.mkdir(`${dist}build`, { recursive: true });
 for (const kernel of ["liteq_simd.wasm", "liteq_relaxed.wasm"]) {
   await Deno.copyFile(`${root}build/${kernel}`, `${dist}build/${kernel}`);
