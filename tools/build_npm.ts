@@ -97,6 +97,15 @@ import { main } from "../src/cli/main.js";
 process.exit(await main(process.argv.slice(2)));
 `;
 
+/** Removes a file or folder, if there is one. */
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
 /** A relative `.ts` import (either quote), as tsc leaves them in the `.d.ts` files it writes. */
 const RELATIVE_TS_IMPORT = /(["'])(\.{1,2}\/[^"']+)\.ts\1/g;
 
@@ -115,10 +124,14 @@ async function rewriteDeclarationImports(folder: string): Promise<void> {
   }
 }
 
-for (const path of [stage, `${dist}mod.js`, `${dist}mod.d.ts`, `${dist}src`, `${dist}build`]) {
-  await Deno.remove(path, { recursive: true }).catch(() => {});
+for (
+  const output of [
+    stage,
+    ...["mod.js", "mod.d.ts", "src", "build", "bin"].map((name) => dist + name),
+  ]
+) {
+  await removeIfPresent(output);
 }
-await Deno.remove(`${dist}bin`, { recursive: true }).catch(() => {});
 const paths = ["mod.ts", ...await sources("src")];
 const problems = manifestProblems(await stageSources(paths));
 if (problems.length > 0) {
