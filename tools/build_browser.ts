@@ -1,0 +1,59 @@
+/**
+ * Builds the browser bundle `dist/liteq.browser.js` (`deno task build:browser`): `mod.ts` and
+ * everything it imports in one minified ES module, by `deno bundle --platform browser`. Fails,
+ * naming the cause, when the bundle could not load or run in a browser: a static import of a Node
+ * built-in (`node:*`; a dynamic one, never taken there, is fine), or a file it would look up beside
+ * itself (`new URL("...", import.meta.url)`), which a page serving the bundle alone does not have.
+ */
+const root = new URL("../", import.meta.url).pathname;
+const bundle = "dist/liteq.browser.js";
+
+/** The source files that statically import each Node built-in, from `deno info`'s module graph. */
+async function nodeImporters(): Promise<Map<string, string[]>> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "mod.ts"],
+    cwd: root,
+    stderr: "inherit",
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(stdout));
+  const importers = new Map<string, string[]>();
+  for (const module of graph.modules) {
+    for (const dependency of module.dependencies ?? []) {
+      if (!dependency.specifier.startsWith("node:") || dependency.isDynamic) continue;
+      const file = module.specifier.replace(`file://${root}`, "");
+      importers.set(dependency.specifier, [...importers.get(dependency.specifier) ?? [], file]);
+    }
+  }
+  return importers;
+}
+
+const { code } = await new Deno.Command(Deno.execPath(), {
+  args: ["bundle", "--quiet", "--platform", "browser", "--minify", "--output", bundle, "mod.ts"],
+  cwd: root,
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (code !== 0) Deno.exit(code);
+
+const text = await Deno.readTextFile(`${root}${bundle}`);
+const problems: string[] = [];
+const staticNodeImports = new Set(
+  [...text.matchAll(/(?:from|import)\s*["'](node:[^"']+)["']/g)].map((match) => match[1]),
+);
+if (staticNodeImports.size > 0) {
+  const importers = await nodeImporters();
+  for (const specifier of staticNodeImports) {
+    problems.push(`imports ${specifier} (from ${importers.get(specifier)?.join(", ") ?? "?"})`);
+  }
+}
+for (
+  const [, path] of text.matchAll(/new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g)
+) {
+  problems.push(`looks up ${path} beside the bundle`);
+}
+if (problems.length > 0) {
+  await Deno.remove(`${root}${bundle}`);
+  console.error(`build:browser: ${bundle} would not run in a browser:\n  ${problems.join("\n  ")}`);
+  Deno.exit(1);
+}
+console.log(`build:browser: ${bundle}, ${(text.length / 1024).toFixed(0)} KB`);
