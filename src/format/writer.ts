@@ -3,12 +3,12 @@
  * operators (in order of first use), constant tensors' `data` go into their buffers, buffers are
  * 16-byte aligned as TensorFlow writes them.
  */
-import { Builder } from "npm:flatbuffers@25.9.23";
 import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import { bytesOf, elementCount, packedByteLength } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "./ir.ts";
+import { FlatBufferBuilder } from "./flatbuffer_builder.ts";
 import { type PlainObject, type PlainValue, writePlain } from "./plain.ts";
 
 /** The largest file a flatbuffer's 32-bit offsets can address, less room for the tables. */
@@ -46,7 +46,7 @@ export function writeModel(model: Model): Uint8Array {
   plain.operatorCodes = codes.plain();
   // FlatBuffers aligns from the end of its buffer: a capacity that is a multiple of 16 keeps the
   // 16-byte alignment of the buffers true from the start of the returned bytes.
-  const builder = new Builder(Math.ceil((total + 2 ** 20) / 16) * 16);
+  const builder = new FlatBufferBuilder(Math.ceil((total + 2 ** 20) / 16) * 16);
   try {
     const root = writePlain(builder, SCHEMA_LAYOUT.rootTable, plain, "model");
     builder.finish(root, SCHEMA_LAYOUT.fileIdentifier);
