@@ -9,6 +9,7 @@ import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import type { FieldLayout, ValueLayout } from "./layout_types.ts";
 import { dtypeCode, dtypeFromCode, isDType } from "./dtype.ts";
 import type { FlatBufferBuilder } from "./flatbuffer_builder.ts";
+import { schemaEnum } from "./schema_enums.ts";
 
 /**
  * A value in a plain object: numbers, 64-bit integers as bigint, names, nested objects; byte
@@ -49,16 +50,15 @@ function isUnionTag(fields: FieldLayout[], index: number): boolean {
 
 function enumName(enumType: string, value: number): string | number {
   if (enumType === "TensorType") return dtypeFromCode(value) ?? value;
-  return SCHEMA_LAYOUT.enums[enumType].names[value] ?? value;
+  return schemaEnum(enumType).name(value) ?? value;
 }
 
 function enumValue(enumType: string, name: PlainValue, where: string): number {
   if (typeof name === "number") return name;
   if (typeof name === "string") {
     if (enumType === "TensorType" && isDType(name)) return dtypeCode(name);
-    for (const [value, member] of Object.entries(SCHEMA_LAYOUT.enums[enumType].names)) {
-      if (member === name) return Number(value);
-    }
+    const value = schemaEnum(enumType).value(name);
+    if (value !== undefined) return value;
   }
   throw new TypeError(`${where}: ${JSON.stringify(String(name))} is not a ${enumType}`);
 }
