@@ -5,8 +5,8 @@
  * the same bytes as the `flatbuffers` npm package's `Builder` (the tests compare the two), so models
  * written through it are the files that package would write.
  *
- * Offsets are counted from the end of the buffer, as FlatBuffers counts them while building:
- * `offset()` grows with every byte written and never changes when the buffer grows.
+ * The offsets it returns are counted from the end of the buffer, as FlatBuffers counts them while
+ * building: they stay valid when the buffer grows.
  */
 
 /** Bytes before a vtable's field entries: its own length and its table's length, 16 bits each. */
@@ -26,7 +26,7 @@ export class FlatBufferBuilder {
   private tableStart = -1;
   /** Element count of the vector being built. */
   private vectorLength = 0;
-  /** Every vtable written so far, by its 16-bit entries joined with commas: the first one's offset. */
+  /** The offset of each vtable written so far, keyed by its 16-bit entries joined with commas. */
   private readonly vtables = new Map<string, number>();
 
   /** A builder whose buffer starts at `initialCapacity` bytes and doubles when full. */
@@ -37,7 +37,7 @@ export class FlatBufferBuilder {
   }
 
   /** The offset of what was written last, counted from the end of the buffer. */
-  offset(): number {
+  private offset(): number {
     return this.bytes.length - this.space;
   }
 
