@@ -26,7 +26,7 @@ export class FlatBufferBuilder {
   private tableStart = -1;
   /** Element count of the vector being built. */
   private vectorLength = 0;
-  /** The offset of each vtable written so far, keyed by its 16-bit entries joined with commas. */
+  /** The offset of each vtable written so far, keyed by its 16-bit entries as UTF-16 code units. */
   private readonly vtables = new Map<string, number>();
 
   /** A builder whose buffer starts at `initialCapacity` bytes and doubles when full. */
@@ -189,7 +189,7 @@ export class FlatBufferBuilder {
     for (let slot = 0; slot < used; slot++) {
       entries.push(this.fields[slot] === 0 ? 0 : table - this.fields[slot]);
     }
-    const key = entries.join(",");
+    const key = String.fromCharCode(...entries);
     let vtable = this.vtables.get(key);
     if (vtable === undefined) {
       for (let index = entries.length - 1; index >= 0; index--) this.addInt16(entries[index]);
