@@ -1,10 +1,11 @@
 /**
- * Regenerates `src/format/generated/` from `src/format/schema.fbs`:
- * - `schema_generated.ts`: flatc's TypeScript (`--ts --ts-flat-files --gen-object-api`), with its
- *   `flatbuffers` import pinned to the npm version in package.json so that `mod.ts` also works when
- *   imported from a URL;
- * - `schema_layout.ts`: every table's field slots and kinds, enums and unions, which the verifier
- *   and the options converter walk.
+ * Regenerates the code made from `src/format/schema.fbs`:
+ * - `src/format/generated/schema_layout.ts`: every table's field slots and kinds, enums and unions,
+ *   which the library's reader, writer and verifier walk;
+ * - `tests/format/generated/schema_generated.ts`: flatc's TypeScript (`--ts --ts-flat-files
+ *   --gen-object-api`), with its `flatbuffers` import pinned to the npm version in package.json.
+ *   Only the tests load it, as an independent check of the layout: the library itself needs
+ *   neither these bindings nor the `flatbuffers` package.
  *
  * `--check` regenerates into memory and fails when the committed files differ.
  */
@@ -12,7 +13,6 @@ import { parseSchema, renderLayout } from "./schema_parser.ts";
 
 const root = new URL("../", import.meta.url);
 const schemaPath = new URL("src/format/schema.fbs", root);
-const outDir = new URL("src/format/generated/", root);
 const check = Deno.args.includes("--check");
 
 const packageJson = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
@@ -42,24 +42,27 @@ async function runFlatc(): Promise<string> {
   }
 }
 
+/** Each generated file's text by its path in the repository. */
 const outputs: Record<string, string> = {
-  "schema_generated.ts": `// deno-lint-ignore-file\n${await runFlatc()}`,
-  "schema_layout.ts": renderLayout(parseSchema(await Deno.readTextFile(schemaPath))),
+  "src/format/generated/schema_layout.ts": renderLayout(
+    parseSchema(await Deno.readTextFile(schemaPath)),
+  ),
+  "tests/format/generated/schema_generated.ts": `// deno-lint-ignore-file\n${await runFlatc()}`,
 };
 
 let stale = 0;
 for (const [name, text] of Object.entries(outputs)) {
-  const path = new URL(name, outDir);
+  const path = new URL(name, root);
   if (check) {
     const committed = await Deno.readTextFile(path).catch(() => "");
     if (committed !== text) {
-      console.error(`src/format/generated/${name} differs from a fresh generation`);
+      console.error(`${name} differs from a fresh generation`);
       stale++;
     }
   } else {
-    await Deno.mkdir(outDir, { recursive: true });
+    await Deno.mkdir(new URL(".", path), { recursive: true });
     await Deno.writeTextFile(path, text);
-    console.log(`wrote src/format/generated/${name}`);
+    console.log(`wrote ${name}`);
   }
 }
 if (stale > 0) {

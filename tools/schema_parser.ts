@@ -1,7 +1,7 @@
 /**
  * A parser for the subset of the FlatBuffers schema language that `src/format/schema.fbs` uses
  * (namespace, file_identifier, enum, union, table, root_type, attributes), producing the layout
- * descriptor that the verifier walks.
+ * descriptor that the verifier, the reader and the writer walk.
  */
 import type { FieldLayout, SchemaLayout, ValueLayout } from "../src/format/layout_types.ts";
 

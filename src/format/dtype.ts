@@ -1,5 +1,5 @@
 /** Tensor element types, by the lower-case TFLite names that the IR and the CLI use. */
-import { TensorType } from "./generated/schema_generated.ts";
+import { schemaEnum } from "./schema_enums.ts";
 
 /** A tensor's element type: TFLite's `TensorType` names in lower case. */
 export type DType =
@@ -38,34 +38,6 @@ export type TensorData =
   | BigInt64Array
   | BigUint64Array;
 
-const CODE_BY_DTYPE: Record<DType, TensorType> = {
-  float32: TensorType.FLOAT32,
-  float16: TensorType.FLOAT16,
-  int32: TensorType.INT32,
-  uint8: TensorType.UINT8,
-  int64: TensorType.INT64,
-  string: TensorType.STRING,
-  bool: TensorType.BOOL,
-  int16: TensorType.INT16,
-  complex64: TensorType.COMPLEX64,
-  int8: TensorType.INT8,
-  float64: TensorType.FLOAT64,
-  complex128: TensorType.COMPLEX128,
-  uint64: TensorType.UINT64,
-  resource: TensorType.RESOURCE,
-  variant: TensorType.VARIANT,
-  uint32: TensorType.UINT32,
-  uint16: TensorType.UINT16,
-  int4: TensorType.INT4,
-  bfloat16: TensorType.BFLOAT16,
-  int2: TensorType.INT2,
-  uint4: TensorType.UINT4,
-};
-
-const DTYPE_BY_CODE = new Map<number, DType>(
-  Object.entries(CODE_BY_DTYPE).map(([dtype, code]) => [code, dtype as DType]),
-);
-
 /** Bits per element; null where elements have no fixed size (string, resource, variant). */
 const BITS: Record<DType, number | null> = {
   float32: 32,
@@ -91,8 +63,19 @@ const BITS: Record<DType, number | null> = {
   uint4: 4,
 };
 
+const TENSOR_TYPE = schemaEnum("TensorType");
+
+/** Each dtype's `TensorType` code: the member of the upper-case name. */
+const CODE_BY_DTYPE = Object.fromEntries(
+  Object.keys(BITS).map((dtype) => [dtype, TENSOR_TYPE.value(dtype.toUpperCase())]),
+) as Record<DType, number>;
+
+const DTYPE_BY_CODE = new Map<number, DType>(
+  Object.entries(CODE_BY_DTYPE).map(([dtype, code]) => [code, dtype as DType]),
+);
+
 /** The schema's `TensorType` code of a dtype. */
-export function dtypeCode(dtype: DType): TensorType {
+export function dtypeCode(dtype: DType): number {
   return CODE_BY_DTYPE[dtype];
 }
 

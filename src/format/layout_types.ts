@@ -21,7 +21,7 @@ export interface FieldLayout {
   deprecated?: boolean;
 }
 
-/** The whole schema in the form the verifier and the options converter walk. */
+/** The whole schema in the form the verifier, the plain-object codec and the enum lookups walk. */
 export interface SchemaLayout {
   rootTable: string;
   fileIdentifier: string;

@@ -6,10 +6,11 @@
  * absent string, vector, table or union is null, an absent scalar takes the schema's default.
  * Reading assumes the bytes passed `verifyFlatbuffer`.
  */
-import type { Builder } from "npm:flatbuffers@25.9.23";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import type { FieldLayout, ValueLayout } from "./layout_types.ts";
 import { dtypeCode, dtypeFromCode, isDType } from "./dtype.ts";
+import type { FlatBufferBuilder } from "./flatbuffer_builder.ts";
+import { schemaEnum } from "./schema_enums.ts";
 
 /**
  * A value in a plain object: numbers, 64-bit integers as bigint, names, nested objects; byte
@@ -51,16 +52,15 @@ function isUnionTag(fields: FieldLayout[], index: number): boolean {
 
 function enumName(enumType: string, value: number): string | number {
   if (enumType === "TensorType") return dtypeFromCode(value) ?? value;
-  return SCHEMA_LAYOUT.enums[enumType].names[value] ?? value;
+  return schemaEnum(enumType).name(value) ?? value;
 }
 
 function enumValue(enumType: string, name: PlainValue, where: string): number {
   if (typeof name === "number") return name;
   if (typeof name === "string") {
     if (enumType === "TensorType" && isDType(name)) return dtypeCode(name);
-    for (const [value, member] of Object.entries(SCHEMA_LAYOUT.enums[enumType].names)) {
-      if (member === name) return Number(value);
-    }
+    const value = schemaEnum(enumType).value(name);
+    if (value !== undefined) return value;
   }
   throw new TypeError(`${where}: ${JSON.stringify(String(name))} is not a ${enumType}`);
 }
@@ -201,7 +201,7 @@ export class PlainReader {
  * `where` for fields the table does not have or values of the wrong kind.
  */
 export function writePlain(
-  builder: Builder,
+  builder: FlatBufferBuilder,
   tableName: string,
   plain: PlainObject,
   where: string,
@@ -269,7 +269,7 @@ function scalarNumber(scalar: ScalarLayout, value: PlainValue, where: string): n
 }
 
 function addScalarField(
-  builder: Builder,
+  builder: FlatBufferBuilder,
   slot: number,
   scalar: ScalarLayout,
   value: PlainValue,
@@ -292,7 +292,11 @@ function addScalarField(
   }
 }
 
-function addScalar(builder: Builder, scalar: ScalarLayout, number: number | bigint): void {
+function addScalar(
+  builder: FlatBufferBuilder,
+  scalar: ScalarLayout,
+  number: number | bigint,
+): void {
   if (typeof number === "bigint") builder.addInt64(number);
   else if (scalar.base === "float" || scalar.base === "float32") builder.addFloat32(number);
   else if (scalar.size === 8) builder.addFloat64(number);
@@ -301,21 +305,8 @@ function addScalar(builder: Builder, scalar: ScalarLayout, number: number | bigi
   else builder.addInt8(number);
 }
 
-/**
- * Writes `bytes` as a byte vector aligned to `align` and returns its offset: one copy, where the
- * builder's own `createByteVector` would add the bytes one call at a time.
- */
-export function writeBytes(builder: Builder, bytes: Uint8Array, align: number): number {
-  builder.startVector(1, bytes.length, align);
-  // The builder fills its buffer from the back; `space` is where the next byte goes.
-  const internals = builder as unknown as { space: number };
-  internals.space -= bytes.length;
-  builder.dataBuffer().bytes().set(bytes, internals.space);
-  return builder.endVector();
-}
-
 function writeReference(
-  builder: Builder,
+  builder: FlatBufferBuilder,
   value: ReferenceLayout,
   plain: PlainValue,
   where: string,
@@ -332,7 +323,7 @@ function writeReference(
   }
   const element = value.element;
   if (plain instanceof Uint8Array && isByte(element)) {
-    return writeBytes(builder, plain, value.align ?? 1);
+    return builder.createByteVector(plain, value.align ?? 1);
   }
   if (!Array.isArray(plain)) throw new TypeError(`${where}: expected an array`);
   if (element.kind === "scalar") {

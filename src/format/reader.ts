@@ -3,12 +3,12 @@
  * verified first (every offset inside the file), then decoded into plain tables, then checked for
  * consistency (indices in range, constant sizes matching shapes, bounded element counts).
  */
-import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import { type DType, elementCount, isDType, packedByteLength, typedView } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
+import { schemaEnum } from "./schema_enums.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
 /** Limits on what a file may ask the reader to do. */
@@ -21,6 +21,8 @@ export interface ReadOptions extends Partial<VerifyLimits> {
 export const DEFAULT_MAX_ELEMENTS = 2 ** 28;
 
 const EMPTY = new Uint8Array(0);
+
+const BUILTIN_OPERATOR = schemaEnum("BuiltinOperator");
 
 /** Reads and validates a TFLite flatbuffer. Throws `ModelFormatError` naming what is wrong. */
 export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Model {
@@ -122,14 +124,14 @@ class ModelDecoder {
   private operatorCode(code: PlainObject, index: number) {
     // Files from before schema 3a only set the byte-sized code; the larger of the two is right.
     const extended = typeof code.builtinCode === "string"
-      ? BuiltinOperator[code.builtinCode as keyof typeof BuiltinOperator]
+      ? BUILTIN_OPERATOR.value(code.builtinCode) as number
       : code.builtinCode as number;
     const builtin = Math.max(extended, code.deprecatedBuiltinCode as number);
-    const name = BuiltinOperator[builtin as BuiltinOperator];
+    const name = BUILTIN_OPERATOR.name(builtin);
     if (name === undefined) {
       throw new ModelFormatError(`operator code ${index}`, `unknown builtin operator ${builtin}`);
     }
-    const custom = builtin === BuiltinOperator.CUSTOM;
+    const custom = name === "CUSTOM";
     return {
       op: custom ? (code.customCode as string | null) ?? "" : name,
       custom,

@@ -3,13 +3,18 @@
  * operators (in order of first use), constant tensors' `data` go into their buffers, buffers are
  * 16-byte aligned as TensorFlow writes them.
  */
-import { Builder } from "npm:flatbuffers@25.9.23";
-import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import { bytesOf, elementCount, packedByteLength } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "./ir.ts";
+import { FlatBufferBuilder } from "./flatbuffer_builder.ts";
 import { type PlainObject, type PlainValue, writePlain } from "./plain.ts";
+import { schemaEnum } from "./schema_enums.ts";
+
+const BUILTIN_OPERATOR = schemaEnum("BuiltinOperator");
+
+/** The byte-sized code telling readers from before schema 3a to look at the extended code. */
+const SEE_EXTENDED_CODE = BUILTIN_OPERATOR.value("PLACEHOLDER_FOR_GREATER_OP_CODES") as number;
 
 /** The largest file a flatbuffer's 32-bit offsets can address, less room for the tables. */
 const MAX_INLINE_BYTES = 2 ** 31 - 2 ** 24;
@@ -46,7 +51,7 @@ export function writeModel(model: Model): Uint8Array {
   plain.operatorCodes = codes.plain();
   // FlatBuffers aligns from the end of its buffer: a capacity that is a multiple of 16 keeps the
   // 16-byte alignment of the buffers true from the start of the returned bytes.
-  const builder = new Builder(Math.ceil((total + 2 ** 20) / 16) * 16);
+  const builder = new FlatBufferBuilder(Math.ceil((total + 2 ** 20) / 16) * 16);
   try {
     const root = writePlain(builder, SCHEMA_LAYOUT.rootTable, plain, "model");
     builder.finish(root, SCHEMA_LAYOUT.fileIdentifier);
@@ -113,16 +118,14 @@ class OperatorCodes {
     const key = `${operator.custom ? "custom" : "builtin"}:${operator.op}:${operator.version}`;
     let index = this.indices.get(key);
     if (index === undefined) {
-      const builtin = operator.custom
-        ? BuiltinOperator.CUSTOM
-        : BuiltinOperator[operator.op as keyof typeof BuiltinOperator];
+      const builtin = BUILTIN_OPERATOR.value(operator.custom ? "CUSTOM" : operator.op);
       if (builtin === undefined) {
         throw new ModelFormatError(where, `unknown builtin operator "${operator.op}"`);
       }
       index = this.codes.length;
       this.codes.push({
         // Readers from before schema 3a only know the byte-sized code; 127 means "see builtinCode".
-        deprecatedBuiltinCode: Math.min(builtin, BuiltinOperator.PLACEHOLDER_FOR_GREATER_OP_CODES),
+        deprecatedBuiltinCode: Math.min(builtin, SEE_EXTENDED_CODE),
         customCode: operator.custom ? operator.op : null,
         version: operator.version,
         builtinCode: builtin,

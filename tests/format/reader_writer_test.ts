@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Builder } from "npm:flatbuffers@25.9.23";
+import { FlatBufferBuilder } from "../../src/format/flatbuffer_builder.ts";
 import { type Model, ModelFormatError, readModel, type Tensor, writeModel } from "../../mod.ts";
 import { writePlain } from "../../src/format/plain.ts";
 import { bytesOf } from "../../src/format/dtype.ts";
@@ -126,7 +126,7 @@ function forge(edit: (model: Record<string, unknown>) => void): Uint8Array {
     buffers: [{}, { data: new Uint8Array(18) }, { data: new Uint8Array(8) }],
   };
   edit(plain);
-  const builder = new Builder(1024);
+  const builder = new FlatBufferBuilder(1024);
   // deno-lint-ignore no-explicit-any
   builder.finish(writePlain(builder, "Model", plain as any, "model"), "TFL3");
   return builder.asUint8Array();

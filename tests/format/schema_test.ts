@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import * as schema from "../../src/format/generated/schema_generated.ts";
+import * as schema from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "../../src/format/generated/schema_layout.ts";
+import { dtypeCode, dtypeFromCode } from "../../src/format/dtype.ts";
+import { schemaEnum } from "../../src/format/schema_enums.ts";
 import { parseSchema } from "../../tools/schema_parser.ts";
 import { ROOT } from "../helpers.ts";
 
@@ -39,6 +41,31 @@ Deno.test("the layout agrees with the generated enums", () => {
   assert.equal(operators[209], "STABLEHLO_CASE");
   assert.equal(SCHEMA_LAYOUT.unions.BuiltinOptions.length, 126);
   assert.equal(SCHEMA_LAYOUT.unions.BuiltinOptions2.length, 23);
+});
+
+Deno.test("schema enums look up both ways as flatc's enums do", () => {
+  const generated = schema as unknown as Record<string, Record<string, number>>;
+  for (const name of Object.keys(SCHEMA_LAYOUT.enums)) {
+    const schemaEnumType = schemaEnum(name);
+    for (const [member, value] of Object.entries(generated[name])) {
+      if (typeof value !== "number") continue; // flatc's reverse entries: value -> member
+      assert.equal(schemaEnumType.value(member), value, `${name}.${member}`);
+      assert.equal(schemaEnumType.name(value), member, `${name}[${value}]`);
+    }
+  }
+  const operators = schemaEnum("BuiltinOperator");
+  assert.equal(operators.value("NOT_AN_OPERATOR"), undefined);
+  assert.equal(operators.name(-1), undefined);
+  assert.throws(() => schemaEnum("Missing"), /Missing is not an enum of the schema/);
+});
+
+Deno.test("every TensorType is a dtype of the lower-case name, and back", () => {
+  for (const [member, code] of Object.entries(schema.TensorType)) {
+    if (typeof code !== "number") continue;
+    const dtype = member.toLowerCase();
+    assert.equal(dtypeFromCode(code), dtype);
+    assert.equal(dtypeCode(dtype as Parameters<typeof dtypeCode>[0]), code);
+  }
 });
 
 Deno.test("the schema parser refuses what it does not understand", () => {

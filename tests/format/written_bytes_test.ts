@@ -1,0 +1,37 @@
+/**
+ * `writeModel`'s bytes are pinned, not only its round trip: `tests/fixtures/format/written_sha256.json`
+ * holds the SHA-256 of `writeModel(readModel(file))` for every model in `tests/fixtures` and
+ * `../shared`, recorded when the writer still used npm flatbuffers' `Builder`. Any change to the
+ * builder's alignment, vtable sharing or field order shows up here as a changed hash.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readModel, writeModel } from "../../mod.ts";
+import { FIXTURES, readBytesSync, ROOT, SHARED } from "../helpers.ts";
+
+const RECORDED: Record<string, string> = JSON.parse(
+  readFileSync(`${FIXTURES}/format/written_sha256.json`, "utf8"),
+);
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** A recorded name's file: `fixtures/…` under tests/, `shared/…` in ../shared (null if absent). */
+function pathOf(name: string): string | null {
+  if (name.startsWith("fixtures/")) return `${ROOT}tests/${name}`;
+  return SHARED === null ? null : `${SHARED}/${name.slice("shared/".length)}`;
+}
+
+Deno.test("writeModel writes every recorded model byte for byte as recorded", () => {
+  let compared = 0;
+  for (const [name, recorded] of Object.entries(RECORDED)) {
+    const path = pathOf(name);
+    if (path === null) continue;
+    const written = writeModel(readModel(readBytesSync(path)));
+    assert.equal(sha256(written), recorded, `${name}: written bytes differ`);
+    compared++;
+  }
+  assert.ok(compared >= 344, `${compared} models compared`);
+});
