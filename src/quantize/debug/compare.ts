@@ -10,6 +10,7 @@ import { elementCount } from "../../format/dtype.ts";
 import type { Model } from "../../format/ir.ts";
 import type { NpyArray } from "../../io/npy.ts";
 import { Interpreter, loadModelSource, type ModelSource } from "../../runtime/interpreter.ts";
+import { UnsupportedModelError } from "../../runtime/errors.ts";
 import { runSamples, SampleError } from "../../runtime/samples.ts";
 import { ErrorAccumulator, type ErrorSummary, realValues } from "./error_stats.ts";
 import {
@@ -120,6 +121,7 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
 
 /** An interpreter of `model` whose outputs also include `tensors`, and where each one is. */
 async function probe(
+  role: "float" | "quantized",
   model: Model,
   tensors: number[],
   inputShapes: (number[] | undefined)[] | undefined,
@@ -127,8 +129,13 @@ async function probe(
   const [main, ...others] = model.subgraphs;
   const outputs = [...new Set([...main.outputs, ...tensors])];
   const probed: Model = { ...model, subgraphs: [{ ...main, outputs }, ...others] };
-  const interpreter = await Interpreter.load(probed, { inputShapes });
-  return { interpreter, positionOf: (tensor) => outputs.indexOf(tensor) };
+  try {
+    const interpreter = await Interpreter.load(probed, { inputShapes });
+    return { interpreter, positionOf: (tensor) => outputs.indexOf(tensor) };
+  } catch (error) {
+    if (!(error instanceof UnsupportedModelError)) throw error;
+    throw new UnsupportedModelError(`${role} model, ${error.where}`, error.reason);
+  }
 }
 
 /** Sample `sample` of stacked samples, as a stack of one. */
@@ -174,6 +181,8 @@ function argmax(values: Float64Array): number {
  * ```
  * @throws SampleError when the samples or labels do not fit the models
  * @throws ModelMismatchError when the models have different numbers of outputs
+ * @throws UnsupportedModelError when a model cannot run; its `where` starts with `float model`
+ *   or `quantized model`
  */
 export async function compareModels(
   float: ModelSource,
@@ -185,11 +194,13 @@ export async function compareModels(
   const quantizedModel = await loadModelSource(quantized);
   const matches = matchTensors(floatModel, quantizedModel);
   const floatRun = await probe(
+    "float",
     floatModel,
     matches.map((match) => match.floatTensor),
     options.inputShapes,
   );
   const quantizedRun = await probe(
+    "quantized",
     quantizedModel,
     matches.map((match) => match.tensor),
     options.inputShapes,

@@ -15,6 +15,14 @@ import { mnistSamples } from "./mnist_samples.ts";
 const model = (name: string) => `${FIXTURES}/models/${name}.tflite`;
 const { data, labels } = await mnistSamples(200);
 
+/** The first 50 samples, one array each, to calibrate liteq's own quantization on. */
+function calibrationImages(): Float32Array[] {
+  return Array.from(
+    { length: 50 },
+    (_, sample) => (data.data as Float32Array).slice(sample * 784, (sample + 1) * 784),
+  );
+}
+
 Deno.test("a float model against itself: no error anywhere, SQNR at its cap", async () => {
   const result = await compareModels(model("seed_mnist.float"), model("seed_mnist.float"), [data], {
     labels,
@@ -115,21 +123,46 @@ Deno.test("histograms: the worst layers, lowest SQNR first, every value counted 
   assert.ok(layer.floatMax > layer.max!);
 });
 
-Deno.test("liteq's own int8 file is matched by name throughout", async () => {
-  const calibration = Array.from(
-    { length: 50 },
-    (_, sample) => (data.data as Float32Array).slice(sample * 784, (sample + 1) * 784),
-  );
+Deno.test("liteq's own int8 file is matched by name, its renamed logits by position", async () => {
   const float = readModel(readBytesSync(model("seed_mnist.float")));
-  const quantized = await quantize(float, { mode: "int8", representativeDataset: calibration });
+  const quantized = await quantize(float, {
+    mode: "int8",
+    representativeDataset: calibrationImages(),
+  });
   const result = await compareModels(float, quantized, [data]);
   assert.deepEqual(
     result.layers.map((layer) => layer.op),
     ["RESHAPE", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED"],
   );
   assert.ok(result.layers.every((layer) => layer.storage === "integer"));
-  assert.ok(result.layers.every((layer) => layer.matchedBy === "name"));
+  // As TensorFlow, liteq gives the float output's name to the closing DEQUANTIZE.
+  assert.deepEqual(
+    result.layers.map((layer) => layer.matchedBy),
+    ["name", "name", "name", "name", "position"],
+  );
   assert.ok(result.outputs[0].sqnr > 30, `output SQNR ${result.outputs[0].sqnr}`);
+});
+
+Deno.test("ops the quantizer keeps float appear with scale null between integer layers", async () => {
+  const float = readModel(readBytesSync(model("mobile_mnist.float")));
+  const quantized = await quantize(float, {
+    mode: "int8",
+    representativeDataset: calibrationImages(),
+    denylist: ["LOGISTIC", "MUL"],
+  });
+  const result = await compareModels(float, quantized, [data]);
+  const kept = result.layers.filter((layer) => layer.storage === "float");
+  assert.deepEqual(kept.map((layer) => layer.op), ["LOGISTIC", "MUL"]);
+  for (const layer of kept) {
+    assert.deepEqual([layer.scale, layer.zeroPoint, layer.min, layer.max], [
+      null,
+      null,
+      null,
+      null,
+    ]);
+    assert.ok(layer.sqnr > 25 && layer.sqnr < 60, `${layer.op} ${layer.sqnr}`);
+  }
+  assert.equal(result.layers.filter((layer) => layer.storage === "integer").length, 12);
 });
 
 Deno.test("dynamic range: the layer with int8 weights is hybrid, the others kept float", async () => {
