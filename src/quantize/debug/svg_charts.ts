@@ -64,6 +64,7 @@ export function barChart(id: string, bars: Bar[], yLabel: string, ceiling = Infi
   const [left, top, bottom, height] = [48, 16, 34, 220];
   const step = Math.max(10, Math.min(36, 720 / Math.max(1, bars.length)));
   const width = left + bars.length * step + 12;
+  const labelEvery = Math.ceil(24 / step); // labels at least 24 px apart
   const highest = Math.max(1, ...bars.map((bar) => Math.min(ceiling, bar.value)));
   const lowest = Math.min(0, ...bars.map((bar) => bar.value));
   const tick = tickStep(highest - lowest, 5);
@@ -93,10 +94,14 @@ export function barChart(id: string, bars: Bar[], yLabel: string, ceiling = Infi
         step * 0.7
       }" height="${Math.max(1, Math.abs(from - to))}" fill="${colorOf(bar.kind)}">` +
         `<title>${escapeHtml(bar.title)}</title></rect>`,
-      `<text class="tick" x="${x + step * 0.35}" y="${top + height + 14}" text-anchor="middle">${
-        escapeHtml(bar.label)
-      }</text>`,
     );
+    if (index % labelEvery === 0) {
+      parts.push(
+        `<text class="tick" x="${x + step * 0.35}" y="${top + height + 14}" text-anchor="middle">${
+          escapeHtml(bar.label)
+        }</text>`,
+      );
+    }
   });
   parts.push(
     `<text class="axis" transform="translate(12 ${top + height / 2}) rotate(-90)" ` +
