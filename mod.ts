@@ -64,3 +64,16 @@ export type {
   ReportEntry,
   Sample,
 } from "./src/quantize/options.ts";
+
+// Debugging a quantized model: layer-by-layer error against the float model.
+export {
+  compareModels,
+  type CompareOptions,
+  type LayerComparison,
+  type LayerHistogram,
+  type ModelComparison,
+  ModelMismatchError,
+  type OutputComparison,
+} from "./src/quantize/debug/compare.ts";
+export { type ErrorSummary, MAX_SQNR_DB } from "./src/quantize/debug/error_stats.ts";
+export type { ClipRange, Histogram } from "./src/quantize/debug/histogram.ts";

@@ -1,6 +1,6 @@
 /**
- * The `liteq` command line: `inspect`, `convert`, `run`, `eval` and `bench`. Bad input ends in
- * one line on stderr naming the file and the problem, and exit code 1; never a stack trace.
+ * The `liteq` command line: `inspect`, `convert`, `run`, `eval`, `bench` and `compare`. Bad input
+ * ends in one line on stderr naming the file and the problem, and exit code 1; never a stack trace.
  */
 import process from "node:process";
 import { ModelFormatError } from "../format/errors.ts";
@@ -8,6 +8,7 @@ import { FileError } from "../io/files.ts";
 import { UnsupportedModelError } from "../runtime/op.ts";
 import { inspectJson, inspectText } from "./inspect.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
+import { compare } from "./compare.ts";
 import { convert } from "./convert.ts";
 import { bench, evaluate } from "./evaluate.ts";
 import { loadModel } from "./load.ts";
@@ -28,6 +29,10 @@ const HELP: Record<string, string> = {
                                          top-1 (and top-5) accuracy of a classifier`,
   bench: `  liteq bench MODEL [--runs N] [--warmup N] [--json]
                                          median, p90 and min latency, wasm memory`,
+  compare: `  liteq compare FLOAT QUANTIZED --data X.npy [--labels Y.npy] [--input-shape 1,28,28]
+                [--json] [--html report.html]
+                                         each quantized layer's error (SQNR, RMSE, max)
+                                         against the float tensor it replaces`,
 };
 
 const USAGE = `usage:\n${Object.values(HELP).join("\n")}`;
@@ -48,6 +53,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   run,
   eval: evaluate,
   bench,
+  compare,
 };
 
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
