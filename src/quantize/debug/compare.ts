@@ -11,6 +11,7 @@ import type { Model } from "../../format/ir.ts";
 import type { NpyArray } from "../../io/npy.ts";
 import { Interpreter, loadModelSource, type ModelSource } from "../../runtime/interpreter.ts";
 import { UnsupportedModelError } from "../../runtime/errors.ts";
+import { RANGES } from "../../runtime/quantization/parameters.ts";
 import { runSamples, SampleError } from "../../runtime/samples.ts";
 import { ErrorAccumulator, type ErrorSummary, realValues } from "./error_stats.ts";
 import {
@@ -110,14 +111,6 @@ export class ModelMismatchError extends Error {
     this.name = "ModelMismatchError";
   }
 }
-
-/** The stored range of each integer type that activations use. */
-const INTEGER_RANGES: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-};
 
 /** An interpreter of `model` whose outputs also include `tensors`, and where each one is. */
 async function probe(
@@ -252,7 +245,7 @@ export async function compareModels(
     const tensor = quantizedGraph.tensors[match.tensor];
     const errors = layerErrors[position];
     const quantization = tensor.quantization?.scale.length ? tensor.quantization : null;
-    const range = INTEGER_RANGES[tensor.dtype];
+    const range = RANGES[tensor.dtype];
     const [scale, zeroPoint] = quantization && range
       ? [quantization.scale[0], quantization.zeroPoint[0] ?? 0]
       : [null, null];
