@@ -2,9 +2,10 @@
 // multiplier 1 (with an unrolled 3x3 interior, and a hybrid form that writes float32), and a
 // scalar kernel for any depth multiplier.
 
+import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST,
-  REQUANTIZE_FAST_SINGLE, requantize, requantize_x4, requantize_x4_fast,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize, requantize_x4,
+  requantize_x4_fast,
 } from "./qs8_requantize";
 
 /**

@@ -6,8 +6,10 @@
 // layers, scales to float32.
 
 import {
-  DEQUANTIZE, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP,
-  PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+} from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
   requantize_x4_with,
 } from "./qs8_requantize";
 
