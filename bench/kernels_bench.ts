@@ -1,4 +1,5 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
+import { storeLayer } from "../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../src/runtime/memory.ts";
 import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/common/weight_packing.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
@@ -24,11 +25,20 @@ for (const variant of variants) {
   kernels.f32_pack_rhs(b, n, k, k, 1, packed);
   const bias = filled(n);
   const c = memory.allocate(m * n * 4);
+  const gemmLayer = storeLayer(memory, {
+    n,
+    depth: k,
+    lda: k,
+    ldc: n,
+    bias,
+    lowF: -Infinity,
+    highF: Infinity,
+  });
   Deno.bench(
     `f32_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`,
     { group: "gemm" },
     () => {
-      kernels.f32_gemm_4x8(a, k, packed, bias, c, n, m, n, k, -Infinity, Infinity);
+      kernels.f32_gemm_4x8(a, packed, c, m, gemmLayer);
     },
   );
 

@@ -27,19 +27,7 @@ export interface KernelExports {
   /** assembly/dot_peak.ts */
   relaxed_dot_peak(iterations: i32): i32;
   /** assembly/f32_gemm.ts */
-  f32_gemm_4x8(
-    a: usize,
-    lda: i32,
-    packed: usize,
-    bias: usize,
-    c: usize,
-    ldc: i32,
-    m: i32,
-    n: i32,
-    k: i32,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/f32_gemm.ts */
   f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, strideK: i32, packed: usize): void;
   /** assembly/f32_conv.ts */

@@ -2,6 +2,7 @@
  * Each float32 wasm kernel against a plain scalar TypeScript reference, on odd shapes (1, 3, 7,
  * 17, 33 ...), borders, strides, dilations and edge values; in each kernel build this engine runs.
  */
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import {
   assertNear,
   expectedPatches,
@@ -60,19 +61,16 @@ for (const variant of VARIANTS) {
           const biasOffset = putF32(memory, biasPadded);
           const sentinel = 12345;
           const cOffset = putF32(memory, new Float32Array(m * ldc).fill(sentinel));
-          memory.kernels.f32_gemm_4x8(
-            aOffset,
-            lda,
-            packed,
-            biasOffset,
-            cOffset,
-            ldc,
-            m,
+          const layer = storeLayer(memory, {
             n,
-            k,
-            low,
-            high,
-          );
+            depth: k,
+            lda,
+            ldc,
+            bias: biasOffset,
+            lowF: low,
+            highF: high,
+          });
+          memory.kernels.f32_gemm_4x8(aOffset, packed, cOffset, m, layer);
           const c = memory.f32(cOffset, m * ldc);
           const expected = gemmReference(a, lda, b, bias, m, n, k, low, high);
           const actual = new Float64Array(m * n);

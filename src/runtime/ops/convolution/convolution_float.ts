@@ -3,6 +3,7 @@
  * GEMM's panel layout; a 1x1, stride-1 convolution is one GEMM over the input, any other runs
  * in bands of output positions: im2col patches of the band, then the GEMM.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
@@ -38,23 +39,21 @@ export function floatConv2d(context: OpContext): PreparedOp {
   const consumedInputs = [1, 2];
 
   const pointwise = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  // A 1x1 convolution's rows are the input's pixels (depth = channels), others' the patches.
+  const layer = storeLayer(context.memory, {
+    n: outC,
+    depth,
+    lda: depth,
+    ldc: outC,
+    bias,
+    lowF: low,
+    highF: high,
+  });
   if (pointwise) {
     return {
       consumedInputs,
       run() {
-        kernels.f32_gemm_4x8(
-          input.offset,
-          channels,
-          packed,
-          bias,
-          output.offset,
-          outC,
-          batches * inH * inW,
-          outC,
-          depth,
-          low,
-          high,
-        );
+        kernels.f32_gemm_4x8(input.offset, packed, output.offset, batches * inH * inW, layer);
       },
     };
   }
@@ -82,19 +81,7 @@ export function floatConv2d(context: OpContext): PreparedOp {
             count,
             scratch,
           );
-          kernels.f32_gemm_4x8(
-            scratch,
-            depth,
-            packed,
-            bias,
-            target + start * outC * 4,
-            outC,
-            count,
-            outC,
-            depth,
-            low,
-            high,
-          );
+          kernels.f32_gemm_4x8(scratch, packed, target + start * outC * 4, count, layer);
         }
       }
     },
