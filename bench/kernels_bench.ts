@@ -47,28 +47,31 @@ for (const variant of variants) {
   const filter = filled(9 * channels);
   const depthwiseBias = filled(channels);
   const output = memory.allocate(h * w * channels * 4);
+  // A 3x3 window over 56x56x144, stride 1, SAME padding.
+  const window3x3 = {
+    inH: h,
+    inW: w,
+    channels,
+    kH: 3,
+    kW: 3,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 1,
+    padLeft: 1,
+    outH: h,
+    outW: w,
+  };
+  const depthwiseLayer = storeLayer(memory, {
+    ...window3x3,
+    filter,
+    bias: depthwiseBias,
+    lowF: 0,
+    highF: 6,
+  });
   Deno.bench(`f32_depthwise 3x3 56x56x144 (${variant})`, { group: "depthwise" }, () => {
-    kernels.f32_depthwise(
-      input,
-      h,
-      w,
-      channels,
-      filter,
-      depthwiseBias,
-      3,
-      3,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      h,
-      w,
-      output,
-      0,
-      6,
-    );
+    kernels.f32_depthwise(input, output, depthwiseLayer);
   });
 
   const a8 = filled(m * k / 2); // int8 values widened to int16: any values will do

@@ -31,88 +31,13 @@ export interface KernelExports {
   /** assembly/f32_gemm.ts */
   f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, strideK: i32, packed: usize): void;
   /** assembly/f32_conv.ts */
-  f32_im2col(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outW: i32,
-    rowStart: i32,
-    rows: i32,
-    patches: usize,
-  ): void;
+  f32_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, patches: usize): void;
   /** assembly/f32_depthwise.ts */
-  f32_depthwise(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_depthwise(input: usize, output: usize, layer: usize): void;
   /** assembly/f32_depthwise.ts */
-  f32_depthwise_multiplier(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    multiplier: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_depthwise_multiplier(input: usize, output: usize, layer: usize): void;
   /** assembly/f32_pool.ts */
-  f32_pool(
-    average: i32,
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_pool(average: i32, input: usize, output: usize, layer: usize): void;
   /** assembly/f32_elementwise.ts */
   f32_binary(
     op: i32,

@@ -1,4 +1,5 @@
 /** Test helpers for calling the wasm kernels directly on arrays, and a seeded random source. */
+import type { LayerFields } from "../../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../../src/runtime/memory.ts";
 import { type KernelVariant, loadKernels, relaxedSimdWorks } from "../../src/runtime/wasm.ts";
 
@@ -145,6 +146,26 @@ export function expectedPatches(
     for (let filled = w.kH * w.kW * w.c; filled < depth; filled++) patches.push(0);
   }
   return patches;
+}
+
+/** `w` as the window fields of a layer block. */
+export function windowLayerFields(w: Window): LayerFields {
+  const { inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = w;
+  return {
+    inH,
+    inW,
+    channels: c,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padTop,
+    padLeft,
+    outH: w.outH,
+    outW: w.outW,
+  };
 }
 
 /** The window arguments of the im2col kernels, in their order. */
