@@ -206,14 +206,7 @@ export interface KernelExports {
     bStep: i32,
     output: usize,
     n: i32,
-    zeroA: i32,
-    zeroB: i32,
-    zeroOut: i32,
-    low: i32,
-    high: i32,
-    paramsA: usize,
-    paramsB: usize,
-    paramsOut: usize,
+    layer: usize,
   ): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
