@@ -90,8 +90,24 @@ for (const variant of variants) {
     : Requantization.general;
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);
+  // An int8 GEMM layer of `outputs` channels over rows of `depth` values.
+  const qs8GemmLayer = (outputs: number, depth: number) =>
+    storeLayer(memory, {
+      n: outputs,
+      depth,
+      lda: depth,
+      ldc: outputs,
+      bias: bias8,
+      params,
+      padded: n,
+      requantization: fast,
+      zeroPoint: 0,
+      lowI: -128,
+      highI: 127,
+    });
+  const gemm8Layer = qs8GemmLayer(n, k);
   Deno.bench(`qs8_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
-    kernels.qs8_gemm_4x8(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
+    kernels.qs8_gemm_4x8(a8, packed8, c8, m, gemm8Layer);
   });
   // MobileNet V2's first 1x1 expansion: many rows, little depth, so requantization dominates.
   const [rows, depth16, channels96] = [112 * 112, 16, 96];
@@ -99,26 +115,11 @@ for (const variant of variants) {
   const packedSmall = memory.allocate(channels96 * depth16 * 2);
   kernels.qs8_pack_weights(aSmall, channels96, depth16, depth16, packedSmall);
   const cSmall = memory.allocate(rows * channels96);
+  const smallLayer = qs8GemmLayer(channels96, depth16);
   Deno.bench(`qs8_gemm_4x8 12544x96x16 (${variant}; 1x1 conv 112x112, 16 to 96)`, {
     group: "qs8",
   }, () => {
-    kernels.qs8_gemm_4x8(
-      aSmall,
-      depth16,
-      depth16,
-      packedSmall,
-      bias8,
-      params,
-      n,
-      cSmall,
-      channels96,
-      rows,
-      channels96,
-      0,
-      -128,
-      127,
-      fast,
-    );
+    kernels.qs8_gemm_4x8(aSmall, packedSmall, cSmall, rows, smallLayer);
   });
   const depthwiseInput = filled(h * w * channels / 4);
   const depthwiseFilter = filled(9 * channels / 4);

@@ -78,39 +78,15 @@ export interface KernelExports {
     patches: usize,
   ): void;
   /** assembly/qs8_gemm.ts */
-  qs8_gemm_4x8(
-    a: usize,
-    lda: i32,
-    depth: i32,
-    packed: usize,
-    bias: usize,
-    params: usize,
-    padded: i32,
-    c: usize,
-    ldc: i32,
-    m: i32,
-    n: i32,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    requantization: i32,
-  ): void;
+  qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_gemm_dequantize_4x8(
     a: usize,
-    lda: i32,
-    depth: i32,
     packed: usize,
-    bias: usize,
-    scales: usize,
-    rowScale: f32,
-    floatBias: usize,
     c: usize,
-    ldc: i32,
     m: i32,
-    n: i32,
-    low: f32,
-    high: f32,
+    layer: usize,
+    rowScale: f32,
   ): void;
   /** assembly/qs8_gemm.ts */
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;

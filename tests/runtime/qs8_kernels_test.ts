@@ -14,6 +14,7 @@ import {
   depthwiseWeightSums,
   Requantization,
 } from "../../src/runtime/ops/common/weight_packing.ts";
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import {
   expectedPatches,
@@ -113,23 +114,20 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
             const ldc = n + 2;
             const c = memory.allocate(m * ldc);
             memory.bytes(c, m * ldc).fill(0x55);
-            memory.kernels.qs8_gemm_4x8(
-              aOffset,
-              depth,
-              depth,
-              packed,
-              constants.bias,
-              constants.params,
-              padded,
-              c,
-              ldc,
-              m,
+            const layer = storeLayer(memory, {
               n,
+              depth,
+              lda: depth,
+              ldc,
+              bias: constants.bias,
+              params: constants.params,
+              padded,
+              requantization: mode,
               zeroPoint,
-              low,
-              high,
-              mode,
-            );
+              lowI: low,
+              highI: high,
+            });
+            memory.kernels.qs8_gemm_4x8(aOffset, packed, c, m, layer);
             const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
             for (let row = 0; row < m; row++) {
               for (let column = 0; column < ldc; column++) {

@@ -30,7 +30,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const layer = hybridLayer(context, outC, roundUp(outC, 8), depth);
   const memory = context.memory;
   const kernels = context.kernels;
-  const operands = gemmOperands(memory, layer.padded);
+  const operands = gemmOperands(memory, layer.padded, outC, depth, layer.bias, low, high);
   memory.f32(operands.scales, layer.padded).set(layer.scales);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
@@ -64,19 +64,11 @@ export function hybridConv2d(context: OpContext): PreparedOp {
         const multiply = (start: number, count: number) =>
           kernels.qs8_gemm_dequantize_4x8(
             widened,
-            depth,
-            depth,
             layer.weights,
-            operands.bias,
-            operands.scales,
-            scale,
-            layer.bias,
             imageOut + start * outC * 4,
-            outC,
             count,
-            outC,
-            low,
-            high,
+            operands.layer,
+            scale,
           );
         if (direct) {
           widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);

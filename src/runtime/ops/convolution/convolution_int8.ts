@@ -41,15 +41,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
           packed.depth,
           scratch,
           (start, count) =>
-            requantizedRows(
-              context,
-              layer,
-              packed,
-              scratch,
-              outC,
-              output.offset + start * outC,
-              count,
-            ),
+            requantizedRows(kernels, packed, scratch, output.offset + start * outC, count),
         ),
     };
   }
@@ -70,15 +62,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
           scratch,
           widened,
           (start, count) =>
-            requantizedRows(
-              context,
-              layer,
-              packed,
-              widened,
-              outC,
-              imageOut + start * outC,
-              count,
-            ),
+            requantizedRows(kernels, packed, widened, imageOut + start * outC, count),
         );
       }
     },
