@@ -57,26 +57,7 @@ export interface KernelExports {
   /** assembly/f32_range.ts */
   f32_range(input: usize, n: i32, out: usize): void;
   /** assembly/qs8_conv.ts */
-  qs8_im2col(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outW: i32,
-    rowStart: i32,
-    rows: i32,
-    depth: i32,
-    pad: i32,
-    patches: usize,
-  ): void;
+  qs8_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, pad: i32, patches: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/qs8_gemm.ts */

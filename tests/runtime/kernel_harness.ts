@@ -167,25 +167,3 @@ export function windowLayerFields(w: Window): LayerFields {
     outW: w.outW,
   };
 }
-
-/** The window arguments of the im2col kernels, in their order. */
-type Im2colArguments = [
-  inH: number,
-  inW: number,
-  c: number,
-  kH: number,
-  kW: number,
-  strideH: number,
-  strideW: number,
-  dilationH: number,
-  dilationW: number,
-  padTop: number,
-  padLeft: number,
-  outW: number,
-];
-
-/** `w` as the im2col kernels take it after their input. */
-export function im2colArguments(w: Window): Im2colArguments {
-  const { inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = w;
-  return [inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, w.outW];
-}

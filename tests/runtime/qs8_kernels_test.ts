@@ -19,9 +19,9 @@ import type { KernelMemory } from "../../src/runtime/memory.ts";
 import {
   expectedPatches,
   freshMemory,
-  im2colArguments,
   randomFloats,
   VARIANTS,
+  windowLayerFields,
   WINDOWS,
 } from "./kernel_harness.ts";
 
@@ -346,15 +346,8 @@ for (const variant of VARIANTS) {
       const pad = -7;
       const patches = memory.allocate(count * depth);
       memory.bytes(patches, count * depth).fill(0x55);
-      memory.kernels.qs8_im2col(
-        memory.store(input),
-        ...im2colArguments(w),
-        start,
-        count,
-        depth,
-        pad,
-        patches,
-      );
+      const layer = storeLayer(memory, { ...windowLayerFields(w), depth });
+      memory.kernels.qs8_im2col(memory.store(input), layer, start, count, pad, patches);
       const expected = expectedPatches(input, w, start, count, pad, depth);
       assert.deepEqual(
         Array.from(new Int8Array(memory.kernels.memory.buffer, patches, count * depth)),

@@ -11,7 +11,7 @@ import { gemmOperands, hybridLayer, quantizeInput } from "../common/hybrid_layer
 import { bandRows, widenInBands } from "../common/int8_gemm.ts";
 import { depthwiseWeightSums, roundUp } from "../common/weight_packing.ts";
 import { windowArguments } from "../common/window.ts";
-import { convolutionShape, im2colBands } from "./convolution_common.ts";
+import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_common.ts";
 
 const f = Math.fround;
 
@@ -36,7 +36,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const imageIn = inH * inW * channels;
   const positions = window.rows.outSize * window.columns.outSize;
   const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
-  const geometry = { inH, inW, channels, kH, kW, window };
+  const im2col = prepareIm2col(memory, { inH, inW, channels, kH, kW, window }, depth);
   const band = bandRows(depth, positions);
   const quantizedBytes = roundUp(imageIn, 16);
   const patchBytes = direct ? 0 : band * depth;
@@ -74,7 +74,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
           widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);
           continue;
         }
-        im2colBands(kernels, quantized, geometry, depth, zeroPoint, patches, widened, multiply);
+        im2colBands(kernels, quantized, im2col, zeroPoint, patches, widened, multiply);
       }
     },
   };

@@ -12,7 +12,7 @@ import {
   roundUp,
 } from "../common/weight_packing.ts";
 import { windowArguments } from "../common/window.ts";
-import { im2colBands, type Int8Convolution } from "./convolution_common.ts";
+import { im2colBands, type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
 
 /**
  * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
@@ -45,7 +45,11 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
         ),
     };
   }
-  const geometry = { inH, inW, channels, kH, kW, window };
+  const im2col = prepareIm2col(
+    context.memory,
+    { inH, inW, channels, kH, kW, window },
+    packed.depth,
+  );
   return {
     consumedInputs: [1, 2],
     scratchBytes: band * packed.depth + widenedBytes,
@@ -56,8 +60,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
         im2colBands(
           kernels,
           input.offset + image * inH * inW * channels,
-          geometry,
-          packed.depth,
+          im2col,
           inputZero,
           scratch,
           widened,
