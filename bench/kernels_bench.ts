@@ -124,34 +124,21 @@ for (const variant of variants) {
   const depthwiseInput = filled(h * w * channels / 4);
   const depthwiseFilter = filled(9 * channels / 4);
   const depthwiseOutput = memory.allocate(h * w * channels);
+  const depthwise8Layer = storeLayer(memory, {
+    ...window3x3,
+    inputZero: 0,
+    filter: depthwiseFilter,
+    bias: bias8,
+    interiorBias: bias8,
+    params,
+    padded: n,
+    requantization: fast,
+    zeroPoint: 0,
+    lowI: -128,
+    highI: 127,
+  });
   Deno.bench(`qs8_depthwise_x8 3x3 56x56x144 (${variant})`, { group: "qs8" }, () => {
-    kernels.qs8_depthwise_x8(
-      depthwiseInput,
-      h,
-      w,
-      channels,
-      depthwiseFilter,
-      bias8,
-      bias8,
-      3,
-      3,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      h,
-      w,
-      0,
-      params,
-      n,
-      0,
-      -128,
-      127,
-      depthwiseOutput,
-      fast,
-    );
+    kernels.qs8_depthwise_x8(depthwiseInput, depthwiseOutput, depthwise8Layer);
   });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",

@@ -146,35 +146,38 @@ for (const variant of VARIANTS) {
       const floatBias = Float32Array.from({ length: padded }, (_, c) => 0.25 * c - 1);
       const rowScale = 0.31;
       const output = memory.allocate(outH * outW * channels * 4);
-      memory.kernels.qs8_depthwise_dequantize_x8(
-        memory.store(input),
+      const layer = storeLayer(memory, {
         inH,
         inW,
         channels,
-        memory.store(filter),
-        memory.store(
+        kH,
+        kW,
+        strideH: stride,
+        strideW: stride,
+        dilationH: dilation,
+        dilationW: dilation,
+        padTop,
+        padLeft,
+        outH,
+        outW,
+        filter: memory.store(filter),
+        interiorBias: memory.store(
           Int32Array.from(
             depthwiseWeightSums(filter, channels, padded),
             (sum) => -zeroPoint * sum,
           ),
         ),
-        kH,
-        kW,
-        stride,
-        stride,
-        dilation,
-        dilation,
-        padTop,
-        padLeft,
-        outH,
-        outW,
-        zeroPoint,
-        putF32(memory, scales),
-        rowScale,
-        putF32(memory, floatBias),
-        -3,
-        3,
+        scales: putF32(memory, scales),
+        floatBias: putF32(memory, floatBias),
+        lowF: -3,
+        highF: 3,
+      });
+      memory.kernels.qs8_depthwise_dequantize_x8(
+        memory.store(input),
         output,
+        layer,
+        zeroPoint,
+        rowScale,
       );
       const actual = memory.f32(output, outH * outW * channels);
       let index = 0;

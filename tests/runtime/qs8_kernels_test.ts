@@ -195,32 +195,35 @@ for (const variant of VARIANTS) {
       );
       const inputZero = channels % 2 ? -128 : 127;
       const output = memory.allocate(outH * outW * outC);
-      memory.kernels.qs8_depthwise(
-        memory.store(input),
+      // What both depthwise kernels read of the layer block.
+      const shared = {
         inH,
         inW,
         channels,
-        multiplier,
-        memory.store(filter),
-        memory.store(bias),
         kH,
         kW,
-        stride,
-        stride,
-        dilation,
-        dilation,
+        strideH: stride,
+        strideW: stride,
+        dilationH: dilation,
+        dilationW: dilation,
         padTop,
         padLeft,
         outH,
         outW,
         inputZero,
-        memory.store(Int32Array.from(pairs, ([value]) => value)),
-        memory.store(Int32Array.from(pairs, ([, shift]) => shift)),
-        -5,
-        -128,
-        127,
-        output,
-      );
+        filter: memory.store(filter),
+        zeroPoint: -5,
+        lowI: -128,
+        highI: 127,
+      };
+      const scalarLayer = storeLayer(memory, {
+        ...shared,
+        multiplier,
+        bias: memory.store(bias),
+        multipliers: memory.store(Int32Array.from(pairs, ([value]) => value)),
+        shifts: memory.store(Int32Array.from(pairs, ([, shift]) => shift)),
+      });
+      memory.kernels.qs8_depthwise(memory.store(input), output, scalarLayer);
       const actual = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
       let index = 0;
       for (let oy = 0; oy < outH; oy++) {
@@ -255,38 +258,20 @@ for (const variant of VARIANTS) {
         const constants = channelConstants(memory, bias, pairs, padded);
         for (const mode of modesFor(constants.suitsFast, false)) {
           const vectorised = memory.allocate(outH * outW * outC);
-          memory.kernels.qs8_depthwise_x8(
-            memory.store(input),
-            inH,
-            inW,
-            channels,
-            memory.store(filter),
-            constants.bias,
-            memory.store(
+          const layer = storeLayer(memory, {
+            ...shared,
+            bias: constants.bias,
+            interiorBias: memory.store(
               Int32Array.from(
                 depthwiseWeightSums(filter, outC, padded),
                 (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
               ),
             ),
-            kH,
-            kW,
-            stride,
-            stride,
-            dilation,
-            dilation,
-            padTop,
-            padLeft,
-            outH,
-            outW,
-            inputZero,
-            constants.params,
+            params: constants.params,
             padded,
-            -5,
-            -128,
-            127,
-            vectorised,
-            mode,
-          );
+            requantization: mode,
+          });
+          memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer);
           const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
           assert.deepEqual(
             new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),

@@ -51,19 +51,6 @@ export interface SlidingWindow {
 }
 
 /**
- * A window as the wasm convolution kernels take it after the image and filter: kH, kW, the
- * strides, the dilations and the padding before each axis.
- */
-export function windowArguments(
-  kH: number,
-  kW: number,
-  window: SlidingWindow,
-): [number, number, number, number, number, number, number, number] {
-  const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
-  return [kH, kW, strideH, strideW, dilationH, dilationW, rows.padBefore, columns.padBefore];
-}
-
-/**
  * The window fields of a layer block (`src/runtime/kernel_layout.ts`) for a kH x kW filter over
  * an inH x inW x channels image.
  */

@@ -5,12 +5,13 @@
  * kernels, and each sum is scaled back to float by the row's scale and the channel's weight
  * scale, plus the float bias, then the activation clamp, in TFLite's float32 order.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { gemmOperands, hybridLayer, quantizeInput } from "../common/hybrid_layer.ts";
 import { bandRows, widenInBands } from "../common/int8_gemm.ts";
 import { depthwiseWeightSums, roundUp } from "../common/weight_packing.ts";
-import { windowArguments } from "../common/window.ts";
+import { windowFields } from "../common/window.ts";
 import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_common.ts";
 
 const f = Math.fround;
@@ -100,6 +101,15 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
     layer.padded,
   );
   const interiorBias = memory.allocate(layer.padded * 4);
+  const vectorised = storeLayer(memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    filter: layer.weights,
+    interiorBias,
+    scales: scalesOffset,
+    floatBias: layer.bias,
+    lowF: low,
+    highF: high,
+  });
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
@@ -127,24 +137,7 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
           depthwiseWithMultiplier(memory, scratch, zeroPoint, target);
           continue;
         }
-        kernels.qs8_depthwise_dequantize_x8(
-          scratch,
-          inH,
-          inW,
-          channels,
-          layer.weights,
-          interiorBias,
-          ...windowArguments(kH, kW, window),
-          rows.outSize,
-          columns.outSize,
-          zeroPoint,
-          scalesOffset,
-          1,
-          layer.bias,
-          low,
-          high,
-          target,
-        );
+        kernels.qs8_depthwise_dequantize_x8(scratch, target, vectorised, zeroPoint, 1);
       }
     },
   };
