@@ -1,6 +1,11 @@
 // Float32 convolution helpers. A convolution is a GEMM of its input patches (im2col) against the
 // filters; `f32_im2col` writes the patches of a band of output positions, padding with zeros.
 
+import {
+  LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W, LAYER_IN_H, LAYER_IN_W, LAYER_K_H, LAYER_K_W,
+  LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE_H, LAYER_STRIDE_W,
+} from "./kernel_layout.generated";
+
 /** Copies `c` floats (a pixel, or a row of taps): short runs four at a time (a bulk copy costs a call). */
 // @ts-ignore: decorator
 @inline
@@ -20,13 +25,22 @@ function copy_pixel(target: usize, source: usize, c: i32): void {
 
 /**
  * Writes, for each output position r in [rowStart, rowStart + rows) of one NHWC image, the
- * patch row r of length kH * kW * c (ordered ky, kx, channel as TFLite filters are) to `patches`.
+ * patch row r of length kH * kW * c (ordered ky, kx, channel as TFLite filters are) to `patches`;
+ * the window is the layer block's.
  */
-export function f32_im2col(
-  input: usize, inH: i32, inW: i32, c: i32,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outW: i32, rowStart: i32, rows: i32, patches: usize,
-): void {
+export function f32_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, patches: usize): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outW = load<i32>(layer + LAYER_OUT_W);
   const pixelBytes = <usize>c << 2;
   let target = patches;
   for (let r = rowStart; r < rowStart + rows; r++) {

@@ -1,9 +1,15 @@
+import {
+  LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W, LAYER_FILTER, LAYER_HIGH_F,
+  LAYER_IN_H, LAYER_IN_W, LAYER_K_H, LAYER_K_W, LAYER_LOW_F, LAYER_MULTIPLIER, LAYER_OUT_H,
+  LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE_H, LAYER_STRIDE_W,
+} from "./kernel_layout.generated";
 import { f32x4_madd } from "./simd";
 
-// Float32 depthwise convolution, NHWC, one image per call. Filters are TFLite's [1, kH, kW, C*M];
-// output channel o reads input channel o / M (M the depth multiplier). The bias is padded to a
-// multiple of 4 and added after the taps (in TFLite's reference order: the plain-SIMD build then
-// gives its float32 results bit for bit). With M = 1 channels run 4 at a time; 3x3 windows
+// Float32 depthwise convolution, NHWC, one image per call; the window, filter, bias and clamp
+// (`lowF`, `highF`) come from the layer block. Filters are TFLite's [1, kH, kW, C*M]; output
+// channel o reads input channel o / M (M the depth multiplier). The bias is padded to a multiple
+// of 4 and added after the taps (in TFLite's reference order: the plain-SIMD build then gives
+// its float32 results bit for bit). With M = 1 channels run 4 at a time; 3x3 windows
 // wholly inside the image take an unrolled path without bounds checks.
 
 // @ts-ignore: decorator
@@ -13,11 +19,24 @@ function clamp4(value: v128, low: v128, high: v128): v128 {
 }
 
 /** Depthwise convolution with depth multiplier 1 (see the file comment). */
-export function f32_depthwise(
-  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, output: usize, low: f32, high: f32,
-): void {
+export function f32_depthwise(input: usize, output: usize, layer: usize): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outH = load<i32>(layer + LAYER_OUT_H);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const filter = load<usize>(layer + LAYER_FILTER);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const low = load<f32>(layer + LAYER_LOW_F);
+  const high = load<f32>(layer + LAYER_HIGH_F);
   const lowV = f32x4.splat(low);
   const highV = f32x4.splat(high);
   const pixel = <usize>c << 2;
@@ -90,11 +109,25 @@ export function f32_depthwise(
 }
 
 /** Depthwise convolution with depth multiplier `multiplier` > 1, one channel at a time. */
-export function f32_depthwise_multiplier(
-  input: usize, inH: i32, inW: i32, c: i32, multiplier: i32, filter: usize, bias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, output: usize, low: f32, high: f32,
-): void {
+export function f32_depthwise_multiplier(input: usize, output: usize, layer: usize): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outH = load<i32>(layer + LAYER_OUT_H);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const filter = load<usize>(layer + LAYER_FILTER);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const low = load<f32>(layer + LAYER_LOW_F);
+  const high = load<f32>(layer + LAYER_HIGH_F);
+  const multiplier = load<i32>(layer + LAYER_MULTIPLIER);
   const outC = c * multiplier;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {

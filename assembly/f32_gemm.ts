@@ -1,3 +1,6 @@
+import {
+  LAYER_BIAS, LAYER_DEPTH, LAYER_HIGH_F, LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_N,
+} from "./kernel_layout.generated";
 import { f32x4_madd } from "./simd";
 
 // Float32 matrix multiplication on a right-hand side packed once (at model load).
@@ -57,13 +60,19 @@ function store_tile_row(
   }
 }
 
-/** C = clamp(A x packed B + bias, low, high) with a 4x8 register tile; see the file comment. */
-export function f32_gemm_4x8(
-  a: usize, lda: i32, packed: usize, bias: usize, c: usize, ldc: i32,
-  m: i32, n: i32, k: i32, low: f32, high: f32,
-): void {
-  const lowV = f32x4.splat(low);
-  const highV = f32x4.splat(high);
+/**
+ * C = clamp(A x packed B + bias, low, high) for m rows with a 4x8 register tile; see the file
+ * comment. The layer block gives n, k (`depth`), `lda`, `ldc`, the bias and the clamp (`lowF`,
+ * `highF`).
+ */
+export function f32_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+  const n = load<i32>(layer + LAYER_N);
+  const k = load<i32>(layer + LAYER_DEPTH);
+  const lda = load<i32>(layer + LAYER_LDA);
+  const ldc = load<i32>(layer + LAYER_LDC);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const lowV = f32x4.splat(load<f32>(layer + LAYER_LOW_F));
+  const highV = f32x4.splat(load<f32>(layer + LAYER_HIGH_F));
   const rowA = <usize>lda << 2;
   const rowC = <usize>ldc << 2;
   const panels = (n + PANEL - 1) / PANEL;

@@ -1,12 +1,29 @@
 // Float32 max and average pooling, NHWC, one image per call, 4 channels at a time. Windows are
 // cut to the image: the average divides by the number of window elements inside it, as TFLite's.
 
-/** Max (`average` = 0) or average (`average` = 1) pooling with a fused clamp to [low, high]. */
-export function f32_pool(
-  average: i32, input: usize, inH: i32, inW: i32, c: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  output: usize, low: f32, high: f32,
-): void {
+import {
+  LAYER_CHANNELS, LAYER_HIGH_F, LAYER_IN_H, LAYER_IN_W, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
+  LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE_H, LAYER_STRIDE_W,
+} from "./kernel_layout.generated";
+
+/**
+ * Max (`average` = 0) or average (`average` = 1) pooling over the layer block's window, with a
+ * fused clamp to [lowF, highF].
+ */
+export function f32_pool(average: i32, input: usize, output: usize, layer: usize): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outH = load<i32>(layer + LAYER_OUT_H);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const low = load<f32>(layer + LAYER_LOW_F);
+  const high = load<f32>(layer + LAYER_HIGH_F);
   const lowV = f32x4.splat(low);
   const highV = f32x4.splat(high);
   const pixel = <usize>c << 2;

@@ -2,6 +2,10 @@
 // row) or 0 (one value broadcast along the row); the TypeScript side walks the outer, broadcast
 // dimensions.
 
+import {
+  LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_PARAMS_A, LAYER_PARAMS_B, LAYER_ZERO_A,
+  LAYER_ZERO_B, LAYER_ZERO_POINT,
+} from "./kernel_layout.generated";
 import { requantize_x4 } from "./qs8_requantize";
 
 /** Eight int8 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
@@ -24,16 +28,24 @@ function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize
 }
 
 /**
- * ADD (op 0), SUB (op 1) or MUL (op 2) of int8 rows as TFLite's reference kernels compute them,
- * 8 values per step; operands step 1 (a full row) or 0 (one broadcast value). The requantization
- * constants are 4-channel blocks from qs8_channel_params: for ADD/SUB the two input rescalings
- * and the output's; for MUL only `paramsOut` (applied to the product).
+ * ADD (op 0), SUB (op 1) or MUL (op 2) of n int8 values as TFLite's reference kernels compute
+ * them, 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
+ * gives the zero points (`zeroA`, `zeroB`, `zeroPoint` the output's), the clamp (`lowI`,
+ * `highI`) and the requantization constants, 4-channel blocks from qs8_channel_params: for
+ * ADD/SUB the two input rescalings (`paramsA`, `paramsB`) and the output's (`params`); for MUL
+ * only `params` (applied to the product).
  */
 export function qs8_binary(
-  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32,
-  zeroA: i32, zeroB: i32, zeroOut: i32, low: i32, high: i32,
-  paramsA: usize, paramsB: usize, paramsOut: usize,
+  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, layer: usize,
 ): void {
+  const zeroA = load<i32>(layer + LAYER_ZERO_A);
+  const zeroB = load<i32>(layer + LAYER_ZERO_B);
+  const zeroOut = load<i32>(layer + LAYER_ZERO_POINT);
+  const low = load<i32>(layer + LAYER_LOW_I);
+  const high = load<i32>(layer + LAYER_HIGH_I);
+  const paramsA = load<usize>(layer + LAYER_PARAMS_A);
+  const paramsB = load<usize>(layer + LAYER_PARAMS_B);
+  const paramsOut = load<usize>(layer + LAYER_PARAMS);
   const za = i16x8.splat(<i16>zeroA);
   const zb = i16x8.splat(<i16>zeroB);
   const zo = i32x4.splat(zeroOut);

@@ -3,15 +3,33 @@
 // per-channel bias at load (bias - zeroPoint * sum of the channel's weights) turns into zero
 // contributions.
 
+import {
+  LAYER_CHANNELS, LAYER_DEPTH, LAYER_DILATION_H, LAYER_DILATION_W, LAYER_IN_H, LAYER_IN_W,
+  LAYER_K_H, LAYER_K_W, LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE_H,
+  LAYER_STRIDE_W,
+} from "./kernel_layout.generated";
+
 /**
  * Writes the int8 patches of output positions [rowStart, rowStart + rows) of one NHWC image,
  * each `depth` bytes long (kH * kW * c values, then zeros); taps outside the image hold `pad`.
+ * The window and `depth` are the layer block's.
  */
 export function qs8_im2col(
-  input: usize, inH: i32, inW: i32, c: i32,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outW: i32, rowStart: i32, rows: i32, depth: i32, pad: i32, patches: usize,
+  input: usize, layer: usize, rowStart: i32, rows: i32, pad: i32, patches: usize,
 ): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const depth = load<i32>(layer + LAYER_DEPTH);
   const used = kH * kW * c;
   const rowOfTaps = <usize>(kW * c);
   for (let r = 0; r < rows; r++) {

@@ -3,51 +3,48 @@
 // scalar kernel for any depth multiplier.
 
 import {
-  DEQUANTIZE, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST,
-  REQUANTIZE_FAST_SINGLE, requantize, requantize_x4, requantize_x4_fast,
+  LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W, LAYER_FILTER, LAYER_FLOAT_BIAS,
+  LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H, LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS,
+  LAYER_K_H, LAYER_K_W, LAYER_LOW_F, LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS,
+  LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS,
+  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS, LAYER_STRIDE_H, LAYER_STRIDE_W,
+  LAYER_ZERO_POINT, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4,
+} from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize, requantize_x4,
+  requantize_x4_fast,
 } from "./qs8_requantize";
 
 /**
- * Depthwise convolution on int8 with depth multiplier 1, 8 channels at a time: per tap inside
- * the image, (x - inputZero) * w as 16-bit products widened into two i32x4 sums; 3x3 windows
- * wholly inside the image take an unrolled path that starts from `interiorBias` (bias minus
- * inputZero times the sum of the channel's weights) and multiplies x itself. The bias, interior
- * bias and constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to
- * 8. The last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. `requantization`
- * is REQUANTIZE, or REQUANTIZE_FAST when the caller has checked the layer suits it.
+ * Depthwise convolution on int8 with depth multiplier 1, 8 channels at a time, over one image
+ * with the layer block's window, filter and constants: per tap inside the image,
+ * (x - inputZero) * w as 16-bit products widened into two i32x4 sums; 3x3 windows wholly inside
+ * the image take an unrolled path that starts from `interiorBias` (bias minus inputZero times
+ * the sum of the channel's weights) and multiplies x itself. The bias, interior bias and
+ * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
+ * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. `requantization` is
+ * REQUANTIZE, or REQUANTIZE_FAST when the caller has checked the layer suits it; the output
+ * stage is `zeroPoint`, `lowI`, `highI`.
  */
-export function qs8_depthwise_x8(
-  input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize, interiorBias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
-  params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32, output: usize,
-  requantization: i32,
-): void {
-  if (requantization == REQUANTIZE_FAST) {
-    depthwise_x8(REQUANTIZE_FAST, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH,
-      strideW, dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded,
-      zeroPoint, low, high, 0, 1, 0, 0, 0, output);
+export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): void {
+  const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
+  if (load<i32>(layer + LAYER_REQUANTIZATION) == REQUANTIZE_FAST) {
+    depthwise_x8(REQUANTIZE_FAST, input, output, layer, inputZero, 1);
   } else {
-    depthwise_x8(REQUANTIZE, input, inH, inW, c, filter, bias, interiorBias, kH, kW, strideH,
-      strideW, dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, params, padded,
-      zeroPoint, low, high, 0, 1, 0, 0, 0, output);
+    depthwise_x8(REQUANTIZE, input, output, layer, inputZero, 1);
   }
 }
 
 /**
- * The hybrid form of `qs8_depthwise_x8` (depth multiplier 1): the same sums of
- * (x - inputZero) * w, written as float32 clamp(float(acc) * scales[c] * rowScale +
- * floatBias[c], low, high); `scales` and `floatBias` padded to a multiple of 8.
+ * The hybrid form of `qs8_depthwise_x8` (depth multiplier 1) for an image quantized with
+ * `inputZero`: the same sums of (x - inputZero) * w, written as float32 clamp(float(acc) *
+ * scales[c] * rowScale + floatBias[c], lowF, highF); `scales` and `floatBias` (the layer
+ * block's) padded to a multiple of 8.
  */
 export function qs8_depthwise_dequantize_x8(
-  input: usize, inH: i32, inW: i32, c: i32, filter: usize, interiorBias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
-  scales: usize, rowScale: f32, floatBias: usize, low: f32, high: f32, output: usize,
+  input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
-  depthwise_x8(DEQUANTIZE, input, inH, inW, c, filter, 0, interiorBias, kH, kW, strideH, strideW,
-    dilationH, dilationW, padTop, padLeft, outH, outW, inputZero, 0, 8, 0, 0, 0,
-    scales, rowScale, floatBias, low, high, output);
+  depthwise_x8(DEQUANTIZE, input, output, layer, inputZero, rowScale);
 }
 
 /** Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE or a fast form). */
@@ -101,16 +98,43 @@ function has_minus_128(values: usize, count: i32): bool {
   return v128.any_true(found);
 }
 
-/** The body of both depthwise kernels; `mode` is a constant at each (inlined) call. */
+/**
+ * The body of both depthwise kernels; `mode` is a constant at each (inlined) call. Of the layer
+ * block it reads the window, filter and interior bias, and either the int8 output stage (bias,
+ * params, padded, zeroPoint, lowI, highI) or, for DEQUANTIZE, the float one (scales, floatBias,
+ * lowF, highF).
+ */
 // @ts-ignore: decorator
 @inline
 function depthwise_x8(
-  mode: i32, input: usize, inH: i32, inW: i32, c: i32, filter: usize, bias: usize,
-  interiorBias: usize, kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
-  params: usize, padded: i32, zeroPoint: i32, low: i32, high: i32,
-  scales: usize, rowScale: f32, floatBias: usize, lowF: f32, highF: f32, output: usize,
+  mode: i32, input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
+  const dequantize = mode == DEQUANTIZE;
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outH = load<i32>(layer + LAYER_OUT_H);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const filter = load<usize>(layer + LAYER_FILTER);
+  const interiorBias = load<usize>(layer + LAYER_INTERIOR_BIAS);
+  const bias: usize = dequantize ? 0 : load<usize>(layer + LAYER_BIAS);
+  const params: usize = dequantize ? 0 : load<usize>(layer + LAYER_PARAMS);
+  const padded = dequantize ? 8 : load<i32>(layer + LAYER_PADDED);
+  const zeroPoint = dequantize ? 0 : load<i32>(layer + LAYER_ZERO_POINT);
+  const low = dequantize ? 0 : load<i32>(layer + LAYER_LOW_I);
+  const high = dequantize ? 0 : load<i32>(layer + LAYER_HIGH_I);
+  const scales: usize = dequantize ? load<usize>(layer + LAYER_SCALES) : 0;
+  const floatBias: usize = dequantize ? load<usize>(layer + LAYER_FLOAT_BIAS) : 0;
+  const lowF: f32 = dequantize ? load<f32>(layer + LAYER_LOW_F) : 0;
+  const highF: f32 = dequantize ? load<f32>(layer + LAYER_HIGH_F) : 0;
   const stride = <usize>padded << 2;
   const zeroIn = i16x8.splat(<i16>inputZero);
   const zeroV = i16x8.splat(<i16>zeroPoint);
@@ -119,7 +143,6 @@ function depthwise_x8(
   const rowScaleV = f32x4.splat(rowScale);
   const lowFV = f32x4.splat(lowF);
   const highFV = f32x4.splat(highF);
-  const dequantize = mode == DEQUANTIZE;
   const outputPixel = <usize>c << (dequantize ? 2 : 0);
   const blocks = c & ~7;
   const rowBytes = <usize>(inW * c);
@@ -291,14 +314,32 @@ function scalar_shift(params: usize, stride: usize, offset: usize): i32 {
 /**
  * Depthwise convolution on int8, one image, any depth multiplier: per output channel o (input
  * channel o / multiplier), sum over the taps inside the image of (x - inputZero) * w, plus bias,
- * requantized per channel, plus the output zero point, clamped.
+ * requantized per channel (TFLite's `multipliers` and `shifts`), plus the output zero point,
+ * clamped to [lowI, highI]; all but the image and output from the layer block.
  */
-export function qs8_depthwise(
-  input: usize, inH: i32, inW: i32, c: i32, multiplier: i32, filter: usize, bias: usize,
-  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32, inputZero: i32,
-  channelMultiplier: usize, channelShift: usize, zeroPoint: i32, low: i32, high: i32, output: usize,
-): void {
+export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
+  const inH = load<i32>(layer + LAYER_IN_H);
+  const inW = load<i32>(layer + LAYER_IN_W);
+  const c = load<i32>(layer + LAYER_CHANNELS);
+  const multiplier = load<i32>(layer + LAYER_MULTIPLIER);
+  const kH = load<i32>(layer + LAYER_K_H);
+  const kW = load<i32>(layer + LAYER_K_W);
+  const strideH = load<i32>(layer + LAYER_STRIDE_H);
+  const strideW = load<i32>(layer + LAYER_STRIDE_W);
+  const dilationH = load<i32>(layer + LAYER_DILATION_H);
+  const dilationW = load<i32>(layer + LAYER_DILATION_W);
+  const padTop = load<i32>(layer + LAYER_PAD_TOP);
+  const padLeft = load<i32>(layer + LAYER_PAD_LEFT);
+  const outH = load<i32>(layer + LAYER_OUT_H);
+  const outW = load<i32>(layer + LAYER_OUT_W);
+  const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
+  const filter = load<usize>(layer + LAYER_FILTER);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const channelMultiplier = load<usize>(layer + LAYER_MULTIPLIERS);
+  const channelShift = load<usize>(layer + LAYER_SHIFTS);
+  const zeroPoint = load<i32>(layer + LAYER_ZERO_POINT);
+  const low = load<i32>(layer + LAYER_LOW_I);
+  const high = load<i32>(layer + LAYER_HIGH_I);
   const outC = c * multiplier;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {

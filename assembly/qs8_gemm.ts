@@ -6,8 +6,13 @@
 // layers, scales to float32.
 
 import {
-  DEQUANTIZE, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP,
-  PARAM_UP4, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
+  LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_LDA, LAYER_LDC,
+  LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION,
+  LAYER_SCALES, LAYER_ZERO_POINT, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE,
+  PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+} from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
   requantize_x4_with,
 } from "./qs8_requantize";
 
@@ -61,19 +66,25 @@ export function qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: 
 /**
  * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint), int8 C with row stride `ldc`
  * bytes, for int16 A (rows of `depth` values at stride `lda` values, depth a multiple of 8) and
- * weights from qs8_pack_weights. `bias` and the requantization constants (`params`, from
- * qs8_channel_params) hold `padded` channels, n rounded up to a multiple of 8. `requantization`
- * is REQUANTIZE, or REQUANTIZE_FAST(_SINGLE) when the caller has checked that the layer suits
- * `requantize_x4_fast`.
+ * weights `packed` by qs8_pack_weights; all but the operands and m come from the layer block.
+ * `bias` and the requantization constants (`params`, from qs8_channel_params) hold `padded`
+ * channels, n rounded up to a multiple of 8. `requantization` is REQUANTIZE, or
+ * REQUANTIZE_FAST(_SINGLE) when the caller has checked that the layer suits `requantize_x4_fast`.
+ * The clamp is `lowI`, `highI`.
  */
-export function qs8_gemm_4x8(
-  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize, padded: i32,
-  c: usize, ldc: i32, m: i32, n: i32, zeroPoint: i32, low: i32, high: i32, requantization: i32,
-): void {
+export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+  const lda = load<i32>(layer + LAYER_LDA);
+  const depth = load<i32>(layer + LAYER_DEPTH);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const params = load<usize>(layer + LAYER_PARAMS);
+  const padded = load<i32>(layer + LAYER_PADDED);
+  const ldc = load<i32>(layer + LAYER_LDC);
+  const n = load<i32>(layer + LAYER_N);
+  const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
   // int16 lanes: store_row clamps after narrowing.
-  const zeroV = i16x8.splat(<i16>zeroPoint);
-  const lowV = i16x8.splat(<i16>low);
-  const highV = i16x8.splat(<i16>high);
+  const zeroV = i16x8.splat(<i16>load<i32>(layer + LAYER_ZERO_POINT));
+  const lowV = i16x8.splat(<i16>load<i32>(layer + LAYER_LOW_I));
+  const highV = i16x8.splat(<i16>load<i32>(layer + LAYER_HIGH_I));
   const one = f32x4.splat(1);
   if (requantization == REQUANTIZE_FAST) {
     gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
@@ -87,14 +98,17 @@ export function qs8_gemm_4x8(
 /**
  * The hybrid form of `qs8_gemm_4x8`: the same sums plus the int32 `bias`, written as float32
  * C[m][n] (row stride `ldc` floats) by `store_floats` with per-channel `scales`, `rowScale` and
- * `floatBias` (each padded to a multiple of 8), clamped to [low, high].
+ * `floatBias` (each padded to a multiple of 8), clamped to [lowF, highF]. Only `rowScale` and
+ * the operands come with the call; the rest from the layer block.
  */
 export function qs8_gemm_dequantize_4x8(
-  a: usize, lda: i32, depth: i32, packed: usize, bias: usize, scales: usize, rowScale: f32,
-  floatBias: usize, c: usize, ldc: i32, m: i32, n: i32, low: f32, high: f32,
+  a: usize, packed: usize, c: usize, m: i32, layer: usize, rowScale: f32,
 ): void {
-  gemm_4x8(DEQUANTIZE, a, lda, depth, packed, bias, 0, 8, c, ldc << 2, m, n,
-    f32x4.splat(0), f32x4.splat(low), f32x4.splat(high), scales, f32x4.splat(rowScale), floatBias);
+  gemm_4x8(DEQUANTIZE, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
+    load<i32>(layer + LAYER_N), f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
+    f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
 }
 
 /**

@@ -8,21 +8,9 @@
 // |acc| < 2^31 - 2^29 after the left shift; the multiplier is a positive Q0.31 value, so
 // gemmlowp's single saturating case cannot occur.
 
-/** Per-channel requantization constants, each an i32 array in memory (see `qs8_channel_params`). */
-// @ts-ignore: decorator
-@inline export const PARAM_MULTIPLIER: usize = 0;
-// @ts-ignore: decorator
-@inline export const PARAM_LEFT: usize = 1;
-// @ts-ignore: decorator
-@inline export const PARAM_UP: usize = 2;
-// @ts-ignore: decorator
-@inline export const PARAM_HALF: usize = 3;
-// @ts-ignore: decorator
-@inline export const PARAM_ROUNDS: usize = 4;
-// @ts-ignore: decorator
-@inline export const PARAM_NUDGE: usize = 5;
-// @ts-ignore: decorator
-@inline export const PARAM_UP4: usize = 6;
+import {
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+} from "./kernel_layout.generated";
 
 /** How a kernel finishes its int32 sums (a constant at each inlined call): to float32. */
 // @ts-ignore: decorator

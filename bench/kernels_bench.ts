@@ -1,4 +1,5 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
+import { storeLayer } from "../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../src/runtime/memory.ts";
 import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/common/weight_packing.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
@@ -24,11 +25,20 @@ for (const variant of variants) {
   kernels.f32_pack_rhs(b, n, k, k, 1, packed);
   const bias = filled(n);
   const c = memory.allocate(m * n * 4);
+  const gemmLayer = storeLayer(memory, {
+    n,
+    depth: k,
+    lda: k,
+    ldc: n,
+    bias,
+    lowF: -Infinity,
+    highF: Infinity,
+  });
   Deno.bench(
     `f32_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`,
     { group: "gemm" },
     () => {
-      kernels.f32_gemm_4x8(a, k, packed, bias, c, n, m, n, k, -Infinity, Infinity);
+      kernels.f32_gemm_4x8(a, packed, c, m, gemmLayer);
     },
   );
 
@@ -37,28 +47,31 @@ for (const variant of variants) {
   const filter = filled(9 * channels);
   const depthwiseBias = filled(channels);
   const output = memory.allocate(h * w * channels * 4);
+  // A 3x3 window over 56x56x144, stride 1, SAME padding.
+  const window3x3 = {
+    inH: h,
+    inW: w,
+    channels,
+    kH: 3,
+    kW: 3,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 1,
+    padLeft: 1,
+    outH: h,
+    outW: w,
+  };
+  const depthwiseLayer = storeLayer(memory, {
+    ...window3x3,
+    filter,
+    bias: depthwiseBias,
+    lowF: 0,
+    highF: 6,
+  });
   Deno.bench(`f32_depthwise 3x3 56x56x144 (${variant})`, { group: "depthwise" }, () => {
-    kernels.f32_depthwise(
-      input,
-      h,
-      w,
-      channels,
-      filter,
-      depthwiseBias,
-      3,
-      3,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      h,
-      w,
-      output,
-      0,
-      6,
-    );
+    kernels.f32_depthwise(input, output, depthwiseLayer);
   });
 
   const a8 = filled(m * k / 2); // int8 values widened to int16: any values will do
@@ -77,8 +90,24 @@ for (const variant of variants) {
     : Requantization.general;
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);
+  // An int8 GEMM layer of `outputs` channels over rows of `depth` values.
+  const qs8GemmLayer = (outputs: number, depth: number) =>
+    storeLayer(memory, {
+      n: outputs,
+      depth,
+      lda: depth,
+      ldc: outputs,
+      bias: bias8,
+      params,
+      padded: n,
+      requantization: fast,
+      zeroPoint: 0,
+      lowI: -128,
+      highI: 127,
+    });
+  const gemm8Layer = qs8GemmLayer(n, k);
   Deno.bench(`qs8_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
-    kernels.qs8_gemm_4x8(a8, k, k, packed8, bias8, params, n, c8, n, m, n, 0, -128, 127, fast);
+    kernels.qs8_gemm_4x8(a8, packed8, c8, m, gemm8Layer);
   });
   // MobileNet V2's first 1x1 expansion: many rows, little depth, so requantization dominates.
   const [rows, depth16, channels96] = [112 * 112, 16, 96];
@@ -86,58 +115,30 @@ for (const variant of variants) {
   const packedSmall = memory.allocate(channels96 * depth16 * 2);
   kernels.qs8_pack_weights(aSmall, channels96, depth16, depth16, packedSmall);
   const cSmall = memory.allocate(rows * channels96);
+  const smallLayer = qs8GemmLayer(channels96, depth16);
   Deno.bench(`qs8_gemm_4x8 12544x96x16 (${variant}; 1x1 conv 112x112, 16 to 96)`, {
     group: "qs8",
   }, () => {
-    kernels.qs8_gemm_4x8(
-      aSmall,
-      depth16,
-      depth16,
-      packedSmall,
-      bias8,
-      params,
-      n,
-      cSmall,
-      channels96,
-      rows,
-      channels96,
-      0,
-      -128,
-      127,
-      fast,
-    );
+    kernels.qs8_gemm_4x8(aSmall, packedSmall, cSmall, rows, smallLayer);
   });
   const depthwiseInput = filled(h * w * channels / 4);
   const depthwiseFilter = filled(9 * channels / 4);
   const depthwiseOutput = memory.allocate(h * w * channels);
+  const depthwise8Layer = storeLayer(memory, {
+    ...window3x3,
+    inputZero: 0,
+    filter: depthwiseFilter,
+    bias: bias8,
+    interiorBias: bias8,
+    params,
+    padded: n,
+    requantization: fast,
+    zeroPoint: 0,
+    lowI: -128,
+    highI: 127,
+  });
   Deno.bench(`qs8_depthwise_x8 3x3 56x56x144 (${variant})`, { group: "qs8" }, () => {
-    kernels.qs8_depthwise_x8(
-      depthwiseInput,
-      h,
-      w,
-      channels,
-      depthwiseFilter,
-      bias8,
-      bias8,
-      3,
-      3,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      h,
-      w,
-      0,
-      params,
-      n,
-      0,
-      -128,
-      127,
-      depthwiseOutput,
-      fast,
-    );
+    kernels.qs8_depthwise_x8(depthwiseInput, depthwiseOutput, depthwise8Layer);
   });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",

@@ -27,104 +27,17 @@ export interface KernelExports {
   /** assembly/dot_peak.ts */
   relaxed_dot_peak(iterations: i32): i32;
   /** assembly/f32_gemm.ts */
-  f32_gemm_4x8(
-    a: usize,
-    lda: i32,
-    packed: usize,
-    bias: usize,
-    c: usize,
-    ldc: i32,
-    m: i32,
-    n: i32,
-    k: i32,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/f32_gemm.ts */
   f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, strideK: i32, packed: usize): void;
   /** assembly/f32_conv.ts */
-  f32_im2col(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outW: i32,
-    rowStart: i32,
-    rows: i32,
-    patches: usize,
-  ): void;
+  f32_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, patches: usize): void;
   /** assembly/f32_depthwise.ts */
-  f32_depthwise(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_depthwise(input: usize, output: usize, layer: usize): void;
   /** assembly/f32_depthwise.ts */
-  f32_depthwise_multiplier(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    multiplier: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_depthwise_multiplier(input: usize, output: usize, layer: usize): void;
   /** assembly/f32_pool.ts */
-  f32_pool(
-    average: i32,
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    output: usize,
-    low: f32,
-    high: f32,
-  ): void;
+  f32_pool(average: i32, input: usize, output: usize, layer: usize): void;
   /** assembly/f32_elementwise.ts */
   f32_binary(
     op: i32,
@@ -144,146 +57,34 @@ export interface KernelExports {
   /** assembly/f32_range.ts */
   f32_range(input: usize, n: i32, out: usize): void;
   /** assembly/qs8_conv.ts */
-  qs8_im2col(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outW: i32,
-    rowStart: i32,
-    rows: i32,
-    depth: i32,
-    pad: i32,
-    patches: usize,
-  ): void;
+  qs8_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, pad: i32, patches: usize): void;
   /** assembly/qs8_gemm.ts */
-  qs8_gemm_4x8(
-    a: usize,
-    lda: i32,
-    depth: i32,
-    packed: usize,
-    bias: usize,
-    params: usize,
-    padded: i32,
-    c: usize,
-    ldc: i32,
-    m: i32,
-    n: i32,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    requantization: i32,
-  ): void;
+  qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_gemm_dequantize_4x8(
     a: usize,
-    lda: i32,
-    depth: i32,
     packed: usize,
-    bias: usize,
-    scales: usize,
-    rowScale: f32,
-    floatBias: usize,
     c: usize,
-    ldc: i32,
     m: i32,
-    n: i32,
-    low: f32,
-    high: f32,
+    layer: usize,
+    rowScale: f32,
   ): void;
   /** assembly/qs8_gemm.ts */
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
   /** assembly/qs8_depthwise.ts */
-  qs8_depthwise(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    multiplier: i32,
-    filter: usize,
-    bias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    channelMultiplier: usize,
-    channelShift: usize,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    output: usize,
-  ): void;
+  qs8_depthwise(input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_depthwise.ts */
   qs8_depthwise_dequantize_x8(
     input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    interiorBias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    scales: usize,
-    rowScale: f32,
-    floatBias: usize,
-    low: f32,
-    high: f32,
     output: usize,
+    layer: usize,
+    inputZero: i32,
+    rowScale: f32,
   ): void;
   /** assembly/qs8_depthwise.ts */
-  qs8_depthwise_x8(
-    input: usize,
-    inH: i32,
-    inW: i32,
-    c: i32,
-    filter: usize,
-    bias: usize,
-    interiorBias: usize,
-    kH: i32,
-    kW: i32,
-    strideH: i32,
-    strideW: i32,
-    dilationH: i32,
-    dilationW: i32,
-    padTop: i32,
-    padLeft: i32,
-    outH: i32,
-    outW: i32,
-    inputZero: i32,
-    params: usize,
-    padded: i32,
-    zeroPoint: i32,
-    low: i32,
-    high: i32,
-    output: usize,
-    requantization: i32,
-  ): void;
+  qs8_depthwise_x8(input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_binary.ts */
   qs8_binary(
     op: i32,
@@ -293,14 +94,7 @@ export interface KernelExports {
     bStep: i32,
     output: usize,
     n: i32,
-    zeroA: i32,
-    zeroB: i32,
-    zeroOut: i32,
-    low: i32,
-    high: i32,
-    paramsA: usize,
-    paramsB: usize,
-    paramsOut: usize,
+    layer: usize,
   ): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;

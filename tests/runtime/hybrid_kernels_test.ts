@@ -4,6 +4,7 @@
  * GEMM and depthwise kernels with their float32 epilogues, on odd shapes and extreme values.
  */
 import assert from "node:assert/strict";
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import { roundHalfAway } from "../../src/runtime/quantization/fixed_point.ts";
 import { rowQuantization } from "../../src/runtime/ops/common/hybrid_layer.ts";
 import { depthwiseWeightSums } from "../../src/runtime/ops/common/weight_packing.ts";
@@ -91,22 +92,18 @@ for (const variant of VARIANTS) {
           const ldc = n + 3;
           const c = memory.allocate(m * ldc * 4);
           memory.f32(c, m * ldc).fill(-7);
-          memory.kernels.qs8_gemm_dequantize_4x8(
-            widened,
-            depth,
-            depth,
-            packed,
-            memory.store(bias),
-            putF32(memory, scales),
-            rowScale,
-            putF32(memory, floatBias),
-            c,
-            ldc,
-            m,
+          const layer = storeLayer(memory, {
             n,
-            low,
-            high,
-          );
+            depth,
+            lda: depth,
+            ldc,
+            bias: memory.store(bias),
+            scales: putF32(memory, scales),
+            floatBias: putF32(memory, floatBias),
+            lowF: low,
+            highF: high,
+          });
+          memory.kernels.qs8_gemm_dequantize_4x8(widened, packed, c, m, layer, rowScale);
           const actual = memory.f32(c, m * ldc);
           for (let row = 0; row < m; row++) {
             for (let column = 0; column < ldc; column++) {
@@ -149,35 +146,38 @@ for (const variant of VARIANTS) {
       const floatBias = Float32Array.from({ length: padded }, (_, c) => 0.25 * c - 1);
       const rowScale = 0.31;
       const output = memory.allocate(outH * outW * channels * 4);
-      memory.kernels.qs8_depthwise_dequantize_x8(
-        memory.store(input),
+      const layer = storeLayer(memory, {
         inH,
         inW,
         channels,
-        memory.store(filter),
-        memory.store(
+        kH,
+        kW,
+        strideH: stride,
+        strideW: stride,
+        dilationH: dilation,
+        dilationW: dilation,
+        padTop,
+        padLeft,
+        outH,
+        outW,
+        filter: memory.store(filter),
+        interiorBias: memory.store(
           Int32Array.from(
             depthwiseWeightSums(filter, channels, padded),
             (sum) => -zeroPoint * sum,
           ),
         ),
-        kH,
-        kW,
-        stride,
-        stride,
-        dilation,
-        dilation,
-        padTop,
-        padLeft,
-        outH,
-        outW,
-        zeroPoint,
-        putF32(memory, scales),
-        rowScale,
-        putF32(memory, floatBias),
-        -3,
-        3,
+        scales: putF32(memory, scales),
+        floatBias: putF32(memory, floatBias),
+        lowF: -3,
+        highF: 3,
+      });
+      memory.kernels.qs8_depthwise_dequantize_x8(
+        memory.store(input),
         output,
+        layer,
+        zeroPoint,
+        rowScale,
       );
       const actual = memory.f32(output, outH * outW * channels);
       let index = 0;

@@ -1,4 +1,5 @@
 /** Test helpers for calling the wasm kernels directly on arrays, and a seeded random source. */
+import type { LayerFields } from "../../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../../src/runtime/memory.ts";
 import { type KernelVariant, loadKernels, relaxedSimdWorks } from "../../src/runtime/wasm.ts";
 
@@ -147,24 +148,22 @@ export function expectedPatches(
   return patches;
 }
 
-/** The window arguments of the im2col kernels, in their order. */
-type Im2colArguments = [
-  inH: number,
-  inW: number,
-  c: number,
-  kH: number,
-  kW: number,
-  strideH: number,
-  strideW: number,
-  dilationH: number,
-  dilationW: number,
-  padTop: number,
-  padLeft: number,
-  outW: number,
-];
-
-/** `w` as the im2col kernels take it after their input. */
-export function im2colArguments(w: Window): Im2colArguments {
+/** `w` as the window fields of a layer block. */
+export function windowLayerFields(w: Window): LayerFields {
   const { inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = w;
-  return [inH, inW, c, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft, w.outW];
+  return {
+    inH,
+    inW,
+    channels: c,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padTop,
+    padLeft,
+    outH: w.outH,
+    outW: w.outW,
+  };
 }

@@ -2,15 +2,16 @@
  * Each float32 wasm kernel against a plain scalar TypeScript reference, on odd shapes (1, 3, 7,
  * 17, 33 ...), borders, strides, dilations and edge values; in each kernel build this engine runs.
  */
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import {
   assertNear,
   expectedPatches,
   freshMemory,
-  im2colArguments,
   putF32,
   randomFloats,
   VARIANTS,
   type Window,
+  windowLayerFields,
   WINDOWS,
 } from "./kernel_harness.ts";
 
@@ -60,19 +61,16 @@ for (const variant of VARIANTS) {
           const biasOffset = putF32(memory, biasPadded);
           const sentinel = 12345;
           const cOffset = putF32(memory, new Float32Array(m * ldc).fill(sentinel));
-          memory.kernels.f32_gemm_4x8(
-            aOffset,
-            lda,
-            packed,
-            biasOffset,
-            cOffset,
-            ldc,
-            m,
+          const layer = storeLayer(memory, {
             n,
-            k,
-            low,
-            high,
-          );
+            depth: k,
+            lda,
+            ldc,
+            bias: biasOffset,
+            lowF: low,
+            highF: high,
+          });
+          memory.kernels.f32_gemm_4x8(aOffset, packed, cOffset, m, layer);
           const c = memory.f32(cOffset, m * ldc);
           const expected = gemmReference(a, lda, b, bias, m, n, k, low, high);
           const actual = new Float64Array(m * n);
@@ -126,7 +124,8 @@ for (const variant of VARIANTS) {
       const count = rows - start;
       const source = putF32(memory, input);
       const patches = memory.allocate(count * depth * 4);
-      memory.kernels.f32_im2col(source, ...im2colArguments(w), start, count, patches);
+      const layer = storeLayer(memory, windowLayerFields(w));
+      memory.kernels.f32_im2col(source, layer, start, count, patches);
       const expected = expectedPatches(input, w, start, count, 0);
       assertNear(memory.f32(patches, count * depth), expected, `im2col ${JSON.stringify(w)}`, 0);
     }
@@ -149,41 +148,16 @@ for (const variant of VARIANTS) {
         biasPadded.set(bias);
         const biasOffset = putF32(memory, biasPadded);
         const output = memory.allocate(w.outH * w.outW * outC * 4);
-        const args = [
-          w.kH,
-          w.kW,
-          w.strideH,
-          w.strideW,
-          w.dilationH,
-          w.dilationW,
-          w.padTop,
-          w.padLeft,
-          w.outH,
-          w.outW,
-          output,
-          low,
-          high,
-        ] as const;
-        if (multiplier === 1) {
-          memory.kernels.f32_depthwise(
-            source,
-            w.inH,
-            w.inW,
-            w.c,
-            filterOffset,
-            biasOffset,
-            ...args,
-          );
-        } else {memory.kernels.f32_depthwise_multiplier(
-            source,
-            w.inH,
-            w.inW,
-            w.c,
-            multiplier,
-            filterOffset,
-            biasOffset,
-            ...args,
-          );}
+        const layer = storeLayer(memory, {
+          ...windowLayerFields(w),
+          multiplier,
+          filter: filterOffset,
+          bias: biasOffset,
+          lowF: low,
+          highF: high,
+        });
+        if (multiplier === 1) memory.kernels.f32_depthwise(source, output, layer);
+        else memory.kernels.f32_depthwise_multiplier(source, output, layer);
         const expected: number[] = [];
         for (let oy = 0; oy < w.outH; oy++) {
           for (let ox = 0; ox < w.outW; ox++) {
@@ -224,24 +198,8 @@ for (const variant of VARIANTS) {
         const source = putF32(memory, input);
         const output = memory.allocate(w.outH * w.outW * w.c * 4);
         const [low, high] = average ? [-Infinity, Infinity] : [0, 0.5];
-        memory.kernels.f32_pool(
-          average,
-          source,
-          w.inH,
-          w.inW,
-          w.c,
-          w.kH,
-          w.kW,
-          w.strideH,
-          w.strideW,
-          w.padTop,
-          w.padLeft,
-          w.outH,
-          w.outW,
-          output,
-          low,
-          high,
-        );
+        const layer = storeLayer(memory, { ...windowLayerFields(w), lowF: low, highF: high });
+        memory.kernels.f32_pool(average, source, output, layer);
         const expected: number[] = [];
         for (let oy = 0; oy < w.outH; oy++) {
           for (let ox = 0; ox < w.outW; ox++) {

@@ -14,13 +14,14 @@ import {
   depthwiseWeightSums,
   Requantization,
 } from "../../src/runtime/ops/common/weight_packing.ts";
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import {
   expectedPatches,
   freshMemory,
-  im2colArguments,
   randomFloats,
   VARIANTS,
+  windowLayerFields,
   WINDOWS,
 } from "./kernel_harness.ts";
 
@@ -113,23 +114,20 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
             const ldc = n + 2;
             const c = memory.allocate(m * ldc);
             memory.bytes(c, m * ldc).fill(0x55);
-            memory.kernels.qs8_gemm_4x8(
-              aOffset,
-              depth,
-              depth,
-              packed,
-              constants.bias,
-              constants.params,
-              padded,
-              c,
-              ldc,
-              m,
+            const layer = storeLayer(memory, {
               n,
+              depth,
+              lda: depth,
+              ldc,
+              bias: constants.bias,
+              params: constants.params,
+              padded,
+              requantization: mode,
               zeroPoint,
-              low,
-              high,
-              mode,
-            );
+              lowI: low,
+              highI: high,
+            });
+            memory.kernels.qs8_gemm_4x8(aOffset, packed, c, m, layer);
             const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
             for (let row = 0; row < m; row++) {
               for (let column = 0; column < ldc; column++) {
@@ -197,32 +195,35 @@ for (const variant of VARIANTS) {
       );
       const inputZero = channels % 2 ? -128 : 127;
       const output = memory.allocate(outH * outW * outC);
-      memory.kernels.qs8_depthwise(
-        memory.store(input),
+      // What both depthwise kernels read of the layer block.
+      const shared = {
         inH,
         inW,
         channels,
-        multiplier,
-        memory.store(filter),
-        memory.store(bias),
         kH,
         kW,
-        stride,
-        stride,
-        dilation,
-        dilation,
+        strideH: stride,
+        strideW: stride,
+        dilationH: dilation,
+        dilationW: dilation,
         padTop,
         padLeft,
         outH,
         outW,
         inputZero,
-        memory.store(Int32Array.from(pairs, ([value]) => value)),
-        memory.store(Int32Array.from(pairs, ([, shift]) => shift)),
-        -5,
-        -128,
-        127,
-        output,
-      );
+        filter: memory.store(filter),
+        zeroPoint: -5,
+        lowI: -128,
+        highI: 127,
+      };
+      const scalarLayer = storeLayer(memory, {
+        ...shared,
+        multiplier,
+        bias: memory.store(bias),
+        multipliers: memory.store(Int32Array.from(pairs, ([value]) => value)),
+        shifts: memory.store(Int32Array.from(pairs, ([, shift]) => shift)),
+      });
+      memory.kernels.qs8_depthwise(memory.store(input), output, scalarLayer);
       const actual = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
       let index = 0;
       for (let oy = 0; oy < outH; oy++) {
@@ -257,38 +258,20 @@ for (const variant of VARIANTS) {
         const constants = channelConstants(memory, bias, pairs, padded);
         for (const mode of modesFor(constants.suitsFast, false)) {
           const vectorised = memory.allocate(outH * outW * outC);
-          memory.kernels.qs8_depthwise_x8(
-            memory.store(input),
-            inH,
-            inW,
-            channels,
-            memory.store(filter),
-            constants.bias,
-            memory.store(
+          const layer = storeLayer(memory, {
+            ...shared,
+            bias: constants.bias,
+            interiorBias: memory.store(
               Int32Array.from(
                 depthwiseWeightSums(filter, outC, padded),
                 (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
               ),
             ),
-            kH,
-            kW,
-            stride,
-            stride,
-            dilation,
-            dilation,
-            padTop,
-            padLeft,
-            outH,
-            outW,
-            inputZero,
-            constants.params,
+            params: constants.params,
             padded,
-            -5,
-            -128,
-            127,
-            vectorised,
-            mode,
-          );
+            requantization: mode,
+          });
+          memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer);
           const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
           assert.deepEqual(
             new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
@@ -348,15 +331,8 @@ for (const variant of VARIANTS) {
       const pad = -7;
       const patches = memory.allocate(count * depth);
       memory.bytes(patches, count * depth).fill(0x55);
-      memory.kernels.qs8_im2col(
-        memory.store(input),
-        ...im2colArguments(w),
-        start,
-        count,
-        depth,
-        pad,
-        patches,
-      );
+      const layer = storeLayer(memory, { ...windowLayerFields(w), depth });
+      memory.kernels.qs8_im2col(memory.store(input), layer, start, count, pad, patches);
       const expected = expectedPatches(input, w, start, count, pad, depth);
       assert.deepEqual(
         Array.from(new Int8Array(memory.kernels.memory.buffer, patches, count * depth)),

@@ -1,6 +1,7 @@
 /**
  * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import type { BroadcastWalk } from "../common/broadcast.ts";
 import { channelConstants } from "../common/weight_packing.ts";
@@ -38,9 +39,20 @@ export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   const constants = layer.multipliers.map(([multiplier, shift]) =>
     uniformConstants(context, multiplier, shift)
   );
-  const [paramsA, paramsB, paramsOut] = layer.op === "MUL"
+  const [paramsA, paramsB, params] = layer.op === "MUL"
     ? [constants[0], constants[0], constants[0]]
     : constants;
+  const [zeroA, zeroB, zeroPoint] = zeroPoints;
+  const layerBlock = storeLayer(context.memory, {
+    zeroA,
+    zeroB,
+    zeroPoint,
+    lowI: low,
+    highI: high,
+    paramsA,
+    paramsB,
+    params,
+  });
   const code = { ADD: 0, SUB: 1, MUL: 2 }[layer.op];
   const kernels = context.kernels;
   return {
@@ -55,12 +67,7 @@ export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
           walk.bStep,
           target,
           walk.rowLength,
-          ...zeroPoints,
-          low,
-          high,
-          paramsA,
-          paramsB,
-          paramsOut,
+          layerBlock,
         );
         target += walk.rowLength;
       }

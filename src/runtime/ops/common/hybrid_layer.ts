@@ -3,6 +3,7 @@
  * fly, per row (`rowQuantization`, then `qs8_quantize_hybrid`), and a layer's int8 weights,
  * weight scales and float bias in wasm memory.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext } from "../../op.ts";
 import { roundHalfAway } from "../../quantization/fixed_point.ts";
@@ -116,7 +117,33 @@ export function hybridLayer(context: OpContext, channels: number, padded: number
   return { weights, rowSums, scales, bias: memory.store(bias), padded } satisfies HybridLayer;
 }
 
-/** Per-call arrays the GEMM reads: the zero point folded into an int32 bias, and scales. */
-export function gemmOperands(memory: KernelMemory, padded: number) {
-  return { bias: memory.allocate(padded * 4), scales: memory.allocate(padded * 4) };
+/**
+ * What `qs8_gemm_dequantize_4x8` reads for rows of `depth` values into rows of n floats: the
+ * per-call arrays of `padded` channels (the zero point folded into an int32 bias, and scales),
+ * rewritten before each call, and the layer block pointing at them, at `floatBias` and holding
+ * the clamp [low, high].
+ */
+export function gemmOperands(
+  memory: KernelMemory,
+  padded: number,
+  n: number,
+  depth: number,
+  floatBias: number,
+  low: number,
+  high: number,
+): { bias: number; scales: number; layer: number } {
+  const bias = memory.allocate(padded * 4);
+  const scales = memory.allocate(padded * 4);
+  const layer = storeLayer(memory, {
+    n,
+    depth,
+    lda: depth,
+    ldc: n,
+    bias,
+    scales,
+    floatBias,
+    lowF: low,
+    highF: high,
+  });
+  return { bias, scales, layer };
 }

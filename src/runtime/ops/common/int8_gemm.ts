@@ -3,6 +3,7 @@
  * at load with the input zero point folded into the bias (bias - inputZero * sum of the
  * channel's weights), int8 rows widened to int16 in bands, sums requantized per channel.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext } from "../../op.ts";
 import { channelConstants, largestMagnitude, roundUp } from "./weight_packing.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
@@ -11,19 +12,20 @@ import type { KernelExports } from "../../wasm.ts";
 /** Bytes of im2col patches per band. */
 const BAND_BYTES = 64 * 1024;
 
-/** What the GEMM needs of a layer's constants, placed in wasm memory. */
+/** What the GEMM needs of a layer, placed in wasm memory. */
 export interface PackedLayer {
+  /** The weights packed by `qs8_pack_weights`. */
   packed: number;
-  bias: number;
-  params: number;
-  requantization: number;
-  padded: number;
+  /** The GEMM's depth: k rounded up to a multiple of 8. */
   depth: number;
+  /** The layer block (`src/runtime/kernel_layout.ts`) of `qs8_gemm_4x8`. */
+  layer: number;
 }
 
 /**
  * Packs a layer's weights [n][k] and folds the input zero point into the bias; FULLY_CONNECTED
  * requantizes with single rounding (TensorFlow runs it through ruy), convolutions with double.
+ * Outputs are rows of n int8 values.
  */
 export function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): PackedLayer {
   const { weights, bias, inputZero, multipliers, shifts } = layer;
@@ -54,7 +56,20 @@ export function packLayer(context: OpContext, layer: Int8Layer, n: number, k: nu
     );
     context.kernels.qs8_pack_weights(source, n, k, depth, packed);
   });
-  return { ...constants, packed, padded, depth };
+  const block = storeLayer(memory, {
+    n,
+    depth,
+    lda: depth,
+    ldc: n,
+    bias: constants.bias,
+    params: constants.params,
+    padded,
+    requantization: constants.requantization,
+    zeroPoint: layer.outputZero,
+    lowI: layer.low,
+    highI: layer.high,
+  });
+  return { packed, depth, layer: block };
 }
 
 /** The quantities an int8 layer's preparation computed (see `integer_layer.ts`). */
@@ -98,31 +113,13 @@ export function widenInBands(
   }
 }
 
-/** Multiplies `count` widened rows at `widened` into int8 rows of n outputs from `c` on. */
+/** Multiplies `count` widened rows at `widened` into int8 rows of the layer's outputs from `c` on. */
 export function requantizedRows(
-  context: OpContext,
-  layer: Int8Layer,
+  kernels: KernelExports,
   packed: PackedLayer,
   widened: number,
-  n: number,
   c: number,
   count: number,
 ): void {
-  context.kernels.qs8_gemm_4x8(
-    widened,
-    packed.depth,
-    packed.depth,
-    packed.packed,
-    packed.bias,
-    packed.params,
-    packed.padded,
-    c,
-    n,
-    count,
-    n,
-    layer.outputZero,
-    layer.low,
-    layer.high,
-    packed.requantization,
-  );
+  kernels.qs8_gemm_4x8(widened, packed.packed, c, count, packed.layer);
 }

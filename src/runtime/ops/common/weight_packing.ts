@@ -3,6 +3,7 @@
  * panels and padded biases, the int8 kernels' per-channel requantization constants
  * (`qs8_channel_params`) and depthwise weight sums.
  */
+import { CHANNEL_PARAMS } from "../../kernel_layout.ts";
 import type { OpContext } from "../../op.ts";
 
 /** Rounds `count` up to a multiple of `multiple`. */
@@ -40,7 +41,7 @@ export function paddedBias(
 }
 
 /** The i32 arrays of one block of requantization constants (`qs8_channel_params`). */
-export const CHANNEL_PARAM_ARRAYS = 7;
+export const CHANNEL_PARAM_ARRAYS = CHANNEL_PARAMS.length;
 
 /**
  * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, and the faster

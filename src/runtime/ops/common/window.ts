@@ -1,7 +1,8 @@
 /**
- * Sliding windows of convolutions and pooling: TFLite's padding rule and the wasm kernels' window
- * arguments.
+ * Sliding windows of convolutions and pooling: TFLite's padding rule and the window fields of
+ * the wasm kernels' layer block.
  */
+import type { LayerFields } from "../../kernel_layout.ts";
 import type { OpContext } from "../../op.ts";
 
 /** Output size and leading padding of one spatial dimension, as TFLite computes them. */
@@ -50,16 +51,33 @@ export interface SlidingWindow {
 }
 
 /**
- * A window as the wasm convolution kernels take it after the image and filter: kH, kW, the
- * strides, the dilations and the padding before each axis.
+ * The window fields of a layer block (`src/runtime/kernel_layout.ts`) for a kH x kW filter over
+ * an inH x inW x channels image.
  */
-export function windowArguments(
+export function windowFields(
+  inH: number,
+  inW: number,
+  channels: number,
   kH: number,
   kW: number,
   window: SlidingWindow,
-): [number, number, number, number, number, number, number, number] {
+): LayerFields {
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
-  return [kH, kW, strideH, strideW, dilationH, dilationW, rows.padBefore, columns.padBefore];
+  return {
+    inH,
+    inW,
+    channels,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padTop: rows.padBefore,
+    padLeft: columns.padBefore,
+    outH: rows.outSize,
+    outW: columns.outSize,
+  };
 }
 
 /** The window of a kH x kW filter over an inH x inW input, from the op's options. */

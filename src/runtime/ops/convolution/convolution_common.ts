@@ -2,10 +2,12 @@
  * What the convolution paths share: the int8 layer with its window, im2col bands, and the hybrid
  * geometry.
  */
+import { storeLayer } from "../../kernel_layout.ts";
+import type { KernelMemory } from "../../memory.ts";
 import type { OpContext } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { bandRows, type Int8Layer } from "../common/int8_gemm.ts";
-import { type SlidingWindow, slidingWindow, windowArguments } from "../common/window.ts";
+import { type SlidingWindow, slidingWindow, windowFields } from "../common/window.ts";
 import type { KernelExports } from "../../wasm.ts";
 
 /** An int8 convolution: the layer and its window, as `convolution_integer.ts` computed them. */
@@ -13,7 +15,7 @@ export interface Int8Convolution extends Int8Layer {
   window: SlidingWindow;
 }
 
-/** A convolution's geometry over one NHWC image, as `im2colBands` needs it. */
+/** A convolution's geometry over one NHWC image. */
 export interface ConvolutionGeometry {
   inH: number;
   inW: number;
@@ -21,6 +23,28 @@ export interface ConvolutionGeometry {
   kH: number;
   kW: number;
   window: SlidingWindow;
+}
+
+/** A convolution's int8 im2col, prepared at load: `qs8_im2col`'s layer block and sizes. */
+export interface Im2col {
+  layer: number;
+  positions: number;
+  /** Values per patch: kH * kW * channels rounded up to a multiple of 8. */
+  depth: number;
+}
+
+/** Stores the layer block of `qs8_im2col` for `geometry` and patches of `depth` values. */
+export function prepareIm2col(
+  memory: KernelMemory,
+  geometry: ConvolutionGeometry,
+  depth: number,
+): Im2col {
+  const { inH, inW, channels, kH, kW, window } = geometry;
+  const layer = storeLayer(memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    depth,
+  });
+  return { layer, positions: window.rows.outSize * window.columns.outSize, depth };
 }
 
 /**
@@ -32,32 +56,17 @@ export interface ConvolutionGeometry {
 export function im2colBands(
   kernels: KernelExports,
   image: number,
-  geometry: ConvolutionGeometry,
-  depth: number,
+  im2col: Im2col,
   pad: number,
   patches: number,
   widened: number,
   multiply: (start: number, count: number) => void,
 ): void {
-  const { inH, inW, channels, kH, kW, window } = geometry;
-  const { rows, columns } = window;
-  const positions = rows.outSize * columns.outSize;
+  const { layer, positions, depth } = im2col;
   const band = bandRows(depth, positions);
   for (let start = 0; start < positions; start += band) {
     const count = Math.min(band, positions - start);
-    kernels.qs8_im2col(
-      image,
-      inH,
-      inW,
-      channels,
-      ...windowArguments(kH, kW, window),
-      columns.outSize,
-      start,
-      count,
-      depth,
-      pad,
-      patches,
-    );
+    kernels.qs8_im2col(image, layer, start, count, pad, patches);
     kernels.qs8_widen(patches, count, depth, depth, depth, widened);
     multiply(start, count);
   }

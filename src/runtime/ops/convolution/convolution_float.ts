@@ -3,10 +3,11 @@
  * GEMM's panel layout; a 1x1, stride-1 convolution is one GEMM over the input, any other runs
  * in bands of output positions: im2col patches of the band, then the GEMM.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
-import { slidingWindow, windowArguments } from "../common/window.ts";
+import { slidingWindow, windowFields } from "../common/window.ts";
 
 /** Bytes of im2col patches per band: small enough to stay in the second-level cache. */
 const BAND_BYTES = 256 * 1024;
@@ -38,26 +39,25 @@ export function floatConv2d(context: OpContext): PreparedOp {
   const consumedInputs = [1, 2];
 
   const pointwise = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  // A 1x1 convolution's rows are the input's pixels (depth = channels), others' the patches.
+  const layer = storeLayer(context.memory, {
+    n: outC,
+    depth,
+    lda: depth,
+    ldc: outC,
+    bias,
+    lowF: low,
+    highF: high,
+  });
   if (pointwise) {
     return {
       consumedInputs,
       run() {
-        kernels.f32_gemm_4x8(
-          input.offset,
-          channels,
-          packed,
-          bias,
-          output.offset,
-          outC,
-          batches * inH * inW,
-          outC,
-          depth,
-          low,
-          high,
-        );
+        kernels.f32_gemm_4x8(input.offset, packed, output.offset, batches * inH * inW, layer);
       },
     };
   }
+  const im2col = storeLayer(context.memory, windowFields(inH, inW, channels, kH, kW, window));
   const positions = rows.outSize * columns.outSize;
   const band = Math.min(positions, Math.max(4, roundUp(Math.floor(BAND_BYTES / (depth * 4)), 4)));
   const imageIn = inH * inW * channels * 4;
@@ -71,30 +71,8 @@ export function floatConv2d(context: OpContext): PreparedOp {
         const target = output.offset + image * imageOut;
         for (let start = 0; start < positions; start += band) {
           const count = Math.min(band, positions - start);
-          kernels.f32_im2col(
-            source,
-            inH,
-            inW,
-            channels,
-            ...windowArguments(kH, kW, window),
-            columns.outSize,
-            start,
-            count,
-            scratch,
-          );
-          kernels.f32_gemm_4x8(
-            scratch,
-            depth,
-            packed,
-            bias,
-            target + start * outC * 4,
-            outC,
-            count,
-            outC,
-            depth,
-            low,
-            high,
-          );
+          kernels.f32_im2col(source, im2col, start, count, scratch);
+          kernels.f32_gemm_4x8(scratch, packed, target + start * outC * 4, count, layer);
         }
       }
     },
@@ -120,47 +98,28 @@ export function floatDepthwiseConv2d(context: OpContext): PreparedOp {
   const { rows, columns } = window;
   const [low, high] = floatActivationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  const bias = paddedBias(context, 2, outC, 4);
+  const memory = context.memory;
+  const layer = storeLayer(memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    multiplier,
+    filter: filter.offset >= 0 ? filter.offset : memory.store(context.values(filter, "filter")),
+    bias: paddedBias(context, 2, outC, 4),
+    lowF: low,
+    highF: high,
+  });
   const kernels = context.kernels;
   const imageIn = inH * inW * channels * 4;
   const imageOut = rows.outSize * columns.outSize * outC * 4;
   return {
-    consumedInputs: [2],
+    consumedInputs: [1, 2],
     run() {
       for (let image = 0; image < batches; image++) {
         const source = input.offset + image * imageIn;
         const target = output.offset + image * imageOut;
         if (multiplier === 1) {
-          kernels.f32_depthwise(
-            source,
-            inH,
-            inW,
-            channels,
-            filter.offset,
-            bias,
-            ...windowArguments(kH, kW, window),
-            rows.outSize,
-            columns.outSize,
-            target,
-            low,
-            high,
-          );
+          kernels.f32_depthwise(source, target, layer);
         } else {
-          kernels.f32_depthwise_multiplier(
-            source,
-            inH,
-            inW,
-            channels,
-            multiplier,
-            filter.offset,
-            bias,
-            ...windowArguments(kH, kW, window),
-            rows.outSize,
-            columns.outSize,
-            target,
-            low,
-            high,
-          );
+          kernels.f32_depthwise_multiplier(source, target, layer);
         }
       }
     },

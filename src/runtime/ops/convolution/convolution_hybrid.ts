@@ -5,13 +5,14 @@
  * kernels, and each sum is scaled back to float by the row's scale and the channel's weight
  * scale, plus the float bias, then the activation clamp, in TFLite's float32 order.
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { gemmOperands, hybridLayer, quantizeInput } from "../common/hybrid_layer.ts";
 import { bandRows, widenInBands } from "../common/int8_gemm.ts";
 import { depthwiseWeightSums, roundUp } from "../common/weight_packing.ts";
-import { windowArguments } from "../common/window.ts";
-import { convolutionShape, im2colBands } from "./convolution_common.ts";
+import { windowFields } from "../common/window.ts";
+import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_common.ts";
 
 const f = Math.fround;
 
@@ -30,13 +31,13 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const layer = hybridLayer(context, outC, roundUp(outC, 8), depth);
   const memory = context.memory;
   const kernels = context.kernels;
-  const operands = gemmOperands(memory, layer.padded);
+  const operands = gemmOperands(memory, layer.padded, outC, depth, layer.bias, low, high);
   memory.f32(operands.scales, layer.padded).set(layer.scales);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const positions = window.rows.outSize * window.columns.outSize;
   const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
-  const geometry = { inH, inW, channels, kH, kW, window };
+  const im2col = prepareIm2col(memory, { inH, inW, channels, kH, kW, window }, depth);
   const band = bandRows(depth, positions);
   const quantizedBytes = roundUp(imageIn, 16);
   const patchBytes = direct ? 0 : band * depth;
@@ -64,25 +65,17 @@ export function hybridConv2d(context: OpContext): PreparedOp {
         const multiply = (start: number, count: number) =>
           kernels.qs8_gemm_dequantize_4x8(
             widened,
-            depth,
-            depth,
             layer.weights,
-            operands.bias,
-            operands.scales,
-            scale,
-            layer.bias,
             imageOut + start * outC * 4,
-            outC,
             count,
-            outC,
-            low,
-            high,
+            operands.layer,
+            scale,
           );
         if (direct) {
           widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);
           continue;
         }
-        im2colBands(kernels, quantized, geometry, depth, zeroPoint, patches, widened, multiply);
+        im2colBands(kernels, quantized, im2col, zeroPoint, patches, widened, multiply);
       }
     },
   };
@@ -108,6 +101,15 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
     layer.padded,
   );
   const interiorBias = memory.allocate(layer.padded * 4);
+  const vectorised = storeLayer(memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    filter: layer.weights,
+    interiorBias,
+    scales: scalesOffset,
+    floatBias: layer.bias,
+    lowF: low,
+    highF: high,
+  });
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
@@ -135,24 +137,7 @@ export function hybridDepthwiseConv2d(context: OpContext): PreparedOp {
           depthwiseWithMultiplier(memory, scratch, zeroPoint, target);
           continue;
         }
-        kernels.qs8_depthwise_dequantize_x8(
-          scratch,
-          inH,
-          inW,
-          channels,
-          layer.weights,
-          interiorBias,
-          ...windowArguments(kH, kW, window),
-          rows.outSize,
-          columns.outSize,
-          zeroPoint,
-          scalesOffset,
-          1,
-          layer.bias,
-          low,
-          high,
-          target,
-        );
+        kernels.qs8_depthwise_dequantize_x8(scratch, target, vectorised, zeroPoint, 1);
       }
     },
   };

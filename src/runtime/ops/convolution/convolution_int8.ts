@@ -3,6 +3,7 @@
  * input rows or im2col bands, the depthwise kernels 8 channels at a time. The arithmetic is
  * exactly that of `convolution_integer.ts`, TFLite's reference.
  */
+import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { bandRows, packLayer, requantizedRows, widenInBands } from "../common/int8_gemm.ts";
 import {
@@ -11,8 +12,8 @@ import {
   largestMagnitude,
   roundUp,
 } from "../common/weight_packing.ts";
-import { windowArguments } from "../common/window.ts";
-import { im2colBands, type Int8Convolution } from "./convolution_common.ts";
+import { windowFields } from "../common/window.ts";
+import { im2colBands, type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
 
 /**
  * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
@@ -41,19 +42,15 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
           packed.depth,
           scratch,
           (start, count) =>
-            requantizedRows(
-              context,
-              layer,
-              packed,
-              scratch,
-              outC,
-              output.offset + start * outC,
-              count,
-            ),
+            requantizedRows(kernels, packed, scratch, output.offset + start * outC, count),
         ),
     };
   }
-  const geometry = { inH, inW, channels, kH, kW, window };
+  const im2col = prepareIm2col(
+    context.memory,
+    { inH, inW, channels, kH, kW, window },
+    packed.depth,
+  );
   return {
     consumedInputs: [1, 2],
     scratchBytes: band * packed.depth + widenedBytes,
@@ -64,21 +61,12 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
         im2colBands(
           kernels,
           input.offset + image * inH * inW * channels,
-          geometry,
-          packed.depth,
+          im2col,
           inputZero,
           scratch,
           widened,
           (start, count) =>
-            requantizedRows(
-              context,
-              layer,
-              packed,
-              widened,
-              outC,
-              imageOut + start * outC,
-              count,
-            ),
+            requantizedRows(kernels, packed, widened, imageOut + start * outC, count),
         );
       }
     },
@@ -99,12 +87,16 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
   const imageOut = rows.outSize * columns.outSize * outC;
-  const geometry = [
-    ...windowArguments(kH, kW, layer.window),
-    rows.outSize,
-    columns.outSize,
+  // What both depthwise kernels read of the layer block.
+  const shared: LayerFields = {
+    ...windowFields(inH, inW, channels, kH, kW, layer.window),
+    multiplier: outC / channels,
     inputZero,
-  ] as const;
+    filter,
+    zeroPoint: outputZero,
+    lowI: low,
+    highI: high,
+  };
   if (outC === channels) {
     const padded = roundUp(outC, 8);
     const sums = depthwiseWeightSums(layer.weights, outC, padded);
@@ -124,54 +116,41 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       padded,
       sumBound,
     );
-    const interiorBias = memory.store(interior);
+    const vectorised = storeLayer(memory, {
+      ...shared,
+      bias: constants.bias,
+      interiorBias: memory.store(interior),
+      params: constants.params,
+      padded,
+      requantization: constants.requantization,
+    });
     return {
       consumedInputs: [1, 2],
       run() {
         for (let image = 0; image < batches; image++) {
           kernels.qs8_depthwise_x8(
             input.offset + image * imageIn,
-            inH,
-            inW,
-            channels,
-            filter,
-            constants.bias,
-            interiorBias,
-            ...geometry,
-            constants.params,
-            padded,
-            outputZero,
-            low,
-            high,
             output.offset + image * imageOut,
-            constants.requantization,
+            vectorised,
           );
         }
       },
     };
   }
-  const bias = memory.store(Int32Array.from(layer.bias));
-  const multipliers = memory.store(layer.multipliers);
-  const shifts = memory.store(layer.shifts);
+  const scalar = storeLayer(memory, {
+    ...shared,
+    bias: memory.store(Int32Array.from(layer.bias)),
+    multipliers: memory.store(layer.multipliers),
+    shifts: memory.store(layer.shifts),
+  });
   return {
     consumedInputs: [1, 2],
     run() {
       for (let image = 0; image < batches; image++) {
         kernels.qs8_depthwise(
           input.offset + image * imageIn,
-          inH,
-          inW,
-          channels,
-          outC / channels,
-          filter,
-          bias,
-          ...geometry,
-          multipliers,
-          shifts,
-          outputZero,
-          low,
-          high,
           output.offset + image * imageOut,
+          scalar,
         );
       }
     },

@@ -8,6 +8,7 @@
  * reduced multiplier, as int16 CONV_2D.
  */
 import { elementCount } from "../../../format/dtype.ts";
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange, quantizedActivationRange } from "../common/activation_range.ts";
 import { roundUp } from "../common/weight_packing.ts";
@@ -123,6 +124,15 @@ function floatTransposeConv(
     kernels.f32_pack_rhs(weights, taps, g.inC, g.inC, 1, packed);
   });
   const zeros = context.storePadded([], taps, 8);
+  const layer = storeLayer(memory, {
+    n: taps,
+    depth: g.inC,
+    lda: g.inC,
+    ldc: taps,
+    bias: zeros,
+    lowF: -Infinity,
+    highF: Infinity,
+  });
   const pixels = g.batches * g.inH * g.inW;
   const [low, high] = floatActivationRange(context);
   const outputCount = g.batches * g.outH * g.outW * g.outC;
@@ -130,19 +140,7 @@ function floatTransposeConv(
     consumedInputs: [1, 3],
     scratchBytes: pixels * taps * 4,
     run(scratch) {
-      kernels.f32_gemm_4x8(
-        input.offset,
-        g.inC,
-        packed,
-        zeros,
-        scratch,
-        taps,
-        pixels,
-        taps,
-        g.inC,
-        -Infinity,
-        Infinity,
-      );
+      kernels.f32_gemm_4x8(input.offset, packed, scratch, pixels, layer);
       const columns = memory.f32(scratch, pixels * taps);
       const target = memory.f32(output.offset, outputCount);
       target.fill(0);

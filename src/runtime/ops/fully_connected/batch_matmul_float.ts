@@ -1,4 +1,5 @@
 /** Float32 BATCH_MATMUL on the packed-panel GEMM. */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { roundUp } from "../common/weight_packing.ts";
 import { batchMatmulShape } from "./batch_matmul_common.ts";
@@ -15,6 +16,15 @@ export function floatBatchMatmul(context: OpContext): PreparedOp {
   const { m, k, n, adjX, adjY, batches, rightCount, leftIndex, rightIndex } = shape;
   const panel = roundUp(n, 8) * k * 4;
   const zeroBias = context.storePadded([], n, 8);
+  const layer = storeLayer(context.memory, {
+    n,
+    depth: k,
+    lda: k,
+    ldc: n,
+    bias: zeroBias,
+    lowF: -Infinity,
+    highF: Infinity,
+  });
   const kernels = context.kernels;
   const memory = context.memory;
   const [strideN, strideK] = adjY ? [k, 1] : [1, n];
@@ -65,19 +75,7 @@ export function floatBatchMatmul(context: OpContext): PreparedOp {
             packed,
           );
         }
-        kernels.f32_gemm_4x8(
-          a,
-          k,
-          packed,
-          zeroBias,
-          output.offset + batch * m * n * 4,
-          n,
-          m,
-          n,
-          k,
-          -Infinity,
-          Infinity,
-        );
+        kernels.f32_gemm_4x8(a, packed, output.offset + batch * m * n * 4, m, layer);
       }
     },
   };

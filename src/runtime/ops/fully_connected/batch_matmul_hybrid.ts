@@ -52,8 +52,8 @@ export function hybridBatchMatmul(context: OpContext): PreparedOp {
   }
   const weightScale = quantization.scale[0];
   const asymmetric = Boolean(context.options.asymmetricQuantizeInputs);
-  const operands = gemmOperands(memory, padded);
   const zeroBias = memory.store(new Float32Array(padded));
+  const operands = gemmOperands(memory, padded, n, depth, zeroBias, -Infinity, Infinity);
   const range = memory.allocate(8);
   return {
     consumedInputs: [1],
@@ -82,19 +82,11 @@ export function hybridBatchMatmul(context: OpContext): PreparedOp {
           kernels.qs8_widen(quantized, 1, k, k, depth, widened);
           kernels.qs8_gemm_dequantize_4x8(
             widened,
-            depth,
-            depth,
             packed + weights * packedBytes,
-            operands.bias,
-            operands.scales,
-            1,
-            zeroBias,
             output.offset + ((batch * m + row) * n) * 4,
-            n,
             1,
-            n,
-            -Infinity,
-            Infinity,
+            operands.layer,
+            1,
           );
         }
       }

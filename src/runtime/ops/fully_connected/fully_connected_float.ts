@@ -1,5 +1,6 @@
 /** Float32 FULLY_CONNECTED on the packed-panel GEMM. */
 import { elementCount } from "../../../format/dtype.ts";
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
@@ -27,12 +28,21 @@ export function floatFullyConnected(context: OpContext): PreparedOp {
   const [low, high] = floatActivationRange(context);
   const bias = paddedBias(context, 2, n, 8);
   const kernels = context.kernels;
+  const layer = storeLayer(context.memory, {
+    n,
+    depth: k,
+    lda: k,
+    ldc: n,
+    bias,
+    lowF: low,
+    highF: high,
+  });
   if (weights.constant) {
     const packed = packWeights(context, 1, n, k);
     return {
       consumedInputs: [1, 2],
       run() {
-        kernels.f32_gemm_4x8(input.offset, k, packed, bias, output.offset, n, m, n, k, low, high);
+        kernels.f32_gemm_4x8(input.offset, packed, output.offset, m, layer);
       },
     };
   }
@@ -41,7 +51,7 @@ export function floatFullyConnected(context: OpContext): PreparedOp {
     scratchBytes: roundUp(n, 8) * k * 4,
     run(scratch) {
       kernels.f32_pack_rhs(weights.offset, n, k, k, 1, scratch);
-      kernels.f32_gemm_4x8(input.offset, k, scratch, bias, output.offset, n, m, n, k, low, high);
+      kernels.f32_gemm_4x8(input.offset, scratch, output.offset, m, layer);
     },
   };
 }

@@ -29,7 +29,7 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
   const [low, high] = floatActivationRange(context);
   const memory = context.memory;
   const kernels = context.kernels;
-  const operands = gemmOperands(memory, layer.padded);
+  const operands = gemmOperands(memory, layer.padded, n, depth, layer.bias, low, high);
   const range = memory.allocate(8);
   return {
     consumedInputs: [1, 2],
@@ -55,19 +55,11 @@ export function hybridFullyConnected(context: OpContext): PreparedOp {
         kernels.qs8_widen(quantized, 1, k, k, depth, widened);
         kernels.qs8_gemm_dequantize_4x8(
           widened,
-          depth,
-          depth,
           layer.weights,
-          operands.bias,
-          operands.scales,
-          1,
-          layer.bias,
           output.offset + row * n * 4,
-          n,
           1,
-          n,
-          low,
-          high,
+          operands.layer,
+          1,
         );
       }
     },

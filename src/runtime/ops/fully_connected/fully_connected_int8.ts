@@ -28,7 +28,7 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
         packed.depth,
         scratch,
         (start, count) =>
-          requantizedRows(context, layer, packed, scratch, n, output.offset + start * n, count),
+          requantizedRows(context.kernels, packed, scratch, output.offset + start * n, count),
       ),
   };
 }

@@ -1,7 +1,8 @@
 /** Float32 MAX_POOL_2D and AVERAGE_POOL_2D (NHWC), on the `f32_pool` kernel. */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
-import { slidingWindow } from "../common/window.ts";
+import { slidingWindow, windowFields } from "../common/window.ts";
 
 /** MAX_POOL_2D (`average` false) or AVERAGE_POOL_2D on float32. */
 export function floatPool(context: OpContext, average: boolean): PreparedOp {
@@ -11,9 +12,15 @@ export function floatPool(context: OpContext, average: boolean): PreparedOp {
   const [batches, inH, inW, channels] = input.shape;
   const kH = Number(context.options.filterHeight ?? 1);
   const kW = Number(context.options.filterWidth ?? 1);
-  const { strideH, strideW, rows, columns } = slidingWindow(context, inH, inW, kH, kW);
+  const window = slidingWindow(context, inH, inW, kH, kW);
+  const { rows, columns } = window;
   const [low, high] = floatActivationRange(context);
   output.shape = [batches, rows.outSize, columns.outSize, channels];
+  const layer = storeLayer(context.memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    lowF: low,
+    highF: high,
+  });
   const kernels = context.kernels;
   const imageIn = inH * inW * channels * 4;
   const imageOut = rows.outSize * columns.outSize * channels * 4;
@@ -23,20 +30,8 @@ export function floatPool(context: OpContext, average: boolean): PreparedOp {
         kernels.f32_pool(
           average ? 1 : 0,
           input.offset + image * imageIn,
-          inH,
-          inW,
-          channels,
-          kH,
-          kW,
-          strideH,
-          strideW,
-          rows.padBefore,
-          columns.padBefore,
-          rows.outSize,
-          columns.outSize,
           output.offset + image * imageOut,
-          low,
-          high,
+          layer,
         );
       }
     },
