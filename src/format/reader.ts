@@ -9,6 +9,7 @@ import { type DType, elementCount, isDType, packedByteLength, typedView } from "
 import { ModelFormatError } from "./errors.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
+import { recordSparsity } from "./sparsity.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
 /** Limits on what a file may ask the reader to do. */
@@ -196,6 +197,7 @@ class ModelDecoder {
         );
       }
       data = typedView(dtype, bytes);
+      if (sparsity) recordSparsity(data, sparsity);
     }
     const shapeSignature = tensor.shapeSignature === null ? null : numbers(tensor.shapeSignature);
     if (shapeSignature?.some((dimension) => dimension < -1)) {

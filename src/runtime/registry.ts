@@ -66,6 +66,7 @@ import { select } from "./ops/comparison/select.ts";
 import { quantize } from "./ops/conversion/quantize.ts";
 import { dequantize } from "./ops/conversion/dequantize.ts";
 import { cast } from "./ops/conversion/cast.ts";
+import { densify } from "./ops/conversion/densify.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
 
 /** Kernel by op name. */
@@ -152,5 +153,6 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["QUANTIZE", quantize],
   ["DEQUANTIZE", dequantize],
   ["CAST", cast],
+  ["DENSIFY", densify],
   ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
 ]);
