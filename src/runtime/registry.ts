@@ -67,6 +67,7 @@ import { quantize } from "./ops/conversion/quantize.ts";
 import { dequantize } from "./ops/conversion/dequantize.ts";
 import { cast } from "./ops/conversion/cast.ts";
 import { densify } from "./ops/conversion/densify.ts";
+import { svdf } from "./ops/svdf/svdf.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
 
 /** Kernel by op name. */
@@ -155,4 +156,5 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["CAST", cast],
   ["DENSIFY", densify],
   ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
+  ["SVDF", svdf],
 ]);

@@ -1,0 +1,126 @@
+"""Builds models of ops that TensorFlow's converter does not emit from Python code (SVDF, the
+full-integer LSTM, TFLite_Detection_PostProcess) with tools/tflite_graph.py, and records
+TensorFlow's interpreter (reference kernels) running them.
+
+Developer tool, not a dependency (tensorflow-cpu 2.21):
+  python tools/make_graph_fixtures.py tests/fixtures/ops_sequence [NAME ...]
+Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy whose first axis is
+the invocation: the model runs once per entry, in order, its state carried from one to the next.
+Every case runs in its own process with a timeout (TensorFlow's reference resolver can abort).
+"""
+import os
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+
+TIMEOUT_SECONDS = 120
+cases = {}
+
+
+def case(name):
+    def register(fn):
+        cases[name] = fn
+        return fn
+    return register
+
+
+def svdf(rng, kind, asymmetric=False):
+    """SVDF, batch 2, 5 inputs, 6 filters of rank 2 (3 units), memory 4: float32, hybrid or int8."""
+    import tensorflow as tf
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    batches, inputs, filters, rank, memory = 2, 5, 6, 2, 4
+    graph = Graph()
+    options = schema.SVDFOptionsT()
+    options.rank = rank
+    options.fusedActivationFunction = schema.ActivationFunctionType.RELU
+    options.asymmetricQuantizeInputs = asymmetric
+    feature = rng.normal(0, 0.5, (filters, inputs))
+    time = rng.normal(0, 0.5, (filters, memory))
+    bias = rng.normal(0, 0.3, (filters // rank,))
+    if kind == "int8":
+        x = graph.input("input", np.int8, (batches, inputs), scale=0.05, zero_point=3)
+        wf = graph.tensor("weights_feature", np.int8, feature.shape,
+                          np.clip(np.round(feature / 0.01), -127, 127), scale=0.01)
+        wt = graph.tensor("weights_time", np.int16, time.shape,
+                          np.round(time / 0.0001), scale=0.0001)
+        b = graph.tensor("bias", np.int32, bias.shape, np.round(bias / 1e-7))
+        state = graph.tensor("state", np.int16, (batches, memory * filters), scale=0.0003,
+                             variable=True)
+        y = graph.tensor("output", np.int8, (batches, filters // rank), scale=0.01,
+                         zero_point=-128)
+        samples = rng.integers(-128, 128, (6, batches, inputs)).astype(np.int8)
+    else:
+        x = graph.input("input", np.float32, (batches, inputs))
+        if kind == "hybrid":
+            wf = graph.tensor("weights_feature", np.int8, feature.shape,
+                              np.clip(np.round(feature / 0.01), -127, 127), scale=0.01)
+            wt = graph.tensor("weights_time", np.int8, time.shape,
+                              np.clip(np.round(time / 0.01), -127, 127), scale=0.01)
+        else:
+            wf = graph.tensor("weights_feature", np.float32, feature.shape, feature)
+            wt = graph.tensor("weights_time", np.float32, time.shape, time)
+        b = graph.tensor("bias", np.float32, bias.shape, bias)
+        state = graph.tensor("state", np.float32, (batches, memory * filters), variable=True)
+        y = graph.tensor("output", np.float32, (batches, filters // rank))
+        samples = rng.normal(0, 1, (6, batches, inputs)).astype(np.float32)
+        samples[2] = 0  # an all-zero input skips the feature product in the hybrid kernel
+    graph.operator(schema.BuiltinOperator.SVDF, [x, wf, wt, b, state], [y],
+                   schema.BuiltinOptions.SVDFOptions, options)
+    return graph.bytes([y]), [samples]
+
+
+case("svdf_float")(lambda rng: svdf(rng, "float"))
+case("svdf_hybrid")(lambda rng: svdf(rng, "hybrid"))
+case("svdf_hybrid_asymmetric")(lambda rng: svdf(rng, "hybrid", asymmetric=True))
+case("svdf_int8")(lambda rng: svdf(rng, "int8"))
+
+
+def make_one(out_dir, name):
+    import tensorflow as tf
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, inputs = cases[name](rng)
+    interpreter = tf.lite.Interpreter(
+        model_content=model,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interpreter.allocate_tensors()
+    outputs = [[] for _ in interpreter.get_output_details()]
+    for step in range(len(inputs[0])):
+        for detail, values in zip(interpreter.get_input_details(), inputs):
+            interpreter.set_tensor(detail["index"], values[step])
+        interpreter.invoke()
+        for j, detail in enumerate(interpreter.get_output_details()):
+            outputs[j].append(interpreter.get_tensor(detail["index"]))
+    with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
+        f.write(model)
+    for i, values in enumerate(inputs):
+        np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), values)
+    for j, values in enumerate(outputs):
+        np.save(os.path.join(out_dir, f"{name}.output{j}.npy"), np.stack(values))
+    print(name, "made,", len(inputs[0]), "invocations")
+
+
+def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    arguments = sys.argv[1:]
+    if arguments[0] == "--one":
+        make_one(arguments[1], arguments[2])
+        return
+    out_dir, only = arguments[0], set(arguments[1:])
+    os.makedirs(out_dir, exist_ok=True)
+    for name in cases:
+        if only and name not in only:
+            continue
+        try:
+            result = subprocess.run([sys.executable, __file__, "--one", out_dir, name],
+                                    capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+            lines = (result.stdout.strip() or result.stderr.strip()).splitlines()
+            print(lines[-1] if lines else f"{name}: exit {result.returncode}")
+        except subprocess.TimeoutExpired:
+            print(name, f"not made: TensorFlow took over {TIMEOUT_SECONDS} s")
+
+
+if __name__ == "__main__":
+    main()
