@@ -78,6 +78,81 @@ case("svdf_hybrid_asymmetric")(lambda rng: svdf(rng, "hybrid", asymmetric=True))
 case("svdf_int8")(lambda rng: svdf(rng, "int8"))
 
 
+def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0):
+    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (batch major, TANH, no layer norm), with
+    `projection` outputs when given."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    x = graph.input("input", np.float32, (batches, steps, inputs))
+    position = [x]
+    gates = ("input", "forget", "cell", "output")
+    outputs = projection or cells
+    for source, width in (("input", inputs), ("recurrent", outputs)):
+        for gate in gates:
+            if cifg and gate == "input":
+                position.append(-1)
+                continue
+            position.append(graph.tensor(f"{source}_to_{gate}", np.float32, (cells, width),
+                                         rng.normal(0, 0.4, (cells, width))))
+    for gate in ("input", "forget", "output"):
+        if peephole and not (cifg and gate == "input"):
+            position.append(graph.tensor(f"cell_to_{gate}", np.float32, (cells,),
+                                         rng.normal(0, 0.3, cells)))
+        else:
+            position.append(-1)
+    for gate in gates:
+        if cifg and gate == "input":
+            position.append(-1)
+            continue
+        position.append(graph.tensor(f"{gate}_bias", np.float32, (cells,),
+                                     rng.normal(0, 0.3, cells) + (1 if gate == "forget" else 0)))
+    if projection:
+        position.append(graph.tensor("projection", np.float32, (outputs, cells),
+                                     rng.normal(0, 0.4, (outputs, cells))))
+        position.append(graph.tensor("projection_bias", np.float32, (outputs,),
+                                     rng.normal(0, 0.2, outputs)))
+    else:
+        position += [-1, -1]
+    position.append(graph.tensor("output_state", np.float32, (batches, outputs), variable=True))
+    position.append(graph.tensor("cell_state", np.float32, (batches, cells), variable=True))
+    position += [-1, -1, -1, -1]  # layer norm coefficients
+    y = graph.tensor("output", np.float32, (batches, steps, outputs))
+    options = schema.UnidirectionalSequenceLSTMOptionsT()
+    options.fusedActivationFunction = schema.ActivationFunctionType.TANH
+    options.timeMajor = False
+    # The calibrator records the gates' and the hidden state's ranges in 5 intermediates.
+    intermediates = [graph.tensor(f"intermediate_{i}", np.float32, (0,)) for i in range(5)]
+    graph.operator(schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, position, [y],
+                   schema.BuiltinOptions.UnidirectionalSequenceLSTMOptions, options,
+                   intermediates=intermediates)
+    return graph.bytes([y])
+
+
+def integer_lstm(rng, model, invocations=3):
+    """TensorFlow's calibrating quantizer on a float LSTM model: int8 input and output, int16
+    cell state, int8 weights (the form TensorFlow Lite Micro's sequence models take)."""
+    import tensorflow as tf
+    from tensorflow.lite.python.optimize import calibrator
+    shape = tf.lite.Interpreter(model_content=model).get_input_details()[0]["shape"]
+
+    def representative():
+        for _ in range(16):
+            yield [rng.normal(0, 1, shape).astype(np.float32)]
+    quantized = calibrator.Calibrator(model).calibrate_and_quantize(
+        representative, tf.int8, tf.int8, False, activations_type=tf.int8)
+    detail = tf.lite.Interpreter(model_content=quantized).get_input_details()[0]
+    scale, zero = detail["quantization"]
+    samples = rng.normal(0, 1, (invocations, *shape))
+    return quantized, [np.clip(np.round(samples / scale) + zero, -128, 127).astype(np.int8)]
+
+
+case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 6, projection=3)))
+case("lstm_int8")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 4, 5, 8)))
+case("lstm_int8_peephole_cifg")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 1, 3, 4, 6, peephole=True, cifg=True)))
+
+
 def make_one(out_dir, name):
     import tensorflow as tf
     rng = np.random.default_rng(zlib.crc32(name.encode()))

@@ -9,6 +9,7 @@ import { type DType, elementCount, isDType, packedByteLength, typedView } from "
 import { ModelFormatError } from "./errors.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
+import { recordOperators } from "./intermediates.ts";
 import { recordSparsity } from "./sparsity.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
@@ -69,6 +70,7 @@ class ModelDecoder {
     const subgraphs = list(model.subgraphs).map((subgraph, index) =>
       this.subgraph(subgraph, index)
     );
+    subgraphs.forEach(recordOperators);
     const metadata: Metadata[] = list(model.metadata).map((entry, index) => {
       const buffer = this.index(
         entry.buffer as number,
