@@ -3,7 +3,7 @@ full-integer LSTM, TFLite_Detection_PostProcess) with tools/tflite_graph.py, and
 TensorFlow's interpreter (reference kernels) running them.
 
 Developer tool, not a dependency (tensorflow-cpu 2.21):
-  python tools/make_graph_fixtures.py tests/fixtures/ops_sequence [NAME ...]
+  python tools/make_graph_fixtures.py tests/fixtures/ops_graph [NAME ...]
 Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy whose first axis is
 the invocation: the model runs once per entry, in order, its state carried from one to the next.
 Every case runs in its own process with a timeout (TensorFlow's reference resolver can abort).
@@ -151,6 +151,54 @@ case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3,
 case("lstm_int8")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 4, 5, 8)))
 case("lstm_int8_peephole_cifg")(
     lambda rng: integer_lstm(rng, float_lstm(rng, 1, 3, 4, 6, peephole=True, cifg=True)))
+
+
+def detection_postprocess(rng, regular, quantized=False, max_classes_per_detection=1):
+    """TFLite_Detection_PostProcess over 48 overlapping anchors and 3 classes plus background."""
+    from flatbuffers import flexbuffers
+    from tflite_graph import Graph
+    anchors_count, classes = 48, 3
+    centers = rng.uniform(0.2, 0.8, (anchors_count, 2))
+    sizes = rng.uniform(0.1, 0.4, (anchors_count, 2))
+    anchors = np.concatenate([centers, sizes], 1).astype(np.float32)
+    encodings = rng.normal(0, 1, (2, 1, anchors_count, 4)).astype(np.float32)
+    scores = rng.uniform(0, 1, (2, 1, anchors_count, classes + 1)).astype(np.float32)
+    scores[:, :, ::7] = 0.3  # ties in score
+    graph = Graph()
+    if quantized:
+        box_scale, score_scale, anchor_scale = 0.05, 1 / 255, 0.004
+        encodings = np.clip(np.round(encodings / box_scale) + 128, 0, 255).astype(np.uint8)
+        scores = np.clip(np.round(scores / score_scale), 0, 255).astype(np.uint8)
+        x = graph.input("box_encodings", np.uint8, encodings.shape[1:], scale=box_scale,
+                        zero_point=128)
+        y = graph.input("class_predictions", np.uint8, scores.shape[1:], scale=score_scale)
+        a = graph.tensor("anchors", np.uint8, anchors.shape,
+                         np.clip(np.round(anchors / anchor_scale), 0, 255), scale=anchor_scale)
+    else:
+        x = graph.input("box_encodings", np.float32, encodings.shape[1:])
+        y = graph.input("class_predictions", np.float32, scores.shape[1:])
+        a = graph.tensor("anchors", np.float32, anchors.shape, anchors)
+    max_detections = 10
+    detected = max_detections * max_classes_per_detection
+    outputs = [graph.tensor("boxes", np.float32, (1, detected, 4)),
+               graph.tensor("classes", np.float32, (1, detected)),
+               graph.tensor("scores", np.float32, (1, detected)),
+               graph.tensor("count", np.float32, (1,))]
+    options = flexbuffers.Dumps({
+        "max_detections": max_detections, "max_classes_per_detection": max_classes_per_detection,
+        "detections_per_class": 5, "use_regular_nms": regular, "nms_score_threshold": 0.3,
+        "nms_iou_threshold": 0.5, "num_classes": classes, "y_scale": 10.0, "x_scale": 10.0,
+        "h_scale": 5.0, "w_scale": 5.0})
+    graph.operator(0, [x, y, a], outputs, custom="TFLite_Detection_PostProcess",
+                   custom_options=options)
+    return graph.bytes(outputs), [encodings, scores]
+
+
+case("detection_postprocess_regular")(lambda rng: detection_postprocess(rng, True))
+case("detection_postprocess_fast")(lambda rng: detection_postprocess(rng, False))
+case("detection_postprocess_fast_two_classes")(
+    lambda rng: detection_postprocess(rng, False, max_classes_per_detection=2))
+case("detection_postprocess_uint8")(lambda rng: detection_postprocess(rng, True, quantized=True))
 
 
 def make_one(out_dir, name):

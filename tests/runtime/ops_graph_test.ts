@@ -1,9 +1,10 @@
 /**
- * Stateful single-op models (tests/fixtures/ops_sequence, made by tools/make_graph_fixtures.py
- * with TensorFlow's schema and interpreter): each runs once per entry of its inputs' first axis,
- * its variable state carried along, and every invocation's outputs match TensorFlow's reference
- * kernels: integer outputs bit for bit, float ones within 1e-5 * max(1, |reference|) (SVDF float
- * and symmetric hybrid are bit for bit; asymmetric hybrid is an ulp apart).
+ * Single-op models of ops TensorFlow's converter does not emit (tests/fixtures/ops_graph, made by
+ * tools/make_graph_fixtures.py with TensorFlow's schema and interpreter: SVDF, the integer LSTM,
+ * TFLite_Detection_PostProcess): each runs once per entry of its inputs' first axis, variable
+ * state carried along, and every invocation's outputs match TensorFlow's reference kernels:
+ * integer outputs bit for bit, float ones within 1e-5 * max(1, |reference|) (all bit for bit
+ * but the asymmetric hybrid SVDF, an ulp apart).
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
@@ -12,13 +13,13 @@ import { parseNpy } from "../../src/io/npy.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { assertClose } from "./compare.ts";
 
-const folder = `${FIXTURES}/ops_sequence`;
+const folder = `${FIXTURES}/ops_graph`;
 const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
   name.slice(0, -".tflite".length)
 ).sort();
 
 for (const name of names) {
-  Deno.test(`stateful op model ${name} matches TensorFlow at every invocation`, async () => {
+  Deno.test(`graph op model ${name} matches TensorFlow at every invocation`, async () => {
     const interpreter = await Interpreter.load(`${folder}/${name}.tflite`, { kernels: "simd" });
     const inputs = interpreter.inputDetails().map((_, position) =>
       parseNpy(readBytesSync(`${folder}/${name}.input${position}.npy`))
