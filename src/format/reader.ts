@@ -8,7 +8,9 @@ import { type DType, elementCount, isDType, packedByteLength, typedView } from "
 import { ModelFormatError } from "./errors.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
+import { recordOperators } from "./intermediates.ts";
 import { schemaEnum } from "./schema_enums.ts";
+import { recordSparsity } from "./sparsity.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
 /** Limits on what a file may ask the reader to do. */
@@ -70,6 +72,7 @@ class ModelDecoder {
     const subgraphs = list(model.subgraphs).map((subgraph, index) =>
       this.subgraph(subgraph, index)
     );
+    subgraphs.forEach(recordOperators);
     const metadata: Metadata[] = list(model.metadata).map((entry, index) => {
       const buffer = this.index(
         entry.buffer as number,
@@ -198,6 +201,7 @@ class ModelDecoder {
         );
       }
       data = typedView(dtype, bytes);
+      if (sparsity) recordSparsity(data, sparsity);
     }
     const shapeSignature = tensor.shapeSignature === null ? null : numbers(tensor.shapeSignature);
     if (shapeSignature?.some((dimension) => dimension < -1)) {

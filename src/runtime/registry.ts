@@ -1,5 +1,6 @@
 /**
- * The op kernels liteq has, by TFLite builtin op name: one flat table, built once. Each kernel
+ * The op kernels liteq has, by TFLite builtin op name (or, for the custom ops TensorFlow's
+ * interpreter provides, custom code): one flat table, built once. Each kernel
  * chooses its own float32, integer or hybrid path (one switch on the input types, in its file).
  */
 import type { OpKernel } from "./op.ts";
@@ -66,6 +67,9 @@ import { select } from "./ops/comparison/select.ts";
 import { quantize } from "./ops/conversion/quantize.ts";
 import { dequantize } from "./ops/conversion/dequantize.ts";
 import { cast } from "./ops/conversion/cast.ts";
+import { densify } from "./ops/conversion/densify.ts";
+import { svdf } from "./ops/svdf/svdf.ts";
+import { detectionPostProcess } from "./ops/detection/detection_postprocess.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
 
 /** Kernel by op name. */
@@ -152,5 +156,8 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["QUANTIZE", quantize],
   ["DEQUANTIZE", dequantize],
   ["CAST", cast],
+  ["DENSIFY", densify],
   ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
+  ["SVDF", svdf],
+  ["TFLite_Detection_PostProcess", detectionPostProcess],
 ]);

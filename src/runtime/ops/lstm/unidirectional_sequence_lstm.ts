@@ -1,10 +1,15 @@
-/** UNIDIRECTIONAL_SEQUENCE_LSTM: the one place that chooses its float32 or hybrid path. */
+/** UNIDIRECTIONAL_SEQUENCE_LSTM: the one place that chooses its float32, hybrid or integer path. */
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatUnidirectionalSequenceLstm } from "./lstm_float.ts";
 import { hybridUnidirectionalSequenceLstm } from "./lstm_hybrid.ts";
+import { integerUnidirectionalSequenceLstm } from "./lstm_integer.ts";
 
-/** UNIDIRECTIONAL_SEQUENCE_LSTM: hybrid when its forget-gate weights (always present) are int8. */
+/**
+ * UNIDIRECTIONAL_SEQUENCE_LSTM: full integer for an int8 input, hybrid when a float input meets
+ * int8 forget-gate weights (always present), float32 otherwise.
+ */
 export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
+  if (context.inputs[0]?.dtype === "int8") return integerUnidirectionalSequenceLstm(context);
   switch (context.inputs[2]?.dtype) {
     case "int8":
       return hybridUnidirectionalSequenceLstm(context);

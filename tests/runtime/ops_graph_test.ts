@@ -1,0 +1,51 @@
+/**
+ * Single-op models of ops TensorFlow's converter does not emit (tests/fixtures/ops_graph, made by
+ * tools/make_graph_fixtures.py with TensorFlow's schema and interpreter: SVDF, the integer LSTM,
+ * TFLite_Detection_PostProcess): each runs once per entry of its inputs' first axis, variable
+ * state carried along, and every invocation's outputs match TensorFlow's reference kernels:
+ * integer outputs bit for bit, float ones within 1e-5 * max(1, |reference|) (all bit for bit
+ * but the asymmetric hybrid SVDF, an ulp apart).
+ */
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { Interpreter } from "../../src/runtime/interpreter.ts";
+import { parseNpy } from "../../src/io/npy.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { assertClose } from "./compare.ts";
+
+const folder = `${FIXTURES}/ops_graph`;
+const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
+  name.slice(0, -".tflite".length)
+).sort();
+
+for (const name of names) {
+  Deno.test(`graph op model ${name} matches TensorFlow at every invocation`, async () => {
+    const interpreter = await Interpreter.load(`${folder}/${name}.tflite`, { kernels: "simd" });
+    const inputs = interpreter.inputDetails().map((_, position) =>
+      parseNpy(readBytesSync(`${folder}/${name}.input${position}.npy`))
+    );
+    const expected = interpreter.outputDetails().map((_, position) =>
+      parseNpy(readBytesSync(`${folder}/${name}.output${position}.npy`))
+    );
+    const steps = inputs[0].shape[0];
+    const slice = (
+      data: ArrayLike<number | bigint> & { slice(a: number, b: number): unknown },
+      step: number,
+    ) => {
+      const size = data.length / steps;
+      return data.slice(step * size, (step + 1) * size);
+    };
+    for (let step = 0; step < steps; step++) {
+      const outputs = interpreter.run(inputs.map((input) => slice(input.data, step) as never));
+      outputs.forEach((actual, position) => {
+        const want = slice(expected[position].data, step) as typeof actual;
+        const what = `${name} invocation ${step} output ${position}`;
+        if (actual instanceof Float32Array) {
+          assertClose(actual, want, what, 1e-5);
+        } else {
+          assert.deepEqual(Array.from(actual, Number), Array.from(want, Number), what);
+        }
+      });
+    }
+  });
+}

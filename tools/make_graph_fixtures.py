@@ -1,0 +1,249 @@
+"""Builds models of ops that TensorFlow's converter does not emit from Python code (SVDF, the
+full-integer LSTM, TFLite_Detection_PostProcess) with tools/tflite_graph.py, and records
+TensorFlow's interpreter (reference kernels) running them.
+
+Developer tool, not a dependency (tensorflow-cpu 2.21):
+  python tools/make_graph_fixtures.py tests/fixtures/ops_graph [NAME ...]
+Each case NAME gives NAME.tflite, NAME.input{i}.npy and NAME.output{j}.npy whose first axis is
+the invocation: the model runs once per entry, in order, its state carried from one to the next.
+Every case runs in its own process with a timeout (TensorFlow's reference resolver can abort).
+"""
+import os
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+
+TIMEOUT_SECONDS = 120
+cases = {}
+
+
+def case(name):
+    def register(fn):
+        cases[name] = fn
+        return fn
+    return register
+
+
+def svdf(rng, kind, asymmetric=False):
+    """SVDF, batch 2, 5 inputs, 6 filters of rank 2 (3 units), memory 4: float32, hybrid or int8."""
+    import tensorflow as tf
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    batches, inputs, filters, rank, memory = 2, 5, 6, 2, 4
+    graph = Graph()
+    options = schema.SVDFOptionsT()
+    options.rank = rank
+    options.fusedActivationFunction = schema.ActivationFunctionType.RELU
+    options.asymmetricQuantizeInputs = asymmetric
+    feature = rng.normal(0, 0.5, (filters, inputs))
+    time = rng.normal(0, 0.5, (filters, memory))
+    bias = rng.normal(0, 0.3, (filters // rank,))
+    if kind == "int8":
+        x = graph.input("input", np.int8, (batches, inputs), scale=0.05, zero_point=3)
+        wf = graph.tensor("weights_feature", np.int8, feature.shape,
+                          np.clip(np.round(feature / 0.01), -127, 127), scale=0.01)
+        wt = graph.tensor("weights_time", np.int16, time.shape,
+                          np.round(time / 0.0001), scale=0.0001)
+        b = graph.tensor("bias", np.int32, bias.shape, np.round(bias / 1e-7))
+        state = graph.tensor("state", np.int16, (batches, memory * filters), scale=0.0003,
+                             variable=True)
+        y = graph.tensor("output", np.int8, (batches, filters // rank), scale=0.01,
+                         zero_point=-128)
+        samples = rng.integers(-128, 128, (6, batches, inputs)).astype(np.int8)
+    else:
+        x = graph.input("input", np.float32, (batches, inputs))
+        if kind == "hybrid":
+            wf = graph.tensor("weights_feature", np.int8, feature.shape,
+                              np.clip(np.round(feature / 0.01), -127, 127), scale=0.01)
+            wt = graph.tensor("weights_time", np.int8, time.shape,
+                              np.clip(np.round(time / 0.01), -127, 127), scale=0.01)
+        else:
+            wf = graph.tensor("weights_feature", np.float32, feature.shape, feature)
+            wt = graph.tensor("weights_time", np.float32, time.shape, time)
+        b = graph.tensor("bias", np.float32, bias.shape, bias)
+        state = graph.tensor("state", np.float32, (batches, memory * filters), variable=True)
+        y = graph.tensor("output", np.float32, (batches, filters // rank))
+        samples = rng.normal(0, 1, (6, batches, inputs)).astype(np.float32)
+        samples[2] = 0  # an all-zero input skips the feature product in the hybrid kernel
+    graph.operator(schema.BuiltinOperator.SVDF, [x, wf, wt, b, state], [y],
+                   schema.BuiltinOptions.SVDFOptions, options)
+    return graph.bytes([y]), [samples]
+
+
+case("svdf_float")(lambda rng: svdf(rng, "float"))
+case("svdf_hybrid")(lambda rng: svdf(rng, "hybrid"))
+case("svdf_hybrid_asymmetric")(lambda rng: svdf(rng, "hybrid", asymmetric=True))
+case("svdf_int8")(lambda rng: svdf(rng, "int8"))
+
+
+def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0):
+    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (batch major, TANH, no layer norm), with
+    `projection` outputs when given."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    x = graph.input("input", np.float32, (batches, steps, inputs))
+    position = [x]
+    gates = ("input", "forget", "cell", "output")
+    outputs = projection or cells
+    for source, width in (("input", inputs), ("recurrent", outputs)):
+        for gate in gates:
+            if cifg and gate == "input":
+                position.append(-1)
+                continue
+            position.append(graph.tensor(f"{source}_to_{gate}", np.float32, (cells, width),
+                                         rng.normal(0, 0.4, (cells, width))))
+    for gate in ("input", "forget", "output"):
+        if peephole and not (cifg and gate == "input"):
+            position.append(graph.tensor(f"cell_to_{gate}", np.float32, (cells,),
+                                         rng.normal(0, 0.3, cells)))
+        else:
+            position.append(-1)
+    for gate in gates:
+        if cifg and gate == "input":
+            position.append(-1)
+            continue
+        position.append(graph.tensor(f"{gate}_bias", np.float32, (cells,),
+                                     rng.normal(0, 0.3, cells) + (1 if gate == "forget" else 0)))
+    if projection:
+        position.append(graph.tensor("projection", np.float32, (outputs, cells),
+                                     rng.normal(0, 0.4, (outputs, cells))))
+        position.append(graph.tensor("projection_bias", np.float32, (outputs,),
+                                     rng.normal(0, 0.2, outputs)))
+    else:
+        position += [-1, -1]
+    position.append(graph.tensor("output_state", np.float32, (batches, outputs), variable=True))
+    position.append(graph.tensor("cell_state", np.float32, (batches, cells), variable=True))
+    position += [-1, -1, -1, -1]  # layer norm coefficients
+    y = graph.tensor("output", np.float32, (batches, steps, outputs))
+    options = schema.UnidirectionalSequenceLSTMOptionsT()
+    options.fusedActivationFunction = schema.ActivationFunctionType.TANH
+    options.timeMajor = False
+    # The calibrator records the gates' and the hidden state's ranges in 5 intermediates.
+    intermediates = [graph.tensor(f"intermediate_{i}", np.float32, (0,)) for i in range(5)]
+    graph.operator(schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, position, [y],
+                   schema.BuiltinOptions.UnidirectionalSequenceLSTMOptions, options,
+                   intermediates=intermediates)
+    return graph.bytes([y])
+
+
+def integer_lstm(rng, model, invocations=3):
+    """TensorFlow's calibrating quantizer on a float LSTM model: int8 input and output, int16
+    cell state, int8 weights (the form TensorFlow Lite Micro's sequence models take)."""
+    import tensorflow as tf
+    from tensorflow.lite.python.optimize import calibrator
+    shape = tf.lite.Interpreter(model_content=model).get_input_details()[0]["shape"]
+
+    def representative():
+        for _ in range(16):
+            yield [rng.normal(0, 1, shape).astype(np.float32)]
+    quantized = calibrator.Calibrator(model).calibrate_and_quantize(
+        representative, tf.int8, tf.int8, False, activations_type=tf.int8)
+    detail = tf.lite.Interpreter(model_content=quantized).get_input_details()[0]
+    scale, zero = detail["quantization"]
+    samples = rng.normal(0, 1, (invocations, *shape))
+    return quantized, [np.clip(np.round(samples / scale) + zero, -128, 127).astype(np.int8)]
+
+
+case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 6, projection=3)))
+case("lstm_int8")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 4, 5, 8)))
+case("lstm_int8_peephole_cifg")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 1, 3, 4, 6, peephole=True, cifg=True)))
+
+
+def detection_postprocess(rng, regular, quantized=False, max_classes_per_detection=1):
+    """TFLite_Detection_PostProcess over 48 overlapping anchors and 3 classes plus background."""
+    from flatbuffers import flexbuffers
+    from tflite_graph import Graph
+    anchors_count, classes = 48, 3
+    centers = rng.uniform(0.2, 0.8, (anchors_count, 2))
+    sizes = rng.uniform(0.1, 0.4, (anchors_count, 2))
+    anchors = np.concatenate([centers, sizes], 1).astype(np.float32)
+    encodings = rng.normal(0, 1, (2, 1, anchors_count, 4)).astype(np.float32)
+    scores = rng.uniform(0, 1, (2, 1, anchors_count, classes + 1)).astype(np.float32)
+    scores[:, :, ::7] = 0.3  # ties in score
+    graph = Graph()
+    if quantized:
+        box_scale, score_scale, anchor_scale = 0.05, 1 / 255, 0.004
+        encodings = np.clip(np.round(encodings / box_scale) + 128, 0, 255).astype(np.uint8)
+        scores = np.clip(np.round(scores / score_scale), 0, 255).astype(np.uint8)
+        x = graph.input("box_encodings", np.uint8, encodings.shape[1:], scale=box_scale,
+                        zero_point=128)
+        y = graph.input("class_predictions", np.uint8, scores.shape[1:], scale=score_scale)
+        a = graph.tensor("anchors", np.uint8, anchors.shape,
+                         np.clip(np.round(anchors / anchor_scale), 0, 255), scale=anchor_scale)
+    else:
+        x = graph.input("box_encodings", np.float32, encodings.shape[1:])
+        y = graph.input("class_predictions", np.float32, scores.shape[1:])
+        a = graph.tensor("anchors", np.float32, anchors.shape, anchors)
+    max_detections = 10
+    detected = max_detections * max_classes_per_detection
+    outputs = [graph.tensor("boxes", np.float32, (1, detected, 4)),
+               graph.tensor("classes", np.float32, (1, detected)),
+               graph.tensor("scores", np.float32, (1, detected)),
+               graph.tensor("count", np.float32, (1,))]
+    options = flexbuffers.Dumps({
+        "max_detections": max_detections, "max_classes_per_detection": max_classes_per_detection,
+        "detections_per_class": 5, "use_regular_nms": regular, "nms_score_threshold": 0.3,
+        "nms_iou_threshold": 0.5, "num_classes": classes, "y_scale": 10.0, "x_scale": 10.0,
+        "h_scale": 5.0, "w_scale": 5.0})
+    graph.operator(0, [x, y, a], outputs, custom="TFLite_Detection_PostProcess",
+                   custom_options=options)
+    return graph.bytes(outputs), [encodings, scores]
+
+
+case("detection_postprocess_regular")(lambda rng: detection_postprocess(rng, True))
+case("detection_postprocess_fast")(lambda rng: detection_postprocess(rng, False))
+case("detection_postprocess_fast_two_classes")(
+    lambda rng: detection_postprocess(rng, False, max_classes_per_detection=2))
+case("detection_postprocess_uint8")(lambda rng: detection_postprocess(rng, True, quantized=True))
+
+
+def make_one(out_dir, name):
+    import tensorflow as tf
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    model, inputs = cases[name](rng)
+    interpreter = tf.lite.Interpreter(
+        model_content=model,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF)
+    interpreter.allocate_tensors()
+    outputs = [[] for _ in interpreter.get_output_details()]
+    for step in range(len(inputs[0])):
+        for detail, values in zip(interpreter.get_input_details(), inputs):
+            interpreter.set_tensor(detail["index"], values[step])
+        interpreter.invoke()
+        for j, detail in enumerate(interpreter.get_output_details()):
+            outputs[j].append(interpreter.get_tensor(detail["index"]))
+    with open(os.path.join(out_dir, f"{name}.tflite"), "wb") as f:
+        f.write(model)
+    for i, values in enumerate(inputs):
+        np.save(os.path.join(out_dir, f"{name}.input{i}.npy"), values)
+    for j, values in enumerate(outputs):
+        np.save(os.path.join(out_dir, f"{name}.output{j}.npy"), np.stack(values))
+    print(name, "made,", len(inputs[0]), "invocations")
+
+
+def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    arguments = sys.argv[1:]
+    if arguments[0] == "--one":
+        make_one(arguments[1], arguments[2])
+        return
+    out_dir, only = arguments[0], set(arguments[1:])
+    os.makedirs(out_dir, exist_ok=True)
+    for name in cases:
+        if only and name not in only:
+            continue
+        try:
+            result = subprocess.run([sys.executable, __file__, "--one", out_dir, name],
+                                    capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+            lines = (result.stdout.strip() or result.stderr.strip()).splitlines()
+            print(lines[-1] if lines else f"{name}: exit {result.returncode}")
+        except subprocess.TimeoutExpired:
+            print(name, f"not made: TensorFlow took over {TIMEOUT_SECONDS} s")
+
+
+if __name__ == "__main__":
+    main()
