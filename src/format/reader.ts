@@ -7,6 +7,7 @@ import { BuiltinOperator } from "./generated/schema_generated.ts";
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import { type DType, elementCount, isDType, packedByteLength, typedView } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
+import { checkQuantization } from "./quantization.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
@@ -197,6 +198,8 @@ class ModelDecoder {
       }
       data = typedView(dtype, bytes);
     }
+    const quantization = this.quantization(tensor.quantization as PlainObject | null);
+    checkQuantization(quantization, dtype, shape, where);
     const shapeSignature = tensor.shapeSignature === null ? null : numbers(tensor.shapeSignature);
     if (shapeSignature?.some((dimension) => dimension < -1)) {
       throw new ModelFormatError(where, `shape signature ${shapeText(shapeSignature)} is invalid`);
@@ -208,7 +211,7 @@ class ModelDecoder {
       shapeSignature,
       buffer,
       data,
-      quantization: this.quantization(tensor.quantization as PlainObject | null),
+      quantization,
       isVariable: tensor.isVariable as boolean,
       hasRank: tensor.hasRank as boolean,
       sparsity,
