@@ -3,7 +3,8 @@
  * operator reads is a constant, a variable, a subgraph input or the output of an earlier
  * operator (which also rules out cycles); no operator writes a subgraph input, a constant or a
  * tensor another operator writes; every subgraph output is an input or written by an operator.
- * A violation is a `ModelFormatError` naming the operator and the tensor.
+ * No subgraph input is a constant: the caller fills inputs. A violation is a `ModelFormatError`
+ * naming the operator and the tensor.
  */
 import { elementCount } from "../format/dtype.ts";
 import { ModelFormatError } from "../format/errors.ts";
@@ -20,6 +21,15 @@ export function checkDataflow(subgraph: Subgraph, where: string): void {
   // A constant without elements has an empty buffer, which the file stores as none.
   const isEmpty = (index: number) => elementCount(tensors[index].shape) === 0;
   const inputs = new Set(subgraph.inputs);
+  const graph = where ? "subgraph" : "model";
+  subgraph.inputs.forEach((index, position) => {
+    if (isConstant(index)) {
+      throw new ModelFormatError(
+        `${where}input ${position} ${name(index)}`,
+        `is a constant; a ${graph} input is filled by the caller`,
+      );
+    }
+  });
   const writer = new Map<number, number>();
   operators.forEach((operator, operatorIndex) => {
     const label = `${where}operator ${operatorIndex} ${operator.op}`;
@@ -43,7 +53,7 @@ export function checkDataflow(subgraph: Subgraph, where: string): void {
     });
     operator.outputs.forEach((index, position) => {
       const role = `output ${position} ${name(index)}`;
-      if (inputs.has(index)) fail(`${role} is an input of the ${where ? "subgraph" : "model"}`);
+      if (inputs.has(index)) fail(`${role} is an input of the ${graph}`);
       if (isConstant(index)) fail(`${role} is a constant`);
       const earlier = writer.get(index);
       if (earlier !== undefined) {
@@ -61,7 +71,7 @@ export function checkDataflow(subgraph: Subgraph, where: string): void {
     const what = isConstant(index) ? "is a constant" : "is written by no operator";
     throw new ModelFormatError(
       `${where}output ${position} ${name(index)}`,
-      `${what}; a ${where ? "subgraph" : "model"} output must be computed`,
+      `${what}; a ${graph} output must be computed`,
     );
   });
 }

@@ -130,3 +130,11 @@ Deno.test("the memory plan is checked against the memory budget, with the figure
   const roomy = await Interpreter.load(SEED, { memoryBudget: 2 ** 24 });
   assert.ok(roomy.memoryBytes <= 2 ** 24);
 });
+
+Deno.test("load refuses a model input that is a constant", async () => {
+  await assertRefused(
+    seedWith((model) => model.subgraphs[0].inputs.push(3)),
+    ModelFormatError,
+    /^input 1 tensor 3 "[^"]*": is a constant; a model input is filled by the caller$/,
+  );
+});
