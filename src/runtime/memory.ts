@@ -54,6 +54,20 @@ export class KernelMemory {
     return offset;
   }
 
+  /**
+   * Throws a `MemoryBudgetError` at `where` unless `bytes` more bytes fit in the budget beside
+   * those in use; `what` names them in the message.
+   */
+  checkRoom(bytes: number, where: string, what: string): void {
+    if (this.next + bytes <= this.budget) return;
+    throw new MemoryBudgetError(
+      where,
+      `${what} takes ${bytes} bytes (${
+        (bytes / 2 ** 20).toFixed(1)
+      } MiB) beside the ${this.next} in use: more than the memory budget of ${this.budget} bytes (option memoryBudget)`,
+    );
+  }
+
   private refuse(end: number, limit: string): never {
     throw new MemoryBudgetError(
       "model",

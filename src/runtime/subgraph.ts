@@ -3,7 +3,7 @@
  * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
  * remaining operators as steps over a planned activation arena in wasm memory.
  */
-import { elementCount } from "../format/dtype.ts";
+import { elementCount, packedByteLength } from "../format/dtype.ts";
 import type { Model, Operator } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
 import { checkDataflow } from "./dataflow.ts";
@@ -67,9 +67,17 @@ export class PreparedSubgraph {
         isVariable: tensor.isVariable,
       };
     });
-    // What a shape set from here on is checked against, and where an error says it was set.
+    // Every shape set from here on must be a shape within maxElements whose values fit in the
+    // memory budget; `preparing` says where it was set.
     let preparing = "";
-    for (const tensor of this.tensors) guardShape(tensor, maxElements, () => preparing);
+    const fits = (tensor: RuntimeTensor, shape: number[]) => {
+      checkShape(tensor, shape, maxElements, preparing);
+      const bytes = packedByteLength(tensor.dtype, elementCount(shape));
+      if (bytes !== null) {
+        memory.checkRoom(bytes, preparing, `tensor ${tensor.index} "${tensor.name}"`);
+      }
+    };
+    for (const tensor of this.tensors) guardShape(tensor, (shape) => fits(tensor, shape));
     this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
     this.outputs = subgraph.outputs.map((index) => this.tensors[index]);
     inputShapes.forEach((shape, position) => {
@@ -86,6 +94,10 @@ export class PreparedSubgraph {
       );
     }
     checkDataflow(subgraph, where);
+    this.inputs.forEach((tensor, position) => {
+      preparing = `${where}input ${position}`;
+      fits(tensor, tensor.shape);
+    });
 
     for (const tensor of this.tensors) {
       if (!tensor.isVariable) continue;

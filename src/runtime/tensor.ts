@@ -65,17 +65,17 @@ export function checkShape(
 }
 
 /**
- * Makes every later assignment to `tensor.shape` go through `checkShape` first, with the place
- * `where()` names then: an op that computes a huge or negative shape is refused before anything
- * is allocated for it.
+ * Makes every later assignment to `tensor.shape` go through `check` first (`checkShape` and the
+ * memory budget): an op that computes a huge or negative shape is refused before anything is
+ * allocated or computed for it.
  */
-export function guardShape(tensor: RuntimeTensor, maxElements: number, where: () => string): void {
+export function guardShape(tensor: RuntimeTensor, check: (shape: number[]) => void): void {
   let shape = tensor.shape;
   Object.defineProperty(tensor, "shape", {
     enumerable: true,
     get: () => shape,
     set: (value: number[]) => {
-      checkShape(tensor, value, maxElements, where());
+      check(value);
       shape = value;
     },
   });

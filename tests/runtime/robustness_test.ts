@@ -109,15 +109,28 @@ Deno.test("a shape computed at load over maxElements is refused before it is all
 });
 
 Deno.test("the memory plan is checked against the memory budget, with the figures", async () => {
-  // A 700-byte model whose three tensors hold 2^28 floats each: 3 GiB of activations.
+  // A 700-byte model whose three tensors hold 2^27 floats each: 1.5 GiB of activations.
   const add = readModel(readBytesSync(`${FIXTURES}/ops/add_relu.tflite`));
-  for (const tensor of add.subgraphs[0].tensors) tensor.shape = [16384, 16384];
+  for (const tensor of add.subgraphs[0].tensors) tensor.shape = [8192, 16384];
   const bytes = writeModel(add);
   assert.ok(bytes.byteLength < 1000);
   await assertRefused(
     bytes,
     UnsupportedModelError,
-    /^activations: the memory plan needs 3221225472 bytes \(3072\.0 MiB\) for activations and scratch, beside \d+ bytes of constants and weights: more than the memory budget of 1073741824 bytes \(option memoryBudget\)$/,
+    /^activations: the memory plan needs 1610612736 bytes \(1536\.0 MiB\) for activations and scratch, beside \d+ bytes of constants and weights: more than the memory budget of 1073741824 bytes \(option memoryBudget\)$/,
+  );
+  // One tensor over the budget is refused as soon as its shape is known, before any op is prepared.
+  for (const tensor of add.subgraphs[0].tensors) tensor.shape = [16384, 16384];
+  await assertRefused(
+    writeModel(add),
+    UnsupportedModelError,
+    /^input 0: tensor 0 "a" takes 1073741824 bytes \(1024\.0 MiB\) beside the \d+ in use: more than the memory budget of 1073741824 bytes/,
+  );
+  const pad = readModel(readBytesSync(`${FIXTURES}/ops/pad.tflite`));
+  (pad.subgraphs[0].tensors[1].data as Int32Array).set([0, 0, 1000, 1000, 1000, 1000, 0, 0]);
+  await assert.rejects(
+    Interpreter.load(writeModel(pad), { memoryBudget: 2 ** 24 }),
+    /^UnsupportedModelError: operator 0 PAD \(version \d+\): tensor 2 "Identity" takes 48216240 bytes \(46\.0 MiB\) beside the \d+ in use: more than the memory budget of 16777216 bytes/,
   );
   await assert.rejects(Interpreter.load(SEED, { memoryBudget: 100_000 }), (error) => {
     assert.ok(error instanceof UnsupportedModelError);
