@@ -7,8 +7,11 @@
 import { readModel, writeModel } from "../../mod.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 import { byteMutations } from "./bytes.ts";
-import { MUTATORS } from "./mutators.ts";
+import { GRAPH_MUTATORS } from "./graph_mutators.ts";
+import { TENSOR_MUTATORS } from "./tensor_mutators.ts";
 import { Random } from "./random.ts";
+
+const MUTATORS = [...TENSOR_MUTATORS, ...GRAPH_MUTATORS];
 
 /** The fixture folders the fuzzer mutates: whole models, single-op models, odd models. */
 const FOLDERS = [
