@@ -1,6 +1,7 @@
 /**
  * One fuzz case, run where a hang or a crash cannot take the fuzzer down (a worker): the bytes go
- * through read, load, invoke on fixed inputs, write and read again. A `ModelFormatError` or an
+ * through read, load (with every signature's runner), invoke on fixed inputs, write and read
+ * again. A `ModelFormatError` or an
  * `UnsupportedModelError` keeps liteq's promise ("typed"); anything else breaks it ("untyped").
  */
 import {
@@ -67,6 +68,8 @@ export async function runCase(bytes: Uint8Array, limits: CaseLimits): Promise<Ca
       kernels: "simd",
       memoryBudget: limits.memoryBudget,
     });
+    // Each signature's subgraph is prepared on first request: still part of loading.
+    for (const { key } of interpreter.signatures()) interpreter.signatureRunner(key);
     memoryBytes = interpreter.memoryBytes;
     stage = "invoke";
     fill(interpreter);
