@@ -25,8 +25,8 @@ export interface CaseResult {
   stage: Stage;
   /** `Name: message` of the error, if any. */
   error?: string;
-  /** The first stack frame inside liteq's sources, for untyped errors. */
-  frame?: string;
+  /** The stack frames inside liteq's sources, innermost first, for untyped errors. */
+  frames?: string[];
   /** Wasm memory the interpreter held after load. */
   memoryBytes?: number;
 }
@@ -36,9 +36,10 @@ export interface CaseLimits {
   memoryBudget: number;
 }
 
-function firstSourceFrame(error: Error): string | undefined {
-  const line = (error.stack ?? "").split("\n").find((text) => /\/src\/|\/mod\.ts/.test(text));
-  return line?.trim().replace(/^at /, "").replace(/^.*?(src\/|mod\.ts)/, "$1").replace(/\)$/, "");
+function sourceFrames(error: Error): string[] {
+  return (error.stack ?? "").split("\n")
+    .filter((text) => /\/src\/|\/mod\.ts/.test(text))
+    .map((line) => line.trim().replace(/^.*?(src\/|mod\.ts)/, "$1").replace(/\)$/, ""));
 }
 
 /** Inputs of every dtype: small repeating values (bigint for 64-bit integers). */
@@ -85,7 +86,7 @@ export async function runCase(bytes: Uint8Array, limits: CaseLimits): Promise<Ca
       outcome: typed ? "typed" : "untyped",
       stage,
       error: text,
-      frame: typed || !(error instanceof Error) ? undefined : firstSourceFrame(error),
+      frames: typed || !(error instanceof Error) ? undefined : sourceFrames(error),
       memoryBytes,
     };
   }

@@ -88,7 +88,7 @@ function kindOf(fuzzCase: FuzzCase, result: CaseResult): string {
   if (result.outcome === "timeout" || result.outcome === "crash") {
     return `${result.outcome} ${fuzzCase.fixture.split("/")[0]} ${fuzzCase.families.join("+")}`;
   }
-  return `${result.stage} ${message.slice(0, 160)} @ ${result.frame ?? "?"}`;
+  return `${result.stage} ${message.slice(0, 160)} @ ${result.frames?.[0] ?? "?"}`;
 }
 
 function save(outDir: string, fuzzCase: FuzzCase, result: CaseResult): string {
@@ -101,7 +101,7 @@ function save(outDir: string, fuzzCase: FuzzCase, result: CaseResult): string {
       `case ${fuzzCase.index} of ${fuzzCase.fixture}`,
       ...fuzzCase.mutations.map((line) => `  ${line}`),
       `${result.outcome} at ${result.stage}: ${result.error ?? ""}`,
-      result.frame ? `  at ${result.frame}` : "",
+      ...(result.frames ?? []).map((frame) => `  at ${frame}`),
     ].join("\n") + "\n",
   );
   return `${path}.tflite`;
