@@ -80,6 +80,13 @@ export class PreparedSubgraph {
     for (const tensor of this.tensors) guardShape(tensor, (shape) => fits(tensor, shape));
     this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
     this.outputs = subgraph.outputs.map((index) => this.tensors[index]);
+    if (inputShapes.length > this.inputs.length) {
+      throw new RangeError(
+        `inputShapes has ${inputShapes.length} shapes; the ${
+          where ? "subgraph" : "model"
+        } takes ${this.inputs.length} inputs`,
+      );
+    }
     inputShapes.forEach((shape, position) => {
       preparing = `${where}input ${position} (option inputShapes)`;
       if (shape) this.inputs[position].shape = [...shape];

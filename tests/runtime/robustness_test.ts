@@ -151,3 +151,16 @@ Deno.test("load refuses a model input that is a constant", async () => {
     /^input 1 tensor 3 "[^"]*": is a constant; a model input is filled by the caller$/,
   );
 });
+
+Deno.test("inputShapes are checked like computed shapes, and must not outnumber the inputs", async () => {
+  await assert.rejects(
+    Interpreter.load(SEED, { inputShapes: [[1, 28, 28], [1]] }),
+    /^RangeError: inputShapes has 2 shapes; the model takes 1 inputs$/,
+  );
+  await assert.rejects(
+    Interpreter.load(SEED, { inputShapes: [[1, -28, 28]] }),
+    /^ModelFormatError: input 0 \(option inputShapes\): tensor 0 "[^"]*" would have shape \[1,-28,28\], which is not a shape$/,
+  );
+  const batch = await Interpreter.load(SEED, { inputShapes: [[4, 28, 28]] });
+  assert.deepEqual(batch.inputDetails()[0].shape, [4, 28, 28]);
+});
