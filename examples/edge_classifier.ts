@@ -1,12 +1,13 @@
 /**
  * An edge function: loads a classifier once, then classifies each POSTed input.
  *
- *   deno run --allow-read --allow-env --allow-net examples/edge_classifier.ts [MODEL] [PORT]
+ *   deno run --allow-read --allow-env --allow-net examples/edge_classifier.ts [MODEL] [PORT] \
+ *     [--hostname ADDRESS]   (default 127.0.0.1: only this machine; 0.0.0.0 for every interface)
  *   curl -X POST localhost:8000 -d '{"input": [0, 0.5, ...784 numbers...]}'
  *   -> {"class": 7, "scores": [...]}
  *
- * Bad requests get a 4xx answer with a JSON `error` saying what is wrong; the model is never
- * reloaded. In a deployment the model would come from a URL: `Interpreter.load(new URL(...))`.
+ * Bad requests (a body that cannot be read or parsed, input of the wrong size or type) get a 4xx
+ * answer with a JSON `error` saying what is wrong; the model is never reloaded. In a deployment the model would come from a URL: `Interpreter.load(new URL(...))`.
  */
 import { Interpreter } from "../mod.ts";
 
@@ -31,7 +32,13 @@ export async function createHandler(
     if (request.method !== "POST") {
       return reply(405, { error: 'POST a JSON body {"input": [...]}' });
     }
-    const text = await request.text();
+    let text: string;
+    try {
+      text = await request.text();
+    } catch {
+      // The client sent less than its Content-Length, or broke the connection.
+      return reply(400, { error: "the body cannot be read" });
+    }
     if (text.trim() === "") return reply(400, { error: "the body is empty" });
     let body: unknown;
     try {
@@ -53,8 +60,18 @@ export async function createHandler(
   };
 }
 
+/** Where to listen, from `[MODEL] [PORT] [--hostname ADDRESS]`. */
+export function serveOptions(args: string[]): { model?: string; port: number; hostname: string } {
+  const flag = args.indexOf("--hostname");
+  const hostname = flag >= 0 ? args[flag + 1] : "127.0.0.1";
+  if (hostname === undefined) throw new Error("--hostname needs an address");
+  const rest = flag < 0 ? args : [...args.slice(0, flag), ...args.slice(flag + 2)];
+  const [model, port] = rest;
+  return { model, port: Number(port ?? 8000), hostname };
+}
+
 if (import.meta.main) {
-  const [model, port] = Deno.args;
+  const { model, port, hostname } = serveOptions(Deno.args);
   const handler = await createHandler(model ?? DEFAULT_MODEL);
-  Deno.serve({ port: Number(port ?? 8000) }, handler);
+  Deno.serve({ port, hostname }, handler);
 }

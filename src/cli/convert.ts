@@ -11,7 +11,7 @@ import { QuantizeError } from "../quantize/errors.ts";
 import type { QuantizeMode, QuantizeReport, Sample } from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadModel } from "./load.ts";
+import { loadModel, refuseOverwritingInputs } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
 const MODES: Record<string, QuantizeMode | null> = {
@@ -97,6 +97,10 @@ export async function convert(argv: string[]): Promise<void> {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
   }
 
+  await refuseOverwritingInputs([output], [
+    input,
+    ...(flags.calibration ? [flags.calibration] : []),
+  ]);
   const { model, bytes: before } = await loadModel(input);
   let result = { model, report: null as QuantizeReport | null };
   if (mode) {
@@ -112,7 +116,11 @@ export async function convert(argv: string[]): Promise<void> {
         onProgress: progress ? (done) => progress.update(done) : undefined,
       });
     } catch (error) {
-      if (error instanceof QuantizeError) throw new FileError(input, error.message);
+      if (error instanceof QuantizeError) {
+        // The quantizer's messages about the data start with the sample they are about.
+        const about = error.message.startsWith("calibration sample") ? flags.calibration! : input;
+        throw new FileError(about, error.message);
+      }
       throw error;
     } finally {
       progress?.finish();

@@ -6,23 +6,10 @@ import { elementCount } from "../format/dtype.ts";
 import { FileError, readBytes } from "../io/files.ts";
 import { type NpyArray, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { evaluateAccuracy, measureLatency } from "../runtime/evaluate.ts";
-import { Interpreter } from "../runtime/interpreter.ts";
-import { UnsupportedModelError } from "../runtime/op.ts";
-import { SampleError } from "../runtime/samples.ts";
+import { checkLabels, SampleError } from "../runtime/samples.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadModel } from "./load.ts";
+import { loadInterpreter } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
-
-/** Loads a model file into an interpreter; errors name the file. */
-export async function loadInterpreter(path: string): Promise<Interpreter> {
-  const { model } = await loadModel(path);
-  try {
-    return await Interpreter.load(model);
-  } catch (error) {
-    if (error instanceof UnsupportedModelError) throw new FileError(path, error.message);
-    throw error;
-  }
-}
 
 /** A .npy file; format errors name the file. */
 export async function loadNpy(path: string): Promise<NpyArray> {
@@ -45,6 +32,12 @@ export async function evaluate(argv: string[]): Promise<void> {
   if (!flags.labels) throw new UsageError("eval needs --labels Y.npy");
   const interpreter = await loadInterpreter(positional[0]);
   const [data, labels] = await Promise.all([loadNpy(flags.data), loadNpy(flags.labels)]);
+  try {
+    checkLabels(labels, interpreter.outputDetails()[0]);
+  } catch (error) {
+    if (error instanceof SampleError) throw new FileError(flags.labels, error.message);
+    throw error;
+  }
   const progress = new ProgressBar("evaluating", data.shape[0] ?? 0);
   let accuracy;
   try {
@@ -67,11 +60,11 @@ export async function evaluate(argv: string[]): Promise<void> {
   );
 }
 
-function count(value: string | undefined, name: string, fallback: number): number {
+function count(value: string | undefined, name: string, fallback: number, least: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new UsageError(`--${name} must be a whole number`);
+  if (value.trim() === "" || !Number.isSafeInteger(parsed) || parsed < least) {
+    throw new UsageError(`--${name} must be a whole number of at least ${least}, not ${value}`);
   }
   return parsed;
 }
@@ -83,9 +76,8 @@ export async function bench(argv: string[]): Promise<void> {
     { runs: "string", warmup: "string", json: "boolean" },
     1,
   );
-  const runs = count(flags.runs, "runs", 50);
-  const warmup = count(flags.warmup, "warmup", 5);
-  if (runs < 1) throw new UsageError("--runs must be at least 1");
+  const runs = count(flags.runs, "runs", 50, 1);
+  const warmup = count(flags.warmup, "warmup", 5, 0);
   const interpreter = await loadInterpreter(positional[0]);
   interpreter.inputDetails().forEach((detail, position) => {
     const values = Array.from(

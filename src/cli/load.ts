@@ -1,8 +1,13 @@
-/** Reading a model file for a command, with format errors reported against the file. */
+/**
+ * Reading a model file for a command, with format errors reported against the file; refusing
+ * output paths that name one of the command's inputs.
+ */
 import { ModelFormatError } from "../format/errors.ts";
 import type { Model } from "../format/ir.ts";
 import { readModel } from "../format/reader.ts";
-import { FileError, readBytes } from "../io/files.ts";
+import { FileError, readBytes, sameFile } from "../io/files.ts";
+import { Interpreter } from "../runtime/interpreter.ts";
+import { UnsupportedModelError } from "../runtime/op.ts";
 
 /** The model at `path` and its size; a bad file is a `FileError` naming it. */
 export async function loadModel(path: string): Promise<{ model: Model; bytes: number }> {
@@ -12,5 +17,35 @@ export async function loadModel(path: string): Promise<{ model: Model; bytes: nu
   } catch (error) {
     if (error instanceof ModelFormatError) throw new FileError(path, error.message);
     throw error;
+  }
+}
+
+/** Loads a model file into an interpreter; what it cannot run is a `FileError` naming the file. */
+export async function loadInterpreter(path: string): Promise<Interpreter> {
+  const { model } = await loadModel(path);
+  try {
+    return await Interpreter.load(model);
+  } catch (error) {
+    if (error instanceof UnsupportedModelError || error instanceof ModelFormatError) {
+      throw new FileError(path, error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Throws a `FileError` when one of `outputs` is one of `inputs` (the same file, however
+ * spelled), before anything is written.
+ */
+export async function refuseOverwritingInputs(outputs: string[], inputs: string[]): Promise<void> {
+  for (const output of outputs) {
+    for (const input of inputs) {
+      if (await sameFile(output, input)) {
+        throw new FileError(
+          output,
+          `is also an input of this command (${input}); writing it would replace it`,
+        );
+      }
+    }
   }
 }

@@ -4,11 +4,9 @@
  */
 import { encodeNpy, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
-import { Interpreter } from "../runtime/interpreter.ts";
-import { UnsupportedModelError } from "../runtime/op.ts";
 import { runSamples, SampleError } from "../runtime/samples.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadModel } from "./load.ts";
+import { loadInterpreter, refuseOverwritingInputs } from "./load.ts";
 
 /** Where output `position` goes: Y itself for the first, `Y.1.npy` and so on for the others. */
 export function outputPath(path: string, position: number): string {
@@ -22,16 +20,14 @@ export async function run(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(argv, { input: "string", output: "string" }, 1);
   if (!flags.input) throw new UsageError("run needs --input X.npy");
   if (!flags.output) throw new UsageError("run needs --output Y.npy");
-  const { model } = await loadModel(positional[0]);
-  let interpreter: Interpreter;
-  try {
-    interpreter = await Interpreter.load(model);
-  } catch (error) {
-    if (error instanceof UnsupportedModelError) throw new FileError(positional[0], error.message);
-    throw error;
-  }
+  const interpreter = await loadInterpreter(positional[0]);
+  const inputPaths = flags.input.split(",");
+  const outputPaths = interpreter.outputDetails().map((_, position) =>
+    outputPath(flags.output!, position)
+  );
+  await refuseOverwritingInputs(outputPaths, [positional[0], ...inputPaths]);
   const inputs = await Promise.all(
-    flags.input.split(",").map(async (path) => {
+    inputPaths.map(async (path) => {
       try {
         return parseNpy(await readBytes(path));
       } catch (error) {
@@ -49,11 +45,11 @@ export async function run(argv: string[]): Promise<void> {
   }
   const encoded = outputs.map((output) => encodeNpy(output));
   for (const [position, bytes] of encoded.entries()) {
-    await writeBytesAtomic(outputPath(flags.output, position), bytes);
+    await writeBytesAtomic(outputPaths[position], bytes);
   }
   const samples = inputs[0].shape[0];
   const written = outputs.map((output, position) =>
-    `${outputPath(flags.output!, position)} ${output.dtype} [${output.shape}]`
+    `${outputPaths[position]} ${output.dtype} [${output.shape}]`
   );
   console.log(`ran ${samples} sample${samples === 1 ? "" : "s"}: ${written.join(", ")}`);
 }

@@ -6,6 +6,7 @@
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
 import { type DType, elementCount, isDType, packedByteLength, typedView } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
+import { checkQuantization } from "./quantization.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
 import { recordOperators } from "./intermediates.ts";
@@ -203,6 +204,8 @@ class ModelDecoder {
       data = typedView(dtype, bytes);
       if (sparsity) recordSparsity(data, sparsity);
     }
+    const quantization = this.quantization(tensor.quantization as PlainObject | null);
+    checkQuantization(quantization, dtype, shape, where);
     const shapeSignature = tensor.shapeSignature === null ? null : numbers(tensor.shapeSignature);
     if (shapeSignature?.some((dimension) => dimension < -1)) {
       throw new ModelFormatError(where, `shape signature ${shapeText(shapeSignature)} is invalid`);
@@ -214,7 +217,7 @@ class ModelDecoder {
       shapeSignature,
       buffer,
       data,
-      quantization: this.quantization(tensor.quantization as PlainObject | null),
+      quantization,
       isVariable: tensor.isVariable as boolean,
       hasRank: tensor.hasRank as boolean,
       sparsity,

@@ -1,7 +1,7 @@
 /** File access that works the same in Deno, Bun and Node. */
 import { randomUUID } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** A file that cannot be read or written, named with the reason. */
@@ -17,12 +17,27 @@ export class FileError extends Error {
   }
 }
 
+const REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "is a directory",
+  ENOTDIR: "a folder on the path is a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  ENAMETOOLONG: "the name is too long",
+};
+
 function reason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EISDIR") return "is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return (error as Error).message ?? String(error);
+  const { code, name, message } = (error ?? {}) as {
+    code?: string;
+    name?: string;
+    message?: string;
+  };
+  if (code && code in REASONS) return REASONS[code];
+  // Deno without --allow-read/--allow-write for the path.
+  if (name === "NotCapable" || name === "PermissionDenied") return `not permitted: ${message}`;
+  return message ?? String(error);
 }
 
 /** Reads a whole file; throws `FileError` naming the file. */
@@ -60,7 +75,25 @@ export async function writeBytesAtomic(path: string, bytes: Uint8Array): Promise
     await writeFile(temporary, bytes);
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // Removing fails too where writing failed for the folder (not a folder, not permitted).
+    await rm(temporary, { force: true }).catch(() => {});
     throw new FileError(path, `cannot write: ${reason(error)}`);
   }
+}
+
+/**
+ * Whether two paths name the same file: the same device and inode when both exist (so links and
+ * different spellings match), the same absolute path otherwise.
+ */
+export async function sameFile(first: string, second: string): Promise<boolean> {
+  const identity = async (path: string) => {
+    try {
+      const { dev, ino } = await stat(path);
+      return ino ? `${dev}:${ino}` : null;
+    } catch {
+      return null;
+    }
+  };
+  const [a, b] = await Promise.all([identity(first), identity(second)]);
+  return a !== null && b !== null ? a === b : resolve(first) === resolve(second);
 }

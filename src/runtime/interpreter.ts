@@ -5,6 +5,7 @@
  */
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
+import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readBytes, readUrl } from "../io/files.ts";
 import { KernelMemory } from "./memory.ts";
@@ -42,6 +43,17 @@ export interface InterpreterOptions {
    * exactly as TFLite's kernels compute them (plain SIMD gives its reference results bit for bit).
    */
   kernels?: KernelVariant | "auto";
+  /**
+   * Most elements any tensor may have, as given in the file or computed at load (default 2^28,
+   * as `readModel`'s); a larger shape is a `ModelFormatError` naming the operator and tensor.
+   */
+  maxElements?: number;
+  /**
+   * Most bytes of wasm memory the interpreter may use: constants, packed weights and the
+   * activation arena (default 1 GiB). A model that needs more is refused at load with an
+   * `UnsupportedModelError` giving the figure.
+   */
+  memoryBudget?: number;
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -188,6 +200,7 @@ export class SignatureRunner {
 /** A loaded, prepared model. Create with `Interpreter.load`. */
 export class Interpreter {
   private main: PreparedSubgraph;
+  private readonly maxElements?: number;
   private readonly runners = new Map<string, SignatureRunner>();
 
   private constructor(
@@ -198,8 +211,14 @@ export class Interpreter {
     readonly kernelVariant: KernelVariant,
     options: InterpreterOptions,
   ) {
-    if (model.subgraphs.length === 0) throw new RangeError("the model has no subgraphs");
-    this.main = new PreparedSubgraph(model, 0, memory, options.inputShapes);
+    this.main = new PreparedSubgraph(
+      model,
+      0,
+      memory,
+      options.inputShapes,
+      options.maxElements,
+    );
+    this.maxElements = options.maxElements;
   }
 
   /**
@@ -208,12 +227,14 @@ export class Interpreter {
    */
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
     const model = await loadModelSource(source);
+    if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
     const requested = options.kernels ?? "auto";
     const variant = requested === "auto" && hasHybridLayers(model)
       ? "simd"
       : await resolveVariant(requested);
     const kernels = await loadKernels(variant);
-    return new Interpreter(model, new KernelMemory(kernels), variant, options);
+    const memory = new KernelMemory(kernels, options.memoryBudget);
+    return new Interpreter(model, memory, variant, options);
   }
 
   /** The main subgraph's inputs. */
@@ -284,7 +305,7 @@ export class Interpreter {
       const index = signature.subgraphIndex;
       const subgraph = index === 0
         ? this.main
-        : new PreparedSubgraph(this.model, index, this.memory);
+        : new PreparedSubgraph(this.model, index, this.memory, [], this.maxElements);
       const named = (entries: { name: string; tensorIndex: number }[]) =>
         new Map(entries.map((entry) => [entry.name, subgraph.tensors[entry.tensorIndex]]));
       runner = new SignatureRunner(

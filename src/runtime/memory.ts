@@ -1,19 +1,32 @@
 /**
- * An interpreter's wasm memory: a bump allocator from the kernels' `heap_base()` upward, and
- * typed views of what it holds. Views are made when needed, never kept: growing the memory
- * detaches every view made before.
+ * An interpreter's wasm memory: a bump allocator from the kernels' `heap_base()` upward, within a
+ * budget, and typed views of what it holds. Views are made when needed, never kept: growing the
+ * memory detaches every view made before.
  */
 import { type DType, type TensorData, typedArrayOver } from "../format/dtype.ts";
+import { UnsupportedModelError } from "./errors.ts";
 import type { KernelExports } from "./wasm.ts";
 
 const PAGE = 65536;
+
+/** The default bound on an interpreter's wasm memory: 1 GiB. */
+export const DEFAULT_MEMORY_BUDGET = 2 ** 30;
+
+/**
+ * A model needs more wasm memory than the budget allows (or than the engine gives). `where` is
+ * `model` until the interpreter names the operator being prepared.
+ */
+export class MemoryBudgetError extends UnsupportedModelError {}
 
 /** Hands out aligned byte ranges of one kernel instance's memory. */
 export class KernelMemory {
   private next: number;
 
-  /** @param kernels the instance whose memory this manages (one per interpreter) */
-  constructor(readonly kernels: KernelExports) {
+  /**
+   * @param kernels the instance whose memory this manages (one per interpreter)
+   * @param budget most bytes of memory it may hand out, from address 0
+   */
+  constructor(readonly kernels: KernelExports, readonly budget = DEFAULT_MEMORY_BUDGET) {
     this.next = kernels.heap_base();
   }
 
@@ -26,12 +39,40 @@ export class KernelMemory {
   allocate(bytes: number, align = 16): number {
     const offset = Math.ceil(this.next / align) * align;
     const end = offset + bytes;
+    if (!(end <= this.budget)) {
+      this.refuse(end, `more than the memory budget of ${this.budget} bytes (option memoryBudget)`);
+    }
     const memory = this.kernels.memory;
     if (end > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      try {
+        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      } catch {
+        this.refuse(end, "more than this engine lets WebAssembly memory grow to");
+      }
     }
     this.next = end;
     return offset;
+  }
+
+  /**
+   * Throws a `MemoryBudgetError` at `where` unless `bytes` more bytes fit in the budget beside
+   * those in use; `what` names them in the message.
+   */
+  checkRoom(bytes: number, where: string, what: string): void {
+    if (this.next + bytes <= this.budget) return;
+    throw new MemoryBudgetError(
+      where,
+      `${what} takes ${bytes} bytes (${
+        (bytes / 2 ** 20).toFixed(1)
+      } MiB) beside the ${this.next} in use: more than the memory budget of ${this.budget} bytes (option memoryBudget)`,
+    );
+  }
+
+  private refuse(end: number, limit: string): never {
+    throw new MemoryBudgetError(
+      "model",
+      `needs ${end} bytes of wasm memory (${(end / 2 ** 20).toFixed(1)} MiB), ${limit}`,
+    );
   }
 
   /** Runs `use` on a temporary `bytes`-byte range, given back afterwards. */

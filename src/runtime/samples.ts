@@ -129,3 +129,24 @@ export function runSamples(
   }
   return results;
 }
+
+/**
+ * Checks classification labels against the model output that scores the classes: each must be a
+ * whole number naming one of its classes. Throws `SampleError` naming the first that is not.
+ */
+export function checkLabels(labels: NpyArray, output: TensorDetails): void {
+  const classes = elementCount(sampleShape(output.shape));
+  for (let index = 0; index < labels.data.length; index++) {
+    const label = Number(labels.data[index]);
+    if (!Number.isInteger(label)) {
+      throw new SampleError(`label ${index} is ${label}; labels must be whole class numbers`);
+    }
+    if (label < 0 || label >= classes) {
+      throw new SampleError(
+        `label ${index} is ${label}; output "${output.name}" scores ${classes} classes (0 to ${
+          classes - 1
+        })`,
+      );
+    }
+  }
+}

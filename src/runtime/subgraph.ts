@@ -3,13 +3,15 @@
  * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
  * remaining operators as steps over a planned activation arena in wasm memory.
  */
-import { elementCount } from "../format/dtype.ts";
-import type { Model } from "../format/ir.ts";
-import type { KernelMemory } from "./memory.ts";
+import { elementCount, packedByteLength } from "../format/dtype.ts";
+import type { Model, Operator } from "../format/ir.ts";
+import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
+import { checkDataflow } from "./dataflow.ts";
+import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
 import { KERNELS } from "./registry.ts";
-import { byteLengthOf, type RuntimeTensor } from "./tensor.ts";
+import { byteLengthOf, checkShape, guardShape, type RuntimeTensor } from "./tensor.ts";
 
 interface Step {
   prepared: PreparedOp;
@@ -30,14 +32,18 @@ export class PreparedSubgraph {
   /**
    * Prepares subgraph `subgraphIndex` of `model` in `memory`.
    * @param inputShapes shapes for the subgraph's inputs, by position (the file's when absent)
+   * @param maxElements most elements any tensor may get, whatever shape an op computes for it
    * @throws UnsupportedModelError naming the first operator that cannot run, or listing every op
-   *   type liteq does not have
+   *   type liteq does not have, or when the memory budget is exceeded
+   * @throws ModelFormatError naming the operator and tensor where the dataflow or a computed
+   *   shape is invalid
    */
   constructor(
     model: Model,
     subgraphIndex: number,
     private readonly memory: KernelMemory,
     inputShapes: (number[] | undefined)[] = [],
+    maxElements: number = DEFAULT_MAX_ELEMENTS,
   ) {
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
@@ -61,9 +67,28 @@ export class PreparedSubgraph {
         isVariable: tensor.isVariable,
       };
     });
+    // Every shape set from here on must be a shape within maxElements whose values fit in the
+    // memory budget; `preparing` says where it was set.
+    let preparing = "";
+    const fits = (tensor: RuntimeTensor, shape: number[]) => {
+      checkShape(tensor, shape, maxElements, preparing);
+      const bytes = packedByteLength(tensor.dtype, elementCount(shape));
+      if (bytes !== null) {
+        memory.checkRoom(bytes, preparing, `tensor ${tensor.index} "${tensor.name}"`);
+      }
+    };
+    for (const tensor of this.tensors) guardShape(tensor, (shape) => fits(tensor, shape));
     this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
     this.outputs = subgraph.outputs.map((index) => this.tensors[index]);
+    if (inputShapes.length > this.inputs.length) {
+      throw new RangeError(
+        `inputShapes has ${inputShapes.length} shapes; the ${
+          where ? "subgraph" : "model"
+        } takes ${this.inputs.length} inputs`,
+      );
+    }
     inputShapes.forEach((shape, position) => {
+      preparing = `${where}input ${position} (option inputShapes)`;
       if (shape) this.inputs[position].shape = [...shape];
     });
 
@@ -75,6 +100,11 @@ export class PreparedSubgraph {
         `liteq has no kernel for ${missing.join(", ")}`,
       );
     }
+    checkDataflow(subgraph, where);
+    this.inputs.forEach((tensor, position) => {
+      preparing = `${where}input ${position}`;
+      fits(tensor, tensor.shape);
+    });
 
     for (const tensor of this.tensors) {
       if (!tensor.isVariable) continue;
@@ -83,50 +113,57 @@ export class PreparedSubgraph {
       if (!initial) memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(0);
     }
 
-    const written = new Set<number>([...subgraph.inputs]);
     subgraph.operators.forEach((operator, operatorIndex) => {
       const label =
         `${where}operator ${operatorIndex} ${operator.op} (version ${operator.version})`;
-      const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
-      for (const tensor of inputs) {
-        if (tensor && !tensor.constant && !tensor.isVariable && !written.has(tensor.index)) {
-          throw new UnsupportedModelError(
-            label,
-            `input "${tensor.name}" is read before any operator writes it`,
-          );
+      preparing = label;
+      try {
+        this.prepare(operator, label, maxElements);
+      } catch (error) {
+        if (error instanceof MemoryBudgetError && error.where === "model") {
+          throw new UnsupportedModelError(label, error.reason);
         }
-      }
-      const outputs = operator.outputs.map((index) => this.tensors[index]);
-      const context = new OpContext(operator, label, inputs, outputs, memory);
-      const prepared = KERNELS.get(operator.op)!(context);
-      for (const tensor of outputs) {
-        if (!tensor.shape.every((size) => Number.isInteger(size) && size >= 0)) {
-          throw new UnsupportedModelError(label, `output "${tensor.name}" has no static shape`);
-        }
-        written.add(tensor.index);
-        byteLengthOf(tensor);
-      }
-      const consumed = new Set(prepared.consumedInputs ?? []);
-      inputs.forEach((tensor, position) => {
-        if (tensor?.constant && tensor.offset < 0 && !consumed.has(position)) {
-          tensor.offset = memory.store(tensor.data!);
-        }
-      });
-      const foldable = prepared.shapeOnly ||
-        inputs.every((tensor) => tensor === null || tensor.constant);
-      if (foldable && !outputs.some((tensor) => tensor.isVariable)) {
-        for (const tensor of outputs) tensor.offset = memory.allocate(byteLengthOf(tensor));
-        memory.withTemporary(prepared.scratchBytes ?? 0, (scratch) => prepared.run(scratch));
-        for (const tensor of outputs) tensor.constant = true;
-      } else {
-        this.steps.push({ prepared, inputs, outputs, scratch: -1 });
+        throw error;
       }
     });
-    this.placeActivations(subgraph.inputs, subgraph.outputs);
+    preparing = "";
+    this.placeActivations(subgraph.inputs, subgraph.outputs, where);
   }
 
-  /** Plans the arena (inputs and outputs live throughout) and gives every activation its offset. */
-  private placeActivations(inputIndices: number[], outputIndices: number[]): void {
+  /** Prepares one operator: runs it now when it depends on constants only, or adds a step. */
+  private prepare(operator: Operator, label: string, maxElements: number): void {
+    const memory = this.memory;
+    const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
+    const outputs = operator.outputs.map((index) => this.tensors[index]);
+    const context = new OpContext(operator, label, inputs, outputs, memory);
+    const prepared = KERNELS.get(operator.op)!(context);
+    for (const tensor of outputs) {
+      // A kernel may also have changed a shape in place, past the guard.
+      checkShape(tensor, tensor.shape, maxElements, label);
+      byteLengthOf(tensor);
+    }
+    const consumed = new Set(prepared.consumedInputs ?? []);
+    inputs.forEach((tensor, position) => {
+      if (tensor?.constant && tensor.offset < 0 && !consumed.has(position)) {
+        tensor.offset = memory.store(tensor.data!);
+      }
+    });
+    const foldable = prepared.shapeOnly ||
+      inputs.every((tensor) => tensor === null || tensor.constant);
+    if (foldable && !outputs.some((tensor) => tensor.isVariable)) {
+      for (const tensor of outputs) tensor.offset = memory.allocate(byteLengthOf(tensor));
+      memory.withTemporary(prepared.scratchBytes ?? 0, (scratch) => prepared.run(scratch));
+      for (const tensor of outputs) tensor.constant = true;
+    } else {
+      this.steps.push({ prepared, inputs, outputs, scratch: -1 });
+    }
+  }
+
+  /**
+   * Plans the arena (inputs and outputs live throughout), checks it against the memory budget and
+   * gives every activation its offset.
+   */
+  private placeActivations(inputIndices: number[], outputIndices: number[], where: string): void {
     const end = this.steps.length;
     const lifetimes = new Map<RuntimeTensor, Lifetime>();
     const touch = (tensor: RuntimeTensor | null, step: number) => {
@@ -155,6 +192,15 @@ export class PreparedSubgraph {
       buffers.push({ bytes: step.prepared.scratchBytes!, first: position, last: position });
     }
     const plan = planArena(buffers);
+    const { used, budget } = this.memory;
+    if (used + plan.totalBytes > budget) {
+      throw new UnsupportedModelError(
+        `${where}activations`,
+        `the memory plan needs ${plan.totalBytes} bytes (${
+          (plan.totalBytes / 2 ** 20).toFixed(1)
+        } MiB) for activations and scratch, beside ${used} bytes of constants and weights: more than the memory budget of ${budget} bytes (option memoryBudget)`,
+      );
+    }
     const base = this.memory.allocate(plan.totalBytes);
     tensors.forEach((tensor, index) => (tensor.offset = base + plan.offsets[index]));
     scratchSteps.forEach((step, index) => {

@@ -1,6 +1,7 @@
 /** A tensor as the interpreter holds it: the IR tensor plus its shape and place for this run. */
 import { type DType, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
 import type { Quantization } from "../format/ir.ts";
+import { ModelFormatError } from "../format/errors.ts";
 import { UnsupportedModelError } from "./errors.ts";
 
 /** One tensor of a prepared subgraph. */
@@ -38,4 +39,44 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
     );
   }
   return bytes;
+}
+
+/**
+ * Throws a `ModelFormatError` at `where` unless `shape` is a shape of at most `maxElements`
+ * elements (whole, non-negative dimensions).
+ */
+export function checkShape(
+  tensor: RuntimeTensor,
+  shape: readonly number[],
+  maxElements: number,
+  where: string,
+): void {
+  const role = `tensor ${tensor.index} "${tensor.name}"`;
+  if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw new ModelFormatError(where, `${role} would have shape [${shape}], which is not a shape`);
+  }
+  const elements = elementCount(shape);
+  if (elements > maxElements) {
+    throw new ModelFormatError(
+      where,
+      `${role} would have shape [${shape}], ${elements} elements, more than the limit of ${maxElements}`,
+    );
+  }
+}
+
+/**
+ * Makes every later assignment to `tensor.shape` go through `check` first (`checkShape` and the
+ * memory budget): an op that computes a huge or negative shape is refused before anything is
+ * allocated or computed for it.
+ */
+export function guardShape(tensor: RuntimeTensor, check: (shape: number[]) => void): void {
+  let shape = tensor.shape;
+  Object.defineProperty(tensor, "shape", {
+    enumerable: true,
+    get: () => shape,
+    set: (value: number[]) => {
+      check(value);
+      shape = value;
+    },
+  });
 }

@@ -276,3 +276,114 @@ Deno.test("the demo converts, evaluates and times every variant, printing the ta
   assert.match(text, /^int8 +\d+ +(2|3)\d\.\d% +9\d\.\d\d%/m);
   assert.match(text, /^int8, uint8 I\/O +\d+ +(2|3)\d\.\d% +9\d\.\d\d%/m);
 });
+
+Deno.test("no command writes over one of its inputs, and file-system problems get one line", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const model = `${folder}/model.tflite`;
+  const original = readBytesSync(`${FIXTURES}/models/seed_mnist.float.tflite`);
+  writeFileSync(model, original);
+  const data = `${folder}/x.npy`;
+  writeFileSync(
+    data,
+    encodeNpy({ dtype: "float32", shape: [2, 784], data: new Float32Array(1568) }),
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", data, "--output", model),
+    /model\.tflite: is also an input of this command .*model\.tflite\); writing it would replace it/,
+  );
+  assertOneLineError(
+    await liteq(
+      "run",
+      model,
+      "--input",
+      data,
+      "--output",
+      `${folder}/../${folder.split("/").pop()}/x.npy`,
+    ),
+    /x\.npy: is also an input of this command/,
+  );
+  assertOneLineError(
+    await liteq("convert", model, `${folder}//model.tflite`, "--mode", "float"),
+    /is also an input of this command/,
+  );
+  assertOneLineError(
+    await liteq("convert", model, data, "--mode", "int8", "--calibration", data),
+    /x\.npy: is also an input of this command/,
+  );
+  assert.deepEqual(readBytesSync(model), original);
+  assertOneLineError(
+    await liteq("convert", model, `${model}/out.tflite`, "--mode", "float"),
+    /model\.tflite\/out\.tflite: cannot write: a folder on the path is a file$/,
+  );
+  assertOneLineError(
+    await liteq("run", model, "--input", data, "--output", `${data}/y.npy`),
+    /x\.npy\/y\.npy: cannot write: a folder on the path is a file$/,
+  );
+  assertOneLineError(
+    await liteq(
+      "run",
+      `${FIXTURES}/robustness/no_subgraphs.tflite`,
+      "--input",
+      data,
+      "--output",
+      `${folder}/y.npy`,
+    ),
+    /no_subgraphs\.tflite: the model has no subgraphs$/,
+  );
+  const readOnly = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      `${ROOT}src/cli/main.ts`,
+      "convert",
+      model,
+      `${folder}/copy.tflite`,
+      "--mode",
+      "float",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const denied = await readOnly.output();
+  assertOneLineError(
+    { code: denied.code, stderr: new TextDecoder().decode(denied.stderr) },
+    /copy\.tflite: cannot write: not permitted: /,
+  );
+  assert.deepEqual(readdirSync(folder).sort(), ["model.tflite", "x.npy"]);
+});
+
+Deno.test("eval refuses labels that are not class numbers; bench says what is wrong with --runs", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const model = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const data = `${folder}/x.npy`;
+  writeFileSync(
+    data,
+    encodeNpy({ dtype: "float32", shape: [3, 784], data: new Float32Array(2352) }),
+  );
+  const labels = (name: string, values: number[]) => {
+    writeFileSync(
+      `${folder}/${name}`,
+      encodeNpy({ dtype: "float32", shape: [3], data: Float32Array.from(values) }),
+    );
+    return liteq("eval", model, "--data", data, "--labels", `${folder}/${name}`);
+  };
+  assertOneLineError(
+    await labels("half.npy", [1, 2.5, 3]),
+    /half\.npy: label 1 is 2\.5; labels must be whole class numbers$/,
+  );
+  assertOneLineError(
+    await labels("far.npy", [1, 2, 10]),
+    /far\.npy: label 2 is 10; output "[^"]*" scores 10 classes \(0 to 9\)$/,
+  );
+  assertOneLineError(await labels("negative.npy", [-1, 2, 3]), /label 0 is -1; output/);
+  assert.equal((await labels("fine.npy", [1, 2, 3])).code, 0);
+  assertOneLineError(
+    await liteq("bench", model, "--runs", "-3"),
+    /--runs must be a whole number of at least 1, not -3/,
+  );
+  assertOneLineError(
+    await liteq("bench", model, "--warmup", "-1"),
+    /--warmup must be a whole number of at least 0, not -1/,
+  );
+});

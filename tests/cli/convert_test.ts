@@ -81,7 +81,7 @@ Deno.test("convert refuses bad quantization requests with one line and writes no
   );
   assertOneLineError(
     await liteq("convert", float, output, "--mode", "int8", "--calibration", wrong),
-    /seed_mnist\.float\.tflite: calibration sample 0, input 0: 10 values; the model input takes 784/,
+    /wrong\.npy: calibration sample 0, input 0: 10 values; the model input takes 784/,
   );
   assertOneLineError(
     await liteq("convert", `${FIXTURES}/models/seed_mnist.int8.tflite`, output, "--mode", "f16"),

@@ -1,6 +1,6 @@
 /** The edge-function example served on loopback: valid inputs classified, bad ones refused. */
 import assert from "node:assert/strict";
-import { createHandler } from "../../examples/edge_classifier.ts";
+import { createHandler, serveOptions } from "../../examples/edge_classifier.ts";
 import { parseIdx } from "../../src/io/idx.ts";
 import { readBytesSync, ROOT } from "../helpers.ts";
 
@@ -43,4 +43,42 @@ Deno.test("the edge classifier answers valid posts and refuses malformed ones wi
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("a body shorter than its Content-Length is answered 400, not 500", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    await createHandler(),
+  );
+  try {
+    const connection = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    const request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      'Content-Length: 1000\r\n\r\n{"input": [1, 2';
+    await connection.write(new TextEncoder().encode(request));
+    await connection.closeWrite();
+    let answer = "";
+    const buffer = new Uint8Array(4096);
+    for (let read; (read = await connection.read(buffer)) !== null;) {
+      answer += new TextDecoder().decode(buffer.subarray(0, read));
+    }
+    connection.close();
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /"error":"the body cannot be read"/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("the example listens on 127.0.0.1 unless --hostname says otherwise", () => {
+  assert.deepEqual(serveOptions([]), { model: undefined, port: 8000, hostname: "127.0.0.1" });
+  assert.deepEqual(serveOptions(["m.tflite", "9000", "--hostname", "0.0.0.0"]), {
+    model: "m.tflite",
+    port: 9000,
+    hostname: "0.0.0.0",
+  });
+  assert.deepEqual(serveOptions(["--hostname", "::1", "m.tflite"]), {
+    model: "m.tflite",
+    port: 8000,
+    hostname: "::1",
+  });
 });

@@ -1,0 +1,166 @@
+/**
+ * Malformed models end at load in `ModelFormatError` or `UnsupportedModelError` naming the
+ * operator and tensor: broken dataflow, computed shapes over `maxElements`, memory over the
+ * budget, no subgraphs.
+ */
+import assert from "node:assert/strict";
+import {
+  Interpreter,
+  type Model,
+  ModelFormatError,
+  readModel,
+  UnsupportedModelError,
+  writeModel,
+} from "../../mod.ts";
+import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
+
+const SEED = `${FIXTURES}/models/seed_mnist.float.tflite`;
+
+/** seed_mnist (SHAPE ... RESHAPE, CONV_2D 4, MAX_POOL_2D 5, ..., FULLY_CONNECTED 10) changed. */
+function seedWith(change: (model: Model) => void): Uint8Array {
+  const model = readModel(readBytesSync(SEED));
+  change(model);
+  return writeModel(model);
+}
+
+async function assertRefused(
+  bytes: Uint8Array,
+  type: typeof ModelFormatError | typeof UnsupportedModelError,
+  message: RegExp,
+) {
+  await assert.rejects(Interpreter.load(bytes), (error) => {
+    assert.ok(error instanceof type, String(error));
+    assert.match((error as Error).message, message);
+    return true;
+  });
+}
+
+const DATAFLOW: [string, (model: Model) => void, RegExp][] = [
+  [
+    "an op writing a model input",
+    (model) => (model.subgraphs[0].operators[5].outputs = [0]),
+    /^operator 5 MAX_POOL_2D: output 0 tensor 0 "[^"]*" is an input of the model$/,
+  ],
+  [
+    "an op writing a constant",
+    (model) => (model.subgraphs[0].operators[5].outputs = [3]),
+    /^operator 5 MAX_POOL_2D: output 0 tensor 3 "[^"]*" is a constant$/,
+  ],
+  [
+    "two ops writing one tensor",
+    (model) => (model.subgraphs[0].operators[5].outputs = [14]),
+    /^operator 5 MAX_POOL_2D: output 0 tensor 14 "[^"]*" is also written by operator 4$/,
+  ],
+  [
+    "a model output that is a constant",
+    (model) => (model.subgraphs[0].outputs = [4]),
+    /^output 0 tensor 4 "[^"]*": is a constant; a model output must be computed$/,
+  ],
+  [
+    "a subgraph whose operators were removed",
+    (model) => (model.subgraphs[0].operators = []),
+    /^output 0 tensor 20 "[^"]*": is written by no operator/,
+  ],
+  [
+    "a tensor read before it is written",
+    (model) => {
+      const operators = model.subgraphs[0].operators;
+      [operators[4], operators[5]] = [operators[5], operators[4]];
+    },
+    /^operator 4 MAX_POOL_2D: input 0 tensor 14 "[^"]*" is read before any operator writes it \(operator 5 writes it\)$/,
+  ],
+  [
+    "a cycle",
+    (model) => (model.subgraphs[0].operators[5].inputs = [15]),
+    /^operator 5 MAX_POOL_2D: input 0 tensor 15 "[^"]*" is read before any operator writes it \(operator 5 writes it: a cycle\)$/,
+  ],
+];
+
+for (const [name, change, message] of DATAFLOW) {
+  Deno.test(`load refuses ${name}, naming the operator and tensor`, async () => {
+    await assertRefused(seedWith(change), ModelFormatError, message);
+  });
+}
+
+Deno.test("a model without subgraphs is a ModelFormatError", async () => {
+  const bytes = seedWith((model) => {
+    model.subgraphs = [];
+    model.signatures = [];
+  });
+  await assertRefused(bytes, ModelFormatError, /^the model has no subgraphs$/);
+  for (const [name, path] of modelsIn(`${FIXTURES}/robustness`)) {
+    if (!/^(no|0)_subgraphs/.test(name)) continue;
+    await assertRefused(readBytesSync(path), ModelFormatError, /no subgraphs/);
+  }
+});
+
+Deno.test("a shape computed at load over maxElements is refused before it is allocated", async () => {
+  const pad = readModel(readBytesSync(`${FIXTURES}/ops/pad.tflite`));
+  (pad.subgraphs[0].tensors[1].data as Int32Array).set([0, 0, 1e5, 1e5, 1e5, 1e5, 0, 0]);
+  await assertRefused(
+    writeModel(pad),
+    ModelFormatError,
+    /^operator 0 PAD \(version \d+\): tensor 2 "Identity" would have shape \[1,200004,200005,3\], 120005400060 elements, more than the limit of 268435456$/,
+  );
+  await assert.rejects(
+    Interpreter.load(readBytesSync(`${FIXTURES}/ops/pad.tflite`), { maxElements: 100 }),
+    /operator 0 PAD .*: tensor 2 "Identity" would have shape \[1,7,8,3\], 168 elements, more than the limit of 100$/,
+  );
+});
+
+Deno.test("the memory plan is checked against the memory budget, with the figures", async () => {
+  // A 700-byte model whose three tensors hold 2^27 floats each: 1.5 GiB of activations.
+  const add = readModel(readBytesSync(`${FIXTURES}/ops/add_relu.tflite`));
+  for (const tensor of add.subgraphs[0].tensors) tensor.shape = [8192, 16384];
+  const bytes = writeModel(add);
+  assert.ok(bytes.byteLength < 1000);
+  await assertRefused(
+    bytes,
+    UnsupportedModelError,
+    /^activations: the memory plan needs 1610612736 bytes \(1536\.0 MiB\) for activations and scratch, beside \d+ bytes of constants and weights: more than the memory budget of 1073741824 bytes \(option memoryBudget\)$/,
+  );
+  // One tensor over the budget is refused as soon as its shape is known, before any op is prepared.
+  for (const tensor of add.subgraphs[0].tensors) tensor.shape = [16384, 16384];
+  await assertRefused(
+    writeModel(add),
+    UnsupportedModelError,
+    /^input 0: tensor 0 "a" takes 1073741824 bytes \(1024\.0 MiB\) beside the \d+ in use: more than the memory budget of 1073741824 bytes/,
+  );
+  const pad = readModel(readBytesSync(`${FIXTURES}/ops/pad.tflite`));
+  (pad.subgraphs[0].tensors[1].data as Int32Array).set([0, 0, 1000, 1000, 1000, 1000, 0, 0]);
+  await assert.rejects(
+    Interpreter.load(writeModel(pad), { memoryBudget: 2 ** 24 }),
+    /^UnsupportedModelError: operator 0 PAD \(version \d+\): tensor 2 "Identity" takes 48216240 bytes \(46\.0 MiB\) beside the \d+ in use: more than the memory budget of 16777216 bytes/,
+  );
+  await assert.rejects(Interpreter.load(SEED, { memoryBudget: 100_000 }), (error) => {
+    assert.ok(error instanceof UnsupportedModelError);
+    assert.match(
+      error.message,
+      /^operator 10 FULLY_CONNECTED \(version 1\): needs \d+ bytes of wasm memory \(0\.1 MiB\), more than the memory budget of 100000 bytes/,
+    );
+    return true;
+  });
+  const roomy = await Interpreter.load(SEED, { memoryBudget: 2 ** 24 });
+  assert.ok(roomy.memoryBytes <= 2 ** 24);
+});
+
+Deno.test("load refuses a model input that is a constant", async () => {
+  await assertRefused(
+    seedWith((model) => model.subgraphs[0].inputs.push(3)),
+    ModelFormatError,
+    /^input 1 tensor 3 "[^"]*": is a constant; a model input is filled by the caller$/,
+  );
+});
+
+Deno.test("inputShapes are checked like computed shapes, and must not outnumber the inputs", async () => {
+  await assert.rejects(
+    Interpreter.load(SEED, { inputShapes: [[1, 28, 28], [1]] }),
+    /^RangeError: inputShapes has 2 shapes; the model takes 1 inputs$/,
+  );
+  await assert.rejects(
+    Interpreter.load(SEED, { inputShapes: [[1, -28, 28]] }),
+    /^ModelFormatError: input 0 \(option inputShapes\): tensor 0 "[^"]*" would have shape \[1,-28,28\], which is not a shape$/,
+  );
+  const batch = await Interpreter.load(SEED, { inputShapes: [[4, 28, 28]] });
+  assert.deepEqual(batch.inputDetails()[0].shape, [4, 28, 28]);
+});
