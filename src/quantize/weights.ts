@@ -29,7 +29,12 @@ export interface SymmetricWeights {
   quantizedDimension: number;
 }
 
-/** Quantizes float weights symmetrically to int8 along `axis` (null: one scale for all). */
+/**
+ * Quantizes float weights symmetrically to int8 along `axis` (null: one scale for all). Unlike
+ * activations (`quantizeValue`, which divides in float32 as TFLite's QUANTIZE does), TensorFlow's
+ * converter divides weights by their scale in double precision and clamps to [-127, 127]; the
+ * tests hold this to TensorFlow's bytes.
+ */
 export function quantizeWeights(
   values: Float32Array,
   shape: number[],
