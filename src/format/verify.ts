@@ -1,5 +1,5 @@
 /**
- * A flatbuffer verifier driven by the schema layout: before any generated accessor reads the file,
+ * A flatbuffer verifier driven by the schema layout: before the reader walks the file,
  * every table, vtable, field, string, vector and union reachable from the root is checked to lie
  * inside the bytes, so that a forged file can only end in a `ModelFormatError`.
  */
