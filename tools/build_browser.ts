@@ -28,7 +28,18 @@ async function nodeImporters(): Promise<Map<string, string[]>> {
 }
 
 const { code } = await new Deno.Command(Deno.execPath(), {
-  args: ["bundle", "--quiet", "--platform", "browser", "--minify", "--output", bundle, "mod.ts"],
+  args: [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "browser",
+    "--import-map",
+    "tools/browser_imports.json",
+    "--minify",
+    "--output",
+    bundle,
+    "mod.ts",
+  ],
   cwd: root,
   stdout: "inherit",
   stderr: "inherit",

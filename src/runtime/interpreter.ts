@@ -6,11 +6,11 @@
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { readModel } from "../format/reader.ts";
-import { readBytes, readUrl } from "../io/files.ts";
+import { readSource } from "../io/read_source.ts";
 import { KernelMemory } from "./memory.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
+import { type KernelSources, type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -42,6 +42,11 @@ export interface InterpreterOptions {
    * exactly as TFLite's kernels compute them (plain SIMD gives its reference results bit for bit).
    */
   kernels?: KernelVariant | "auto";
+  /**
+   * The kernels' wasm, when not the builds embedded in liteq: a URL, path, bytes or compiled
+   * module of `build/liteq_simd.wasm`, or `{ simd, relaxed }` with both builds.
+   */
+  wasm?: KernelSources;
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -65,9 +70,7 @@ export async function loadModelSource(source: ModelSource): Promise<Model> {
   if (isModel(source)) return source;
   if (source instanceof Uint8Array) return readModel(source);
   if (source instanceof ArrayBuffer) return readModel(new Uint8Array(source));
-  if (source instanceof URL) return readModel(await readUrl(source));
-  if (/^(https?|file|data|blob):/.test(source)) return readModel(await readUrl(new URL(source)));
-  return readModel(await readBytes(source));
+  return readModel(await readSource(source));
 }
 
 function detailsOf(model: Model, subgraphIndex: number, tensor: RuntimeTensor, name = tensor.name) {
@@ -211,8 +214,8 @@ export class Interpreter {
     const requested = options.kernels ?? "auto";
     const variant = requested === "auto" && hasHybridLayers(model)
       ? "simd"
-      : await resolveVariant(requested);
-    const kernels = await loadKernels(variant);
+      : await resolveVariant(requested, options.wasm);
+    const kernels = await loadKernels(variant, options.wasm);
     return new Interpreter(model, new KernelMemory(kernels), variant, options);
   }
 
