@@ -46,6 +46,7 @@ export {
   SignatureRunner,
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
+export type { OutputArrays } from "./src/runtime/output_arrays.ts";
 export type { KernelSource, KernelSources, KernelVariant } from "./src/runtime/wasm.ts";
 export { UnsupportedModelError } from "./src/runtime/errors.ts";
 

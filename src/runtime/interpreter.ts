@@ -9,6 +9,7 @@ import { readModel } from "../format/reader.ts";
 import { readSource } from "../io/read_source.ts";
 import { KernelMemory } from "./memory.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
+import type { OutputArrays } from "./output_arrays.ts";
 import type { RuntimeTensor } from "./tensor.ts";
 import { type KernelSources, type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
@@ -129,6 +130,14 @@ function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 
+/** A copy of an output, checked to hold `dtype` when one is named. */
+function readOutput(memory: KernelMemory, tensor: RuntimeTensor, dtype?: DType): TensorData {
+  if (dtype !== undefined && tensor.dtype !== dtype) {
+    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
+  }
+  return readTensor(memory, tensor);
+}
+
 /** Finds a tensor by position or name among `tensors`. */
 function pick(tensors: RuntimeTensor[], which: number | string, role: string): RuntimeTensor {
   const tensor = typeof which === "number"
@@ -185,6 +194,20 @@ export class SignatureRunner {
     return Object.fromEntries(
       [...this.outputNames].map(([name, tensor]) => [name, readTensor(this.memory, tensor)]),
     );
+  }
+
+  /** A copy of output `name` after `run`. */
+  output(name: string): TensorData;
+  /** Output `name` after `run` as `dtype`'s typed array; a TypeError if it holds another dtype. */
+  output<D extends keyof OutputArrays>(name: string, dtype: D): OutputArrays[D];
+  output(name: string, dtype?: DType): TensorData {
+    const tensor = this.outputNames.get(name);
+    if (!tensor) {
+      throw new RangeError(
+        `no signature output "${name}"; they are ${[...this.outputNames.keys()]}`,
+      );
+    }
+    return readOutput(this.memory, tensor, dtype);
   }
 }
 
@@ -245,8 +268,19 @@ export class Interpreter {
   }
 
   /** A copy of output `which` (position or name) after `invoke`. */
-  output(which: number | string): TensorData {
-    return readTensor(this.memory, pick(this.main.outputs, which, "output"));
+  output(which: number | string): TensorData;
+  /**
+   * Output `which` after `invoke` as `dtype`'s typed array (`output(0, "int8")` is an
+   * `Int8Array`); a TypeError if it holds another dtype.
+   */
+  output<D extends keyof OutputArrays>(which: number | string, dtype: D): OutputArrays[D];
+  output(which: number | string, dtype?: DType): TensorData {
+    return readOutput(this.memory, pick(this.main.outputs, which, "output"), dtype);
+  }
+
+  /** Output `which` after `invoke` as a `Float32Array`; a TypeError if it is not float32. */
+  outputFloat32(which: number | string): Float32Array {
+    return this.output(which, "float32");
   }
 
   /** Sets the inputs in order, invokes, and returns every output. */
