@@ -3,14 +3,16 @@
  * `deno task build:web` writes `dist/web/`, a static server on 127.0.0.1 serves it as it is, and
  * the test converts the bundled MNIST model to int8 on the bundled samples (checking the summary
  * table, the report's chart and the downloaded file), then again calibrated on a folder of images
- * drawn in the page (resized to the input by the worker) and on random samples. Screenshots go
- * to `out/browser/web_*.png`. Skips, saying why, where Chromium is absent.
+ * drawn in the page (resized to the input by the worker) and on random samples; and runs the
+ * README's `greyPixels` in the page. Screenshots go to `out/browser/web_*.png`. Skips, saying
+ * why, where Chromium is absent.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import puppeteer, { type Page } from "npm:puppeteer-core@24.43.1";
 import { readModel } from "../../mod.ts";
 import { ROOT } from "../helpers.ts";
+import { readmeBlock } from "../readme/readme_blocks.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const SITE = `${ROOT}dist/web/`;
@@ -155,6 +157,20 @@ Deno.test("the page quantizes the bundled MNIST model in Chromium", async (t) =>
       const { name } = await download(page);
       assert.equal(name, "seed_mnist.float.dynamicRange.tflite");
       await page.screenshot({ path: `${ROOT}out/browser/web_dynamic.png`, fullPage: true });
+    });
+    await t.step("the README's greyPixels: an image as the input's values", async () => {
+      const code = readmeBlock("### Inputs from images or `.npy`", "js", "greyPixels");
+      const pixels = await page.evaluate(`(() => {
+        ${code}
+        const image = new OffscreenCanvas(56, 56);
+        const context = image.getContext("2d");
+        context.fillStyle = "white";
+        context.fillRect(0, 0, 28, 56); // the left half white, the right half transparent black
+        return Array.from(greyPixels(image));
+      })()`) as number[];
+      assert.equal(pixels.length, 784);
+      assert.deepEqual([pixels[0], pixels[27], pixels[28 * 27]], [1, 0, 1]);
+      assert.equal(pixels.reduce((sum, value) => sum + value, 0), 392);
     });
     assert.deepEqual(errors, []);
   } finally {
