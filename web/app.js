@@ -226,5 +226,25 @@ $("calibration-images").addEventListener(
   "change",
   () => $("calibration-images-choice").checked = true,
 );
+/** Files dropped anywhere on the page: a `.tflite` becomes the model, a `.npy` the samples. */
+function drop(event) {
+  event.preventDefault();
+  for (const file of event.dataTransfer.files) {
+    const [input, choice] = file.name.endsWith(".tflite")
+      ? ["model-file", "model-upload"]
+      : file.name.endsWith(".npy")
+      ? ["calibration-npy", "calibration-npy-choice"]
+      : [null, null];
+    if (!input) continue;
+    const picked = new DataTransfer();
+    picked.items.add(file);
+    $(input).files = picked.files;
+    $(choice).checked = true;
+  }
+  showChoicesForModel();
+}
+
+document.addEventListener("dragover", (event) => event.preventDefault());
+document.addEventListener("drop", drop);
 $("convert").addEventListener("click", convert);
 $("convert").disabled = false;

@@ -3,8 +3,8 @@
  * `deno task build:web` writes `dist/web/`, a static server on 127.0.0.1 serves it as it is, and
  * the test converts the bundled MNIST model to int8 on the bundled samples (checking the summary
  * table, the report's chart and the downloaded file), then again calibrated on a folder of images
- * drawn in the page (resized to the input by the worker) and on random samples; and runs the
- * README's `greyPixels` in the page. Screenshots go to `out/browser/web_*.png`. Skips, saying
+ * drawn in the page (resized to the input by the worker) and on random samples, converts a
+ * `.tflite` dropped on the page to float16, and runs the README's `greyPixels` in the page. Screenshots go to `out/browser/web_*.png`. Skips, saying
  * why, where Chromium is absent.
  */
 import assert from "node:assert/strict";
@@ -158,6 +158,22 @@ Deno.test("the page quantizes the bundled MNIST model in Chromium", async (t) =>
       assert.equal(name, "seed_mnist.float.dynamicRange.tflite");
       await page.screenshot({ path: `${ROOT}out/browser/web_dynamic.png`, fullPage: true });
     });
+    await t.step("a dropped .tflite, float16", async () => {
+      await page.evaluate(`(async () => {
+        const bytes = await (await fetch("seed_mnist.float.tflite")).arrayBuffer();
+        const dropped = new DataTransfer();
+        dropped.items.add(new File([bytes], "dropped.tflite"));
+        document.dispatchEvent(new DragEvent("drop", { dataTransfer: dropped, cancelable: true }));
+      })()`);
+      assert.equal(await page.$eval("#model-upload", (radio) => radio.checked), true);
+      await page.select('select[name="mode"]', "float16");
+      await convert(page);
+      const { name, bytes } = await download(page);
+      assert.equal(name, "dropped.float16.tflite");
+      assert.equal(bytes.length, 45008);
+      assert.equal((await summary(page))["top-1, float"], undefined);
+    });
+
     await t.step("the README's greyPixels: an image as the input's values", async () => {
       const code = readmeBlock("### Inputs from images or `.npy`", "js", "greyPixels");
       const pixels = await page.evaluate(`(() => {
