@@ -56,7 +56,7 @@ function compileEmbedded(variant: KernelVariant): Promise<WebAssembly.Module> {
   return module;
 }
 
-/** A build the caller gave, compiled once per URL, path or bytes object. */
+/** A build the caller gave, compiled once per URL, path or bytes object (once it succeeds). */
 function compileSource(source: KernelSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
@@ -72,6 +72,7 @@ function compileSource(source: KernelSource): Promise<WebAssembly.Module> {
   if (!module) {
     module = readSource(source).then((bytes) => WebAssembly.compile(bytes));
     modulesByUrl.set(key, module);
+    module.catch(() => modulesByUrl.delete(key)); // a failed read is retried by the next load
   }
   return module;
 }
