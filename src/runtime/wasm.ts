@@ -32,8 +32,16 @@ const IMPORTS = {
   },
 };
 
-/** Base64 to bytes, with `atob` (every runtime liteq supports has it). */
+/** `Uint8Array.fromBase64`, where the engine has it (Deno, recent browsers). */
+const fromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> })
+  .fromBase64;
+
+/**
+ * Base64 to bytes: by `Uint8Array.fromBase64` (microseconds), else by `atob` and a loop, which
+ * every runtime liteq supports has (milliseconds before the loop is optimized).
+ */
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  if (fromBase64) return fromBase64(text);
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
