@@ -3,8 +3,9 @@
  * `prepack` runs `deno task build:npm`); a temporary Node project installs the tarball with
  * `npm install --offline`, a temporary Bun project with `bun add`; each runs a script that imports
  * from "liteq" and runs seed_mnist_check.js, the README's Node and Bun example as written, and the
- * `liteq` bin, and a TypeScript file using the package compiles against its `.d.ts`. Skips,
- * saying why, where npm, Node or Bun is absent.
+ * `liteq` bin, and a TypeScript file using the package compiles against its `.d.ts`; Bun's
+ * bundler, targeting browsers, leaves Node's file system out. Skips, saying why, where npm, Node
+ * or Bun is absent.
  */
 import assert from "node:assert/strict";
 import { FIXTURES, ROOT } from "../helpers.ts";
@@ -143,6 +144,25 @@ Deno.test("npm pack builds liteq, which Node and Bun projects install and run", 
       const inspect = await run(BUN, ["node_modules/.bin/liteq", "inspect", MODEL], project);
       assert.match(inspect, /TFLite schema v3, 1 subgraph/);
     });
+
+    await t.step(
+      "a bundler for browsers takes files_browser.js (package.json's browser field)",
+      async () => {
+        const project = `${temporary}/bun`;
+        await Deno.writeTextFile(
+          `${project}/browser_entry.js`,
+          'import { Interpreter } from "liteq";\nconsole.log(Interpreter.name);\n',
+        );
+        await run(
+          BUN,
+          ["build", "--target=browser", "browser_entry.js", "--outfile=browser.js"],
+          project,
+        );
+        const bundle = await Deno.readTextFile(`${project}/browser.js`);
+        assert.doesNotMatch(bundle, /["']node:/);
+        assert.match(bundle, /cannot read files by path in a browser/);
+      },
+    );
   } finally {
     await Deno.remove(temporary, { recursive: true });
   }
