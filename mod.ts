@@ -46,13 +46,14 @@ export {
   SignatureRunner,
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
-export type { KernelVariant } from "./src/runtime/wasm.ts";
+export type { OutputArrays } from "./src/runtime/output_arrays.ts";
+export type { KernelSource, KernelSources, KernelVariant } from "./src/runtime/wasm.ts";
 export { UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
 export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";
-export { FileError } from "./src/io/files.ts";
+export { FileError } from "./src/io/file_error.ts";
 
 // Quantization.
 export { quantize, quantizeWithReport } from "./src/quantize/quantize.ts";

@@ -2,8 +2,8 @@
  * Builds the npm package `liteq` into `dist/` (`deno task build:npm`; `npm pack` runs it through
  * `prepack`): ESM JavaScript and `.d.ts` for `mod.ts` and every module of `src/`, compiled by
  * TypeScript's `tsc` from a staged copy of the sources whose `npm:name@version` imports become
- * bare `name` imports; the wasm kernels in `dist/build/`, where `src/runtime/wasm.ts` finds them
- * (`../../build/` from `dist/src/runtime/`); and `dist/bin/liteq.js`, the CLI for Node and Bun.
+ * bare `name` imports (the wasm kernels travel inside, in `kernels_embedded.generated.ts`); and
+ * `dist/bin/liteq.js`, the CLI for Node and Bun.
  *
  * Fails before compiling when package.json's `dependencies` differ from the `npm:` imports of the
  * sources, or its version from deno.json's.
@@ -127,7 +127,7 @@ async function rewriteDeclarationImports(folder: string): Promise<void> {
 for (
   const output of [
     stage,
-    ...["mod.js", "mod.d.ts", "src", "build", "bin"].map((name) => dist + name),
+    ...["mod.js", "mod.d.ts", "src", "bin"].map((name) => dist + name),
   ]
 ) {
   await removeIfPresent(output);
@@ -153,10 +153,6 @@ if (tsc.code !== 0) {
   Deno.exit(1);
 }
 await rewriteDeclarationImports(dist);
-await Deno.mkdir(`${dist}build`, { recursive: true });
-for (const kernel of ["liteq_simd.wasm", "liteq_relaxed.wasm"]) {
-  await Deno.copyFile(`${root}build/${kernel}`, `${dist}build/${kernel}`);
-}
 await Deno.mkdir(`${dist}bin`, { recursive: true });
 await Deno.writeTextFile(`${dist}bin/liteq.js`, BIN, { mode: 0o755 });
-console.log(`build:npm: dist/ holds ${paths.length} modules, the kernels and bin/liteq.js`);
+console.log(`build:npm: dist/ holds ${paths.length} modules and bin/liteq.js`);

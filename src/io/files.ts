@@ -1,21 +1,15 @@
-/** File access that works the same in Deno, Bun and Node. */
+/**
+ * File access that works the same in Deno, Bun and Node. Only the CLI imports this module
+ * statically; the library reaches it through `read_source.ts`'s dynamic import, when a caller
+ * names a file by path (the browser bundle swaps it for `files_browser.ts`).
+ */
 import { randomUUID } from "node:crypto";
 import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FileError } from "./file_error.ts";
 
-/** A file that cannot be read or written, named with the reason. */
-export class FileError extends Error {
-  /**
-   * An error whose message is `path: reason`.
-   * @param path the file path or URL
-   * @param reason what went wrong (`cannot read: no such file`)
-   */
-  constructor(readonly path: string, reason: string) {
-    super(`${path}: ${reason}`);
-    this.name = "FileError";
-  }
-}
+export { FileError };
 
 const REASONS: Record<string, string> = {
   ENOENT: "no such file",
@@ -40,29 +34,14 @@ function reason(error: unknown): string {
   return message ?? String(error);
 }
 
-/** Reads a whole file; throws `FileError` naming the file. */
-export async function readBytes(path: string): Promise<Uint8Array> {
+/** Reads a whole file, named by path or `file:` URL; throws `FileError` naming the file. */
+export async function readBytes(file: string | URL): Promise<Uint8Array<ArrayBuffer>> {
+  const path = file instanceof URL ? fileURLToPath(file) : file;
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     throw new FileError(path, `cannot read: ${reason(error)}`);
   }
-}
-
-/**
- * The bytes at a URL: read from disk for `file:` URLs, fetched otherwise (http(s), data, blob).
- * Throws `FileError` naming the URL.
- */
-export async function readUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  if (url.protocol === "file:") return new Uint8Array(await readBytes(fileURLToPath(url)));
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new FileError(url.href, `cannot fetch: ${reason(error)}`);
-  }
-  if (!response.ok) throw new FileError(url.href, `cannot fetch: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**

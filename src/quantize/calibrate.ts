@@ -6,6 +6,7 @@
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
+import type { KernelSources } from "../runtime/wasm.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
 import type { Sample } from "./options.ts";
@@ -55,13 +56,14 @@ export async function calibrate(
   model: Model,
   dataset: Iterable<Sample> | AsyncIterable<Sample>,
   onProgress?: (done: number) => void,
+  wasm?: KernelSources,
 ): Promise<Calibration> {
   const observed = floatActivations(model);
   const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await Interpreter.load(probe);
+  const interpreter = await Interpreter.load(probe, { wasm });
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {

@@ -1,4 +1,5 @@
 /** What `quantize` takes and what it reports back. */
+import type { KernelSources } from "../runtime/wasm.ts";
 
 /**
  * The four post-training quantizations TensorFlow's converter offers: `float16` (float16
@@ -29,6 +30,8 @@ export interface QuantizeOptions {
   perChannel?: boolean;
   /** Dynamic range: weights with fewer elements stay float (default 1024, as TensorFlow). */
   minWeightElements?: number;
+  /** The kernels calibration runs on, as `InterpreterOptions.wasm` (the embedded ones if unset). */
+  wasm?: KernelSources;
   /** Op types (`CONV_2D`) or tensor names that stay float. */
   denylist?: string[];
   /** Called after each calibration sample with the number done so far. */

@@ -7,11 +7,12 @@ import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
-import { readBytes, readUrl } from "../io/files.ts";
+import { readSource } from "../io/read_source.ts";
 import { KernelMemory } from "./memory.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
+import type { OutputArrays } from "./output_arrays.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
+import { type KernelSources, type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -54,6 +55,11 @@ export interface InterpreterOptions {
    * `UnsupportedModelError` giving the figure.
    */
   memoryBudget?: number;
+  /**
+   * The kernels' wasm, when not the builds embedded in liteq: a URL, path, bytes or compiled
+   * module of `build/liteq_simd.wasm`, or `{ simd, relaxed }` with both builds.
+   */
+  wasm?: KernelSources;
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -77,9 +83,7 @@ export async function loadModelSource(source: ModelSource): Promise<Model> {
   if (isModel(source)) return source;
   if (source instanceof Uint8Array) return readModel(source);
   if (source instanceof ArrayBuffer) return readModel(new Uint8Array(source));
-  if (source instanceof URL) return readModel(await readUrl(source));
-  if (/^(https?|file|data|blob):/.test(source)) return readModel(await readUrl(new URL(source)));
-  return readModel(await readBytes(source));
+  return readModel(await readSource(source));
 }
 
 function detailsOf(model: Model, subgraphIndex: number, tensor: RuntimeTensor, name = tensor.name) {
@@ -136,6 +140,14 @@ function writeTensor(
 
 function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
+}
+
+/** A copy of an output, checked to hold `dtype` when one is named. */
+function readOutput(memory: KernelMemory, tensor: RuntimeTensor, dtype?: DType): TensorData {
+  if (dtype !== undefined && tensor.dtype !== dtype) {
+    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
+  }
+  return readTensor(memory, tensor);
 }
 
 /** Finds a tensor by position or name among `tensors`. */
@@ -195,6 +207,20 @@ export class SignatureRunner {
       [...this.outputNames].map(([name, tensor]) => [name, readTensor(this.memory, tensor)]),
     );
   }
+
+  /** A copy of output `name` after `run`. */
+  output(name: string): TensorData;
+  /** Output `name` after `run` as `dtype`'s typed array; a TypeError if it holds another dtype. */
+  output<D extends keyof OutputArrays>(name: string, dtype: D): OutputArrays[D];
+  output(name: string, dtype?: DType): TensorData {
+    const tensor = this.outputNames.get(name);
+    if (!tensor) {
+      throw new RangeError(
+        `no signature output "${name}"; they are ${[...this.outputNames.keys()]}`,
+      );
+    }
+    return readOutput(this.memory, tensor, dtype);
+  }
 }
 
 /** A loaded, prepared model. Create with `Interpreter.load`. */
@@ -231,8 +257,8 @@ export class Interpreter {
     const requested = options.kernels ?? "auto";
     const variant = requested === "auto" && hasHybridLayers(model)
       ? "simd"
-      : await resolveVariant(requested);
-    const kernels = await loadKernels(variant);
+      : await resolveVariant(requested, options.wasm);
+    const kernels = await loadKernels(variant, options.wasm);
     const memory = new KernelMemory(kernels, options.memoryBudget);
     return new Interpreter(model, memory, variant, options);
   }
@@ -263,8 +289,19 @@ export class Interpreter {
   }
 
   /** A copy of output `which` (position or name) after `invoke`. */
-  output(which: number | string): TensorData {
-    return readTensor(this.memory, pick(this.main.outputs, which, "output"));
+  output(which: number | string): TensorData;
+  /**
+   * Output `which` after `invoke` as `dtype`'s typed array (`output(0, "int8")` is an
+   * `Int8Array`); a TypeError if it holds another dtype.
+   */
+  output<D extends keyof OutputArrays>(which: number | string, dtype: D): OutputArrays[D];
+  output(which: number | string, dtype?: DType): TensorData {
+    return readOutput(this.memory, pick(this.main.outputs, which, "output"), dtype);
+  }
+
+  /** Output `which` after `invoke` as a `Float32Array`; a TypeError if it is not float32. */
+  outputFloat32(which: number | string): Float32Array {
+    return this.output(which, "float32");
   }
 
   /** Sets the inputs in order, invokes, and returns every output. */

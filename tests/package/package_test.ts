@@ -2,12 +2,14 @@
  * The npm package as a project gets it: `npm pack` in the repository root builds `liteq` (its
  * `prepack` runs `deno task build:npm`); a temporary Node project installs the tarball with
  * `npm install --offline`, a temporary Bun project with `bun add`; each runs a script that imports
- * from "liteq" and runs seed_mnist_check.js, and the `liteq` bin, and a TypeScript file
- * using the package compiles against its `.d.ts`. Skips, saying why, where npm, Node or Bun is
- * absent.
+ * from "liteq" and runs seed_mnist_check.js, the README's Node and Bun example as written, and the
+ * `liteq` bin, and a TypeScript file using the package compiles against its `.d.ts`; Bun's
+ * bundler, targeting browsers, leaves Node's file system out. Skips, saying why, where npm, Node
+ * or Bun is absent.
  */
 import assert from "node:assert/strict";
 import { FIXTURES, ROOT } from "../helpers.ts";
+import { readmeBlock, USE_IT } from "../readme/readme_blocks.ts";
 
 const BUN = `${ROOT}node_modules/.bin/bun`;
 const TSC = `${ROOT}node_modules/.bin/tsc`;
@@ -77,6 +79,12 @@ async function makeProject(parent: string, name: string): Promise<string> {
   await Deno.writeTextFile(`${project}/package.json`, JSON.stringify(manifest));
   await Deno.writeTextFile(`${project}/consumer.js`, CONSUMER);
   await Deno.writeTextFile(`${project}/typed_consumer.ts`, TYPED_CONSUMER);
+  const example = readmeBlock(USE_IT, "js", 'from "liteq"');
+  await Deno.writeTextFile(
+    `${project}/readme_example.js`,
+    `${example}console.log("ok: " + scores.length + " scores");\n`,
+  );
+  await Deno.copyFile(`${ROOT}data/seed_mnist.float.tflite`, `${project}/model.tflite`);
   await Deno.copyFile(
     `${ROOT}tests/package/seed_mnist_check.js`,
     `${project}/seed_mnist_check.js`,
@@ -112,6 +120,7 @@ Deno.test("npm pack builds liteq, which Node and Bun projects install and run", 
       const project = await makeProject(temporary, "node");
       await run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], project);
       assert.match(await run("node", ["consumer.js", FIXTURES], project), /^ok: seed_mnist/);
+      assert.equal(await run("node", ["readme_example.js"], project), "ok: 10 scores\n");
       const inspect = await run("node_modules/.bin/liteq", ["inspect", MODEL], project);
       assert.match(inspect, /TFLite schema v3, 1 subgraph/);
       await run(TSC, [
@@ -131,9 +140,29 @@ Deno.test("npm pack builds liteq, which Node and Bun projects install and run", 
       const project = await makeProject(temporary, "bun");
       await run(BUN, ["add", tarball], project);
       assert.match(await run(BUN, ["consumer.js", FIXTURES], project), /^ok: seed_mnist/);
+      assert.equal(await run(BUN, ["readme_example.js"], project), "ok: 10 scores\n");
       const inspect = await run(BUN, ["node_modules/.bin/liteq", "inspect", MODEL], project);
       assert.match(inspect, /TFLite schema v3, 1 subgraph/);
     });
+
+    await t.step(
+      "a bundler for browsers takes files_browser.js (package.json's browser field)",
+      async () => {
+        const project = `${temporary}/bun`;
+        await Deno.writeTextFile(
+          `${project}/browser_entry.js`,
+          'import { Interpreter } from "liteq";\nconsole.log(Interpreter.name);\n',
+        );
+        await run(
+          BUN,
+          ["build", "--target=browser", "browser_entry.js", "--outfile=browser.js"],
+          project,
+        );
+        const bundle = await Deno.readTextFile(`${project}/browser.js`);
+        assert.doesNotMatch(bundle, /["']node:/);
+        assert.match(bundle, /cannot read files by path in a browser/);
+      },
+    );
   } finally {
     await Deno.remove(temporary, { recursive: true });
   }

@@ -13,6 +13,7 @@ import { Interpreter, loadModelSource, type ModelSource } from "../../runtime/in
 import { UnsupportedModelError } from "../../runtime/errors.ts";
 import { RANGES } from "../../runtime/quantization/parameters.ts";
 import { runSamples, SampleError } from "../../runtime/samples.ts";
+import type { KernelSources } from "../../runtime/wasm.ts";
 import { ErrorAccumulator, type ErrorSummary, realValues } from "./error_stats.ts";
 import {
   type ClipRange,
@@ -34,6 +35,8 @@ export interface CompareOptions {
   histogramBins?: number;
   /** Called after each sample of each pass with the samples done and the total of the pass. */
   onSample?: (done: number, total: number) => void;
+  /** The kernels both models run on, as `InterpreterOptions.wasm` (the embedded ones if unset). */
+  wasm?: KernelSources;
 }
 
 /** A model output's error: float model against quantized model, position by position. */
@@ -117,13 +120,13 @@ async function probe(
   role: "float" | "quantized",
   model: Model,
   tensors: number[],
-  inputShapes: (number[] | undefined)[] | undefined,
+  { inputShapes, wasm }: CompareOptions,
 ): Promise<{ interpreter: Interpreter; positionOf: (tensor: number) => number }> {
   const [main, ...others] = model.subgraphs;
   const outputs = [...new Set([...main.outputs, ...tensors])];
   const probed: Model = { ...model, subgraphs: [{ ...main, outputs }, ...others] };
   try {
-    const interpreter = await Interpreter.load(probed, { inputShapes });
+    const interpreter = await Interpreter.load(probed, { inputShapes, wasm });
     return { interpreter, positionOf: (tensor) => outputs.indexOf(tensor) };
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;
@@ -190,13 +193,13 @@ export async function compareModels(
     "float",
     floatModel,
     matches.map((match) => match.floatTensor),
-    options.inputShapes,
+    options,
   );
   const quantizedRun = await probe(
     "quantized",
     quantizedModel,
     matches.map((match) => match.tensor),
-    options.inputShapes,
+    options,
   );
   const total = data[0]?.shape[0] ?? 0;
   if (total === 0) throw new SampleError("input 0 holds no samples");
