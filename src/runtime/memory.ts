@@ -26,7 +26,7 @@ export class KernelMemory {
    * @param kernels the instance whose memory this manages (one per interpreter)
    * @param budget most bytes of memory it may hand out, from address 0
    */
-  constructor(readonly kernels: KernelExports, readonly budget = DEFAULT_MEMORY_BUDGET) {
+  constructor(readonly kernels: KernelExports, readonly budget: number = DEFAULT_MEMORY_BUDGET) {
     this.next = kernels.heap_base();
   }
 
