@@ -5,6 +5,7 @@
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
+import { UnsupportedModelError } from "../runtime/errors.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
@@ -50,6 +51,42 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
   return parts;
 }
 
+/** The interpreter for the calibration probe; what it cannot run is the quantizer's refusal. */
+async function loadProbe(probe: Model): Promise<Interpreter> {
+  try {
+    return await Interpreter.load(probe);
+  } catch (error) {
+    if (!(error instanceof UnsupportedModelError)) throw error;
+    throw new QuantizeError(
+      `calibration runs the float model in liteq's interpreter, which cannot run it: ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The dataset's samples; an error the dataset throws becomes a `QuantizeError` naming the sample. */
+async function* samplesOf(
+  dataset: Iterable<Sample> | AsyncIterable<Sample>,
+): AsyncGenerator<Sample> {
+  const iterator = Symbol.asyncIterator in dataset
+    ? dataset[Symbol.asyncIterator]()
+    : dataset[Symbol.iterator]();
+  for (let position = 0;; position++) {
+    let step: IteratorResult<Sample>;
+    try {
+      step = await iterator.next();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new QuantizeError(
+        `the representative dataset failed at calibration sample ${position}: ${reason}`,
+        { cause: error },
+      );
+    }
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
 /** Runs the dataset through `model` and records the range of every float activation. */
 export async function calibrate(
   model: Model,
@@ -61,7 +98,7 @@ export async function calibrate(
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await Interpreter.load(probe);
+  const interpreter = await loadProbe(probe);
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {
@@ -76,7 +113,7 @@ export async function calibrate(
     observed.map((index) => [index, { min: Infinity, max: -Infinity }]),
   );
   let samples = 0;
-  for await (const sample of dataset) {
+  for await (const sample of samplesOf(dataset)) {
     const outputs = interpreter.run(sampleInputs(sample, sizes, samples));
     outputs.forEach((values, position) => {
       const range = ranges.get(observed[position])!;

@@ -21,16 +21,40 @@
  * `shared_ranges.ts`), then the rewrite (`integer_rewrite.ts`, over `integer_tensors.ts` and
  * `integer_constants.ts`).
  */
-import type { Model } from "../format/ir.ts";
+import type { Model, Subgraph } from "../format/ir.ts";
 import { calibrate } from "./calibrate.ts";
 import { QuantizeError } from "./errors.ts";
-import { planFallback, refuseFloatOps } from "./fallback_plan.ts";
+import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
+import { describeOperator, isFloatConstant } from "./graph.ts";
+import { INTEGER_OPS } from "./integer_ops.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 import { rewriteToInteger } from "./integer_rewrite.ts";
 import { schemeOf } from "./integer_scheme.ts";
 import { IntegerTensors } from "./integer_tensors.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { shareRanges } from "./shared_ranges.ts";
+import { finiteValues, numericValues } from "./weights.ts";
+
+/**
+ * Refuses, before calibration, the constants of the ops that become integer that cannot be
+ * quantized: weights and biases must be finite, other constants may be infinite (a clip bound)
+ * but not NaN. The message then names the constant and its op rather than the NaN it would
+ * spread through calibration.
+ */
+function checkIntegerConstants(subgraph: Subgraph, plan: FallbackPlan): void {
+  subgraph.operators.forEach((operator, index) => {
+    const spec = INTEGER_OPS[operator.op];
+    if (!plan.touchesFloat[index] || plan.floatReasons[index] || !spec) return;
+    const where = describeOperator(subgraph, index);
+    operator.inputs.forEach((input, position) => {
+      const tensor = subgraph.tensors[input];
+      if (input < 0 || !isFloatConstant(tensor)) return;
+      const weightsOrBias = position === spec.weights?.position || position === spec.bias;
+      if (weightsOrBias) finiteValues(tensor, where);
+      else numericValues(tensor, where);
+    });
+  });
+}
 
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
 export async function quantizeFullInteger(
@@ -48,6 +72,7 @@ export async function quantizeFullInteger(
   // Decided on the float graph, before the rewrite turns tensors integer.
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
+  checkIntegerConstants(subgraph, plan);
   const calibration = await calibrate(model, options.representativeDataset!, options.onProgress);
   report.samples = calibration.samples;
   widenInPlaceInputs(subgraph, calibration.ranges);

@@ -35,13 +35,18 @@ function checkOptions(options: QuantizeOptions): void {
       throw new QuantizeError(`${key} must be float32, int8 or uint8, not ${type}`);
     }
   }
+  const minimum = options.minWeightElements;
+  if (minimum !== undefined && !(Number.isInteger(minimum) && minimum >= 0)) {
+    throw new QuantizeError(`minWeightElements must be a whole number >= 0, not ${minimum}`);
+  }
   if (options.int8Only && !fullInteger) {
     throw new QuantizeError(`int8Only needs a full integer mode (this is ${options.mode})`);
   }
 }
 
-/** Throws when the model already holds quantized tensors or quantize ops. */
+/** Throws when the model has no subgraph, or already holds quantized tensors or quantize ops. */
 function checkFloatModel(model: Model): void {
+  if (model.subgraphs.length === 0) throw new QuantizeError("the model has no subgraphs");
   model.subgraphs.forEach((subgraph, subgraphIndex) => {
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
     for (const tensor of subgraph.tensors) {
