@@ -1,7 +1,8 @@
 /**
  * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
- * [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into OUT (written whole or not
- * at all), with a progress bar on stderr while calibrating, then sizes and what was quantized.
+ * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into
+ * OUT (written whole or not at all), with a progress bar on stderr while calibrating, then sizes,
+ * what was quantized and notes.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
@@ -10,7 +11,7 @@ import { NpyFormatError, parseNpy } from "../io/npy.ts";
 import { QuantizeError } from "../quantize/errors.ts";
 import type { QuantizeMode, QuantizeReport, Sample } from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
-import { parseArguments, UsageError } from "./arguments.ts";
+import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
 import { loadModel } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
@@ -67,6 +68,7 @@ export async function convert(argv: string[]): Promise<void> {
     {
       mode: "string",
       calibration: "string",
+      "input-shape": "strings",
       io: "string",
       "int8-only": "boolean",
       json: "boolean",
@@ -92,6 +94,10 @@ export async function convert(argv: string[]): Promise<void> {
   if (!fullInteger && flags.calibration) {
     throw new UsageError(`--mode ${flags.mode} takes no --calibration`);
   }
+  const inputShapes = flags["input-shape"] ? parseInputShapes(flags["input-shape"]) : undefined;
+  if (!fullInteger && inputShapes) {
+    throw new UsageError(`--mode ${flags.mode} takes no --input-shape (it is for calibration)`);
+  }
   if (io !== "float" && mode !== "int8") throw new UsageError(`--io ${io} needs --mode int8`);
   if (flags["int8-only"] && !fullInteger) {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
@@ -106,6 +112,7 @@ export async function convert(argv: string[]): Promise<void> {
       result = await quantizeWithReport(model, {
         mode,
         representativeDataset: samples,
+        inputShapes,
         inputType: io === "float" ? "float32" : io as "int8" | "uint8",
         outputType: io === "float" ? "float32" : io as "int8" | "uint8",
         int8Only: flags["int8-only"],
@@ -138,6 +145,8 @@ export async function convert(argv: string[]): Promise<void> {
       samples: report?.samples ?? 0,
       quantized: report?.quantized ?? [],
       float: report?.float ?? [],
+      // Only when there are any (float16 constants widened, subgraphs left float, ...).
+      ...(report?.notes.length ? { notes: report.notes } : {}),
     }));
     return;
   }
@@ -148,5 +157,6 @@ export async function convert(argv: string[]): Promise<void> {
   if (report) {
     if (report.samples > 0) console.log(`calibrated on ${report.samples} samples`);
     console.log(describe(report).join("\n"));
+    for (const note of report.notes) console.log(`note: ${note}`);
   }
 }

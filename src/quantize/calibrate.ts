@@ -17,18 +17,54 @@ export interface Range {
   max: number;
 }
 
-/** Ranges by tensor index of subgraph 0, and how many samples were seen. */
+/** Ranges by tensor index of subgraph 0, their shapes as run, and how many samples were seen. */
 export interface Calibration {
   ranges: Map<number, Range>;
+  /** The shape each calibrated tensor had (the file's, or as `inputShapes` resolve it). */
+  shapes: Map<number, number[]>;
   samples: number;
 }
 
-/** The float activations of subgraph 0: float32 tensors without constant data. */
-export function floatActivations(model: Model): number[] {
+/** How calibration runs the model. */
+export interface CalibrationOptions {
+  /** Shapes of the model inputs, in order (for inputs whose shape is dynamic). */
+  inputShapes?: number[][];
+  /** Which operators of subgraph 0 to run (all unless said): the others and their outputs stay out. */
+  calibrated?: boolean[];
+  /** Called after each sample with the number done so far. */
+  onProgress?: (done: number) => void;
+}
+
+/** The float activations of subgraph 0 (float32 tensors without constant data) that `operators` compute or that are inputs. */
+export function floatActivations(model: Model, operators = model.subgraphs[0].operators): number[] {
   const subgraph = model.subgraphs[0];
-  const produced = new Set([...subgraph.inputs, ...subgraph.operators.flatMap((op) => op.outputs)]);
+  const produced = new Set([...subgraph.inputs, ...operators.flatMap((op) => op.outputs)]);
   return [...produced].filter((index) => index >= 0 && isFloatActivation(subgraph.tensors[index]))
     .sort((a, b) => a - b);
+}
+
+/** Refuses input shapes that do not fit the model's inputs (count, rank, fixed dimensions). */
+function checkInputShapes(model: Model, shapes: number[][]): void {
+  const subgraph = model.subgraphs[0];
+  if (shapes.length !== subgraph.inputs.length) {
+    throw new QuantizeError(
+      `inputShapes gives ${shapes.length} shapes; the model has ${subgraph.inputs.length} inputs`,
+    );
+  }
+  shapes.forEach((shape, position) => {
+    const tensor = subgraph.tensors[subgraph.inputs[position]];
+    const signature = tensor.shapeSignature ?? tensor.shape;
+    const fits = shape.length === signature.length &&
+      shape.every((size, axis) =>
+        Number.isInteger(size) && size >= 0 && (signature[axis] < 0 || signature[axis] === size)
+      );
+    if (!fits) {
+      throw new QuantizeError(
+        `inputShapes[${position}] [${shape}] does not fit input "${tensor.name}" of shape ` +
+          `[${signature}] (-1: any size)`,
+      );
+    }
+  });
 }
 
 /** Splits a sample into one array per model input, checking counts. */
@@ -52,13 +88,19 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
 }
 
 /** The interpreter for the calibration probe; what it cannot run is the quantizer's refusal. */
-async function loadProbe(probe: Model): Promise<Interpreter> {
+async function loadProbe(probe: Model, inputShapes?: number[][]): Promise<Interpreter> {
   try {
-    return await Interpreter.load(probe);
+    return await Interpreter.load(probe, { inputShapes });
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;
+    const { inputs, tensors } = probe.subgraphs[0];
+    const dynamic = !inputShapes &&
+      inputs.some((index) => tensors[index].shapeSignature?.some((size) => size < 0));
     throw new QuantizeError(
-      `calibration runs the float model in liteq's interpreter, which cannot run it: ${error.message}`,
+      `calibration runs the float model in liteq's interpreter, which cannot run it: ${error.message}` +
+        (dynamic
+          ? " (its input shape is dynamic: give the shapes to calibrate with, inputShapes or --input-shape)"
+          : ""),
       { cause: error },
     );
   }
@@ -87,18 +129,25 @@ async function* samplesOf(
   }
 }
 
-/** Runs the dataset through `model` and records the range of every float activation. */
+/**
+ * Runs the dataset through subgraph 0 of `model` and records the range of every float activation
+ * of the operators it runs.
+ */
 export async function calibrate(
   model: Model,
   dataset: Iterable<Sample> | AsyncIterable<Sample>,
-  onProgress?: (done: number) => void,
+  options: CalibrationOptions = {},
 ): Promise<Calibration> {
-  const observed = floatActivations(model);
+  const { inputShapes, calibrated, onProgress } = options;
+  if (inputShapes) checkInputShapes(model, inputShapes);
   const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
+  const operators = probe.subgraphs[0].operators.filter((_, index) => calibrated?.[index] ?? true);
+  const observed = floatActivations(model, operators);
+  probe.subgraphs[0].operators = operators;
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await loadProbe(probe);
+  const interpreter = await loadProbe(probe, inputShapes);
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {
@@ -108,7 +157,9 @@ export async function calibrate(
     }
   }
   const sizes = details.map((detail) => elementCount(detail.shape));
-  const names = interpreter.outputDetails().map((detail) => detail.name);
+  const outputDetails = interpreter.outputDetails();
+  const names = outputDetails.map((detail) => detail.name);
+  const shapes = new Map(observed.map((index, position) => [index, outputDetails[position].shape]));
   const ranges = new Map<number, Range>(
     observed.map((index) => [index, { min: Infinity, max: -Infinity }]),
   );
@@ -133,5 +184,5 @@ export async function calibrate(
     onProgress?.(samples);
   }
   if (samples === 0) throw new QuantizeError("the representative dataset is empty");
-  return { ranges, samples };
+  return { ranges, shapes, samples };
 }

@@ -23,7 +23,7 @@ export function toHalfBits(values: Float32Array): Uint16Array {
 /** Rewrites `model` (a copy) in place for float16 weights; fills `report`. */
 export function quantizeFloat16(model: Model, options: QuantizeOptions, report: QuantizeReport) {
   const denied = new Set(options.denylist ?? []);
-  for (const subgraph of model.subgraphs) {
+  model.subgraphs.forEach((subgraph, subgraphIndex) => {
     const readers = readersOf(subgraph);
     const dequantizes = [];
     const halvesByBuffer = new Map<number, Uint16Array>();
@@ -59,9 +59,14 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
     }
     subgraph.operators.forEach((operator, index) => {
       if (touched.has(index)) {
-        report.quantized.push({ operator: index, op: operator.op, detail: "float16 constants" });
+        report.quantized.push({
+          operator: index,
+          ...(subgraphIndex > 0 ? { subgraph: subgraphIndex } : {}),
+          op: operator.op,
+          detail: "float16 constants",
+        });
       }
     });
     subgraph.operators.unshift(...dequantizes);
-  }
+  });
 }

@@ -23,7 +23,6 @@
  */
 import type { Model, Subgraph } from "../format/ir.ts";
 import { calibrate } from "./calibrate.ts";
-import { QuantizeError } from "./errors.ts";
 import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
 import { describeOperator, isFloatConstant } from "./graph.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
@@ -62,20 +61,29 @@ export async function quantizeFullInteger(
   options: QuantizeOptions,
   report: QuantizeReport,
 ): Promise<void> {
-  if (model.subgraphs.length !== 1) {
-    throw new QuantizeError(
-      `full integer quantization handles single-subgraph models; this one has ${model.subgraphs.length}`,
-    );
-  }
   const scheme = schemeOf(options.mode);
   const subgraph = model.subgraphs[0];
   // Decided on the float graph, before the rewrite turns tensors integer.
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
   checkIntegerConstants(subgraph, plan);
-  const calibration = await calibrate(model, options.representativeDataset!, options.onProgress);
+  const calibration = await calibrate(model, options.representativeDataset!, {
+    inputShapes: options.inputShapes,
+    calibrated: plan.calibrated,
+    onProgress: options.onProgress,
+  });
   report.samples = calibration.samples;
-  widenInPlaceInputs(subgraph, calibration.ranges);
+  if (model.subgraphs.length > 1) {
+    const others = model.subgraphs.map((_, index) => index).slice(1);
+    report.notes.push(
+      `subgraph${others.length === 1 ? "" : "s"} ${others.join(", ")} stay${
+        others.length === 1 ? "s" : ""
+      } float: ` +
+        "liteq quantizes the main subgraph (0) only; the ops there that run other subgraphs " +
+        "(control flow) stay float, with the ops that depend on them",
+    );
+  }
+  widenInPlaceInputs(subgraph, calibration.ranges, calibration.shapes);
   shareRanges(subgraph, calibration.ranges, plan.floatReasons);
   rewriteToInteger(new IntegerTensors(model, scheme, calibration.ranges), plan, options, report);
 }

@@ -31,6 +31,11 @@ export interface QuantizeOptions {
   minWeightElements?: number;
   /** Op types (`CONV_2D`) or tensor names that stay float. */
   denylist?: string[];
+  /**
+   * Shapes of the model inputs to calibrate with, in input order: needed for inputs whose shape
+   * is dynamic (-1 in their shape signature, as `[-1, -1]`), which the samples then fill.
+   */
+  inputShapes?: number[][];
   /** Called after each calibration sample with the number done so far. */
   onProgress?: (done: number) => void;
 }
@@ -39,6 +44,8 @@ export interface QuantizeOptions {
 export interface ReportEntry {
   /** The operator's index in its subgraph's `operators` in the input model. */
   operator: number;
+  /** The operator's subgraph, when not the main one (0). */
+  subgraph?: number;
   /** The operator's op (`CONV_2D`), as in `Operator.op`. */
   op: string;
   /**
@@ -58,4 +65,9 @@ export interface QuantizeReport {
   float: ReportEntry[];
   /** Calibration samples used (full integer modes). */
   samples: number;
+  /**
+   * What else was done to the model as a whole: float16 constants widened to float32, subgraphs
+   * left float (the bodies of control flow), ...
+   */
+  notes: string[];
 }
