@@ -1,8 +1,10 @@
 /**
  * float16 quantization, as TensorFlow's converter does it: every float32 constant read by an op
  * is stored as IEEE half behind a DEQUANTIZE (version 3) that restores float32, placed at the
- * start of the subgraph; the ops themselves stay float32. Values beyond the half range, infinities
- * included, are clamped to +-65504 and NaN stays NaN, as TensorFlow 2.21's converter writes them.
+ * start of the subgraph; the ops themselves stay float32. Finite values beyond the half range are
+ * clamped to +-65504 and NaN stays NaN, as TensorFlow 2.21's converter writes them; infinities
+ * stay infinities (TensorFlow 2.21 clamps them too, which turns a clip bound of +Inf into 65504
+ * and changes openWakeWord's melspectrogram outputs: liteq keeps the model's meaning).
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
@@ -12,11 +14,15 @@ import { halfBitsOf } from "./half.ts";
 
 const HALF_MAX = 65504;
 
-/** float32 values as IEEE half bits, rounded to nearest even, clamped to the half range. */
+/**
+ * float32 values as IEEE half bits, rounded to nearest even; finite values clamped to the half
+ * range, infinities kept.
+ */
 export function toHalfBits(values: Float32Array): Uint16Array {
   return Uint16Array.from(
     values,
-    (value) => halfBitsOf(Math.max(-HALF_MAX, Math.min(HALF_MAX, value))),
+    (value) =>
+      halfBitsOf(Number.isFinite(value) ? Math.max(-HALF_MAX, Math.min(HALF_MAX, value)) : value),
   );
 }
 

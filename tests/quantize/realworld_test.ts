@@ -115,6 +115,21 @@ Deno.test("a dynamic input shape calibrates at inputShapes; an infinite clip bou
   const interpreter = await Interpreter.load(writeModel(model), { inputShapes: [[1, 1760]] });
   const [output] = interpreter.run([samples[0]]);
   assert.equal(output.length, 8 * 32);
+  // float16 keeps the bound infinite (TensorFlow 2.21 would clamp it to 65504, and the spectrum
+  // goes beyond): the outputs stay the float model's.
+  const half = await quantize(float, { mode: "float16" });
+  const bound = half.subgraphs[0].tensors.find((tensor) =>
+    tensor.dtype === "float16" && tensor.shape.length === 0 &&
+    (tensor.data as Uint16Array)[0] === 0x7c00
+  );
+  assert.ok(bound, "+Inf stored as half +Inf");
+  const inputs = parseNpy(readBytesSync(`${SHARED}/realworld/${name}.inputs.npy`));
+  const reference = parseNpy(readBytesSync(`${SHARED}/realworld/${name}.ref_outputs.npy`));
+  const [ours] = (await Interpreter.load(writeModel(half), { inputShapes: [[1, 1760]] }))
+    .run([(inputs.data as Float32Array).subarray(0, 1760)]);
+  const expected = (reference.data as Float32Array).subarray(0, 8 * 32);
+  const decibels = sqnr(ours as Float32Array, expected);
+  assert.ok(decibels > 40, `float16 SQNR ${decibels.toFixed(1)} dB`);
 });
 
 Deno.test("IF and its subgraphs stay float, with the ops that depend on them; the report says so", async () => {
