@@ -1,7 +1,7 @@
 /**
  * Calibration for full integer quantization: the float model runs in liteq's interpreter over
  * the representative dataset, every float activation kept as an output, and the minimum and
- * maximum of each over the whole dataset are recorded.
+ * maximum of each over the whole dataset are recorded (and its histogram, when asked for).
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
@@ -9,6 +9,7 @@ import { UnsupportedModelError } from "../runtime/errors.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
+import { Histogram } from "./histogram.ts";
 import type { Sample } from "./options.ts";
 
 /** The observed range of one tensor. */
@@ -22,6 +23,10 @@ export interface Calibration {
   ranges: Map<number, Range>;
   /** The shape each calibrated tensor had (the file's, or as `inputShapes` resolve it). */
   shapes: Map<number, number[]>;
+  /** The histogram of each calibrated tensor, when asked for (`histograms`). */
+  histograms: Map<number, Histogram>;
+  /** The first samples (as many as `keepSamples` asks), split per input. */
+  kept: ArrayLike<number>[][];
   samples: number;
 }
 
@@ -33,6 +38,10 @@ export interface CalibrationOptions {
   calibrated?: boolean[];
   /** Called after each sample with the number done so far. */
   onProgress?: (done: number) => void;
+  /** Collect a histogram of each activation (for calibration methods other than min/max). */
+  histograms?: boolean;
+  /** How many of the first samples to keep for a later look (0 unless said). */
+  keepSamples?: number;
 }
 
 /** The float activations of subgraph 0 (float32 tensors without constant data) that `operators` compute or that are inputs. */
@@ -68,7 +77,11 @@ function checkInputShapes(model: Model, shapes: number[][]): void {
 }
 
 /** Splits a sample into one array per model input, checking counts. */
-function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayLike<number>[] {
+export function sampleInputs(
+  sample: Sample,
+  sizes: number[],
+  position: number,
+): ArrayLike<number>[] {
   const several = sizes.length > 1 || (Array.isArray(sample) && typeof sample[0] !== "number");
   const parts = (several ? sample : [sample]) as ArrayLike<number>[];
   if (parts.length !== sizes.length) {
@@ -138,7 +151,7 @@ export async function calibrate(
   dataset: Iterable<Sample> | AsyncIterable<Sample>,
   options: CalibrationOptions = {},
 ): Promise<Calibration> {
-  const { inputShapes, calibrated, onProgress } = options;
+  const { inputShapes, calibrated, onProgress, keepSamples = 0 } = options;
   if (inputShapes) checkInputShapes(model, inputShapes);
   const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
@@ -163,9 +176,15 @@ export async function calibrate(
   const ranges = new Map<number, Range>(
     observed.map((index) => [index, { min: Infinity, max: -Infinity }]),
   );
+  const histograms = new Map<number, Histogram>(
+    options.histograms ? observed.map((index) => [index, new Histogram()]) : [],
+  );
+  const kept: ArrayLike<number>[][] = [];
   let samples = 0;
   for await (const sample of samplesOf(dataset)) {
-    const outputs = interpreter.run(sampleInputs(sample, sizes, samples));
+    const inputs = sampleInputs(sample, sizes, samples);
+    if (kept.length < keepSamples) kept.push(inputs.map((part) => Float32Array.from(part)));
+    const outputs = interpreter.run(inputs);
     outputs.forEach((values, position) => {
       const range = ranges.get(observed[position])!;
       const floats = values as Float32Array;
@@ -179,10 +198,11 @@ export async function calibrate(
         if (value < range.min) range.min = value;
         if (value > range.max) range.max = value;
       }
+      histograms.get(observed[position])?.add(floats);
     });
     samples++;
     onProgress?.(samples);
   }
   if (samples === 0) throw new QuantizeError("the representative dataset is empty");
-  return { ranges, shapes, samples };
+  return { ranges, shapes, histograms, kept, samples };
 }

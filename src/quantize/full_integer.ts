@@ -22,9 +22,11 @@
  * `integer_constants.ts`).
  */
 import type { Model, Subgraph } from "../format/ir.ts";
-import { calibrate } from "./calibrate.ts";
+import { AUTO_SAMPLES, rangeCandidates } from "./activation_ranges.ts";
+import { bestCandidate } from "./auto_selection.ts";
+import { calibrate, type Range } from "./calibrate.ts";
 import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
-import { describeOperator, isFloatConstant } from "./graph.ts";
+import { cloneModel, describeOperator, isFloatConstant, pruneModel } from "./graph.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 import { rewriteToInteger } from "./integer_rewrite.ts";
@@ -67,10 +69,13 @@ export async function quantizeFullInteger(
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
   checkIntegerConstants(subgraph, plan);
+  const method = options.calibration ?? "minmax";
   const calibration = await calibrate(model, options.representativeDataset!, {
     inputShapes: options.inputShapes,
     calibrated: plan.calibrated,
     onProgress: options.onProgress,
+    histograms: method !== "minmax",
+    keepSamples: method === "auto" ? AUTO_SAMPLES : 0,
   });
   report.samples = calibration.samples;
   if (model.subgraphs.length > 1) {
@@ -83,7 +88,42 @@ export async function quantizeFullInteger(
         "(control flow) stay float, with the ops that depend on them",
     );
   }
-  widenInPlaceInputs(subgraph, calibration.ranges, calibration.shapes);
-  shareRanges(subgraph, calibration.ranges, plan.floatReasons);
-  rewriteToInteger(new IntegerTensors(model, scheme, calibration.ranges), plan, options, report);
+  const candidates = await rangeCandidates(
+    model,
+    plan.calibrated,
+    calibration,
+    scheme,
+    method,
+    options.percentile,
+    options.inputShapes,
+  );
+  const rewrite = (target: Model, ranges: Map<number, Range>, into: QuantizeReport) => {
+    const adjusted = new Map(ranges);
+    widenInPlaceInputs(target.subgraphs[0], adjusted, calibration.shapes);
+    shareRanges(target.subgraphs[0], adjusted, plan.floatReasons);
+    rewriteToInteger(new IntegerTensors(target, scheme, adjusted), plan, options, into);
+  };
+  if (candidates.length === 1) {
+    rewrite(model, candidates[0].ranges, report);
+    if (method !== "minmax") report.notes.push(`calibration ${method}`);
+    return;
+  }
+  const float = cloneModel(model);
+  const { built, note } = await bestCandidate(
+    float,
+    candidates,
+    (ranges) => {
+      const target = cloneModel(float);
+      const into = { ...report, quantized: [], float: [], notes: [] };
+      rewrite(target, ranges, into);
+      pruneModel(target);
+      return { model: target, extra: into };
+    },
+    calibration.kept,
+    options.inputShapes,
+  );
+  Object.assign(model, built.model);
+  report.quantized.push(...built.extra.quantized);
+  report.float.push(...built.extra.float);
+  report.notes.push(note);
 }

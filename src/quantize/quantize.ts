@@ -9,7 +9,7 @@ import { quantizeDynamicRange } from "./dynamic_range.ts";
 import { quantizeFloat16 } from "./float16.ts";
 import { quantizeFullInteger } from "./full_integer.ts";
 import { cloneModel, pruneModel } from "./graph.ts";
-import type { QuantizeOptions, QuantizeReport } from "./options.ts";
+import { CALIBRATION_METHODS, type QuantizeOptions, type QuantizeReport } from "./options.ts";
 import { widenFloat16Constants } from "./widen_float16.ts";
 
 const MODES = ["float16", "dynamicRange", "int8", "int16x8"];
@@ -40,6 +40,27 @@ function checkOptions(options: QuantizeOptions): void {
   const minimum = options.minWeightElements;
   if (minimum !== undefined && !(Number.isInteger(minimum) && minimum >= 0)) {
     throw new QuantizeError(`minWeightElements must be a whole number >= 0, not ${minimum}`);
+  }
+  const method = options.calibration;
+  if (method !== undefined) {
+    if (!CALIBRATION_METHODS.includes(method)) {
+      throw new QuantizeError(
+        `calibration "${method}" is not one of ${CALIBRATION_METHODS.join(", ")}`,
+      );
+    }
+    if (!fullInteger) {
+      throw new QuantizeError(`calibration ${method} needs mode int8 or int16x8`);
+    }
+  }
+  if (options.percentile !== undefined) {
+    if (method !== "percentile" && method !== "auto") {
+      throw new QuantizeError(`percentile needs calibration "percentile" or "auto"`);
+    }
+    if (!(options.percentile > 50 && options.percentile <= 100)) {
+      throw new QuantizeError(
+        `percentile must be above 50 and at most 100, not ${options.percentile}`,
+      );
+    }
   }
   if (options.inputShapes && !fullInteger) {
     throw new QuantizeError(`inputShapes is for calibration: it needs mode int8 or int16x8`);

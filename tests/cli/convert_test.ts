@@ -166,3 +166,56 @@ Deno.test("convert --input-shape calibrates a dynamic input at the shape given",
   );
   assert.deepEqual(readdirSync(folder), ["out.tflite"]);
 });
+
+Deno.test("convert --calibration-method and --percentile choose how ranges are calibrated", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  const convert = (name: string, ...extra: string[]) =>
+    liteq("convert", float, `${folder}/${name}.tflite`, "--mode", "int8", ...extra);
+  const result = await convert(
+    "p",
+    "--calibration",
+    calibration,
+    "--calibration-method",
+    "percentile",
+    "--percentile",
+    "99.9",
+    "--json",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout).notes, ["calibration percentile"]);
+  assertOneLineError(
+    await convert("x", "--calibration", calibration, "--calibration-method", "kl"),
+    /--calibration-method must be one of minmax, percentile, mse, entropy, auto, not kl/,
+  );
+  assertOneLineError(
+    await convert("x", "--calibration", calibration, "--percentile", "99"),
+    /--percentile needs --calibration-method percentile or auto/,
+  );
+  assertOneLineError(
+    await convert(
+      "x",
+      "--calibration",
+      calibration,
+      "--calibration-method",
+      "auto",
+      "--percentile",
+      "12",
+    ),
+    /--percentile must be above 50 and at most 100, not 12/,
+  );
+  assertOneLineError(
+    await liteq(
+      "convert",
+      float,
+      `${folder}/x.tflite`,
+      "--mode",
+      "dynamic",
+      "--calibration-method",
+      "mse",
+    ),
+    /--calibration-method needs --mode int8 or int16x8/,
+  );
+  assert.deepEqual(readdirSync(folder), ["p.tflite"]);
+});
