@@ -3,14 +3,17 @@
  * held-out samples, per calibration method, over the float models of ../shared (MNIST models on
  * MNIST images: calibration on the 100 calibration images, SQNR on 200 evaluation images; the
  * others on random uniform inputs in their range, different ones for calibration and SQNR) and
- * ../shared/realworld (models liteq can run whole). Prints a markdown table.
+ * ../shared/realworld (models liteq can run whole). Each cell is the mean over the model's outputs
+ * of their SQNR in dB. Prints a markdown table.
  *
  * usage: deno run -A tools/calibration_sqnr.ts [SHARED_DIR] [MODEL ...]
  */
 import { parseNpy, readModel } from "../mod.ts";
 import type { CalibrationMethod } from "../src/quantize/options.ts";
 import { quantizeWithReport } from "../src/quantize/quantize.ts";
+import { cloneModel } from "../src/quantize/graph.ts";
 import { outputSqnr } from "../src/quantize/sqnr.ts";
+import { widenFloat16Constants } from "../src/quantize/widen_float16.ts";
 
 const METHODS: CalibrationMethod[] = ["minmax", "percentile", "mse", "entropy", "auto"];
 const shared = Deno.args[0] ?? "../shared";
@@ -98,6 +101,9 @@ console.log(`| --- | ${METHODS.map(() => "---:").join(" | ")} | ---: |`);
 for (const item of cases) {
   if (only.length > 0 && !only.includes(item.name)) continue;
   const float = readModel(Deno.readFileSync(item.path));
+  // The reference: float16 constants widened (liteq's interpreter runs no DENSIFY).
+  const reference = cloneModel(float);
+  widenFloat16Constants(reference);
   const cells: string[] = [];
   const decibels: number[] = [];
   try {
@@ -108,7 +114,7 @@ for (const item of cases) {
         representativeDataset: item.calibration,
         inputShapes: item.inputShapes,
       });
-      const perOutput = await outputSqnr(float, model, item.heldOut, item.inputShapes);
+      const perOutput = await outputSqnr(reference, model, item.heldOut, item.inputShapes);
       const mean = perOutput.reduce((sum, value) => sum + value, 0) / perOutput.length;
       decibels.push(mean);
       cells.push(mean.toFixed(2));

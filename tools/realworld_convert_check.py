@@ -4,7 +4,7 @@ input range, 8 of them), and each file must load and run in TensorFlow 2.21 (ref
 the default resolver when those refuse). Prints a markdown table: converts? loads? runs? and the
 SQNR of the first output against TensorFlow's outputs of the original file on the shared inputs.
 
-usage: python tools/realworld_convert_check.py [SHARED_DIR] [OUT_DIR]
+usage: python tools/realworld_convert_check.py [SHARED_DIR] [OUT_DIR] [MODEL ...]
 (run from the repository root with a TensorFlow installed; each TensorFlow run is a subprocess
 with a timeout, since the reference resolver can abort or hang on some files)."""
 import json, os, subprocess, sys, tempfile
@@ -55,12 +55,14 @@ def sqnr(actual, expected):
     return float("inf") if noise == 0 else 10 * np.log10(signal / noise)
 
 
-def main(shared, out_dir):
+def main(shared, out_dir, only):
     realworld = os.path.join(shared, "realworld")
     manifest = json.load(open(os.path.join(realworld, "manifest.json")))["models"]
     rng = np.random.default_rng(13)
     rows = []
     for name, entry in manifest.items():
+        if only and name not in only:
+            continue
         source = os.path.join(realworld, entry["file"])
         if entry.get("tf_resolver") is None:
             rows.append(f"| {name} | - | - | - | - | TensorFlow cannot run the original: skipped |")
@@ -100,4 +102,4 @@ if __name__ == "__main__":
     shared = sys.argv[1] if len(sys.argv) > 1 else "../shared"
     out_dir = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="liteq-realworld-")
     os.makedirs(out_dir, exist_ok=True)
-    main(shared, out_dir)
+    main(shared, out_dir, sys.argv[3:])

@@ -5,10 +5,9 @@
  * method's throughout.
  */
 import type { Model } from "../format/ir.ts";
-import { autoRanges } from "./auto_calibration.ts";
+import { type AutoContext, autoRanges } from "./auto_calibration.ts";
 import type { Calibration, Range } from "./calibrate.ts";
 import { chooseRange, type RangeMethod } from "./calibration_methods.ts";
-import type { Scheme } from "./integer_scheme.ts";
 import type { CalibrationMethod } from "./options.ts";
 
 /** The default of `QuantizeOptions.percentile`. */
@@ -25,19 +24,17 @@ export interface RangeCandidate {
 
 /**
  * The ranges `method` gives the calibrated activations of subgraph 0 of `model` (the float
- * graph), `calibrated` saying which ops calibration ran: one candidate, or for `auto` those to
- * choose from on the whole model's outputs (`minmax` first, then the per-activation choice, then
- * each method's ranges throughout).
+ * graph): one candidate, or for `auto` those to choose from on the whole model's outputs
+ * (`minmax` first, then the per-activation choices, then each method's ranges throughout; each
+ * distinct set once). `context` says how the rewrite will quantize (`auto` measures with it).
  */
 export async function rangeCandidates(
   model: Model,
-  calibrated: boolean[],
   calibration: Calibration,
-  scheme: Scheme,
   method: CalibrationMethod,
-  percentile = DEFAULT_PERCENTILE,
-  inputShapes?: number[][],
+  context: AutoContext,
 ): Promise<RangeCandidate[]> {
+  const { scheme, percentile } = context;
   const rangesOf = (method: RangeMethod) =>
     method === "minmax" ? calibration.ranges : new Map(
       [...calibration.histograms].map((
@@ -45,22 +42,22 @@ export async function rangeCandidates(
       ) => [index, chooseRange(histogram, method, scheme, percentile)]),
     );
   if (method !== "auto") return [{ label: method, ranges: rangesOf(method) }];
-  const perActivation = await autoRanges(
-    model,
-    calibrated,
-    calibration,
-    scheme,
-    percentile,
-    inputShapes,
+  const perActivation = await autoRanges(model, calibration, context);
+  const uniform = (["percentile", "mse", "entropy"] as const).map((method) => ({
+    label: method,
+    ranges: rangesOf(method),
+  }));
+  const all = [{ label: "minmax", ranges: calibration.ranges }, ...perActivation, ...uniform];
+  // A choice equal to one before it is measured once.
+  return all.filter((candidate, position) =>
+    !all.slice(0, position).some((earlier) => sameRanges(earlier.ranges, candidate.ranges))
   );
-  const counts = Object.entries(perActivation.chosen).filter(([, count]) => count > 0)
-    .map(([name, count]) => `${name} ${count}`);
-  return [
-    { label: "minmax", ranges: calibration.ranges },
-    { label: `per activation (${counts.join(", ")})`, ranges: perActivation.ranges },
-    ...(["percentile", "mse", "entropy"] as const).map((method) => ({
-      label: method,
-      ranges: rangesOf(method),
-    })),
-  ];
+}
+
+/** Whether two range sets are equal. */
+function sameRanges(a: Map<number, Range>, b: Map<number, Range>): boolean {
+  return a.size === b.size &&
+    [...a].every(([index, range]) =>
+      b.get(index)?.min === range.min && b.get(index)?.max === range.max
+    );
 }

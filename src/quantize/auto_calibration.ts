@@ -6,13 +6,16 @@
  * range; the probe's outputs are the summed squared differences between the copies' outputs and
  * the originals', and the originals' energies. An activation no op reads in float (a model
  * output, or one read by stateful ops only) is measured itself. Ties go to `minmax`, so each
- * activation's measured error is never above `minmax`'s.
+ * activation's measured error is never above `minmax`'s. The choices are candidates for
+ * `auto_selection.ts`, which measures them on the whole model.
  */
 import type { Model, Operator, Subgraph } from "../format/ir.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import type { Calibration, Range } from "./calibrate.ts";
 import { chooseRange, type RangeMethod } from "./calibration_methods.ts";
 import { addTensor, cloneModel, isFloatActivation, plainOperator } from "./graph.ts";
+import type { FallbackPlan } from "./fallback_plan.ts";
+import { INTEGER_OPS } from "./integer_ops.ts";
 import type { Scheme } from "./integer_scheme.ts";
 
 /** The methods `auto` chooses from, `minmax` first (it wins ties). */
@@ -203,24 +206,53 @@ async function probeErrors(
   return errors;
 }
 
-/** What `auto` chose: the ranges, and how many activations took each method. */
-export interface AutoRanges {
+/** A per-activation choice of ranges, and what it took (for the report). */
+export interface RangeChoice {
+  label: string;
   ranges: Map<number, Range>;
-  chosen: Record<RangeMethod, number>;
+}
+
+/** What `auto` needs to know of the quantization it calibrates for. */
+export interface AutoContext {
+  scheme: Scheme;
+  plan: FallbackPlan;
+  /** The ranges as the rewrite will use them (TensorFlow's adjustments applied to a copy). */
+  adjusted: (ranges: Map<number, Range>) => Map<number, Range>;
+  percentile: number;
+  inputShapes?: number[][];
 }
 
 /**
- * The `auto` ranges of the activations of subgraph 0 of `model` from `calibration` (with
- * histograms and kept samples), for ops where `calibrated` says.
+ * The activations whose parameters come from their own range: model inputs, outputs of float ops
+ * (quantized where integer ops read them) and of integer ops with the "calibrated" or "shared"
+ * rule; the others take their input's or fixed parameters.
+ */
+function ownRangeActivations(subgraph: Subgraph, plan: FallbackPlan): Set<number> {
+  const derived = new Set<number>();
+  subgraph.operators.forEach((operator, index) => {
+    const rule = INTEGER_OPS[operator.op]?.output;
+    const integer = plan.touchesFloat[index] && !plan.floatReasons[index];
+    if (integer && (rule === "input" || rule === "fixed" || rule === "none")) {
+      for (const output of operator.outputs) derived.add(output);
+    }
+  });
+  return new Set(subgraph.tensors.map((_, index) => index).filter((index) => !derived.has(index)));
+}
+
+/**
+ * The per-activation choices of `auto` for the activations of subgraph 0 of `model` from
+ * `calibration` (with histograms and kept samples): the method of least measured error for each
+ * activation whose parameters come from its own range, then each method where it measures better
+ * than `minmax` (choices that take nothing but `minmax` are left out). Each candidate is measured
+ * with the ranges adjusted as the rewrite adjusts them.
  */
 export async function autoRanges(
   model: Model,
-  calibrated: boolean[],
   calibration: Calibration,
-  scheme: Scheme,
-  percentile: number,
-  inputShapes?: number[][],
-): Promise<AutoRanges> {
+  context: AutoContext,
+): Promise<RangeChoice[]> {
+  const { scheme, plan, adjusted, percentile, inputShapes } = context;
+  const own = ownRangeActivations(model.subgraphs[0], plan);
   const rangesOf = (method: RangeMethod) =>
     new Map(
       [...calibration.histograms].map((
@@ -234,29 +266,54 @@ export async function autoRanges(
     scheme.params(ranges.get(index)!).zeroPoint[0] ===
       scheme.params(minmax.get(index)!).zeroPoint[0];
   const differing = new Set(
-    [...minmax.keys()].filter((index) => candidates.some((ranges) => !sameParams(index, ranges))),
+    [...minmax.keys()].filter((index) =>
+      own.has(index) && candidates.some((ranges) => !sameParams(index, ranges))
+    ),
   );
   const errors: Map<number, number>[] = [];
   for (const ranges of candidates) {
     const measured = new Set(
       [...differing].filter((index) => ranges === minmax || !sameParams(index, ranges)),
     );
-    const { probe, terms } = buildProbe(model, calibrated, scheme, ranges, measured);
+    const { probe, terms } = buildProbe(
+      model,
+      plan.calibrated,
+      scheme,
+      adjusted(ranges),
+      measured,
+    );
     errors.push(await probeErrors(probe, terms, calibration.kept, inputShapes));
   }
-  const chosen = Object.fromEntries(CANDIDATES.map((method) => [method, 0])) as Record<
-    RangeMethod,
-    number
-  >;
-  const ranges = new Map(minmax);
-  for (const index of minmax.keys()) {
-    let best = 0;
-    candidates.forEach((_, method) => {
-      const error = errors[method].get(index);
-      if (error !== undefined && error < (errors[best].get(index) ?? Infinity)) best = method;
-    });
-    ranges.set(index, candidates[best].get(index)!);
-    chosen[CANDIDATES[best]]++;
-  }
-  return { ranges, chosen };
+  // The choice with the least error per activation, then each method where it beats minmax.
+  const choices: RangeChoice[] = [];
+  const choose = (label: string, pick: (index: number) => number) => {
+    const ranges = new Map(minmax);
+    const counts = CANDIDATES.map(() => 0);
+    for (const index of minmax.keys()) {
+      const method = pick(index);
+      ranges.set(index, candidates[method].get(index)!);
+      counts[method]++;
+    }
+    const taken = counts.flatMap((count, method) =>
+      method > 0 && count > 0 ? [`${CANDIDATES[method]} ${count}`] : []
+    );
+    if (taken.length > 0) choices.push({ label: `${label} (${taken.join(", ")})`, ranges });
+  };
+  const errorOf = (method: number, index: number) => errors[method].get(index) ?? Infinity;
+  choose(
+    "least error per activation",
+    (index) =>
+      candidates.reduce(
+        (best, _, method) => errorOf(method, index) < errorOf(best, index) ? method : best,
+        0,
+      ),
+  );
+  CANDIDATES.forEach((name, method) => {
+    if (method === 0) return;
+    choose(
+      `${name} where it measures better`,
+      (index) => errorOf(method, index) < errorOf(0, index) ? method : 0,
+    );
+  });
+  return choices;
 }

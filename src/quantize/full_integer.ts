@@ -22,7 +22,7 @@
  * `integer_constants.ts`).
  */
 import type { Model, Subgraph } from "../format/ir.ts";
-import { AUTO_SAMPLES, rangeCandidates } from "./activation_ranges.ts";
+import { AUTO_SAMPLES, DEFAULT_PERCENTILE, rangeCandidates } from "./activation_ranges.ts";
 import { bestCandidate } from "./auto_selection.ts";
 import { calibrate, type Range } from "./calibrate.ts";
 import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
@@ -88,20 +88,22 @@ export async function quantizeFullInteger(
         "(control flow) stay float, with the ops that depend on them",
     );
   }
-  const candidates = await rangeCandidates(
-    model,
-    plan.calibrated,
-    calibration,
+  const adjusted = (ranges: Map<number, Range>) => {
+    const copy = new Map(ranges);
+    widenInPlaceInputs(subgraph, copy, calibration.shapes);
+    shareRanges(subgraph, copy, plan.floatReasons);
+    return copy;
+  };
+  const candidates = await rangeCandidates(model, calibration, method, {
     scheme,
-    method,
-    options.percentile,
-    options.inputShapes,
-  );
+    plan,
+    adjusted,
+    percentile: options.percentile ?? DEFAULT_PERCENTILE,
+    inputShapes: options.inputShapes,
+  });
   const rewrite = (target: Model, ranges: Map<number, Range>, into: QuantizeReport) => {
-    const adjusted = new Map(ranges);
-    widenInPlaceInputs(target.subgraphs[0], adjusted, calibration.shapes);
-    shareRanges(target.subgraphs[0], adjusted, plan.floatReasons);
-    rewriteToInteger(new IntegerTensors(target, scheme, adjusted), plan, options, into);
+    const tensors = new IntegerTensors(target, scheme, adjusted(ranges));
+    rewriteToInteger(tensors, plan, options, into);
   };
   if (candidates.length === 1) {
     rewrite(model, candidates[0].ranges, report);
