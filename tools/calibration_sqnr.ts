@@ -3,15 +3,16 @@
  * held-out samples, per calibration method, over the float models of ../shared (MNIST models on
  * MNIST images: calibration on the 100 calibration images, SQNR on 200 evaluation images; the
  * others on random uniform inputs in their range, different ones for calibration and SQNR) and
- * ../shared/realworld (models liteq can run whole). Each cell is the mean over the model's outputs
+ * ../shared/realworld (models liteq can run whole); `mobilenet_v2_bn_logits` is `mobilenet_v2_bn`
+ * without its final SOFTMAX, whose 1000 near-equal probabilities quantize to nothing. Each cell is the mean over the model's outputs
  * of their SQNR in dB. Prints a markdown table.
  *
  * usage: deno run -A tools/calibration_sqnr.ts [SHARED_DIR] [MODEL ...]
  */
-import { parseNpy, readModel } from "../mod.ts";
+import { type Model, parseNpy, readModel } from "../mod.ts";
 import type { CalibrationMethod } from "../src/quantize/options.ts";
 import { quantizeWithReport } from "../src/quantize/quantize.ts";
-import { cloneModel } from "../src/quantize/graph.ts";
+import { cloneModel, pruneModel } from "../src/quantize/graph.ts";
 import { outputSqnr } from "../src/quantize/sqnr.ts";
 import { widenFloat16Constants } from "../src/quantize/widen_float16.ts";
 
@@ -43,9 +44,22 @@ function uniform(count: number, size: number, low: number, high: number, seed: n
   );
 }
 
+/** Makes the input of the model's final SOFTMAX its output (the logits). */
+function cutSoftmax(model: Model): void {
+  const subgraph = model.subgraphs[0];
+  const last = subgraph.operators.at(-1)!;
+  if (last.op !== "SOFTMAX") throw new Error(`the last op is ${last.op}, not SOFTMAX`);
+  subgraph.operators.pop();
+  subgraph.outputs = [last.inputs[0]];
+  model.signatures = [];
+  pruneModel(model);
+}
+
 interface Case {
   name: string;
   path: string;
+  /** Measure the logits: the model's final SOFTMAX cut off. */
+  logits?: boolean;
   calibration: Float32Array[];
   heldOut: Float32Array[];
   inputShapes?: number[][];
@@ -71,9 +85,10 @@ const cases: Case[] = [
     calibration: uniform(100, 1, 0, 2 * Math.PI, 1),
     heldOut: uniform(200, 1, 0, 2 * Math.PI, 2),
   },
-  ...["mobilenet_v1", "mobilenet_v2", "mobilenet_v2_bn"].map((name) => ({
+  ...["mobilenet_v1", "mobilenet_v2", "mobilenet_v2_bn", "mobilenet_v2_bn_logits"].map((name) => ({
     name,
-    path: `${shared}/models/${name}.float.tflite`,
+    path: `${shared}/models/${name.replace("_logits", "")}.float.tflite`,
+    logits: name.endsWith("_logits"),
     calibration: uniform(16, 224 * 224 * 3, -1, 1, 1),
     heldOut: uniform(4, 224 * 224 * 3, -1, 1, 2),
   })),
@@ -101,6 +116,7 @@ console.log(`| --- | ${METHODS.map(() => "---:").join(" | ")} | ---: |`);
 for (const item of cases) {
   if (only.length > 0 && !only.includes(item.name)) continue;
   const float = readModel(Deno.readFileSync(item.path));
+  if (item.logits) cutSoftmax(float);
   // The reference: float16 constants widened (liteq's interpreter runs no DENSIFY).
   const reference = cloneModel(float);
   widenFloat16Constants(reference);

@@ -25,11 +25,6 @@ const SHRINK_FACTORS = (() => {
   return factors;
 })();
 
-/** The integer limits of a scheme's activations. */
-function limits(scheme: Scheme): [number, number] {
-  return scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
-}
-
 /** The value below which `fraction` of the histogram's counts lie (interpolated in the bin). */
 function quantile(histogram: Histogram, fraction: number): number {
   const { counts } = histogram;
@@ -72,7 +67,7 @@ function squaredError(
   const params = scheme.params(range);
   const [scale] = params.scale;
   const [zeroPoint] = params.zeroPoint;
-  const [low, high] = limits(scheme);
+  const [low, high] = scheme.limits;
   let error = 0;
   const { centers, counts } = occupied;
   for (let index = 0; index < centers.length; index++) {
@@ -93,7 +88,7 @@ function divergence(histogram: Histogram, range: Range, scheme: Scheme): number 
   const params = scheme.params(range);
   const [scale] = params.scale;
   const [zeroPoint] = params.zeroPoint;
-  const [low, high] = limits(scheme);
+  const [low, high] = scheme.limits;
   const first = Math.max(0, Math.floor((range.min - histogram.start) / histogram.width));
   const last = Math.min(
     HISTOGRAM_BINS - 1,

@@ -1,9 +1,9 @@
 /**
  * The float-fallback plan of full integer quantization, decided on the float graph before
  * calibration: which ops become integer, which stay float32 and why (no integer kernel, no int16
- * kernel in 16x8, denylisted, a fused activation without integer form, control flow and what
- * depends on it, or TensorFlow's two follow-on rules below). Ops that touch no float activation (int32 shape arithmetic) are left as
- * they are. The QUANTIZE/DEQUANTIZE placement follows from the plan: the rewrite puts a QUANTIZE
+ * kernel in 16x8, denylisted, a float variable input, a fused activation without integer form,
+ * control flow and what depends on it, or TensorFlow's two follow-on rules below). Ops that
+ * touch no float activation (int32 shape arithmetic) are left as they are. The QUANTIZE/DEQUANTIZE placement follows from the plan: the rewrite puts a QUANTIZE
  * where a float tensor enters an integer op and a DEQUANTIZE where an integer tensor reaches a
  * float op, each right after the op that computes the tensor, as TensorFlow does.
  */
@@ -43,6 +43,14 @@ function blocker(
     .map((index) => subgraph.tensors[index].name);
   const deniedName = names.find((name) => denied.has(name));
   if (deniedName) return `tensor "${deniedName}" is denylisted`;
+  const variable = operator.inputs.find((index) =>
+    index >= 0 && subgraph.tensors[index].isVariable && subgraph.tensors[index].dtype === "float32"
+  );
+  if (variable !== undefined) {
+    return `input "${
+      subgraph.tensors[variable].name
+    }" is a variable (it changes as the model runs)`;
+  }
   const fused = operator.options?.fusedActivationFunction;
   if (fused === "TANH" || fused === "SIGN_BIT") return `fused ${fused} has no integer form`;
   return null;

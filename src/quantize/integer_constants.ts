@@ -49,7 +49,7 @@ export class IntegerConstants {
     params ??= this.scheme.params(valueRange(values));
     const [scale] = params.scale;
     const [zeroPoint] = params.zeroPoint;
-    const [low, high] = this.scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
+    const [low, high] = this.scheme.limits;
     const quantized = Array.from(
       values,
       (value) => Math.max(low, Math.min(high, roundHalfAway(value / scale) + zeroPoint)),

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Interpreter, type Model, parseNpy, readModel, writeModel } from "../../mod.ts";
 import { quantize, quantizeWithReport } from "../../src/quantize/quantize.ts";
+import { sqnr } from "../../src/quantize/sqnr.ts";
 import { readBytesSync, SHARED, skipWithoutShared } from "../helpers.ts";
 import { signatureOf } from "./graph_signature.ts";
 
@@ -21,17 +22,6 @@ function uniformSamples(count: number, size: number, low: number, high: number):
     { length: count },
     () => Float32Array.from({ length: size }, () => low + (high - low) * next()),
   );
-}
-
-/** Signal-to-quantization-noise ratio in dB of `actual` against `expected`. */
-function sqnr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let signal = 0;
-  let noise = 0;
-  for (let index = 0; index < expected.length; index++) {
-    signal += expected[index] ** 2;
-    noise += (actual[index] - expected[index]) ** 2;
-  }
-  return 10 * Math.log10(signal / noise);
 }
 
 /** The first output of `model` in liteq on the first shared input, and TensorFlow's for the original. */
@@ -68,7 +58,7 @@ Deno.test("a float16-weight model: f16 gives back the same half weights, every m
   });
   for (const [mode, quantized, floor] of [["float16", model, 60], ["int8", int8, 15]] as const) {
     const [ours, reference] = await firstOutput(quantized, name);
-    const decibels = sqnr(ours, reference);
+    const decibels = sqnr(reference, ours);
     assert.ok(decibels > floor, `${mode}: SQNR ${decibels.toFixed(1)} dB`);
   }
 });
@@ -80,7 +70,7 @@ Deno.test("sparse float16 weights (DENSIFY) are densified and widened", async ()
   assert.ok(!model.subgraphs[0].operators.some((operator) => operator.op === "DENSIFY"));
   assert.ok(report.quantized.length > 50);
   const [ours, reference] = await firstOutput(model, name);
-  const decibels = sqnr(ours, reference);
+  const decibels = sqnr(reference, ours);
   assert.ok(decibels > 15, `SQNR ${decibels.toFixed(1)} dB`);
 });
 
@@ -128,7 +118,7 @@ Deno.test("a dynamic input shape calibrates at inputShapes; an infinite clip bou
   const [ours] = (await Interpreter.load(writeModel(half), { inputShapes: [[1, 1760]] }))
     .run([(inputs.data as Float32Array).subarray(0, 1760)]);
   const expected = (reference.data as Float32Array).subarray(0, 8 * 32);
-  const decibels = sqnr(ours as Float32Array, expected);
+  const decibels = sqnr(expected, ours as Float32Array);
   assert.ok(decibels > 40, `float16 SQNR ${decibels.toFixed(1)} dB`);
 });
 

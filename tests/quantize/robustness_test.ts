@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type Model, readModel } from "../../mod.ts";
 import { QuantizeError } from "../../src/quantize/errors.ts";
 import type { QuantizeOptions } from "../../src/quantize/options.ts";
-import { quantize } from "../../src/quantize/quantize.ts";
+import { quantize, quantizeWithReport } from "../../src/quantize/quantize.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 
 function fixture(path: string): Model {
@@ -104,4 +104,14 @@ Deno.test("a model without subgraphs is refused in every mode", async () => {
       /no subgraphs/,
     );
   }
+});
+
+Deno.test("an op reading a float variable stays float", async () => {
+  const { report } = await quantizeWithReport(fixture("robustness/sub"), {
+    mode: "int8",
+    representativeDataset: [[Float32Array.of(1, 2, 3), Float32Array.of(0, 1, 5)]],
+  });
+  assert.deepEqual(report.float.map((entry) => `${entry.op}: ${entry.detail}`), [
+    'SUB: input "b" is a variable (it changes as the model runs)',
+  ]);
 });
