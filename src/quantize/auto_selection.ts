@@ -2,8 +2,7 @@
  * The last step of `auto` calibration: of its candidate range sets (`minmax` first), the one
  * whose quantized model's outputs are closest to the float model's on the calibration samples
  * it kept (mean output SQNR), `minmax` winning ties, so that `auto` is never worse than `minmax`
- * there by construction. When liteq cannot run the whole model (control flow), the
- * per-activation choice stands.
+ * there by construction. When liteq cannot run the whole model (control flow), `minmax` stands.
  */
 import type { Model } from "../format/ir.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";
@@ -37,8 +36,9 @@ export async function bestCandidate<T>(
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;
     return {
-      built: build(candidates[1].ranges),
-      note: `calibration auto: ${candidates[1].label}; liteq cannot run the whole model to compare`,
+      built: build(candidates[0].ranges),
+      note: `calibration auto: ${candidates[0].label} kept; liteq cannot run the whole model ` +
+        "to compare the candidates",
     };
   }
   let best: { built: Built<T>; decibels: number; label: string } | null = null;

@@ -155,3 +155,13 @@ Deno.test("IF and its subgraphs stay float, with the ops that depend on them; th
     ),
   );
 });
+
+Deno.test("auto calibration keeps minmax where liteq cannot run the whole model (IF)", async () => {
+  if (skipWithoutShared("hey_jarvis_v0.1")) return;
+  const { report } = await quantizeWithReport(realworld("hey_jarvis_v0.1"), {
+    mode: "int8",
+    calibration: "auto",
+    representativeDataset: uniformSamples(4, 16 * 96, -1, 1),
+  });
+  assert.match(report.notes.at(-1)!, /calibration auto: minmax kept; liteq cannot run the whole/);
+});
