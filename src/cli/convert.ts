@@ -1,16 +1,24 @@
 /**
  * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
- * [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into OUT (written whole or not
- * at all), with a progress bar on stderr while calibrating, then sizes and what was quantized.
+ * [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
+ * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into
+ * OUT (written whole or not at all), with a progress bar on stderr while calibrating, then sizes,
+ * what was quantized and notes.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
 import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
 import { NpyFormatError, parseNpy } from "../io/npy.ts";
 import { QuantizeError } from "../quantize/errors.ts";
-import type { QuantizeMode, QuantizeReport, Sample } from "../quantize/options.ts";
+import {
+  CALIBRATION_METHODS,
+  type CalibrationMethod,
+  type QuantizeMode,
+  type QuantizeReport,
+  type Sample,
+} from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
-import { parseArguments, UsageError } from "./arguments.ts";
+import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
 import { loadModel, refuseOverwritingInputs } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
@@ -67,6 +75,9 @@ export async function convert(argv: string[]): Promise<void> {
     {
       mode: "string",
       calibration: "string",
+      "calibration-method": "string",
+      percentile: "string",
+      "input-shape": "strings",
       io: "string",
       "int8-only": "boolean",
       json: "boolean",
@@ -92,6 +103,30 @@ export async function convert(argv: string[]): Promise<void> {
   if (!fullInteger && flags.calibration) {
     throw new UsageError(`--mode ${flags.mode} takes no --calibration`);
   }
+  const method = flags["calibration-method"];
+  if (method !== undefined && !CALIBRATION_METHODS.includes(method as CalibrationMethod)) {
+    throw new UsageError(
+      `--calibration-method must be one of ${CALIBRATION_METHODS.join(", ")}, not ${method}`,
+    );
+  }
+  if (method !== undefined && !fullInteger) {
+    throw new UsageError(`--calibration-method needs --mode int8 or int16x8`);
+  }
+  const percentile = flags.percentile === undefined ? undefined : Number(flags.percentile);
+  if (percentile !== undefined) {
+    if (method !== "percentile" && method !== "auto") {
+      throw new UsageError("--percentile needs --calibration-method percentile or auto");
+    }
+    if (!(percentile > 50 && percentile <= 100)) {
+      throw new UsageError(
+        `--percentile must be above 50 and at most 100, not ${flags.percentile}`,
+      );
+    }
+  }
+  const inputShapes = flags["input-shape"] ? parseInputShapes(flags["input-shape"]) : undefined;
+  if (!fullInteger && inputShapes) {
+    throw new UsageError(`--mode ${flags.mode} takes no --input-shape (it is for calibration)`);
+  }
   if (io !== "float" && mode !== "int8") throw new UsageError(`--io ${io} needs --mode int8`);
   if (flags["int8-only"] && !fullInteger) {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
@@ -110,6 +145,9 @@ export async function convert(argv: string[]): Promise<void> {
       result = await quantizeWithReport(model, {
         mode,
         representativeDataset: samples,
+        calibration: method as CalibrationMethod | undefined,
+        percentile,
+        inputShapes,
         inputType: io === "float" ? "float32" : io as "int8" | "uint8",
         outputType: io === "float" ? "float32" : io as "int8" | "uint8",
         int8Only: flags["int8-only"],
@@ -146,6 +184,8 @@ export async function convert(argv: string[]): Promise<void> {
       samples: report?.samples ?? 0,
       quantized: report?.quantized ?? [],
       float: report?.float ?? [],
+      // Only when there are any (float16 constants widened, subgraphs left float, ...).
+      ...(report?.notes.length ? { notes: report.notes } : {}),
     }));
     return;
   }
@@ -156,5 +196,6 @@ export async function convert(argv: string[]): Promise<void> {
   if (report) {
     if (report.samples > 0) console.log(`calibrated on ${report.samples} samples`);
     console.log(describe(report).join("\n"));
+    for (const note of report.notes) console.log(`note: ${note}`);
   }
 }

@@ -1,14 +1,16 @@
 /**
  * Calibration for full integer quantization: the float model runs in liteq's interpreter over
  * the representative dataset, every float activation kept as an output, and the minimum and
- * maximum of each over the whole dataset are recorded.
+ * maximum of each over the whole dataset are recorded (and its histogram, when asked for).
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
+import { UnsupportedModelError } from "../runtime/errors.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
+import { Histogram } from "./histogram.ts";
 import type { Sample } from "./options.ts";
 
 /** The observed range of one tensor. */
@@ -17,22 +19,72 @@ export interface Range {
   max: number;
 }
 
-/** Ranges by tensor index of subgraph 0, and how many samples were seen. */
+/** Ranges by tensor index of subgraph 0, their shapes as run, and how many samples were seen. */
 export interface Calibration {
   ranges: Map<number, Range>;
+  /** The shape each calibrated tensor had (the file's, or as `inputShapes` resolve it). */
+  shapes: Map<number, number[]>;
+  /** The histogram of each calibrated tensor, when asked for (`histograms`). */
+  histograms: Map<number, Histogram>;
+  /** The first samples (as many as `keepSamples` asks), split per input. */
+  kept: ArrayLike<number>[][];
   samples: number;
 }
 
-/** The float activations of subgraph 0: float32 tensors without constant data. */
-export function floatActivations(model: Model): number[] {
+/** How calibration runs the model. */
+export interface CalibrationOptions {
+  /** Shapes of the model inputs, in order (for inputs whose shape is dynamic). */
+  inputShapes?: number[][];
+  /** Which operators of subgraph 0 to run (all unless said): the others and their outputs stay out. */
+  calibrated?: boolean[];
+  /** Called after each sample with the number done so far. */
+  onProgress?: (done: number) => void;
+  /** Collect a histogram of each activation (for calibration methods other than min/max). */
+  histograms?: boolean;
+  /** How many of the first samples to keep for a later look (0 unless said). */
+  keepSamples?: number;
+  /** The kernels' wasm, when not liteq's embedded builds (as `InterpreterOptions.wasm`). */
+  wasm?: KernelSources;
+}
+
+/** The float activations of subgraph 0 (float32 tensors without constant data) that `operators` compute or that are inputs. */
+export function floatActivations(model: Model, operators = model.subgraphs[0].operators): number[] {
   const subgraph = model.subgraphs[0];
-  const produced = new Set([...subgraph.inputs, ...subgraph.operators.flatMap((op) => op.outputs)]);
+  const produced = new Set([...subgraph.inputs, ...operators.flatMap((op) => op.outputs)]);
   return [...produced].filter((index) => index >= 0 && isFloatActivation(subgraph.tensors[index]))
     .sort((a, b) => a - b);
 }
 
+/** Refuses input shapes that do not fit the model's inputs (count, rank, fixed dimensions). */
+function checkInputShapes(model: Model, shapes: number[][]): void {
+  const subgraph = model.subgraphs[0];
+  if (shapes.length !== subgraph.inputs.length) {
+    throw new QuantizeError(
+      `inputShapes gives ${shapes.length} shapes; the model has ${subgraph.inputs.length} inputs`,
+    );
+  }
+  shapes.forEach((shape, position) => {
+    const tensor = subgraph.tensors[subgraph.inputs[position]];
+    const signature = tensor.shapeSignature ?? tensor.shape;
+    const fits = shape.length === signature.length &&
+      shape.every((size, axis) =>
+        Number.isInteger(size) && size >= 0 && (signature[axis] < 0 || signature[axis] === size)
+      );
+    if (!fits) {
+      throw new QuantizeError(
+        `inputShapes[${position}] [${shape}] does not fit input "${tensor.name}" of shape ` +
+          `[${signature}] (-1: any size)`,
+      );
+    }
+  });
+}
+
 /** Splits a sample into one array per model input, checking counts. */
-function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayLike<number>[] {
+export function sampleInputs(
+  sample: Sample,
+  sizes: number[],
+  position: number,
+): ArrayLike<number>[] {
   const several = sizes.length > 1 || (Array.isArray(sample) && typeof sample[0] !== "number");
   const parts = (several ? sample : [sample]) as ArrayLike<number>[];
   if (parts.length !== sizes.length) {
@@ -51,19 +103,71 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
   return parts;
 }
 
-/** Runs the dataset through `model` and records the range of every float activation. */
+/** The interpreter for the calibration probe; what it cannot run is the quantizer's refusal. */
+async function loadProbe(
+  probe: Model,
+  inputShapes?: number[][],
+  wasm?: KernelSources,
+): Promise<Interpreter> {
+  try {
+    return await Interpreter.load(probe, { inputShapes, wasm });
+  } catch (error) {
+    if (!(error instanceof UnsupportedModelError)) throw error;
+    const { inputs, tensors } = probe.subgraphs[0];
+    const dynamic = !inputShapes &&
+      inputs.some((index) => tensors[index].shapeSignature?.some((size) => size < 0));
+    throw new QuantizeError(
+      `calibration runs the float model in liteq's interpreter, which cannot run it: ${error.message}` +
+        (dynamic
+          ? " (its input shape is dynamic: give the shapes to calibrate with, inputShapes or --input-shape)"
+          : ""),
+      { cause: error },
+    );
+  }
+}
+
+/** The dataset's samples; an error the dataset throws becomes a `QuantizeError` naming the sample. */
+async function* samplesOf(
+  dataset: Iterable<Sample> | AsyncIterable<Sample>,
+): AsyncGenerator<Sample> {
+  const iterator = Symbol.asyncIterator in dataset
+    ? dataset[Symbol.asyncIterator]()
+    : dataset[Symbol.iterator]();
+  for (let position = 0;; position++) {
+    let step: IteratorResult<Sample>;
+    try {
+      step = await iterator.next();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new QuantizeError(
+        `the representative dataset failed at calibration sample ${position}: ${reason}`,
+        { cause: error },
+      );
+    }
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
+/**
+ * Runs the dataset through subgraph 0 of `model` and records the range of every float activation
+ * of the operators it runs.
+ */
 export async function calibrate(
   model: Model,
   dataset: Iterable<Sample> | AsyncIterable<Sample>,
-  onProgress?: (done: number) => void,
-  wasm?: KernelSources,
+  options: CalibrationOptions = {},
 ): Promise<Calibration> {
-  const observed = floatActivations(model);
+  const { inputShapes, calibrated, onProgress, keepSamples = 0 } = options;
+  if (inputShapes) checkInputShapes(model, inputShapes);
   const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
+  const operators = probe.subgraphs[0].operators.filter((_, index) => calibrated?.[index] ?? true);
+  const observed = floatActivations(model, operators);
+  probe.subgraphs[0].operators = operators;
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await Interpreter.load(probe, { wasm });
+  const interpreter = await loadProbe(probe, inputShapes, options.wasm);
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {
@@ -73,13 +177,21 @@ export async function calibrate(
     }
   }
   const sizes = details.map((detail) => elementCount(detail.shape));
-  const names = interpreter.outputDetails().map((detail) => detail.name);
+  const outputDetails = interpreter.outputDetails();
+  const names = outputDetails.map((detail) => detail.name);
+  const shapes = new Map(observed.map((index, position) => [index, outputDetails[position].shape]));
   const ranges = new Map<number, Range>(
     observed.map((index) => [index, { min: Infinity, max: -Infinity }]),
   );
+  const histograms = new Map<number, Histogram>(
+    options.histograms ? observed.map((index) => [index, new Histogram()]) : [],
+  );
+  const kept: ArrayLike<number>[][] = [];
   let samples = 0;
-  for await (const sample of dataset) {
-    const outputs = interpreter.run(sampleInputs(sample, sizes, samples));
+  for await (const sample of samplesOf(dataset)) {
+    const inputs = sampleInputs(sample, sizes, samples);
+    if (kept.length < keepSamples) kept.push(inputs.map((part) => Float32Array.from(part)));
+    const outputs = interpreter.run(inputs);
     outputs.forEach((values, position) => {
       const range = ranges.get(observed[position])!;
       const floats = values as Float32Array;
@@ -93,10 +205,11 @@ export async function calibrate(
         if (value < range.min) range.min = value;
         if (value > range.max) range.max = value;
       }
+      histograms.get(observed[position])?.add(floats);
     });
     samples++;
     onProgress?.(samples);
   }
   if (samples === 0) throw new QuantizeError("the representative dataset is empty");
-  return { ranges, samples };
+  return { ranges, shapes, histograms, kept, samples };
 }

@@ -59,13 +59,14 @@ export function quantizeDynamicRange(
   const minimum = options.minWeightElements ?? 1024;
   const perChannel = options.perChannel ?? true;
   model.subgraphs.forEach((subgraph, subgraphIndex) => {
+    const inSubgraph = subgraphIndex > 0 ? { subgraph: subgraphIndex } : {};
     const done = new Map<number, boolean>();
     subgraph.operators.forEach((operator: Operator, index) => {
       const spec = HYBRID[operator.op];
       if (!spec) return;
       const where = describeOperator(subgraph, index, subgraphIndex);
       const staysFloat = (detail: string) =>
-        report.float.push({ operator: index, op: operator.op, detail });
+        report.float.push({ operator: index, ...inSubgraph, op: operator.op, detail });
       if (denied.has(operator.op)) {
         staysFloat("denylisted");
         return;
@@ -129,7 +130,12 @@ export function quantizeDynamicRange(
       }
       operator.version = Math.max(operator.version, spec.version);
       if (spec.options) operator.options = { ...operator.options, ...spec.options };
-      report.quantized.push({ operator: index, op: operator.op, detail: "int8 weights (hybrid)" });
+      report.quantized.push({
+        operator: index,
+        ...inSubgraph,
+        op: operator.op,
+        detail: "int8 weights (hybrid)",
+      });
     });
   });
 }

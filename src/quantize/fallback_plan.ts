@@ -1,15 +1,15 @@
 /**
  * The float-fallback plan of full integer quantization, decided on the float graph before
  * calibration: which ops become integer, which stay float32 and why (no integer kernel, no int16
- * kernel in 16x8, denylisted, a fused activation without integer form, or TensorFlow's two
- * follow-on rules below). Ops that touch no float activation (int32 shape arithmetic) are left as
- * they are. The QUANTIZE/DEQUANTIZE placement follows from the plan: the rewrite puts a QUANTIZE
+ * kernel in 16x8, denylisted, a float variable input, a fused activation without integer form,
+ * control flow and what depends on it, or TensorFlow's two follow-on rules below). Ops that
+ * touch no float activation (int32 shape arithmetic) are left as they are. The QUANTIZE/DEQUANTIZE placement follows from the plan: the rewrite puts a QUANTIZE
  * where a float tensor enters an integer op and a DEQUANTIZE where an integer tensor reaches a
  * float op, each right after the op that computes the tensor, as TensorFlow does.
  */
 import type { Operator, Subgraph } from "../format/ir.ts";
 import { QuantizeError } from "./errors.ts";
-import { describeOperator, producersOf } from "./graph.ts";
+import { calledSubgraphs, describeOperator, producersOf } from "./graph.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
 import type { ActivationType } from "./integer_scheme.ts";
 
@@ -17,6 +17,11 @@ import type { ActivationType } from "./integer_scheme.ts";
 export interface FallbackPlan {
   /** Whether the op touches float32 activations (ops that do not are left as they are). */
   touchesFloat: boolean[];
+  /**
+   * Whether calibration runs the op: not for control flow (liteq's interpreter runs no
+   * subgraphs of its own) nor for the ops that read what control flow computes.
+   */
+  calibrated: boolean[];
   /** Why the op stays float, or null when it becomes integer (or touches no float). */
   floatReasons: (string | null)[];
 }
@@ -38,6 +43,14 @@ function blocker(
     .map((index) => subgraph.tensors[index].name);
   const deniedName = names.find((name) => denied.has(name));
   if (deniedName) return `tensor "${deniedName}" is denylisted`;
+  const variable = operator.inputs.find((index) =>
+    index >= 0 && subgraph.tensors[index].isVariable && subgraph.tensors[index].dtype === "float32"
+  );
+  if (variable !== undefined) {
+    return `input "${
+      subgraph.tensors[variable].name
+    }" is a variable (it changes as the model runs)`;
+  }
   const fused = operator.options?.fusedActivationFunction;
   if (fused === "TANH" || fused === "SIGN_BIT") return `fused ${fused} has no integer form`;
   return null;
@@ -95,6 +108,33 @@ function keepFollowersOfFloatTensors(subgraph: Subgraph, floatReasons: (string |
 }
 
 /**
+ * Control flow stays float with its subgraphs, and so does every op that depends on what it
+ * computes: calibration cannot run them (and liteq quantizes the main graph only). Returns which
+ * ops calibration runs.
+ */
+function keepControlFlowFloat(subgraph: Subgraph, floatReasons: (string | null)[]): boolean[] {
+  const calibrated = subgraph.operators.map(() => true);
+  /** The control-flow op behind each tensor that depends on one. */
+  const sourceOf = new Map<number, number>();
+  subgraph.operators.forEach((operator, index) => {
+    const called = calledSubgraphs(operator);
+    let source: number | undefined = called.length > 0 ? index : undefined;
+    if (source !== undefined) {
+      floatReasons[index] = `control flow: subgraph${called.length === 1 ? "" : "s"} ` +
+        `${called.join(", ")} stay${called.length === 1 ? "s" : ""} float`;
+    } else {
+      source = operator.inputs.map((input) => sourceOf.get(input)).find((op) => op !== undefined);
+      if (source === undefined) return;
+      floatReasons[index] = `its input depends on ${subgraph.operators[source].op} (operator ` +
+        `${source}), which calibration cannot run`;
+    }
+    calibrated[index] = false;
+    for (const output of operator.outputs) sourceOf.set(output, source);
+  });
+  return calibrated;
+}
+
+/**
  * Plans which ops of `subgraph` (the float graph) stay float with `dtype` activations, the op
  * types and tensor names in `denied` staying float too.
  */
@@ -107,9 +147,10 @@ export function planFallback(
   const floatReasons = subgraph.operators.map((operator, index) =>
     touches[index] ? blocker(subgraph, operator, dtype, denied) : null
   );
+  const calibrated = keepControlFlowFloat(subgraph, floatReasons);
   keepSharedOpsAfterFloatOps(subgraph, floatReasons);
   keepFollowersOfFloatTensors(subgraph, floatReasons);
-  return { touchesFloat: touches, floatReasons };
+  return { touchesFloat: touches, calibrated, floatReasons };
 }
 
 /** Throws, listing every op that stays float and why, when the plan leaves any (`int8Only`). */

@@ -1,22 +1,29 @@
 /**
  * float16 quantization, as TensorFlow's converter does it: every float32 constant read by an op
  * is stored as IEEE half behind a DEQUANTIZE (version 3) that restores float32, placed at the
- * start of the subgraph; the ops themselves stay float32. Values beyond the half range are
- * clamped to +-65504.
+ * start of the subgraph; the ops themselves stay float32. Finite values beyond the half range are
+ * clamped to +-65504 and NaN stays NaN, as TensorFlow 2.21's converter writes them; infinities
+ * stay infinities (TensorFlow 2.21 clamps them too, which turns a clip bound of +Inf into 65504
+ * and changes openWakeWord's melspectrogram outputs: liteq keeps the model's meaning).
  */
-import { Float16Array } from "npm:@petamoriken/float16@3.9.3";
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
-import { describeOperator, isFloatConstant, plainOperator, readersOf } from "./graph.ts";
+import { isFloatConstant, plainOperator, readersOf } from "./graph.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
-import { finiteValues } from "./weights.ts";
+import { halfBitsOf } from "./half.ts";
 
 const HALF_MAX = 65504;
 
-/** float32 values as IEEE half bits, rounded to nearest even, clamped to the half range. */
+/**
+ * float32 values as IEEE half bits, rounded to nearest even; finite values clamped to the half
+ * range, infinities kept.
+ */
 export function toHalfBits(values: Float32Array): Uint16Array {
-  const clamped = values.map((value) => Math.max(-HALF_MAX, Math.min(HALF_MAX, value)));
-  return new Uint16Array(new Float16Array(clamped).buffer);
+  return Uint16Array.from(
+    values,
+    (value) =>
+      halfBitsOf(Number.isFinite(value) ? Math.max(-HALF_MAX, Math.min(HALF_MAX, value)) : value),
+  );
 }
 
 /** Rewrites `model` (a copy) in place for float16 weights; fills `report`. */
@@ -37,10 +44,9 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
       if (denied.has(tensor.name) || reading.every((op) => denied.has(subgraph.operators[op].op))) {
         continue;
       }
-      const where = describeOperator(subgraph, reading[0], subgraphIndex);
       let halves = halvesByBuffer.get(tensor.buffer);
       if (!halves) {
-        halves = toHalfBits(finiteValues(tensor, where));
+        halves = toHalfBits(tensor.data as Float32Array);
         halvesByBuffer.set(tensor.buffer, halves);
       }
       subgraph.tensors.push({ ...tensor, dtype: "float16", data: halves });
@@ -59,7 +65,12 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
     }
     subgraph.operators.forEach((operator, index) => {
       if (touched.has(index)) {
-        report.quantized.push({ operator: index, op: operator.op, detail: "float16 constants" });
+        report.quantized.push({
+          operator: index,
+          ...(subgraphIndex > 0 ? { subgraph: subgraphIndex } : {}),
+          op: operator.op,
+          detail: "float16 constants",
+        });
       }
     });
     subgraph.operators.unshift(...dequantizes);

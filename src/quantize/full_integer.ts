@@ -21,16 +21,41 @@
  * `shared_ranges.ts`), then the rewrite (`integer_rewrite.ts`, over `integer_tensors.ts` and
  * `integer_constants.ts`).
  */
-import type { Model } from "../format/ir.ts";
-import { calibrate } from "./calibrate.ts";
-import { QuantizeError } from "./errors.ts";
-import { planFallback, refuseFloatOps } from "./fallback_plan.ts";
+import type { Model, Subgraph } from "../format/ir.ts";
+import { AUTO_SAMPLES, DEFAULT_PERCENTILE, rangeCandidates } from "./activation_ranges.ts";
+import { bestCandidate } from "./auto_selection.ts";
+import { calibrate, type Range } from "./calibrate.ts";
+import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
+import { cloneModel, describeOperator, isFloatConstant, pruneModel } from "./graph.ts";
+import { INTEGER_OPS } from "./integer_ops.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 import { rewriteToInteger } from "./integer_rewrite.ts";
 import { schemeOf } from "./integer_scheme.ts";
 import { IntegerTensors } from "./integer_tensors.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { shareRanges } from "./shared_ranges.ts";
+import { finiteValues, numericValues } from "./weights.ts";
+
+/**
+ * Refuses, before calibration, the constants of the ops that become integer that cannot be
+ * quantized: weights and biases must be finite, other constants may be infinite (a clip bound)
+ * but not NaN. The message then names the constant and its op rather than the NaN it would
+ * spread through calibration.
+ */
+function checkIntegerConstants(subgraph: Subgraph, plan: FallbackPlan): void {
+  subgraph.operators.forEach((operator, index) => {
+    const spec = INTEGER_OPS[operator.op];
+    if (!plan.touchesFloat[index] || plan.floatReasons[index] || !spec) return;
+    const where = describeOperator(subgraph, index);
+    operator.inputs.forEach((input, position) => {
+      const tensor = subgraph.tensors[input];
+      if (input < 0 || !isFloatConstant(tensor)) return;
+      const weightsOrBias = position === spec.weights?.position || position === spec.bias;
+      if (weightsOrBias) finiteValues(tensor, where);
+      else numericValues(tensor, where);
+    });
+  });
+}
 
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
 export async function quantizeFullInteger(
@@ -38,20 +63,70 @@ export async function quantizeFullInteger(
   options: QuantizeOptions,
   report: QuantizeReport,
 ): Promise<void> {
-  if (model.subgraphs.length !== 1) {
-    throw new QuantizeError(
-      `full integer quantization handles single-subgraph models; this one has ${model.subgraphs.length}`,
-    );
-  }
   const scheme = schemeOf(options.mode);
   const subgraph = model.subgraphs[0];
   // Decided on the float graph, before the rewrite turns tensors integer.
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
-  const { representativeDataset, onProgress, wasm } = options;
-  const calibration = await calibrate(model, representativeDataset!, onProgress, wasm);
+  checkIntegerConstants(subgraph, plan);
+  const method = options.calibration ?? "minmax";
+  const calibration = await calibrate(model, options.representativeDataset!, {
+    inputShapes: options.inputShapes,
+    calibrated: plan.calibrated,
+    onProgress: options.onProgress,
+    histograms: method !== "minmax",
+    keepSamples: method === "auto" ? AUTO_SAMPLES : 0,
+    wasm: options.wasm,
+  });
   report.samples = calibration.samples;
-  widenInPlaceInputs(subgraph, calibration.ranges);
-  shareRanges(subgraph, calibration.ranges, plan.floatReasons);
-  rewriteToInteger(new IntegerTensors(model, scheme, calibration.ranges), plan, options, report);
+  if (model.subgraphs.length > 1) {
+    const others = model.subgraphs.map((_, index) => index).slice(1);
+    report.notes.push(
+      `subgraph${others.length === 1 ? "" : "s"} ${others.join(", ")} stay${
+        others.length === 1 ? "s" : ""
+      } float: ` +
+        "liteq quantizes the main subgraph (0) only; the ops there that run other subgraphs " +
+        "(control flow) stay float, with the ops that depend on them",
+    );
+  }
+  const adjusted = (ranges: Map<number, Range>) => {
+    const copy = new Map(ranges);
+    widenInPlaceInputs(subgraph, copy, calibration.shapes);
+    shareRanges(subgraph, copy, plan.floatReasons);
+    return copy;
+  };
+  const candidates = await rangeCandidates(model, calibration, method, {
+    scheme,
+    plan,
+    adjusted,
+    percentile: options.percentile ?? DEFAULT_PERCENTILE,
+    inputShapes: options.inputShapes,
+  });
+  const rewrite = (target: Model, ranges: Map<number, Range>, into: QuantizeReport) => {
+    const tensors = new IntegerTensors(target, scheme, adjusted(ranges));
+    rewriteToInteger(tensors, plan, options, into);
+  };
+  if (candidates.length === 1) {
+    rewrite(model, candidates[0].ranges, report);
+    if (method !== "minmax") report.notes.push(`calibration ${method}`);
+    return;
+  }
+  const float = cloneModel(model);
+  const { built, note } = await bestCandidate(
+    float,
+    candidates,
+    (ranges) => {
+      const target = cloneModel(float);
+      const into = { ...report, quantized: [], float: [], notes: [] };
+      rewrite(target, ranges, into);
+      pruneModel(target);
+      return { model: target, extra: into };
+    },
+    calibration.kept,
+    options.inputShapes,
+  );
+  Object.assign(model, built.model);
+  report.quantized.push(...built.extra.quantized);
+  report.float.push(...built.extra.float);
+  report.notes.push(note);
 }

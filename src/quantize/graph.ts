@@ -102,6 +102,16 @@ export function readersOf(subgraph: Subgraph): Map<number, number[]> {
   return readers;
 }
 
+/** The subgraphs an operator runs (IF's branches, WHILE's condition and body, CALL_ONCE's, ...). */
+export function calledSubgraphs(operator: Operator): number[] {
+  return Object.entries(operator.options ?? {}).flatMap(([key, value]) =>
+    (key.endsWith("SubgraphIndex") || (operator.op === "CALL" && key === "subgraph")) &&
+      typeof value === "number"
+      ? [value]
+      : []
+  );
+}
+
 /** How an operator is named in messages: `operator 4 CONV_2D`. */
 export function describeOperator(subgraph: Subgraph, index: number, subgraphIndex = 0): string {
   const prefix = subgraphIndex > 0 ? `subgraph ${subgraphIndex}, ` : "";

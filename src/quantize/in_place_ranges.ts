@@ -18,8 +18,15 @@ import type { Range } from "./calibrate.ts";
 /** Ops whose output TFLite may place over input 0 or 1. */
 const IN_PLACE_OPS = new Set(["ADD", "SUB", "MUL", "DIV"]);
 
-/** Widens `ranges` (by tensor index) as TensorFlow's calibration of `subgraph` records them. */
-export function widenInPlaceInputs(subgraph: Subgraph, ranges: Map<number, Range>): void {
+/**
+ * Widens `ranges` (by tensor index) as TensorFlow's calibration of `subgraph` records them;
+ * `shapes` are the shapes calibration ran with (the file's when absent).
+ */
+export function widenInPlaceInputs(
+  subgraph: Subgraph,
+  ranges: Map<number, Range>,
+  shapes: Map<number, number[]> = new Map(),
+): void {
   const uses = new Map<number, number>();
   const count = (index: number) => uses.set(index, (uses.get(index) ?? 0) + 1);
   subgraph.outputs.forEach(count);
@@ -28,7 +35,8 @@ export function widenInPlaceInputs(subgraph: Subgraph, ranges: Map<number, Range
     operator.inputs.filter((input) => input >= 0).forEach(count)
   );
   const outputs = new Set(subgraph.outputs);
-  const elements = (index: number) => elementCount(subgraph.tensors[index].shape);
+  const elements = (index: number) =>
+    elementCount(shapes.get(index) ?? subgraph.tensors[index].shape);
   for (const operator of subgraph.operators) {
     const [output] = operator.outputs;
     const outputRange = ranges.get(output);

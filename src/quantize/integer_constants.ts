@@ -2,7 +2,7 @@
  * The float constants of integer ops, quantized: weights int8 symmetric (per channel or per
  * tensor), biases int32 (int64 in 16x8) at input scale x weight scale, and other operands per
  * tensor in the activation type (at given parameters, or at their own range widened to contain
- * 0). Each quantized constant is a new tensor with its own buffer, shared by the ops that ask for
+ * 0; an infinity, as a clip bound, becomes the end of the integer range). Each quantized constant is a new tensor with its own buffer, shared by the ops that ask for
  * the same constant at the same scales; the float one stays for float readers.
  */
 import type { DType } from "../format/dtype.ts";
@@ -11,9 +11,15 @@ import { quantizeValue } from "../runtime/quantization/parameters.ts";
 import type { Range } from "./calibrate.ts";
 import { symmetricQuantization } from "./graph.ts";
 import type { Scheme } from "./integer_scheme.ts";
-import { finiteValues, quantizeBias, quantizeWeights } from "./weights.ts";
+import { finiteValues, numericValues, quantizeBias, quantizeWeights } from "./weights.ts";
 
-/** The range of a constant's values, widened to contain 0. */
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The range of a constant's values, widened to contain 0; infinities count as the largest
+ * float32, as TensorFlow's quantizer takes them (they then quantize to the ends of the range).
+ */
 function valueRange(values: Float32Array): Range {
   let min = 0;
   let max = 0;
@@ -21,7 +27,7 @@ function valueRange(values: Float32Array): Range {
     min = Math.min(min, value);
     max = Math.max(max, value);
   }
-  return { min, max };
+  return { min: Math.max(min, -FLOAT32_MAX), max: Math.min(max, FLOAT32_MAX) };
 }
 
 /** Quantized versions of the float constants of subgraph 0, made once per constant and scales. */
@@ -39,11 +45,11 @@ export class IntegerConstants {
    * otherwise from its own range. `where` names the reading op in errors.
    */
   operand(index: number, where: string, params?: Quantization): number {
-    const values = finiteValues(this.tensor(index), where);
+    const values = numericValues(this.tensor(index), where);
     params ??= this.scheme.params(valueRange(values));
     const [scale] = params.scale;
     const [zeroPoint] = params.zeroPoint;
-    const [low, high] = this.scheme.dtype === "int8" ? [-128, 127] : [-32767, 32767];
+    const [low, high] = this.scheme.limits;
     const quantized = Array.from(
       values,
       (value) => quantizeValue(value, scale, zeroPoint, [low, high]),

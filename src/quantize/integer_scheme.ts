@@ -17,6 +17,8 @@ export type ActivationType = "int8" | "int16";
 /** The integer activation type of a mode. */
 export interface Scheme {
   dtype: ActivationType;
+  /** The smallest and largest integer an activation takes. */
+  limits: [number, number];
   /** Biases int64 (16x8) rather than int32. */
   wideBias: boolean;
   /** The parameters of a tensor with calibrated range `range`. */
@@ -27,6 +29,7 @@ export interface Scheme {
 
 const INT8: Scheme = {
   dtype: "int8",
+  limits: [-128, 127],
   wideBias: false,
   params(range) {
     const min = Math.min(range.min, 0);
@@ -43,6 +46,7 @@ const INT8: Scheme = {
 
 const INT16: Scheme = {
   dtype: "int16",
+  limits: [-32767, 32767],
   wideBias: true,
   params(range) {
     const largest = Math.max(Math.abs(range.min), Math.abs(range.max));

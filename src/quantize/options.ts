@@ -14,12 +14,32 @@ export type QuantizeMode = "float16" | "dynamicRange" | "int8" | "int16x8";
  */
 export type Sample = ArrayLike<number> | ArrayLike<number>[];
 
+/** The calibration methods (`QuantizeOptions.calibration`). */
+export const CALIBRATION_METHODS = ["minmax", "percentile", "mse", "entropy", "auto"] as const;
+
+/** A calibration method (`QuantizeOptions.calibration`). */
+export type CalibrationMethod = NonNullable<QuantizeOptions["calibration"]>;
+
 /** Options of `quantize`. */
 export interface QuantizeOptions {
   /** The quantization to apply. */
   mode: QuantizeMode;
   /** Calibration samples (required for `int8` and `int16x8`, refused otherwise). */
   representativeDataset?: Iterable<Sample> | AsyncIterable<Sample>;
+  /**
+   * How full integer quantization chooses each activation's range from calibration: `minmax`
+   * the observed extremes (TensorFlow's choice and files, the default), `percentile` clips the
+   * outliers beyond `percentile`, `mse` takes the range of least squared quantization error,
+   * `entropy` the one of least KL divergence (as TensorRT), `auto` whichever of those gives the
+   * float model's outputs best on the calibration samples (and, as a further candidate, each
+   * activation's range chosen by the error it causes in the outputs of the ops that read it).
+   */
+  calibration?: "minmax" | "percentile" | "mse" | "entropy" | "auto";
+  /**
+   * For `calibration: "percentile"` (and the percentile candidate of `auto`): the percentage of
+   * values kept inside the range at each end, above 50 and at most 100 (default 99.99).
+   */
+  percentile?: number;
   /** Model input type for full integer modes: float32 (default) keeps a QUANTIZE at the input. */
   inputType?: "float32" | "int8" | "uint8";
   /** Model output type for full integer modes: float32 (default) keeps a DEQUANTIZE. */
@@ -34,6 +54,11 @@ export interface QuantizeOptions {
   wasm?: KernelSources;
   /** Op types (`CONV_2D`) or tensor names that stay float. */
   denylist?: string[];
+  /**
+   * Shapes of the model inputs to calibrate with, in input order: needed for inputs whose shape
+   * is dynamic (-1 in their shape signature, as `[-1, -1]`), which the samples then fill.
+   */
+  inputShapes?: number[][];
   /** Called after each calibration sample with the number done so far. */
   onProgress?: (done: number) => void;
 }
@@ -42,6 +67,8 @@ export interface QuantizeOptions {
 export interface ReportEntry {
   /** The operator's index in its subgraph's `operators` in the input model. */
   operator: number;
+  /** The operator's subgraph, when not the main one (0). */
+  subgraph?: number;
   /** The operator's op (`CONV_2D`), as in `Operator.op`. */
   op: string;
   /**
@@ -61,4 +88,9 @@ export interface QuantizeReport {
   float: ReportEntry[];
   /** Calibration samples used (full integer modes). */
   samples: number;
+  /**
+   * What else was done to the model as a whole: float16 constants widened to float32, subgraphs
+   * left float (the bodies of control flow), ...
+   */
+  notes: string[];
 }

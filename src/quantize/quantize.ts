@@ -1,6 +1,7 @@
 /**
  * Post-training quantization of a float model: the entry point. Checks the request, copies the
- * model and hands it to the mode's rewrite; the input model is never changed.
+ * model (float16 constants widened to float32) and hands it to the mode's rewrite; the input
+ * model is never changed.
  */
 import type { Model } from "../format/ir.ts";
 import { QuantizeError } from "./errors.ts";
@@ -8,7 +9,8 @@ import { quantizeDynamicRange } from "./dynamic_range.ts";
 import { quantizeFloat16 } from "./float16.ts";
 import { quantizeFullInteger } from "./full_integer.ts";
 import { cloneModel, pruneModel } from "./graph.ts";
-import type { QuantizeOptions, QuantizeReport } from "./options.ts";
+import { CALIBRATION_METHODS, type QuantizeOptions, type QuantizeReport } from "./options.ts";
+import { widenFloat16Constants } from "./widen_float16.ts";
 
 const MODES = ["float16", "dynamicRange", "int8", "int16x8"];
 const QUANTIZED_TYPES = new Set(["int8", "uint8", "int16", "float16", "int4", "bfloat16"]);
@@ -35,13 +37,42 @@ function checkOptions(options: QuantizeOptions): void {
       throw new QuantizeError(`${key} must be float32, int8 or uint8, not ${type}`);
     }
   }
+  const minimum = options.minWeightElements;
+  if (minimum !== undefined && !(Number.isInteger(minimum) && minimum >= 0)) {
+    throw new QuantizeError(`minWeightElements must be a whole number >= 0, not ${minimum}`);
+  }
+  const method = options.calibration;
+  if (method !== undefined) {
+    if (!CALIBRATION_METHODS.includes(method)) {
+      throw new QuantizeError(
+        `calibration "${method}" is not one of ${CALIBRATION_METHODS.join(", ")}`,
+      );
+    }
+    if (!fullInteger) {
+      throw new QuantizeError(`calibration ${method} needs mode int8 or int16x8`);
+    }
+  }
+  if (options.percentile !== undefined) {
+    if (method !== "percentile" && method !== "auto") {
+      throw new QuantizeError(`percentile needs calibration "percentile" or "auto"`);
+    }
+    if (!(options.percentile > 50 && options.percentile <= 100)) {
+      throw new QuantizeError(
+        `percentile must be above 50 and at most 100, not ${options.percentile}`,
+      );
+    }
+  }
+  if (options.inputShapes && !fullInteger) {
+    throw new QuantizeError(`inputShapes is for calibration: it needs mode int8 or int16x8`);
+  }
   if (options.int8Only && !fullInteger) {
     throw new QuantizeError(`int8Only needs a full integer mode (this is ${options.mode})`);
   }
 }
 
-/** Throws when the model already holds quantized tensors or quantize ops. */
+/** Throws when the model has no subgraph, or already holds quantized tensors or quantize ops. */
 function checkFloatModel(model: Model): void {
+  if (model.subgraphs.length === 0) throw new QuantizeError("the model has no subgraphs");
   model.subgraphs.forEach((subgraph, subgraphIndex) => {
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
     for (const tensor of subgraph.tensors) {
@@ -67,14 +98,29 @@ export async function quantizeWithReport(
   options: QuantizeOptions,
 ): Promise<{ model: Model; report: QuantizeReport }> {
   checkOptions(options);
-  checkFloatModel(model);
   const copy = cloneModel(model);
-  const report: QuantizeReport = { mode: options.mode, quantized: [], float: [], samples: 0 };
+  const kept = widenFloat16Constants(copy);
+  checkFloatModel(copy);
+  const report: QuantizeReport = {
+    mode: options.mode,
+    quantized: [],
+    float: [],
+    samples: 0,
+    notes: [],
+  };
   if (options.mode === "float16") quantizeFloat16(copy, options, report);
   else if (options.mode === "dynamicRange") quantizeDynamicRange(copy, options, report);
   else {
     await quantizeFullInteger(copy, options, report);
     pruneModel(copy);
+  }
+  if (kept) {
+    for (const entry of [...report.quantized, ...report.float]) {
+      entry.operator = kept[entry.subgraph ?? 0][entry.operator];
+    }
+    report.notes.unshift(
+      "float16 constants widened to float32 (their DEQUANTIZE and DENSIFY ops removed)",
+    );
   }
   return { model: copy, report };
 }

@@ -22,6 +22,22 @@ export function finiteValues(tensor: Tensor, where: string): Float32Array {
   return values;
 }
 
+/**
+ * A constant's float32 values where infinities may stand (a clip bound); refuses NaN, naming the
+ * tensor.
+ */
+export function numericValues(tensor: Tensor, where: string): Float32Array {
+  const values = tensor.data as Float32Array;
+  const index = values.findIndex(Number.isNaN);
+  if (index >= 0) {
+    throw new QuantizeError(
+      `${where}: tensor "${tensor.name}" holds NaN at element ${index}; constants must be ` +
+        "numbers to quantize",
+    );
+  }
+  return values;
+}
+
 /** Symmetric int8 weights with their scales (one per channel along `axis`, or one). */
 export interface SymmetricWeights {
   data: Int8Array;

@@ -136,3 +136,86 @@ Deno.test("convert takes float64 calibration data (numpy's default) as float32",
     readBytesSync(`${folder}/narrow.tflite`),
   );
 });
+
+Deno.test("convert --input-shape calibrates a dynamic input at the shape given", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const output = `${folder}/out.tflite`;
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  const convert = (...extra: string[]) =>
+    liteq("convert", float, output, "--mode", "int8", "--calibration", calibration, ...extra);
+  // seed_mnist's input is [1,28,28] with a dynamic batch: the shape given must fit it.
+  const result = await convert("--input-shape", "1,28,28", "--json");
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout).samples, 100);
+  assertOneLineError(
+    await convert("--input-shape", "1,28x28"),
+    /--input-shape takes sizes like 1,1760, not 1,28x28/,
+  );
+  assertOneLineError(
+    await convert("--input-shape", "1,28,28", "--input-shape", "1,28,28"),
+    /inputShapes gives 2 shapes; the model has 1 inputs/,
+  );
+  assertOneLineError(
+    await convert("--input-shape", "1,28,29"),
+    /inputShapes\[0\] \[1,28,29\] does not fit input ".*" of shape \[-1,28,28\]/,
+  );
+  assertOneLineError(
+    await liteq("convert", float, output, "--mode", "f16", "--input-shape", "1,28,28"),
+    /--mode f16 takes no --input-shape/,
+  );
+  assert.deepEqual(readdirSync(folder), ["out.tflite"]);
+});
+
+Deno.test("convert --calibration-method and --percentile choose how ranges are calibrated", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  const convert = (name: string, ...extra: string[]) =>
+    liteq("convert", float, `${folder}/${name}.tflite`, "--mode", "int8", ...extra);
+  const result = await convert(
+    "p",
+    "--calibration",
+    calibration,
+    "--calibration-method",
+    "percentile",
+    "--percentile",
+    "99.9",
+    "--json",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout).notes, ["calibration percentile"]);
+  assertOneLineError(
+    await convert("x", "--calibration", calibration, "--calibration-method", "kl"),
+    /--calibration-method must be one of minmax, percentile, mse, entropy, auto, not kl/,
+  );
+  assertOneLineError(
+    await convert("x", "--calibration", calibration, "--percentile", "99"),
+    /--percentile needs --calibration-method percentile or auto/,
+  );
+  assertOneLineError(
+    await convert(
+      "x",
+      "--calibration",
+      calibration,
+      "--calibration-method",
+      "auto",
+      "--percentile",
+      "12",
+    ),
+    /--percentile must be above 50 and at most 100, not 12/,
+  );
+  assertOneLineError(
+    await liteq(
+      "convert",
+      float,
+      `${folder}/x.tflite`,
+      "--mode",
+      "dynamic",
+      "--calibration-method",
+      "mse",
+    ),
+    /--calibration-method needs --mode int8 or int16x8/,
+  );
+  assert.deepEqual(readdirSync(folder), ["p.tflite"]);
+});

@@ -1,0 +1,92 @@
+/**
+ * How close a quantized model's outputs are to its float model's: the signal-to-quantization-
+ * noise ratio (SQNR) in dB, 10 log10(sum of expected^2 / sum of (actual - expected)^2), per model
+ * output over held-out samples. Integer inputs are fed the samples quantized with the input's
+ * parameters, integer outputs are dequantized, so any mode and input/output type compare.
+ */
+import { elementCount, type TensorData } from "../format/dtype.ts";
+import type { Model } from "../format/ir.ts";
+import { Interpreter, type TensorDetails } from "../runtime/interpreter.ts";
+import { quantizeValues } from "../runtime/samples.ts";
+import { sampleInputs } from "./calibrate.ts";
+import type { Sample } from "./options.ts";
+
+/** The SQNR in dB of `actual` against `expected` (Infinity when they are equal). */
+export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let signal = 0;
+  let noise = 0;
+  for (let index = 0; index < expected.length; index++) {
+    signal += expected[index] * expected[index];
+    noise += (actual[index] - expected[index]) ** 2;
+  }
+  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+}
+
+/** An output's values as float: dequantized when integer with parameters. */
+function floatValues(values: TensorData, detail: TensorDetails): Float64Array {
+  const quantization = detail.quantization;
+  if (!quantization || quantization.scale.length === 0 || detail.dtype === "float32") {
+    return Float64Array.from(values as ArrayLike<number>);
+  }
+  const [scale] = quantization.scale;
+  const [zeroPoint] = quantization.zeroPoint;
+  return Float64Array.from(values as ArrayLike<number>, (value) => scale * (value - zeroPoint));
+}
+
+/**
+ * Every output of `model` for each sample, as float values concatenated over the samples
+ * (`inputShapes` for models whose input shape is dynamic).
+ */
+export async function modelOutputs(
+  model: Model,
+  samples: Sample[],
+  inputShapes?: number[][],
+): Promise<Float64Array[]> {
+  const interpreter = await Interpreter.load(model, { inputShapes });
+  const inputs = interpreter.inputDetails();
+  const outputs = interpreter.outputDetails();
+  const sizes = inputs.map((detail) => elementCount(detail.shape));
+  const collected = outputs.map((detail) =>
+    new Float64Array(elementCount(detail.shape) * samples.length)
+  );
+  samples.forEach((sample, position) => {
+    const values = sampleInputs(sample, sizes, position).map((part, input) => {
+      const floats = Float32Array.from(part);
+      return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
+    });
+    interpreter.run(values).forEach((result, output) => {
+      const floats = floatValues(result, outputs[output]);
+      collected[output].set(floats, position * floats.length);
+    });
+  });
+  return collected;
+}
+
+/**
+ * The SQNR in dB of each output of `quantized` against the same output of `float` (the model it
+ * was made from) over `samples` (held-out inputs, float values as for calibration);
+ * `inputShapes` for models whose input shape is dynamic.
+ */
+export async function outputSqnr(
+  float: Model,
+  quantized: Model,
+  samples: Sample[],
+  inputShapes?: number[][],
+): Promise<number[]> {
+  const expected = await modelOutputs(float, samples, inputShapes);
+  return sqnrAgainst(expected, quantized, samples, inputShapes);
+}
+
+/**
+ * The SQNR in dB of each output of `quantized` over `samples` against `expected`, the float
+ * model's outputs for them (as `modelOutputs` gives them).
+ */
+export async function sqnrAgainst(
+  expected: Float64Array[],
+  quantized: Model,
+  samples: Sample[],
+  inputShapes?: number[][],
+): Promise<number[]> {
+  const actual = await modelOutputs(quantized, samples, inputShapes);
+  return expected.map((values, output) => sqnr(values, actual[output]));
+}
