@@ -9,7 +9,8 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readBytes, readUrl } from "../io/files.ts";
 import { KernelMemory } from "./memory.ts";
-import { PreparedSubgraph } from "./subgraph.ts";
+import { DEFAULT_MAX_WHILE_ITERATIONS, Program } from "./control_flow/program.ts";
+import type { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
 import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
@@ -54,7 +55,15 @@ export interface InterpreterOptions {
    * `UnsupportedModelError` giving the figure.
    */
   memoryBudget?: number;
+  /**
+   * Most iterations one WHILE may run in one invoke (default 10,000,000): a loop whose condition
+   * still holds after that many ends the invoke in a `RangeError` naming the operator, so that a
+   * model that never stops cannot hang a server.
+   */
+  maxWhileIterations?: number;
 }
+
+export { DEFAULT_MAX_WHILE_ITERATIONS };
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
 export type InputValues = TensorData | ArrayLike<number>;
@@ -200,7 +209,7 @@ export class SignatureRunner {
 /** A loaded, prepared model. Create with `Interpreter.load`. */
 export class Interpreter {
   private main: PreparedSubgraph;
-  private readonly maxElements?: number;
+  private readonly program: Program;
   private readonly runners = new Map<string, SignatureRunner>();
 
   private constructor(
@@ -211,14 +220,11 @@ export class Interpreter {
     readonly kernelVariant: KernelVariant,
     options: InterpreterOptions,
   ) {
-    this.main = new PreparedSubgraph(
-      model,
-      0,
-      memory,
-      options.inputShapes,
-      options.maxElements,
-    );
-    this.maxElements = options.maxElements;
+    this.program = new Program(model, memory, {
+      maxElements: options.maxElements,
+      maxWhileIterations: options.maxWhileIterations,
+    });
+    this.main = this.program.prepare(0, options.inputShapes);
   }
 
   /**
@@ -303,9 +309,7 @@ export class Interpreter {
     let runner = this.runners.get(signature.key);
     if (!runner) {
       const index = signature.subgraphIndex;
-      const subgraph = index === 0
-        ? this.main
-        : new PreparedSubgraph(this.model, index, this.memory, [], this.maxElements);
+      const subgraph = index === 0 ? this.main : this.program.prepare(index);
       const named = (entries: { name: string; tensorIndex: number }[]) =>
         new Map(entries.map((entry) => [entry.name, subgraph.tensors[entry.tensorIndex]]));
       runner = new SignatureRunner(

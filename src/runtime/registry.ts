@@ -71,6 +71,10 @@ import { densify } from "./ops/conversion/densify.ts";
 import { svdf } from "./ops/svdf/svdf.ts";
 import { detectionPostProcess } from "./ops/detection/detection_postprocess.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
+import { ifKernel } from "./control_flow/if.ts";
+import { whileKernel } from "./control_flow/while.ts";
+import { callOnce } from "./control_flow/call_once.ts";
+import { assignVariable, readVariable, varHandle } from "./control_flow/resource_variables.ts";
 
 /** Kernel by op name. */
 export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>([
@@ -160,4 +164,10 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
   ["SVDF", svdf],
   ["TFLite_Detection_PostProcess", detectionPostProcess],
+  ["IF", ifKernel],
+  ["WHILE", whileKernel],
+  ["CALL_ONCE", callOnce],
+  ["VAR_HANDLE", varHandle],
+  ["READ_VARIABLE", readVariable],
+  ["ASSIGN_VARIABLE", assignVariable],
 ]);

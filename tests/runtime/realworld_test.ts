@@ -16,7 +16,6 @@ const folder = SHARED ? `${SHARED}/realworld` : null;
 
 /** What liteq cannot run yet, by model. */
 const NOT_YET: Record<string, string> = {
-  "hey_jarvis_v0.1": "needs IF (control flow)",
   selfie_segmentation: "needs the custom op Convolution2DTransposeBias (and has no reference)",
 };
 
