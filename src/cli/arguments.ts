@@ -8,12 +8,18 @@ export class UsageError extends Error {
   }
 }
 
-/** What a flag takes: nothing (`boolean`) or one value (`string`). */
-export type FlagSpec = Record<string, "boolean" | "string">;
+/**
+ * What a flag takes: nothing (`boolean`), one value (`string`), or one value each time it is
+ * repeated (`strings`).
+ */
+export type FlagSpec = Record<string, "boolean" | "string" | "strings">;
 
-/** Parsed flags: `true` for boolean flags given, the value for string flags given. */
+/**
+ * Parsed flags: `true` for boolean flags given, the value for string flags given, the values in
+ * order for repeatable ones.
+ */
 export type Flags<T extends FlagSpec> = {
-  [K in keyof T]?: T[K] extends "boolean" ? boolean : string;
+  [K in keyof T]?: T[K] extends "boolean" ? boolean : T[K] extends "strings" ? string[] : string;
 };
 
 /**
@@ -26,7 +32,7 @@ export function parseArguments<T extends FlagSpec>(
   positionalCount: number,
 ): { positional: string[]; flags: Flags<T> } {
   const positional: string[] = [];
-  const flags: Record<string, boolean | string> = {};
+  const flags: Record<string, boolean | string | string[]> = {};
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     if (!argument.startsWith("--")) {
@@ -42,7 +48,7 @@ export function parseArguments<T extends FlagSpec>(
     } else {
       const value = inline ?? argv[++index];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags[name] = value;
+      flags[name] = kind === "strings" ? [...(flags[name] as string[] ?? []), value] : value;
     }
   }
   if (positional.length !== positionalCount) {
@@ -53,4 +59,18 @@ export function parseArguments<T extends FlagSpec>(
     );
   }
   return { positional, flags: flags as Flags<T> };
+}
+
+/**
+ * The shapes of `--input-shape 1,1760` flags, one per model input in order; throws `UsageError`
+ * on anything but comma-separated whole numbers >= 0.
+ */
+export function parseInputShapes(values: string[]): number[][] {
+  return values.map((value) => {
+    const shape = value.split(",").map((size) => size.trim());
+    if (!shape.every((size) => /^\d+$/.test(size))) {
+      throw new UsageError(`--input-shape takes sizes like 1,1760, not ${value}`);
+    }
+    return shape.map(Number);
+  });
 }
