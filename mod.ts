@@ -47,6 +47,13 @@ export {
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
 export type { KernelVariant } from "./src/runtime/wasm.ts";
+export type {
+  CustomOp,
+  CustomOpContext,
+  CustomOpInvoke,
+  CustomOpTensor,
+} from "./src/runtime/custom_op.ts";
+export type { FlexValue } from "./src/format/flexbuffers.ts";
 export { UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.

@@ -9,8 +9,9 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readBytes, readUrl } from "../io/files.ts";
 import { KernelMemory } from "./memory.ts";
-import { DEFAULT_MAX_WHILE_ITERATIONS, Program } from "./control_flow/program.ts";
+import { Program } from "./control_flow/program.ts";
 import type { PreparedSubgraph } from "./subgraph.ts";
+import { type CustomOp, customOpKernel } from "./custom_op.ts";
 import type { RuntimeTensor } from "./tensor.ts";
 import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
 
@@ -61,9 +62,12 @@ export interface InterpreterOptions {
    * model that never stops cannot hang a server.
    */
   maxWhileIterations?: number;
+  /**
+   * Implementations of custom ops, by custom code: they take precedence over liteq's own (the
+   * MediaPipe ops it has built in). See `CustomOp`.
+   */
+  customOps?: Record<string, CustomOp>;
 }
-
-export { DEFAULT_MAX_WHILE_ITERATIONS };
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
 export type InputValues = TensorData | ArrayLike<number>;
@@ -223,6 +227,9 @@ export class Interpreter {
     this.program = new Program(model, memory, {
       maxElements: options.maxElements,
       maxWhileIterations: options.maxWhileIterations,
+      customKernels: new Map(
+        Object.entries(options.customOps ?? {}).map(([name, op]) => [name, customOpKernel(op)]),
+      ),
     });
     this.main = this.program.prepare(0, options.inputShapes);
   }
