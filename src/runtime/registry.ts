@@ -74,6 +74,9 @@ import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_l
 import { convolution2dTransposeBias } from "./ops/custom/transpose_conv_bias.ts";
 import { maxPoolingWithArgmax2d } from "./ops/custom/max_pool_argmax.ts";
 import { maxUnpooling2d } from "./ops/custom/max_unpooling.ts";
+import { transformTensorBilinear } from "./ops/custom/transform_tensor_bilinear.ts";
+import { transformLandmarks } from "./ops/custom/transform_landmarks.ts";
+import { landmarksToTransformMatrix } from "./ops/custom/landmarks_to_transform_matrix.ts";
 import { ifKernel } from "./control_flow/if.ts";
 import { whileKernel } from "./control_flow/while.ts";
 import { callOnce } from "./control_flow/call_once.ts";
@@ -170,6 +173,10 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["Convolution2DTransposeBias", convolution2dTransposeBias],
   ["MaxPoolingWithArgmax2D", maxPoolingWithArgmax2d],
   ["MaxUnpooling2D", maxUnpooling2d],
+  ["TransformTensorBilinear", transformTensorBilinear],
+  ["TransformTensor", transformTensorBilinear],
+  ["TransformLandmarks", transformLandmarks],
+  ["Landmarks2TransformMatrix", landmarksToTransformMatrix],
   ["IF", ifKernel],
   ["WHILE", whileKernel],
   ["CALL_ONCE", callOnce],

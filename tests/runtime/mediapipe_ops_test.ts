@@ -3,10 +3,11 @@
  * of each model with the builtin equivalent (tests/fixtures/mediapipe, made by
  * tools/make_mediapipe_fixtures.ts): Convolution2DTransposeBias as TRANSPOSE_CONV with a bias,
  * MaxPoolingWithArgmax2D's values as MAX_POOL_2D (its window places hand-checked), selfie
- * segmentation whole; MaxUnpooling2D on a hand-worked case.
+ * segmentation whole; MaxUnpooling2D, TransformTensorBilinear, TransformLandmarks and
+ * Landmarks2TransformMatrix on hand-worked cases.
  */
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Interpreter, parseNpy, writeModel } from "../../mod.ts";
 import { FIXTURES, readBytesSync, SHARED, skipWithoutShared } from "../helpers.ts";
 import { assertClose } from "./compare.ts";
@@ -131,4 +132,106 @@ Deno.test("MaxUnpooling2D puts each value back where MaxPoolingWithArgmax2D foun
     -1, 0, 0, 7,
     0, 0, 0, 0,
   ]);
+});
+
+/** Hand-worked cases of the landmark and transform ops, options as FlexBuffers TF's Python writes. */
+const FLEX: Record<string, { bytes: number[] }> = JSON.parse(
+  readFileSync(`${folder}/flex_options.json`, "utf8"),
+).options;
+
+async function runOne(
+  op: string,
+  version: number,
+  options: string | null,
+  inputs: { shape: number[]; values: number[] }[],
+  outputShape: number[],
+): Promise<number[]> {
+  const model = buildModel({
+    tensors: [
+      ...inputs.map(({ shape }) => ({ dtype: "float32" as const, shape })),
+      { dtype: "float32", shape: outputShape },
+    ],
+    operators: [{
+      op,
+      custom: true,
+      version,
+      inputs: inputs.map((_, index) => index),
+      outputs: [inputs.length],
+      customOptions: options ? new Uint8Array(FLEX[options].bytes) : undefined,
+    }],
+    inputs: inputs.map((_, index) => index),
+    outputs: [inputs.length],
+  });
+  const interpreter = await Interpreter.load(writeModel(model));
+  return Array.from(interpreter.run(inputs.map(({ values }) => values))[0] as Float32Array);
+}
+
+function assertNear(actual: number[], expected: number[], what: string) {
+  assertClose(Float32Array.from(actual), Float32Array.from(expected), what, 1e-6);
+}
+
+Deno.test("TransformTensorBilinear samples the input where the matrix maps each pixel", async () => {
+  const image = { shape: [1, 3, 3, 1], values: [0, 1, 2, 3, 4, 5, 6, 7, 8] };
+  // Version 1: x + 0.5 falls between columns, and past the last one (0) on the right.
+  const shifted = { shape: [1, 4, 4], values: [1, 0, 0, 0.5, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+  assertNear(
+    await runOne("TransformTensor", 1, null, [image, shifted], [1, 2, 3, 1]),
+    [0.5, 1.5, 0, 3.5, 4.5, 0],
+    "version 1",
+  );
+  // Version 2 (align corners): halving maps x to 0.5 x - 0.25, outside for x = 0.
+  const halved = { shape: [1, 4, 4], values: [0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+  assertNear(
+    await runOne("TransformTensorBilinear", 2, "TransformTensorBilinear", [image, halved], [
+      1,
+      3,
+      3,
+      1,
+    ]),
+    [0, 0, 0, 0, 1, 1.5, 0, 2.5, 3],
+    "version 2",
+  );
+});
+
+Deno.test("TransformLandmarks applies the matrix to (x, y) and keeps z", async () => {
+  const matrix = { shape: [1, 4, 4], values: [2, 0, 0, 1, 0, 3, 0, -1, 0, 0, 1, 0, 0, 0, 0, 1] };
+  // Version 1, scale 2: the translation (1, -1) doubles.
+  assertNear(
+    await runOne("TransformLandmarks", 1, "TransformLandmarks", [
+      { shape: [1, 1, 2, 3], values: [1, 2, 5, 3, 4, 6] },
+      matrix,
+    ], [1, 1, 2, 3]),
+    [4, 4, 5, 8, 10, 6],
+    "version 1",
+  );
+  assertNear(
+    await runOne("TransformLandmarks", 2, null, [
+      { shape: [1, 2, 2], values: [1, 2, 3, 4] },
+      matrix,
+    ], [1, 2, 2]),
+    [3, 5, 7, 11],
+    "version 2",
+  );
+});
+
+Deno.test("Landmarks2TransformMatrix crops the box around the landmarks", async () => {
+  // Left (2, 4) and right (6, 4): no rotation; the box over (2, 4), (6, 4), (4, 2), (4, 8) is
+  // 4 x 6 around (4, 5).
+  const points = [2, 4, 0, 6, 4, 0, 4, 2, 0, 4, 8, 0];
+  // Version 2: shift to the centre, scale by the box over a 4 x 4 output, shift by -2.
+  assertNear(
+    await runOne("Landmarks2TransformMatrix", 2, "Landmarks2TransformMatrix v2", [
+      { shape: [1, 4, 3], values: points },
+    ], [1, 4, 4]),
+    [1, 0, 0, 2, 0, 1.5, 0, 2, 0, 0, 1, 0, 0, 0, 0, 1],
+    "version 2",
+  );
+  // Version 1: 8 x 8 input, 4 x 4 output, landmarks range 8: absolute x rotation x scale x relative.
+  assertNear(
+    await runOne("Landmarks2TransformMatrix", 1, "Landmarks2TransformMatrix v1", [
+      { shape: [1, 1, 1, 12], values: points },
+    ], [1, 4, 4]),
+    [Math.fround(1.75 * Math.fround(2 / 3)), 0, 0, 1.75, 0, 1.75, 0, 1.75, 0, 0, 1, 0, 0, 0, 0, 1],
+    "version 1",
+  );
 });

@@ -1,8 +1,10 @@
 /**
- * What MediaPipe's convolution and pooling custom ops share: their options, which are TFLite's C
+ * What MediaPipe's custom ops share: the convolution and pooling ops' options, TFLite's C
  * parameter structs stored raw as the custom options (`TfLiteTransposeConvParams`,
- * `TfLitePoolParams`: little-endian int32 fields), and TFLite's `ComputePadding`.
+ * `TfLitePoolParams`: little-endian int32 fields), and TFLite's `ComputePadding`; the landmark and
+ * transform ops' options, a FlexBuffer map.
  */
+import { type FlexValue, readFlexBuffer } from "../../../format/flexbuffers.ts";
 import type { OpContext } from "../../op.ts";
 
 /** TFLite's `TfLitePadding` values. */
@@ -74,4 +76,50 @@ export function poolParams(context: OpContext) {
 /** TFLite's `ComputePadding` (dilation 1): the padding before an axis, never negative. */
 export function computePadding(stride: number, inSize: number, filter: number, outSize: number) {
   return Math.max(0, Math.trunc(((outSize - 1) * stride + filter - inSize) / 2));
+}
+
+/** The custom options as a FlexBuffer map (MediaPipe's landmark and transform ops). */
+export function flexOptions(context: OpContext): { [key: string]: FlexValue } {
+  const bytes = context.operator.customOptions;
+  if (!bytes) context.unsupported("the op has no custom options");
+  let map: FlexValue;
+  try {
+    map = readFlexBuffer(bytes, context.where);
+  } catch (error) {
+    context.unsupported((error as Error).message);
+  }
+  if (map === null || typeof map !== "object" || Array.isArray(map)) {
+    context.unsupported("the custom options are not a FlexBuffer map");
+  }
+  return map;
+}
+
+/** A numeric option of a FlexBuffer map (`fallback` when absent; required when none). */
+export function numberOption(
+  context: OpContext,
+  map: { [key: string]: FlexValue },
+  key: string,
+  fallback?: number,
+): number {
+  const value = map[key] ?? fallback;
+  if (typeof value !== "number" && typeof value !== "bigint") {
+    context.unsupported(`option ${key} is ${value === undefined ? "missing" : "not a number"}`);
+  }
+  return Number(value);
+}
+
+/** An integer vector option of a FlexBuffer map. */
+export function integersOption(
+  context: OpContext,
+  map: { [key: string]: FlexValue },
+  key: string,
+): number[] {
+  const value = map[key];
+  if (
+    !Array.isArray(value) ||
+    !value.every((item) => typeof item === "number" || typeof item === "bigint")
+  ) {
+    context.unsupported(`option ${key} is not a vector of integers`);
+  }
+  return value.map(Number);
 }
