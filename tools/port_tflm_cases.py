@@ -461,3 +461,99 @@ write("call_once", [
     {"name": "CallOnceShouldOnlyInvokeSubgraphOnce", "kind": "callOnce",
      "invokes": [1, 10], "initInvokesGolden": 1},
 ], "call_once_test.cc", [])
+
+# ----------------------------------------------------------------- svdf_test.cc
+# Each case runs `steps` invocations in order, its state variable carried along: the runtime
+# input and the golden are the invocations' values one after the other.
+import numpy as np  # noqa: E402  (float32 arithmetic of TFLM's scale helpers)
+
+SVDF = f"{KERNELS}/svdf_test.cc"
+LIMITS = {"int8": (-128, 127), "int16": (-32768, 32767)}
+
+
+def scale_from_min_max(dtype, low, high):
+    """TFLM's ScaleFromMinMax<T>: (max - min) / (T max - T min), in float32."""
+    lowest, highest = LIMITS[dtype]
+    return float(np.float32(np.float32(high) - np.float32(low)) / np.float32(highest - lowest))
+
+
+def svdf_float(name, batch, units, input_size, memory, rank, activation, suffix, steps):
+    filters = units * rank
+    sequence = array(SVDF, f"input_data_{suffix}")
+    return {"name": name, "op": "SVDF", "optionsType": "SVDFOptions",
+            "options": {"rank": rank, "fusedActivationFunction": activation,
+                        "asymmetricQuantizeInputs": False},
+            "steps": steps,
+            "inputs": [
+                {"shape": [batch, input_size], "dtype": "float32",
+                 "values": sequence[:steps * batch * input_size], "input": True},
+                {"shape": [filters, input_size], "dtype": "float32",
+                 "values": array(SVDF, f"feature_weights_data_{suffix}")},
+                {"shape": [filters, memory], "dtype": "float32",
+                 "values": array(SVDF, f"time_weights_data_{suffix}")},
+                {"shape": [units], "dtype": "float32",
+                 "values": array(SVDF, f"bias_data_{suffix}")[:units]},
+                {"shape": [batch, memory * filters], "dtype": "float32", "variable": True,
+                 "values": array(SVDF, f"initial_activation_state_data_{suffix}")}],
+            "output": {"shape": [batch, units], "dtype": "float32"},
+            "golden": None, "tolerance": 1e-5}
+
+
+def svdf_integer(name, state, batch, units, input_size, memory, rank, activation, suffix, steps,
+                 input_scale, input_zp, feature_scale, time_scale, state_scale, output_scale,
+                 output_zp, golden):
+    filters = units * rank
+    sequence = array(SVDF, f"input_data_{suffix}")
+    return {"name": name, "op": "SVDF", "optionsType": "SVDFOptions",
+            "options": {"rank": rank, "fusedActivationFunction": activation,
+                        "asymmetricQuantizeInputs": False},
+            "steps": steps,
+            "inputs": [
+                {"shape": [batch, input_size], "dtype": "int8",
+                 "float": sequence[:steps * batch * input_size], "scale": input_scale,
+                 "zeroPoint": input_zp, "input": True},
+                {"shape": [filters, input_size], "dtype": "int8",
+                 "float": array(SVDF, f"feature_weights_data_{suffix}"), "scale": feature_scale,
+                 "zeroPoint": 0},
+                {"shape": [filters, memory], "dtype": state,
+                 "float": array(SVDF, f"time_weights_data_{suffix}"), "scale": time_scale,
+                 "zeroPoint": 0},
+                {"shape": [units], "dtype": "int32",
+                 "float": array(SVDF, f"bias_data_{suffix}")[:units],
+                 "biasScale": float(np.float32(time_scale) * np.float32(state_scale)),
+                 "scale": float(np.float32(time_scale) * np.float32(state_scale))},
+                {"shape": [batch, memory * filters], "dtype": state, "variable": True,
+                 "float": array(SVDF, f"initial_activation_state_data_{suffix}"),
+                 "scale": state_scale, "zeroPoint": 0}],
+            "output": {"shape": [batch, units], "dtype": "int8", "scale": output_scale,
+                       "zeroPoint": output_zp},
+            "golden": array(SVDF, golden), "tolerance": 1}
+
+
+svdf = [
+    {**svdf_float("SvdfFloat2x2Input2x4OutputShouldMatchGolden", 2, 4, 2, 10, 2, "NONE",
+                  "2x2x10", 10), "golden": array(SVDF, "golden_output_2x2x10")},
+    {**svdf_float("SvdfFloat1x16Input64x1OutputShouldMatchGolden", 1, 64, 16, 8, 1, "NONE",
+                  "16x1x1", 1), "golden": array(SVDF, "golden_output_16x1x1")},
+    {**svdf_float("SvdfFloat1x16Input64x1OutputReluShouldMatchGolden", 1, 64, 16, 8, 1, "RELU",
+                  "16x1x1", 1), "golden": array(SVDF, "golden_output_relu_16x1x1")},
+]
+for state in ["int16"]:
+    suffix = "Int16"
+    svdf.append(svdf_integer(
+        f"SvdfQuantized2x2Input2x4OutputShouldMatchGolden{suffix}", state, 2, 4, 2, 10, 2, "RELU",
+        "2x2x10", 10, 2.5 / 127, 0, 1.0 / 127, 1.0 / LIMITS[state][1],
+        1.49 / LIMITS[state][1], 1.0 / 127, 0, "golden_output_2x2x10"))
+    for relu in [True]:
+        svdf.append(svdf_integer(
+            f"SvdfQuantized1x16Input64x1Output{'Relu' if relu else ''}ShouldMatchGolden{suffix}",
+            state, 1, 64, 16, 8, 1, "RELU" if relu else "NONE", "16x1x1", 1, 0.10075444, 2,
+            0.00649388, scale_from_min_max(state, -.81, .81),
+            scale_from_min_max(state, -17.73, 17.73), 0.051445257, -128 if relu else 0,
+            "golden_output_relu_16x1x1" if relu else "golden_output_16x1x1"))
+write("svdf", svdf, "svdf_test.cc", [
+    {"name": "SvdfQuantized*Int8",
+     "reason": "int8 time weights and state are TFLM's own: TensorFlow Lite's integer SVDF keeps "
+               "them in int16, and liteq follows TensorFlow Lite"},
+    {"name": "SvdfQuantized1x16Input64x1OutputShouldMatchGoldenInt16",
+     "reason": "no activation: TensorFlow Lite's integer SVDF runs RELU only, and so does liteq"}])

@@ -26,6 +26,7 @@ interface CaseTensor {
   biasFor?: [number, number];
   biasScale?: number;
   input?: boolean;
+  variable?: boolean;
 }
 
 interface TflmCase {
@@ -33,6 +34,8 @@ interface TflmCase {
   kind?: "callOnce";
   invokes?: number[];
   initInvokesGolden?: number;
+  /** Invocations in order (state carried along): the input and golden hold them one after the other. */
+  steps?: number;
   op: string;
   optionsType: string;
   options: Record<string, string | number | boolean>;
@@ -166,6 +169,7 @@ async function runCase(testCase: TflmCase) {
       shape: tensor.shape,
       data: tensor.input ? undefined : data,
       quantization: made.quantization,
+      isVariable: tensor.variable,
     });
   });
   const output = testCase.output;
@@ -192,7 +196,14 @@ async function runCase(testCase: TflmCase) {
     outputs: [tensors.length - 1],
   });
   const interpreter = await Interpreter.load(writeModel(model), { kernels: "simd" });
-  const [actual] = interpreter.run([runtimeInput!]);
+  const steps = testCase.steps ?? 1;
+  const sequence = runtimeInput! as TensorData;
+  const perStep = sequence.length / steps;
+  const actual: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const [output] = interpreter.run([sequence.slice(step * perStep, (step + 1) * perStep)]);
+    actual.push(...Array.from(output as ArrayLike<number>, Number));
+  }
   const expected = testCase.goldenValues ??
     (output.dtype === "float32" ? testCase.golden! : quantizeAffine(
       testCase.golden!,
@@ -200,7 +211,7 @@ async function runCase(testCase: TflmCase) {
       (output.zeroPoint as number) ?? 0,
       output.dtype,
     ));
-  return { actual: Array.from(actual as ArrayLike<number>, Number), expected };
+  return { actual, expected };
 }
 
 /**
