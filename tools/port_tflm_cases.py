@@ -10,8 +10,10 @@ carry over as TFLM states them; how TFLM's helpers quantize them is a recipe per
   float + biasFor: [i, f]     a bias: scale = scale(i) x scale(f)[c], symmetric
   float + biasScale + scale   a bias quantized with biasScale, recorded with scale
 
-`input: true` marks the model's runtime input; other op inputs are constants. The golden is
-`golden` (floats, quantized with the output's parameters as TFLM does) or `goldenValues`.
+`input: true` marks the model's runtime inputs; other op inputs are constants. The golden is
+`golden` (floats, quantized with the output's parameters as TFLM does) or `goldenValues`; an op
+with several outputs gives `outputs` and `goldens`, one per output. A custom op gives `custom` and
+its `customOptions` bytes.
 
 Developer tool:
   python tools/port_tflm_cases.py TFLM_GIT_DIR tests/fixtures/tflm && deno fmt tests/fixtures/tflm
@@ -38,8 +40,9 @@ def array(path, name, after=None):
         text = text[text.index(after):]
     match = re.search(re.escape(name) + r"\s*\[[^\]]*\]\s*=?\s*\{([^}]*)\}", text)
     body = re.sub(r"//[^\n]*", "", match.group(1))
-    return [float(value) if "." in value or "e" in value else int(value)
-            for value in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", body)]
+    return [int(value, 16) if value.startswith("0x") else
+            float(value) if "." in value or "e" in value else int(value)
+            for value in re.findall(r"0x[0-9a-fA-F]+|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?", body)]
 
 
 def write(name, cases, source_file, not_ported):
@@ -557,3 +560,50 @@ write("svdf", svdf, "svdf_test.cc", [
                "them in int16, and liteq follows TensorFlow Lite"},
     {"name": "SvdfQuantized1x16Input64x1OutputShouldMatchGoldenInt16",
      "reason": "no activation: TensorFlow Lite's integer SVDF runs RELU only, and so does liteq"}])
+
+
+# ------------------------------------------------ detection_postprocess_test.cc
+DP = f"{KERNELS}/detection_postprocess_test.cc"
+DP_OPTIONS = f"{KERNELS}/detection_postprocess_flexbuffers_generated_data.cc"
+boxes4 = array(DP, "kInputData1")
+scores3 = array(DP, "kInputData2")
+anchors = array(DP, "kInputData3")
+boxes5 = array(DP, "kInputData1", "NoBackgroundClassAndKeypoints) {")
+scores2 = array(DP, "kInputData2", "NoBackgroundClassAndKeypoints) {")
+fast_golden = [array(DP, "kGolden1"), array(DP, "kGolden2"), array(DP, "kGolden3"),
+               array(DP, "kGolden4")]
+regular_golden = [[0.0, 10.0, 1.0, 11.0, 0.0, 10.0, 1.0, 11.0, 0.0, 0.0, 0.0, 0.0],
+                  array(DP, "kGolden2"), [0.95, 0.9, 0.0], [2.0]]
+
+
+def detection(name, boxes, box_width, scores, classes, regular, goldens, tolerance):
+    """TFLM passes the anchors as an input; a model holds them as a constant."""
+    options = "g_gen_data_regular_nms" if regular else "g_gen_data_none_regular_nms"
+    return {"name": name, "op": "TFLite_Detection_PostProcess", "custom": True,
+            "customOptions": array(DP_OPTIONS, options),
+            "inputs": [
+                {"shape": [1, 6, box_width], "dtype": "float32", "values": boxes, "input": True},
+                {"shape": [1, 6, classes], "dtype": "float32", "values": scores, "input": True},
+                {"shape": [6, 4], "dtype": "float32", "values": anchors}],
+            "outputs": [{"shape": [1, 3, 4], "dtype": "float32"},
+                        {"shape": [1, 3], "dtype": "float32"},
+                        {"shape": [1, 3], "dtype": "float32"},
+                        {"shape": [1], "dtype": "float32"}],
+            "goldens": goldens, "tolerance": tolerance}
+
+
+write("detection_postprocess", [
+    detection("DetectionPostprocessFloatFastNMS", boxes4, 4, scores3, 3, False, fast_golden, 0),
+    detection("DetectionPostprocessFloatRegularNMS", boxes4, 4, scores3, 3, True,
+              regular_golden, 0.1),
+    detection("DetectionPostprocessFloatFastNMSwithNoBackgroundClassAndKeypoints", boxes5, 5,
+              scores2, 2, False, fast_golden, 0),
+    detection("DetectionPostprocessFloatRegularNMSwithNoBackgroundClassAndKeypoints", boxes4, 4,
+              scores2, 2, True, regular_golden, 0.1),
+    detection("DetectionPostprocessFloatFastNMSWithBackgroundClassAndKeypoints", boxes5, 5,
+              scores3, 3, False, fast_golden, 0),
+    detection("DetectionPostprocessFloatFNMSSwithNoBackgroundClassAndKeypointsStableSort",
+              boxes5, 5, array(DP, "kInputData2", "KeypointsStableSort) {"), 2, False,
+              [fast_golden[0], [0, 0, 0], [0.0196078, 0.0156863, 0.00392157], fast_golden[3]],
+              0.3),
+], "detection_postprocess_test.cc", [])

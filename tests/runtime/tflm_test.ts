@@ -37,11 +37,15 @@ interface TflmCase {
   /** Invocations in order (state carried along): the input and golden hold them one after the other. */
   steps?: number;
   op: string;
-  optionsType: string;
-  options: Record<string, string | number | boolean>;
+  optionsType?: string;
+  options?: Record<string, string | number | boolean>;
   inputs: (CaseTensor | null)[];
-  output: CaseTensor;
+  output?: CaseTensor;
+  outputs?: CaseTensor[];
   golden?: number[];
+  goldens?: number[][];
+  custom?: boolean;
+  customOptions?: number[];
   goldenValues?: number[];
   tolerance: number;
 }
@@ -141,14 +145,35 @@ function typed(dtype: DType, values: number[]): TensorData {
   }
 }
 
-/** Builds a case's model and its runtime input; returns the output and the expected values. */
+/**
+ * The golden of each output: quantized as TFLM quantizes it, or as given (TFLM's float goldens are
+ * float32 arrays).
+ */
+function goldensOf(testCase: TflmCase, outputs: CaseTensor[]): number[][] {
+  if (testCase.goldens) return testCase.goldens.map((golden) => golden.map(f));
+  if (testCase.goldenValues) return [testCase.goldenValues];
+  const [output] = outputs;
+  return [
+    output.dtype === "float32" ? testCase.golden!.map(f) : quantizeAffine(
+      testCase.golden!,
+      output.scale as number,
+      (output.zeroPoint as number) ?? 0,
+      output.dtype,
+    ),
+  ];
+}
+
+/**
+ * Builds a case's model, runs it (`steps` times, the runtime inputs' values split evenly between
+ * the invocations) and returns each output's values, invocations one after the other, with the
+ * goldens.
+ */
 async function runCase(testCase: TflmCase) {
   const built: { values: number[]; quantization?: TensorSpec["quantization"] }[] = [];
   const scalesOf = (position: number) => built[position].quantization!.scale;
   const tensors: TensorSpec[] = [];
   const operatorInputs: number[] = [];
-  let runtimeInput: TensorData | null = null;
-  let inputIndex = -1;
+  const runtimeInputs: { index: number; data: TensorData }[] = [];
   testCase.inputs.forEach((tensor, position) => {
     if (!tensor) {
       built.push({ values: [] });
@@ -159,10 +184,7 @@ async function runCase(testCase: TflmCase) {
     built[position] = made;
     const data = typed(tensor.dtype, made.values);
     operatorInputs.push(tensors.length);
-    if (tensor.input) {
-      runtimeInput = data;
-      inputIndex = tensors.length;
-    }
+    if (tensor.input) runtimeInputs.push({ index: tensors.length, data });
     tensors.push({
       name: `input${position}`,
       dtype: tensor.dtype,
@@ -172,46 +194,46 @@ async function runCase(testCase: TflmCase) {
       isVariable: tensor.variable,
     });
   });
-  const output = testCase.output;
-  const outputQuantization = output.scale === undefined ? undefined : {
-    scale: [f(output.scale as number)],
-    zeroPoint: [(output.zeroPoint as number) ?? 0],
-  };
-  tensors.push({
-    name: "output",
-    dtype: output.dtype,
-    shape: output.shape,
-    quantization: outputQuantization,
+  const outputs = testCase.outputs ?? [testCase.output!];
+  const outputIndices = outputs.map((output, position) => {
+    tensors.push({
+      name: `output${position}`,
+      dtype: output.dtype,
+      shape: output.shape,
+      quantization: output.scale === undefined ? undefined : {
+        scale: [f(output.scale as number)],
+        zeroPoint: [(output.zeroPoint as number) ?? 0],
+      },
+    });
+    return tensors.length - 1;
   });
   const model = buildModel({
     tensors,
     operators: [{
       op: testCase.op,
+      custom: testCase.custom,
       inputs: operatorInputs,
-      outputs: [tensors.length - 1],
+      outputs: outputIndices,
       optionsType: testCase.optionsType,
       options: testCase.options,
+      customOptions: testCase.customOptions && new Uint8Array(testCase.customOptions),
     }],
-    inputs: [inputIndex],
-    outputs: [tensors.length - 1],
+    inputs: runtimeInputs.map(({ index }) => index),
+    outputs: outputIndices,
   });
   const interpreter = await Interpreter.load(writeModel(model), { kernels: "simd" });
   const steps = testCase.steps ?? 1;
-  const sequence = runtimeInput! as TensorData;
-  const perStep = sequence.length / steps;
-  const actual: number[] = [];
+  const actual: number[][] = outputs.map(() => []);
   for (let step = 0; step < steps; step++) {
-    const [output] = interpreter.run([sequence.slice(step * perStep, (step + 1) * perStep)]);
-    actual.push(...Array.from(output as ArrayLike<number>, Number));
+    const values = runtimeInputs.map(({ data }) => {
+      const perStep = data.length / steps;
+      return data.slice(step * perStep, (step + 1) * perStep);
+    });
+    interpreter.run(values).forEach((output, position) => {
+      actual[position].push(...Array.from(output as ArrayLike<number>, Number));
+    });
   }
-  const expected = testCase.goldenValues ??
-    (output.dtype === "float32" ? testCase.golden! : quantizeAffine(
-      testCase.golden!,
-      output.scale as number,
-      (output.zeroPoint as number) ?? 0,
-      output.dtype,
-    ));
-  return { actual, expected };
+  return { actual, expected: goldensOf(testCase, outputs) };
 }
 
 /**
@@ -292,14 +314,16 @@ for (const file of readdirSync(folder).filter((name) => name.endsWith(".json")).
     Deno.test(`TFLM ${testFile} ${testCase.name}`, async () => {
       if (testCase.kind === "callOnce") return await checkCallOnce(testCase);
       const { actual, expected } = await runCase(testCase);
-      assert.equal(actual.length, expected.length);
-      actual.forEach((value, index) => {
-        assert.ok(
-          Math.abs(value - expected[index]) <= testCase.tolerance,
-          `element ${index} is ${value}, TFLM's golden ${
-            expected[index]
-          } (tolerance ${testCase.tolerance}); got [${actual}], golden [${expected}]`,
-        );
+      actual.forEach((values, output) => {
+        assert.equal(values.length, expected[output].length);
+        values.forEach((value, index) => {
+          assert.ok(
+            Math.abs(value - expected[output][index]) <= testCase.tolerance,
+            `output ${output} element ${index} is ${value}, TFLM's golden ${
+              expected[output][index]
+            } (tolerance ${testCase.tolerance}); got [${values}], golden [${expected[output]}]`,
+          );
+        });
       });
     });
   }
