@@ -607,3 +607,41 @@ write("detection_postprocess", [
               [fast_golden[0], [0, 0, 0], [0.0196078, 0.0156863, 0.00392157], fast_golden[3]],
               0.3),
 ], "detection_postprocess_test.cc", [])
+
+# -------------------------------------------- unidirectional_sequence_lstm_test.cc
+LSTM_DATA = f"{KERNELS}/testdata/lstm_test_data.cc"
+
+
+def lstm_float():
+    """Create2x3x2X2FloatNodeContents: batch 2, 3 time steps, 2 inputs, 2 units; the state starts
+    at zero. TFLM checks the output's first 4 values, the hidden and the cell state; a model shows
+    the whole output (whose last step is the hidden state), not the cell state."""
+    gates = {"input": ([10, 10, 20, 20], [-1, -2]), "forget": ([-10, -10, -20, -20], [1, 2]),
+             "cell": ([1, 1, 1, 1], [0, 0]), "output": ([1, 1, 1, 1], [0, 0])}
+    order = ["input", "forget", "cell", "output"]
+    weight = lambda values: {"shape": [2, 2], "dtype": "float32", "values": values}  # noqa: E731
+    inputs = [{"shape": [2, 3, 2], "dtype": "float32",
+               "values": array(LSTM_DATA, "input_data", "Get2X2LstmEvalCheckData"),
+               "input": True}]
+    inputs += [weight(gates[gate][0]) for gate in order]  # input-to-gate weights
+    inputs += [weight(gates[gate][0]) for gate in order]  # recurrent weights (the same figures)
+    inputs += [None, None, None]  # no peepholes
+    inputs += [{"shape": [2], "dtype": "float32", "values": gates[gate][1]} for gate in order]
+    inputs += [None, None]  # no projection
+    inputs += [{"shape": [2, 2], "dtype": "float32", "values": [0, 0, 0, 0], "variable": True}
+               for _ in range(2)]  # output state, cell state
+    inputs += [None, None, None, None]  # no layer normalization
+    return {"name": "TestUnidirectionalLSTMFloat", "op": "UNIDIRECTIONAL_SEQUENCE_LSTM",
+            "optionsType": "UnidirectionalSequenceLSTMOptions",
+            "options": {"fusedActivationFunction": "TANH", "cellClip": 6, "projClip": 3,
+                        "timeMajor": False, "asymmetricQuantizeInputs": True,
+                        "diagonalRecurrentTensors": False},
+            "inputs": inputs, "output": {"shape": [2, 3, 2], "dtype": "float32"},
+            "golden": array(LSTM_DATA, "expected_output", "Get2X2LstmEvalCheckData"),
+            "tolerance": 1e-6}
+
+
+write("unidirectional_sequence_lstm", [lstm_float()], "unidirectional_sequence_lstm_test.cc", [
+    {"name": "TestUnidirectionalLSTMInt8, TestUnidirectionalLSTMInt16",
+     "reason": "not ported yet: their node's per-gate quantization (lstm_test_data.cc's "
+               "NodeQuantizationParameters) needs TFLM's LstmNodeContent quantization rules"}])
