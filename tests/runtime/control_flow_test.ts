@@ -88,3 +88,14 @@ Deno.test("control flow that cannot be planned at load is refused there", async 
     (error) => error instanceof UnsupportedModelError && /dtype string/.test(error.message),
   );
 });
+
+Deno.test("a loop variable the body passes through stays a constant inside the loop", async () => {
+  // The body now passes arg0 (the constant 0 the WHILE starts it at) through unchanged: the body
+  // reads it in place as a constant, computes ADD(arg0, 1) once at load, and the loop still gives
+  // TensorFlow's (12, 2) (checked with TensorFlow 2.21 on the changed file).
+  const model = robustness("multi_subgraphs_while");
+  model.subgraphs[2].outputs = [0, 5, 6];
+  const interpreter = await Interpreter.load(writeModel(model));
+  const [x, i] = interpreter.run([new Float32Array([3])]);
+  assert.deepEqual([x[0], i[0]], [12, 2]);
+});
