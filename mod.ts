@@ -48,6 +48,13 @@ export {
 } from "./src/runtime/interpreter.ts";
 export type { OutputArrays } from "./src/runtime/output_arrays.ts";
 export type { KernelSource, KernelSources, KernelVariant } from "./src/runtime/wasm.ts";
+export type {
+  CustomOp,
+  CustomOpContext,
+  CustomOpInvoke,
+  CustomOpTensor,
+} from "./src/runtime/custom_op.ts";
+export type { FlexValue } from "./src/format/flexbuffers.ts";
 export { UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.

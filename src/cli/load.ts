@@ -8,6 +8,7 @@ import { readModel } from "../format/reader.ts";
 import { FileError, readBytes, sameFile } from "../io/files.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
 import { UnsupportedModelError } from "../runtime/op.ts";
+import { UsageError } from "./arguments.ts";
 
 /** The model at `path` and its size; a bad file is a `FileError` naming it. */
 export async function loadModel(path: string): Promise<{ model: Model; bytes: number }> {
@@ -20,11 +21,25 @@ export async function loadModel(path: string): Promise<{ model: Model; bytes: nu
   }
 }
 
-/** Loads a model file into an interpreter; what it cannot run is a `FileError` naming the file. */
-export async function loadInterpreter(path: string): Promise<Interpreter> {
+/**
+ * Loads a model file into an interpreter, its inputs resized to `inputShapes` (by position, from
+ * `--input-shape`); what it cannot run is a `FileError` naming the file.
+ */
+export async function loadInterpreter(
+  path: string,
+  inputShapes: number[][] = [],
+): Promise<Interpreter> {
   const { model } = await loadModel(path);
+  const inputCount = model.subgraphs[0]?.inputs.length ?? 0;
+  if (inputShapes.length > inputCount) {
+    throw new UsageError(
+      `--input-shape given ${inputShapes.length} times; ${path} takes ${inputCount} input${
+        inputCount === 1 ? "" : "s"
+      }`,
+    );
+  }
   try {
-    return await Interpreter.load(model);
+    return await Interpreter.load(model, { inputShapes });
   } catch (error) {
     if (error instanceof UnsupportedModelError || error instanceof ModelFormatError) {
       throw new FileError(path, error.message);

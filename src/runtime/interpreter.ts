@@ -9,7 +9,9 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readSource } from "../io/read_source.ts";
 import { KernelMemory } from "./memory.ts";
-import { PreparedSubgraph } from "./subgraph.ts";
+import { Program } from "./control_flow/program.ts";
+import type { PreparedSubgraph } from "./subgraph.ts";
+import { type CustomOp, customOpKernel } from "./custom_op.ts";
 import type { OutputArrays } from "./output_arrays.ts";
 import type { RuntimeTensor } from "./tensor.ts";
 import { type KernelSources, type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
@@ -60,6 +62,17 @@ export interface InterpreterOptions {
    * module of `build/liteq_simd.wasm`, or `{ simd, relaxed }` with both builds.
    */
   wasm?: KernelSources;
+  /**
+   * Most iterations one WHILE may run in one invoke (default 10,000,000): a loop whose condition
+   * still holds after that many ends the invoke in a `RangeError` naming the operator, so that a
+   * model that never stops cannot hang a server.
+   */
+  maxWhileIterations?: number;
+  /**
+   * Implementations of custom ops, by custom code: they take precedence over liteq's own (the
+   * MediaPipe ops it has built in). See `CustomOp`.
+   */
+  customOps?: Record<string, CustomOp>;
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -226,7 +239,7 @@ export class SignatureRunner {
 /** A loaded, prepared model. Create with `Interpreter.load`. */
 export class Interpreter {
   private main: PreparedSubgraph;
-  private readonly maxElements?: number;
+  private readonly program: Program;
   private readonly runners = new Map<string, SignatureRunner>();
 
   private constructor(
@@ -237,14 +250,14 @@ export class Interpreter {
     readonly kernelVariant: KernelVariant,
     options: InterpreterOptions,
   ) {
-    this.main = new PreparedSubgraph(
-      model,
-      0,
-      memory,
-      options.inputShapes,
-      options.maxElements,
-    );
-    this.maxElements = options.maxElements;
+    this.program = new Program(model, memory, {
+      maxElements: options.maxElements,
+      maxWhileIterations: options.maxWhileIterations,
+      customKernels: new Map(
+        Object.entries(options.customOps ?? {}).map(([name, op]) => [name, customOpKernel(op)]),
+      ),
+    });
+    this.main = this.program.prepare(0, options.inputShapes);
   }
 
   /**
@@ -340,9 +353,7 @@ export class Interpreter {
     let runner = this.runners.get(signature.key);
     if (!runner) {
       const index = signature.subgraphIndex;
-      const subgraph = index === 0
-        ? this.main
-        : new PreparedSubgraph(this.model, index, this.memory, [], this.maxElements);
+      const subgraph = index === 0 ? this.main : this.program.prepare(index);
       const named = (entries: { name: string; tensorIndex: number }[]) =>
         new Map(entries.map((entry) => [entry.name, subgraph.tensors[entry.tensorIndex]]));
       runner = new SignatureRunner(

@@ -7,6 +7,7 @@
 import type { DType, TensorData } from "../format/dtype.ts";
 import type { Operator } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
+import type { Program } from "./control_flow/program.ts";
 import type { KernelMemory } from "./memory.ts";
 import { byteLengthOf, type RuntimeTensor, sizeOf } from "./tensor.ts";
 import type { KernelExports } from "./wasm.ts";
@@ -24,6 +25,11 @@ export interface PreparedOp {
   consumedInputs?: number[];
   /** True when outputs depend on input shapes only (SHAPE): computed at load. */
   shapeOnly?: boolean;
+  /**
+   * True when the op reads or writes state (resource variables, CALL_ONCE): it runs at every
+   * invoke, never at load, even when its inputs are constants.
+   */
+  stateful?: boolean;
 }
 
 /** Prepares one operator: checks it, sets output shapes, returns how to run it. */
@@ -37,6 +43,7 @@ export class OpContext {
    * @param inputs its input tensors (null where an optional input is omitted)
    * @param outputs its output tensors
    * @param memory the interpreter's wasm memory
+   * @param program the subgraphs and variables the interpreter shares (for control flow)
    */
   constructor(
     readonly operator: Operator,
@@ -44,6 +51,7 @@ export class OpContext {
     readonly inputs: (RuntimeTensor | null)[],
     readonly outputs: RuntimeTensor[],
     readonly memory: KernelMemory,
+    readonly program: Program,
   ) {}
 
   /** The kernels' exports. */

@@ -1,6 +1,6 @@
 /**
  * The op kernels liteq has, by TFLite builtin op name (or, for the custom ops TensorFlow's
- * interpreter provides, custom code): one flat table, built once. Each kernel
+ * interpreter and MediaPipe provide, custom code): one flat table, built once. Each kernel
  * chooses its own float32, integer or hybrid path (one switch on the input types, in its file).
  */
 import type { OpKernel } from "./op.ts";
@@ -71,6 +71,16 @@ import { densify } from "./ops/conversion/densify.ts";
 import { svdf } from "./ops/svdf/svdf.ts";
 import { detectionPostProcess } from "./ops/detection/detection_postprocess.ts";
 import { unidirectionalSequenceLstm } from "./ops/lstm/unidirectional_sequence_lstm.ts";
+import { convolution2dTransposeBias } from "./ops/custom/transpose_conv_bias.ts";
+import { maxPoolingWithArgmax2d } from "./ops/custom/max_pool_argmax.ts";
+import { maxUnpooling2d } from "./ops/custom/max_unpooling.ts";
+import { transformTensorBilinear } from "./ops/custom/transform_tensor_bilinear.ts";
+import { transformLandmarks } from "./ops/custom/transform_landmarks.ts";
+import { landmarksToTransformMatrix } from "./ops/custom/landmarks_to_transform_matrix.ts";
+import { ifKernel } from "./control_flow/if.ts";
+import { whileKernel } from "./control_flow/while.ts";
+import { callOnce } from "./control_flow/call_once.ts";
+import { assignVariable, readVariable, varHandle } from "./control_flow/resource_variables.ts";
 
 /** Kernel by op name. */
 export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>([
@@ -160,4 +170,17 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["UNIDIRECTIONAL_SEQUENCE_LSTM", unidirectionalSequenceLstm],
   ["SVDF", svdf],
   ["TFLite_Detection_PostProcess", detectionPostProcess],
+  ["Convolution2DTransposeBias", convolution2dTransposeBias],
+  ["MaxPoolingWithArgmax2D", maxPoolingWithArgmax2d],
+  ["MaxUnpooling2D", maxUnpooling2d],
+  ["TransformTensorBilinear", transformTensorBilinear],
+  ["TransformTensor", transformTensorBilinear],
+  ["TransformLandmarks", transformLandmarks],
+  ["Landmarks2TransformMatrix", landmarksToTransformMatrix],
+  ["IF", ifKernel],
+  ["WHILE", whileKernel],
+  ["CALL_ONCE", callOnce],
+  ["VAR_HANDLE", varHandle],
+  ["READ_VARIABLE", readVariable],
+  ["ASSIGN_VARIABLE", assignVariable],
 ]);

@@ -4,13 +4,13 @@
  * remaining operators as steps over a planned activation arena in wasm memory.
  */
 import { elementCount, packedByteLength } from "../format/dtype.ts";
-import type { Model, Operator } from "../format/ir.ts";
+import type { Operator } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
+import type { Program } from "./control_flow/program.ts";
 import { checkDataflow } from "./dataflow.ts";
 import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
-import { KERNELS } from "./registry.ts";
 import { byteLengthOf, checkShape, guardShape, type RuntimeTensor } from "./tensor.ts";
 
 interface Step {
@@ -29,41 +29,58 @@ export class PreparedSubgraph {
   readonly outputs: RuntimeTensor[];
   private readonly steps: Step[] = [];
 
+  private readonly memory: KernelMemory;
+
   /**
-   * Prepares subgraph `subgraphIndex` of `model` in `memory`.
+   * Prepares subgraph `subgraphIndex` of the program's model in its memory.
    * @param inputShapes shapes for the subgraph's inputs, by position (the file's when absent)
-   * @param maxElements most elements any tensor may get, whatever shape an op computes for it
+   * @param constantInputs for a called subgraph, the caller's tensors known at load, by input
+   *   position: those inputs read their values in place, as constants
    * @throws UnsupportedModelError naming the first operator that cannot run, or listing every op
    *   type liteq does not have, or when the memory budget is exceeded
    * @throws ModelFormatError naming the operator and tensor where the dataflow or a computed
    *   shape is invalid
    */
   constructor(
-    model: Model,
+    private readonly program: Program,
     subgraphIndex: number,
-    private readonly memory: KernelMemory,
-    inputShapes: (number[] | undefined)[] = [],
-    maxElements: number = DEFAULT_MAX_ELEMENTS,
+    inputShapes: (number[] | undefined)[],
+    constantInputs: (RuntimeTensor | null)[],
   ) {
+    const { model, memory } = program;
+    const maxElements = program.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    this.memory = memory;
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
     const produced = new Set([
       ...subgraph.inputs,
       ...subgraph.operators.flatMap((operator) => operator.outputs),
     ]);
+    const passedIn = new Map(
+      constantInputs.flatMap((source, position) =>
+        source ? [[subgraph.inputs[position], source] as const] : []
+      ),
+    );
     this.tensors = subgraph.tensors.map((tensor, index) => {
       // A constant with no elements has an empty buffer, which the file stores as none.
       const empty = elementCount(tensor.shape) === 0 && !produced.has(index) && !tensor.isVariable;
-      const data = tensor.isVariable ? null : empty ? new Uint8Array(0) : tensor.data;
+      const source = passedIn.get(index);
+      const data = source
+        ? source.data
+        : tensor.isVariable
+        ? null
+        : empty
+        ? new Uint8Array(0)
+        : tensor.data;
       return {
         index,
         name: tensor.name,
         dtype: tensor.dtype,
         shape: [...tensor.shape],
         quantization: tensor.quantization,
-        offset: -1,
+        offset: source ? source.offset : -1,
         data,
-        constant: data !== null,
+        constant: source !== undefined || data !== null,
         isVariable: tensor.isVariable,
       };
     });
@@ -92,8 +109,12 @@ export class PreparedSubgraph {
       if (shape) this.inputs[position].shape = [...shape];
     });
 
-    const missing = [...new Set(subgraph.operators.map((operator) => operator.op))]
-      .filter((op) => !KERNELS.has(op));
+    const missing = [
+      ...new Set(
+        subgraph.operators.filter((operator) => !program.kernel(operator))
+          .map((operator) => operator.op),
+      ),
+    ];
     if (missing.length > 0) {
       throw new UnsupportedModelError(
         where ? `subgraph ${subgraphIndex}` : "model",
@@ -127,6 +148,10 @@ export class PreparedSubgraph {
       }
     });
     preparing = "";
+    // An output known at load (a constant passed through) is read from memory like the others.
+    for (const tensor of this.outputs) {
+      if (tensor.constant && tensor.offset < 0) tensor.offset = memory.store(tensor.data!);
+    }
     this.placeActivations(subgraph.inputs, subgraph.outputs, where);
   }
 
@@ -135,8 +160,8 @@ export class PreparedSubgraph {
     const memory = this.memory;
     const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
     const outputs = operator.outputs.map((index) => this.tensors[index]);
-    const context = new OpContext(operator, label, inputs, outputs, memory);
-    const prepared = KERNELS.get(operator.op)!(context);
+    const context = new OpContext(operator, label, inputs, outputs, memory, this.program);
+    const prepared = this.program.kernel(operator)!(context);
     for (const tensor of outputs) {
       // A kernel may also have changed a shape in place, past the guard.
       checkShape(tensor, tensor.shape, maxElements, label);
@@ -148,8 +173,8 @@ export class PreparedSubgraph {
         tensor.offset = memory.store(tensor.data!);
       }
     });
-    const foldable = prepared.shapeOnly ||
-      inputs.every((tensor) => tensor === null || tensor.constant);
+    const foldable = !prepared.stateful && (prepared.shapeOnly ||
+      inputs.every((tensor) => tensor === null || tensor.constant));
     if (foldable && !outputs.some((tensor) => tensor.isVariable)) {
       for (const tensor of outputs) tensor.offset = memory.allocate(byteLengthOf(tensor));
       memory.withTemporary(prepared.scratchBytes ?? 0, (scratch) => prepared.run(scratch));

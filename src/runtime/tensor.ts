@@ -27,8 +27,12 @@ export function sizeOf(tensor: RuntimeTensor): number {
   return elementCount(tensor.shape);
 }
 
-/** Bytes a tensor's values take in memory; throws for dtypes the runtime cannot hold. */
+/**
+ * Bytes a tensor's values take in memory (a resource handle: an int32 variable id); throws for
+ * dtypes the runtime cannot hold.
+ */
 export function byteLengthOf(tensor: RuntimeTensor): number {
+  if (tensor.dtype === "resource") return 4 * sizeOf(tensor);
   const bytes = packedByteLength(tensor.dtype, sizeOf(tensor));
   if (
     bytes === null || tensor.dtype === "int4" || tensor.dtype === "int2" || tensor.dtype === "uint4"

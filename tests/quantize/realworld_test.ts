@@ -156,12 +156,24 @@ Deno.test("IF and its subgraphs stay float, with the ops that depend on them; th
   );
 });
 
-Deno.test("auto calibration keeps minmax where liteq cannot run the whole model (IF)", async () => {
+Deno.test("auto calibration measures its candidates on a model with control flow (IF)", async () => {
   if (skipWithoutShared("hey_jarvis_v0.1")) return;
   const { report } = await quantizeWithReport(realworld("hey_jarvis_v0.1"), {
     mode: "int8",
     calibration: "auto",
     representativeDataset: uniformSamples(4, 16 * 96, -1, 1),
   });
-  assert.match(report.notes.at(-1)!, /calibration auto: minmax kept; liteq cannot run the whole/);
+  const note = report.notes.at(-1)!;
+  const match = note.match(
+    /^calibration auto: (\S+) kept; mean output SQNR on \d+ calibration samples: (.*)$/,
+  );
+  assert.ok(match, note);
+  const measured = new Map(
+    match[2].split(", ").map((entry) => {
+      const [label, decibels] = entry.split(" ");
+      return [label, Number(decibels)] as const;
+    }),
+  );
+  assert.ok(measured.has("minmax"), note);
+  assert.ok(measured.get(match[1])! >= measured.get("minmax")!, note);
 });

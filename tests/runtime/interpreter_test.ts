@@ -110,8 +110,8 @@ Deno.test("what cannot run is reported at load, naming the op, version or dtype"
     (error) => error instanceof UnsupportedModelError && /no kernel for Sinh/.test(error.message),
   );
   await assert.rejects(
-    Interpreter.load(`${ROBUSTNESS}/multi_subgraphs_while.tflite`),
-    /no kernel for WHILE/,
+    Interpreter.load(`${ROBUSTNESS}/while_op_with_forwarding_input.tflite`),
+    /tensor 4 "arg4": dtype string is not supported/,
   );
   await assert.rejects(
     Interpreter.load(`${ROBUSTNESS}/string_input_model.tflite`),
