@@ -20,15 +20,18 @@ cases = {}
 
 
 def case(name, *specs, reference=True, float_only=False, sparse=False, calibration=None,
-         dynamic=False):
+         dynamic=False, dynamic_range=False, inputs=None):
     """specs: shapes of float32 inputs, or (shape, dtype, low, high) for integer inputs.
     reference=False: outputs from TensorFlow's optimized kernels (the reference one lacks the op).
     sparse: converted with TensorFlow's sparsity optimization (sparse constants behind DENSIFY).
     calibration: a function of the rng giving one representative sample (a list of inputs).
-    dynamic: the file leaves the first input's batch dimension open (-1)."""
+    dynamic: the file leaves the first input's batch dimension open (-1).
+    dynamic_range: TensorFlow's dynamic-range conversion (int8 weights, float activations).
+    inputs: the inputs to run, instead of random ones."""
     def register(fn):
         cases[name] = dict(fn=fn, specs=specs, reference=reference, float_only=float_only,
-                           sparse=sparse, calibration=calibration, dynamic=dynamic)
+                           sparse=sparse, calibration=calibration, dynamic=dynamic,
+                           dynamic_range=dynamic_range, inputs=inputs)
         return fn
     return register
 
@@ -42,6 +45,21 @@ def define_cases(tf, rng):
     sparse_w[rng.uniform(size=sparse_w.shape) < 0.8] = 0
     case("densify_fully_connected", (3, 24), float_only=True, sparse=True)(
         lambda x: tf.matmul(x, tf.constant(sparse_w)))
+
+    # Rounding ties of the on-the-fly input quantization of a hybrid (dynamic-range) convolution
+    # with per-channel weights: the scale in float32, halves away from zero before the zero point.
+    tie_weights = tf.constant(np.diag(np.linspace(1, 3, 48).astype(np.float32)).reshape(1, 1, 48, 48))
+
+    def tie_inputs():
+        x = np.zeros((1, 2, 2, 48), np.float32)
+        flat = x.reshape(-1)
+        flat[:2] = [-100, 155]  # scale 1, zero point -28
+        flat[2:12] = np.array([12.5, 13.5, -12.5, -13.5, 0.5, 1.5, -0.5, -1.5, 100.5, -99.5]) + 28
+        y = np.zeros((1, 2, 2, 48), np.float32)
+        y.reshape(-1)[:3] = [-8.072895, 14.574386, 4.396237]  # x / scale is 49.5 only in float32
+        return [np.concatenate([x, y])]
+    case("hybrid_conv_rounding_ties", (2, 2, 2, 48), float_only=True, dynamic_range=True,
+         inputs=tie_inputs)(lambda x: tf.nn.conv2d(x, tie_weights, 1, "VALID"))
 
     # STRIDED_SLICE with ellipsis and new-axis masks.
     case("strided_slice_ellipsis", (2, 3, 4, 5))(lambda x: x[..., 1:4:2])
@@ -116,6 +134,8 @@ def convert(tf, rng, mode, spec_case):
         signature[0] = tf.TensorSpec([None, *signature[0].shape[1:]], signature[0].dtype)
     concrete = tf.function(fn).get_concrete_function(*signature)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    if spec_case["dynamic_range"]:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if spec_case["sparse"]:
         converter.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
     if mode:
@@ -157,8 +177,9 @@ def make_one(mode, out_dir, name):
         else resolvers.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
     interpreter.allocate_tensors()
     inputs = []
-    for detail, spec in zip(interpreter.get_input_details(), spec_case["specs"]):
-        x = sample(rng, spec)
+    given = spec_case["inputs"]() if spec_case["inputs"] else None
+    for position, (detail, spec) in enumerate(zip(interpreter.get_input_details(), spec_case["specs"])):
+        x = given[position] if given else sample(rng, spec)
         if mode and detail["dtype"] in (np.int8, np.int16) and x.dtype == np.float32:
             scale, zero = detail["quantization"]
             info = np.iinfo(detail["dtype"])

@@ -2,16 +2,14 @@
  * Single-op models of ops TensorFlow's converter does not emit (tests/fixtures/ops_graph, made by
  * tools/make_graph_fixtures.py with TensorFlow's schema and interpreter: SVDF, the integer LSTM,
  * TFLite_Detection_PostProcess): each runs once per entry of its inputs' first axis, variable
- * state carried along, and every invocation's outputs match TensorFlow's reference kernels:
- * integer outputs bit for bit, float ones within 1e-5 * max(1, |reference|) (all bit for bit
- * but the asymmetric hybrid SVDF, an ulp apart).
+ * state carried along, and every invocation's outputs match TensorFlow's reference kernels bit
+ * for bit.
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { Interpreter } from "../../src/runtime/interpreter.ts";
 import { parseNpy } from "../../src/io/npy.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
-import { assertClose } from "./compare.ts";
 
 const folder = `${FIXTURES}/ops_graph`;
 const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
@@ -40,11 +38,7 @@ for (const name of names) {
       outputs.forEach((actual, position) => {
         const want = slice(expected[position].data, step) as typeof actual;
         const what = `${name} invocation ${step} output ${position}`;
-        if (actual instanceof Float32Array) {
-          assertClose(actual, want, what, 1e-5);
-        } else {
-          assert.deepEqual(Array.from(actual, Number), Array.from(want, Number), what);
-        }
+        assert.deepEqual(Array.from(actual, Number), Array.from(want, Number), what);
       });
     }
   });
