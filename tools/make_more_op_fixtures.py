@@ -61,6 +61,9 @@ def define_cases(tf, rng):
     case("hybrid_conv_rounding_ties", (2, 2, 2, 48), float_only=True, dynamic_range=True,
          inputs=tie_inputs)(lambda x: tf.nn.conv2d(x, tie_weights, 1, "VALID"))
 
+    # LOGISTIC beyond TFLite's cutoffs (exp(x) below -9, 1 above 16.62).
+    case("logistic_tails", (3, 20), float_only=True)(lambda x: tf.sigmoid(x * 12))
+
     # STRIDED_SLICE with ellipsis and new-axis masks.
     case("strided_slice_ellipsis", (2, 3, 4, 5))(lambda x: x[..., 1:4:2])
     case("strided_slice_new_axis", (3, 4, 5))(lambda x: x[:, tf.newaxis, 1:3, tf.newaxis])

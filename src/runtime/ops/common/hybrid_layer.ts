@@ -42,14 +42,17 @@ export function rowQuantization(low: number, high: number, asymmetric: boolean):
 }
 
 /**
- * THE on-the-fly quantization of one value: round(x * inverse) in float32, halves away from zero,
- * plus the zero point, clamped to [-128, 127] (asymmetric) or [-127, 127] (symmetric). TensorFlow
- * 2.21 rounds before adding the zero point (measured on ties: -99.5 with zero point -28 gives
- * -100, -12.5 gives -12).
+ * THE on-the-fly quantization of one value: p = x * inverse in float32, rounded half away from
+ * zero, plus the zero point, clamped to [-128, 127] (asymmetric) or [-127, 127] (symmetric).
+ * TensorFlow 2.21's asymmetric form rounds as |p| + 0.5 in float32, floored (so 0.49999997
+ * becomes 1), before adding the zero point (measured: -99.5 with zero point -28 gives -100,
+ * -12.5 gives -12); the symmetric form rounds p exactly, as `qs8_quantize_hybrid` does.
  */
 export function quantizeOnTheFly(value: number, row: RowQuantization, asymmetric: boolean): number {
-  const quantized = roundHalfAway(f(value * row.inverse)) + row.zeroPoint;
-  return Math.min(127, Math.max(asymmetric ? -128 : -127, quantized));
+  const scaled = f(value * row.inverse);
+  if (!asymmetric) return Math.min(127, Math.max(-127, roundHalfAway(scaled)));
+  const rounded = Math.sign(scaled) * Math.floor(f(Math.abs(scaled) + 0.5));
+  return Math.min(127, Math.max(-128, rounded + row.zeroPoint));
 }
 
 /**
