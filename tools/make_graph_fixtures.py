@@ -201,6 +201,56 @@ case("detection_postprocess_fast_two_classes")(
 case("detection_postprocess_uint8")(lambda rng: detection_postprocess(rng, True, quantized=True))
 
 
+def strided_slice(rng, shape, begin, end, strides, **masks):
+    """STRIDED_SLICE with explicit masks (TensorFlow's converter expands ellipses and new axes
+    itself, other producers leave them in the file)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    x = graph.input("input", np.float32, shape)
+    arguments = [graph.tensor(name, np.int32, (len(values),), values)
+                 for name, values in (("begin", begin), ("end", end), ("strides", strides))]
+    y = graph.tensor("output", np.float32, (1,))
+    options = schema.StridedSliceOptionsT()
+    for key, value in masks.items():
+        setattr(options, key, value)
+    graph.operator(schema.BuiltinOperator.STRIDED_SLICE, [x, *arguments], [y],
+                   schema.BuiltinOptions.StridedSliceOptions, options)
+    return graph.bytes([y]), [rng.normal(0, 1, (1, *shape)).astype(np.float32)]
+
+
+case("strided_slice_ellipsis_mask")(lambda rng: strided_slice(
+    rng, (2, 3, 4, 5), [0, 0], [0, 3], [1, 2], ellipsisMask=0b01))
+case("strided_slice_new_axis_ellipsis_reverse")(lambda rng: strided_slice(
+    rng, (3, 4, 5), [0, 1, 0, 0], [0, 3, 0, 0], [1, 1, 1, -1], newAxisMask=0b0001,
+    ellipsisMask=0b0100, beginMask=0b1000, endMask=0b1000))
+case("strided_slice_shrink_new_axis_ellipsis")(lambda rng: strided_slice(
+    rng, (2, 3, 4), [1, 0, 0, 2], [2, 0, 0, 3], [1, 1, 1, 1], shrinkAxisMask=0b1001,
+    newAxisMask=0b0010, ellipsisMask=0b0100))
+
+
+def embedding_lookup(rng, hybrid):
+    """EMBEDDING_LOOKUP of int32 ids in a 10 x 6 table: float32, or int8 with one scale (hybrid,
+    float output)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    ids = graph.input("ids", np.int32, (4,))
+    table = rng.normal(0, 1, (10, 6))
+    if hybrid:
+        t = graph.tensor("table", np.int8, table.shape, np.clip(np.round(table / 0.02), -127, 127),
+                         scale=0.02)
+    else:
+        t = graph.tensor("table", np.float32, table.shape, table)
+    y = graph.tensor("output", np.float32, (4, 6))
+    graph.operator(schema.BuiltinOperator.EMBEDDING_LOOKUP, [ids, t], [y])
+    return graph.bytes([y]), [rng.integers(0, 10, (2, 4)).astype(np.int32)]
+
+
+case("embedding_lookup")(lambda rng: embedding_lookup(rng, False))
+case("embedding_lookup_hybrid")(lambda rng: embedding_lookup(rng, True))
+
+
 def make_one(out_dir, name):
     import tensorflow as tf
     rng = np.random.default_rng(zlib.crc32(name.encode()))

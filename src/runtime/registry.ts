@@ -45,6 +45,7 @@ import { slice, stridedSlice } from "./ops/movement/slice.ts";
 import { gather } from "./ops/movement/gather.ts";
 import { gatherNd, scatterNd } from "./ops/movement/gather_nd.ts";
 import { reverseV2 } from "./ops/movement/reverse.ts";
+import { embeddingLookup } from "./ops/movement/embedding_lookup.ts";
 import { oneHot } from "./ops/selection/one_hot.ts";
 import { topKV2 } from "./ops/selection/top_k.ts";
 import { nonMaxSuppressionV4, nonMaxSuppressionV5 } from "./ops/selection/non_max_suppression.ts";
@@ -141,6 +142,7 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["GATHER_ND", gatherNd],
   ["SCATTER_ND", scatterNd],
   ["REVERSE_V2", reverseV2],
+  ["EMBEDDING_LOOKUP", embeddingLookup],
   ["ONE_HOT", oneHot],
   ["TOPK_V2", topKV2],
   ["NON_MAX_SUPPRESSION_V4", nonMaxSuppressionV4],

@@ -1,9 +1,9 @@
 /**
  * Single-op models of ops TensorFlow's converter does not emit (tests/fixtures/ops_graph, made by
  * tools/make_graph_fixtures.py with TensorFlow's schema and interpreter: SVDF, the integer LSTM,
- * TFLite_Detection_PostProcess): each runs once per entry of its inputs' first axis, variable
- * state carried along, and every invocation's outputs match TensorFlow's reference kernels bit
- * for bit.
+ * TFLite_Detection_PostProcess, EMBEDDING_LOOKUP, STRIDED_SLICE with ellipsis and new-axis
+ * masks): each runs once per entry of its inputs' first axis, variable state carried along, and
+ * every invocation's outputs have TensorFlow's shapes and values, bit for bit.
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
@@ -33,6 +33,9 @@ for (const name of names) {
       const size = data.length / steps;
       return data.slice(step * size, (step + 1) * size);
     };
+    interpreter.outputDetails().forEach((detail, position) => {
+      assert.deepEqual(detail.shape, expected[position].shape.slice(1), `output ${position} shape`);
+    });
     for (let step = 0; step < steps; step++) {
       const outputs = interpreter.run(inputs.map((input) => slice(input.data, step) as never));
       outputs.forEach((actual, position) => {
