@@ -229,26 +229,27 @@ case("strided_slice_shrink_new_axis_ellipsis")(lambda rng: strided_slice(
     newAxisMask=0b0010, ellipsisMask=0b0100))
 
 
-def embedding_lookup(rng, hybrid):
-    """EMBEDDING_LOOKUP of int32 ids in a 10 x 6 table: float32, or int8 with one scale (hybrid,
-    float output)."""
+def embedding_lookup(rng, table_type, output_type=np.float32):
+    """EMBEDDING_LOOKUP of int32 ids in a 10 x 6 table: float32, int8 with one scale into float32
+    (hybrid), or int8 into int8."""
     from tensorflow.lite.python import schema_py_generated as schema
     from tflite_graph import Graph
     graph = Graph()
     ids = graph.input("ids", np.int32, (4,))
     table = rng.normal(0, 1, (10, 6))
-    if hybrid:
+    if table_type == np.int8:
         t = graph.tensor("table", np.int8, table.shape, np.clip(np.round(table / 0.02), -127, 127),
                          scale=0.02)
     else:
         t = graph.tensor("table", np.float32, table.shape, table)
-    y = graph.tensor("output", np.float32, (4, 6))
+    y = graph.tensor("output", output_type, (4, 6), **({"scale": 0.02} if output_type == np.int8 else {}))
     graph.operator(schema.BuiltinOperator.EMBEDDING_LOOKUP, [ids, t], [y])
     return graph.bytes([y]), [rng.integers(0, 10, (2, 4)).astype(np.int32)]
 
 
-case("embedding_lookup")(lambda rng: embedding_lookup(rng, False))
-case("embedding_lookup_hybrid")(lambda rng: embedding_lookup(rng, True))
+case("embedding_lookup")(lambda rng: embedding_lookup(rng, np.float32))
+case("embedding_lookup_hybrid")(lambda rng: embedding_lookup(rng, np.int8))
+case("embedding_lookup_int8")(lambda rng: embedding_lookup(rng, np.int8, np.int8))
 
 
 def make_one(out_dir, name):
