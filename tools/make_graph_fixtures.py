@@ -78,7 +78,8 @@ case("svdf_hybrid_asymmetric")(lambda rng: svdf(rng, "hybrid", asymmetric=True))
 case("svdf_int8")(lambda rng: svdf(rng, "int8"))
 
 
-def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0):
+def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0,
+               layer_norm=0.0, cell_clip=0.0):
     """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (batch major, TANH, no layer norm), with
     `projection` outputs when given."""
     from tensorflow.lite.python import schema_py_generated as schema
@@ -116,11 +117,17 @@ def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, p
         position += [-1, -1]
     position.append(graph.tensor("output_state", np.float32, (batches, outputs), variable=True))
     position.append(graph.tensor("cell_state", np.float32, (batches, cells), variable=True))
-    position += [-1, -1, -1, -1]  # layer norm coefficients
+    for gate in gates:  # layer norm coefficients around `layer_norm`, or none
+        if layer_norm and not (cifg and gate == "input"):
+            position.append(graph.tensor(f"{gate}_norm", np.float32, (cells,),
+                                         layer_norm * rng.uniform(0.5, 1.5, cells)))
+        else:
+            position.append(-1)
     y = graph.tensor("output", np.float32, (batches, steps, outputs))
     options = schema.UnidirectionalSequenceLSTMOptionsT()
     options.fusedActivationFunction = schema.ActivationFunctionType.TANH
     options.timeMajor = False
+    options.cellClip = cell_clip
     # The calibrator records the gates' and the hidden state's ranges in 5 intermediates.
     intermediates = [graph.tensor(f"intermediate_{i}", np.float32, (0,)) for i in range(5)]
     graph.operator(schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, position, [y],
@@ -148,6 +155,10 @@ def integer_lstm(rng, model, invocations=3):
 
 
 case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 6, projection=3)))
+case("lstm_int8_layer_norm")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 8, layer_norm=3.0, cell_clip=0.5)))
+case("lstm_int8_layer_norm_peephole")(lambda rng: integer_lstm(
+    rng, float_lstm(rng, 1, 3, 5, 6, peephole=True, layer_norm=2.0)))
 case("lstm_int8")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 4, 5, 8)))
 case("lstm_int8_peephole_cifg")(
     lambda rng: integer_lstm(rng, float_lstm(rng, 1, 3, 4, 6, peephole=True, cifg=True)))
