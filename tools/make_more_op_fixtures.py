@@ -46,6 +46,17 @@ def define_cases(tf, rng):
     case("densify_fully_connected", (3, 24), float_only=True, sparse=True)(
         lambda x: tf.matmul(x, tf.constant(sparse_w)))
 
+    # Weights sparse in 1x4 blocks, which TensorFlow keeps sparse in FULLY_CONNECTED itself.
+    block_w = rng.normal(0, 0.5, (16, 32)).astype(np.float32)
+    block_w.reshape(16, 8, 4)[rng.uniform(size=(16, 8)) < 0.7] = 0
+    case("sparse_fully_connected", (3, 32), float_only=True, sparse=True)(
+        lambda x: tf.matmul(x, tf.constant(block_w.T)))
+    # ... and int8 weights sparse in 1x16 blocks.
+    block16_w = rng.normal(0, 0.5, (16, 64)).astype(np.float32)
+    block16_w.reshape(16, 4, 16)[rng.uniform(size=(16, 4)) < 0.6] = 0
+    case("sparse_fully_connected_16", (3, 64), sparse=True)(
+        lambda x: tf.matmul(x, tf.constant(block16_w.T)))
+
     # Rounding ties of the on-the-fly input quantization of a hybrid (dynamic-range) convolution
     # with per-channel weights: the scale in float32, halves away from zero before the zero point.
     tie_weights = tf.constant(np.diag(np.linspace(1, 3, 48).astype(np.float32)).reshape(1, 1, 48, 48))
@@ -139,8 +150,8 @@ def convert(tf, rng, mode, spec_case):
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
     if spec_case["dynamic_range"]:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    if spec_case["sparse"]:
-        converter.optimizations = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY]
+    sparsity = [tf.lite.Optimize.EXPERIMENTAL_SPARSITY] if spec_case["sparse"] else []
+    converter.optimizations = list(converter.optimizations) + sparsity
     if mode:
         def representative():
             for _ in range(32):
@@ -148,7 +159,7 @@ def convert(tf, rng, mode, spec_case):
                     yield spec_case["calibration"](rng)
                 else:
                     yield [sample(rng, s) for s in specs]
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.optimizations = [tf.lite.Optimize.DEFAULT] + sparsity
         converter.representative_dataset = representative
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if mode == "--int8"

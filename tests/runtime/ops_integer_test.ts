@@ -6,8 +6,8 @@
  * per-tensor asymmetric uint8 weights and activations), and TensorFlow's int8 conversions of ops
  * liteq's quantizer keeps float so far and of the ops added with them (tests/fixtures/
  * ops_int8_kernels and ops_int16x8_kernels, `tools/make_more_op_fixtures.py --int8` and
- * `--int16x8`: GATHER_ND, L2_NORMALIZATION, TOPK_V2; GATHER with batch dimensions and
- * STRIDED_SLICE in int16).
+ * `--int16x8`: GATHER_ND, L2_NORMALIZATION, TOPK_V2, block-sparse FULLY_CONNECTED; GATHER with
+ * batch dimensions and STRIDED_SLICE in int16).
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
