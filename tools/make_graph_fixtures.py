@@ -176,7 +176,7 @@ def detection_postprocess(rng, regular, quantized=False, max_classes_per_detecti
     scores = rng.uniform(0, 1, (2, 1, anchors_count, classes + 1)).astype(np.float32)
     scores[:, :, ::7] = 0.3  # ties in score
     graph = Graph()
-    if quantized:
+    if quantized:  # uint8: TensorFlow's interpreter refuses int8 inputs to this op
         box_scale, score_scale, anchor_scale = 0.05, 1 / 255, 0.004
         encodings = np.clip(np.round(encodings / box_scale) + 128, 0, 255).astype(np.uint8)
         scores = np.clip(np.round(scores / score_scale), 0, 255).astype(np.uint8)
