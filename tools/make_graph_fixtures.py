@@ -263,6 +263,27 @@ case("embedding_lookup_hybrid")(lambda rng: embedding_lookup(rng, np.int8))
 case("embedding_lookup_int8")(lambda rng: embedding_lookup(rng, np.int8, np.int8))
 
 
+def where(rng):
+    """WHERE of a constant condition (known at load) added to a float input, so that the model has
+    an input to run with."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    condition = rng.uniform(size=(3, 4)) < 0.4
+    c = graph.tensor("condition", np.bool_, condition.shape, condition)
+    coordinates = graph.tensor("coordinates", np.int64, (1, 2))
+    graph.operator(schema.BuiltinOperator.WHERE, [c], [coordinates])
+    x = graph.input("x", np.float32, (1,))
+    cast = graph.tensor("cast", np.float32, (1, 2))
+    graph.operator(schema.BuiltinOperator.CAST, [coordinates], [cast])
+    y = graph.tensor("y", np.float32, (1, 2))
+    graph.operator(schema.BuiltinOperator.ADD, [cast, x], [y])
+    return graph.bytes([y]), [rng.normal(0, 1, (2, 1)).astype(np.float32)]
+
+
+case("where_constant")(where)
+
+
 def make_one(out_dir, name):
     import tensorflow as tf
     rng = np.random.default_rng(zlib.crc32(name.encode()))

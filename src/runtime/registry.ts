@@ -48,6 +48,7 @@ import { reverseV2 } from "./ops/movement/reverse.ts";
 import { embeddingLookup } from "./ops/movement/embedding_lookup.ts";
 import { oneHot } from "./ops/selection/one_hot.ts";
 import { topKV2 } from "./ops/selection/top_k.ts";
+import { where } from "./ops/selection/where.ts";
 import { nonMaxSuppressionV4, nonMaxSuppressionV5 } from "./ops/selection/non_max_suppression.ts";
 import { cumsum } from "./ops/reductions/cumsum.ts";
 import { l2Normalization } from "./ops/normalization/l2_normalization.ts";
@@ -145,6 +146,7 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["EMBEDDING_LOOKUP", embeddingLookup],
   ["ONE_HOT", oneHot],
   ["TOPK_V2", topKV2],
+  ["WHERE", where],
   ["NON_MAX_SUPPRESSION_V4", nonMaxSuppressionV4],
   ["NON_MAX_SUPPRESSION_V5", nonMaxSuppressionV5],
   ["CUMSUM", cumsum],

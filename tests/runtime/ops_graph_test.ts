@@ -2,7 +2,7 @@
  * Single-op models of ops TensorFlow's converter does not emit (tests/fixtures/ops_graph, made by
  * tools/make_graph_fixtures.py with TensorFlow's schema and interpreter: SVDF, the integer LSTM,
  * TFLite_Detection_PostProcess, EMBEDDING_LOOKUP, STRIDED_SLICE with ellipsis and new-axis
- * masks): each runs once per entry of its inputs' first axis, variable state carried along, and
+ * masks, WHERE of a constant): each runs once per entry of its inputs' first axis, variable state carried along, and
  * every invocation's outputs have TensorFlow's shapes and values, bit for bit.
  */
 import assert from "node:assert/strict";
