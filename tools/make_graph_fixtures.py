@@ -79,13 +79,14 @@ case("svdf_int8")(lambda rng: svdf(rng, "int8"))
 
 
 def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0,
-               layer_norm=0.0, cell_clip=0.0):
-    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (batch major, TANH, no layer norm), with
-    `projection` outputs when given."""
+               layer_norm=0.0, cell_clip=0.0, time_major=False):
+    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (TANH), with `projection` outputs, layer norm
+    coefficients around `layer_norm` and a cell clip when given."""
     from tensorflow.lite.python import schema_py_generated as schema
     from tflite_graph import Graph
     graph = Graph()
-    x = graph.input("input", np.float32, (batches, steps, inputs))
+    x = graph.input("input", np.float32,
+                    (steps, batches, inputs) if time_major else (batches, steps, inputs))
     position = [x]
     gates = ("input", "forget", "cell", "output")
     outputs = projection or cells
@@ -123,10 +124,11 @@ def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, p
                                          layer_norm * rng.uniform(0.5, 1.5, cells)))
         else:
             position.append(-1)
-    y = graph.tensor("output", np.float32, (batches, steps, outputs))
+    y = graph.tensor("output", np.float32,
+                     (steps, batches, outputs) if time_major else (batches, steps, outputs))
     options = schema.UnidirectionalSequenceLSTMOptionsT()
     options.fusedActivationFunction = schema.ActivationFunctionType.TANH
-    options.timeMajor = False
+    options.timeMajor = time_major
     options.cellClip = cell_clip
     # The calibrator records the gates' and the hidden state's ranges in 5 intermediates.
     intermediates = [graph.tensor(f"intermediate_{i}", np.float32, (0,)) for i in range(5)]
@@ -155,6 +157,8 @@ def integer_lstm(rng, model, invocations=3):
 
 
 case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 6, projection=3)))
+case("lstm_int8_time_major")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 3, 4, 5, 7, time_major=True)))
 case("lstm_int8_layer_norm")(
     lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 8, layer_norm=3.0, cell_clip=0.5)))
 case("lstm_int8_layer_norm_peephole")(lambda rng: integer_lstm(
