@@ -75,6 +75,18 @@ def define_cases(tf, rng):
     # LOGISTIC beyond TFLite's cutoffs (exp(x) below -9, 1 above 16.62).
     case("logistic_tails", (3, 20), float_only=True)(lambda x: tf.sigmoid(x * 12))
 
+    # A hybrid convolution whose channels share one weight scale: TFLite's per-tensor path
+    # quantizes each image symmetrically (0.49999997 rounds to 1 in float32 there too).
+    shared_scale_weights = tf.constant(np.eye(48, dtype=np.float32).reshape(1, 1, 48, 48))
+
+    def shared_scale_inputs():
+        x = np.zeros((2, 2, 2, 48), np.float32)
+        x[0, 0, 0, :7] = [127, 0, 0.49999997, -0.49999997, 1.4999999, 2.5, -2.5]
+        x[1] = rng.normal(0, 1, (2, 2, 48))
+        return [x]
+    case("hybrid_conv_shared_scale", (2, 2, 2, 48), float_only=True, dynamic_range=True,
+         inputs=shared_scale_inputs)(lambda x: tf.nn.conv2d(x, shared_scale_weights, 1, "VALID"))
+
     # STRIDED_SLICE with ellipsis and new-axis masks.
     case("strided_slice_ellipsis", (2, 3, 4, 5))(lambda x: x[..., 1:4:2])
     case("strided_slice_new_axis", (3, 4, 5))(lambda x: x[:, tf.newaxis, 1:3, tf.newaxis])

@@ -1,6 +1,6 @@
 /**
  * What the hybrid (dynamic-range) kernels share: float32 activations quantized to int8 on the
- * fly, per row (`rowQuantization`, then `qs8_quantize_hybrid`), and a layer's int8 weights,
+ * fly, per row (`rowQuantization`, then `quantizeOnTheFly`), and a layer's int8 weights,
  * weight scales and float bias in wasm memory.
  */
 import type { KernelMemory } from "../../memory.ts";
@@ -43,23 +43,18 @@ export function rowQuantization(low: number, high: number, asymmetric: boolean):
 
 /**
  * THE on-the-fly quantization of one value: p = x * inverse in float32, rounded half away from
- * zero, plus the zero point, clamped to [-128, 127] (asymmetric) or [-127, 127] (symmetric).
- * TensorFlow 2.21's asymmetric form rounds as |p| + 0.5 in float32, floored (so 0.49999997
- * becomes 1), before adding the zero point (measured: -99.5 with zero point -28 gives -100,
- * -12.5 gives -12); the symmetric form rounds p exactly, as `qs8_quantize_hybrid` does.
+ * zero as TensorFlow 2.21 rounds it, |p| + 0.5 in float32, floored (so 0.49999997 becomes 1),
+ * then the zero point added (after rounding: -99.5 with zero point -28 gives -100, -12.5 gives
+ * -12), clamped to [-128, 127] (asymmetric) or [-127, 127] (symmetric). Measured on TensorFlow's
+ * hybrid convolutions, both forms.
  */
 export function quantizeOnTheFly(value: number, row: RowQuantization, asymmetric: boolean): number {
   const scaled = f(value * row.inverse);
-  if (!asymmetric) return Math.min(127, Math.max(-127, roundHalfAway(scaled)));
   const rounded = Math.sign(scaled) * Math.floor(f(Math.abs(scaled) + 0.5));
-  return Math.min(127, Math.max(-128, rounded + row.zeroPoint));
+  return Math.min(127, Math.max(asymmetric ? -128 : -127, rounded + row.zeroPoint));
 }
 
-/**
- * Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. The
- * symmetric form runs on `qs8_quantize_hybrid`, the asymmetric one here (the wasm kernel adds the
- * zero point before rounding).
- */
+/** Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. */
 export function quantizeInput(
   memory: KernelMemory,
   input: number,
@@ -68,18 +63,13 @@ export function quantizeInput(
   range: number,
   asymmetric: boolean,
 ): RowQuantization {
-  const kernels = memory.kernels;
-  kernels.f32_range(input, count, range);
+  memory.kernels.f32_range(input, count, range);
   const [low, high] = memory.f32(range, 2);
   const row = rowQuantization(low, high, asymmetric);
-  if (!asymmetric) {
-    kernels.qs8_quantize_hybrid(input, output, count, row.inverse, 0, -127);
-    return row;
-  }
   const values = memory.f32(input, count);
   const quantized = memory.view("int8", output, count);
   for (let index = 0; index < count; index++) {
-    quantized[index] = quantizeOnTheFly(values[index], row, true);
+    quantized[index] = quantizeOnTheFly(values[index], row, asymmetric);
   }
   return row;
 }
