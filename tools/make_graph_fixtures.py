@@ -78,13 +78,15 @@ case("svdf_hybrid_asymmetric")(lambda rng: svdf(rng, "hybrid", asymmetric=True))
 case("svdf_int8")(lambda rng: svdf(rng, "int8"))
 
 
-def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0):
-    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (batch major, TANH, no layer norm), with
-    `projection` outputs when given."""
+def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, projection=0,
+               layer_norm=0.0, cell_clip=0.0, time_major=False):
+    """A float32 UNIDIRECTIONAL_SEQUENCE_LSTM (TANH), with `projection` outputs, layer norm
+    coefficients around `layer_norm` and a cell clip when given."""
     from tensorflow.lite.python import schema_py_generated as schema
     from tflite_graph import Graph
     graph = Graph()
-    x = graph.input("input", np.float32, (batches, steps, inputs))
+    x = graph.input("input", np.float32,
+                    (steps, batches, inputs) if time_major else (batches, steps, inputs))
     position = [x]
     gates = ("input", "forget", "cell", "output")
     outputs = projection or cells
@@ -116,11 +118,18 @@ def float_lstm(rng, batches, steps, inputs, cells, peephole=False, cifg=False, p
         position += [-1, -1]
     position.append(graph.tensor("output_state", np.float32, (batches, outputs), variable=True))
     position.append(graph.tensor("cell_state", np.float32, (batches, cells), variable=True))
-    position += [-1, -1, -1, -1]  # layer norm coefficients
-    y = graph.tensor("output", np.float32, (batches, steps, outputs))
+    for gate in gates:  # layer norm coefficients around `layer_norm`, or none
+        if layer_norm and not (cifg and gate == "input"):
+            position.append(graph.tensor(f"{gate}_norm", np.float32, (cells,),
+                                         layer_norm * rng.uniform(0.5, 1.5, cells)))
+        else:
+            position.append(-1)
+    y = graph.tensor("output", np.float32,
+                     (steps, batches, outputs) if time_major else (batches, steps, outputs))
     options = schema.UnidirectionalSequenceLSTMOptionsT()
     options.fusedActivationFunction = schema.ActivationFunctionType.TANH
-    options.timeMajor = False
+    options.timeMajor = time_major
+    options.cellClip = cell_clip
     # The calibrator records the gates' and the hidden state's ranges in 5 intermediates.
     intermediates = [graph.tensor(f"intermediate_{i}", np.float32, (0,)) for i in range(5)]
     graph.operator(schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, position, [y],
@@ -148,6 +157,12 @@ def integer_lstm(rng, model, invocations=3):
 
 
 case("lstm_int8_projection")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 6, projection=3)))
+case("lstm_int8_time_major")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 3, 4, 5, 7, time_major=True)))
+case("lstm_int8_layer_norm")(
+    lambda rng: integer_lstm(rng, float_lstm(rng, 2, 3, 4, 8, layer_norm=3.0, cell_clip=0.5)))
+case("lstm_int8_layer_norm_peephole")(lambda rng: integer_lstm(
+    rng, float_lstm(rng, 1, 3, 5, 6, peephole=True, layer_norm=2.0)))
 case("lstm_int8")(lambda rng: integer_lstm(rng, float_lstm(rng, 2, 4, 5, 8)))
 case("lstm_int8_peephole_cifg")(
     lambda rng: integer_lstm(rng, float_lstm(rng, 1, 3, 4, 6, peephole=True, cifg=True)))
@@ -165,7 +180,7 @@ def detection_postprocess(rng, regular, quantized=False, max_classes_per_detecti
     scores = rng.uniform(0, 1, (2, 1, anchors_count, classes + 1)).astype(np.float32)
     scores[:, :, ::7] = 0.3  # ties in score
     graph = Graph()
-    if quantized:
+    if quantized:  # uint8: TensorFlow's interpreter refuses int8 inputs to this op
         box_scale, score_scale, anchor_scale = 0.05, 1 / 255, 0.004
         encodings = np.clip(np.round(encodings / box_scale) + 128, 0, 255).astype(np.uint8)
         scores = np.clip(np.round(scores / score_scale), 0, 255).astype(np.uint8)
@@ -199,6 +214,78 @@ case("detection_postprocess_fast")(lambda rng: detection_postprocess(rng, False)
 case("detection_postprocess_fast_two_classes")(
     lambda rng: detection_postprocess(rng, False, max_classes_per_detection=2))
 case("detection_postprocess_uint8")(lambda rng: detection_postprocess(rng, True, quantized=True))
+
+
+def strided_slice(rng, shape, begin, end, strides, **masks):
+    """STRIDED_SLICE with explicit masks (TensorFlow's converter expands ellipses and new axes
+    itself, other producers leave them in the file)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    x = graph.input("input", np.float32, shape)
+    arguments = [graph.tensor(name, np.int32, (len(values),), values)
+                 for name, values in (("begin", begin), ("end", end), ("strides", strides))]
+    y = graph.tensor("output", np.float32, (1,))
+    options = schema.StridedSliceOptionsT()
+    for key, value in masks.items():
+        setattr(options, key, value)
+    graph.operator(schema.BuiltinOperator.STRIDED_SLICE, [x, *arguments], [y],
+                   schema.BuiltinOptions.StridedSliceOptions, options)
+    return graph.bytes([y]), [rng.normal(0, 1, (1, *shape)).astype(np.float32)]
+
+
+case("strided_slice_ellipsis_mask")(lambda rng: strided_slice(
+    rng, (2, 3, 4, 5), [0, 0], [0, 3], [1, 2], ellipsisMask=0b01))
+case("strided_slice_new_axis_ellipsis_reverse")(lambda rng: strided_slice(
+    rng, (3, 4, 5), [0, 1, 0, 0], [0, 3, 0, 0], [1, 1, 1, -1], newAxisMask=0b0001,
+    ellipsisMask=0b0100, beginMask=0b1000, endMask=0b1000))
+case("strided_slice_shrink_new_axis_ellipsis")(lambda rng: strided_slice(
+    rng, (2, 3, 4), [1, 0, 0, 2], [2, 0, 0, 3], [1, 1, 1, 1], shrinkAxisMask=0b1001,
+    newAxisMask=0b0010, ellipsisMask=0b0100))
+
+
+def embedding_lookup(rng, table_type, output_type=np.float32):
+    """EMBEDDING_LOOKUP of int32 ids in a 10 x 6 table: float32, int8 with one scale into float32
+    (hybrid), or int8 into int8."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    ids = graph.input("ids", np.int32, (4,))
+    table = rng.normal(0, 1, (10, 6))
+    if table_type == np.int8:
+        t = graph.tensor("table", np.int8, table.shape, np.clip(np.round(table / 0.02), -127, 127),
+                         scale=0.02)
+    else:
+        t = graph.tensor("table", np.float32, table.shape, table)
+    y = graph.tensor("output", output_type, (4, 6), **({"scale": 0.02} if output_type == np.int8 else {}))
+    graph.operator(schema.BuiltinOperator.EMBEDDING_LOOKUP, [ids, t], [y])
+    return graph.bytes([y]), [rng.integers(0, 10, (2, 4)).astype(np.int32)]
+
+
+case("embedding_lookup")(lambda rng: embedding_lookup(rng, np.float32))
+case("embedding_lookup_hybrid")(lambda rng: embedding_lookup(rng, np.int8))
+case("embedding_lookup_int8")(lambda rng: embedding_lookup(rng, np.int8, np.int8))
+
+
+def where(rng):
+    """WHERE of a constant condition (known at load) added to a float input, so that the model has
+    an input to run with."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_graph import Graph
+    graph = Graph()
+    condition = rng.uniform(size=(3, 4)) < 0.4
+    c = graph.tensor("condition", np.bool_, condition.shape, condition)
+    coordinates = graph.tensor("coordinates", np.int64, (1, 2))
+    graph.operator(schema.BuiltinOperator.WHERE, [c], [coordinates])
+    x = graph.input("x", np.float32, (1,))
+    cast = graph.tensor("cast", np.float32, (1, 2))
+    graph.operator(schema.BuiltinOperator.CAST, [coordinates], [cast])
+    y = graph.tensor("y", np.float32, (1, 2))
+    graph.operator(schema.BuiltinOperator.ADD, [cast, x], [y])
+    return graph.bytes([y]), [rng.normal(0, 1, (2, 1)).astype(np.float32)]
+
+
+case("where_constant")(where)
 
 
 def make_one(out_dir, name):

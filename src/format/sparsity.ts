@@ -6,7 +6,7 @@
  * TFLite's `FormatConverter::SparseToDense` does; `sparsityOf` finds a constant's layout from its
  * values, which the reader records for every sparse tensor it decodes.
  */
-import type { TensorData } from "./dtype.ts";
+import { type DType, elementCount, packedByteLength, type TensorData, typedView } from "./dtype.ts";
 import type { PlainObject } from "./plain.ts";
 
 const LAYOUTS = new WeakMap<TensorData, PlainObject>();
@@ -112,4 +112,21 @@ export function densify(
     }
   };
   walk(0, 0);
+}
+
+/**
+ * The dense values of a sparse constant of `dtype` and `shape` (a new typed array); throws a
+ * RangeError when the layout does not fit.
+ */
+export function densifyValues(
+  dtype: DType,
+  shape: readonly number[],
+  values: TensorData,
+  sparsity: PlainObject,
+): TensorData {
+  const bytes = packedByteLength(dtype, elementCount(shape));
+  if (bytes === null) throw new RangeError(`a sparse ${dtype} tensor cannot be expanded`);
+  const dense = typedView(dtype, new Uint8Array(bytes));
+  densify(sparsity, shape, values as ArrayLike<number | bigint>, dense);
+  return dense;
 }

@@ -7,6 +7,7 @@
 import type { DType, TensorData } from "../format/dtype.ts";
 import type { Operator } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
+import { densifyValues, sparsityOf } from "../format/sparsity.ts";
 import type { Program } from "./control_flow/program.ts";
 import type { KernelMemory } from "./memory.ts";
 import { byteLengthOf, type RuntimeTensor, sizeOf } from "./tensor.ts";
@@ -100,7 +101,10 @@ export class OpContext {
     }
   }
 
-  /** A constant input's values (a copy when they live in wasm memory); throws when not known at load. */
+  /**
+   * A constant input's values (a copy when they live in wasm memory), dense even when the file
+   * stores them sparse; throws when not known at load.
+   */
   values(tensor: RuntimeTensor, role: string): TensorData {
     if (!tensor.constant) {
       this.unsupported(`${role} "${tensor.name}" is computed at run time; liteq needs it at load`);
@@ -109,7 +113,13 @@ export class OpContext {
       return this.memory.view(tensor.dtype, tensor.offset, sizeOf(tensor)).slice();
     }
     if (!tensor.data) this.unsupported(`${role} "${tensor.name}" has no values`);
-    return tensor.data;
+    const sparsity = sparsityOf(tensor.data);
+    if (!sparsity) return tensor.data;
+    try {
+      return densifyValues(tensor.dtype, tensor.shape, tensor.data, sparsity);
+    } catch (error) {
+      return this.unsupported(`${role} "${tensor.name}": ${(error as Error).message}`);
+    }
   }
 
   /** A constant integer input (axes, shapes, paddings) as numbers. */

@@ -43,6 +43,17 @@ import { transpose } from "./ops/movement/transpose.ts";
 import { mirrorPad, pad } from "./ops/movement/pad.ts";
 import { slice, stridedSlice } from "./ops/movement/slice.ts";
 import { gather } from "./ops/movement/gather.ts";
+import { gatherNd, scatterNd } from "./ops/movement/gather_nd.ts";
+import { reverseV2 } from "./ops/movement/reverse.ts";
+import { embeddingLookup } from "./ops/movement/embedding_lookup.ts";
+import { oneHot } from "./ops/selection/one_hot.ts";
+import { topKV2 } from "./ops/selection/top_k.ts";
+import { where } from "./ops/selection/where.ts";
+import { nonMaxSuppressionV4, nonMaxSuppressionV5 } from "./ops/selection/non_max_suppression.ts";
+import { cumsum } from "./ops/reductions/cumsum.ts";
+import { l2Normalization } from "./ops/normalization/l2_normalization.ts";
+import { localResponseNormalization } from "./ops/normalization/local_response_normalization.ts";
+import { fill, range, zerosLike } from "./ops/creation/fill.ts";
 import { concatenation, pack } from "./ops/movement/concatenation.ts";
 import { split, splitV, unpack } from "./ops/movement/split.ts";
 import {
@@ -139,6 +150,21 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["SLICE", slice],
   ["STRIDED_SLICE", stridedSlice],
   ["GATHER", gather],
+  ["GATHER_ND", gatherNd],
+  ["SCATTER_ND", scatterNd],
+  ["REVERSE_V2", reverseV2],
+  ["EMBEDDING_LOOKUP", embeddingLookup],
+  ["ONE_HOT", oneHot],
+  ["TOPK_V2", topKV2],
+  ["WHERE", where],
+  ["NON_MAX_SUPPRESSION_V4", nonMaxSuppressionV4],
+  ["NON_MAX_SUPPRESSION_V5", nonMaxSuppressionV5],
+  ["CUMSUM", cumsum],
+  ["L2_NORMALIZATION", l2Normalization],
+  ["LOCAL_RESPONSE_NORMALIZATION", localResponseNormalization],
+  ["FILL", fill],
+  ["ZEROS_LIKE", zerosLike],
+  ["RANGE", range],
   ["CONCATENATION", concatenation],
   ["PACK", pack],
   ["SPLIT", split],

@@ -1,6 +1,6 @@
 /**
  * What the hybrid (dynamic-range) kernels share: float32 activations quantized to int8 on the
- * fly, per row (`rowQuantization`, then `qs8_quantize_hybrid`), and a layer's int8 weights,
+ * fly, per row (`rowQuantization`, then `quantizeOnTheFly`), and a layer's int8 weights,
  * weight scales and float bias in wasm memory.
  */
 import { storeLayer } from "../../kernel_layout.ts";
@@ -19,27 +19,40 @@ export interface RowQuantization {
 
 /**
  * TFLite's on-the-fly input quantization parameters from the row's range [low, high] (which
- * includes 0). Asymmetric (AsymmetricQuantizeFloats): scale = (high - low) / 255 in double, the
- * zero point from whichever end errs less, nudged into [-128, 127]; an all-zero row gets scale 1.
- * Symmetric (SymmetricQuantizeFloats): scale = max(-low, high) / 127 and inverse 127 / that, in
- * float32. Quantizing is then q = round(zeroPoint + x * inverse) in float32, clamped: halves
- * rounded up in the asymmetric form (what TensorFlow 2.21's kernels do, measured on ties), away
- * from zero in the symmetric one (`qs8_quantize_hybrid`).
+ * includes 0), in float32 as TensorFlow 2.21 computes them (measured: a double scale moves
+ * rounding ties). Asymmetric (AsymmetricQuantizeFloats): scale = (high - low) / 255, the zero
+ * point from whichever end errs less, nudged into [-128, 127]; an all-zero row gets scale 1.
+ * Symmetric (SymmetricQuantizeFloats): scale = max(-low, high) / 127 and inverse 127 / that.
+ * Values are then quantized by `quantizeOnTheFly`.
  */
 export function rowQuantization(low: number, high: number, asymmetric: boolean): RowQuantization {
   if (asymmetric) {
     if (low === high) return { scale: 1, inverse: 1, zeroPoint: 0 };
-    const scale = (high - low) / 255;
-    const fromMin = -128 - low / scale;
-    const fromMax = 127 - high / scale;
-    const chosen = 128 + Math.abs(low / scale) < 127 + Math.abs(high / scale) ? fromMin : fromMax;
+    const scale = f(f(high - low) / 255);
+    const fromMin = f(-128 - f(low / scale));
+    const fromMax = f(127 - f(high / scale));
+    const chosen = f(128 + Math.abs(f(low / scale))) < f(127 + Math.abs(f(high / scale)))
+      ? fromMin
+      : fromMax;
     const zeroPoint = chosen <= -128 ? -128 : chosen >= 127 ? 127 : roundHalfAway(chosen);
-    const scale32 = f(scale);
-    return { scale: scale32, inverse: f(1 / scale32), zeroPoint };
+    return { scale, inverse: f(1 / scale), zeroPoint };
   }
   const range = Math.max(-low, high);
   if (range === 0) return { scale: 1, inverse: 1, zeroPoint: 0 };
   return { scale: f(range / 127), inverse: f(127 / range), zeroPoint: 0 };
+}
+
+/**
+ * THE on-the-fly quantization of one value: p = x * inverse in float32, rounded half away from
+ * zero as TensorFlow 2.21 rounds it, |p| + 0.5 in float32, floored (so 0.49999997 becomes 1),
+ * then the zero point added (after rounding: -99.5 with zero point -28 gives -100, -12.5 gives
+ * -12), clamped to [-128, 127] (asymmetric) or [-127, 127] (symmetric). Measured on TensorFlow's
+ * hybrid convolutions, both forms.
+ */
+export function quantizeOnTheFly(value: number, row: RowQuantization, asymmetric: boolean): number {
+  const scaled = f(value * row.inverse);
+  const rounded = Math.sign(scaled) * Math.floor(f(Math.abs(scaled) + 0.5));
+  return Math.min(127, Math.max(asymmetric ? -128 : -127, rounded + row.zeroPoint));
 }
 
 /** Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. */
@@ -51,18 +64,14 @@ export function quantizeInput(
   range: number,
   asymmetric: boolean,
 ): RowQuantization {
-  const kernels = memory.kernels;
-  kernels.f32_range(input, count, range);
+  memory.kernels.f32_range(input, count, range);
   const [low, high] = memory.f32(range, 2);
   const row = rowQuantization(low, high, asymmetric);
-  kernels.qs8_quantize_hybrid(
-    input,
-    output,
-    count,
-    row.inverse,
-    row.zeroPoint,
-    asymmetric ? -128 : -127,
-  );
+  const values = memory.f32(input, count);
+  const quantized = memory.view("int8", output, count);
+  for (let index = 0; index < count; index++) {
+    quantized[index] = quantizeOnTheFly(values[index], row, asymmetric);
+  }
   return row;
 }
 

@@ -17,9 +17,12 @@ import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_comm
 const f = Math.fround;
 
 /**
- * Hybrid CONV_2D: each image quantized asymmetrically as one row, multiplied on the int8 GEMM
- * (1x1 stride-1 directly, others over im2col bands padded with the zero point, which the folded
- * bias cancels), then (sum x weight scale) x row scale + bias in float32.
+ * Hybrid CONV_2D: each image quantized as one row, multiplied on the int8 GEMM (1x1 stride-1
+ * directly, others over im2col bands padded with the zero point, which the folded bias cancels).
+ * Weights with distinct per-channel scales take TFLite's per-channel path: asymmetric rows, then
+ * (sum x weight scale) x row scale + bias in float32. Weights with one scale (or all channels'
+ * equal, which TFLite treats alike) take its per-tensor path: symmetric rows, then
+ * sum x (row scale x weight scale) + bias.
  */
 export function hybridConv2d(context: OpContext): PreparedOp {
   const shape = convolutionShape(context, false);
@@ -33,6 +36,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const kernels = context.kernels;
   const operands = gemmOperands(memory, layer.padded, outC, depth, layer.bias, low, high);
   memory.f32(operands.scales, layer.padded).set(layer.scales);
+  const perChannel = layer.scales.subarray(0, outC).some((scale) => scale !== layer.scales[0]);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const positions = window.rows.outSize * window.columns.outSize;
@@ -56,11 +60,15 @@ export function hybridConv2d(context: OpContext): PreparedOp {
           imageIn,
           quantized,
           range,
-          true,
+          perChannel,
         );
         for (let channel = 0; channel < outC; channel++) {
           bias[channel] = -zeroPoint * layer.rowSums[channel];
         }
+        if (!perChannel) {
+          memory.f32(operands.scales, outC).fill(f(scale * layer.scales[0]));
+        }
+        const rowScale = perChannel ? scale : 1;
         const imageOut = output.offset + image * positions * outC * 4;
         const multiply = (start: number, count: number) =>
           kernels.qs8_gemm_dequantize_4x8(
@@ -69,7 +77,7 @@ export function hybridConv2d(context: OpContext): PreparedOp {
             imageOut + start * outC * 4,
             count,
             operands.layer,
-            scale,
+            rowScale,
           );
         if (direct) {
           widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);

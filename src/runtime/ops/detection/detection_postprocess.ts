@@ -4,7 +4,8 @@
  * options' scales) are decoded to corners, then non-max suppression (regular per class, or fast
  * over each anchor's best classes) gives boxes [1, n, 4], classes [1, n], scores [1, n] and the
  * number of detections [1], n = max_detections x max_classes_per_detection. Options come from
- * the op's FlexBuffer map; float32, uint8 and int8 inputs (dequantized first).
+ * the op's FlexBuffer map; float32 and uint8 inputs (dequantized first; TensorFlow's interpreter
+ * refuses int8 ones).
  */
 import { readFlexBuffer } from "../../../format/flexbuffers.ts";
 import type { TensorData } from "../../../format/dtype.ts";
@@ -85,9 +86,9 @@ function floatReader(
 /** TFLite_Detection_PostProcess (see the module comment). */
 export function detectionPostProcess(context: OpContext): PreparedOp {
   const options = readOptions(context);
-  const encodings = context.input(0, "float32", "uint8", "int8");
-  const predictions = context.input(1, "float32", "uint8", "int8");
-  const anchorsTensor = context.input(2, "float32", "uint8", "int8");
+  const encodings = context.input(0, "float32", "uint8");
+  const predictions = context.input(1, "float32", "uint8");
+  const anchorsTensor = context.input(2, "float32", "uint8");
   if (
     encodings.shape.length !== 3 || predictions.shape.length !== 3 ||
     anchorsTensor.shape.length !== 2

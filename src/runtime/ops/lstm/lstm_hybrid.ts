@@ -12,9 +12,8 @@
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { rowQuantization } from "../common/hybrid_layer.ts";
+import { quantizeOnTheFly, rowQuantization } from "../common/hybrid_layer.ts";
 import { LSTM_CONSTANT_INPUTS, lstmShape } from "./lstm_common.ts";
-import { roundHalfAway } from "../../quantization/fixed_point.ts";
 
 const f = Math.fround;
 
@@ -65,17 +64,12 @@ function quantizeRows(
       low = Math.min(low, value);
       high = Math.max(high, value);
     }
-    const { scale, inverse, zeroPoint } = rowQuantization(low, high, asymmetric);
-    scales[row] = scale;
-    zeroPoints[row] = zeroPoint;
+    const parameters = rowQuantization(low, high, asymmetric);
+    scales[row] = parameters.scale;
+    zeroPoints[row] = parameters.zeroPoint;
     for (let column = 0; column < columns; column++) {
-      const scaled = f(zeroPoint + f(values[row * columns + column] * inverse));
-      // Asymmetric rows round halves up, symmetric ones away from zero (see `rowQuantization`).
-      const rounded = asymmetric ? Math.floor(scaled + 0.5) : roundHalfAway(scaled);
-      quantized[row * columns + column] = Math.min(
-        127,
-        Math.max(asymmetric ? -128 : -127, rounded),
-      );
+      const at = row * columns + column;
+      quantized[at] = quantizeOnTheFly(values[at], parameters, asymmetric);
     }
   }
   return { values: quantized, scales, zeroPoints };

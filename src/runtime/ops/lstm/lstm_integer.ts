@@ -2,8 +2,9 @@
  * Full-integer UNIDIRECTIONAL_SEQUENCE_LSTM (TFLite's EvalInteger8x8_16, the form TensorFlow
  * Lite Micro's sequence models take): int8 input, output and output state, int16 cell state,
  * int8 weights, bit-exact with TFLite's kernels. Per time step and batch row:
- * - each gate accumulates its input and recurrent products into int16 Q3.12 (zero points and
- *   bias folded in), plus peephole products; then gemmlowp's logistic or, for the cell gate, tanh;
+ * - each gate accumulates its input and recurrent products into int16 (zero points and, without
+ *   layer norm, the bias folded in), plus peephole products; layer norm brings it to Q3.12 and
+ *   adds the bias; then gemmlowp's logistic or, for the cell gate, tanh;
  * - c = f * c >> 15 + i * g >> (30 + cell scale), clipped (i = 1 - f without an input gate);
  * - h = o * tanh(c) (gemmlowp's, of c in its power-of-two scale) requantized to the hidden scale plus its zero point, int8; with projection
  *   weights, the output state is their product with h, clipped; the output copies it.
@@ -16,6 +17,7 @@ import {
   cwiseMulShift,
   fixedLogistic,
   fixedTanh,
+  layerNorm,
 } from "./lstm_integer_math.ts";
 import {
   GATES,
@@ -156,6 +158,7 @@ function computeGate(
       values,
     );
   }
+  if (gate.norm) layerNorm(values, gate.norm, batches, cells);
   for (let index = 0; index < values.length; index++) {
     values[index] = tanh ? fixedTanh(values[index], 3) : fixedLogistic(values[index], 3);
   }

@@ -1,6 +1,7 @@
 /**
  * The int16 arithmetic of TFLite's full-integer LSTM (portable tensor utils and gemmlowp's 16-bit
- * fixed point), exactly: gate products requantized into int16 accumulators, logistic and tanh on Q3.12 / Qm.(15-m) inputs by gemmlowp's polynomial and
+ * fixed point), exactly: gate products requantized into int16 accumulators, layer
+ * normalization, logistic and tanh on Q3.12 / Qm.(15-m) inputs by gemmlowp's polynomial and
  * Newton-Raphson forms, element-wise products and clipping. Raw int16 arithmetic wraps as C's
  * int16 casts do; the saturating forms say so.
  */
@@ -8,6 +9,7 @@ import {
   multiplyByQuantizedMultiplier,
   roundingDivideByPOT,
 } from "../../quantization/fixed_point.ts";
+import { inverseSqrtMultiplier } from "../unary_math/unary_math_integer.ts";
 
 const INT16_MAX = 32767;
 const INT16_MIN = -32768;
@@ -166,4 +168,51 @@ export function accumulateCwiseProduct(
 /** a * b rounded off `shift` bits, as int16 (C's cast). */
 export function cwiseMulShift(a: number, b: number, shift: number): number {
   return wrap(roundingDivideByPOT(a * b, shift));
+}
+
+/** A gate's layer normalization: int16 weights, int32 bias, output multiplier, variance guard. */
+export interface LayerNorm {
+  weights: Int16Array;
+  bias: Int32Array;
+  multiplier: number;
+  shift: number;
+  varianceGuard: number;
+}
+
+/**
+ * TFLite's integer layer normalization of each batch row in place: mean and variance in units of
+ * 2^-10 (64-bit sums; the variance guard where it is below 1), 1 / stddev by
+ * `inverseSqrtMultiplier`, times the weight plus the bias (int32 arithmetic), rounded off 10 bits
+ * half away from zero, requantized with 12 more bits of shift (to Q3.12), clamped to int16.
+ */
+export function layerNorm(
+  values: Int16Array,
+  norm: LayerNorm,
+  batches: number,
+  size: number,
+): void {
+  for (let batch = 0; batch < batches; batch++) {
+    const row = values.subarray(batch * size, (batch + 1) * size);
+    let sum = 0n;
+    let sumSquares = 0n;
+    for (const value of row) {
+      sum += BigInt(value);
+      sumSquares += BigInt(value * value);
+    }
+    const mean = Number(BigInt.asIntN(32, (sum * 1024n) / BigInt(size)));
+    const temp = BigInt(Math.trunc((1 << 20) / size));
+    const variance = sumSquares * temp - BigInt(mean) * BigInt(mean);
+    let variance32 = Number(BigInt.asIntN(32, variance / BigInt(1 << 20)));
+    if (variance32 < 1) variance32 = norm.varianceGuard;
+    const [inverse, inverseShift] = inverseSqrtMultiplier(variance32);
+    for (let index = 0; index < size; index++) {
+      const shifted = (1024 * row[index] - mean) | 0;
+      const rescaled = multiplyByQuantizedMultiplier(shifted, inverse, inverseShift);
+      const weighted = (rescaled * norm.weights[index] + norm.bias[index]) | 0;
+      const rounded = Math.trunc((weighted > 0 ? weighted + 512 : weighted - 512) / 1024);
+      row[index] = clamp16(
+        multiplyByQuantizedMultiplier(rounded | 0, norm.multiplier, norm.shift + 12),
+      );
+    }
+  }
 }

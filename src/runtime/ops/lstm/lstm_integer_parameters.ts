@@ -1,16 +1,19 @@
 /**
  * What the full-integer UNIDIRECTIONAL_SEQUENCE_LSTM prepares (TFLite's
  * PopulateQuantizedLstmParams8x8_16 and PopulatePrecomputedZPTimesWeightsWithBias): each gate's
- * weights with their effective scales to Q3.12 (float32 products, as TFLite computes them, then
- * QuantizeMultiplier), zero points folded into the biases (the hidden one, subtracted, into the
- * projection's), the power-of-two cell scale, the hidden state's scale and zero point from
- * intermediate 4, clips in integers. Layer-normalized LSTMs are refused.
+ * weights with their effective scales (to Q3.12, or to the layer norm input's scale; float32
+ * products, as TFLite computes them, then QuantizeMultiplier), zero points folded into the
+ * biases (the hidden one, subtracted, into the projection's), layer norm coefficients, the
+ * power-of-two cell scale, the hidden state's scale and zero point from intermediate 4, clips in
+ * integers. Layer norm with projection (liteq does not match TensorFlow there yet) or without an
+ * input gate (TensorFlow's own results are all zeros) is refused.
  */
 import { intermediatesOf } from "../../../format/intermediates.ts";
 import type { OpContext } from "../../op.ts";
 import { quantizeMultiplier } from "../../quantization/fixed_point.ts";
 import { params } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
+import type { LayerNorm } from "./lstm_integer_math.ts";
 
 const f = Math.fround;
 
@@ -31,6 +34,7 @@ export interface IntegerGate {
   input: ScaledWeights;
   recurrent: ScaledWeights;
   peephole: { values: Int16Array; multiplier: number; shift: number } | null;
+  norm: LayerNorm | null;
 }
 
 /** Everything a step of the integer LSTM needs besides its tensors. */
@@ -88,9 +92,10 @@ export function integerLstmParameters(
     }
     return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
   };
-  if (context.optionalInput(21)) {
+  const layerNorm = context.optionalInput(21) !== null;
+  if (layerNorm && (context.optionalInput(16) || !context.optionalInput(1))) {
     context.unsupported(
-      "layer-normalized integer LSTMs are not supported (no TensorFlow match yet)",
+      "layer-normalized integer LSTMs with projection or without an input gate are not supported",
     );
   }
   const inputParams = params(context, input);
@@ -122,9 +127,11 @@ export function integerLstmParameters(
       if (name !== "input") context.unsupported(`the ${name} gate's input weights are missing`);
       return null;
     }
-    // Without layer norm every gate's products are summed in Q3.12.
-    const gateScale = 2 ** -12;
-    const bias = context.input(12 + g, "int32");
+    // Gate products go to the layer norm input's scale (intermediate g), or to Q3.12.
+    const gateScale = layerNorm ? intermediateScale(g, `${name} gate`).scale : 2 ** -12;
+    const bias = layerNorm ? null : context.input(12 + g, "int32");
+    const normTensor = layerNorm ? context.input(20 + g, "int16") : null;
+    const normScale = normTensor ? scaleOf(normTensor) : 1;
     const peepholePosition = name === "input"
       ? 9
       : name === "forget"
@@ -136,6 +143,12 @@ export function integerLstmParameters(
       ? null
       : context.optionalInput(peepholePosition, "int16");
     return {
+      norm: normTensor && {
+        weights: context.values(normTensor, "layer norm coefficients") as Int16Array,
+        bias: Int32Array.from(context.values(context.input(12 + g, "int32"), "bias") as Int32Array),
+        ...multiplierOf(normScale),
+        varianceGuard: Math.max(1, Math.trunc(f(10000 * normScale))),
+      },
       input: weights(1 + g, -inputParams.zeroPoint, bias, gateScale),
       recurrent: weights(5 + g, -stateParams.zeroPoint, null, gateScale),
       peephole: peepholeTensor && {

@@ -1,42 +1,60 @@
-/** GATHER along an axis, for any dtype. */
+/** GATHER along an axis, with leading batch dimensions, for any dtype. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { normalizeAxis } from "../common/axes.ts";
 
-/** GATHER along `axis` (batch_dims 0); indices checked against the axis at run time. */
+/**
+ * GATHER along `axis` with `batch_dims` leading dimensions shared by params and indices (TFLite's
+ * reference Gather): output = params.shape[:axis] + indices.shape[batch_dims:] +
+ * params.shape[axis + 1:]; indices are checked against the axis at run time.
+ */
 export function gather(context: OpContext): PreparedOp {
   const params = context.input(0);
   const indices = context.input(1, "int32", "int64", "int16");
   const output = context.output(0, params.dtype);
   const rank = params.shape.length;
-  if (Number(context.options.batchDims ?? 0) !== 0) context.unsupported("batch_dims must be 0");
   const axis = normalizeAxis(context, Number(context.options.axis ?? 0), rank);
+  let batchDims = Number(context.options.batchDims ?? 0);
+  if (batchDims < 0) batchDims += indices.shape.length;
+  if (!(batchDims >= 0 && batchDims <= axis && batchDims <= indices.shape.length)) {
+    context.unsupported(`batch_dims ${batchDims} does not fit axis ${axis}`);
+  }
+  for (let dimension = 0; dimension < batchDims; dimension++) {
+    if (params.shape[dimension] !== indices.shape[dimension]) {
+      context.unsupported(
+        `batch dimension ${dimension} of [${params.shape}] and [${indices.shape}] differ`,
+      );
+    }
+  }
   output.shape = [
     ...params.shape.slice(0, axis),
-    ...indices.shape,
+    ...indices.shape.slice(batchDims),
     ...params.shape.slice(axis + 1),
   ];
-  const outer = elementCount(params.shape.slice(0, axis));
+  const batches = elementCount(params.shape.slice(0, batchDims));
+  const outer = elementCount(params.shape.slice(batchDims, axis));
   const inner = elementCount(params.shape.slice(axis + 1));
   const axisSize = params.shape[axis];
-  const indexCount = elementCount(indices.shape);
+  const indexCount = elementCount(indices.shape.slice(batchDims));
   const memory = context.memory;
   const paramCount = elementCount(params.shape);
   return {
     run() {
-      const which = memory.view(indices.dtype, indices.offset, indexCount);
+      const which = memory.view(indices.dtype, indices.offset, batches * indexCount);
       const source = memory.view(params.dtype, params.offset, paramCount);
       const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
       let position = 0;
-      for (let block = 0; block < outer; block++) {
-        for (let j = 0; j < indexCount; j++) {
-          const index = Number(which[j]);
-          if (!(index >= 0 && index < axisSize)) {
-            throw new RangeError(`${context.where}: index ${index} is outside [0, ${axisSize})`);
+      for (let batch = 0; batch < batches; batch++) {
+        for (let block = 0; block < outer; block++) {
+          for (let j = 0; j < indexCount; j++) {
+            const index = Number(which[batch * indexCount + j]);
+            if (!(index >= 0 && index < axisSize)) {
+              throw new RangeError(`${context.where}: index ${index} is outside [0, ${axisSize})`);
+            }
+            const start = ((batch * outer + block) * axisSize + index) * inner;
+            target.set(source.subarray(start, start + inner) as never, position);
+            position += inner;
           }
-          const start = (block * axisSize + index) * inner;
-          target.set(source.subarray(start, start + inner) as never, position);
-          position += inner;
         }
       }
     },

@@ -12,16 +12,20 @@ interface SliceSpec {
   shape: number[];
 }
 
-/** Prepares a slice: the map of `spec`'s input coordinates, into an output of `outputShape`. */
+/**
+ * Prepares a slice: the map of `spec`'s input coordinates (in `inputShape`, the input's shape or
+ * that shape with size-1 dimensions inserted), into an output of `outputShape`.
+ */
 function sliceRun(
   context: OpContext,
   input: RuntimeTensor,
   spec: SliceSpec,
   outputShape: number[],
+  inputShape = input.shape,
 ) {
   const output = context.output(0, input.dtype);
   output.shape = outputShape;
-  const strides = stridesOf(input.shape);
+  const strides = stridesOf(inputShape);
   const map = new Int32Array(elementCount(spec.shape));
   forEachCoordinate(spec.shape, (coordinate, index) => {
     let from = 0;
@@ -51,10 +55,109 @@ export function slice(context: OpContext): PreparedOp {
   return sliceRun(context, input, { starts: begin, steps: shape.map(() => 1), shape }, shape);
 }
 
+/** STRIDED_SLICE's arguments over the input's dimensions with new axes inserted. */
+interface EffectiveSlice {
+  shape: number[];
+  begin: number[];
+  end: number[];
+  strides: number[];
+  beginMask: number;
+  endMask: number;
+  shrinkMask: number;
+}
+
 /**
- * STRIDED_SLICE with TFLite's masks: begin_mask / end_mask take the whole extent, negative
- * indices count from the end and are clamped, `offset` makes end relative to begin,
- * shrink_axis_mask keeps one element and drops the axis. Ellipsis and new-axis masks are refused.
+ * TFLite's BuildStridedSliceParams: the ellipsis expands to the dimensions the spec leaves out
+ * (whole extents), each new axis (outside the ellipsis) becomes a size-1 dimension of the input
+ * taken whole, dimensions past the spec are taken whole; the other entries keep their own begin,
+ * end, stride and mask bits.
+ */
+function effectiveSlice(
+  inputShape: number[],
+  begin: number[],
+  end: number[],
+  strides: number[],
+  mask: (name: string) => number,
+): EffectiveSlice {
+  const count = begin.length;
+  const ellipsisMask = mask("ellipsisMask");
+  const newAxisMask = mask("newAxisMask");
+  let added = 0;
+  for (let i = 0; i < count; i++) {
+    if (!(ellipsisMask & (1 << i)) && newAxisMask & (1 << i)) added++;
+  }
+  const dims = inputShape.length + added;
+  let ellipsisSet = 0;
+  let newAxisSet = 0;
+  let ellipsisStart = dims;
+  let expanded = 0;
+  for (let i = 0; i < dims;) {
+    if (ellipsisMask & (1 << i)) {
+      ellipsisStart = i;
+      const ellipsisEnd = Math.max(
+        i + 1,
+        Math.min(i + 1 + added + inputShape.length - count, dims),
+      );
+      expanded = ellipsisEnd - ellipsisStart - 1;
+      for (; i < ellipsisEnd; i++) ellipsisSet |= 1 << i;
+      continue;
+    }
+    if (newAxisMask & (1 << (i - expanded))) newAxisSet |= 1 << i;
+    i++;
+  }
+  const result: EffectiveSlice = {
+    shape: [],
+    begin: [],
+    end: [],
+    strides: [],
+    beginMask: 0,
+    endMask: 0,
+    shrinkMask: 0,
+  };
+  let addedEllipsis = 0;
+  let addedAxes = 0;
+  for (let i = 0; i < dims; i++) {
+    const bit = 1 << i;
+    if (ellipsisSet & bit) {
+      addedEllipsis = Math.max(0, i - ellipsisStart);
+      result.begin.push(0);
+      result.end.push(0);
+      result.strides.push(1);
+      result.beginMask |= bit;
+      result.endMask |= bit;
+      result.shape.push(inputShape[i - addedAxes]);
+    } else if (newAxisSet & bit) {
+      result.begin.push(0);
+      result.end.push(1);
+      result.strides.push(1);
+      result.shape.push(1);
+      addedAxes++;
+    } else if (i >= count + expanded) {
+      result.begin.push(0);
+      result.end.push(0);
+      result.strides.push(1);
+      result.beginMask |= bit;
+      result.endMask |= bit;
+      result.shape.push(inputShape[i - addedAxes]);
+    } else {
+      const original = i - addedEllipsis;
+      result.begin.push(begin[original]);
+      result.end.push(end[original]);
+      result.strides.push(strides[original]);
+      if (mask("beginMask") & (1 << original)) result.beginMask |= bit;
+      if (mask("endMask") & (1 << original)) result.endMask |= bit;
+      if (mask("shrinkAxisMask") & (1 << original)) result.shrinkMask |= bit;
+      result.shape.push(inputShape[i - addedAxes]);
+    }
+  }
+  return result;
+}
+
+/**
+ * STRIDED_SLICE with TFLite's masks: the ellipsis and new axes first (`effectiveSlice`), then per
+ * dimension begin_mask / end_mask take the whole extent, negative indices count from the end and
+ * are clamped, `offset` makes end relative to begin, shrink_axis_mask keeps one element and drops
+ * the dimension.
  */
 export function stridedSlice(context: OpContext): PreparedOp {
   const input = context.input(0);
@@ -64,27 +167,20 @@ export function stridedSlice(context: OpContext): PreparedOp {
   const strides = context.integers(context.input(3), "strides");
   const options = context.options;
   const mask = (name: string) => Number(options[name] ?? 0);
-  if (mask("ellipsisMask") !== 0 || mask("newAxisMask") !== 0) {
-    context.unsupported("ellipsis and new-axis masks are not supported");
+  if (end.length !== begin.length || strides.length !== begin.length) {
+    context.unsupported("begin, end and strides must have the same length");
   }
-  if (begin.length > rank || end.length !== begin.length || strides.length !== begin.length) {
-    context.unsupported(`begin, end and strides must have the same length, at most ${rank}`);
+  const spec = effectiveSlice(input.shape, begin, end, strides, mask);
+  if (spec.shape.length < rank || spec.begin.length !== spec.shape.length) {
+    context.unsupported(`the slice spec does not fit input [${input.shape}]`);
   }
   const starts: number[] = [];
   const steps: number[] = [];
   const shape: number[] = [];
   const outputShape: number[] = [];
-  for (let axis = 0; axis < rank; axis++) {
-    const size = input.shape[axis];
-    if (axis >= begin.length) {
-      starts.push(0);
-      steps.push(1);
-      shape.push(size);
-      outputShape.push(size);
-      continue;
-    }
-    const step = strides[axis];
-    if (step === 0) context.unsupported(`stride of axis ${axis} is 0`);
+  spec.shape.forEach((size, axis) => {
+    const step = spec.strides[axis];
+    if (step === 0) context.unsupported(`stride of dimension ${axis} is 0`);
     const bit = 1 << axis;
     const clampIndex = (index: number) => {
       const absolute = index < 0 ? index + size : index;
@@ -92,27 +188,25 @@ export function stridedSlice(context: OpContext): PreparedOp {
         ? Math.min(Math.max(absolute, 0), size)
         : Math.min(Math.max(absolute, -1), size - 1);
     };
-    const start = mask("beginMask") & bit ? (step > 0 ? 0 : size - 1) : clampIndex(begin[axis]);
-    let stop: number;
-    if (mask("shrinkAxisMask") & bit) {
-      const index = begin[axis] < 0 ? begin[axis] + size : begin[axis];
+    if (spec.shrinkMask & bit) {
+      const index = spec.begin[axis] < 0 ? spec.begin[axis] + size : spec.begin[axis];
       if (index < 0 || index >= size) {
-        context.unsupported(`index ${begin[axis]} is outside axis ${axis}`);
+        context.unsupported(`index ${spec.begin[axis]} is outside dimension ${axis}`);
       }
       starts.push(index);
       steps.push(1);
       shape.push(1);
-      continue;
-    } else if (mask("endMask") & bit) {
-      stop = step > 0 ? size : -1;
-    } else {
-      stop = clampIndex(options.offset ? begin[axis] + end[axis] : end[axis]);
+      return;
     }
+    const start = spec.beginMask & bit ? (step > 0 ? 0 : size - 1) : clampIndex(spec.begin[axis]);
+    const stop = spec.endMask & bit
+      ? (step > 0 ? size : -1)
+      : clampIndex(options.offset ? spec.begin[axis] + spec.end[axis] : spec.end[axis]);
     const count = Math.max(0, Math.ceil((stop - start) / step));
     starts.push(start);
     steps.push(step);
     shape.push(count);
     outputShape.push(count);
-  }
-  return sliceRun(context, input, { starts, steps, shape }, outputShape);
+  });
+  return sliceRun(context, input, { starts, steps, shape }, outputShape, spec.shape);
 }
