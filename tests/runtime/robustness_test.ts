@@ -1,7 +1,7 @@
 /**
  * Malformed models end at load in `ModelFormatError` or `UnsupportedModelError` naming the
  * operator and tensor: broken dataflow, computed shapes over `maxElements`, memory over the
- * budget, no subgraphs.
+ * budget, no subgraphs, operands that do not fit their op.
  */
 import assert from "node:assert/strict";
 import {
@@ -163,4 +163,57 @@ Deno.test("inputShapes are checked like computed shapes, and must not outnumber 
   );
   const batch = await Interpreter.load(SEED, { inputShapes: [[4, 28, 28]] });
   assert.deepEqual(batch.inputDetails()[0].shape, [4, 28, 28]);
+});
+
+/** Fuzz finds (tests/fixtures/robustness/fuzz_*), each once an untyped error inside a kernel. */
+const FUZZ_FINDS: [string, RegExp][] = [
+  [
+    "depthwise_uint8_input_unquantized",
+    /^operator 0 DEPTHWISE_CONV_2D \(version 3\): tensor 0 "x" \(uint8\) has no quantization parameters$/,
+  ],
+  [
+    "transpose_conv_output_unquantized",
+    /^operator 0 TRANSPOSE_CONV \(version 3\): tensor 4 "Identity" \(uint8\) has no quantization parameters$/,
+  ],
+  [
+    "transpose_conv_filter_unquantized",
+    /^operator 0 TRANSPOSE_CONV \(version 3\): filter tensor 2 "conv2d_transpose" \(int8\) has no quantization parameters$/,
+  ],
+  [
+    "transpose_conv_int16_short_bias",
+    /^operator 0 TRANSPOSE_CONV \(version 3\): bias tensor 3 "[^"]+" has 4 values for 5 output channels$/,
+  ],
+  [
+    "hybrid_conv_long_bias",
+    /^subgraph 0, operator 8 CONV_2D \(version 5\): bias tensor 10 "[^"]+" has 49 values for 48 output channels$/,
+  ],
+];
+
+for (const [name, message] of FUZZ_FINDS) {
+  Deno.test(`load refuses fuzz find ${name}, naming the operator and tensor`, async () => {
+    const bytes = readBytesSync(`${FIXTURES}/robustness/fuzz_${name}.tflite`);
+    await assertRefused(bytes, UnsupportedModelError, message);
+  });
+}
+
+Deno.test("operands of the wrong size are refused at load, naming the operator and tensor", async () => {
+  // seed_mnist's FULLY_CONNECTED (operator 10) with one bias value too many.
+  await assertRefused(
+    seedWith((model) => {
+      const bias = model.subgraphs[0].tensors[model.subgraphs[0].operators[10].inputs[2]];
+      bias.shape = [bias.shape[0] + 1];
+      bias.data = new Float32Array(bias.shape[0]);
+    }),
+    UnsupportedModelError,
+    /^operator 10 FULLY_CONNECTED \(version \d+\): bias tensor \d+ "[^"]*" has 11 values for 10 output channels$/,
+  );
+  // A DEPTHWISE_CONV_2D filter must be [1, kH, kW, channels]: [3, 3, 3, 1] is a CONV_2D's.
+  const depthwise = readModel(readBytesSync(`${FIXTURES}/ops/depthwise_3x3_same.tflite`));
+  const filter = depthwise.subgraphs[0].tensors[depthwise.subgraphs[0].operators[0].inputs[1]];
+  filter.shape = [filter.shape[3], filter.shape[1], filter.shape[2], 1];
+  await assertRefused(
+    writeModel(depthwise),
+    UnsupportedModelError,
+    /^operator 0 DEPTHWISE_CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[\d+,3,3,1\]; it must be \[1, kH, kW, a multiple of input \[[\d,]+\]'s \d+ channels\]$/,
+  );
 });

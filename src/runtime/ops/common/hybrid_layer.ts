@@ -82,9 +82,11 @@ interface HybridLayer {
 /** Places a hybrid layer's constants (see `HybridLayer`); `pack` is the packed depth, if packed. */
 export function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
   const filter = context.input(1, "int8");
-  const quantization = filter.quantization;
-  if (!quantization || quantization.scale.length === 0) {
-    context.unsupported(`weights "${filter.name}" have no quantization parameters`);
+  const quantization = context.quantization(filter, "weights");
+  if (quantization.scale.length !== 1 && quantization.scale.length !== channels) {
+    context.unsupported(
+      `the weights have ${quantization.scale.length} scales for ${channels} channels`,
+    );
   }
   const values = context.values(filter, "weights") as Int8Array;
   const depth = values.length / channels;

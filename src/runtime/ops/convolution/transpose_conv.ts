@@ -168,6 +168,7 @@ export function transposeConv(context: OpContext): PreparedOp {
   );
   const output = context.output(0, input.dtype);
   const g = geometry(context, input, filter);
+  if (bias) context.expectElements(bias, "bias", g.outC, "output channels");
   output.shape = [g.batches, g.outH, g.outW, g.outC];
   const outputCount = elementCount(output.shape);
   const memory = context.memory;
@@ -179,7 +180,7 @@ export function transposeConv(context: OpContext): PreparedOp {
     return floatTransposeConv(context, input, output, g, filterValues, biasValues);
   }
   const inputZero = params(context, input).zeroPoint;
-  const filterQuantization = filter.quantization!;
+  const filterQuantization = context.quantization(filter, "filter");
   const filterZero = filterQuantization.zeroPoint[0] ?? 0;
   // Legacy uint8 filters carry a zero point: subtract it once, here.
   const centredFilter = Int32Array.from(filterValues, (value) => value - filterZero);

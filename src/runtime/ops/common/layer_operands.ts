@@ -1,0 +1,65 @@
+/**
+ * The operand checks TFLite's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED make at prepare,
+ * before any path (float32, hybrid, integer) reads a constant: the filter's rank and how its
+ * dimensions fit the input, and a bias of one value per output channel.
+ */
+import { elementCount } from "../../../format/dtype.ts";
+import type { OpContext } from "../../op.ts";
+
+/** CONV_2D: NHWC input, filter [outC, kH, kW, inC / groups], outC a multiple of the groups. */
+export function checkConvolutionOperands(context: OpContext): void {
+  const input = context.input(0);
+  const filter = context.input(1);
+  context.expectRank(input, "input", 4);
+  context.expectRank(filter, "filter", 4);
+  const [outC, , , filterC] = filter.shape;
+  const groups = input.shape[3] / filterC;
+  if (!(Number.isInteger(groups) && groups > 0 && outC % groups === 0)) {
+    context.unsupported(
+      `${
+        context.describe(filter, "filter")
+      } has shape [${filter.shape}], which does not fit input [${input.shape}]`,
+    );
+  }
+  checkBias(context, outC);
+}
+
+/** DEPTHWISE_CONV_2D: NHWC input, filter [1, kH, kW, outC], outC a multiple of the channels. */
+export function checkDepthwiseOperands(context: OpContext): void {
+  const input = context.input(0);
+  const filter = context.input(1);
+  context.expectRank(input, "input", 4);
+  context.expectRank(filter, "filter", 4);
+  const outC = filter.shape[3];
+  const channels = input.shape[3];
+  if (filter.shape[0] !== 1 || channels === 0 || outC % channels !== 0) {
+    context.unsupported(
+      `${
+        context.describe(filter, "filter")
+      } has shape [${filter.shape}]; it must be [1, kH, kW, a multiple of input [${input.shape}]'s ${channels} channels]`,
+    );
+  }
+  checkBias(context, outC);
+}
+
+/** FULLY_CONNECTED: weights [outC, depth] and an input of whole rows of that depth. */
+export function checkFullyConnectedOperands(context: OpContext): void {
+  const input = context.input(0);
+  const weights = context.input(1);
+  context.expectRank(weights, "weights", 2);
+  const [outC, depth] = weights.shape;
+  if (!(depth > 0 && elementCount(input.shape) % depth === 0)) {
+    context.unsupported(
+      `${
+        context.describe(weights, "weights")
+      } has shape [${weights.shape}]; input [${input.shape}] does not split into rows of ${depth}`,
+    );
+  }
+  checkBias(context, outC);
+}
+
+/** A bias (input 2), when present, holds one value per output channel. */
+function checkBias(context: OpContext, channels: number): void {
+  const bias = context.optionalInput(2);
+  if (bias) context.expectElements(bias, "bias", channels, "output channels");
+}
