@@ -47,7 +47,7 @@ export {
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";
 export type { KernelVariant } from "./src/runtime/wasm.ts";
-export { UnsupportedModelError } from "./src/runtime/errors.ts";
+export { InvokeError, UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";

@@ -1,17 +1,20 @@
 /**
  * Malformed models end at load in `ModelFormatError` or `UnsupportedModelError` naming the
  * operator and tensor: broken dataflow, computed shapes over `maxElements`, memory over the
- * budget, no subgraphs, operands that do not fit their op.
+ * budget, no subgraphs, operands that do not fit their op; indices known only at run time in an
+ * `InvokeError` at invoke.
  */
 import assert from "node:assert/strict";
 import {
   Interpreter,
+  InvokeError,
   type Model,
   ModelFormatError,
   readModel,
   UnsupportedModelError,
   writeModel,
 } from "../../mod.ts";
+import { elementCount } from "../../src/format/dtype.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.float.tflite`;
@@ -168,6 +171,10 @@ Deno.test("inputShapes are checked like computed shapes, and must not outnumber 
 /** Fuzz finds (tests/fixtures/robustness/fuzz_*), each once an untyped error inside a kernel. */
 const FUZZ_FINDS: [string, RegExp][] = [
   [
+    "gather_index_outside_axis",
+    /^operator 0 GATHER \(version 2\): indices tensor 1 "GatherV2\/indices" holds 5, outside \[0, 3\) of axis 1 of input tensor 0 "x"$/,
+  ],
+  [
     "depthwise_uint8_input_unquantized",
     /^operator 0 DEPTHWISE_CONV_2D \(version 3\): tensor 0 "x" \(uint8\) has no quantization parameters$/,
   ],
@@ -216,4 +223,25 @@ Deno.test("operands of the wrong size are refused at load, naming the operator a
     UnsupportedModelError,
     /^operator 0 DEPTHWISE_CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[\d+,3,3,1\]; it must be \[1, kH, kW, a multiple of input \[[\d,]+\]'s \d+ channels\]$/,
   );
+});
+
+Deno.test("GATHER indices computed at run time outside the axis end in an InvokeError", async () => {
+  const model = readModel(readBytesSync(`${FIXTURES}/ops/gather.tflite`));
+  const [main] = model.subgraphs;
+  const indices = main.tensors[main.operators[0].inputs[1]];
+  indices.data = null;
+  indices.buffer = 0;
+  main.inputs.push(main.operators[0].inputs[1]);
+  const interpreter = await Interpreter.load(writeModel(model));
+  interpreter.setInput(1, new Int32Array(elementCount(indices.shape)).fill(6));
+  assert.throws(() => interpreter.invoke(), (error) => {
+    assert.ok(error instanceof InvokeError && error instanceof UnsupportedModelError);
+    assert.match(
+      error.message,
+      /^operator 0 GATHER \(version \d+\): indices tensor 1 "[^"]*" holds 6, outside \[0, 6\) of axis 1 of input tensor 0 "x"$/,
+    );
+    return true;
+  });
+  interpreter.setInput(1, new Int32Array(elementCount(indices.shape)).fill(5));
+  interpreter.invoke();
 });

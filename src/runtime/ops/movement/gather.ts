@@ -1,9 +1,14 @@
 /** GATHER along an axis, for any dtype. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { InvokeError } from "../../errors.ts";
 import { normalizeAxis } from "../common/axes.ts";
 
-/** GATHER along `axis` (batch_dims 0); indices checked against the axis at run time. */
+/**
+ * GATHER along `axis` (batch_dims 0). Constant indices are checked against the axis at load;
+ * indices computed at run time at invoke, where an index outside the axis is an `InvokeError`
+ * naming the indices tensor, as TFLite's kernel fails there.
+ */
 export function gather(context: OpContext): PreparedOp {
   const params = context.input(0);
   const indices = context.input(1, "int32", "int64", "int16");
@@ -22,6 +27,18 @@ export function gather(context: OpContext): PreparedOp {
   const indexCount = elementCount(indices.shape);
   const memory = context.memory;
   const paramCount = elementCount(params.shape);
+  const outside = (index: number) =>
+    `${
+      context.describe(indices, "indices")
+    } holds ${index}, outside [0, ${axisSize}) of axis ${axis} of ${
+      context.describe(params, "input")
+    }`;
+  if (indices.constant) {
+    const index = context.integers(indices, "indices").find((value) =>
+      !(value >= 0 && value < axisSize)
+    );
+    if (index !== undefined) context.unsupported(outside(index));
+  }
   return {
     run() {
       const which = memory.view(indices.dtype, indices.offset, indexCount);
@@ -32,7 +49,7 @@ export function gather(context: OpContext): PreparedOp {
         for (let j = 0; j < indexCount; j++) {
           const index = Number(which[j]);
           if (!(index >= 0 && index < axisSize)) {
-            throw new RangeError(`${context.where}: index ${index} is outside [0, ${axisSize})`);
+            throw new InvokeError(context.where, outside(index));
           }
           const start = (block * axisSize + index) * inner;
           target.set(source.subarray(start, start + inner) as never, position);
