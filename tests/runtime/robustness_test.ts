@@ -194,6 +194,10 @@ const FUZZ_FINDS: [string, RegExp][] = [
     "hybrid_conv_long_bias",
     /^subgraph 0, operator 8 CONV_2D \(version 5\): bias tensor 10 "[^"]+" has 49 values for 48 output channels$/,
   ],
+  [
+    "resize_nearest_empty_input",
+    /^operator 0 RESIZE_NEAREST_NEIGHBOR \(version 3\): input tensor 0 "x" \[1,0,7,3\] has no pixels to resize$/,
+  ],
 ];
 
 for (const [name, message] of FUZZ_FINDS) {
