@@ -37,6 +37,7 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
   if (parts.length !== sizes.length) {
     throw new QuantizeError(
       `calibration sample ${position} has ${parts.length} inputs; the model takes ${sizes.length}`,
+      position,
     );
   }
   parts.forEach((part, input) => {
@@ -44,6 +45,7 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
       throw new QuantizeError(
         `calibration sample ${position}, input ${input}: ${part?.length ?? 0} values; ` +
           `the model input takes ${sizes[input]}`,
+        position,
       );
     }
   });
@@ -86,6 +88,7 @@ export async function calibrate(
         if (!Number.isFinite(value)) {
           throw new QuantizeError(
             `calibration sample ${samples}: tensor "${names[position]}" takes the value ${value}`,
+            samples,
           );
         }
         if (value < range.min) range.min = value;

@@ -2,7 +2,7 @@
  * Malformed models end at load in `ModelFormatError` or `UnsupportedModelError` naming the
  * operator and tensor: broken dataflow, computed shapes over `maxElements`, memory over the
  * budget, no subgraphs, operands that do not fit their op; indices known only at run time in an
- * `InvokeError` at invoke.
+ * `InvokeError` at invoke. Labels and calibration samples that do not fit are named.
  */
 import assert from "node:assert/strict";
 import {
@@ -10,11 +10,15 @@ import {
   InvokeError,
   type Model,
   ModelFormatError,
+  quantize,
+  QuantizeError,
   readModel,
+  SampleError,
   UnsupportedModelError,
   writeModel,
 } from "../../mod.ts";
 import { elementCount } from "../../src/format/dtype.ts";
+import { evaluateAccuracy } from "../../src/runtime/evaluate.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.float.tflite`;
@@ -248,4 +252,41 @@ Deno.test("GATHER indices computed at run time outside the axis end in an Invoke
   });
   interpreter.setInput(1, new Int32Array(elementCount(indices.shape)).fill(5));
   interpreter.invoke();
+});
+
+Deno.test("evaluateAccuracy checks the labels against the classes before running a sample", async () => {
+  const interpreter = await Interpreter.load(SEED);
+  const data = { dtype: "float32" as const, shape: [2, 28, 28], data: new Float32Array(1568) };
+  assert.throws(
+    () =>
+      evaluateAccuracy(interpreter, data, {
+        dtype: "int32",
+        shape: [2],
+        data: Int32Array.of(3, 10),
+      }),
+    (error) => {
+      assert.ok(error instanceof SampleError);
+      assert.match(error.message, /^label 1 is 10; output "[^"]*" scores 10 classes \(0 to 9\)$/);
+      return true;
+    },
+  );
+});
+
+Deno.test("a QuantizeError about the representative dataset names the sample", async () => {
+  const model = readModel(readBytesSync(SEED));
+  const dataset = [new Float32Array(784), new Float32Array(10)];
+  await assert.rejects(
+    quantize(model, { mode: "int8", representativeDataset: dataset }),
+    (error) => {
+      assert.ok(error instanceof QuantizeError);
+      assert.equal(error.sample, 1);
+      assert.match(error.message, /^calibration sample 1, input 0: 10 values/);
+      return true;
+    },
+  );
+  await assert.rejects(quantize(model, { mode: "int8", representativeDataset: [] }), (error) => {
+    assert.ok(error instanceof QuantizeError);
+    assert.equal(error.sample, undefined);
+    return true;
+  });
 });
