@@ -19,6 +19,11 @@ import {
 } from "../../mod.ts";
 import { elementCount } from "../../src/format/dtype.ts";
 import { evaluateAccuracy } from "../../src/runtime/evaluate.ts";
+import { OpContext } from "../../src/runtime/op.ts";
+import { FILL, separableCopy } from "../../src/runtime/ops/movement/movement_common.ts";
+import type { RuntimeTensor } from "../../src/runtime/tensor.ts";
+import { Random } from "../fuzz/random.ts";
+import { freshMemory } from "./kernel_harness.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 
 const SEED = `${FIXTURES}/models/seed_mnist.float.tflite`;
@@ -289,4 +294,78 @@ Deno.test("a QuantizeError about the representative dataset names the sample", a
     assert.equal(error.sample, undefined);
     return true;
   });
+});
+
+Deno.test("separable copies equal the index map they replace, rows merged or not", async () => {
+  const memory = await freshMemory();
+  const tensor = (index: number, shape: number[]): RuntimeTensor => ({
+    index,
+    name: `t${index}`,
+    dtype: "int16",
+    shape,
+    quantization: null,
+    offset: memory.allocate(elementCount(shape) * 2),
+    data: null,
+    constant: false,
+    isVariable: false,
+  });
+  const random = new Random(7);
+  for (const shape of [[3, 5, 7, 2], [2, 3000, 3], [5000], [70, 70], []]) {
+    const input = tensor(0, shape.map((size) => size + 2));
+    const output = tensor(1, shape);
+    // Per axis: ascending with its ends FILL (PAD, copied in blocks), reversed (MIRROR_PAD), or
+    // a shuffle with some FILL (element by element).
+    const strides = input.shape.map((_, axis) => elementCount(input.shape.slice(axis + 1)));
+    const tables = shape.map((size, axis) => {
+      const mode = axis === shape.length - 1 && size === 5000 ? 0 : random.below(3);
+      return Array.from({ length: size }, (_, index) => {
+        if (mode === 0) return index === 0 || index === size - 1 ? FILL : index * strides[axis];
+        if (mode === 1) return (size - 1 - index) * strides[axis];
+        return random.below(10) === 0 ? FILL : random.below(size) * strides[axis];
+      });
+    });
+    const operator = readModel(readBytesSync(SEED)).subgraphs[0].operators[0];
+    const context = new OpContext(operator, "test", [input], [output], memory);
+    const prepared = separableCopy(
+      context,
+      input,
+      output,
+      tables.map((table) => (index: number) => table[index]),
+      Int16Array.of(-9),
+    );
+    const source = memory.view("int16", input.offset, elementCount(input.shape)) as Int16Array;
+    source.forEach((_, index) => (source[index] = index % 30000));
+    prepared.run(0);
+    const expected = new Int16Array(elementCount(shape));
+    expected.forEach((_, index) => {
+      let rest = index;
+      let from = 0;
+      for (let axis = shape.length - 1; axis >= 0; axis--) {
+        const term = tables[axis][rest % shape[axis]];
+        from = term === FILL || from === FILL ? FILL : from + term;
+        rest = Math.floor(rest / shape[axis]);
+      }
+      expected[index] = from === FILL ? -9 : (from % 30000);
+    });
+    assert.deepEqual(memory.view("int16", output.offset, expected.length), expected, `[${shape}]`);
+  }
+});
+
+Deno.test("data movement keeps no map of its output: a 46 MiB PAD takes its tensors' bytes", async () => {
+  const pad = readModel(readBytesSync(`${FIXTURES}/ops/pad.tflite`));
+  (pad.subgraphs[0].tensors[1].data as Int32Array).set([0, 0, 1000, 1000, 1000, 1000, 0, 0]);
+  const interpreter = await Interpreter.load(writeModel(pad), { memoryBudget: 2 ** 26 });
+  const outputBytes = 4 * elementCount(interpreter.outputDetails()[0].shape);
+  assert.equal(outputBytes, 48216240);
+  assert.ok(interpreter.memoryBytes < outputBytes + 2 ** 20, `${interpreter.memoryBytes} bytes`);
+  interpreter.setInput(
+    0,
+    new Float32Array(elementCount(interpreter.inputDetails()[0].shape)).fill(1),
+  );
+  interpreter.invoke();
+  const output = interpreter.output(0) as Float32Array;
+  assert.equal(
+    output.reduce((sum, value) => sum + value, 0),
+    elementCount(interpreter.inputDetails()[0].shape),
+  );
 });
