@@ -369,3 +369,33 @@ Deno.test("data movement keeps no map of its output: a 46 MiB PAD takes its tens
     elementCount(interpreter.inputDetails()[0].shape),
   );
 });
+
+Deno.test("every UNIDIRECTIONAL_SEQUENCE_LSTM weight, bias and layer norm is checked at load", async () => {
+  const changes: [number, number[], RegExp][] = [
+    [13, [3], /forget gate bias tensor \d+ "[^"]*" has shape \[3\]; it must be \[2\]$/],
+    [22, [3], /cell gate layer norm weights tensor \d+ "[^"]*" has shape \[3\]; it must be \[2\]$/],
+    [
+      7,
+      [2, 3],
+      /cell gate recurrent weights tensor \d+ "[^"]*" has shape \[2,3\]; it must be \[2,2\]$/,
+    ],
+    [16, [3, 2], /projection weights tensor \d+ "[^"]*" has shape \[3,2\]; it must be \[2,2\]$/],
+  ];
+  for (const fixture of ["ops/unidirectional_sequence_lstm", "ops_dynamic/hybrid_lstm"]) {
+    for (const [position, shape, message] of changes) {
+      const model = readModel(readBytesSync(`${FIXTURES}/${fixture}.tflite`));
+      const [main] = model.subgraphs;
+      const tensor = main.tensors[main.operators[0].inputs[position]];
+      tensor.shape = shape;
+      const count = elementCount(shape);
+      tensor.data = tensor.dtype === "int8" ? new Int8Array(count) : new Float32Array(count);
+      await assertRefused(
+        writeModel(model),
+        UnsupportedModelError,
+        new RegExp(
+          `^operator 0 UNIDIRECTIONAL_SEQUENCE_LSTM \\(version \\d+\\): ${message.source}`,
+        ),
+      );
+    }
+  }
+});
