@@ -1,13 +1,12 @@
 /**
  * Malformed models end at load in `ModelFormatError` or `UnsupportedModelError` naming the
  * operator and tensor: broken dataflow, computed shapes over `maxElements`, memory over the
- * budget, no subgraphs, operands that do not fit their op; indices known only at run time in an
- * `InvokeError` at invoke. Labels and calibration samples that do not fit are named.
+ * budget (index maps included), no subgraphs. Labels and calibration samples that do not fit are
+ * named. Operands that do not fit their op: `op_operands_test.ts`.
  */
 import assert from "node:assert/strict";
 import {
   Interpreter,
-  InvokeError,
   type Model,
   ModelFormatError,
   quantize,
@@ -25,27 +24,7 @@ import type { RuntimeTensor } from "../../src/runtime/tensor.ts";
 import { Random } from "../fuzz/random.ts";
 import { freshMemory } from "./kernel_harness.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
-
-const SEED = `${FIXTURES}/models/seed_mnist.float.tflite`;
-
-/** seed_mnist (SHAPE ... RESHAPE, CONV_2D 4, MAX_POOL_2D 5, ..., FULLY_CONNECTED 10) changed. */
-function seedWith(change: (model: Model) => void): Uint8Array {
-  const model = readModel(readBytesSync(SEED));
-  change(model);
-  return writeModel(model);
-}
-
-async function assertRefused(
-  bytes: Uint8Array,
-  type: typeof ModelFormatError | typeof UnsupportedModelError,
-  message: RegExp,
-) {
-  await assert.rejects(Interpreter.load(bytes), (error) => {
-    assert.ok(error instanceof type, String(error));
-    assert.match((error as Error).message, message);
-    return true;
-  });
-}
+import { assertRefused, SEED, seedWith } from "./robustness_helpers.ts";
 
 const DATAFLOW: [string, (model: Model) => void, RegExp][] = [
   [
@@ -177,88 +156,6 @@ Deno.test("inputShapes are checked like computed shapes, and must not outnumber 
   assert.deepEqual(batch.inputDetails()[0].shape, [4, 28, 28]);
 });
 
-/** Fuzz finds (tests/fixtures/robustness/fuzz_*), each once an untyped error inside a kernel. */
-const FUZZ_FINDS: [string, RegExp][] = [
-  [
-    "gather_index_outside_axis",
-    /^operator 0 GATHER \(version 2\): indices tensor 1 "GatherV2\/indices" holds 5, outside \[0, 3\) of axis 1 of input tensor 0 "x"$/,
-  ],
-  [
-    "depthwise_uint8_input_unquantized",
-    /^operator 0 DEPTHWISE_CONV_2D \(version 3\): tensor 0 "x" \(uint8\) has no quantization parameters$/,
-  ],
-  [
-    "transpose_conv_output_unquantized",
-    /^operator 0 TRANSPOSE_CONV \(version 3\): tensor 4 "Identity" \(uint8\) has no quantization parameters$/,
-  ],
-  [
-    "transpose_conv_filter_unquantized",
-    /^operator 0 TRANSPOSE_CONV \(version 3\): filter tensor 2 "conv2d_transpose" \(int8\) has no quantization parameters$/,
-  ],
-  [
-    "transpose_conv_int16_short_bias",
-    /^operator 0 TRANSPOSE_CONV \(version 3\): bias tensor 3 "[^"]+" has 4 values for 5 output channels$/,
-  ],
-  [
-    "hybrid_conv_long_bias",
-    /^subgraph 0, operator 8 CONV_2D \(version 5\): bias tensor 10 "[^"]+" has 49 values for 48 output channels$/,
-  ],
-  [
-    "resize_nearest_empty_input",
-    /^operator 0 RESIZE_NEAREST_NEIGHBOR \(version 3\): input tensor 0 "x" \[1,0,7,3\] has no pixels to resize$/,
-  ],
-];
-
-for (const [name, message] of FUZZ_FINDS) {
-  Deno.test(`load refuses fuzz find ${name}, naming the operator and tensor`, async () => {
-    const bytes = readBytesSync(`${FIXTURES}/robustness/fuzz_${name}.tflite`);
-    await assertRefused(bytes, UnsupportedModelError, message);
-  });
-}
-
-Deno.test("operands of the wrong size are refused at load, naming the operator and tensor", async () => {
-  // seed_mnist's FULLY_CONNECTED (operator 10) with one bias value too many.
-  await assertRefused(
-    seedWith((model) => {
-      const bias = model.subgraphs[0].tensors[model.subgraphs[0].operators[10].inputs[2]];
-      bias.shape = [bias.shape[0] + 1];
-      bias.data = new Float32Array(bias.shape[0]);
-    }),
-    UnsupportedModelError,
-    /^operator 10 FULLY_CONNECTED \(version \d+\): bias tensor \d+ "[^"]*" has 11 values for 10 output channels$/,
-  );
-  // A DEPTHWISE_CONV_2D filter must be [1, kH, kW, channels]: [3, 3, 3, 1] is a CONV_2D's.
-  const depthwise = readModel(readBytesSync(`${FIXTURES}/ops/depthwise_3x3_same.tflite`));
-  const filter = depthwise.subgraphs[0].tensors[depthwise.subgraphs[0].operators[0].inputs[1]];
-  filter.shape = [filter.shape[3], filter.shape[1], filter.shape[2], 1];
-  await assertRefused(
-    writeModel(depthwise),
-    UnsupportedModelError,
-    /^operator 0 DEPTHWISE_CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[\d+,3,3,1\]; it must be \[1, kH, kW, a multiple of input \[[\d,]+\]'s \d+ channels\]$/,
-  );
-});
-
-Deno.test("GATHER indices computed at run time outside the axis end in an InvokeError", async () => {
-  const model = readModel(readBytesSync(`${FIXTURES}/ops/gather.tflite`));
-  const [main] = model.subgraphs;
-  const indices = main.tensors[main.operators[0].inputs[1]];
-  indices.data = null;
-  indices.buffer = 0;
-  main.inputs.push(main.operators[0].inputs[1]);
-  const interpreter = await Interpreter.load(writeModel(model));
-  interpreter.setInput(1, new Int32Array(elementCount(indices.shape)).fill(6));
-  assert.throws(() => interpreter.invoke(), (error) => {
-    assert.ok(error instanceof InvokeError && error instanceof UnsupportedModelError);
-    assert.match(
-      error.message,
-      /^operator 0 GATHER \(version \d+\): indices tensor 1 "[^"]*" holds 6, outside \[0, 6\) of axis 1 of input tensor 0 "x"$/,
-    );
-    return true;
-  });
-  interpreter.setInput(1, new Int32Array(elementCount(indices.shape)).fill(5));
-  interpreter.invoke();
-});
-
 Deno.test("evaluateAccuracy checks the labels against the classes before running a sample", async () => {
   const interpreter = await Interpreter.load(SEED);
   const data = { dtype: "float32" as const, shape: [2, 28, 28], data: new Float32Array(1568) };
@@ -370,32 +267,18 @@ Deno.test("data movement keeps no map of its output: a 46 MiB PAD takes its tens
   );
 });
 
-Deno.test("every UNIDIRECTIONAL_SEQUENCE_LSTM weight, bias and layer norm is checked at load", async () => {
-  const changes: [number, number[], RegExp][] = [
-    [13, [3], /forget gate bias tensor \d+ "[^"]*" has shape \[3\]; it must be \[2\]$/],
-    [22, [3], /cell gate layer norm weights tensor \d+ "[^"]*" has shape \[3\]; it must be \[2\]$/],
-    [
-      7,
-      [2, 3],
-      /cell gate recurrent weights tensor \d+ "[^"]*" has shape \[2,3\]; it must be \[2,2\]$/,
-    ],
-    [16, [3, 2], /projection weights tensor \d+ "[^"]*" has shape \[3,2\]; it must be \[2,2\]$/],
-  ];
-  for (const fixture of ["ops/unidirectional_sequence_lstm", "ops_dynamic/hybrid_lstm"]) {
-    for (const [position, shape, message] of changes) {
-      const model = readModel(readBytesSync(`${FIXTURES}/${fixture}.tflite`));
-      const [main] = model.subgraphs;
-      const tensor = main.tensors[main.operators[0].inputs[position]];
-      tensor.shape = shape;
-      const count = elementCount(shape);
-      tensor.data = tensor.dtype === "int8" ? new Int8Array(count) : new Float32Array(count);
-      await assertRefused(
-        writeModel(model),
-        UnsupportedModelError,
-        new RegExp(
-          `^operator 0 UNIDIRECTIONAL_SEQUENCE_LSTM \\(version \\d+\\): ${message.source}`,
-        ),
-      );
-    }
-  }
+Deno.test("reductions keep their map of input to output elements inside the memory budget", async () => {
+  const mean = readModel(readBytesSync(`${FIXTURES}/ops/mean_keepdims.tflite`));
+  mean.subgraphs[0].tensors[0].shape = [2, 500, 600, 7];
+  const bytes = writeModel(mean);
+  const inputBytes = 2 * 500 * 600 * 7 * 4;
+  const interpreter = await Interpreter.load(bytes);
+  assert.ok(interpreter.memoryBytes > 2 * inputBytes, `${interpreter.memoryBytes} bytes`);
+  // The map (4 bytes per input element) is among the constants the budget counts.
+  await assert.rejects(Interpreter.load(bytes, { memoryBudget: 1.5 * inputBytes }), (error) => {
+    assert.ok(error instanceof UnsupportedModelError);
+    const beside = /beside (\d+) bytes of constants and weights: more than/.exec(error.message);
+    assert.ok(beside && Number(beside[1]) >= inputBytes, error.message);
+    return true;
+  });
 });

@@ -21,7 +21,11 @@ export function integerSumOrMean(mean: boolean): OpKernel {
   return (context) => {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
-    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const { inputCount, outputCount, perOutput, targets: targetsOffset } = planReduction(
+      context,
+      input,
+      output,
+    );
     const pin = params(context, input);
     const pout = params(context, output);
     const [low, high] = RANGES[output.dtype];
@@ -40,6 +44,7 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       run() {
         const source = memory.view(input.dtype, input.offset, inputCount);
         const target = memory.view(output.dtype, output.offset, outputCount);
+        const targets = memory.i32(targetsOffset, inputCount);
         sums.fill(0);
         for (let index = 0; index < inputCount; index++) {
           sums[targets[index]] += Number(source[index]);

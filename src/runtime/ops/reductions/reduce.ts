@@ -34,7 +34,11 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
       : context.input(0, "float32", "int32");
     const output = context.output(0, input.dtype);
     requireSharedParameters(context, [input], output);
-    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const { inputCount, outputCount, perOutput, targets: targetsOffset } = planReduction(
+      context,
+      input,
+      output,
+    );
     const memory = context.memory;
     // float32 sums in float32, in input order, as TFLite's kernels accumulate them.
     const integer = input.dtype !== "float32";
@@ -43,6 +47,7 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
       run() {
         const source = memory.view(input.dtype, input.offset, inputCount) as Float32Array;
         const target = memory.view(output.dtype, output.offset, outputCount) as Float32Array;
+        const targets = memory.i32(targetsOffset, inputCount);
         accumulators.fill(initial);
         for (let index = 0; index < inputCount; index++) {
           const slot = targets[index];

@@ -12,8 +12,11 @@ export interface Reduction {
   outputCount: number;
   /** Input elements per output element. */
   perOutput: number;
-  /** For every input element, the flat index of the output element it reduces into. */
-  targets: Int32Array;
+  /**
+   * Where in wasm memory (inside the memory budget) the int32 flat index of the output element
+   * each input element reduces into is, for every input element.
+   */
+  targets: number;
 }
 
 /**
@@ -35,7 +38,9 @@ export function planReduction(
     ? shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
     : shape.filter((_, axis) => !reduced.has(axis));
   const keptStrides = stridesOf(shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
-  const targets = new Int32Array(elementCount(shape));
+  const inputCount = elementCount(shape);
+  const offset = context.memory.allocate(inputCount * 4);
+  const targets = context.memory.i32(offset, inputCount);
   const counter = new Array<number>(rank).fill(0);
   for (let index = 0; index < targets.length; index++) {
     let target = 0;
@@ -48,8 +53,7 @@ export function planReduction(
       counter[axis] = 0;
     }
   }
-  const inputCount = targets.length;
   const outputCount = elementCount(output.shape);
   const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
-  return { reduced, inputCount, outputCount, perOutput, targets };
+  return { reduced, inputCount, outputCount, perOutput, targets: offset };
 }
