@@ -146,3 +146,16 @@ Deno.test("an axis input of several values, an SVDF bias of the wrong shape are 
     /^operator 0 SVDF \(version \d+\): bias tensor 3 "[^"]*" has shape \[3,1\]; it must be \[3\]$/,
   );
 });
+
+Deno.test("per-channel filter scales must run along the output channels", async () => {
+  // Filter [3, 3, 7, 2] with 3 scales: along axis 1 they fit the file, not the op.
+  const model = readModel(readBytesSync(`${FIXTURES}/ops_int8/conv_3x7_same_stride_2x1.tflite`));
+  const filter = model.subgraphs[0].tensors[2];
+  assert.equal(filter.quantization?.scale.length, 3);
+  filter.quantization!.quantizedDimension = 1;
+  await assertRefused(
+    writeModel(model),
+    UnsupportedModelError,
+    /^operator 0 CONV_2D \(version \d+\): filter tensor 2 "[^"]*" has 3 scales along axis 1; per-channel filters have one per output channel \(3\) along axis 0$/,
+  );
+});

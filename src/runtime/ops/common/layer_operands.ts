@@ -1,7 +1,8 @@
 /**
- * The operand checks TFLite's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED make at prepare,
- * before any path (float32, hybrid, integer) reads a constant: the filter's rank and how its
- * dimensions fit the input, and a bias of one value per output channel.
+ * The operand checks TFLite's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (and, for the
+ * filter's channels, TRANSPOSE_CONV) make at prepare, before any path (float32, hybrid, integer)
+ * reads a constant: the filter's rank and how its dimensions fit the input, per-channel scales
+ * along its output channels, and a bias of one value per output channel.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext } from "../../op.ts";
@@ -21,7 +22,7 @@ export function checkConvolutionOperands(context: OpContext): void {
       } has shape [${filter.shape}], which does not fit input [${input.shape}]`,
     );
   }
-  checkBias(context, outC);
+  checkFilterChannels(context, outC, 0, 2);
 }
 
 /** DEPTHWISE_CONV_2D: NHWC input, filter [1, kH, kW, outC], outC a multiple of the channels. */
@@ -39,7 +40,7 @@ export function checkDepthwiseOperands(context: OpContext): void {
       } has shape [${filter.shape}]; it must be [1, kH, kW, a multiple of input [${input.shape}]'s ${channels} channels]`,
     );
   }
-  checkBias(context, outC);
+  checkFilterChannels(context, outC, 3, 2);
 }
 
 /** FULLY_CONNECTED: weights [outC, depth] and an input of whole rows of that depth. */
@@ -55,11 +56,31 @@ export function checkFullyConnectedOperands(context: OpContext): void {
       } has shape [${weights.shape}]; input [${input.shape}] does not split into rows of ${depth}`,
     );
   }
-  checkBias(context, outC);
+  checkFilterChannels(context, outC, 0, 2);
 }
 
-/** A bias (input 2), when present, holds one value per output channel. */
-function checkBias(context: OpContext, channels: number): void {
-  const bias = context.optionalInput(2);
+/**
+ * A per-channel quantized filter (input 1) has one scale per output channel, along `axis` (as
+ * TFLite's PopulateConvolutionQuantizationParams checks); a bias (input `biasPosition`), when
+ * present, holds one value per output channel.
+ */
+export function checkFilterChannels(
+  context: OpContext,
+  channels: number,
+  axis: number,
+  biasPosition: number,
+): void {
+  const filter = context.input(1);
+  const quantization = filter.quantization;
+  if (quantization && quantization.scale.length > 1) {
+    if (quantization.scale.length !== channels || quantization.quantizedDimension !== axis) {
+      context.unsupported(
+        `${
+          context.describe(filter, "filter")
+        } has ${quantization.scale.length} scales along axis ${quantization.quantizedDimension}; per-channel filters have one per output channel (${channels}) along axis ${axis}`,
+      );
+    }
+  }
+  const bias = context.optionalInput(biasPosition);
   if (bias) context.expectElements(bias, "bias", channels, "output channels");
 }

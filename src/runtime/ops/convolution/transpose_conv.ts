@@ -11,6 +11,7 @@ import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange, quantizedActivationRange } from "../common/activation_range.ts";
+import { checkFilterChannels } from "../common/layer_operands.ts";
 import { roundUp } from "../common/weight_packing.ts";
 import { spatialPlan } from "../common/window.ts";
 import {
@@ -168,7 +169,7 @@ export function transposeConv(context: OpContext): PreparedOp {
   );
   const output = context.output(0, input.dtype);
   const g = geometry(context, input, filter);
-  if (bias) context.expectElements(bias, "bias", g.outC, "output channels");
+  checkFilterChannels(context, g.outC, 0, 3);
   output.shape = [g.batches, g.outH, g.outW, g.outC];
   const outputCount = elementCount(output.shape);
   const memory = context.memory;
