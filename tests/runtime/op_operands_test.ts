@@ -72,7 +72,7 @@ Deno.test("operands of the wrong size are refused at load, naming the operator a
   await assertRefused(
     writeModel(depthwise),
     UnsupportedModelError,
-    /^operator 0 DEPTHWISE_CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[\d+,3,3,1\]; it must be \[1, kH, kW, a multiple of input \[[\d,]+\]'s \d+ channels\]$/,
+    /^operator 0 DEPTHWISE_CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[\d+,3,3,1\]; it must be \[1, kH, kW, a multiple of input \[[\d,]+\]'s \d+ channels\], kH and kW at least 1$/,
   );
 });
 
@@ -157,5 +157,17 @@ Deno.test("per-channel filter scales must run along the output channels", async 
     writeModel(model),
     UnsupportedModelError,
     /^operator 0 CONV_2D \(version \d+\): filter tensor 2 "[^"]*" has 3 scales along axis 1; per-channel filters have one per output channel \(3\) along axis 0$/,
+  );
+});
+
+Deno.test("a convolution filter without taps is refused", async () => {
+  const model = readModel(readBytesSync(`${FIXTURES}/ops/conv_1x1.tflite`));
+  const filter = model.subgraphs[0].tensors[model.subgraphs[0].operators[0].inputs[1]];
+  filter.shape = [33, 0, 1, 17];
+  filter.data = new Float32Array(0);
+  await assertRefused(
+    writeModel(model),
+    UnsupportedModelError,
+    /^operator 0 CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[33,0,1,17\], which does not fit input/,
   );
 });

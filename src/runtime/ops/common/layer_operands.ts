@@ -7,7 +7,13 @@
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext } from "../../op.ts";
 
-/** CONV_2D: NHWC input, filter [outC, kH, kW, inC / groups], outC a multiple of the groups. */
+/** Whether a filter [., kH, kW, .] has a window of at least one tap. */
+const hasTaps = (shape: number[]) => shape[1] > 0 && shape[2] > 0;
+
+/**
+ * CONV_2D: NHWC input, filter [outC, kH, kW, inC / groups] (kH, kW at least 1), outC a multiple
+ * of the groups.
+ */
 export function checkConvolutionOperands(context: OpContext): void {
   const input = context.input(0);
   const filter = context.input(1);
@@ -15,17 +21,20 @@ export function checkConvolutionOperands(context: OpContext): void {
   context.expectRank(filter, "filter", 4);
   const [outC, , , filterC] = filter.shape;
   const groups = input.shape[3] / filterC;
-  if (!(Number.isInteger(groups) && groups > 0 && outC % groups === 0)) {
+  if (!(Number.isInteger(groups) && groups > 0 && outC % groups === 0) || !hasTaps(filter.shape)) {
     context.unsupported(
       `${
         context.describe(filter, "filter")
-      } has shape [${filter.shape}], which does not fit input [${input.shape}]`,
+      } has shape [${filter.shape}], which does not fit input [${input.shape}]: it must be [outC, kH, kW, input channels / groups], kH and kW at least 1`,
     );
   }
   checkFilterChannels(context, outC, 0, 2);
 }
 
-/** DEPTHWISE_CONV_2D: NHWC input, filter [1, kH, kW, outC], outC a multiple of the channels. */
+/**
+ * DEPTHWISE_CONV_2D: NHWC input, filter [1, kH, kW, outC] (kH, kW at least 1), outC a multiple
+ * of the channels.
+ */
 export function checkDepthwiseOperands(context: OpContext): void {
   const input = context.input(0);
   const filter = context.input(1);
@@ -33,11 +42,11 @@ export function checkDepthwiseOperands(context: OpContext): void {
   context.expectRank(filter, "filter", 4);
   const outC = filter.shape[3];
   const channels = input.shape[3];
-  if (filter.shape[0] !== 1 || channels === 0 || outC % channels !== 0) {
+  if (filter.shape[0] !== 1 || channels === 0 || outC % channels !== 0 || !hasTaps(filter.shape)) {
     context.unsupported(
       `${
         context.describe(filter, "filter")
-      } has shape [${filter.shape}]; it must be [1, kH, kW, a multiple of input [${input.shape}]'s ${channels} channels]`,
+      } has shape [${filter.shape}]; it must be [1, kH, kW, a multiple of input [${input.shape}]'s ${channels} channels], kH and kW at least 1`,
     );
   }
   checkFilterChannels(context, outC, 3, 2);
