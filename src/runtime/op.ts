@@ -2,7 +2,8 @@
  * What an op kernel sees while the interpreter prepares a model, and what it gives back. A kernel
  * checks its inputs, sets its outputs' shapes, prepares constants (packing weights into wasm
  * memory) and returns the function that runs it. Anything it cannot run is an
- * `UnsupportedModelError` thrown here, at load, never at the first invoke.
+ * `UnsupportedModelError` thrown here, at load, never at the first invoke; only what depends on
+ * values computed at run time (GATHER's indices) is checked at invoke, an `InvokeError`.
  */
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Operator, Quantization } from "../format/ir.ts";

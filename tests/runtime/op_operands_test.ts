@@ -171,3 +171,15 @@ Deno.test("a convolution filter without taps is refused", async () => {
     /^operator 0 CONV_2D \(version \d+\): filter tensor \d+ "[^"]*" has shape \[33,0,1,17\], which does not fit input/,
   );
 });
+
+Deno.test("a pooling window without taps is refused", async () => {
+  for (const folder of ["ops", "ops_int8"]) {
+    const model = readModel(readBytesSync(`${FIXTURES}/${folder}/avg_pool_2x2_valid.tflite`));
+    model.subgraphs[0].operators[0].options!.filterHeight = 0;
+    await assertRefused(
+      writeModel(model),
+      UnsupportedModelError,
+      /^operator 0 AVERAGE_POOL_2D \(version \d+\): window 0, stride 2 and dilation 1 must be at least 1$/,
+    );
+  }
+});
