@@ -1,7 +1,7 @@
 /**
  * What the data-movement kernels share: separable copies (each output element reads one input
- * element, its offset a sum of one term per axis), coordinate walks and block copies of stored
- * values.
+ * element, its offset a sum of one term per axis), block copies of stored values, and the checks
+ * of NHWC inputs and copied parameters.
  */
 import { elementCount, type TensorData } from "../../../format/dtype.ts";
 import type { KernelMemory } from "../../memory.ts";
@@ -22,7 +22,7 @@ const ROW_ENTRIES = 65536;
  * at load in wasm memory, inside the memory budget: one table per leading axis and one for the
  * trailing axes merged into rows of up to ROW_ENTRIES entries (or the last axis), never a map of
  * the whole output. A row is copied in contiguous blocks when it is made of few, element by
- * element otherwise. The output's elements are walked as `shape`: the output's shape, or it with
+ * element otherwise. The output's elements are walked as `walked`: the output's shape, or it with
  * axes of 1 inserted (STRIDED_SLICE's shrunk axes).
  */
 export function separableCopy(
