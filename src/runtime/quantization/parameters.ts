@@ -75,9 +75,6 @@ export function channelMultipliers(
   const shifts = new Int32Array(channels);
   const inputScale = params(context, input).scale;
   const outputScale = params(context, output).scale;
-  if (filterScales.length !== 1 && filterScales.length !== channels) {
-    context.unsupported(`the filter has ${filterScales.length} scales for ${channels} channels`);
-  }
   const float32Product = input.dtype === "uint8" ||
     (filterScales.length === 1 && context.operator.op === "FULLY_CONNECTED");
   for (let channel = 0; channel < channels; channel++) {

@@ -83,11 +83,6 @@ interface HybridLayer {
 export function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
   const filter = context.input(1, "int8");
   const quantization = context.quantization(filter, "weights");
-  if (quantization.scale.length !== 1 && quantization.scale.length !== channels) {
-    context.unsupported(
-      `the weights have ${quantization.scale.length} scales for ${channels} channels`,
-    );
-  }
   const values = context.values(filter, "weights") as Int8Array;
   const depth = values.length / channels;
   const scales = new Float32Array(padded);
