@@ -55,7 +55,7 @@ export type {
   CustomOpTensor,
 } from "./src/runtime/custom_op.ts";
 export type { FlexValue } from "./src/format/flexbuffers.ts";
-export { UnsupportedModelError } from "./src/runtime/errors.ts";
+export { InvokeError, UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.
 export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
@@ -64,7 +64,7 @@ export { FileError } from "./src/io/file_error.ts";
 
 // Quantization.
 export { quantize, quantizeWithReport } from "./src/quantize/quantize.ts";
-export { QuantizeError } from "./src/quantize/errors.ts";
+export { QuantizeError, type QuantizeErrorOptions } from "./src/quantize/errors.ts";
 export type {
   QuantizeMode,
   QuantizeOptions,

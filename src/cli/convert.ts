@@ -155,8 +155,8 @@ export async function convert(argv: string[]): Promise<void> {
       });
     } catch (error) {
       if (error instanceof QuantizeError) {
-        // The quantizer's messages about the data start with the sample they are about.
-        const about = error.message.startsWith("calibration sample") ? flags.calibration! : input;
+        // An error about a calibration sample is about the calibration file.
+        const about = error.sample === undefined ? input : flags.calibration!;
         throw new FileError(about, error.message);
       }
       throw error;

@@ -90,6 +90,7 @@ export function sampleInputs(
   if (parts.length !== sizes.length) {
     throw new QuantizeError(
       `calibration sample ${position} has ${parts.length} inputs; the model takes ${sizes.length}`,
+      { sample: position },
     );
   }
   parts.forEach((part, input) => {
@@ -97,6 +98,7 @@ export function sampleInputs(
       throw new QuantizeError(
         `calibration sample ${position}, input ${input}: ${part?.length ?? 0} values; ` +
           `the model input takes ${sizes[input]}`,
+        { sample: position },
       );
     }
   });
@@ -141,7 +143,7 @@ async function* samplesOf(
       const reason = error instanceof Error ? error.message : String(error);
       throw new QuantizeError(
         `the representative dataset failed at calibration sample ${position}: ${reason}`,
-        { cause: error },
+        { cause: error, sample: position },
       );
     }
     if (step.done) return;
@@ -200,6 +202,7 @@ export async function calibrate(
         if (!Number.isFinite(value)) {
           throw new QuantizeError(
             `calibration sample ${samples}: tensor "${names[position]}" takes the value ${value}`,
+            { sample: samples },
           );
         }
         if (value < range.min) range.min = value;

@@ -2,7 +2,7 @@
 import { elementCount } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { runSamples, SampleError } from "./samples.ts";
+import { checkLabels, runSamples, SampleError } from "./samples.ts";
 
 /** Top-1 (and top-5 when there are more than 5 classes) accuracy over `samples` samples. */
 export interface Accuracy {
@@ -14,8 +14,8 @@ export interface Accuracy {
 
 /**
  * Runs every sample of `data` and compares the first output's largest scores with `labels`
- * (one integer class per sample). Integer outputs are ranked as they are (quantization keeps the
- * order).
+ * (one integer class per sample, checked by `checkLabels` before any sample runs). Integer
+ * outputs are ranked as they are (quantization keeps the order).
  */
 export function evaluateAccuracy(
   interpreter: Interpreter,
@@ -27,6 +27,7 @@ export function evaluateAccuracy(
   if (elementCount(labels.shape) !== count) {
     throw new SampleError(`${elementCount(labels.shape)} labels for ${count} samples`);
   }
+  checkLabels(labels, interpreter.outputDetails()[0]);
   const [scores] = runSamples(interpreter, [data], onSample);
   const classes = elementCount(scores.shape.slice(1));
   let top1 = 0;

@@ -64,7 +64,7 @@ export interface InterpreterOptions {
   wasm?: KernelSources;
   /**
    * Most iterations one WHILE may run in one invoke (default 10,000,000): a loop whose condition
-   * still holds after that many ends the invoke in a `RangeError` naming the operator, so that a
+   * still holds after that many ends the invoke in an `InvokeError` naming the operator, so that a
    * model that never stops cannot hang a server.
    */
   maxWhileIterations?: number;

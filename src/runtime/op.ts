@@ -2,10 +2,11 @@
  * What an op kernel sees while the interpreter prepares a model, and what it gives back. A kernel
  * checks its inputs, sets its outputs' shapes, prepares constants (packing weights into wasm
  * memory) and returns the function that runs it. Anything it cannot run is an
- * `UnsupportedModelError` thrown here, at load, never at the first invoke.
+ * `UnsupportedModelError` thrown here, at load, never at the first invoke; only what depends on
+ * values computed at run time (GATHER's indices) is checked at invoke, an `InvokeError`.
  */
-import type { DType, TensorData } from "../format/dtype.ts";
-import type { Operator } from "../format/ir.ts";
+import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
+import type { Operator, Quantization } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
 import { densifyValues, sparsityOf } from "../format/sparsity.ts";
 import type { Program } from "./control_flow/program.ts";
@@ -91,6 +92,54 @@ export class OpContext {
     if (!tensor) this.unsupported(`output ${position} is missing`);
     this.checkDType(tensor, `output ${position}`, dtypes);
     return tensor;
+  }
+
+  /** How errors name an operand: `bias tensor 2 "conv/bias"` (`tensor 2 "conv/bias"` without a role). */
+  describe(tensor: RuntimeTensor, role: string): string {
+    return `${role ? `${role} ` : ""}tensor ${tensor.index} "${tensor.name}"`;
+  }
+
+  /** A tensor's quantization parameters, which must hold at least one scale. */
+  quantization(tensor: RuntimeTensor, role: string): Quantization {
+    const quantization = tensor.quantization;
+    if (!quantization || quantization.scale.length === 0) {
+      this.unsupported(
+        `${this.describe(tensor, role)} (${tensor.dtype}) has no quantization parameters`,
+      );
+    }
+    return quantization;
+  }
+
+  /** Throws unless `tensor` has rank `rank`. */
+  expectRank(tensor: RuntimeTensor, role: string, rank: number): void {
+    if (tensor.shape.length !== rank) {
+      this.unsupported(
+        `${
+          this.describe(tensor, role)
+        } has shape [${tensor.shape}]; it must have ${rank} dimensions`,
+      );
+    }
+  }
+
+  /** Throws unless `tensor` has shape `shape`. */
+  expectShape(tensor: RuntimeTensor, role: string, shape: readonly number[]): void {
+    const same = tensor.shape.length === shape.length &&
+      tensor.shape.every((size, axis) => size === shape[axis]);
+    if (!same) {
+      this.unsupported(
+        `${this.describe(tensor, role)} has shape [${tensor.shape}]; it must be [${shape}]`,
+      );
+    }
+  }
+
+  /** Throws unless `tensor` holds `count` elements (`what`: what they are for). */
+  expectElements(tensor: RuntimeTensor, role: string, count: number, what: string): void {
+    const elements = elementCount(tensor.shape);
+    if (elements !== count) {
+      this.unsupported(
+        `${this.describe(tensor, role)} has ${elements} values for ${count} ${what}`,
+      );
+    }
   }
 
   private checkDType(tensor: RuntimeTensor, role: string, dtypes: DType[]): void {

@@ -27,6 +27,9 @@ const DTYPES: DType[] = [
   "bfloat16",
 ];
 
+/** The largest constant buffer the "constant size" mutator builds (256 MiB). */
+const MAX_BUFFER_BYTES = 2 ** 28;
+
 const copyBuffer = (model: Model, index: number) => {
   model.buffers[index] = model.buffers[index].slice();
   return model.buffers[index];
@@ -87,8 +90,12 @@ export const TENSOR_MUTATORS: Mutator[] = [
       const { tensor, index } = found;
       const axis = random.below(tensor.shape.length);
       const before = `[${tensor.shape}]`;
-      tensor.shape[axis] = Math.max(0, tensor.shape[axis] + random.pick([1, -1, 1, 2]));
-      const bytes = packedByteLength(tensor.dtype, elementCount(tensor.shape)) ?? 0;
+      const shape = [...tensor.shape];
+      shape[axis] = Math.max(0, shape[axis] + random.pick([1, -1, 1, 2]));
+      const bytes = packedByteLength(tensor.dtype, elementCount(shape)) ?? 0;
+      // An earlier mutation may have stretched the shape: the fuzzer cannot build such a buffer.
+      if (bytes > MAX_BUFFER_BYTES) return null;
+      tensor.shape = shape;
       const resized = new Uint8Array(bytes);
       resized.set(model.buffers[tensor.buffer].subarray(0, bytes));
       model.buffers[tensor.buffer] = resized;

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   Interpreter,
+  InvokeError,
   type Model,
   readModel,
   UnsupportedModelError,
@@ -39,7 +40,7 @@ Deno.test("a WHILE that does not end stops at maxWhileIterations with an error",
   assert.throws(
     () => capped.run([new Float32Array([1])]),
     (error) =>
-      error instanceof RangeError &&
+      error instanceof InvokeError &&
       error.message ===
         "subgraph 0, operator 0 WHILE (version 1): the loop ran 1000 iterations and its condition still holds (option maxWhileIterations)",
   );

@@ -4,8 +4,9 @@
  * subgraphs are prepared at load for the inputs' shapes, and the body must keep every shape. A
  * variable the body passes through unchanged keeps its input's value, so one known at load (a
  * weight) is read by both subgraphs in place. A loop that runs more than the interpreter's
- * `maxWhileIterations` ends the invoke in a `RangeError` naming the operator.
+ * `maxWhileIterations` ends the invoke in an `InvokeError` naming the operator.
  */
+import { InvokeError } from "../errors.ts";
 import type { OpContext, PreparedOp } from "../op.ts";
 import { checkCondition, conditionHolds, copyValues, takeOutputs } from "./control_flow_common.ts";
 
@@ -51,8 +52,9 @@ export function whileKernel(context: OpContext): PreparedOp {
         cond.invoke();
         if (!conditionHolds(memory, cond.outputs[0])) return;
         if (iterations === limit) {
-          throw new RangeError(
-            `${context.where}: the loop ran ${limit} iterations and its condition still holds (option maxWhileIterations)`,
+          throw new InvokeError(
+            context.where,
+            `the loop ran ${limit} iterations and its condition still holds (option maxWhileIterations)`,
           );
         }
         copyValues(memory, outputs, body.inputs);

@@ -21,10 +21,7 @@ export function params(
   context: OpContext,
   tensor: RuntimeTensor,
 ): { scale: number; zeroPoint: number } {
-  const quantization = tensor.quantization;
-  if (!quantization || quantization.scale.length === 0) {
-    context.unsupported(`tensor "${tensor.name}" (${tensor.dtype}) has no quantization parameters`);
-  }
+  const quantization = context.quantization(tensor, "");
   return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
 }
 
@@ -76,8 +73,8 @@ export function channelMultipliers(
 ): { multipliers: Int32Array; shifts: Int32Array } {
   const multipliers = new Int32Array(channels);
   const shifts = new Int32Array(channels);
-  const inputScale = input.quantization!.scale[0];
-  const outputScale = output.quantization!.scale[0];
+  const inputScale = params(context, input).scale;
+  const outputScale = params(context, output).scale;
   const float32Product = input.dtype === "uint8" ||
     (filterScales.length === 1 && context.operator.op === "FULLY_CONNECTED");
   for (let channel = 0; channel < channels; channel++) {

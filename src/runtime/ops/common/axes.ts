@@ -8,3 +8,10 @@ export function normalizeAxis(context: OpContext, axis: number, rank: number): n
   }
   return axis < 0 ? axis + rank : axis;
 }
+
+/** The constant axis input `position` holds (exactly one), made non-negative for `rank`. */
+export function axisInput(context: OpContext, position: number, rank: number): number {
+  const tensor = context.input(position);
+  context.expectElements(tensor, "axis", 1, "axis");
+  return normalizeAxis(context, context.integers(tensor, "axis")[0], rank);
+}

@@ -91,10 +91,7 @@ interface HybridLayer {
 /** Places a hybrid layer's constants (see `HybridLayer`); `pack` is the packed depth, if packed. */
 export function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
   const filter = context.input(1, "int8");
-  const quantization = filter.quantization;
-  if (!quantization || quantization.scale.length === 0) {
-    context.unsupported(`weights "${filter.name}" have no quantization parameters`);
-  }
+  const quantization = context.quantization(filter, "weights");
   const values = context.values(filter, "weights") as Int8Array;
   const depth = values.length / channels;
   const scales = new Float32Array(padded);

@@ -32,10 +32,7 @@ export function layerParameters(
   channels: number,
 ) {
   const filter = context.input(1, "int8", "uint8");
-  const filterQuantization = filter.quantization;
-  if (!filterQuantization || filterQuantization.scale.length === 0) {
-    context.unsupported(`filter "${filter.name}" has no quantization parameters`);
-  }
+  const filterQuantization = context.quantization(filter, "filter");
   const weights = context.values(filter, "filter") as Int8Array | Uint8Array;
   // int16x8 layers have int64 biases (int32 in older files); their values stay well inside 2^53.
   const biasInput = context.optionalInput(

@@ -22,8 +22,10 @@ export function spatialPlan(
   stride: number,
   dilation: number,
 ): SpatialPlan {
-  if (!(stride >= 1) || !(dilation >= 1)) {
-    context.unsupported(`stride ${stride} and dilation ${dilation} must be at least 1`);
+  if (!(filterSize >= 1) || !(stride >= 1) || !(dilation >= 1)) {
+    context.unsupported(
+      `window ${filterSize}, stride ${stride} and dilation ${dilation} must be at least 1`,
+    );
   }
   const effective = (filterSize - 1) * dilation + 1;
   const padding = context.options.padding ?? "SAME";

@@ -14,8 +14,7 @@ import type { RuntimeTensor } from "../../tensor.ts";
 /** A value's comparable form: quantized values rescaled as TFLite's ComparisonWithScaling. */
 function comparable(context: OpContext, tensor: RuntimeTensor): (value: number) => number {
   if (tensor.dtype !== "int8" && tensor.dtype !== "uint8") return (value) => value;
-  const quantization = tensor.quantization;
-  if (!quantization) context.unsupported(`tensor "${tensor.name}" has no quantization parameters`);
+  const quantization = context.quantization(tensor, "");
   const zeroPoint = quantization.zeroPoint[0] ?? 0;
   const [multiplier, shift] = quantizeMultiplier(quantization.scale[0]);
   if (shift > 0) context.unsupported(`tensor "${tensor.name}" has a scale of 1 or more`);

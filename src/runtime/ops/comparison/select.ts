@@ -4,15 +4,19 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { stridesOf } from "../common/broadcast.ts";
 import { requireSharedParameters } from "../../quantization/parameters.ts";
 
-/** For each element of `outShape`, the index of the element of `shape` broadcast onto it. */
-function broadcastIndex(context: OpContext, shape: number[], outShape: number[]): Int32Array {
+/**
+ * For each element of `outShape`, the index of the element of `shape` broadcast onto it: an int32
+ * map in wasm memory (inside the memory budget); returns its offset.
+ */
+function broadcastIndex(context: OpContext, shape: number[], outShape: number[]): number {
   const rank = outShape.length;
   const padded = [...new Array(rank - shape.length).fill(1), ...shape];
   if (padded.some((size, axis) => size !== 1 && size !== outShape[axis])) {
     context.unsupported(`[${shape}] does not broadcast to [${outShape}]`);
   }
   const strides = stridesOf(padded);
-  const map = new Int32Array(elementCount(outShape));
+  const offset = context.memory.allocate(elementCount(outShape) * 4);
+  const map = context.memory.i32(offset, elementCount(outShape));
   const counter = new Array<number>(rank).fill(0);
   for (let index = 0; index < map.length; index++) {
     let from = 0;
@@ -25,7 +29,7 @@ function broadcastIndex(context: OpContext, shape: number[], outShape: number[])
       counter[axis] = 0;
     }
   }
-  return map;
+  return offset;
 }
 
 /** The broadcast shape of several operands (numpy's rules). */
@@ -66,14 +70,18 @@ export function select(context: OpContext): PreparedOp {
   const xIndex = broadcastIndex(context, x.shape, output.shape);
   const yIndex = broadcastIndex(context, y.shape, output.shape);
   const memory = context.memory;
+  const count = elementCount(output.shape);
   return {
     run() {
+      const [conditionAt, xAt, yAt] = [conditionIndex, xIndex, yIndex].map((map) =>
+        memory.i32(map, count)
+      );
       const mask = memory.bytes(condition.offset, elementCount(condition.shape));
       const xs = memory.view(x.dtype, x.offset, elementCount(x.shape));
       const ys = memory.view(y.dtype, y.offset, elementCount(y.shape));
-      const target = memory.view(output.dtype, output.offset, xIndex.length);
-      for (let index = 0; index < xIndex.length; index++) {
-        target[index] = mask[conditionIndex[index]] ? xs[xIndex[index]] : ys[yIndex[index]];
+      const target = memory.view(output.dtype, output.offset, count);
+      for (let index = 0; index < count; index++) {
+        target[index] = mask[conditionAt[index]] ? xs[xAt[index]] : ys[yAt[index]];
       }
     },
   };

@@ -16,10 +16,7 @@ export function dequantize(context: OpContext): PreparedOp {
   if (input.dtype === "float16") {
     return { run: () => kernels.f16_to_f32_x8(input.offset, output.offset, count) };
   }
-  const quantization = input.quantization;
-  if (!quantization || quantization.scale.length === 0) {
-    context.unsupported(`input "${input.name}" has no quantization parameters`);
-  }
+  const quantization = context.quantization(input, "input");
   const { scale, zeroPoint } = quantization;
   const axis = quantization.quantizedDimension;
   const channels = scale.length;

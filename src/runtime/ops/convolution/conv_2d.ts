@@ -1,5 +1,6 @@
 /** CONV_2D: the one place that chooses its float32, hybrid or integer path. */
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { checkConvolutionOperands } from "../common/layer_operands.ts";
 import { floatConv2d } from "./convolution_float.ts";
 import { hybridConv2d } from "./convolution_hybrid.ts";
 import { integerConv2d } from "./convolution_integer.ts";
@@ -9,6 +10,7 @@ import { integerConv2d } from "./convolution_integer.ts";
  * filters, float32 otherwise.
  */
 export function conv2d(context: OpContext): PreparedOp {
+  checkConvolutionOperands(context);
   switch (context.inputs[0]?.dtype) {
     case "int8":
     case "uint8":

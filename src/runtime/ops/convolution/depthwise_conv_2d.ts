@@ -1,5 +1,6 @@
 /** DEPTHWISE_CONV_2D: the one place that chooses its float32, hybrid or integer path. */
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { checkDepthwiseOperands } from "../common/layer_operands.ts";
 import { floatDepthwiseConv2d } from "./convolution_float.ts";
 import { hybridDepthwiseConv2d } from "./convolution_hybrid.ts";
 import { integerDepthwiseConv2d } from "./convolution_integer.ts";
@@ -9,6 +10,7 @@ import { integerDepthwiseConv2d } from "./convolution_integer.ts";
  * int8 filters, float32 otherwise.
  */
 export function depthwiseConv2d(context: OpContext): PreparedOp {
+  checkDepthwiseOperands(context);
   switch (context.inputs[0]?.dtype) {
     case "int8":
     case "uint8":

@@ -11,6 +11,7 @@ import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange, quantizedActivationRange } from "../common/activation_range.ts";
+import { checkFilterChannels } from "../common/layer_operands.ts";
 import { roundUp } from "../common/weight_packing.ts";
 import { spatialPlan } from "../common/window.ts";
 import {
@@ -168,6 +169,7 @@ export function transposeConv(context: OpContext): PreparedOp {
   );
   const output = context.output(0, input.dtype);
   const g = geometry(context, input, filter);
+  checkFilterChannels(context, g.outC, 0, 3);
   output.shape = [g.batches, g.outH, g.outW, g.outC];
   const outputCount = elementCount(output.shape);
   const memory = context.memory;
@@ -179,7 +181,7 @@ export function transposeConv(context: OpContext): PreparedOp {
     return floatTransposeConv(context, input, output, g, filterValues, biasValues);
   }
   const inputZero = params(context, input).zeroPoint;
-  const filterQuantization = filter.quantization!;
+  const filterQuantization = context.quantization(filter, "filter");
   const filterZero = filterQuantization.zeroPoint[0] ?? 0;
   // Legacy uint8 filters carry a zero point: subtract it once, here.
   const centredFilter = Int32Array.from(filterValues, (value) => value - filterZero);

@@ -9,6 +9,7 @@
  */
 import { readFlexBuffer } from "../../../format/flexbuffers.ts";
 import type { TensorData } from "../../../format/dtype.ts";
+import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { params } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
@@ -139,7 +140,7 @@ export function detectionPostProcess(context: OpContext): PreparedOp {
           !(boxes[anchor * 4] < boxes[anchor * 4 + 2] &&
             boxes[anchor * 4 + 1] < boxes[anchor * 4 + 3])
         ) {
-          throw new RangeError(`${context.where}: decoded box ${anchor} is empty or inverted`);
+          throw new InvokeError(context.where, `decoded box ${anchor} is empty or inverted`);
         }
       }
       const problem = {

@@ -1,5 +1,6 @@
 /** FULLY_CONNECTED: the one place that chooses its float32, hybrid or integer path. */
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { checkFullyConnectedOperands } from "../common/layer_operands.ts";
 import { floatFullyConnected } from "./fully_connected_float.ts";
 import { hybridFullyConnected } from "./fully_connected_hybrid.ts";
 import { integerFullyConnected } from "./fully_connected_integer.ts";
@@ -9,6 +10,7 @@ import { integerFullyConnected } from "./fully_connected_integer.ts";
  * weights, float32 otherwise.
  */
 export function fullyConnected(context: OpContext): PreparedOp {
+  checkFullyConnectedOperands(context);
   switch (context.inputs[0]?.dtype) {
     case "int8":
     case "uint8":

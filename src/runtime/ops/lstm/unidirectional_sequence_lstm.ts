@@ -1,5 +1,6 @@
 /** UNIDIRECTIONAL_SEQUENCE_LSTM: the one place that chooses its float32, hybrid or integer path. */
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { checkLstmOperands } from "./lstm_operands.ts";
 import { floatUnidirectionalSequenceLstm } from "./lstm_float.ts";
 import { hybridUnidirectionalSequenceLstm } from "./lstm_hybrid.ts";
 import { integerUnidirectionalSequenceLstm } from "./lstm_integer.ts";
@@ -9,6 +10,7 @@ import { integerUnidirectionalSequenceLstm } from "./lstm_integer.ts";
  * int8 forget-gate weights (always present), float32 otherwise.
  */
 export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
+  checkLstmOperands(context);
   if (context.inputs[0]?.dtype === "int8") return integerUnidirectionalSequenceLstm(context);
   switch (context.inputs[2]?.dtype) {
     case "int8":

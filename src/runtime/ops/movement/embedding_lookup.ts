@@ -3,6 +3,7 @@
  * dequantized to float32 (hybrid int8/uint8 tables).
  */
 import { elementCount } from "../../../format/dtype.ts";
+import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 
 /**
@@ -34,6 +35,14 @@ export function embeddingLookup(context: OpContext): PreparedOp {
   }
   const memory = context.memory;
   const count = ids.shape[0];
+  const outside = (row: number) =>
+    `${context.describe(ids, "ids")} holds ${row}, outside [0, ${rows}) of ${
+      context.describe(table, "table")
+    }`;
+  if (ids.constant) {
+    const row = context.integers(ids, "ids").find((id) => !(id >= 0 && id < rows));
+    if (row !== undefined) context.unsupported(outside(row));
+  }
   return {
     run() {
       const which = memory.i32(ids.offset, count);
@@ -41,9 +50,7 @@ export function embeddingLookup(context: OpContext): PreparedOp {
       const target = memory.view(output.dtype, output.offset, count * rowSize);
       for (let i = 0; i < count; i++) {
         const row = which[i];
-        if (!(row >= 0 && row < rows)) {
-          throw new RangeError(`${context.where}: id ${row} is outside [0, ${rows})`);
-        }
+        if (!(row >= 0 && row < rows)) throw new InvokeError(context.where, outside(row));
         const values = source.subarray(row * rowSize, (row + 1) * rowSize);
         if (copied) {
           target.set(values as never, i * rowSize);

@@ -1,12 +1,15 @@
 /** GATHER along an axis, with leading batch dimensions, for any dtype. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { InvokeError } from "../../errors.ts";
 import { normalizeAxis } from "../common/axes.ts";
 
 /**
  * GATHER along `axis` with `batch_dims` leading dimensions shared by params and indices (TFLite's
  * reference Gather): output = params.shape[:axis] + indices.shape[batch_dims:] +
- * params.shape[axis + 1:]; indices are checked against the axis at run time.
+ * params.shape[axis + 1:]. Constant indices are checked against the axis at load; indices
+ * computed at run time at invoke, where an index outside the axis is an `InvokeError` naming the
+ * indices tensor, as TFLite's kernel fails there.
  */
 export function gather(context: OpContext): PreparedOp {
   const params = context.input(0);
@@ -38,6 +41,18 @@ export function gather(context: OpContext): PreparedOp {
   const indexCount = elementCount(indices.shape.slice(batchDims));
   const memory = context.memory;
   const paramCount = elementCount(params.shape);
+  const outside = (index: number) =>
+    `${
+      context.describe(indices, "indices")
+    } holds ${index}, outside [0, ${axisSize}) of axis ${axis} of ${
+      context.describe(params, "input")
+    }`;
+  if (indices.constant) {
+    const index = context.integers(indices, "indices").find((value) =>
+      !(value >= 0 && value < axisSize)
+    );
+    if (index !== undefined) context.unsupported(outside(index));
+  }
   return {
     run() {
       const which = memory.view(indices.dtype, indices.offset, batches * indexCount);
@@ -49,7 +64,7 @@ export function gather(context: OpContext): PreparedOp {
           for (let j = 0; j < indexCount; j++) {
             const index = Number(which[batch * indexCount + j]);
             if (!(index >= 0 && index < axisSize)) {
-              throw new RangeError(`${context.where}: index ${index} is outside [0, ${axisSize})`);
+              throw new InvokeError(context.where, outside(index));
             }
             const start = ((batch * outer + block) * axisSize + index) * inner;
             target.set(source.subarray(start, start + inner) as never, position);

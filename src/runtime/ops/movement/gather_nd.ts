@@ -1,6 +1,8 @@
 /** GATHER_ND and SCATTER_ND: slices addressed by index tuples, for any dtype. */
 import { elementCount } from "../../../format/dtype.ts";
+import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
+import type { RuntimeTensor } from "../../tensor.ts";
 import { stridesOf } from "../common/broadcast.ts";
 
 /** The flat offset of the slice an index tuple addresses, or -1 when it lies outside `shape`. */
@@ -21,8 +23,35 @@ function sliceOffset(
 }
 
 /**
+ * What GATHER_ND and SCATTER_ND say of index tuple `slice` when it lies outside `shape` (of
+ * `target`, their params or output); constant indices are checked here, at load, the others at
+ * invoke, where an outside tuple is an `InvokeError` as TFLite's kernels fail there.
+ */
+function tupleChecker(
+  context: OpContext,
+  indices: RuntimeTensor,
+  depth: number,
+  shape: number[],
+  strides: number[],
+  target: string,
+): (slice: number) => string {
+  const outside = (slice: number) =>
+    `${context.describe(indices, "indices")}: index tuple ${slice} is outside the ${target} ` +
+    `[${shape}]`;
+  if (indices.constant) {
+    const tuples = context.integers(indices, "indices");
+    for (let slice = 0; slice * depth < tuples.length; slice++) {
+      if (sliceOffset(tuples, slice * depth, depth, shape, strides) < 0) {
+        context.unsupported(outside(slice));
+      }
+    }
+  }
+  return outside;
+}
+
+/**
  * GATHER_ND: indices [..., depth] address slices params[i0, ..., i(depth-1)]; output =
- * indices.shape[:-1] + params.shape[depth:]. Indices outside params are an error at run time.
+ * indices.shape[:-1] + params.shape[depth:] (indices outside params: see `tupleChecker`).
  */
 export function gatherNd(context: OpContext): PreparedOp {
   const params = context.input(0);
@@ -36,6 +65,7 @@ export function gatherNd(context: OpContext): PreparedOp {
   const slices = elementCount(indices.shape.slice(0, -1));
   const sliceSize = elementCount(params.shape.slice(depth));
   const strides = stridesOf(params.shape);
+  const outside = tupleChecker(context, indices, depth, params.shape, strides, "params");
   const memory = context.memory;
   return {
     run() {
@@ -44,9 +74,7 @@ export function gatherNd(context: OpContext): PreparedOp {
       const target = memory.view(output.dtype, output.offset, slices * sliceSize);
       for (let slice = 0; slice < slices; slice++) {
         const from = sliceOffset(tuples, slice * depth, depth, params.shape, strides);
-        if (from < 0) {
-          throw new RangeError(`${context.where}: index tuple ${slice} is outside params`);
-        }
+        if (from < 0) throw new InvokeError(context.where, outside(slice));
         target.set(source.subarray(from, from + sliceSize) as never, slice * sliceSize);
       }
     },
@@ -55,7 +83,8 @@ export function gatherNd(context: OpContext): PreparedOp {
 
 /**
  * SCATTER_ND: a zero tensor of the constant `shape` (input 2) with each update slice added at the
- * slice its index tuple addresses (repeated tuples add up, in order), for float32 and integers.
+ * slice its index tuple addresses (repeated tuples add up, in order), for float32 and integers
+ * (indices outside the shape: see `tupleChecker`).
  */
 export function scatterNd(context: OpContext): PreparedOp {
   const indices = context.input(0, "int32", "int64");
@@ -73,6 +102,7 @@ export function scatterNd(context: OpContext): PreparedOp {
     context.unsupported(`updates [${updates.shape}] do not fit indices [${indices.shape}]`);
   }
   const strides = stridesOf(shape);
+  const outside = tupleChecker(context, indices, depth, shape, strides, "shape");
   const memory = context.memory;
   const float = updates.dtype === "float32";
   return {
@@ -83,9 +113,7 @@ export function scatterNd(context: OpContext): PreparedOp {
       target.fill(updates.dtype === "int64" ? 0n as never : 0 as never);
       for (let slice = 0; slice < slices; slice++) {
         const to = sliceOffset(tuples, slice * depth, depth, shape, strides);
-        if (to < 0) {
-          throw new RangeError(`${context.where}: index tuple ${slice} is outside the shape`);
-        }
+        if (to < 0) throw new InvokeError(context.where, outside(slice));
         for (let index = 0; index < sliceSize; index++) {
           const sum = (target[to + index] as number) +
             (source[slice * sliceSize + index] as number);

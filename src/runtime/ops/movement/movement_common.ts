@@ -1,6 +1,7 @@
 /**
- * What the data-movement kernels share: index-map runs, coordinate walks and block copies of stored
- * values.
+ * What the data-movement kernels share: separable copies (each output element reads one input
+ * element, its offset a sum of one term per axis), block copies of stored values, and the checks
+ * of NHWC inputs and copied parameters.
  */
 import { elementCount, type TensorData } from "../../../format/dtype.ts";
 import type { KernelMemory } from "../../memory.ts";
@@ -8,45 +9,125 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { requireSharedParameters } from "../../quantization/parameters.ts";
 import { byteLengthOf, type RuntimeTensor } from "../../tensor.ts";
 
+/** A term of `separableCopy` that makes the element the fill value. */
+export const FILL = -1;
+
+/** Most entries in a row of `separableCopy`: trailing axes are merged up to this. */
+const ROW_ENTRIES = 65536;
+
 /**
- * Runs out[i] = in[map[i]] over a precomputed map; a negative entry writes `fill` (PAD's
- * constant), stored as a one-element array of the tensors' dtype.
+ * Prepares a copy where output coordinate (i0, ..., ik) reads input element
+ * `terms[0](i0) + ... + terms[k](ik)`, or `fill` (a one-element array of the tensors' dtype: PAD's
+ * constant) when any term is `FILL`; every term is otherwise non-negative. The terms are tabulated
+ * at load in wasm memory, inside the memory budget: one table per leading axis and one for the
+ * trailing axes merged into rows of up to ROW_ENTRIES entries (or the last axis), never a map of
+ * the whole output. A row is copied in contiguous blocks when it is made of few, element by
+ * element otherwise. The output's elements are walked as `walked`: the output's shape, or it with
+ * axes of 1 inserted (STRIDED_SLICE's shrunk axes).
  */
-export function mapRun(
+export function separableCopy(
   context: OpContext,
   input: RuntimeTensor,
   output: RuntimeTensor,
-  map: Int32Array,
+  terms: ((index: number) => number)[],
   fill: TensorData | null = null,
+  walked: number[] = output.shape,
 ): PreparedOp {
   const memory = context.memory;
+  const shape = walked.length === 0 ? [1] : walked;
+  const termOf = walked.length === 0 ? [() => 0] : terms;
+  const count = elementCount(shape);
+  if (count === 0) return { run() {} };
+  let split = shape.length - 1;
+  let width = shape[split];
+  while (split > 0 && width * shape[split - 1] <= ROW_ENTRIES) width *= shape[--split];
+  const table = (size: number, term: (index: number) => number) => {
+    const offset = memory.allocate(size * 4);
+    const view = memory.i32(offset, size);
+    for (let index = 0; index < size; index++) view[index] = term(index);
+    return offset;
+  };
+  const leading = shape.slice(0, split).map((size, axis) => table(size, termOf[axis]));
+  const trailing = shape.slice(split);
+  const row = table(width, (index) => {
+    let from = 0;
+    for (let axis = trailing.length - 1; axis >= 0; axis--) {
+      const term = termOf[split + axis](index % trailing[axis]);
+      if (term === FILL) return FILL;
+      from += term;
+      index = Math.floor(index / trailing[axis]);
+    }
+    return from;
+  });
+  const blocks = rowBlocks(memory, row, width);
   const inputCount = elementCount(input.shape);
   return {
     run() {
       const source = memory.view(input.dtype, input.offset, inputCount);
-      const target = memory.view(output.dtype, output.offset, map.length);
-      for (let index = 0; index < map.length; index++) {
-        const from = map[index];
-        target[index] = from < 0 ? fill![0] : source[from];
+      const target = memory.view(output.dtype, output.offset, count);
+      const columns = memory.i32(row, width);
+      const tables = leading.map((offset, axis) => memory.i32(offset, shape[axis]));
+      const runs = blocks && memory.i32(blocks.offset, blocks.count * 3);
+      const coordinate = new Array<number>(split).fill(0);
+      for (let at = 0; at < count; at += width) {
+        let base = 0;
+        for (let axis = 0; axis < split && base !== FILL; axis++) {
+          const term = tables[axis][coordinate[axis]];
+          base = term === FILL ? FILL : base + term;
+        }
+        if (base === FILL) {
+          target.fill(fill![0] as never, at, at + width);
+        } else if (runs) {
+          for (let run = 0; run < runs.length; run += 3) {
+            const [start, from, length] = [at + runs[run], base + runs[run + 1], runs[run + 2]];
+            if (runs[run + 1] === FILL) target.fill(fill![0] as never, start, start + length);
+            else target.set(source.subarray(from, from + length) as never, start);
+          }
+        } else {
+          for (let index = 0; index < width; index++) {
+            const from = columns[index];
+            target[at + index] = from === FILL ? fill![0] : source[base + from];
+          }
+        }
+        for (let axis = split - 1; axis >= 0; axis--) {
+          if (++coordinate[axis] < shape[axis]) break;
+          coordinate[axis] = 0;
+        }
       }
     },
   };
 }
 
-/** Walks every coordinate of `shape` in row-major order. */
-export function forEachCoordinate(
-  shape: number[],
-  visit: (coordinate: number[], index: number) => void,
-) {
-  const count = elementCount(shape);
-  const coordinate = new Array<number>(shape.length).fill(0);
-  for (let index = 0; index < count; index++) {
-    visit(coordinate, index);
-    for (let axis = shape.length - 1; axis >= 0; axis--) {
-      if (++coordinate[axis] < shape[axis]) break;
-      coordinate[axis] = 0;
+/**
+ * The row's runs (start, input offset or FILL, length) of consecutive elements or fill values, in
+ * wasm memory, when there are few enough (at most one per 8 entries) to copy as blocks; else null.
+ */
+function rowBlocks(
+  memory: KernelMemory,
+  row: number,
+  width: number,
+): { offset: number; count: number } | null {
+  const starts = (columns: Int32Array, index: number) =>
+    index === 0 ||
+    (columns[index] === FILL
+      ? columns[index - 1] !== FILL
+      : columns[index - 1] === FILL || columns[index] !== columns[index - 1] + 1);
+  let count = 0;
+  let columns = memory.i32(row, width);
+  for (let index = 0; index < width; index++) if (starts(columns, index)) count++;
+  if (count * 8 > width) return null;
+  const offset = memory.allocate(count * 12);
+  const runs = memory.i32(offset, count * 3);
+  columns = memory.i32(row, width);
+  let run = -3;
+  for (let index = 0; index < width; index++) {
+    if (starts(columns, index)) {
+      run += 3;
+      runs.set([index, columns[index], 0], run);
     }
+    runs[run + 2]++;
   }
+  return { offset, count };
 }
 
 /** Copies `pieces` byte ranges of `count` per outer block, in order, into one tensor. */

@@ -1,8 +1,8 @@
-/** PAD, PADV2 and MIRROR_PAD with constant paddings, as precomputed index maps, for any dtype. */
-import { elementCount, type TensorData, typedArrayOver } from "../../../format/dtype.ts";
+/** PAD, PADV2 and MIRROR_PAD with constant paddings, as separable copies, for any dtype. */
+import { type TensorData, typedArrayOver } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { stridesOf } from "../common/broadcast.ts";
-import { copiedInput, forEachCoordinate, mapRun } from "./movement_common.ts";
+import { copiedInput, FILL, separableCopy } from "./movement_common.ts";
 
 /** PAD and PADV2: constant [rank, 2] paddings; PADV2's constant value, else zero. */
 export function pad(context: OpContext): PreparedOp {
@@ -27,20 +27,11 @@ export function pad(context: OpContext): PreparedOp {
     if (!(fill instanceof BigInt64Array || fill instanceof BigUint64Array)) fill[0] = zeroPoint;
   }
   const strides = stridesOf(input.shape);
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      const position = coordinate[axis] - paddings[2 * axis];
-      if (position < 0 || position >= input.shape[axis]) {
-        from = -1;
-        break;
-      }
-      from += position * strides[axis];
-    }
-    map[index] = from;
+  const terms = input.shape.map((size, axis) => (index: number) => {
+    const position = index - paddings[2 * axis];
+    return position < 0 || position >= size ? FILL : position * strides[axis];
   });
-  return mapRun(context, input, output, map, fill);
+  return separableCopy(context, input, output, terms, fill);
 }
 
 /**
@@ -63,19 +54,13 @@ export function mirrorPad(context: OpContext): PreparedOp {
     paddings[2 * axis] + size + paddings[2 * axis + 1]
   );
   const strides = stridesOf(input.shape);
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      const size = input.shape[axis];
-      let position = coordinate[axis] - paddings[2 * axis];
-      if (position < 0) position = symmetric ? -position - 1 : -position;
-      else if (position >= size) {
-        position = symmetric ? 2 * size - position - 1 : 2 * size - position - 2;
-      }
-      from += position * strides[axis];
+  const terms = input.shape.map((size, axis) => (index: number) => {
+    let position = index - paddings[2 * axis];
+    if (position < 0) position = symmetric ? -position - 1 : -position;
+    else if (position >= size) {
+      position = symmetric ? 2 * size - position - 1 : 2 * size - position - 2;
     }
-    map[index] = from;
+    return position * strides[axis];
   });
-  return mapRun(context, input, output, map);
+  return separableCopy(context, input, output, terms);
 }

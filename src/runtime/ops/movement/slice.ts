@@ -1,8 +1,7 @@
-/** SLICE and STRIDED_SLICE with constant arguments, as precomputed index maps, for any dtype. */
-import { elementCount } from "../../../format/dtype.ts";
+/** SLICE and STRIDED_SLICE with constant arguments, as separable copies, for any dtype. */
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { stridesOf } from "../common/broadcast.ts";
-import { forEachCoordinate, mapRun } from "./movement_common.ts";
+import { separableCopy } from "./movement_common.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
 /** Input coordinates [start, start + step * i] along each axis, and the output's shape. */
@@ -13,8 +12,9 @@ interface SliceSpec {
 }
 
 /**
- * Prepares a slice: the map of `spec`'s input coordinates (in `inputShape`, the input's shape or
- * that shape with size-1 dimensions inserted), into an output of `outputShape`.
+ * Prepares a slice: `spec`'s input coordinates (in `inputShape`, the input's shape or that shape
+ * with size-1 dimensions inserted), into an output of `outputShape` (`spec.shape` without the
+ * shrunk axes of 1).
  */
 function sliceRun(
   context: OpContext,
@@ -26,15 +26,10 @@ function sliceRun(
   const output = context.output(0, input.dtype);
   output.shape = outputShape;
   const strides = stridesOf(inputShape);
-  const map = new Int32Array(elementCount(spec.shape));
-  forEachCoordinate(spec.shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < coordinate.length; axis++) {
-      from += (spec.starts[axis] + spec.steps[axis] * coordinate[axis]) * strides[axis];
-    }
-    map[index] = from;
-  });
-  return mapRun(context, input, output, map);
+  const terms = spec.shape.map((_, axis) => (index: number) =>
+    (spec.starts[axis] + spec.steps[axis] * index) * strides[axis]
+  );
+  return separableCopy(context, input, output, terms, null, spec.shape);
 }
 
 /** SLICE: constant begin and size (-1: to the end). */

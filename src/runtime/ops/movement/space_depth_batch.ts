@@ -1,9 +1,10 @@
 /**
- * DEPTH_TO_SPACE, SPACE_TO_DEPTH, SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND on NHWC, as index maps.
+ * DEPTH_TO_SPACE, SPACE_TO_DEPTH, SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND on NHWC: separable
+ * copies, and SPACE_TO_BATCH_ND's rows of pixels.
  */
 import { elementCount, typedArrayOver } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { copiedInput, forEachCoordinate, imageShape, mapRun } from "./movement_common.ts";
+import { copiedInput, imageShape, separableCopy } from "./movement_common.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
 /**
@@ -19,13 +20,12 @@ export function depthToSpace(context: OpContext): PreparedOp {
   }
   const channels = depth / (block * block);
   output.shape = [batches, height * block, width * block, channels];
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
-    const sourceDepth = ((y % block) * block + (x % block)) * channels + c;
-    map[index] = ((b * height + Math.floor(y / block)) * width + Math.floor(x / block)) * depth +
-      sourceDepth;
-  });
-  return mapRun(context, input, output, map);
+  return separableCopy(context, input, output, [
+    (b) => b * height * width * depth,
+    (y) => Math.floor(y / block) * width * depth + (y % block) * block * channels,
+    (x) => Math.floor(x / block) * depth + (x % block) * channels,
+    (c) => c,
+  ]);
 }
 
 /** SPACE_TO_DEPTH, DEPTH_TO_SPACE's inverse. */
@@ -37,14 +37,15 @@ export function spaceToDepth(context: OpContext): PreparedOp {
     context.unsupported(`block size ${block} does not divide ${height}x${width}`);
   }
   output.shape = [batches, height / block, width / block, depth * block * block];
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
-    const offset = Math.floor(c / depth);
-    const sourceY = y * block + Math.floor(offset / block);
-    const sourceX = x * block + (offset % block);
-    map[index] = ((b * height + sourceY) * width + sourceX) * depth + (c % depth);
-  });
-  return mapRun(context, input, output, map);
+  return separableCopy(context, input, output, [
+    (b) => b * height * width * depth,
+    (y) => y * block * width * depth,
+    (x) => x * block * depth,
+    (c) => {
+      const offset = Math.floor(c / depth);
+      return (Math.floor(offset / block) * width + (offset % block)) * depth + (c % depth);
+    },
+  ]);
 }
 
 /** The constant block shape (input 1) and [rank - 2, 2] paddings or crops (input 2) of a 4D op. */
@@ -79,21 +80,38 @@ export function spaceToBatchNd(context: OpContext): PreparedOp {
     context.unsupported(`padded ${paddedH}x${paddedW} is not a multiple of the block [${block}]`);
   }
   output.shape = [batches * blockH * blockW, paddedH / blockH, paddedW / blockW, depth];
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, ([outBatch, y, x, c], index) => {
-    const n = outBatch % batches;
-    const offset = Math.floor(outBatch / batches);
-    const sourceY = y * blockH + Math.floor(offset / blockW) - top;
-    const sourceX = x * blockW + (offset % blockW) - left;
-    const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
-    map[index] = inside ? ((n * height + sourceY) * width + sourceX) * depth + c : -1;
-  });
+  const [outBatches, outH, outW] = output.shape;
   // Padding holds zero: a quantized tensor's zero is its zero point.
   const fill = typedArrayOver(input.dtype, new ArrayBuffer(8), 0, 1)!;
   if (!(fill instanceof BigInt64Array || fill instanceof BigUint64Array)) {
     fill[0] = input.quantization?.zeroPoint[0] ?? 0;
   }
-  return mapRun(context, input, output, map, fill);
+  const memory = context.memory;
+  const inputCount = elementCount(input.shape);
+  const outputCount = elementCount(output.shape);
+  return {
+    run() {
+      const source = memory.view(input.dtype, input.offset, inputCount);
+      const target = memory.view(output.dtype, output.offset, outputCount);
+      let at = 0;
+      for (let outBatch = 0; outBatch < outBatches; outBatch++) {
+        const n = outBatch % batches;
+        const offset = Math.floor(outBatch / batches);
+        for (let y = 0; y < outH; y++) {
+          const sourceY = y * blockH + Math.floor(offset / blockW) - top;
+          for (let x = 0; x < outW; x++, at += depth) {
+            const sourceX = x * blockW + (offset % blockW) - left;
+            if (sourceY < 0 || sourceY >= height || sourceX < 0 || sourceX >= width) {
+              target.fill(fill[0] as never, at, at + depth);
+            } else {
+              const from = ((n * height + sourceY) * width + sourceX) * depth;
+              target.set(source.subarray(from, from + depth) as never, at);
+            }
+          }
+        }
+      }
+    },
+  };
 }
 
 /** BATCH_TO_SPACE_ND on NHWC, SPACE_TO_BATCH_ND's inverse, then cropped. */
@@ -110,14 +128,15 @@ export function batchToSpaceNd(context: OpContext): PreparedOp {
   const outW = width * blockW - left - right;
   if (outH < 0 || outW < 0) context.unsupported(`crops [${amounts}] exceed the image`);
   output.shape = [outBatches, outH, outW, depth];
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, ([n, y, x, c], index) => {
-    const fullY = y + top;
-    const fullX = x + left;
-    const sourceBatch = ((fullY % blockH) * blockW + (fullX % blockW)) * outBatches + n;
-    map[index] =
-      ((sourceBatch * height + Math.floor(fullY / blockH)) * width + Math.floor(fullX / blockW)) *
-        depth + c;
-  });
-  return mapRun(context, input, output, map);
+  // Input batch ((y + top) % blockH * blockW + (x + left) % blockW) * outBatches + n holds pixel
+  // (y + top) / blockH, (x + left) / blockW of output image n.
+  const image = height * width * depth;
+  return separableCopy(context, input, output, [
+    (n) => n * image,
+    (y) =>
+      ((y + top) % blockH) * blockW * outBatches * image +
+      Math.floor((y + top) / blockH) * width * depth,
+    (x) => ((x + left) % blockW) * outBatches * image + Math.floor((x + left) / blockW) * depth,
+    (c) => c,
+  ]);
 }

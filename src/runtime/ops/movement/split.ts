@@ -1,7 +1,7 @@
 /** SPLIT, SPLIT_V and UNPACK as block copies, for any dtype. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { normalizeAxis } from "../common/axes.ts";
+import { axisInput, normalizeAxis } from "../common/axes.ts";
 import { copyBlocks, elementBytes } from "./movement_common.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
@@ -42,8 +42,7 @@ export function unpack(context: OpContext): PreparedOp {
 /** SPLIT: `num_splits` equal pieces along the constant axis (input 0). */
 export function split(context: OpContext): PreparedOp {
   const input = context.input(1);
-  const [axisValue] = context.integers(context.input(0), "axis");
-  const axis = normalizeAxis(context, axisValue, input.shape.length);
+  const axis = axisInput(context, 0, input.shape.length);
   const pieces = Number(context.options.numSplits ?? context.outputs.length);
   if (pieces < 1 || input.shape[axis] % pieces !== 0) {
     context.unsupported(`axis ${axis} of [${input.shape}] does not split into ${pieces}`);
@@ -55,8 +54,7 @@ export function split(context: OpContext): PreparedOp {
 export function splitV(context: OpContext): PreparedOp {
   const input = context.input(0);
   const sizes = context.integers(context.input(1), "size_splits");
-  const [axisValue] = context.integers(context.input(2), "axis");
-  const axis = normalizeAxis(context, axisValue, input.shape.length);
+  const axis = axisInput(context, 2, input.shape.length);
   const known = sizes.filter((size) => size !== -1).reduce((sum, size) => sum + size, 0);
   const resolved = sizes.map((size) => (size === -1 ? input.shape[axis] - known : size));
   if (

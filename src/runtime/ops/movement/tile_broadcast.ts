@@ -1,8 +1,7 @@
-/** TILE and BROADCAST_TO, as precomputed index maps, for any dtype. */
-import { elementCount } from "../../../format/dtype.ts";
+/** TILE and BROADCAST_TO, as separable copies, for any dtype. */
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { stridesOf } from "../common/broadcast.ts";
-import { copiedInput, forEachCoordinate, mapRun } from "./movement_common.ts";
+import { copiedInput, separableCopy } from "./movement_common.ts";
 
 /** TILE: the input repeated `multiples[axis]` times along each axis (constant input 1). */
 export function tile(context: OpContext): PreparedOp {
@@ -14,15 +13,8 @@ export function tile(context: OpContext): PreparedOp {
   }
   output.shape = input.shape.map((size, axis) => size * multiples[axis]);
   const strides = stridesOf(input.shape);
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      from += (coordinate[axis] % input.shape[axis]) * strides[axis];
-    }
-    map[index] = from;
-  });
-  return mapRun(context, input, output, map);
+  const terms = input.shape.map((size, axis) => (index: number) => (index % size) * strides[axis]);
+  return separableCopy(context, input, output, terms);
 }
 
 /** BROADCAST_TO the constant shape (input 1), numpy's broadcasting rules. */
@@ -36,13 +28,8 @@ export function broadcastTo(context: OpContext): PreparedOp {
   }
   output.shape = shape;
   const strides = stridesOf(padded);
-  const map = new Int32Array(elementCount(shape));
-  forEachCoordinate(shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      if (padded[axis] !== 1) from += coordinate[axis] * strides[axis];
-    }
-    map[index] = from;
-  });
-  return mapRun(context, input, output, map);
+  const terms = padded.map((size, axis) => (index: number) =>
+    size === 1 ? 0 : index * strides[axis]
+  );
+  return separableCopy(context, input, output, terms);
 }

@@ -1,9 +1,8 @@
-/** TRANSPOSE by a constant permutation, as a precomputed index map, for any dtype. */
-import { elementCount } from "../../../format/dtype.ts";
+/** TRANSPOSE by a constant permutation, as a separable copy, for any dtype. */
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { normalizeAxis } from "../common/axes.ts";
 import { stridesOf } from "../common/broadcast.ts";
-import { forEachCoordinate, mapRun } from "./movement_common.ts";
+import { separableCopy } from "./movement_common.ts";
 
 /** TRANSPOSE by a constant permutation. */
 export function transpose(context: OpContext): PreparedOp {
@@ -17,11 +16,6 @@ export function transpose(context: OpContext): PreparedOp {
   }
   output.shape = permutation.map((axis) => input.shape[axis]);
   const strides = stridesOf(input.shape);
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, (coordinate, index) => {
-    let from = 0;
-    for (let axis = 0; axis < rank; axis++) from += coordinate[axis] * strides[permutation[axis]];
-    map[index] = from;
-  });
-  return mapRun(context, input, output, map);
+  const terms = permutation.map((axis) => (index: number) => index * strides[axis]);
+  return separableCopy(context, input, output, terms);
 }

@@ -1,7 +1,7 @@
 /** ARG_MAX and ARG_MIN on every numeric type. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpKernel } from "../../op.ts";
-import { normalizeAxis } from "../common/axes.ts";
+import { axisInput } from "../common/axes.ts";
 
 /**
  * ARG_MAX and ARG_MIN along the constant axis (input 1), as int32 or int64 by the options: the
@@ -13,8 +13,7 @@ function argExtremum(largest: boolean): OpKernel {
     const input = context.input(0, "float32", "int32", "int8", "uint8", "int16");
     const output = context.output(0, "int32", "int64");
     const rank = input.shape.length;
-    const [axisValue] = context.integers(context.input(1), "axis");
-    const axis = normalizeAxis(context, axisValue, rank);
+    const axis = axisInput(context, 1, rank);
     output.shape = input.shape.filter((_, position) => position !== axis);
     const axisSize = input.shape[axis];
     if (axisSize === 0) context.unsupported("the axis has no elements");

@@ -21,7 +21,8 @@ export function integerSumOrMean(mean: boolean): OpKernel {
   return (context) => {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
-    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const reduction = planReduction(context, input, output);
+    const { inputCount, outputCount, perOutput, width, rowTargets } = reduction;
     const pin = params(context, input);
     const pout = params(context, output);
     const [low, high] = RANGES[output.dtype];
@@ -41,9 +42,11 @@ export function integerSumOrMean(mean: boolean): OpKernel {
         const source = memory.view(input.dtype, input.offset, inputCount);
         const target = memory.view(output.dtype, output.offset, outputCount);
         sums.fill(0);
-        for (let index = 0; index < inputCount; index++) {
-          sums[targets[index]] += Number(source[index]);
-        }
+        reduction.forEachRow((start, base) => {
+          for (let index = 0; index < width; index++) {
+            sums[base + rowTargets[index]] += Number(source[start + index]);
+          }
+        });
         for (let index = 0; index < outputCount; index++) {
           const centred = sums[index] - perOutput * pin.zeroPoint;
           const value = rescale(centred, multiplier, shift) + pout.zeroPoint;

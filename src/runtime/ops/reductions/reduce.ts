@@ -34,7 +34,8 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
       : context.input(0, "float32", "int32");
     const output = context.output(0, input.dtype);
     requireSharedParameters(context, [input], output);
-    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const reduction = planReduction(context, input, output);
+    const { inputCount, outputCount, perOutput, width, rowTargets } = reduction;
     const memory = context.memory;
     // float32 sums in float32, in input order, as TFLite's kernels accumulate them.
     const integer = input.dtype !== "float32";
@@ -44,10 +45,12 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
         const source = memory.view(input.dtype, input.offset, inputCount) as Float32Array;
         const target = memory.view(output.dtype, output.offset, outputCount) as Float32Array;
         accumulators.fill(initial);
-        for (let index = 0; index < inputCount; index++) {
-          const slot = targets[index];
-          accumulators[slot] = combine(accumulators[slot], source[index]);
-        }
+        reduction.forEachRow((start, base) => {
+          for (let index = 0; index < width; index++) {
+            const slot = base + rowTargets[index];
+            accumulators[slot] = combine(accumulators[slot], source[start + index]);
+          }
+        });
         for (let index = 0; index < outputCount; index++) {
           const value = mean ? accumulators[index] / perOutput : accumulators[index];
           target[index] = integer ? Math.trunc(value) : value;

@@ -5,51 +5,73 @@ import { normalizeAxis } from "../common/axes.ts";
 import { stridesOf } from "../common/broadcast.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
-/** How a reduction walks its input: the reduced axes and, per input element, its output slot. */
+/** Most input elements in a row of a reduction: trailing axes are merged up to this. */
+const ROW_ENTRIES = 65536;
+
+/**
+ * How a reduction walks its input: the reduced axes and, for each input element, its output slot,
+ * as rows of `width` consecutive input elements whose slots are the row's base plus `rowTargets`
+ * (a table of the trailing axes, never a map of the whole input).
+ */
 export interface Reduction {
   reduced: Set<number>;
   inputCount: number;
   outputCount: number;
   /** Input elements per output element. */
   perOutput: number;
-  /** For every input element, the flat index of the output element it reduces into. */
-  targets: Int32Array;
+  /** Input elements per row. */
+  width: number;
+  /** The output slot of each element of a row, from the row's base. */
+  rowTargets: Int32Array;
+  /** Calls `visit(start, base)` for every row: its first input index and its base slot. */
+  forEachRow(visit: (start: number, base: number) => void): void;
 }
 
 /**
  * Resolves the constant axes (input 1), sets the output's shape (kept or dropped axes, by the
- * keepDims option) and maps every input element to the output element it reduces into: the
- * input's coordinates with the reduced axes dropped.
+ * keepDims option) and plans the walk that sends every input element to the output element it
+ * reduces into: the input's coordinates with the reduced axes dropped.
  */
 export function planReduction(
   context: OpContext,
   input: RuntimeTensor,
   output: RuntimeTensor,
 ): Reduction {
-  const shape = input.shape;
-  const rank = shape.length;
+  const rank = input.shape.length;
   const reduced = new Set(
     context.integers(context.input(1), "axes").map((axis) => normalizeAxis(context, axis, rank)),
   );
   output.shape = context.options.keepDims
-    ? shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
-    : shape.filter((_, axis) => !reduced.has(axis));
-  const keptStrides = stridesOf(shape.map((size, axis) => (reduced.has(axis) ? 1 : size)));
-  const targets = new Int32Array(elementCount(shape));
-  const counter = new Array<number>(rank).fill(0);
-  for (let index = 0; index < targets.length; index++) {
-    let target = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      if (!reduced.has(axis)) target += counter[axis] * keptStrides[axis];
+    ? input.shape.map((size, axis) => (reduced.has(axis) ? 1 : size))
+    : input.shape.filter((_, axis) => !reduced.has(axis));
+  const shape = rank === 0 ? [1] : input.shape;
+  const keptStrides = stridesOf(shape.map((size, axis) => (reduced.has(axis) ? 1 : size)))
+    .map((stride, axis) => (reduced.has(axis) ? 0 : stride));
+  let split = shape.length - 1;
+  let width = shape[split];
+  while (split > 0 && width * shape[split - 1] <= ROW_ENTRIES) width *= shape[--split];
+  const rowTargets = Int32Array.from({ length: width }, (_, index) => {
+    let slot = 0;
+    for (let axis = shape.length - 1; axis >= split; axis--) {
+      slot += (index % shape[axis]) * keptStrides[axis];
+      index = Math.floor(index / shape[axis]);
     }
-    targets[index] = target;
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      if (++counter[axis] < shape[axis]) break;
-      counter[axis] = 0;
-    }
-  }
-  const inputCount = targets.length;
+    return slot;
+  });
+  const inputCount = elementCount(shape);
   const outputCount = elementCount(output.shape);
   const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
-  return { reduced, inputCount, outputCount, perOutput, targets };
+  const forEachRow = (visit: (start: number, base: number) => void) => {
+    const coordinate = new Array<number>(split).fill(0);
+    for (let start = 0; start < inputCount; start += width) {
+      let base = 0;
+      for (let axis = 0; axis < split; axis++) base += coordinate[axis] * keptStrides[axis];
+      visit(start, base);
+      for (let axis = split - 1; axis >= 0; axis--) {
+        if (++coordinate[axis] < shape[axis]) break;
+        coordinate[axis] = 0;
+      }
+    }
+  };
+  return { reduced, inputCount, outputCount, perOutput, width, rowTargets, forEachRow };
 }

@@ -26,6 +26,11 @@ export function resizePlan(
   if (size.length !== 2 || size.some((value) => !(value >= 1))) {
     context.unsupported(`size [${size}] must be two positive numbers`);
   }
+  if (inH === 0 || inW === 0) {
+    context.unsupported(
+      `${context.describe(input, "input")} [${input.shape}] has no pixels to resize`,
+    );
+  }
   const [outH, outW] = size;
   output.shape = [batches, outH, outW, depth];
   const alignCorners = Boolean(context.options.alignCorners);

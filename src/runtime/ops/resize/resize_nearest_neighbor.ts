@@ -1,7 +1,6 @@
-/** RESIZE_NEAREST_NEIGHBOR as a precomputed index map, for any dtype. */
-import { elementCount } from "../../../format/dtype.ts";
+/** RESIZE_NEAREST_NEIGHBOR as a separable copy, for any dtype. */
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { copiedInput, forEachCoordinate, mapRun } from "../movement/movement_common.ts";
+import { copiedInput, separableCopy } from "../movement/movement_common.ts";
 import { resizePlan } from "./resize_common.ts";
 import { roundHalfAway } from "../../quantization/fixed_point.ts";
 
@@ -43,9 +42,10 @@ export function resizeNearestNeighbor(context: OpContext): PreparedOp {
     { length: plan.outW },
     (_, x) => nearestIndex(x, inW, plan.outW, alignCorners, halfPixelCenters),
   );
-  const map = new Int32Array(elementCount(output.shape));
-  forEachCoordinate(output.shape, ([b, y, x, c], index) => {
-    map[index] = ((b * inH + rows[y]) * inW + columns[x]) * depth + c;
-  });
-  return mapRun(context, input, output, map);
+  return separableCopy(context, input, output, [
+    (b) => b * inH * inW * depth,
+    (y) => rows[y] * inW * depth,
+    (x) => columns[x] * depth,
+    (c) => c,
+  ]);
 }

@@ -1,7 +1,7 @@
 /** Ops that only change a shape (RESHAPE, SQUEEZE, EXPAND_DIMS) or read it (SHAPE). */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { normalizeAxis } from "../common/axes.ts";
+import { axisInput, normalizeAxis } from "../common/axes.ts";
 import { byteLengthOf, type RuntimeTensor } from "../../tensor.ts";
 
 /** Copies a tensor's bytes unchanged into another (the values keep their order). */
@@ -72,8 +72,7 @@ export function squeeze(context: OpContext): PreparedOp {
 export function expandDims(context: OpContext): PreparedOp {
   const input = context.input(0);
   const output = context.output(0, input.dtype);
-  const [axis] = context.integers(context.input(1), "axis");
-  const position = normalizeAxis(context, axis, input.shape.length + 1);
+  const position = axisInput(context, 1, input.shape.length + 1);
   output.shape = [...input.shape.slice(0, position), 1, ...input.shape.slice(position)];
   return copyRun(context, input, output);
 }

@@ -35,6 +35,7 @@ export function svdfShape(context: OpContext): SvdfShape {
   if (input.shape.length !== 2 || featureWeights.shape.length !== 2) {
     context.unsupported(`input [${input.shape}] and feature weights must be 2-D`);
   }
+  context.expectRank(timeWeights, "time weights", 2);
   const [batches, inputSize] = input.shape;
   const filters = featureWeights.shape[0];
   const memory = timeWeights.shape[1];
@@ -42,10 +43,8 @@ export function svdfShape(context: OpContext): SvdfShape {
     context.unsupported(`rank ${rank} does not divide the ${filters} filters`);
   }
   const units = filters / rank;
-  if (
-    featureWeights.shape[1] !== inputSize || timeWeights.shape[0] !== filters ||
-    (bias && bias.shape[0] !== units)
-  ) {
+  if (bias) context.expectShape(bias, "bias", [units]);
+  if (featureWeights.shape[1] !== inputSize || timeWeights.shape[0] !== filters) {
     context.unsupported(
       `weights [${featureWeights.shape}], [${timeWeights.shape}] do not fit input [${input.shape}]`,
     );
