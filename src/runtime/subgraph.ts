@@ -11,7 +11,13 @@ import { checkDataflow } from "./dataflow.ts";
 import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
-import { byteLengthOf, checkShape, guardShape, type RuntimeTensor } from "./tensor.ts";
+import {
+  byteLengthOf,
+  checkShape,
+  guardShape,
+  type RuntimeTensor,
+  variableStartByte,
+} from "./tensor.ts";
 
 interface Step {
   prepared: PreparedOp;
@@ -131,7 +137,9 @@ export class PreparedSubgraph {
       if (!tensor.isVariable) continue;
       const initial = subgraph.tensors[tensor.index].data;
       tensor.offset = initial ? memory.store(initial) : memory.allocate(byteLengthOf(tensor));
-      if (!initial) memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(0);
+      if (!initial) {
+        memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(variableStartByte(tensor));
+      }
     }
 
     subgraph.operators.forEach((operator, operatorIndex) => {

@@ -46,6 +46,15 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
 }
 
 /**
+ * The byte a variable tensor without initial values starts filled with, as TFLite's
+ * ResetVariableTensor fills it: an int8 tensor's zero point (so its values start at real 0),
+ * 0 for every other dtype (int16 tensors are symmetric in TFLite: their zero point is 0 too).
+ */
+export function variableStartByte(tensor: RuntimeTensor): number {
+  return tensor.dtype === "int8" ? (tensor.quantization?.zeroPoint[0] ?? 0) & 0xff : 0;
+}
+
+/**
  * Throws a `ModelFormatError` at `where` unless `shape` is a shape of at most `maxElements`
  * elements (whole, non-negative dimensions).
  */
