@@ -9,9 +9,7 @@ import { ModelFormatError } from "./errors.ts";
 import { checkQuantization } from "./quantization.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
-import { recordOperators } from "./intermediates.ts";
 import { schemaEnum } from "./schema_enums.ts";
-import { recordSparsity } from "./sparsity.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
 /** Limits on what a file may ask the reader to do. */
@@ -73,7 +71,6 @@ class ModelDecoder {
     const subgraphs = list(model.subgraphs).map((subgraph, index) =>
       this.subgraph(subgraph, index)
     );
-    subgraphs.forEach(recordOperators);
     const metadata: Metadata[] = list(model.metadata).map((entry, index) => {
       const buffer = this.index(
         entry.buffer as number,
@@ -202,7 +199,6 @@ class ModelDecoder {
         );
       }
       data = typedView(dtype, bytes);
-      if (sparsity) recordSparsity(data, sparsity);
     }
     const quantization = this.quantization(tensor.quantization as PlainObject | null);
     checkQuantization(quantization, dtype, shape, where);

@@ -2,24 +2,11 @@
  * TFLite's sparse tensor layout (`SparsityParameters`): the values of a constant stored level by
  * level in `traversalOrder`, each level DENSE (every index, `denseSize` of them) or SPARSE_CSR
  * (`arraySegments`/`arrayIndices`), with optional blocks (`blockMap` names the original dimension
- * a trailing block level splits). `densify` expands such values to the plain row-major tensor, as
- * TFLite's `FormatConverter::SparseToDense` does; `sparsityOf` finds a constant's layout from its
- * values, which the reader records for every sparse tensor it decodes.
+ * a trailing block level splits), as the IR keeps it in `Tensor.sparsity`. `densify` expands such
+ * values to the plain row-major tensor, as TFLite's `FormatConverter::SparseToDense` does.
  */
 import { type DType, elementCount, packedByteLength, type TensorData, typedView } from "./dtype.ts";
 import type { PlainObject } from "./plain.ts";
-
-const LAYOUTS = new WeakMap<TensorData, PlainObject>();
-
-/** Records that `values` (a constant's stored data) is laid out as `sparsity`. */
-export function recordSparsity(values: TensorData, sparsity: PlainObject): void {
-  LAYOUTS.set(values, sparsity);
-}
-
-/** The sparse layout of a constant's stored data, or null when it is dense. */
-export function sparsityOf(values: TensorData | null): PlainObject | null {
-  return values ? LAYOUTS.get(values) ?? null : null;
-}
 
 /** One level of the traversal: its size, or its CSR segments and indices. */
 interface Level {

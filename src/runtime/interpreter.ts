@@ -40,10 +40,15 @@ export interface InterpreterOptions {
   /** Shapes for the inputs, by position (resolves -1 dimensions; the file's shape otherwise). */
   inputShapes?: (number[] | undefined)[];
   /**
-   * Which kernel build to run: `auto` (default) takes relaxed SIMD (fused multiply-adds in the
-   * float kernels) when this engine passes its self-test, plain SIMD otherwise; and plain SIMD
-   * for models with hybrid layers, whose on-the-fly quantization must see float activations
-   * exactly as TFLite's kernels compute them (plain SIMD gives its reference results bit for bit).
+   * Which kernel build to run. `auto` (the default) gives TensorFlow's reference results: plain
+   * SIMD for models with float32 arithmetic layers (convolutions, fully connected, batch matmul,
+   * LSTM, SVDF) or hybrid layers, whose float sums it computes in TFLite's order bit for bit;
+   * for other models (integer ones) relaxed SIMD when this engine passes its self-test, plain
+   * SIMD otherwise. `relaxed` asks for relaxed SIMD whatever the model: its float kernels fuse
+   * each multiply-add (one rounding instead of two), faster on float models (see the README for
+   * the figure) but within rounding of TensorFlow's results rather than equal to them, and deep
+   * networks amplify that (by up to 0.16 on pose_landmark_lite's segmentation logits). `simd`
+   * asks for plain SIMD.
    */
   kernels?: KernelVariant | "auto";
   /**
@@ -82,11 +87,31 @@ function isModel(source: ModelSource): source is Model {
   return typeof source === "object" && source !== null && "subgraphs" in source;
 }
 
-/** Whether some operator meets float32 activations (input 0) with int8 weights (input 1). */
-function hasHybridLayers(model: Model): boolean {
+/** Ops whose float32 kernels sum products (the relaxed build fuses their multiply-adds). */
+const FLOAT_ARITHMETIC_OPS = new Set([
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "TRANSPOSE_CONV",
+  "Convolution2DTransposeBias",
+  "FULLY_CONNECTED",
+  "BATCH_MATMUL",
+  "LSTM",
+  "UNIDIRECTIONAL_SEQUENCE_LSTM",
+  "BIDIRECTIONAL_SEQUENCE_LSTM",
+  "SVDF",
+]);
+
+/**
+ * Whether `auto` must take plain SIMD, whose float kernels give TFLite's reference results bit
+ * for bit: some operator is a float32 arithmetic layer, or meets float32 activations (input 0)
+ * with int8 weights (input 1), a hybrid layer whose on-the-fly quantization must see float
+ * activations exactly as TFLite's kernels compute them.
+ */
+function needsReferenceFloat(model: Model): boolean {
   return model.subgraphs.some(({ operators, tensors }) =>
-    operators.some(({ inputs }) =>
-      tensors[inputs[0]]?.dtype === "float32" && tensors[inputs[1]]?.dtype === "int8"
+    operators.some(({ op, inputs }) =>
+      tensors[inputs[0]]?.dtype === "float32" &&
+      (FLOAT_ARITHMETIC_OPS.has(op) || tensors[inputs[1]]?.dtype === "int8")
     )
   );
 }
@@ -268,7 +293,7 @@ export class Interpreter {
     const model = await loadModelSource(source);
     if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
     const requested = options.kernels ?? "auto";
-    const variant = requested === "auto" && hasHybridLayers(model)
+    const variant = requested === "auto" && needsReferenceFloat(model)
       ? "simd"
       : await resolveVariant(requested, options.wasm);
     const kernels = await loadKernels(variant, options.wasm);

@@ -8,10 +8,9 @@
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Operator, Quantization } from "../format/ir.ts";
 import type { PlainObject } from "../format/plain.ts";
-import { densifyValues, sparsityOf } from "../format/sparsity.ts";
 import type { Program } from "./control_flow/program.ts";
 import type { KernelMemory } from "./memory.ts";
-import { byteLengthOf, type RuntimeTensor, sizeOf } from "./tensor.ts";
+import { byteLengthOf, denseData, type RuntimeTensor, sizeOf } from "./tensor.ts";
 import type { KernelExports } from "./wasm.ts";
 import { UnsupportedModelError } from "./errors.ts";
 
@@ -44,6 +43,7 @@ export class OpContext {
    * @param where how errors name it (`operator 3 CONV_2D (version 2)`)
    * @param inputs its input tensors (null where an optional input is omitted)
    * @param outputs its output tensors
+   * @param intermediates the tensors its `intermediates` name (the integer LSTM's gate scales)
    * @param memory the interpreter's wasm memory
    * @param program the subgraphs and variables the interpreter shares (for control flow)
    */
@@ -52,6 +52,7 @@ export class OpContext {
     readonly where: string,
     readonly inputs: (RuntimeTensor | null)[],
     readonly outputs: RuntimeTensor[],
+    readonly intermediates: RuntimeTensor[],
     readonly memory: KernelMemory,
     readonly program: Program,
   ) {}
@@ -162,10 +163,8 @@ export class OpContext {
       return this.memory.view(tensor.dtype, tensor.offset, sizeOf(tensor)).slice();
     }
     if (!tensor.data) this.unsupported(`${role} "${tensor.name}" has no values`);
-    const sparsity = sparsityOf(tensor.data);
-    if (!sparsity) return tensor.data;
     try {
-      return densifyValues(tensor.dtype, tensor.shape, tensor.data, sparsity);
+      return denseData({ ...tensor, data: tensor.data });
     } catch (error) {
       return this.unsupported(`${role} "${tensor.name}": ${(error as Error).message}`);
     }

@@ -11,7 +11,14 @@ import { checkDataflow } from "./dataflow.ts";
 import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
-import { byteLengthOf, checkShape, guardShape, type RuntimeTensor } from "./tensor.ts";
+import {
+  byteLengthOf,
+  checkShape,
+  denseData,
+  guardShape,
+  type RuntimeTensor,
+  variableStartByte,
+} from "./tensor.ts";
 
 interface Step {
   prepared: PreparedOp;
@@ -80,6 +87,7 @@ export class PreparedSubgraph {
         quantization: tensor.quantization,
         offset: source ? source.offset : -1,
         data,
+        sparsity: source ? source.sparsity : tensor.sparsity,
         constant: source !== undefined || data !== null,
         isVariable: tensor.isVariable,
       };
@@ -131,7 +139,9 @@ export class PreparedSubgraph {
       if (!tensor.isVariable) continue;
       const initial = subgraph.tensors[tensor.index].data;
       tensor.offset = initial ? memory.store(initial) : memory.allocate(byteLengthOf(tensor));
-      if (!initial) memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(0);
+      if (!initial) {
+        memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(variableStartByte(tensor));
+      }
     }
 
     subgraph.operators.forEach((operator, operatorIndex) => {
@@ -150,7 +160,7 @@ export class PreparedSubgraph {
     preparing = "";
     // An output known at load (a constant passed through) is read from memory like the others.
     for (const tensor of this.outputs) {
-      if (tensor.constant && tensor.offset < 0) tensor.offset = memory.store(tensor.data!);
+      if (tensor.constant && tensor.offset < 0) this.storeConstant(tensor, `${where}outputs`);
     }
     this.placeActivations(subgraph.inputs, subgraph.outputs, where);
   }
@@ -160,7 +170,16 @@ export class PreparedSubgraph {
     const memory = this.memory;
     const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
     const outputs = operator.outputs.map((index) => this.tensors[index]);
-    const context = new OpContext(operator, label, inputs, outputs, memory, this.program);
+    const intermediates = operator.intermediates.map((index) => this.tensors[index]);
+    const context = new OpContext(
+      operator,
+      label,
+      inputs,
+      outputs,
+      intermediates,
+      memory,
+      this.program,
+    );
     const prepared = this.program.kernel(operator)!(context);
     for (const tensor of outputs) {
       // A kernel may also have changed a shape in place, past the guard.
@@ -170,7 +189,7 @@ export class PreparedSubgraph {
     const consumed = new Set(prepared.consumedInputs ?? []);
     inputs.forEach((tensor, position) => {
       if (tensor?.constant && tensor.offset < 0 && !consumed.has(position)) {
-        tensor.offset = memory.store(tensor.data!);
+        this.storeConstant(tensor, label);
       }
     });
     const foldable = !prepared.stateful && (prepared.shapeOnly ||
@@ -182,6 +201,24 @@ export class PreparedSubgraph {
     } else {
       this.steps.push({ prepared, inputs, outputs, scratch: -1 });
     }
+  }
+
+  /**
+   * Places a file constant in memory, dense: one stored sparse is expanded (its layout not
+   * fitting its shape is an `UnsupportedModelError` at `where`, as `OpContext.values` says it).
+   */
+  private storeConstant(tensor: RuntimeTensor, where: string): void {
+    let values;
+    try {
+      values = denseData({ ...tensor, data: tensor.data! });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new UnsupportedModelError(
+        where,
+        `tensor ${tensor.index} "${tensor.name}": ${error.message}`,
+      );
+    }
+    tensor.offset = this.memory.store(values);
   }
 
   /**

@@ -1,6 +1,8 @@
 /** A tensor as the interpreter holds it: the IR tensor plus its shape and place for this run. */
 import { type DType, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
 import type { Quantization } from "../format/ir.ts";
+import type { PlainObject } from "../format/plain.ts";
+import { densifyValues } from "../format/sparsity.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { UnsupportedModelError } from "./errors.ts";
 
@@ -17,6 +19,8 @@ export interface RuntimeTensor {
   offset: number;
   /** The file's constant values (typed view), or null. */
   readonly data: TensorData | null;
+  /** The sparse layout `data` is stored in (the IR's `Tensor.sparsity`), or null when dense. */
+  readonly sparsity: PlainObject | null;
   /** True when the values are known at load: file constants and what was computed from them. */
   constant: boolean;
   readonly isVariable: boolean;
@@ -25,6 +29,15 @@ export interface RuntimeTensor {
 /** Elements of a runtime tensor. */
 export function sizeOf(tensor: RuntimeTensor): number {
   return elementCount(tensor.shape);
+}
+
+/**
+ * A constant's file values as a dense row-major typed array: `data` itself, or expanded from its
+ * sparse layout (a new array); throws a RangeError when the layout does not fit the shape.
+ */
+export function denseData(tensor: RuntimeTensor & { readonly data: TensorData }): TensorData {
+  if (!tensor.sparsity) return tensor.data;
+  return densifyValues(tensor.dtype, tensor.shape, tensor.data, tensor.sparsity);
 }
 
 /**
@@ -43,6 +56,15 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
     );
   }
   return bytes;
+}
+
+/**
+ * The byte a variable tensor without initial values starts filled with, as TFLite's
+ * ResetVariableTensor fills it: an int8 tensor's zero point (so its values start at real 0),
+ * 0 for every other dtype (int16 tensors are symmetric in TFLite: their zero point is 0 too).
+ */
+export function variableStartByte(tensor: RuntimeTensor): number {
+  return tensor.dtype === "int8" ? (tensor.quantization?.zeroPoint[0] ?? 0) & 0xff : 0;
 }
 
 /**

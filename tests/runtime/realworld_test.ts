@@ -1,10 +1,11 @@
 /**
  * The real pretrained models in `../shared/realworld` (MediaPipe and openWakeWord files as their
  * users get them) run in liteq within 1e-4 * max(1, |reference|) of TensorFlow 2.21's reference
- * kernels, on the four stored inputs of each. They run on the plain SIMD build, which sums in
- * TFLite's reference order: the relaxed build's fused multiply-adds move each product by an ulp,
- * and deep networks amplify that (pose_landmark_lite's segmentation logits by up to 0.16).
- * Skipped, with the reason printed, when `../shared` is absent.
+ * kernels, on the four stored inputs of each, with the interpreter's default options: `auto`
+ * takes the plain SIMD build for models with float layers, which sums in TFLite's reference order
+ * (the relaxed build's fused multiply-adds move each product by an ulp, and deep networks amplify
+ * that: pose_landmark_lite's segmentation logits by up to 0.16). Skipped, with the reason
+ * printed, when `../shared` is absent.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Interpreter } from "../../src/runtime/interpreter.ts";
@@ -16,7 +17,8 @@ const folder = SHARED ? `${SHARED}/realworld` : null;
 
 /** Models checked elsewhere, by model. */
 const ELSEWHERE: Record<string, string> = {
-  selfie_segmentation: "has no reference here: mediapipe_ops_test.ts checks it",
+  selfie_segmentation:
+    "has no TensorFlow reference: mediapipe_ops_test.ts checks it against its oracle",
 };
 
 /** Input shapes where the file's signature leaves dimensions open. */
@@ -42,7 +44,6 @@ for (const [name, entry] of Object.entries(models)) {
       return;
     }
     const interpreter = await Interpreter.load(`${folder}/${entry.file}`, {
-      kernels: "simd",
       inputShapes: INPUT_SHAPES[name],
     });
     const inputs = parseNpy(readBytesSync(`${folder}/${entry.inputs_file}`));

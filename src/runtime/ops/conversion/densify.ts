@@ -1,5 +1,4 @@
 /** DENSIFY: a sparse constant (TFLite's sparsity layout) expanded to a dense tensor, once at load. */
-import { sparsityOf } from "../../../format/sparsity.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 
 /**
@@ -11,7 +10,7 @@ export function densify(context: OpContext): PreparedOp {
   const input = context.input(0, "float32", "float16", "int8");
   const output = context.output(0, input.dtype);
   output.shape = [...input.shape];
-  if (!sparsityOf(input.data)) {
+  if (!input.sparsity) {
     context.unsupported(`input "${input.name}" has no sparsity parameters`);
   }
   const dense = context.values(input, "input 0");

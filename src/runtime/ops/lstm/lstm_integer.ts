@@ -59,10 +59,6 @@ export function integerUnidirectionalSequenceLstm(context: OpContext): PreparedO
   output.shape = timeMajor ? [steps, batches, outputSize] : [batches, steps, outputSize];
   const lstm = integerLstmParameters(context, input, outputState, cellState, output);
   const memory = context.memory;
-  // TFLite starts an int8 variable tensor at its zero point (ResetVariableTensor), not at 0.
-  (memory.view("int8", outputState.offset, batches * outputSize) as Int8Array).fill(
-    lstm.outputZero,
-  );
   const gateValues = GATES.map(() => new Int16Array(batches * cells));
   const hidden = new Int8Array(batches * cells);
   const tanhOfCell = new Int16Array(batches * cells);

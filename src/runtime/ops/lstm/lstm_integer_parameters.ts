@@ -8,7 +8,6 @@
  * integers. Layer norm with projection (liteq does not match TensorFlow there yet) or without an
  * input gate (TensorFlow's own results are all zeros) is refused.
  */
-import { intermediatesOf } from "../../../format/intermediates.ts";
 import type { OpContext } from "../../op.ts";
 import { quantizeMultiplier } from "../../quantization/fixed_point.ts";
 import { params } from "../../quantization/parameters.ts";
@@ -79,8 +78,8 @@ export function integerLstmParameters(
   cellState: RuntimeTensor,
   output: RuntimeTensor,
 ): IntegerLstm {
-  const intermediates = intermediatesOf(context.operator);
-  if (!intermediates || intermediates.length !== 5) {
+  const intermediates = context.intermediates;
+  if (intermediates.length !== 5) {
     context.unsupported(
       "the integer LSTM needs its 5 intermediate tensors (gate and hidden scales)",
     );
