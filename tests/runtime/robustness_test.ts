@@ -202,6 +202,7 @@ Deno.test("separable copies equal the index map they replace, rows merged or not
     dtype: "int16",
     shape,
     quantization: null,
+    sparsity: null,
     offset: memory.allocate(elementCount(shape) * 2),
     data: null,
     constant: false,
@@ -225,7 +226,7 @@ Deno.test("separable copies equal the index map they replace, rows merged or not
     const model = readModel(readBytesSync(SEED));
     const operator = model.subgraphs[0].operators[0];
     const program = new Program(model, memory);
-    const context = new OpContext(operator, "test", [input], [output], memory, program);
+    const context = new OpContext(operator, "test", [input], [output], [], memory, program);
     const prepared = separableCopy(
       context,
       input,
