@@ -8,10 +8,16 @@ import type { Model } from "../format/ir.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readBytes, readUrl } from "../io/files.ts";
-import { KernelMemory } from "./memory.ts";
+import { KernelMemory, sharedWasmMemory } from "./memory.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
+import {
+  type InterpreterThreads,
+  requestedThreads,
+  threadsUnavailable,
+} from "./threads/options.ts";
+import { ThreadPool } from "./threads/pool.ts";
+import { type KernelVariant, loadKernels, loadSharedKernels, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -28,6 +34,8 @@ export interface TensorDetails {
   /** Linear quantization (`real = scale * (q - zeroPoint)`), or null for float tensors. */
   quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;
 }
+
+export type { InterpreterThreads };
 
 /** Where a model comes from: its bytes, a parsed `Model`, a file path, or a URL. */
 export type ModelSource = Uint8Array | ArrayBuffer | Model | string | URL;
@@ -54,6 +62,16 @@ export interface InterpreterOptions {
    * `UnsupportedModelError` giving the figure.
    */
   memoryBudget?: number;
+  /**
+   * Threads to run on (default 1): the calling thread and `threads - 1` workers started at load,
+   * which share the interpreter's wasm memory and divide the heavy ops (convolutions, depthwise
+   * convolutions) by output rows; small ops, and ops too small to gain, stay on the calling
+   * thread. Outputs are the same bits for any count. `"auto"` takes the cores the runtime
+   * reports. A whole number from 1 to 64; where there is no shared memory (a page without
+   * cross-origin isolation) the interpreter runs on one thread and says why in `threads`. End the
+   * workers with `dispose()`; they never keep a process alive.
+   */
+  threads?: number | "auto";
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -197,28 +215,53 @@ export class SignatureRunner {
   }
 }
 
-/** A loaded, prepared model. Create with `Interpreter.load`. */
+/**
+ * A loaded, prepared model. Create with `Interpreter.load`; `dispose()` (or a `using`
+ * declaration) ends its worker threads and lets go of its memory.
+ */
 export class Interpreter {
-  private main: PreparedSubgraph;
   private readonly maxElements?: number;
   private readonly runners = new Map<string, SignatureRunner>();
+  /** The memory and the prepared main subgraph, until `dispose`. */
+  private state: { memory: KernelMemory; main: PreparedSubgraph } | null;
 
   private constructor(
     /** The model being run. */
     readonly model: Model,
-    private readonly memory: KernelMemory,
+    memory: KernelMemory,
     /** The kernel build in use. */
     readonly kernelVariant: KernelVariant,
+    /** The threads it runs on: how many, and why fewer than asked for. */
+    readonly threads: InterpreterThreads,
+    private readonly pool: ThreadPool | undefined,
     options: InterpreterOptions,
   ) {
-    this.main = new PreparedSubgraph(
+    const main = new PreparedSubgraph(
       model,
       0,
       memory,
       options.inputShapes,
       options.maxElements,
+      pool,
     );
+    this.state = { memory, main };
     this.maxElements = options.maxElements;
+  }
+
+  /** The wasm memory; throws once disposed. */
+  private get memory(): KernelMemory {
+    return this.live().memory;
+  }
+
+  /** The prepared main subgraph; throws once disposed. */
+  private get main(): PreparedSubgraph {
+    return this.live().main;
+  }
+
+  /** What the interpreter holds until `dispose`; throws after. */
+  private live(): { memory: KernelMemory; main: PreparedSubgraph } {
+    if (!this.state) throw new Error("the interpreter was disposed");
+    return this.state;
   }
 
   /**
@@ -228,13 +271,42 @@ export class Interpreter {
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
     const model = await loadModelSource(source);
     if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
-    const requested = options.kernels ?? "auto";
-    const variant = requested === "auto" && hasHybridLayers(model)
+    const build = options.kernels ?? "auto";
+    const variant = build === "auto" && hasHybridLayers(model)
       ? "simd"
-      : await resolveVariant(requested);
-    const kernels = await loadKernels(variant);
+      : await resolveVariant(build);
+    const requested = await requestedThreads(options.threads);
+    const fallback = requested > 1 ? threadsUnavailable() : null;
+    const threads = { requested, count: fallback ? 1 : requested, fallback };
+    if (threads.count === 1) {
+      const memory = new KernelMemory(await loadKernels(variant), options.memoryBudget);
+      return new Interpreter(model, memory, variant, threads, undefined, options);
+    }
+    const shared = sharedWasmMemory(options.memoryBudget);
+    const { kernels, module } = await loadSharedKernels(variant, shared);
     const memory = new KernelMemory(kernels, options.memoryBudget);
-    return new Interpreter(model, memory, variant, options);
+    const pool = await ThreadPool.start(threads.count - 1, memory, module);
+    try {
+      return new Interpreter(model, memory, variant, threads, pool, options);
+    } catch (error) {
+      pool.dispose();
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the worker threads and lets go of the wasm memory; the interpreter cannot run after.
+   * Needed only to free them early: they never keep a process alive.
+   */
+  dispose(): void {
+    this.pool?.dispose();
+    this.state = null;
+    this.runners.clear();
+  }
+
+  /** `dispose()`, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** The main subgraph's inputs. */
@@ -305,7 +377,7 @@ export class Interpreter {
       const index = signature.subgraphIndex;
       const subgraph = index === 0
         ? this.main
-        : new PreparedSubgraph(this.model, index, this.memory, [], this.maxElements);
+        : new PreparedSubgraph(this.model, index, this.memory, [], this.maxElements, this.pool);
       const named = (entries: { name: string; tensorIndex: number }[]) =>
         new Map(entries.map((entry) => [entry.name, subgraph.tensors[entry.tensorIndex]]));
       runner = new SignatureRunner(

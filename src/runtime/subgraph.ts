@@ -12,6 +12,7 @@ import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
 import { KERNELS } from "./registry.ts";
 import { byteLengthOf, checkShape, guardShape, type RuntimeTensor } from "./tensor.ts";
+import type { ThreadPool } from "./threads/pool.ts";
 
 interface Step {
   prepared: PreparedOp;
@@ -33,6 +34,7 @@ export class PreparedSubgraph {
    * Prepares subgraph `subgraphIndex` of `model` in `memory`.
    * @param inputShapes shapes for the subgraph's inputs, by position (the file's when absent)
    * @param maxElements most elements any tensor may get, whatever shape an op computes for it
+   * @param pool the interpreter's worker threads, which heavy ops divide among (none: one thread)
    * @throws UnsupportedModelError naming the first operator that cannot run, or listing every op
    *   type liteq does not have, or when the memory budget is exceeded
    * @throws ModelFormatError naming the operator and tensor where the dataflow or a computed
@@ -44,6 +46,7 @@ export class PreparedSubgraph {
     private readonly memory: KernelMemory,
     inputShapes: (number[] | undefined)[] = [],
     maxElements: number = DEFAULT_MAX_ELEMENTS,
+    private readonly pool?: ThreadPool,
   ) {
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
@@ -186,10 +189,12 @@ export class PreparedSubgraph {
     for (const index of outputIndices) touch(this.tensors[index], end);
     const tensors = [...lifetimes.keys()];
     const buffers = [...lifetimes.values()];
-    const scratchSteps = this.steps.filter((step) => (step.prepared.scratchBytes ?? 0) > 0);
+    const scratchBytes = (step: Step) =>
+      this.pool?.scratchBytes(step.prepared) ?? step.prepared.scratchBytes ?? 0;
+    const scratchSteps = this.steps.filter((step) => scratchBytes(step) > 0);
     for (const step of scratchSteps) {
       const position = this.steps.indexOf(step);
-      buffers.push({ bytes: step.prepared.scratchBytes!, first: position, last: position });
+      buffers.push({ bytes: scratchBytes(step), first: position, last: position });
     }
     const plan = planArena(buffers);
     const { used, budget } = this.memory;
@@ -208,8 +213,16 @@ export class PreparedSubgraph {
     });
   }
 
-  /** Runs every step once, in order. */
+  /** Runs every step once, in order; heavy ones split among the threads when there are some. */
   invoke(): void {
-    for (const step of this.steps) step.prepared.run(step.scratch);
+    const pool = this.pool;
+    const kernels = this.memory.kernels;
+    for (const { prepared, scratch } of this.steps) {
+      if (pool && prepared.split && pool.divides(prepared.split)) {
+        pool.run(prepared.split, scratch, kernels);
+      } else {
+        prepared.run(scratch);
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Loading liteq's WebAssembly kernels: from the file beside this module when it is imported from
- * disk (Deno, Bun, Node), by `fetch` when `mod.ts` is imported from an http(s) URL.
+ * disk (Deno, Bun, Node), by `fetch` when `mod.ts` is imported from an http(s) URL. The threads
+ * builds (the same kernels over an imported shared memory) are loaded apart, at the end.
  */
 import { readUrl } from "../io/files.ts";
 import { KERNEL_FUNCTIONS, type KernelExports } from "./kernel_exports.generated.ts";
@@ -86,4 +87,31 @@ export async function loadKernels(
   variant: KernelVariant | "auto" = "auto",
 ): Promise<KernelExports> {
   return instantiate(await resolveVariant(variant));
+}
+
+const THREADS_MODULES: Record<KernelVariant, URL> = {
+  simd: new URL("../../build/liteq_simd_threads.wasm", import.meta.url),
+  relaxed: new URL("../../build/liteq_relaxed_threads.wasm", import.meta.url),
+};
+
+const threadsBytes = new Map<KernelVariant, Promise<Uint8Array<ArrayBuffer>>>();
+
+/**
+ * The threads build of `variant` instantiated over `memory` (a shared memory, which every worker
+ * thread instantiates the same build over), and the build's bytes for the workers to compile.
+ */
+export async function loadSharedKernels(
+  variant: KernelVariant,
+  memory: WebAssembly.Memory,
+): Promise<{ kernels: KernelExports; module: Uint8Array }> {
+  let bytes = threadsBytes.get(variant);
+  if (!bytes) {
+    bytes = readUrl(THREADS_MODULES[variant]);
+    threadsBytes.set(variant, bytes);
+  }
+  const module = await bytes;
+  const imports = { env: { ...IMPORTS.env, memory } };
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(module), imports);
+  assertKernelExports(instance.exports, THREADS_MODULES[variant]);
+  return { kernels: instance.exports, module };
 }

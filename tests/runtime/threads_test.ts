@@ -1,0 +1,168 @@
+/**
+ * Threads: every model fixture, and every op fixture with a convolution, gives the same bits on
+ * 1, 2 and 3 threads (with every op that can split split, however small); the option's bad
+ * values are refused naming them; the fallback without shared memory; `dispose`; a worker that
+ * cannot start fails the load with the reason; a process with live workers exits without a call
+ * to `dispose`.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { elementCount, type TensorData } from "../../src/format/dtype.ts";
+import { Interpreter, type TensorDetails } from "../../src/runtime/interpreter.ts";
+import { KernelMemory, sharedWasmMemory } from "../../src/runtime/memory.ts";
+import { setMinSplitWork, ThreadPool } from "../../src/runtime/threads/pool.ts";
+import { loadSharedKernels } from "../../src/runtime/wasm.ts";
+import { readModel } from "../../src/format/reader.ts";
+import { FIXTURES, modelsIn, readBytesSync, ROOT, SHARED } from "../helpers.ts";
+
+/** Values spread over an input's range (a fixed pseudo-random sequence). */
+function inputValues(detail: TensorDetails): number[] {
+  let state = 12345;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const [low, high] = detail.dtype === "int8"
+    ? [-128, 127]
+    : detail.dtype === "uint8"
+    ? [0, 255]
+    : detail.dtype === "int16"
+    ? [-2000, 2000]
+    : detail.dtype === "bool" || detail.dtype.startsWith("int")
+    ? [0, 1]
+    : [-1, 1];
+  const integer = detail.dtype !== "float32" && detail.dtype !== "float64";
+  return Array.from({ length: elementCount(detail.shape) }, () => {
+    const value = low + next() * (high - low);
+    return integer ? Math.round(value) : value;
+  });
+}
+
+/** The outputs' bytes after one run on `threads` threads. */
+async function outputBytes(path: string, threads: number): Promise<Uint8Array[]> {
+  using interpreter = await Interpreter.load(path, { threads });
+  assert.equal(interpreter.threads.count, threads);
+  const outputs: TensorData[] = interpreter.run(interpreter.inputDetails().map(inputValues));
+  return outputs.map((output) =>
+    new Uint8Array(output.buffer, output.byteOffset, output.byteLength)
+  );
+}
+
+/** Asserts that `path` gives the same output bits on 1, 2 and 3 threads. */
+async function assertSameOnThreads(path: string): Promise<void> {
+  const one = await outputBytes(path, 1);
+  for (const threads of [2, 3]) {
+    assert.deepEqual(await outputBytes(path, threads), one, `${path} on ${threads} threads`);
+  }
+}
+
+const shared = SHARED
+  ? modelsIn(`${SHARED}/models`).filter(([name]) => name.startsWith("mobilenet"))
+  : [];
+const opFolders = readdirSync(FIXTURES).filter((folder) => folder.startsWith("ops"));
+/** The ops that divide among threads: op fixtures without them run on one thread anyway. */
+const SPLIT_OPS = new Set(["CONV_2D", "DEPTHWISE_CONV_2D"]);
+
+/** The models of an op fixture folder with an op that divides among threads. */
+function splittingModels(folder: string): [string, string][] {
+  return modelsIn(folder).filter(([, path]) => {
+    const { subgraphs } = readModel(readBytesSync(path));
+    return subgraphs.some(({ operators }) => operators.some(({ op }) => SPLIT_OPS.has(op)));
+  });
+}
+
+for (
+  const [label, models] of [
+    ["tests/fixtures/models", modelsIn(`${FIXTURES}/models`)],
+    ...opFolders.map((folder) => [
+      `tests/fixtures/${folder} with convolutions`,
+      splittingModels(`${FIXTURES}/${folder}`),
+    ]),
+    ["the MobileNets of ../shared", shared],
+  ] as [string, [string, string][]][]
+) {
+  Deno.test(`every model of ${label} gives the same bits on 1, 2 and 3 threads`, async () => {
+    const previous = setMinSplitWork(0);
+    try {
+      for (const [, path] of models) {
+        // Models that cannot run at all are the robustness tests' concern.
+        const loads = await Interpreter.load(path).then((interpreter) => {
+          interpreter.dispose();
+          return true;
+        }, () => false);
+        if (loads) await assertSameOnThreads(path);
+      }
+    } finally {
+      setMinSplitWork(previous);
+    }
+  });
+}
+
+const SEED_MNIST = `${FIXTURES}/models/seed_mnist.float.tflite`;
+
+Deno.test("threads of 0, negative, fractional, too many or not a number are refused naming the value", async () => {
+  for (const threads of [0, -2, 1.5, 65, Number.NaN, "two"]) {
+    await assert.rejects(
+      Interpreter.load(SEED_MNIST, { threads: threads as number }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message.includes(`got ${typeof threads === "string" ? `"${threads}"` : threads}`),
+    );
+  }
+});
+
+Deno.test("threads default to 1, auto takes the reported cores", async () => {
+  using single = await Interpreter.load(SEED_MNIST);
+  assert.deepEqual(single.threads, { requested: 1, count: 1, fallback: null });
+  using auto = await Interpreter.load(SEED_MNIST, { threads: "auto" });
+  assert.equal(auto.threads.count, Math.min(64, navigator.hardwareConcurrency));
+});
+
+Deno.test("without shared memory (a page not cross-origin isolated) one thread runs and says why", async () => {
+  const global = globalThis as { crossOriginIsolated?: boolean };
+  global.crossOriginIsolated = false;
+  try {
+    using interpreter = await Interpreter.load(SEED_MNIST, { threads: 2 });
+    assert.equal(interpreter.threads.count, 1);
+    assert.equal(interpreter.threads.requested, 2);
+    assert.match(interpreter.threads.fallback!, /cross-origin isolated/);
+  } finally {
+    delete global.crossOriginIsolated;
+  }
+});
+
+Deno.test("a disposed interpreter refuses to run; dispose twice is harmless", async () => {
+  const interpreter = await Interpreter.load(SEED_MNIST, { threads: 2 });
+  interpreter.dispose();
+  interpreter.dispose();
+  assert.throws(() => interpreter.invoke(), /disposed/);
+  assert.throws(() => interpreter.output(0), /disposed/);
+});
+
+Deno.test("a worker that cannot start fails with the reason, not a hang", async () => {
+  const memory = new KernelMemory((await loadSharedKernels("simd", sharedWasmMemory())).kernels);
+  await assert.rejects(
+    ThreadPool.start(2, memory, new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])),
+    /liteq worker thread \d failed to start: .+/,
+  );
+});
+
+Deno.test("a process with live worker threads exits without a call to dispose", async () => {
+  const script = `import { Interpreter } from "${new URL("mod.ts", `file://${ROOT}`)}";
+const interpreter = await Interpreter.load("${SEED_MNIST}", { threads: 2 });
+interpreter.run(interpreter.inputDetails().map((d) => new Float32Array(d.shape.reduce((a, b) => a * b))));
+console.log(interpreter.threads.count);`;
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => command.kill(), 30000);
+  const { code, stdout } = await command.output();
+  clearTimeout(timer);
+  assert.equal(code, 0);
+  assert.equal(new TextDecoder().decode(stdout).trim(), "2");
+});
+
+Deno.test("the threads builds are committed beside the others", () => {
+  for (const build of ["simd_threads", "relaxed_threads"]) {
+    assert.ok(existsSync(`${ROOT}build/liteq_${build}.wasm`), build);
+  }
+});
