@@ -1,7 +1,8 @@
 /**
  * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
- * [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into OUT (written whole or not
- * at all), with a progress bar on stderr while calibrating, then sizes and what was quantized.
+ * [--io float|int8|uint8] [--int8-only] [--json] [--threads N]`: quantizes IN into OUT (written
+ * whole or not at all; calibration on N threads), with a progress bar on stderr while
+ * calibrating, then sizes and what was quantized.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
@@ -11,7 +12,7 @@ import { QuantizeError } from "../quantize/errors.ts";
 import type { QuantizeMode, QuantizeReport, Sample } from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadModel, refuseOverwritingInputs } from "./load.ts";
+import { loadModel, refuseOverwritingInputs, threadsFlag } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
 const MODES: Record<string, QuantizeMode | null> = {
@@ -70,6 +71,7 @@ export async function convert(argv: string[]): Promise<void> {
       io: "string",
       "int8-only": "boolean",
       json: "boolean",
+      threads: "string",
     },
     2,
   );
@@ -93,6 +95,7 @@ export async function convert(argv: string[]): Promise<void> {
     throw new UsageError(`--mode ${flags.mode} takes no --calibration`);
   }
   if (io !== "float" && mode !== "int8") throw new UsageError(`--io ${io} needs --mode int8`);
+  const threads = threadsFlag(flags.threads);
   if (flags["int8-only"] && !fullInteger) {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
   }
@@ -113,6 +116,7 @@ export async function convert(argv: string[]): Promise<void> {
         inputType: io === "float" ? "float32" : io as "int8" | "uint8",
         outputType: io === "float" ? "float32" : io as "int8" | "uint8",
         int8Only: flags["int8-only"],
+        threads,
         onProgress: progress ? (done) => progress.update(done) : undefined,
       });
     } catch (error) {

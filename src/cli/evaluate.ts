@@ -1,6 +1,6 @@
 /**
- * `liteq eval MODEL --data X.npy --labels Y.npy [--json]` and `liteq bench MODEL [--runs N]
- * [--warmup N] [--json]`.
+ * `liteq eval MODEL --data X.npy --labels Y.npy [--json] [--threads N]` and `liteq bench MODEL
+ * [--runs N] [--warmup N] [--json] [--threads N]`.
  */
 import { elementCount } from "../format/dtype.ts";
 import { FileError, readBytes } from "../io/files.ts";
@@ -8,7 +8,7 @@ import { type NpyArray, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { evaluateAccuracy, measureLatency } from "../runtime/evaluate.ts";
 import { checkLabels, SampleError } from "../runtime/samples.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadInterpreter } from "./load.ts";
+import { loadInterpreter, threadsFlag } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** A .npy file; format errors name the file. */
@@ -25,12 +25,12 @@ export async function loadNpy(path: string): Promise<NpyArray> {
 export async function evaluate(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(
     argv,
-    { data: "string", labels: "string", json: "boolean" },
+    { data: "string", labels: "string", json: "boolean", threads: "string" },
     1,
   );
   if (!flags.data) throw new UsageError("eval needs --data X.npy");
   if (!flags.labels) throw new UsageError("eval needs --labels Y.npy");
-  const interpreter = await loadInterpreter(positional[0]);
+  const interpreter = await loadInterpreter(positional[0], threadsFlag(flags.threads));
   const [data, labels] = await Promise.all([loadNpy(flags.data), loadNpy(flags.labels)]);
   try {
     checkLabels(labels, interpreter.outputDetails()[0]);
@@ -73,12 +73,12 @@ function count(value: string | undefined, name: string, fallback: number, least:
 export async function bench(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(
     argv,
-    { runs: "string", warmup: "string", json: "boolean" },
+    { runs: "string", warmup: "string", json: "boolean", threads: "string" },
     1,
   );
   const runs = count(flags.runs, "runs", 50, 1);
   const warmup = count(flags.warmup, "warmup", 5, 0);
-  const interpreter = await loadInterpreter(positional[0]);
+  const interpreter = await loadInterpreter(positional[0], threadsFlag(flags.threads));
   interpreter.inputDetails().forEach((detail, position) => {
     const values = Array.from(
       { length: elementCount(detail.shape) },

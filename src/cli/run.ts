@@ -1,12 +1,12 @@
 /**
- * `liteq run MODEL --input X.npy[,X2.npy] --output Y.npy`: runs every sample stacked in X and
- * writes the first output stacked to Y, the others to Y.1.npy, Y.2.npy, ...
+ * `liteq run MODEL --input X.npy[,X2.npy] --output Y.npy [--threads N]`: runs every sample
+ * stacked in X and writes the first output stacked to Y, the others to Y.1.npy, Y.2.npy, ...
  */
 import { encodeNpy, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
 import { runSamples, SampleError } from "../runtime/samples.ts";
 import { parseArguments, UsageError } from "./arguments.ts";
-import { loadInterpreter, refuseOverwritingInputs } from "./load.ts";
+import { loadInterpreter, refuseOverwritingInputs, threadsFlag } from "./load.ts";
 
 /** Where output `position` goes: Y itself for the first, `Y.1.npy` and so on for the others. */
 export function outputPath(path: string, position: number): string {
@@ -17,10 +17,14 @@ export function outputPath(path: string, position: number): string {
 
 /** Runs the `run` command. */
 export async function run(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArguments(argv, { input: "string", output: "string" }, 1);
+  const { positional, flags } = parseArguments(
+    argv,
+    { input: "string", output: "string", threads: "string" },
+    1,
+  );
   if (!flags.input) throw new UsageError("run needs --input X.npy");
   if (!flags.output) throw new UsageError("run needs --output Y.npy");
-  const interpreter = await loadInterpreter(positional[0]);
+  const interpreter = await loadInterpreter(positional[0], threadsFlag(flags.threads));
   const inputPaths = flags.input.split(",");
   const outputPaths = interpreter.outputDetails().map((_, position) =>
     outputPath(flags.output!, position)

@@ -50,18 +50,22 @@ function sampleInputs(sample: Sample, sizes: number[], position: number): ArrayL
   return parts;
 }
 
-/** Runs the dataset through `model` and records the range of every float activation. */
+/**
+ * Runs the dataset through `model` (on `threads` threads) and records the range of every float
+ * activation.
+ */
 export async function calibrate(
   model: Model,
   dataset: Iterable<Sample> | AsyncIterable<Sample>,
   onProgress?: (done: number) => void,
+  threads?: number | "auto",
 ): Promise<Calibration> {
   const observed = floatActivations(model);
   const probe = cloneModel(model);
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await Interpreter.load(probe);
+  using interpreter = await Interpreter.load(probe, { threads });
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {

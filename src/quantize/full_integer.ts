@@ -48,7 +48,12 @@ export async function quantizeFullInteger(
   // Decided on the float graph, before the rewrite turns tensors integer.
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
-  const calibration = await calibrate(model, options.representativeDataset!, options.onProgress);
+  const calibration = await calibrate(
+    model,
+    options.representativeDataset!,
+    options.onProgress,
+    options.threads,
+  );
   report.samples = calibration.samples;
   widenInPlaceInputs(subgraph, calibration.ranges);
   shareRanges(subgraph, calibration.ranges, plan.floatReasons);

@@ -33,6 +33,8 @@ export interface QuantizeOptions {
   denylist?: string[];
   /** Called after each calibration sample with the number done so far. */
   onProgress?: (done: number) => void;
+  /** Threads calibration runs the float model on (the interpreter's `threads`; default 1). */
+  threads?: number | "auto";
 }
 
 /** One operator in the report: its index in the input model, its op, what happened to it. */

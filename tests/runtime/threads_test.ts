@@ -3,7 +3,7 @@
  * 1, 2 and 3 threads (with every op that can split split, however small); the option's bad
  * values are refused naming them; the fallback without shared memory; `dispose`; a worker that
  * cannot start fails the load with the reason; a process with live workers exits without a call
- * to `dispose`.
+ * to `dispose`; the `--threads` flag.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -13,6 +13,8 @@ import { KernelMemory, sharedWasmMemory } from "../../src/runtime/memory.ts";
 import { setMinSplitWork, ThreadPool } from "../../src/runtime/threads/pool.ts";
 import { loadSharedKernels } from "../../src/runtime/wasm.ts";
 import { readModel } from "../../src/format/reader.ts";
+import { UsageError } from "../../src/cli/arguments.ts";
+import { threadsFlag } from "../../src/cli/load.ts";
 import { FIXTURES, modelsIn, readBytesSync, ROOT, SHARED } from "../helpers.ts";
 
 /** Values spread over an input's range (a fixed pseudo-random sequence). */
@@ -164,5 +166,17 @@ console.log(interpreter.threads.count);`;
 Deno.test("the threads builds are committed beside the others", () => {
   for (const build of ["simd_threads", "relaxed_threads"]) {
     assert.ok(existsSync(`${ROOT}build/liteq_${build}.wasm`), build);
+  }
+});
+
+Deno.test("--threads takes a whole number from 1 to 64 or auto, and names a bad value", () => {
+  assert.equal(threadsFlag(undefined), 1);
+  assert.equal(threadsFlag("auto"), "auto");
+  assert.equal(threadsFlag("3"), 3);
+  for (const value of ["0", "-1", "1.5", "65", "two", ""]) {
+    assert.throws(
+      () => threadsFlag(value),
+      (error: Error) => error instanceof UsageError && error.message.endsWith(`not ${value}`),
+    );
   }
 });
