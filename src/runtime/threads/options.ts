@@ -23,11 +23,11 @@ export async function coreCount(): Promise<number> {
 
 /** Why threads cannot run here (no shared memory), or null when they can. */
 export function threadsUnavailable(): string | null {
-  if (typeof SharedArrayBuffer !== "function") {
-    return "this runtime has no SharedArrayBuffer";
-  }
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     return "the page is not cross-origin isolated (COOP/COEP headers), so it has no shared memory";
+  }
+  if (typeof SharedArrayBuffer !== "function") {
+    return "this runtime has no SharedArrayBuffer";
   }
   return null;
 }
