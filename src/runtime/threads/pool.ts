@@ -105,6 +105,11 @@ function canBlock(): boolean {
   }
 }
 
+/** The byte offset of worker `index`'s call area in the control block at `control`. */
+function callArea(control: number, index: number): number {
+  return control + CONTROL_HEADER_BYTES + index * CALL_AREA_LENGTH * 8;
+}
+
 /** Rounds up to a multiple of 16 (a v128). */
 function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
@@ -118,11 +123,24 @@ export class ThreadPool {
   private disposed = false;
   private readonly minWork = minSplitWork;
 
+  /**
+   * The control block's words and each worker's call area. Views of a shared memory stay valid
+   * when it grows (its old buffer keeps its length, over the same bytes), so they are made once.
+   */
+  private readonly controlWords: Int32Array;
+  private readonly callAreas: Float64Array[];
+
   private constructor(
-    private readonly memory: KernelMemory,
+    memory: KernelMemory,
     private readonly workers: WorkerHandle[],
-    private readonly control: number,
-  ) {}
+    control: number,
+  ) {
+    const buffer = memory.kernels.memory.buffer;
+    this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
+    this.callAreas = workers.map((_, index) =>
+      new Float64Array(buffer, callArea(control, index), CALL_AREA_LENGTH)
+    );
+  }
 
   /**
    * Starts `count` workers over `memory` (a shared memory), each compiling `module`, the threads
@@ -153,7 +171,7 @@ export class ThreadPool {
                 functions: KERNEL_FUNCTIONS,
                 index,
                 control,
-                calls: control + CONTROL_HEADER_BYTES + index * CALL_AREA_LENGTH * 8,
+                calls: callArea(control, index),
                 callsLength: CALL_AREA_LENGTH,
                 spill: spills + index * 32,
                 spins: SPINS,
@@ -199,8 +217,7 @@ export class ThreadPool {
     if (this.disposed) throw new Error("the interpreter's threads were disposed");
     const ranges = rowRanges(split, this.threads);
     const share = align16(split.scratchBytes);
-    const buffer = this.memory.kernels.memory.buffer;
-    const controlWords = new Int32Array(buffer, this.control, CONTROL_HEADER_BYTES / 4);
+    const controlWords = this.controlWords;
     for (let worker = 0; worker < this.workers.length; worker++) {
       const [first, end] = ranges[worker + 1];
       this.recorded.length = 0;
@@ -208,7 +225,7 @@ export class ThreadPool {
         split.runRows(this.recorder, first, end, scratch + (worker + 1) * share);
       }
       // Calls beyond a worker's area (a stack of many images): the op runs here alone.
-      if (!this.store(worker, buffer)) return split.runRows(kernels, 0, split.rows, scratch);
+      if (!this.store(worker)) return split.runRows(kernels, 0, split.rows, scratch);
     }
     Atomics.store(controlWords, CONTROL.pending, this.workers.length);
     Atomics.add(controlWords, CONTROL.generation, 1);
@@ -228,14 +245,10 @@ export class ThreadPool {
   }
 
   /** Writes the recorded calls into `worker`'s call area; false when they do not fit. */
-  private store(worker: number, buffer: ArrayBufferLike): boolean {
+  private store(worker: number): boolean {
     const calls = this.recorded;
     if (calls.length + 1 > CALL_AREA_LENGTH) return false;
-    const area = new Float64Array(
-      buffer,
-      this.control + CONTROL_HEADER_BYTES + worker * CALL_AREA_LENGTH * 8,
-      calls.length + 1,
-    );
+    const area = this.callAreas[worker];
     area[0] = calls.length;
     area.set(calls, 1);
     return true;
@@ -262,11 +275,7 @@ export class ThreadPool {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const controlWords = new Int32Array(
-      this.memory.kernels.memory.buffer,
-      this.control,
-      CONTROL_HEADER_BYTES / 4,
-    );
+    const controlWords = this.controlWords;
     Atomics.store(controlWords, CONTROL.stop, 1);
     Atomics.add(controlWords, CONTROL.generation, 1);
     Atomics.notify(controlWords, CONTROL.generation);
