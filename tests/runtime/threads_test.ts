@@ -1,9 +1,9 @@
 /**
- * Threads: every model fixture, and every op fixture with a convolution, gives the same bits on
- * 1, 2 and 3 threads (with every op that can split split, however small); the option's bad
- * values are refused naming them; the fallback without shared memory; `dispose`; a worker that
- * cannot start fails the load with the reason; a process with live workers exits without a call
- * to `dispose`; the `--threads` flag.
+ * Threads: every model fixture, and every op fixture with a convolution or a binary op, gives
+ * the same bits on 1, 2 and 3 threads (with every op that can split split, however small); the
+ * option's bad values are refused naming them; the fallback without shared memory; `dispose`; a
+ * worker that cannot start fails the load with the reason; a process with live workers exits
+ * without a call to `dispose`; the `--threads` flag.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -59,8 +59,21 @@ const shared = SHARED
   ? modelsIn(`${SHARED}/models`).filter(([name]) => name.startsWith("mobilenet"))
   : [];
 const opFolders = readdirSync(FIXTURES).filter((folder) => folder.startsWith("ops"));
-/** The ops that divide among threads: op fixtures without them run on one thread anyway. */
-const SPLIT_OPS = new Set(["CONV_2D", "DEPTHWISE_CONV_2D"]);
+/**
+ * The ops that divide among threads (the float binary ops by elements; integer ones not): op
+ * fixtures without them run on one thread anyway.
+ */
+const SPLIT_OPS = new Set([
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "ADD",
+  "SUB",
+  "MUL",
+  "DIV",
+  "MAXIMUM",
+  "MINIMUM",
+  "SQUARED_DIFFERENCE",
+]);
 
 /** The models of an op fixture folder with an op that divides among threads. */
 function splittingModels(folder: string): [string, string][] {
@@ -74,7 +87,7 @@ for (
   const [label, models] of [
     ["tests/fixtures/models", modelsIn(`${FIXTURES}/models`)],
     ...opFolders.map((folder) => [
-      `tests/fixtures/${folder} with convolutions`,
+      `tests/fixtures/${folder} with a convolution or a binary op`,
       splittingModels(`${FIXTURES}/${folder}`),
     ]),
     ["the MobileNets of ../shared", shared],
