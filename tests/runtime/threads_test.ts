@@ -37,9 +37,13 @@ function inputValues(detail: TensorDetails): number[] {
   });
 }
 
-/** The outputs' bytes after one run on `threads` threads. */
-async function outputBytes(path: string, threads: number): Promise<Uint8Array[]> {
-  using interpreter = await Interpreter.load(path, { threads });
+/** The outputs' bytes after one run on `threads` threads (with `inputShapes` when given). */
+async function outputBytes(
+  path: string,
+  threads: number,
+  inputShapes?: number[][],
+): Promise<Uint8Array[]> {
+  using interpreter = await Interpreter.load(path, { threads, inputShapes });
   assert.equal(interpreter.threads.count, threads);
   const outputs: TensorData[] = interpreter.run(interpreter.inputDetails().map(inputValues));
   return outputs.map((output) =>
@@ -48,10 +52,11 @@ async function outputBytes(path: string, threads: number): Promise<Uint8Array[]>
 }
 
 /** Asserts that `path` gives the same output bits on 1, 2 and 3 threads. */
-async function assertSameOnThreads(path: string): Promise<void> {
-  const one = await outputBytes(path, 1);
+async function assertSameOnThreads(path: string, inputShapes?: number[][]): Promise<void> {
+  const one = await outputBytes(path, 1, inputShapes);
   for (const threads of [2, 3]) {
-    assert.deepEqual(await outputBytes(path, threads), one, `${path} on ${threads} threads`);
+    const other = await outputBytes(path, threads, inputShapes);
+    assert.deepEqual(other, one, `${path} on ${threads} threads`);
   }
 }
 
@@ -111,6 +116,16 @@ for (
 }
 
 const SEED_MNIST = `${FIXTURES}/models/seed_mnist.float.tflite`;
+
+Deno.test("a batch of 10 gives the same bits on 1, 2 and 3 threads (fully connected rows split)", async () => {
+  const previous = setMinSplitWork(0);
+  try {
+    await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]);
+    await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]);
+  } finally {
+    setMinSplitWork(previous);
+  }
+});
 
 Deno.test("threads of 0, negative, fractional, too many or not a number are refused naming the value", async () => {
   for (const threads of [0, -2, 1.5, 65, Number.NaN, "two"]) {
