@@ -1,10 +1,11 @@
 /**
  * The worker threads of one interpreter: started once at load over its shared wasm memory, each
  * with an instance of the threads build of the kernels, and ended by `dispose` (or left to end
- * with the process: they never keep it alive). A heavy op runs split by rows: the calling thread
- * records each worker's kernel calls into the worker's area of a control block in the shared
- * memory, publishes them with one atomic generation bump, computes its own rows, and waits until
- * every worker has counted itself done: no message per op, one barrier.
+ * with the process: they never keep it alive). A heavy op runs split into chunks of rows, a few
+ * per thread: the calling thread records each chunk's kernel calls into a control block in the
+ * shared memory, publishes them with one atomic generation bump, then it and the workers take
+ * chunks until none is left (a late or descheduled worker takes fewer, or none), and it waits
+ * until every chunk is done: no message per op, one barrier.
  */
 import { KERNEL_FUNCTIONS } from "../kernel_exports.generated.ts";
 import type { KernelMemory } from "../memory.ts";
@@ -13,6 +14,7 @@ import { recordingKernels, rowRanges } from "./split.ts";
 import {
   CONTROL,
   CONTROL_HEADER_BYTES,
+  runChunks,
   workerMain,
   type WorkerReply,
   type WorkerStart,
@@ -36,8 +38,11 @@ export function setMinSplitWork(work: number): number {
   return previous;
 }
 
-/** Float64 values of a worker's call area: its recorded calls for one op. */
-const CALL_AREA_LENGTH = 2048;
+/** Float64 values of the call area: an op's chunk table and recorded calls. */
+const CALL_AREA_LENGTH = 8192;
+
+/** Chunks per thread an op is cut into, so that threads that start late take fewer. */
+const CHUNKS_PER_THREAD = 4;
 
 /** Loads of an unchanged word before a waiting thread sleeps on it. */
 const SPINS = 20000;
@@ -72,7 +77,7 @@ async function spawn(
     const worker = new Worker(
       `const { parentPort } = require("node:worker_threads");\n(${workerMain})(` +
         `(handler) => parentPort.once("message", handler), ` +
-        `(reply) => parentPort.postMessage(reply));`,
+        `(reply) => parentPort.postMessage(reply), ${runChunks});`,
       { eval: true },
     );
     worker.unref();
@@ -83,7 +88,7 @@ async function spawn(
   }
   const source =
     `(${workerMain})((handler) => { self.onmessage = (event) => handler(event.data); }, ` +
-    `(reply) => self.postMessage(reply));`;
+    `(reply) => self.postMessage(reply), ${runChunks});`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const worker = new Worker(url);
   URL.revokeObjectURL(url);
@@ -105,11 +110,6 @@ function canBlock(): boolean {
   }
 }
 
-/** The byte offset of worker `index`'s call area in the control block at `control`. */
-function callArea(control: number, index: number): number {
-  return control + CONTROL_HEADER_BYTES + index * CALL_AREA_LENGTH * 8;
-}
-
 /** Rounds up to a multiple of 16 (a v128). */
 function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
@@ -128,7 +128,10 @@ export class ThreadPool {
    * when it grows (its old buffer keeps its length, over the same bytes), so they are made once.
    */
   private readonly controlWords: Int32Array;
-  private readonly callAreas: Float64Array[];
+  private readonly calls: Float64Array;
+  /** The calling thread's kernel functions, in `KERNEL_FUNCTIONS` order. */
+  private readonly functions: ((...args: number[]) => unknown)[];
+  private generation = 0;
 
   private constructor(
     memory: KernelMemory,
@@ -137,9 +140,9 @@ export class ThreadPool {
   ) {
     const buffer = memory.kernels.memory.buffer;
     this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
-    this.callAreas = workers.map((_, index) =>
-      new Float64Array(buffer, callArea(control, index), CALL_AREA_LENGTH)
-    );
+    this.calls = new Float64Array(buffer, control + CONTROL_HEADER_BYTES, CALL_AREA_LENGTH);
+    const kernels = memory.kernels as unknown as Record<string, (...args: number[]) => unknown>;
+    this.functions = KERNEL_FUNCTIONS.map((name) => kernels[name]);
   }
 
   /**
@@ -148,7 +151,7 @@ export class ThreadPool {
    * @throws Error naming the worker and why, when one fails to start or takes too long
    */
   static async start(count: number, memory: KernelMemory, module: Uint8Array): Promise<ThreadPool> {
-    const control = memory.allocate(CONTROL_HEADER_BYTES + count * CALL_AREA_LENGTH * 8);
+    const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
     memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
     const spills = memory.allocate(count * 32);
     const workers: WorkerHandle[] = [];
@@ -171,7 +174,6 @@ export class ThreadPool {
                 functions: KERNEL_FUNCTIONS,
                 index,
                 control,
-                calls: callArea(control, index),
                 callsLength: CALL_AREA_LENGTH,
                 spill: spills + index * 32,
                 spins: SPINS,
@@ -202,70 +204,77 @@ export class ThreadPool {
     return split.rows * split.workPerRow >= this.minWork && split.rows >= 2 * split.grain;
   }
 
-  /** Scratch bytes `op` needs when it may run split: one share for each thread. */
+  /** How many chunks `split` is cut into: a few per thread, at most one per grain of rows. */
+  private chunkCount(split: RowSplit): number {
+    return Math.min(this.threads * CHUNKS_PER_THREAD, Math.ceil(split.rows / split.grain));
+  }
+
+  /** Scratch bytes `op` needs when it may run split: one share for each chunk. */
   scratchBytes(op: PreparedOp): number {
     const whole = op.scratchBytes ?? 0;
     if (!op.split || !this.divides(op.split)) return whole;
-    return Math.max(whole, this.threads * align16(op.split.scratchBytes));
+    return Math.max(whole, this.chunkCount(op.split) * align16(op.split.scratchBytes));
   }
 
   /**
-   * Runs `op` (whose split `divides`) over `scratchBytes(op)` bytes at `scratch`: the calling
-   * thread takes the first rows with `kernels`, each worker the next share.
+   * Runs `split` (which `divides`) over `scratchBytes(op)` bytes at `scratch`, in chunks taken
+   * by the calling thread and the workers; or whole, with `kernels`, when its calls do not fit
+   * the call area (a stack of many images).
    */
   run(split: RowSplit, scratch: number, kernels: KernelCalls): void {
     if (this.disposed) throw new Error("the interpreter's threads were disposed");
-    const ranges = rowRanges(split, this.threads);
+    const chunks = rowRanges(split, this.chunkCount(split));
     const share = align16(split.scratchBytes);
-    const controlWords = this.controlWords;
-    for (let worker = 0; worker < this.workers.length; worker++) {
-      const [first, end] = ranges[worker + 1];
-      this.recorded.length = 0;
-      if (first < end) {
-        split.runRows(this.recorder, first, end, scratch + (worker + 1) * share);
-      }
-      // Calls beyond a worker's area (a stack of many images): the op runs here alone.
-      if (!this.store(worker)) return split.runRows(kernels, 0, split.rows, scratch);
+    const calls = this.recorded;
+    calls.length = 0;
+    const starts: number[] = [];
+    const tableLength = chunks.length + 2;
+    chunks.forEach(([first, end], chunk) => {
+      starts.push(tableLength + calls.length);
+      if (first < end) split.runRows(this.recorder, first, end, scratch + chunk * share);
+    });
+    starts.push(tableLength + calls.length);
+    if (tableLength + calls.length > CALL_AREA_LENGTH) {
+      return split.runRows(kernels, 0, split.rows, scratch);
     }
-    Atomics.store(controlWords, CONTROL.pending, this.workers.length);
-    Atomics.add(controlWords, CONTROL.generation, 1);
-    Atomics.notify(controlWords, CONTROL.generation);
-    const [first, end] = ranges[0];
-    try {
-      split.runRows(kernels, first, end, scratch);
-    } finally {
-      this.await(controlWords);
+    const area = this.calls;
+    area[0] = chunks.length;
+    area.set(starts, 1);
+    area.set(calls, tableLength);
+    const control = this.controlWords;
+    const generation = ++this.generation;
+    Atomics.store(control, CONTROL.chunks, chunks.length);
+    Atomics.store(control, CONTROL.done, 0);
+    Atomics.store(control, CONTROL.ticket, (generation & 0x7fff) << 16);
+    Atomics.store(control, CONTROL.generation, generation);
+    Atomics.notify(control, CONTROL.generation);
+    const failedHere = runChunks(control, area, this.functions, generation);
+    this.await(control, chunks.length);
+    const failed = Atomics.load(control, CONTROL.failedWorker);
+    if (failedHere >= 0) {
+      throw new Error(`liteq kernel ${KERNEL_FUNCTIONS[failedHere]} failed on the calling thread`);
     }
-    const failed = Atomics.load(controlWords, CONTROL.failedWorker);
     if (failed !== 0) {
-      const call = KERNEL_FUNCTIONS[Atomics.load(controlWords, CONTROL.failedCall)];
-      Atomics.store(controlWords, CONTROL.failedWorker, 0);
+      const call = KERNEL_FUNCTIONS[Atomics.load(control, CONTROL.failedCall)];
+      Atomics.store(control, CONTROL.failedWorker, 0);
       throw new Error(`liteq worker thread ${failed - 1} failed in the kernel ${call}`);
     }
   }
 
-  /** Writes the recorded calls into `worker`'s call area; false when they do not fit. */
-  private store(worker: number): boolean {
-    const calls = this.recorded;
-    if (calls.length + 1 > CALL_AREA_LENGTH) return false;
-    const area = this.callAreas[worker];
-    area[0] = calls.length;
-    area.set(calls, 1);
-    return true;
-  }
-
-  /** Waits until every worker has finished the published op. */
-  private await(controlWords: Int32Array): void {
+  /** Waits until all `chunks` chunks of the published op are done. */
+  private await(control: Int32Array, chunks: number): void {
     let spins = 0;
     let deadline = Infinity;
-    for (let pending; (pending = Atomics.load(controlWords, CONTROL.pending)) !== 0;) {
+    for (let done; (done = Atomics.load(control, CONTROL.done)) !== chunks;) {
       if (++spins < SPINS) continue;
-      if (this.blocking) Atomics.wait(controlWords, CONTROL.pending, pending, 10);
+      if (this.blocking) Atomics.wait(control, CONTROL.done, done, 10);
       const now = performance.now();
       deadline = Math.min(deadline, now + OP_TIMEOUT_MS);
       if (now > deadline) {
         throw new Error(
-          `${pending} liteq worker thread(s) did not finish an op in ${OP_TIMEOUT_MS / 1000} s`,
+          `liteq worker threads did not finish ${chunks - done} chunk(s) of an op in ${
+            OP_TIMEOUT_MS / 1000
+          } s`,
         );
       }
     }
@@ -277,7 +286,7 @@ export class ThreadPool {
     this.disposed = true;
     const controlWords = this.controlWords;
     Atomics.store(controlWords, CONTROL.stop, 1);
-    Atomics.add(controlWords, CONTROL.generation, 1);
+    Atomics.store(controlWords, CONTROL.generation, ++this.generation);
     Atomics.notify(controlWords, CONTROL.generation);
     for (const worker of this.workers) worker?.terminate();
   }
