@@ -154,7 +154,13 @@ if (tsc.code !== 0) {
 }
 await rewriteDeclarationImports(dist);
 await Deno.mkdir(`${dist}build`, { recursive: true });
-for (const kernel of ["liteq_simd.wasm", "liteq_relaxed.wasm"]) {
+const KERNEL_BUILDS = [
+  "liteq_simd.wasm",
+  "liteq_relaxed.wasm",
+  "liteq_simd_threads.wasm",
+  "liteq_relaxed_threads.wasm",
+];
+for (const kernel of KERNEL_BUILDS) {
   await Deno.copyFile(`${root}build/${kernel}`, `${dist}build/${kernel}`);
 }
 await Deno.mkdir(`${dist}bin`, { recursive: true });
