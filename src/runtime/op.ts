@@ -44,7 +44,7 @@ export interface RowSplit {
   grain: number;
   /** Multiply-adds per row: ops with too little work stay on the calling thread. */
   workPerRow: number;
-  /** Scratch bytes one thread needs for its rows. */
+  /** Scratch bytes one range of rows needs (each chunk run on a thread has its own). */
   scratchBytes: number;
   /** Computes rows [first, end) of the output with `scratchBytes` bytes at `scratch`. */
   runRows(kernels: KernelCalls, first: number, end: number, scratch: number): void;

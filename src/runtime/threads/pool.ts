@@ -59,7 +59,7 @@ interface WorkerHandle {
   terminate(): void;
 }
 
-/** Whether this runtime runs liteq on `worker_threads` (Deno, Node, Bun) rather than web workers. */
+/** Whether liteq runs on `worker_threads` here (Deno, Node, Bun) rather than on web workers. */
 function hasWorkerThreads(): boolean {
   const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return "Deno" in globalThis || typeof process?.versions?.node === "string";
@@ -124,8 +124,8 @@ export class ThreadPool {
   private readonly minWork = minSplitWork;
 
   /**
-   * The control block's words and each worker's call area. Views of a shared memory stay valid
-   * when it grows (its old buffer keeps its length, over the same bytes), so they are made once.
+   * The control block's words and its call area. Views of a shared memory stay valid when it
+   * grows (its old buffer keeps its length, over the same bytes), so they are made once.
    */
   private readonly controlWords: Int32Array;
   private readonly calls: Float64Array;
@@ -250,14 +250,13 @@ export class ThreadPool {
     Atomics.notify(control, CONTROL.generation);
     const failedHere = runChunks(control, area, this.functions, generation);
     this.await(control, chunks.length);
-    const failed = Atomics.load(control, CONTROL.failedWorker);
+    const failedWorker = Atomics.exchange(control, CONTROL.failedWorker, 0);
     if (failedHere >= 0) {
       throw new Error(`liteq kernel ${KERNEL_FUNCTIONS[failedHere]} failed on the calling thread`);
     }
-    if (failed !== 0) {
+    if (failedWorker !== 0) {
       const call = KERNEL_FUNCTIONS[Atomics.load(control, CONTROL.failedCall)];
-      Atomics.store(control, CONTROL.failedWorker, 0);
-      throw new Error(`liteq worker thread ${failed - 1} failed in the kernel ${call}`);
+      throw new Error(`liteq worker thread ${failedWorker - 1} failed in the kernel ${call}`);
     }
   }
 

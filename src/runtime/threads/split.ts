@@ -1,11 +1,11 @@
 /**
- * How a heavy op's rows divide among threads: equal shares on the op's grain, the calls another
- * thread is to make recorded as numbers, and the per-image pieces of a range of rows.
+ * How a heavy op's rows divide into chunks for the threads: equal shares on the op's grain, the
+ * kernel calls of each recorded as numbers, and the per-image pieces of a range of rows.
  */
 import { KERNEL_FUNCTIONS } from "../kernel_exports.generated.ts";
 import type { KernelCalls, RowSplit } from "../op.ts";
 
-/** [first, end) row ranges of `split` for `parts` threads: equal shares, cut on its grain. */
+/** [first, end) row ranges of `split` in `parts` chunks: equal shares, cut on its grain. */
 export function rowRanges(split: RowSplit, parts: number): [number, number][] {
   const grains = Math.ceil(split.rows / split.grain);
   const ranges: [number, number][] = [];

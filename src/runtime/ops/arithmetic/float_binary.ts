@@ -52,7 +52,7 @@ export function floatBinary(op: keyof typeof BINARY_CODES): OpKernel {
     const code = BINARY_CODES[op];
     const kernels = context.kernels;
     // Every element is computed alone: the op divides among threads by elements (only a large
-    // one has work enough), each thread's share cut along the broadcast rows.
+    // one has work enough), each chunk cut along the broadcast rows.
     return rowSplitOp([], kernels, {
       rows: aRows.length * rowLength,
       grain: 4,

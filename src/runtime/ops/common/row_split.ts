@@ -11,7 +11,7 @@ import { LAYER_BLOCK_BYTES, windowRowsLayer } from "./window.ts";
 /** Rows of the GEMMs' register tile: row splits fall on multiples of it, to keep tiles whole. */
 export const GEMM_TILE_ROWS = 4;
 
-/** The prepared op that runs `split` over all its rows, or over a thread's share of them. */
+/** The prepared op that runs `split` over all its rows (its chunks run on the threads). */
 export function rowSplitOp(
   consumedInputs: number[],
   kernels: KernelCalls,
@@ -28,7 +28,7 @@ export function rowSplitOp(
 /**
  * The split of a windowed op over a stack of images by output rows: `callImage` computes, for
  * image `image`, output rows from `firstRow` as the layer block at `block` says (the layer's own
- * for a whole image; a copy narrowed to the rows, in the thread's scratch, for part of one).
+ * for a whole image; a copy narrowed to the rows, in the chunk's scratch, for part of one).
  */
 export function windowRowSplit(
   memory: KernelMemory,

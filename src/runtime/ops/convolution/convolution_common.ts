@@ -49,8 +49,9 @@ export function prepareIm2col(
 /**
  * Feeds a convolution's output positions to `multiply` in bands: the band's int8 patches of the
  * image at `image` (taps outside it hold `pad`) written to `patches`, then widened to int16 rows
- * of `depth` values at `widened`; only positions [first, end) when given (a thread's share). The
- * im2col scratch is `bandRows(depth, positions) * depth` bytes, the widened one twice that.
+ * of `depth` values at `widened`; only positions [first, end) when given (a chunk for a
+ * thread). The im2col scratch is `bandRows(depth, positions) * depth` bytes, the widened one twice
+ * that.
  */
 export function im2colBands(
   kernels: KernelCalls,
