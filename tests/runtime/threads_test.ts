@@ -3,7 +3,7 @@
  * the same bits on 1, 2 and 3 threads (with every op that can split split, however small); the
  * option's bad values are refused naming them; the fallback without shared memory; `dispose`; a
  * worker that cannot start fails the load with the reason; a process with live workers exits
- * without a call to `dispose`; the `--threads` flag.
+ * without a call to `dispose`; the `--threads` flag, and `run` and `convert` with it.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -15,6 +15,7 @@ import { loadSharedKernels } from "../../src/runtime/wasm.ts";
 import { readModel } from "../../src/format/reader.ts";
 import { UsageError } from "../../src/cli/arguments.ts";
 import { threadsFlag } from "../../src/cli/load.ts";
+import { assertOneLineError, liteq } from "../cli/cli_harness.ts";
 import { FIXTURES, modelsIn, readBytesSync, ROOT, SHARED } from "../helpers.ts";
 
 /** Values spread over an input's range (a fixed pseudo-random sequence). */
@@ -206,5 +207,49 @@ Deno.test("--threads takes a whole number from 1 to 64 or auto, and names a bad 
       () => threadsFlag(value),
       (error: Error) => error instanceof UsageError && error.message.endsWith(`not ${value}`),
     );
+  }
+});
+
+Deno.test("liteq run and convert with --threads 2 write what they write on one thread", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const model = `${FIXTURES}/models/mobile_mnist.float.tflite`;
+    const data = `${FIXTURES}/reference/mobile_mnist.inputs.npy`;
+    const written: Uint8Array[] = [];
+    for (const threads of ["1", "2"]) {
+      const outputs = `${folder}/outputs${threads}.npy`;
+      const quantized = `${folder}/int8_${threads}.tflite`;
+      const ran = await liteq(
+        "run",
+        model,
+        "--input",
+        data,
+        "--output",
+        outputs,
+        "--threads",
+        threads,
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+      const converted = await liteq(
+        "convert",
+        model,
+        quantized,
+        "--mode",
+        "int8",
+        "--calibration",
+        data,
+        "--threads",
+        threads,
+      );
+      assert.equal(converted.code, 0, converted.stderr);
+      written.push(readBytesSync(outputs), readBytesSync(quantized));
+    }
+    assert.deepEqual(written.slice(2), written.slice(0, 2));
+    assertOneLineError(
+      await liteq("bench", model, "--threads", "0"),
+      /--threads must be a whole number from 1 to 64, or auto, not 0/,
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
   }
 });
