@@ -42,6 +42,7 @@ export {
   type InputValues,
   Interpreter,
   type InterpreterOptions,
+  type InterpreterThreads,
   type ModelSource,
   SignatureRunner,
   type TensorDetails,

@@ -2,6 +2,7 @@ import {
   LAYER_BIAS, LAYER_DEPTH, LAYER_HIGH_F, LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_N,
 } from "./kernel_layout.generated";
 import { f32x4_madd } from "./simd";
+import { spill } from "./spill";
 
 // Float32 matrix multiplication on a right-hand side packed once (at model load).
 //
@@ -17,7 +18,6 @@ import { f32x4_madd } from "./simd";
 // @ts-ignore: decorator
 @inline const ROW_BLOCK: i32 = 64;
 
-const spill = memory.data(32, 16);
 
 /** Packs B (element (n, k) at `source + 4 * (n * strideN + k * strideK)`) into 8-wide panels. */
 export function f32_pack_rhs(source: usize, n: i32, k: i32, strideN: i32, strideK: i32, packed: usize): void {

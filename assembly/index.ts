@@ -3,6 +3,7 @@
 
 export { f16_to_f32_x8 } from "./fp16";
 export { relaxed_self_test } from "./simd";
+export { set_spill_area } from "./spill";
 export { qs8_dot_peak, relaxed_dot_peak } from "./dot_peak";
 export { f32_gemm_4x8, f32_pack_rhs } from "./f32_gemm";
 export { f32_im2col } from "./f32_conv";

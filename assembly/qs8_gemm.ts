@@ -11,6 +11,7 @@ import {
   LAYER_SCALES, LAYER_ZERO_POINT, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE,
   PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
+import { spill } from "./spill";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
   requantize_x4_with,
@@ -24,7 +25,6 @@ import {
 // @ts-ignore: decorator
 @inline const ROW_BLOCK: i32 = 64;
 
-const spill = memory.data(16, 16);
 
 /**
  * Packs int8 weights [n][k] (row stride k) into int16 panels of 8 channels: for each panel and

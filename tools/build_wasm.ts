@@ -15,9 +15,23 @@ import { CHANNEL_PARAMS, LAYER_FIELDS } from "../src/runtime/kernel_layout.ts";
 
 const root = new URL("../", import.meta.url);
 const check = Deno.args.includes("--check");
+/**
+ * The threads builds: atomics, and a shared memory the host creates and imports (every thread's
+ * instance over the same one), of at most 4 GiB.
+ */
+const THREADS = [
+  "--enable",
+  "threads",
+  "--importMemory",
+  "--sharedMemory",
+  "--maximumMemory",
+  "65536",
+];
 const TARGETS: Record<string, string[]> = {
   "build/liteq_simd.wasm": ["--enable", "simd"],
   "build/liteq_relaxed.wasm": ["--enable", "simd", "--enable", "relaxed-simd"],
+  "build/liteq_simd_threads.wasm": ["--enable", "simd", ...THREADS],
+  "build/liteq_relaxed_threads.wasm": ["--enable", "simd", "--enable", "relaxed-simd", ...THREADS],
 };
 const INTERFACE = "src/runtime/kernel_exports.generated.ts";
 const LAYOUT = "assembly/kernel_layout.generated.ts";

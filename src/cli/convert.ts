@@ -1,9 +1,9 @@
 /**
  * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
  * [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
- * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only] [--json]`: quantizes IN into
- * OUT (written whole or not at all), with a progress bar on stderr while calibrating, then sizes,
- * what was quantized and notes.
+ * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only] [--json] [--threads N]`:
+ * quantizes IN into OUT (written whole or not at all; calibration on N threads), with a progress
+ * bar on stderr while calibrating, then sizes, what was quantized and notes.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
@@ -19,7 +19,7 @@ import {
 } from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
 import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
-import { loadModel, refuseOverwritingInputs } from "./load.ts";
+import { loadModel, refuseOverwritingInputs, threadsFlag } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
 const MODES: Record<string, QuantizeMode | null> = {
@@ -81,6 +81,7 @@ export async function convert(argv: string[]): Promise<void> {
       io: "string",
       "int8-only": "boolean",
       json: "boolean",
+      threads: "string",
     },
     2,
   );
@@ -128,6 +129,7 @@ export async function convert(argv: string[]): Promise<void> {
     throw new UsageError(`--mode ${flags.mode} takes no --input-shape (it is for calibration)`);
   }
   if (io !== "float" && mode !== "int8") throw new UsageError(`--io ${io} needs --mode int8`);
+  const threads = threadsFlag(flags.threads);
   if (flags["int8-only"] && !fullInteger) {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
   }
@@ -151,6 +153,7 @@ export async function convert(argv: string[]): Promise<void> {
         inputType: io === "float" ? "float32" : io as "int8" | "uint8",
         outputType: io === "float" ? "float32" : io as "int8" | "uint8",
         int8Only: flags["int8-only"],
+        threads,
         onProgress: progress ? (done) => progress.update(done) : undefined,
       });
     } catch (error) {

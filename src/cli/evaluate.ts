@@ -1,7 +1,7 @@
 /**
- * `liteq eval MODEL --data X.npy --labels Y.npy [--json]` and `liteq bench MODEL [--runs N]
- * [--warmup N] [--json]`; both take `--input-shape 1,1760`, once per input in order, for inputs
- * whose shapes are open.
+ * `liteq eval MODEL --data X.npy --labels Y.npy [--json] [--threads N]` and `liteq bench MODEL
+ * [--runs N] [--warmup N] [--json] [--threads N]`; both take `--input-shape 1,1760`, once per
+ * input in order, for inputs whose shapes are open.
  */
 import { elementCount } from "../format/dtype.ts";
 import { FileError, readBytes } from "../io/files.ts";
@@ -9,7 +9,7 @@ import { type NpyArray, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { evaluateAccuracy, measureLatency } from "../runtime/evaluate.ts";
 import { checkLabels, SampleError } from "../runtime/samples.ts";
 import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
-import { loadInterpreter } from "./load.ts";
+import { loadInterpreter, threadsFlag } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** A .npy file; format errors name the file. */
@@ -26,13 +26,22 @@ export async function loadNpy(path: string): Promise<NpyArray> {
 export async function evaluate(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(
     argv,
-    { data: "string", labels: "string", json: "boolean", "input-shape": "strings" },
+    {
+      data: "string",
+      labels: "string",
+      json: "boolean",
+      "input-shape": "strings",
+      threads: "string",
+    },
     1,
   );
   if (!flags.data) throw new UsageError("eval needs --data X.npy");
   if (!flags.labels) throw new UsageError("eval needs --labels Y.npy");
   const inputShapes = parseInputShapes(flags["input-shape"] ?? []);
-  const interpreter = await loadInterpreter(positional[0], inputShapes);
+  const interpreter = await loadInterpreter(positional[0], {
+    inputShapes,
+    threads: threadsFlag(flags.threads),
+  });
   const [data, labels] = await Promise.all([loadNpy(flags.data), loadNpy(flags.labels)]);
   try {
     checkLabels(labels, interpreter.outputDetails()[0]);
@@ -75,13 +84,22 @@ function count(value: string | undefined, name: string, fallback: number, least:
 export async function bench(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(
     argv,
-    { runs: "string", warmup: "string", json: "boolean", "input-shape": "strings" },
+    {
+      runs: "string",
+      warmup: "string",
+      json: "boolean",
+      "input-shape": "strings",
+      threads: "string",
+    },
     1,
   );
   const runs = count(flags.runs, "runs", 50, 1);
   const warmup = count(flags.warmup, "warmup", 5, 0);
   const inputShapes = parseInputShapes(flags["input-shape"] ?? []);
-  const interpreter = await loadInterpreter(positional[0], inputShapes);
+  const interpreter = await loadInterpreter(positional[0], {
+    inputShapes,
+    threads: threadsFlag(flags.threads),
+  });
   interpreter.inputDetails().forEach((detail, position) => {
     const values = Array.from(
       { length: elementCount(detail.shape) },

@@ -18,17 +18,18 @@ import { run } from "./run.ts";
 const HELP: Record<string, string> = {
   inspect: `  liteq inspect MODEL [--json]           summarize a .tflite model`,
   convert: `  liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
-                [--io float|int8|uint8] [--int8-only] [--json]
+                [--io float|int8|uint8] [--int8-only] [--json] [--threads N]
                                          quantize IN into OUT (int8 and int16x8 calibrate
                                          on the samples stacked in X; float copies IN)`,
-  run: `  liteq run MODEL --input X.npy --output Y.npy [--input-shape 1,1760]
+  run: `  liteq run MODEL --input X.npy --output Y.npy [--input-shape 1,1760] [--threads N]
                                          run each sample stacked in X (several inputs:
                                          X1.npy,X2.npy); the first output goes to Y,
                                          the others to Y.1.npy, Y.2.npy, ...`,
   eval: `  liteq eval MODEL --data X.npy --labels Y.npy [--input-shape 1,28,28] [--json]
-                                         top-1 (and top-5) accuracy of a classifier`,
+      [--threads N]                      top-1 (and top-5) accuracy of a classifier`,
   bench: `  liteq bench MODEL [--runs N] [--warmup N] [--input-shape 1,1760] [--json]
-                                         median, p90 and min latency, wasm memory`,
+      [--threads N]                      median, p90 and min latency, wasm memory
+                                         (--threads N|auto: run on N threads, default 1)`,
   compare: `  liteq compare FLOAT QUANTIZED --data X.npy [--labels Y.npy] [--input-shape 1,28,28]
                 [--json] [--html report.html]
                                          each quantized layer's error (SQNR, RMSE, max)

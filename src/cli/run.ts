@@ -1,13 +1,14 @@
 /**
- * `liteq run MODEL --input X.npy[,X2.npy] --output Y.npy [--input-shape 1,1760 ...]`: runs every
- * sample stacked in X and writes the first output stacked to Y, the others to Y.1.npy, Y.2.npy,
- * ...; `--input-shape`, once per input in order, resizes inputs whose shapes are open.
+ * `liteq run MODEL --input X.npy[,X2.npy] --output Y.npy [--input-shape 1,1760 ...]
+ * [--threads N]`: runs every sample stacked in X (on N threads) and writes the first output
+ * stacked to Y, the others to Y.1.npy, Y.2.npy, ...; `--input-shape`, once per input in order,
+ * resizes inputs whose shapes are open.
  */
 import { encodeNpy, NpyFormatError, parseNpy } from "../io/npy.ts";
 import { FileError, readBytes, writeBytesAtomic } from "../io/files.ts";
 import { runSamples, SampleError } from "../runtime/samples.ts";
 import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
-import { loadInterpreter, refuseOverwritingInputs } from "./load.ts";
+import { loadInterpreter, refuseOverwritingInputs, threadsFlag } from "./load.ts";
 
 /** Where output `position` goes: Y itself for the first, `Y.1.npy` and so on for the others. */
 export function outputPath(path: string, position: number): string {
@@ -20,13 +21,16 @@ export function outputPath(path: string, position: number): string {
 export async function run(argv: string[]): Promise<void> {
   const { positional, flags } = parseArguments(
     argv,
-    { input: "string", output: "string", "input-shape": "strings" },
+    { input: "string", output: "string", "input-shape": "strings", threads: "string" },
     1,
   );
   if (!flags.input) throw new UsageError("run needs --input X.npy");
   if (!flags.output) throw new UsageError("run needs --output Y.npy");
   const inputShapes = parseInputShapes(flags["input-shape"] ?? []);
-  const interpreter = await loadInterpreter(positional[0], inputShapes);
+  const interpreter = await loadInterpreter(positional[0], {
+    inputShapes,
+    threads: threadsFlag(flags.threads),
+  });
   const inputPaths = flags.input.split(",");
   const outputPaths = interpreter.outputDetails().map((_, position) =>
     outputPath(flags.output!, position)

@@ -6,7 +6,7 @@
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";
-import { Interpreter } from "../runtime/interpreter.ts";
+import { Interpreter, type InterpreterOptions } from "../runtime/interpreter.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
@@ -45,6 +45,8 @@ export interface CalibrationOptions {
   keepSamples?: number;
   /** The kernels' wasm, when not liteq's embedded builds (as `InterpreterOptions.wasm`). */
   wasm?: KernelSources;
+  /** Threads to calibrate on (as `InterpreterOptions.threads`). */
+  threads?: number | "auto";
 }
 
 /** The float activations of subgraph 0 (float32 tensors without constant data) that `operators` compute or that are inputs. */
@@ -106,13 +108,10 @@ export function sampleInputs(
 }
 
 /** The interpreter for the calibration probe; what it cannot run is the quantizer's refusal. */
-async function loadProbe(
-  probe: Model,
-  inputShapes?: number[][],
-  wasm?: KernelSources,
-): Promise<Interpreter> {
+async function loadProbe(probe: Model, options: InterpreterOptions): Promise<Interpreter> {
+  const { inputShapes } = options;
   try {
-    return await Interpreter.load(probe, { inputShapes, wasm });
+    return await Interpreter.load(probe, options);
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;
     const { inputs, tensors } = probe.subgraphs[0];
@@ -152,8 +151,8 @@ async function* samplesOf(
 }
 
 /**
- * Runs the dataset through subgraph 0 of `model` and records the range of every float activation
- * of the operators it runs.
+ * Runs the dataset through subgraph 0 of `model` (on `options.threads` threads) and records the
+ * range of every float activation of the operators it runs.
  */
 export async function calibrate(
   model: Model,
@@ -169,7 +168,11 @@ export async function calibrate(
   const observed = floatActivations(model, operators);
   probe.subgraphs[0].operators = operators;
   probe.subgraphs[0].outputs = observed;
-  const interpreter = await loadProbe(probe, inputShapes, options.wasm);
+  using interpreter = await loadProbe(probe, {
+    inputShapes,
+    wasm: options.wasm,
+    threads: options.threads,
+  });
   const details = interpreter.inputDetails();
   for (const detail of details) {
     if (detail.dtype !== "float32") {

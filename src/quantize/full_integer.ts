@@ -77,6 +77,7 @@ export async function quantizeFullInteger(
     histograms: method !== "minmax",
     keepSamples: method === "auto" ? AUTO_SAMPLES : 0,
     wasm: options.wasm,
+    threads: options.threads,
   });
   report.samples = calibration.samples;
   if (model.subgraphs.length > 1) {

@@ -61,6 +61,8 @@ export interface QuantizeOptions {
   inputShapes?: number[][];
   /** Called after each calibration sample with the number done so far. */
   onProgress?: (done: number) => void;
+  /** Threads calibration runs the float model on (the interpreter's `threads`; default 1). */
+  threads?: number | "auto";
 }
 
 /** One operator in the report: its index in the input model, its op, what happened to it. */

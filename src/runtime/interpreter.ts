@@ -8,13 +8,25 @@ import type { Model } from "../format/ir.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readSource } from "../io/read_source.ts";
-import { KernelMemory } from "./memory.ts";
+import { KernelMemory, sharedWasmMemory } from "./memory.ts";
 import { Program } from "./control_flow/program.ts";
 import type { PreparedSubgraph } from "./subgraph.ts";
 import { type CustomOp, customOpKernel } from "./custom_op.ts";
 import type { OutputArrays } from "./output_arrays.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { type KernelSources, type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
+import {
+  type InterpreterThreads,
+  requestedThreads,
+  threadsUnavailable,
+} from "./threads/options.ts";
+import { ThreadPool } from "./threads/pool.ts";
+import {
+  type KernelSources,
+  type KernelVariant,
+  loadKernels,
+  loadSharedKernels,
+  resolveVariant,
+} from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -31,6 +43,8 @@ export interface TensorDetails {
   /** Linear quantization (`real = scale * (q - zeroPoint)`), or null for float tensors. */
   quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;
 }
+
+export type { InterpreterThreads };
 
 /** Where a model comes from: its bytes, a parsed `Model`, a file path, or a URL. */
 export type ModelSource = Uint8Array | ArrayBuffer | Model | string | URL;
@@ -78,6 +92,16 @@ export interface InterpreterOptions {
    * MediaPipe ops it has built in). See `CustomOp`.
    */
   customOps?: Record<string, CustomOp>;
+  /**
+   * Threads to run on (default 1): the calling thread and `threads - 1` workers started at load,
+   * which share the interpreter's wasm memory and divide the heavy ops by rows of their output
+   * (convolutions, depthwise convolutions, batched float fully connected layers, large float
+   * element-wise ops); other ops, and ops too small to gain, stay on the calling thread. Outputs are the same bits for any count. `"auto"` takes the cores the runtime
+   * reports. A whole number from 1 to 64; where there is no shared memory (a page without
+   * cross-origin isolation) the interpreter runs on one thread and says why in `threads`. End the
+   * workers with `dispose()`; they never keep a process alive.
+   */
+  threads?: number | "auto";
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -261,18 +285,25 @@ export class SignatureRunner {
   }
 }
 
-/** A loaded, prepared model. Create with `Interpreter.load`. */
+/**
+ * A loaded, prepared model. Create with `Interpreter.load`; `dispose()` (or a `using`
+ * declaration) ends its worker threads and lets go of its memory.
+ */
 export class Interpreter {
-  private main: PreparedSubgraph;
   private readonly program: Program;
   private readonly runners = new Map<string, SignatureRunner>();
+  /** The memory and the prepared main subgraph, until `dispose`. */
+  private state: { memory: KernelMemory; main: PreparedSubgraph } | null;
 
   private constructor(
     /** The model being run. */
     readonly model: Model,
-    private readonly memory: KernelMemory,
+    memory: KernelMemory,
     /** The kernel build in use. */
     readonly kernelVariant: KernelVariant,
+    /** The threads it runs on: how many, and why fewer than asked for. */
+    readonly threads: InterpreterThreads,
+    private readonly pool: ThreadPool | undefined,
     options: InterpreterOptions,
   ) {
     this.program = new Program(model, memory, {
@@ -281,8 +312,25 @@ export class Interpreter {
       customKernels: new Map(
         Object.entries(options.customOps ?? {}).map(([name, op]) => [name, customOpKernel(op)]),
       ),
+      pool,
     });
-    this.main = this.program.prepare(0, options.inputShapes);
+    this.state = { memory, main: this.program.prepare(0, options.inputShapes) };
+  }
+
+  /** The wasm memory; throws once disposed. */
+  private get memory(): KernelMemory {
+    return this.live().memory;
+  }
+
+  /** The prepared main subgraph; throws once disposed. */
+  private get main(): PreparedSubgraph {
+    return this.live().main;
+  }
+
+  /** What the interpreter holds until `dispose`; throws after. */
+  private live(): { memory: KernelMemory; main: PreparedSubgraph } {
+    if (!this.state) throw new Error("the interpreter was disposed");
+    return this.state;
   }
 
   /**
@@ -292,13 +340,43 @@ export class Interpreter {
   static async load(source: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
     const model = await loadModelSource(source);
     if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
-    const requested = options.kernels ?? "auto";
-    const variant = requested === "auto" && needsReferenceFloat(model)
+    const build = options.kernels ?? "auto";
+    const variant = build === "auto" && needsReferenceFloat(model)
       ? "simd"
-      : await resolveVariant(requested, options.wasm);
-    const kernels = await loadKernels(variant, options.wasm);
+      : await resolveVariant(build, options.wasm);
+    const requested = await requestedThreads(options.threads);
+    const fallback = requested > 1 ? threadsUnavailable() : null;
+    const threads = { requested, count: fallback ? 1 : requested, fallback };
+    if (threads.count === 1) {
+      const kernels = await loadKernels(variant, options.wasm);
+      const memory = new KernelMemory(kernels, options.memoryBudget);
+      return new Interpreter(model, memory, variant, threads, undefined, options);
+    }
+    const shared = sharedWasmMemory(options.memoryBudget);
+    const { kernels, module } = await loadSharedKernels(variant, shared);
     const memory = new KernelMemory(kernels, options.memoryBudget);
-    return new Interpreter(model, memory, variant, options);
+    const pool = await ThreadPool.start(threads.count - 1, memory, module);
+    try {
+      return new Interpreter(model, memory, variant, threads, pool, options);
+    } catch (error) {
+      pool.dispose();
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the worker threads and lets go of the wasm memory; the interpreter cannot run after.
+   * Needed only to free them early: they never keep a process alive.
+   */
+  dispose(): void {
+    this.pool?.dispose();
+    this.state = null;
+    this.runners.clear();
+  }
+
+  /** `dispose()`, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** The main subgraph's inputs. */

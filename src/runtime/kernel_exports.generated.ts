@@ -22,6 +22,8 @@ export interface KernelExports {
   f16_to_f32_x8(source: usize, destination: usize, count: i32): void;
   /** assembly/simd.ts */
   relaxed_self_test(): i32;
+  /** assembly/spill.ts */
+  set_spill_area(area: usize): void;
   /** assembly/dot_peak.ts */
   qs8_dot_peak(iterations: i32): i32;
   /** assembly/dot_peak.ts */
@@ -122,6 +124,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "heap_base",
   "f16_to_f32_x8",
   "relaxed_self_test",
+  "set_spill_area",
   "qs8_dot_peak",
   "relaxed_dot_peak",
   "f32_gemm_4x8",

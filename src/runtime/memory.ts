@@ -1,7 +1,7 @@
 /**
- * An interpreter's wasm memory: a bump allocator from the kernels' `heap_base()` upward, within a
- * budget, and typed views of what it holds. Views are made when needed, never kept: growing the
- * memory detaches every view made before.
+ * An interpreter's wasm memory (its own, or shared among its threads): a bump allocator from the
+ * kernels' `heap_base()` upward, within a budget, and typed views of what it holds. Views are
+ * made when needed, never kept: growing the memory detaches every view made before.
  */
 import { type DType, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import { UnsupportedModelError } from "./errors.ts";
@@ -17,6 +17,15 @@ export const DEFAULT_MEMORY_BUDGET = 2 ** 30;
  * `model` until the interpreter names the operator being prepared.
  */
 export class MemoryBudgetError extends UnsupportedModelError {}
+
+/**
+ * A shared wasm memory for the threads build of the kernels (one for all of an interpreter's
+ * threads), able to grow to `budget` bytes (at most 4 GiB, wasm32's bound).
+ */
+export function sharedWasmMemory(budget = DEFAULT_MEMORY_BUDGET): WebAssembly.Memory {
+  const maximum = Math.min(65536, Math.max(1, Math.ceil(budget / PAGE)));
+  return new WebAssembly.Memory({ initial: 1, maximum, shared: true });
+}
 
 /** Hands out aligned byte ranges of one kernel instance's memory. */
 export class KernelMemory {

@@ -31,6 +31,30 @@ export interface PreparedOp {
    * invoke, never at load, even when its inputs are constants.
    */
   stateful?: boolean;
+  /** How the op divides among threads (heavy ops only; others run on the calling thread). */
+  split?: RowSplit;
+}
+
+/** The kernels' functions, called directly or recorded for another thread to call. */
+export type KernelCalls = Omit<KernelExports, "memory">;
+
+/**
+ * An op whose output divides into rows that are each computed alone, by the same kernel
+ * instructions whichever thread computes them, so that a split gives the same bits as one call.
+ * `runRows` calls kernels only through `kernels` (which may record the calls for another thread to
+ * make) and may write into its `scratch` before them.
+ */
+export interface RowSplit {
+  /** Rows of the op's output (output positions, or output rows, over every image). */
+  rows: number;
+  /** Split points fall on multiples of this (a GEMM's row tile). */
+  grain: number;
+  /** Multiply-adds per row: ops with too little work stay on the calling thread. */
+  workPerRow: number;
+  /** Scratch bytes one range of rows needs (each chunk run on a thread has its own). */
+  scratchBytes: number;
+  /** Computes rows [first, end) of the output with `scratchBytes` bytes at `scratch`. */
+  runRows(kernels: KernelCalls, first: number, end: number, scratch: number): void;
 }
 
 /** Prepares one operator: checks it, sets output shapes, returns how to run it. */

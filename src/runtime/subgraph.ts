@@ -19,6 +19,7 @@ import {
   type RuntimeTensor,
   variableStartByte,
 } from "./tensor.ts";
+import type { ThreadPool } from "./threads/pool.ts";
 
 interface Step {
   prepared: PreparedOp;
@@ -37,6 +38,8 @@ export class PreparedSubgraph {
   private readonly steps: Step[] = [];
 
   private readonly memory: KernelMemory;
+  /** The interpreter's worker threads, which heavy ops divide among (none: one thread). */
+  private readonly pool?: ThreadPool;
 
   /**
    * Prepares subgraph `subgraphIndex` of the program's model in its memory.
@@ -57,6 +60,7 @@ export class PreparedSubgraph {
     const { model, memory } = program;
     const maxElements = program.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.memory = memory;
+    this.pool = program.pool;
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
     const produced = new Set([
@@ -248,10 +252,12 @@ export class PreparedSubgraph {
     for (const index of outputIndices) touch(this.tensors[index], end);
     const tensors = [...lifetimes.keys()];
     const buffers = [...lifetimes.values()];
-    const scratchSteps = this.steps.filter((step) => (step.prepared.scratchBytes ?? 0) > 0);
+    const scratchBytes = (step: Step) =>
+      this.pool?.scratchBytes(step.prepared) ?? step.prepared.scratchBytes ?? 0;
+    const scratchSteps = this.steps.filter((step) => scratchBytes(step) > 0);
     for (const step of scratchSteps) {
       const position = this.steps.indexOf(step);
-      buffers.push({ bytes: step.prepared.scratchBytes!, first: position, last: position });
+      buffers.push({ bytes: scratchBytes(step), first: position, last: position });
     }
     const plan = planArena(buffers);
     const { used, budget } = this.memory;
@@ -270,8 +276,16 @@ export class PreparedSubgraph {
     });
   }
 
-  /** Runs every step once, in order. */
+  /** Runs every step once, in order; heavy ones split among the threads when there are some. */
   invoke(): void {
-    for (const step of this.steps) step.prepared.run(step.scratch);
+    const pool = this.pool;
+    const kernels = this.memory.kernels;
+    for (const { prepared, scratch } of this.steps) {
+      if (pool && prepared.split && pool.divides(prepared.split)) {
+        pool.run(prepared.split, scratch, kernels);
+      } else {
+        prepared.run(scratch);
+      }
+    }
   }
 }

@@ -2,7 +2,8 @@
  * Loading liteq's WebAssembly kernels: by default the two builds embedded in
  * `kernels_embedded.generated.ts` (imported on first use, so that a caller who gives its own
  * kernels never parses them, and bundles need no file beside them); or a build the caller gives
- * as a URL, a path, bytes or a compiled module.
+ * as a URL, a path, bytes or a compiled module. The threads builds (the same kernels over an
+ * imported shared memory) are embedded apart and loaded only for several threads.
  */
 import { readSource } from "../io/read_source.ts";
 import { KERNEL_FUNCTIONS, type KernelExports } from "./kernel_exports.generated.ts";
@@ -181,4 +182,30 @@ export async function loadKernels(
 ): Promise<KernelExports> {
   const resolved = await resolveVariant(variant, sources);
   return instantiate(await compileVariant(resolved, sources), describe(resolved, sources));
+}
+
+const threadsBytes = new Map<KernelVariant, Promise<Uint8Array<ArrayBuffer>>>();
+
+/**
+ * The threads build of `variant` (the same kernels over an imported shared memory, embedded in
+ * `kernels_threads_embedded.generated.ts`, imported on first use) instantiated over `memory`,
+ * which every worker thread instantiates the same build over, and the build's bytes for the
+ * workers to compile.
+ */
+export async function loadSharedKernels(
+  variant: KernelVariant,
+  memory: WebAssembly.Memory,
+): Promise<{ kernels: KernelExports; module: Uint8Array }> {
+  let bytes = threadsBytes.get(variant);
+  if (!bytes) {
+    bytes = import("./kernels_threads_embedded.generated.ts").then((embedded) =>
+      decodeBase64(embedded.KERNELS_BASE64[variant])
+    );
+    threadsBytes.set(variant, bytes);
+  }
+  const module = await bytes;
+  const imports = { env: { ...IMPORTS.env, memory } };
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(module), imports);
+  assertKernelExports(instance.exports, `the embedded ${variant} threads build`);
+  return { kernels: instance.exports, module };
 }

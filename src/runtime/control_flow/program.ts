@@ -5,6 +5,7 @@
  * initializer). A called subgraph is prepared at load, for its caller's input shapes, with its own
  * planned arena, exactly as the main graph.
  */
+import type { ThreadPool } from "../threads/pool.ts";
 import { ModelFormatError } from "../../format/errors.ts";
 import type { Model, Operator } from "../../format/ir.ts";
 import type { KernelMemory } from "../memory.ts";
@@ -26,6 +27,8 @@ export interface ProgramOptions {
   maxWhileIterations?: number;
   /** Kernels for custom ops, by custom code; they take precedence over the built-in ones. */
   customKernels?: ReadonlyMap<string, OpKernel>;
+  /** The interpreter's worker threads, which heavy ops divide among (none: one thread). */
+  pool?: ThreadPool;
 }
 
 /** The subgraphs of one interpreter and what they share (see the module comment). */
@@ -36,6 +39,8 @@ export class Program {
   readonly maxWhileIterations: number;
   /** Most elements any tensor may have (the reader's default when undefined). */
   readonly maxElements?: number;
+  /** The interpreter's worker threads (none: one thread). */
+  readonly pool?: ThreadPool;
   private readonly customKernels: ReadonlyMap<string, OpKernel>;
   private readonly preparing: number[] = [];
 
@@ -43,6 +48,7 @@ export class Program {
     this.variables = new ResourceVariables(memory);
     this.maxWhileIterations = options.maxWhileIterations ?? DEFAULT_MAX_WHILE_ITERATIONS;
     this.maxElements = options.maxElements;
+    this.pool = options.pool;
     this.customKernels = options.customKernels ?? new Map();
     if (!(Number.isSafeInteger(this.maxWhileIterations) && this.maxWhileIterations > 0)) {
       throw new RangeError(

@@ -1,10 +1,12 @@
 /**
  * Float32 binary ops (with broadcasting and a fused activation) on the wasm `f32_binary`
- * kernel; int32 ones (shape arithmetic, usually computed at load) in TypeScript.
+ * kernel, large ones divided among threads by elements; int32 ones (shape arithmetic, usually
+ * computed at load) in TypeScript.
  */
 import type { OpKernel } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { broadcastBinary, broadcastShapes, broadcastWalk } from "../common/broadcast.ts";
+import { rowSplitOp } from "../common/row_split.ts";
 
 /** Codes of `f32_binary` (assembly/f32_elementwise.ts). */
 const BINARY_CODES = {
@@ -49,25 +51,31 @@ export function floatBinary(op: keyof typeof BINARY_CODES): OpKernel {
     const { rowLength, aStep, bStep, aRows, bRows } = broadcastWalk(a.shape, b.shape, output.shape);
     const code = BINARY_CODES[op];
     const kernels = context.kernels;
-    const rowBytes = rowLength * 4;
-    return {
-      run() {
-        let target = output.offset;
-        for (let row = 0; row < aRows.length; row++) {
-          kernels.f32_binary(
+    // Every element is computed alone: the op divides among threads by elements (only a large
+    // one has work enough), each chunk cut along the broadcast rows.
+    return rowSplitOp([], kernels, {
+      rows: aRows.length * rowLength,
+      grain: 4,
+      workPerRow: 1,
+      scratchBytes: 0,
+      runRows(calls, first, end) {
+        const lastRow = Math.ceil(end / rowLength);
+        for (let row = Math.floor(first / rowLength); row < lastRow; row++) {
+          const start = Math.max(first - row * rowLength, 0);
+          const stop = Math.min(end - row * rowLength, rowLength);
+          calls.f32_binary(
             code,
-            a.offset + aRows[row] * 4,
+            a.offset + (aRows[row] + start * aStep) * 4,
             aStep,
-            b.offset + bRows[row] * 4,
+            b.offset + (bRows[row] + start * bStep) * 4,
             bStep,
-            target,
-            rowLength,
+            output.offset + (row * rowLength + start) * 4,
+            stop - start,
             low,
             high,
           );
-          target += rowBytes;
         }
       },
-    };
+    });
   };
 }

@@ -4,10 +4,9 @@
  * channel's weights), int8 rows widened to int16 in bands, sums requantized per channel.
  */
 import { storeLayer } from "../../kernel_layout.ts";
-import type { OpContext } from "../../op.ts";
+import type { KernelCalls, OpContext } from "../../op.ts";
 import { channelConstants, largestMagnitude, roundUp } from "./weight_packing.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
-import type { KernelExports } from "../../wasm.ts";
 
 /** Bytes of im2col patches per band. */
 const BAND_BYTES = 64 * 1024;
@@ -96,7 +95,7 @@ export function bandRows(depth: number, rows: number): number {
  * bands, each widened first to int16 rows of `depth` values at `widened` (the GEMM's operand).
  */
 export function widenInBands(
-  kernels: KernelExports,
+  kernels: KernelCalls,
   a: number,
   stride: number,
   k: number,
@@ -115,7 +114,7 @@ export function widenInBands(
 
 /** Multiplies `count` widened rows at `widened` into int8 rows of the layer's outputs from `c` on. */
 export function requantizedRows(
-  kernels: KernelExports,
+  kernels: KernelCalls,
   packed: PackedLayer,
   widened: number,
   c: number,

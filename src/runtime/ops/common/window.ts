@@ -1,8 +1,9 @@
 /**
- * Sliding windows of convolutions and pooling: TFLite's padding rule and the window fields of
- * the wasm kernels' layer block.
+ * Sliding windows of convolutions and pooling: TFLite's padding rule, the window fields of the
+ * wasm kernels' layer block, and a block's copy narrowed to a range of output rows.
  */
-import type { LayerFields } from "../../kernel_layout.ts";
+import { LAYER_FIELDS, layerFieldOffset, type LayerFields } from "../../kernel_layout.ts";
+import type { KernelMemory } from "../../memory.ts";
 import type { OpContext } from "../../op.ts";
 
 /** Output size and leading padding of one spatial dimension, as TFLite computes them. */
@@ -104,4 +105,27 @@ export function slidingWindow(
     rows: spatialPlan(context, inH, kH, strideH, dilationH),
     columns: spatialPlan(context, inW, kW, strideW, dilationW),
   };
+}
+
+/** Bytes of a layer block (`src/runtime/kernel_layout.ts`). */
+export const LAYER_BLOCK_BYTES = Object.keys(LAYER_FIELDS).length * 4;
+
+/**
+ * Copies the layer block at `layer` to `target` narrowed to output rows [first, end) of its
+ * window: a kernel given the copy, and the output advanced by `first` rows, computes those rows
+ * exactly as it computes them over the whole window (the padding moves up by `first` strides).
+ */
+export function windowRowsLayer(
+  memory: KernelMemory,
+  layer: number,
+  first: number,
+  end: number,
+  target: number,
+): number {
+  memory.bytes(target, LAYER_BLOCK_BYTES).set(memory.bytes(layer, LAYER_BLOCK_BYTES));
+  const fields = memory.i32(target, LAYER_BLOCK_BYTES / 4);
+  const strideH = fields[layerFieldOffset("strideH") / 4];
+  fields[layerFieldOffset("padTop") / 4] -= first * strideH;
+  fields[layerFieldOffset("outH") / 4] = end - first;
+  return target;
 }

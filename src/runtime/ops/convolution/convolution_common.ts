@@ -4,11 +4,10 @@
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
-import type { OpContext } from "../../op.ts";
+import type { KernelCalls, OpContext } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import { bandRows, type Int8Layer } from "../common/int8_gemm.ts";
 import { type SlidingWindow, slidingWindow, windowFields } from "../common/window.ts";
-import type { KernelExports } from "../../wasm.ts";
 
 /** An int8 convolution: the layer and its window, as `convolution_integer.ts` computed them. */
 export interface Int8Convolution extends Int8Layer {
@@ -50,22 +49,24 @@ export function prepareIm2col(
 /**
  * Feeds a convolution's output positions to `multiply` in bands: the band's int8 patches of the
  * image at `image` (taps outside it hold `pad`) written to `patches`, then widened to int16 rows
- * of `depth` values at `widened`. The im2col scratch is `bandRows(depth, positions) * depth`
- * bytes, the widened one twice that.
+ * of `depth` values at `widened`; only positions [first, end) when given (a chunk for a
+ * thread). The im2col scratch is `bandRows(depth, positions) * depth` bytes, the widened one twice
+ * that.
  */
 export function im2colBands(
-  kernels: KernelExports,
+  kernels: KernelCalls,
   image: number,
   im2col: Im2col,
   pad: number,
   patches: number,
   widened: number,
   multiply: (start: number, count: number) => void,
+  [first, end]: [number, number] = [0, im2col.positions],
 ): void {
   const { layer, positions, depth } = im2col;
   const band = bandRows(depth, positions);
-  for (let start = 0; start < positions; start += band) {
-    const count = Math.min(band, positions - start);
+  for (let start = first; start < end; start += band) {
+    const count = Math.min(band, end - start);
     kernels.qs8_im2col(image, layer, start, count, pad, patches);
     kernels.qs8_widen(patches, count, depth, depth, depth, widened);
     multiply(start, count);

@@ -1,11 +1,14 @@
 /**
  * Float32 CONV_2D and DEPTHWISE_CONV_2D. Convolution filters are packed once at load into the
  * GEMM's panel layout; a 1x1, stride-1 convolution is one GEMM over the input, any other runs
- * in bands of output positions: im2col patches of the band, then the GEMM.
+ * in bands of output positions: im2col patches of the band, then the GEMM. Both divide among
+ * threads: convolutions by output positions, depthwise convolutions by output rows.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { forEachImage } from "../../threads/split.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
+import { GEMM_TILE_ROWS, rowSplitOp, windowRowSplit } from "../common/row_split.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
 import { slidingWindow, windowFields } from "../common/window.ts";
 
@@ -50,33 +53,45 @@ export function floatConv2d(context: OpContext): PreparedOp {
     highF: high,
   });
   if (pointwise) {
-    return {
-      consumedInputs,
-      run() {
-        kernels.f32_gemm_4x8(input.offset, packed, output.offset, batches * inH * inW, layer);
+    const pixels = batches * inH * inW;
+    return rowSplitOp(consumedInputs, kernels, {
+      rows: pixels,
+      grain: GEMM_TILE_ROWS,
+      workPerRow: outC * depth,
+      scratchBytes: 0,
+      runRows(calls, first, end) {
+        calls.f32_gemm_4x8(
+          input.offset + first * channels * 4,
+          packed,
+          output.offset + first * outC * 4,
+          end - first,
+          layer,
+        );
       },
-    };
+    });
   }
   const im2col = storeLayer(context.memory, windowFields(inH, inW, channels, kH, kW, window));
   const positions = rows.outSize * columns.outSize;
   const band = Math.min(positions, Math.max(4, roundUp(Math.floor(BAND_BYTES / (depth * 4)), 4)));
   const imageIn = inH * inW * channels * 4;
   const imageOut = positions * outC * 4;
-  return {
-    consumedInputs,
+  return rowSplitOp(consumedInputs, kernels, {
+    rows: batches * positions,
+    grain: GEMM_TILE_ROWS,
+    workPerRow: outC * depth,
     scratchBytes: band * depth * 4,
-    run(scratch) {
-      for (let image = 0; image < batches; image++) {
+    runRows(calls, first, end, scratch) {
+      forEachImage(first, end, positions, (image, imageFirst, imageEnd) => {
         const source = input.offset + image * imageIn;
         const target = output.offset + image * imageOut;
-        for (let start = 0; start < positions; start += band) {
-          const count = Math.min(band, positions - start);
-          kernels.f32_im2col(source, im2col, start, count, scratch);
-          kernels.f32_gemm_4x8(scratch, packed, target + start * outC * 4, count, layer);
+        for (let start = imageFirst; start < imageEnd; start += band) {
+          const count = Math.min(band, imageEnd - start);
+          calls.f32_im2col(source, im2col, start, count, scratch);
+          calls.f32_gemm_4x8(scratch, packed, target + start * outC * 4, count, layer);
         }
-      }
+      });
     },
-  };
+  });
 }
 
 /** DEPTHWISE_CONV_2D on float32 ([1, kH, kW, in * multiplier] filters). */
@@ -107,21 +122,25 @@ export function floatDepthwiseConv2d(context: OpContext): PreparedOp {
     lowF: low,
     highF: high,
   });
-  const kernels = context.kernels;
   const imageIn = inH * inW * channels * 4;
-  const imageOut = rows.outSize * columns.outSize * outC * 4;
-  return {
-    consumedInputs: [1, 2],
-    run() {
-      for (let image = 0; image < batches; image++) {
-        const source = input.offset + image * imageIn;
-        const target = output.offset + image * imageOut;
-        if (multiplier === 1) {
-          kernels.f32_depthwise(source, target, layer);
-        } else {
-          kernels.f32_depthwise_multiplier(source, target, layer);
-        }
-      }
-    },
-  };
+  const rowBytes = columns.outSize * outC * 4;
+  const depthwise = multiplier === 1 ? "f32_depthwise" : "f32_depthwise_multiplier";
+  const work = columns.outSize * outC * kH * kW;
+  return rowSplitOp(
+    [1, 2],
+    context.kernels,
+    windowRowSplit(
+      memory,
+      layer,
+      batches,
+      rows.outSize,
+      work,
+      (calls, image, firstRow, block) =>
+        calls[depthwise](
+          input.offset + image * imageIn,
+          output.offset + (image * rows.outSize + firstRow) * rowBytes,
+          block,
+        ),
+    ),
+  );
 }

@@ -5,7 +5,9 @@
  */
 import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { forEachImage } from "../../threads/split.ts";
 import { bandRows, packLayer, requantizedRows, widenInBands } from "../common/int8_gemm.ts";
+import { GEMM_TILE_ROWS, rowSplitOp, windowRowSplit } from "../common/row_split.ts";
 import {
   channelConstants,
   depthwiseWeightSums,
@@ -28,49 +30,52 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
   const band = bandRows(packed.depth, positions);
   const widenedBytes = band * packed.depth * 2;
   const kernels = context.kernels;
+  const work = { grain: GEMM_TILE_ROWS, workPerRow: outC * packed.depth };
   if (kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1) {
-    return {
-      consumedInputs: [1, 2],
+    return rowSplitOp([1, 2], kernels, {
+      ...work,
+      rows: batches * positions,
       scratchBytes: widenedBytes,
-      run: (scratch) =>
+      runRows: (calls, first, end, scratch) =>
         widenInBands(
-          kernels,
-          input.offset,
+          calls,
+          input.offset + first * channels,
           channels,
           channels,
-          batches * positions,
+          end - first,
           packed.depth,
           scratch,
           (start, count) =>
-            requantizedRows(kernels, packed, scratch, output.offset + start * outC, count),
+            requantizedRows(calls, packed, scratch, output.offset + (first + start) * outC, count),
         ),
-    };
+    });
   }
   const im2col = prepareIm2col(
     context.memory,
     { inH, inW, channels, kH, kW, window },
     packed.depth,
   );
-  return {
-    consumedInputs: [1, 2],
+  return rowSplitOp([1, 2], kernels, {
+    ...work,
+    rows: batches * positions,
     scratchBytes: band * packed.depth + widenedBytes,
-    run(scratch) {
+    runRows(calls, first, end, scratch) {
       const widened = scratch + band * packed.depth;
-      for (let image = 0; image < batches; image++) {
+      forEachImage(first, end, positions, (image, imageFirst, imageEnd) => {
         const imageOut = output.offset + image * positions * outC;
         im2colBands(
-          kernels,
+          calls,
           input.offset + image * inH * inW * channels,
           im2col,
           inputZero,
           scratch,
           widened,
-          (start, count) =>
-            requantizedRows(kernels, packed, widened, imageOut + start * outC, count),
+          (start, count) => requantizedRows(calls, packed, widened, imageOut + start * outC, count),
+          [imageFirst, imageEnd],
         );
-      }
+      });
     },
-  };
+  });
 }
 
 /**
@@ -86,7 +91,21 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
   const filter = memory.store(layer.weights);
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
-  const imageOut = rows.outSize * columns.outSize * outC;
+  const rowOut = columns.outSize * outC;
+  const depthwiseRows = (kernel: "qs8_depthwise_x8" | "qs8_depthwise", block: number) =>
+    windowRowSplit(
+      memory,
+      block,
+      batches,
+      rows.outSize,
+      rowOut * kH * kW,
+      (calls, image, firstRow, rowsBlock) =>
+        calls[kernel](
+          input.offset + image * imageIn,
+          output.offset + (image * rows.outSize + firstRow) * rowOut,
+          rowsBlock,
+        ),
+    );
   // What both depthwise kernels read of the layer block.
   const shared: LayerFields = {
     ...windowFields(inH, inW, channels, kH, kW, layer.window),
@@ -124,18 +143,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       padded,
       requantization: constants.requantization,
     });
-    return {
-      consumedInputs: [1, 2],
-      run() {
-        for (let image = 0; image < batches; image++) {
-          kernels.qs8_depthwise_x8(
-            input.offset + image * imageIn,
-            output.offset + image * imageOut,
-            vectorised,
-          );
-        }
-      },
-    };
+    return rowSplitOp([1, 2], kernels, depthwiseRows("qs8_depthwise_x8", vectorised));
   }
   const scalar = storeLayer(memory, {
     ...shared,
@@ -143,16 +151,5 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     multipliers: memory.store(layer.multipliers),
     shifts: memory.store(layer.shifts),
   });
-  return {
-    consumedInputs: [1, 2],
-    run() {
-      for (let image = 0; image < batches; image++) {
-        kernels.qs8_depthwise(
-          input.offset + image * imageIn,
-          output.offset + image * imageOut,
-          scalar,
-        );
-      }
-    },
-  };
+  return rowSplitOp([1, 2], kernels, depthwiseRows("qs8_depthwise", scalar));
 }

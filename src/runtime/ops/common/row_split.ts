@@ -1,0 +1,59 @@
+/**
+ * Ops that divide among threads by rows: a `PreparedOp` whose `run` is its `RowSplit` over every
+ * row, so that one thread and many make the same kernel calls on each row; and the split of a
+ * windowed op (depthwise convolution) by output rows.
+ */
+import type { KernelMemory } from "../../memory.ts";
+import type { KernelCalls, PreparedOp, RowSplit } from "../../op.ts";
+import { forEachImage } from "../../threads/split.ts";
+import { LAYER_BLOCK_BYTES, windowRowsLayer } from "./window.ts";
+
+/** Rows of the GEMMs' register tile: row splits fall on multiples of it, to keep tiles whole. */
+export const GEMM_TILE_ROWS = 4;
+
+/** The prepared op that runs `split` over all its rows (its chunks run on the threads). */
+export function rowSplitOp(
+  consumedInputs: number[],
+  kernels: KernelCalls,
+  split: RowSplit,
+): PreparedOp {
+  return {
+    consumedInputs,
+    scratchBytes: split.scratchBytes,
+    run: (scratch) => split.runRows(kernels, 0, split.rows, scratch),
+    split,
+  };
+}
+
+/**
+ * The split of a windowed op over a stack of images by output rows: `callImage` computes, for
+ * image `image`, output rows from `firstRow` as the layer block at `block` says (the layer's own
+ * for a whole image; a copy narrowed to the rows, in the chunk's scratch, for part of one).
+ */
+export function windowRowSplit(
+  memory: KernelMemory,
+  layer: number,
+  batches: number,
+  outH: number,
+  workPerRow: number,
+  callImage: (calls: KernelCalls, image: number, firstRow: number, block: number) => void,
+): RowSplit {
+  return {
+    rows: batches * outH,
+    grain: 1,
+    workPerRow,
+    // A range of rows holds at most two parts of images: its first image's and its last's.
+    scratchBytes: 2 * LAYER_BLOCK_BYTES,
+    runRows(calls, first, end, scratch) {
+      let copy = scratch;
+      forEachImage(first, end, outH, (image, imageFirst, imageEnd) => {
+        let block = layer;
+        if (imageEnd - imageFirst < outH) {
+          block = windowRowsLayer(memory, layer, imageFirst, imageEnd, copy);
+          copy += LAYER_BLOCK_BYTES;
+        }
+        callImage(calls, image, imageFirst, block);
+      });
+    },
+  };
+}

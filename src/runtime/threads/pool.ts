@@ -1,0 +1,292 @@
+/**
+ * The worker threads of one interpreter: started once at load over its shared wasm memory, each
+ * with an instance of the threads build of the kernels, and ended by `dispose` (or left to end
+ * with the process: they never keep it alive). A heavy op runs split into chunks of rows, a few
+ * per thread: the calling thread records each chunk's kernel calls into a control block in the
+ * shared memory, publishes them with one atomic generation bump, then it and the workers take
+ * chunks until none is left (a late or descheduled worker takes fewer, or none), and it waits
+ * until every chunk is done: no message per op, one barrier.
+ */
+import { KERNEL_FUNCTIONS } from "../kernel_exports.generated.ts";
+import type { KernelMemory } from "../memory.ts";
+import type { KernelCalls, PreparedOp, RowSplit } from "../op.ts";
+import { recordingKernels, rowRanges } from "./split.ts";
+import {
+  CONTROL,
+  CONTROL_HEADER_BYTES,
+  runChunks,
+  workerMain,
+  type WorkerReply,
+  type WorkerStart,
+} from "./worker.ts";
+
+/**
+ * Least work (multiply-adds) of an op worth splitting: below it the barrier costs more than the
+ * other threads save, and the op runs on the calling thread alone.
+ */
+export const MIN_SPLIT_WORK = 1 << 19;
+
+let minSplitWork = MIN_SPLIT_WORK;
+
+/**
+ * Sets the least work of an op worth splitting for interpreters loaded from now on (the tests
+ * split every op they can with 0) and returns the previous value.
+ */
+export function setMinSplitWork(work: number): number {
+  const previous = minSplitWork;
+  minSplitWork = work;
+  return previous;
+}
+
+/** Float64 values of the call area: an op's chunk table and recorded calls. */
+const CALL_AREA_LENGTH = 8192;
+
+/** Chunks per thread an op is cut into, so that threads that start late take fewer. */
+const CHUNKS_PER_THREAD = 4;
+
+/** Loads of an unchanged word before a waiting thread sleeps on it. */
+const SPINS = 20000;
+
+/** How long the workers may take over one op before the run fails (a worker ended). */
+const OP_TIMEOUT_MS = 60000;
+
+/** How long a worker may take to start before the load fails. */
+const START_TIMEOUT_MS = 30000;
+
+/** A started worker, whatever the runtime's kind of worker. */
+interface WorkerHandle {
+  post(start: WorkerStart): void;
+  terminate(): void;
+}
+
+/** Whether liteq runs on `worker_threads` here (Deno, Node, Bun) rather than on web workers. */
+function hasWorkerThreads(): boolean {
+  const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return "Deno" in globalThis || typeof process?.versions?.node === "string";
+}
+
+/** Starts one worker running `workerMain`; `reply` gets its one reply, `fail` any error. */
+async function spawn(
+  reply: (message: WorkerReply) => void,
+  fail: (reason: string) => void,
+): Promise<WorkerHandle> {
+  if (hasWorkerThreads()) {
+    // A specifier in a variable, so that bundlers for the browser leave it alone.
+    const specifier = "node:worker_threads";
+    const { Worker } = await import(specifier);
+    const worker = new Worker(
+      `const { parentPort } = require("node:worker_threads");\n(${workerMain})(` +
+        `(handler) => parentPort.once("message", handler), ` +
+        `(reply) => parentPort.postMessage(reply), ${runChunks});`,
+      { eval: true },
+    );
+    worker.unref();
+    worker.once("message", reply);
+    worker.once("error", (error: Error) => fail(error.message));
+    worker.once("exit", (code: number) => fail(`it exited with code ${code}`));
+    return { post: (start) => worker.postMessage(start), terminate: () => worker.terminate() };
+  }
+  const source =
+    `(${workerMain})((handler) => { self.onmessage = (event) => handler(event.data); }, ` +
+    `(reply) => self.postMessage(reply), ${runChunks});`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker.onmessage = (event) => reply(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    fail(event.message || "the worker script failed");
+  };
+  return { post: (start) => worker.postMessage(start), terminate: () => worker.terminate() };
+}
+
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Rounds up to a multiple of 16 (a v128). */
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/** The worker threads of one interpreter, and the split of heavy ops among them. */
+export class ThreadPool {
+  private readonly recorded: number[] = [];
+  private readonly recorder = recordingKernels(this.recorded);
+  private readonly blocking = canBlock();
+  private disposed = false;
+  private readonly minWork = minSplitWork;
+
+  /**
+   * The control block's words and its call area. Views of a shared memory stay valid when it
+   * grows (its old buffer keeps its length, over the same bytes), so they are made once.
+   */
+  private readonly controlWords: Int32Array;
+  private readonly calls: Float64Array;
+  /** The calling thread's kernel functions, in `KERNEL_FUNCTIONS` order. */
+  private readonly functions: ((...args: number[]) => unknown)[];
+  private generation = 0;
+
+  private constructor(
+    memory: KernelMemory,
+    private readonly workers: WorkerHandle[],
+    control: number,
+  ) {
+    const buffer = memory.kernels.memory.buffer;
+    this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
+    this.calls = new Float64Array(buffer, control + CONTROL_HEADER_BYTES, CALL_AREA_LENGTH);
+    const kernels = memory.kernels as unknown as Record<string, (...args: number[]) => unknown>;
+    this.functions = KERNEL_FUNCTIONS.map((name) => kernels[name]);
+  }
+
+  /**
+   * Starts `count` workers over `memory` (a shared memory), each compiling `module`, the threads
+   * build of the kernels `memory` runs. Resolves once every one is ready.
+   * @throws Error naming the worker and why, when one fails to start or takes too long
+   */
+  static async start(count: number, memory: KernelMemory, module: Uint8Array): Promise<ThreadPool> {
+    const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
+    memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
+    const spills = memory.allocate(count * 32);
+    const workers: WorkerHandle[] = [];
+    const started = Array.from({ length: count }, async (_, index) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const fail = (reason: string) =>
+            reject(new Error(`liteq worker thread ${index} failed to start: ${reason}`));
+          timer = setTimeout(
+            () => fail(`no answer in ${START_TIMEOUT_MS / 1000} s`),
+            START_TIMEOUT_MS,
+          );
+          spawn((reply) => ("error" in reply ? fail(reply.error) : resolve()), fail)
+            .then((worker) => {
+              workers[index] = worker;
+              worker.post({
+                memory: memory.kernels.memory,
+                module,
+                functions: KERNEL_FUNCTIONS,
+                index,
+                control,
+                callsLength: CALL_AREA_LENGTH,
+                spill: spills + index * 32,
+                spins: SPINS,
+              });
+            }, (error) => fail(error instanceof Error ? error.message : String(error)));
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    const results = await Promise.allSettled(started);
+    const failure = results.find((result) => result.status === "rejected");
+    const pool = new ThreadPool(memory, workers, control);
+    if (failure) {
+      pool.dispose();
+      throw (failure as PromiseRejectedResult).reason;
+    }
+    return pool;
+  }
+
+  /** Threads that run a split op: the workers and the calling thread. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Whether `split` has work enough to divide among the threads. */
+  divides(split: RowSplit): boolean {
+    return split.rows * split.workPerRow >= this.minWork && split.rows >= 2 * split.grain;
+  }
+
+  /** How many chunks `split` is cut into: a few per thread, at most one per grain of rows. */
+  private chunkCount(split: RowSplit): number {
+    return Math.min(this.threads * CHUNKS_PER_THREAD, Math.ceil(split.rows / split.grain));
+  }
+
+  /** Scratch bytes `op` needs when it may run split: one share for each chunk. */
+  scratchBytes(op: PreparedOp): number {
+    const whole = op.scratchBytes ?? 0;
+    if (!op.split || !this.divides(op.split)) return whole;
+    return Math.max(whole, this.chunkCount(op.split) * align16(op.split.scratchBytes));
+  }
+
+  /**
+   * Runs `split` (which `divides`) over `scratchBytes(op)` bytes at `scratch`, in chunks taken
+   * by the calling thread and the workers; or whole, with `kernels`, when its calls do not fit
+   * the call area (a stack of many images).
+   */
+  run(split: RowSplit, scratch: number, kernels: KernelCalls): void {
+    if (this.disposed) throw new Error("the interpreter's threads were disposed");
+    const chunks = rowRanges(split, this.chunkCount(split));
+    const share = align16(split.scratchBytes);
+    const calls = this.recorded;
+    calls.length = 0;
+    const starts: number[] = [];
+    const tableLength = chunks.length + 2;
+    chunks.forEach(([first, end], chunk) => {
+      starts.push(tableLength + calls.length);
+      if (first < end) split.runRows(this.recorder, first, end, scratch + chunk * share);
+    });
+    starts.push(tableLength + calls.length);
+    if (tableLength + calls.length > CALL_AREA_LENGTH) {
+      return split.runRows(kernels, 0, split.rows, scratch);
+    }
+    const area = this.calls;
+    area[0] = chunks.length;
+    area.set(starts, 1);
+    area.set(calls, tableLength);
+    const control = this.controlWords;
+    const generation = ++this.generation;
+    Atomics.store(control, CONTROL.chunks, chunks.length);
+    Atomics.store(control, CONTROL.done, 0);
+    Atomics.store(control, CONTROL.ticket, (generation & 0x7fff) << 16);
+    Atomics.store(control, CONTROL.generation, generation);
+    Atomics.notify(control, CONTROL.generation);
+    const failedHere = runChunks(control, area, this.functions, generation);
+    this.await(control, chunks.length);
+    const failedWorker = Atomics.exchange(control, CONTROL.failedWorker, 0);
+    if (failedHere >= 0) {
+      throw new Error(`liteq kernel ${KERNEL_FUNCTIONS[failedHere]} failed on the calling thread`);
+    }
+    if (failedWorker !== 0) {
+      const call = KERNEL_FUNCTIONS[Atomics.load(control, CONTROL.failedCall)];
+      throw new Error(`liteq worker thread ${failedWorker - 1} failed in the kernel ${call}`);
+    }
+  }
+
+  /** Waits until all `chunks` chunks of the published op are done. */
+  private await(control: Int32Array, chunks: number): void {
+    let spins = 0;
+    let deadline = Infinity;
+    for (let done; (done = Atomics.load(control, CONTROL.done)) !== chunks;) {
+      if (++spins < SPINS) continue;
+      if (this.blocking) Atomics.wait(control, CONTROL.done, done, 10);
+      const now = performance.now();
+      deadline = Math.min(deadline, now + OP_TIMEOUT_MS);
+      if (now > deadline) {
+        throw new Error(
+          `liteq worker threads did not finish ${chunks - done} chunk(s) of an op in ${
+            OP_TIMEOUT_MS / 1000
+          } s`,
+        );
+      }
+    }
+  }
+
+  /** Ends the workers (their memory stays the interpreter's until it is collected). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const controlWords = this.controlWords;
+    Atomics.store(controlWords, CONTROL.stop, 1);
+    Atomics.store(controlWords, CONTROL.generation, ++this.generation);
+    Atomics.notify(controlWords, CONTROL.generation);
+    for (const worker of this.workers) worker?.terminate();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * What a liteq worker thread runs: it instantiates the threads build of the kernels over the
+ * interpreter's shared memory, then, for each op the calling thread publishes, takes chunks of
+ * the recorded kernel calls until none is left, as the calling thread does (`runChunks`).
+ * `workerMain` and `runChunks` are self-contained (they import and close over nothing), so that
+ * their source text can start a worker anywhere: a `Blob` URL in browsers, `worker_threads` code
+ * in Deno, Node and Bun, whatever bundles liteq.
+ */
+
+/** The words of the control block (an Int32Array at its start), shared with the pool. */
+export const CONTROL = {
+  /** Bumped by the calling thread to publish an op (or the stop). */
+  generation: 0,
+  /**
+   * The op's next chunk, below its chunk count, tagged with the op's generation (its low 15
+   * bits, in the high half): a thread takes a chunk by a compare-and-swap from the value it read,
+   * so none takes a chunk of an op other than the one it woke for.
+   */
+  ticket: 1,
+  /** The op's chunk count. */
+  chunks: 2,
+  /** Chunks of the op done, by any thread. */
+  done: 3,
+  /** Nonzero once the workers are to end. */
+  stop: 4,
+  /** 1 + the index of a worker whose kernel call threw (0: none). */
+  failedWorker: 5,
+  /** The index in `KERNEL_FUNCTIONS` of the call that threw. */
+  failedCall: 6,
+} as const;
+
+/** Bytes of the control block's header (before the call area). */
+export const CONTROL_HEADER_BYTES = 64;
+
+/**
+ * What the pool posts to a worker to start it. The call area (float64 values after the header)
+ * holds the op's chunk count C, then C + 1 indices into the area where each chunk's calls start
+ * (the last: where they end), then the calls: for each, the function's index in
+ * `KERNEL_FUNCTIONS`, the number of arguments, the arguments.
+ */
+export interface WorkerStart {
+  /** The interpreter's shared wasm memory. */
+  memory: WebAssembly.Memory;
+  /** The threads build of the kernels, to compile. */
+  module: Uint8Array;
+  /** The kernel function names, in `KERNEL_FUNCTIONS` order. */
+  functions: readonly string[];
+  /** This worker's index, from 0. */
+  index: number;
+  /** Byte offset of the control block. */
+  control: number;
+  /** Float64 values of the call area. */
+  callsLength: number;
+  /** Byte offset of this worker's 32-byte spill area. */
+  spill: number;
+  /** Loads of an unchanged generation before a worker sleeps on it. */
+  spins: number;
+}
+
+/** What a worker posts back once: ready, or why it could not start. */
+export type WorkerReply = { ready: true } | { error: string };
+
+/**
+ * Takes and runs chunks of the op of generation `generation` until none is left: the loop both
+ * the workers and the calling thread run. Returns the index of a call that threw, or -1.
+ */
+export function runChunks(
+  control: Int32Array,
+  calls: Float64Array,
+  functions: ((...args: number[]) => unknown)[],
+  generation: number,
+): number {
+  // The words of CONTROL, written out: workerMain inlines this function's source.
+  const TICKET = 1, CHUNKS = 2, DONE = 3;
+  const tag = generation & 0x7fff;
+  for (;;) {
+    const ticket = Atomics.load(control, TICKET);
+    const chunk = ticket & 0xffff;
+    if (ticket >>> 16 !== tag || chunk >= Atomics.load(control, CHUNKS)) return -1;
+    if (Atomics.compareExchange(control, TICKET, ticket, ticket + 1) !== ticket) continue;
+    let call = -1;
+    let failed = -1;
+    try {
+      for (let at = calls[1 + chunk]; at < calls[2 + chunk]; at += 2 + calls[at + 1]) {
+        call = calls[at];
+        functions[call](...calls.subarray(at + 2, at + 2 + calls[at + 1]));
+      }
+    } catch {
+      failed = call;
+    }
+    if (Atomics.add(control, DONE, 1) + 1 === Atomics.load(control, CHUNKS)) {
+      Atomics.notify(control, DONE);
+    }
+    // The other chunks are left to the other threads.
+    if (failed >= 0) return failed;
+  }
+}
+
+/**
+ * The worker: `receive` registers the handler of the one start message, `send` posts the reply.
+ * After replying ready it never returns to its event loop: it waits on the control block, and
+ * takes chunks of each op published. Its source is `runChunks` and `workerMain` (see `spawn`).
+ */
+export function workerMain(
+  receive: (handler: (start: WorkerStart) => void) => void,
+  send: (reply: WorkerReply) => void,
+  take: typeof runChunks,
+): void {
+  receive(async (start) => {
+    let functions: ((...args: number[]) => unknown)[];
+    try {
+      const imports = {
+        env: {
+          memory: start.memory,
+          abort: (_message: number, _file: number, line: number, column: number) => {
+            throw new Error(`liteq kernel aborted at ${line}:${column}`);
+          },
+        },
+      };
+      const module = await WebAssembly.compile(start.module as Uint8Array<ArrayBuffer>);
+      const instance = await WebAssembly.instantiate(module, imports);
+      const exports = instance.exports as Record<string, (...args: number[]) => unknown>;
+      functions = start.functions.map((name) => exports[name]);
+      exports.set_spill_area(start.spill);
+    } catch (error) {
+      send({ error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    // The words of CONTROL, written out: this function may use nothing from outside it.
+    const GENERATION = 0, STOP = 4, FAILED_WORKER = 5, FAILED_CALL = 6;
+    const control = new Int32Array(start.memory.buffer, start.control, 16);
+    const calls = new Float64Array(start.memory.buffer, start.control + 64, start.callsLength);
+    // Read before replying: the first op may be published as soon as the pool has the reply.
+    let seen = Atomics.load(control, GENERATION);
+    send({ ready: true });
+    for (;;) {
+      let spins = 0;
+      while (Atomics.load(control, GENERATION) === seen) {
+        if (++spins > start.spins) {
+          Atomics.wait(control, GENERATION, seen);
+          spins = 0;
+        }
+      }
+      seen = Atomics.load(control, GENERATION);
+      if (Atomics.load(control, STOP) !== 0) return;
+      const failed = take(control, calls, functions, seen);
+      if (failed >= 0) {
+        Atomics.store(control, FAILED_CALL, failed);
+        Atomics.store(control, FAILED_WORKER, start.index + 1);
+      }
+    }
+  });
+}
