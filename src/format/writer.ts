@@ -156,8 +156,9 @@ function subgraphPlain(subgraph: Subgraph, where: string, codes: OperatorCodes):
 function quantizationPlain(quantization: Quantization | null): PlainObject | null {
   if (quantization === null) return null;
   return {
-    min: quantization.min,
-    max: quantization.max,
+    // Empty min/max vectors say nothing; TensorFlow's converter leaves them out.
+    min: nonEmpty(quantization.min),
+    max: nonEmpty(quantization.max),
     scale: quantization.scale,
     zeroPoint: quantization.zeroPoint,
     details: quantization.details,

@@ -1,8 +1,10 @@
 /**
  * `writeModel`'s bytes are pinned, not only its round trip: `tests/fixtures/format/written_sha256.json`
  * holds the SHA-256 of `writeModel(readModel(file))` for every model in `tests/fixtures` and
- * `../shared`, recorded when the writer still used npm flatbuffers' `Builder`. Any change to the
- * builder's alignment, vtable sharing or field order shows up here as a changed hash.
+ * `../shared`, first recorded when the writer still used npm flatbuffers' `Builder` (whose bytes
+ * liteq's builder reproduces: `flatbuffer_builder_test.ts`), re-recorded when the writer stopped
+ * writing empty min/max vectors. Any change to the builder's alignment, vtable sharing or field
+ * order shows up here as a changed hash.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
