@@ -1,6 +1,7 @@
 /**
  * Threads: every model fixture, and every op fixture with a convolution or a binary op, gives
- * the same bits on 1, 2 and 3 threads (with every op that can split split, however small); the
+ * the same bits on 1, 2 and 3 threads (with every op that can split split, however small), and so
+ * do batches with the chunks run in lockstep (no chunk writes where another reads); the
  * option's bad values are refused naming them; the fallback without shared memory; `dispose`; a
  * worker that cannot start fails the load with the reason; a process with live workers exits
  * without a call to `dispose`; the `--threads` flag, and `run` and `convert` with it.
@@ -10,7 +11,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { elementCount, type TensorData } from "../../src/format/dtype.ts";
 import { Interpreter, type TensorDetails } from "../../src/runtime/interpreter.ts";
 import { KernelMemory, sharedWasmMemory } from "../../src/runtime/memory.ts";
-import { setMinSplitWork, ThreadPool } from "../../src/runtime/threads/pool.ts";
+import { setLockstepChunks, setMinSplitWork, ThreadPool } from "../../src/runtime/threads/pool.ts";
 import { loadSharedKernels } from "../../src/runtime/wasm.ts";
 import { readModel } from "../../src/format/reader.ts";
 import { UsageError } from "../../src/cli/arguments.ts";
@@ -124,6 +125,18 @@ Deno.test("a batch of 10 gives the same bits on 1, 2 and 3 threads (fully connec
     await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]);
     await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]);
   } finally {
+    setMinSplitWork(previous);
+  }
+});
+
+Deno.test("chunks run in lockstep give the same bits: no chunk writes where another reads", async () => {
+  const previous = setMinSplitWork(0);
+  const previousLockstep = setLockstepChunks(true);
+  try {
+    await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]);
+    await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]);
+  } finally {
+    setLockstepChunks(previousLockstep);
     setMinSplitWork(previous);
   }
 });

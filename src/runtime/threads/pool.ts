@@ -38,6 +38,20 @@ export function setMinSplitWork(work: number): number {
   return previous;
 }
 
+let lockstep = false;
+
+/**
+ * Makes interpreters loaded from now on run each split op's chunks on the calling thread in
+ * lockstep, when `on`: every chunk's first kernel call, then every chunk's second, and so on, as if
+ * each chunk had a thread of its own and all kept pace; the same schedule every run, so that the
+ * tests see at once a chunk that writes where another reads. Returns the previous setting.
+ */
+export function setLockstepChunks(on: boolean): boolean {
+  const previous = lockstep;
+  lockstep = on;
+  return previous;
+}
+
 /** Float64 values of the call area: an op's chunk table and recorded calls. */
 const CALL_AREA_LENGTH = 8192;
 
@@ -122,6 +136,7 @@ export class ThreadPool {
   private readonly blocking = canBlock();
   private disposed = false;
   private readonly minWork = minSplitWork;
+  private readonly lockstep = lockstep;
 
   /**
    * The control block's words and its call area. Views of a shared memory stay valid when it
@@ -237,6 +252,7 @@ export class ThreadPool {
     if (tableLength + calls.length > CALL_AREA_LENGTH) {
       return split.runRows(kernels, 0, split.rows, scratch);
     }
+    if (this.lockstep) return this.runInLockstep(starts.map((start) => start - tableLength));
     const area = this.calls;
     area[0] = chunks.length;
     area.set(starts, 1);
@@ -257,6 +273,24 @@ export class ThreadPool {
     if (failedWorker !== 0) {
       const call = KERNEL_FUNCTIONS[Atomics.load(control, CONTROL.failedCall)];
       throw new Error(`liteq worker thread ${failedWorker - 1} failed in the kernel ${call}`);
+    }
+  }
+
+  /**
+   * Runs the recorded calls on the calling thread, chunk `c`'s from `starts[c]` to
+   * `starts[c + 1]`, in lockstep (see `setLockstepChunks`).
+   */
+  private runInLockstep(starts: number[]): void {
+    const calls = this.recorded;
+    const next = starts.slice(0, -1);
+    for (let running = true; running;) {
+      running = false;
+      next.forEach((at, chunk) => {
+        if (at >= starts[chunk + 1]) return;
+        this.functions[calls[at]](...calls.slice(at + 2, at + 2 + calls[at + 1]));
+        next[chunk] = at + 2 + calls[at + 1];
+        running = true;
+      });
     }
   }
 

@@ -92,7 +92,8 @@ export function bandRows(depth: number, rows: number): number {
 
 /**
  * Feeds `rows` rows of int8 A (row stride `stride` bytes, `k` values each) to `multiply` in
- * bands, each widened first to int16 rows of `depth` values at `widened` (the GEMM's operand).
+ * bands of `band` rows, each widened first to int16 rows of `depth` values at `widened` (the
+ * GEMM's operand, `band * depth * 2` bytes: a band never outgrows it, whatever `rows`).
  */
 export function widenInBands(
   kernels: KernelCalls,
@@ -102,9 +103,9 @@ export function widenInBands(
   rows: number,
   depth: number,
   widened: number,
+  band: number,
   multiply: (start: number, count: number) => void,
 ): void {
-  const band = bandRows(depth, rows);
   for (let start = 0; start < rows; start += band) {
     const count = Math.min(band, rows - start);
     kernels.qs8_widen(a + start * stride, count, k, stride, depth, widened);

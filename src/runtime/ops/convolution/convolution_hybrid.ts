@@ -80,7 +80,17 @@ export function hybridConv2d(context: OpContext): PreparedOp {
             rowScale,
           );
         if (direct) {
-          widenInBands(kernels, quantized, channels, channels, positions, depth, widened, multiply);
+          widenInBands(
+            kernels,
+            quantized,
+            channels,
+            channels,
+            positions,
+            depth,
+            widened,
+            band,
+            multiply,
+          );
           continue;
         }
         im2colBands(kernels, quantized, im2col, zeroPoint, patches, widened, multiply);

@@ -45,6 +45,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
           end - first,
           packed.depth,
           scratch,
+          band,
           (start, count) =>
             requantizedRows(calls, packed, scratch, output.offset + (first + start) * outC, count),
         ),

@@ -15,9 +15,10 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
   const [n, k] = context.input(1).shape;
   const m = elementCount(input.shape) / k;
   const packed = packLayer(context, layer, n, k);
+  const band = bandRows(packed.depth, m);
   return {
     consumedInputs: [1, 2],
-    scratchBytes: bandRows(packed.depth, m) * packed.depth * 2,
+    scratchBytes: band * packed.depth * 2,
     run: (scratch) =>
       widenInBands(
         context.kernels,
@@ -27,6 +28,7 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
         m,
         packed.depth,
         scratch,
+        band,
         (start, count) =>
           requantizedRows(context.kernels, packed, scratch, output.offset + start * n, count),
       ),
