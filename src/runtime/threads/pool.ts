@@ -259,9 +259,11 @@ export class ThreadPool {
     area.set(calls, tableLength);
     const control = this.controlWords;
     const generation = ++this.generation;
+    // The ticket first: a thread still in the last op's loop may have read its ticket, and must
+    // fail its compare-and-swap rather than take a chunk of this op counted against the old one.
+    Atomics.store(control, CONTROL.ticket, (generation & 0x7fff) << 16);
     Atomics.store(control, CONTROL.chunks, chunks.length);
     Atomics.store(control, CONTROL.done, 0);
-    Atomics.store(control, CONTROL.ticket, (generation & 0x7fff) << 16);
     Atomics.store(control, CONTROL.generation, generation);
     Atomics.notify(control, CONTROL.generation);
     const failedHere = runChunks(control, area, this.functions, generation);

@@ -14,7 +14,8 @@ export const CONTROL = {
   /**
    * The op's next chunk, below its chunk count, tagged with the op's generation (its low 15
    * bits, in the high half): a thread takes a chunk by a compare-and-swap from the value it read,
-   * so none takes a chunk of an op other than the one it woke for.
+   * so none takes a chunk of an op other than the one it woke for (the calling thread retags it
+   * before it changes the chunk count).
    */
   ticket: 1,
   /** The op's chunk count. */
