@@ -21,6 +21,8 @@ export interface KernelExports {
   /** assembly/fp16.ts */
   f16_to_f32_x8(source: usize, destination: usize, count: i32): void;
   /** assembly/simd.ts */
+  qs8_dot_form(): i32;
+  /** assembly/simd.ts */
   relaxed_self_test(): i32;
   /** assembly/dot_peak.ts */
   qs8_dot_peak(iterations: i32): i32;
@@ -73,6 +75,10 @@ export interface KernelExports {
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize, sums: usize): void;
   /** assembly/qs8_depthwise.ts */
   qs8_depthwise(input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_depthwise.ts */
@@ -121,6 +127,7 @@ export interface KernelExports {
 export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[] = [
   "heap_base",
   "f16_to_f32_x8",
+  "qs8_dot_form",
   "relaxed_self_test",
   "qs8_dot_peak",
   "relaxed_dot_peak",
@@ -139,6 +146,8 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_gemm_dequantize_4x8",
   "qs8_pack_weights",
   "qs8_widen",
+  "qs8_gemm_4x8c4",
+  "qs8_pack_weights_c4",
   "qs8_depthwise",
   "qs8_depthwise_dequantize_x8",
   "qs8_depthwise_x8",

@@ -1,11 +1,12 @@
 /**
- * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (`assembly/qs8_gemm.ts`, `qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the
- * input rows or im2col bands, the depthwise kernels 8 channels at a time. The arithmetic is
- * exactly that of `convolution_integer.ts`, TFLite's reference.
+ * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (the int8 GEMMs of `common/int8_gemm.ts`,
+ * `assembly/qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the input rows or im2col bands, the
+ * depthwise kernels 8 channels at a time. The arithmetic is exactly that of
+ * `convolution_integer.ts`, TFLite's reference.
  */
 import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { bandRows, packLayer, requantizedRows, widenInBands } from "../common/int8_gemm.ts";
+import { bandRows, multiplyRows, packLayer, rowsScratchBytes } from "../common/int8_gemm.ts";
 import {
   channelConstants,
   depthwiseWeightSums,
@@ -13,7 +14,7 @@ import {
   roundUp,
 } from "../common/weight_packing.ts";
 import { windowFields } from "../common/window.ts";
-import { im2colBands, type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
+import { type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
 
 /**
  * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
@@ -23,51 +24,44 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
   const { input, output, inputZero, window } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
-  const packed = packLayer(context, layer, outC, kH * kW * channels);
   const positions = window.rows.outSize * window.columns.outSize;
-  const band = bandRows(packed.depth, positions);
-  const widenedBytes = band * packed.depth * 2;
   const kernels = context.kernels;
   if (kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1) {
+    const packed = packLayer(context, layer, outC, channels);
+    const rows = batches * positions;
     return {
       consumedInputs: [1, 2],
-      scratchBytes: widenedBytes,
-      run: (scratch) =>
-        widenInBands(
-          kernels,
-          input.offset,
-          channels,
-          channels,
-          batches * positions,
-          packed.depth,
-          scratch,
-          (start, count) =>
-            requantizedRows(kernels, packed, scratch, output.offset + start * outC, count),
-        ),
+      scratchBytes: rowsScratchBytes(packed, rows),
+      run: (scratch) => multiplyRows(kernels, packed, input.offset, rows, output.offset, scratch),
     };
   }
+  const packed = packLayer(context, layer, outC, kH * kW * channels, true);
   const im2col = prepareIm2col(
     context.memory,
     { inH, inW, channels, kH, kW, window },
     packed.depth,
   );
+  const band = bandRows(packed.depth, positions);
+  const patchBytes = band * packed.depth;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: band * packed.depth + widenedBytes,
+    scratchBytes: patchBytes + rowsScratchBytes(packed, band),
     run(scratch) {
-      const widened = scratch + band * packed.depth;
       for (let image = 0; image < batches; image++) {
+        const imageIn = input.offset + image * inH * inW * channels;
         const imageOut = output.offset + image * positions * outC;
-        im2colBands(
-          kernels,
-          input.offset + image * inH * inW * channels,
-          im2col,
-          inputZero,
-          scratch,
-          widened,
-          (start, count) =>
-            requantizedRows(kernels, packed, widened, imageOut + start * outC, count),
-        );
+        for (let start = 0; start < positions; start += band) {
+          const count = Math.min(band, positions - start);
+          kernels.qs8_im2col(imageIn, im2col.layer, start, count, inputZero, scratch);
+          multiplyRows(
+            kernels,
+            packed,
+            scratch,
+            count,
+            imageOut + start * outC,
+            scratch + patchBytes,
+          );
+        }
       }
     },
   };

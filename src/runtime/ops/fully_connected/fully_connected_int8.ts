@@ -1,15 +1,9 @@
 /** Int8 FULLY_CONNECTED on the wasm int8 GEMM (`common/int8_gemm.ts`). */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import {
-  bandRows,
-  type Int8Layer,
-  packLayer,
-  requantizedRows,
-  widenInBands,
-} from "../common/int8_gemm.ts";
+import { type Int8Layer, multiplyRows, packLayer, rowsScratchBytes } from "../common/int8_gemm.ts";
 
-/** FULLY_CONNECTED on the int8 GEMM: each row of k inputs widened, then multiplied. */
+/** FULLY_CONNECTED on the int8 GEMM: the input as rows of k values. */
 export function qs8FullyConnected(context: OpContext, layer: Int8Layer): PreparedOp {
   const { input, output } = layer;
   const [n, k] = context.input(1).shape;
@@ -17,18 +11,8 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
   const packed = packLayer(context, layer, n, k);
   return {
     consumedInputs: [1, 2],
-    scratchBytes: bandRows(packed.depth, m) * packed.depth * 2,
+    scratchBytes: rowsScratchBytes(packed, m),
     run: (scratch) =>
-      widenInBands(
-        context.kernels,
-        input.offset,
-        k,
-        k,
-        m,
-        packed.depth,
-        scratch,
-        (start, count) =>
-          requantizedRows(context.kernels, packed, scratch, output.offset + start * n, count),
-      ),
+      multiplyRows(context.kernels, packed, input.offset, m, output.offset, scratch),
   };
 }

@@ -1,0 +1,150 @@
+/**
+ * The relaxed-dot int8 GEMM (`assembly/qs8_gemm_dot.ts`) against the scalar reference on both
+ * builds: packing with weight sums, rows read in place at any stride, depth tails of 1 to 3,
+ * row remainders, every requantization mode, and the engine probe `qs8_dot_form`.
+ */
+import assert from "node:assert/strict";
+import {
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierSingleRounding,
+  quantizeMultiplier,
+} from "../../src/runtime/quantization/fixed_point.ts";
+import {
+  CHANNEL_PARAM_ARRAYS,
+  Requantization,
+} from "../../src/runtime/ops/common/weight_packing.ts";
+import { storeLayer } from "../../src/runtime/kernel_layout.ts";
+import type { KernelMemory } from "../../src/runtime/memory.ts";
+import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
+import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
+
+const random = randomFloats(9191);
+
+/** Random int8 values in [-128, 127], extremes first. */
+function int8s(count: number): Int8Array {
+  const values = Int8Array.from(random(count), (value) => Math.round(value * 127.5 - 0.5));
+  if (count > 0) values[0] = -128;
+  if (count > 1) values[1] = 127;
+  return values;
+}
+
+/** The requantization constants of `pairs` padded to `padded` channels (neutral padding). */
+function channelParams(
+  memory: KernelMemory,
+  pairs: [number, number][],
+  padded: number,
+  singleRounding: boolean,
+): { params: number; fast: boolean } {
+  const pad = (values: number[], filler: number) =>
+    Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
+  const result = memory.kernels.qs8_channel_params(
+    memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
+    memory.store(pad(pairs.map(([, shift]) => shift), -2)),
+    padded,
+    params,
+    singleRounding ? 1 : 0,
+  );
+  assert.ok(result === 1 || result === 2);
+  return { params, fast: result === 2 };
+}
+
+for (const variant of VARIANTS) {
+  Deno.test(`qs8_dot_form reads the relaxed dot as this engine computes it (${variant})`, async () => {
+    const memory = await freshMemory(variant);
+    const form = memory.kernels.qs8_dot_form();
+    if (variant === "simd") assert.equal(form, DotForm.none);
+    else assert.ok(([DotForm.none, DotForm.signed, DotForm.unsigned] as number[]).includes(form));
+  });
+
+  for (const singleRounding of [false, true]) {
+    const rescale = singleRounding
+      ? multiplyByQuantizedMultiplierSingleRounding
+      : multiplyByQuantizedMultiplier;
+    const rounding = singleRounding ? "single" : "double";
+    Deno.test(`qs8_pack_weights_c4 and qs8_gemm_4x8c4 match the scalar reference (${variant}, ${rounding} rounding)`, async () => {
+      const probe = await freshMemory(variant);
+      // The plain build computes the unsigned form; the relaxed build the engine's form.
+      const form = variant === "simd" ? DotForm.unsigned : probe.kernels.qs8_dot_form();
+      if (form === DotForm.none) return;
+      const activationXor = dotActivationXor(form);
+      for (const reals of [[0.73, 1.5e-6, 0.25, 0.0123, 3.5], [0.2, 0.0123, 2.2e-4, 0.06]]) {
+        for (const m of [1, 3, 4, 7, 70]) {
+          for (const n of [1, 5, 8, 17]) {
+            for (const k of [1, 2, 3, 4, 7, 9, 16, 37]) {
+              const memory = await freshMemory(variant);
+              const lda = k + (m % 3) * 3;
+              const a = int8s(m * lda);
+              const weights = int8s(n * k);
+              const bias = Int32Array.from(random(n), (value) => Math.round(value * 30000));
+              const inputZero = [-128, 127, 5][(m + k) % 3];
+              const zeroPoint = [-128, 127, 3][(m + n) % 3];
+              const [low, high] = n % 2 ? [-128, 127] : [-20, 90];
+              const pairs = Array.from(
+                { length: n },
+                (_, channel) => quantizeMultiplier(reals[channel % reals.length]),
+              );
+              const padded = Math.ceil(n / 8) * 8;
+              const packed = memory.allocate(padded * Math.ceil(k / 4) * 4);
+              const sums = memory.allocate(n * 4);
+              memory.kernels.qs8_pack_weights_c4(memory.store(weights), n, k, packed, sums);
+              const weightSums = Array.from(memory.i32(sums, n));
+              const correction = inputZero + (activationXor ? 128 : 0);
+              const folded = new Int32Array(padded);
+              weightSums.forEach((sum, channel) =>
+                folded[channel] = bias[channel] - correction * sum
+              );
+              const { params, fast } = channelParams(memory, pairs, padded, singleRounding);
+              const modes: number[] = [Requantization.general];
+              if (fast) {
+                modes.push(
+                  singleRounding ? Requantization.fastSingleRounding : Requantization.fast,
+                );
+              }
+              for (const requantization of modes) {
+                const ldc = n + 1;
+                const c = memory.allocate(m * ldc);
+                memory.bytes(c, m * ldc).fill(0x55);
+                const layer = storeLayer(memory, {
+                  n,
+                  depth: k,
+                  lda,
+                  ldc,
+                  bias: memory.store(folded),
+                  params,
+                  padded,
+                  requantization,
+                  activationXor,
+                  zeroPoint,
+                  lowI: low,
+                  highI: high,
+                });
+                memory.kernels.qs8_gemm_4x8c4(memory.store(a), packed, c, m, layer);
+                const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
+                for (let row = 0; row < m; row++) {
+                  for (let column = 0; column < ldc; column++) {
+                    const at = `m=${m} n=${n} k=${k} mode ${requantization} (${row}, ${column})`;
+                    if (column >= n) {
+                      assert.equal(actual[row * ldc + column], 0x55, `wrote past n: ${at}`);
+                      continue;
+                    }
+                    let acc = bias[column];
+                    for (let d = 0; d < k; d++) {
+                      acc += (a[row * lda + d] - inputZero) * weights[column * k + d];
+                    }
+                    const [multiplier, shift] = pairs[column];
+                    const expected = Math.min(
+                      high,
+                      Math.max(low, rescale(acc, multiplier, shift) + zeroPoint),
+                    );
+                    assert.equal(actual[row * ldc + column], expected, at);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+}
