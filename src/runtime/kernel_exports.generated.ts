@@ -102,6 +102,10 @@ export interface KernelExports {
     n: i32,
     layer: usize,
   ): void;
+  /** assembly/qs8_pool.ts */
+  qs8_pool(mode: i32, input: usize, output: usize, layer: usize): void;
+  /** assembly/qs8_convert.ts */
+  qs8_requantize_values(mode: i32, input: usize, output: usize, n: i32, layer: usize): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
   /** assembly/qs8_quantize.ts */
@@ -152,6 +156,8 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_depthwise_dequantize_x8",
   "qs8_depthwise_x8",
   "qs8_binary",
+  "qs8_pool",
+  "qs8_requantize_values",
   "qs8_quantize",
   "qs8_quantize_hybrid",
   "qs8_channel_params",
