@@ -17,7 +17,7 @@ export { qs8_depthwise, qs8_depthwise_dequantize_x8, qs8_depthwise_x8 } from "./
 export { qs8_binary } from "./qs8_binary";
 export { qs8_pool } from "./qs8_pool";
 export { qs8_requantize_values } from "./qs8_convert";
-export { qs8_quantize, qs8_quantize_hybrid } from "./qs8_quantize";
+export { qs8_quantize, qs8_quantize_fp32, qs8_quantize_hybrid } from "./qs8_quantize";
 export { qs8_channel_params } from "./qs8_requantize";
 
 /** The first byte of memory free for the caller's buffers. */

@@ -29,7 +29,7 @@ function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize
 
 /**
  * ADD (op 0), SUB (op 1) or MUL (op 2) of n int8 values as TFLite's reference kernels compute
- * them, 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
+ * them, or ADD as XNNPACK does (op 3, `add_xnnpack`), 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
  * gives the zero points (`zeroA`, `zeroB`, `zeroPoint` the output's), the clamp (`lowI`,
  * `highI`) and the requantization constants, 4-channel blocks from qs8_channel_params: for
  * ADD/SUB the two input rescalings (`paramsA`, `paramsB`) and the output's (`params`); for MUL
@@ -51,6 +51,10 @@ export function qs8_binary(
   const zo = i32x4.splat(zeroOut);
   const lowV = i32x4.splat(low);
   const highV = i32x4.splat(high);
+  if (op == 3) {
+    add_xnnpack(a, aStep, b, bStep, output, n, paramsOut, zeroOut, low, high);
+    return;
+  }
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const x = load_operand_x8(a + <usize>(i * aStep), aStep, za);
@@ -77,5 +81,41 @@ export function qs8_binary(
       value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
     }
     store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
+  }
+}
+
+/**
+ * XNNPACK's int8 ADD: (bias + a * multiplierA + b * multiplierB) >> shift, plus the output zero
+ * point, clamped; its four i32 constants at `constants`: multiplierA, multiplierB, bias (the
+ * rounding 2^(shift - 1) less both zero points' products) and shift.
+ */
+function add_xnnpack(
+  a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, constants: usize,
+  zeroOut: i32, low: i32, high: i32,
+): void {
+  const multiplierA = load<i32>(constants);
+  const multiplierB = load<i32>(constants, 4);
+  const bias = load<i32>(constants, 8);
+  const shift = load<i32>(constants, 12);
+  const ma = i32x4.splat(multiplierA);
+  const mb = i32x4.splat(multiplierB);
+  const biasV = i32x4.splat(bias);
+  const zero = i16x8.splat(0);
+  const zo = i32x4.splat(zeroOut);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x = load_operand_x8(a + <usize>(i * aStep), aStep, zero);
+    const y = load_operand_x8(b + <usize>(i * bStep), bStep, zero);
+    const accLow = i32x4.add(biasV, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(x), ma), i32x4.mul(i32x4.extend_low_i16x8_s(y), mb)));
+    const accHigh = i32x4.add(biasV, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(x), ma), i32x4.mul(i32x4.extend_high_i16x8_s(y), mb)));
+    const first = i32x4.min_s(i32x4.max_s(i32x4.add(i32x4.shr_s(accLow, shift), zo), lowV), highV);
+    const second = i32x4.min_s(i32x4.max_s(i32x4.add(i32x4.shr_s(accHigh, shift), zo), lowV), highV);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first), 0);
+  }
+  for (; i < n; i++) {
+    const acc = bias + <i32>load<i8>(a + <usize>(i * aStep)) * multiplierA + <i32>load<i8>(b + <usize>(i * bStep)) * multiplierB;
+    store<i8>(output + <usize>i, <i8>min(high, max(low, (acc >> shift) + zeroOut)));
   }
 }

@@ -11,7 +11,9 @@ import {
   LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
-import { DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE } from "./qs8_requantize";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+} from "./qs8_requantize";
 
 /** Output channels per packed panel. */
 // @ts-ignore: decorator
@@ -85,6 +87,8 @@ export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: u
     gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
     gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FP32) {
+    gemm_4x8(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   } else {
     gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   }

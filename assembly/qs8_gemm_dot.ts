@@ -17,7 +17,9 @@ import {
   LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_row } from "./qs8_gemm_output";
-import { REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE } from "./qs8_requantize";
+import {
+  REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+} from "./qs8_requantize";
 
 /** Output channels per packed panel. */
 // @ts-ignore: decorator
@@ -94,6 +96,8 @@ export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer:
     gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
     gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
+  } else if (requantization == REQUANTIZE_FP32) {
+    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
   } else {
     gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
   }

@@ -6,7 +6,8 @@ import {
   PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, requantize_x4_fast, requantize_x4_with,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize_x4_fast,
+  requantize_x4_fp32, requantize_x4_with,
 } from "./qs8_requantize";
 
 const spill = memory.data(16, 16);
@@ -14,7 +15,8 @@ const spill = memory.data(16, 16);
 /**
  * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
- * half, up4; DEQUANTIZE the scales and the float bias. Unused ones are zero.
+ * half, up4; REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the
+ * scales and the float bias. Unused ones are zero.
  */
 // @ts-ignore: decorator
 @inline
@@ -25,6 +27,7 @@ export function half_constant(
   if (mode == DEQUANTIZE) {
     return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
   }
+  if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
   if (mode != REQUANTIZE) {
     const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
     return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
@@ -77,9 +80,13 @@ export function store_row(
   const accHigh = i32x4.add(second, biasHigh);
   const low = mode == REQUANTIZE
     ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
+    : mode == REQUANTIZE_FP32
+    ? requantize_x4_fp32(accLow, p1)
     : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
   const high = mode == REQUANTIZE
     ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
+    : mode == REQUANTIZE_FP32
+    ? requantize_x4_fp32(accHigh, q1)
     : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
   const shifted = i16x8.add_sat_s(i16x8.narrow_i32x4_s(low, high), zeroV);
   const clamped = i16x8.min_s(i16x8.max_s(shifted, lowV), highV);

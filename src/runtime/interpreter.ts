@@ -9,6 +9,7 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readBytes, readUrl } from "../io/files.ts";
 import { KernelMemory } from "./memory.ts";
+import { useArithmetic } from "./op.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
 import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
@@ -54,6 +55,14 @@ export interface InterpreterOptions {
    * `UnsupportedModelError` giving the figure.
    */
   memoryBudget?: number;
+  /**
+   * Whose integer arithmetic the int8 layers follow, bit for bit: `reference` (default),
+   * TensorFlow Lite's reference kernels (TFLite's fixed-point requantization); or `xnnpack`,
+   * what XNNPACK computes (LiteRT.js's and TensorFlow Lite's default CPU path): float32
+   * requantization of convolutions, fully connected and depthwise layers, and XNNPACK's own
+   * formulas for QUANTIZE and ADD. The two differ by one step on a small share of values.
+   */
+  arithmetic?: "reference" | "xnnpack";
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -211,6 +220,7 @@ export class Interpreter {
     readonly kernelVariant: KernelVariant,
     options: InterpreterOptions,
   ) {
+    useArithmetic(memory, options.arithmetic ?? "reference");
     this.main = new PreparedSubgraph(
       model,
       0,

@@ -109,6 +109,8 @@ export interface KernelExports {
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
   /** assembly/qs8_quantize.ts */
+  qs8_quantize_fp32(input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32): void;
+  /** assembly/qs8_quantize.ts */
   qs8_quantize_hybrid(
     input: usize,
     output: usize,
@@ -159,6 +161,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_pool",
   "qs8_requantize_values",
   "qs8_quantize",
+  "qs8_quantize_fp32",
   "qs8_quantize_hybrid",
   "qs8_channel_params",
 ];

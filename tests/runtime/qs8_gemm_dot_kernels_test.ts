@@ -16,6 +16,7 @@ import {
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
+import { roundHalfEven } from "../../src/runtime/ops/common/xnnpack_arithmetic.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
 const random = randomFloats(9191);
@@ -49,7 +50,111 @@ function channelParams(
   return { params, fast: result === 2 };
 }
 
+/** XNNPACK's fp32 requantization of one sum: rne(float32(float32(acc) * scale)). */
+function fp32Requantize(acc: number, scale: number): number {
+  return roundHalfEven(Math.fround(Math.fround(acc) * scale));
+}
+
+// Scales with exact ties (0.5, 0.25), tiny, near 1, and large.
+const FP32_SCALES = [0.5, 0.25, 3.1e-5, 0.99999, 0.0123, 7.5, 2.2e-4];
+
 for (const variant of VARIANTS) {
+  Deno.test(`qs8_gemm_4x8c4 and qs8_gemm_4x8 match XNNPACK's fp32 requantization (${variant})`, async () => {
+    const probe = await freshMemory(variant);
+    const dotForm = variant === "simd" ? DotForm.unsigned : probe.kernels.qs8_dot_form();
+    for (const m of [1, 5, 9]) {
+      for (const n of [3, 8, 19]) {
+        for (const k of [3, 16, 29]) {
+          const memory = await freshMemory(variant);
+          const a = int8s(m * k);
+          const weights = int8s(n * k);
+          // Biases beyond 2^24 make float32(acc) round.
+          const bias = Int32Array.from(
+            random(n),
+            (value, channel) => Math.round(value * (channel % 3 ? 30000 : 2 ** 26 + 1)),
+          );
+          const inputZero = [-128, 127, 5][(m + k) % 3];
+          const zeroPoint = [-128, 127, 3][(m + n) % 3];
+          const [low, high] = n % 2 ? [-128, 127] : [-20, 90];
+          const padded = Math.ceil(n / 8) * 8;
+          const scales = Float32Array.from(
+            { length: padded },
+            (_, channel) => channel < n ? FP32_SCALES[channel % FP32_SCALES.length] : 0,
+          );
+          const expected = (row: number, column: number) => {
+            let acc = bias[column];
+            for (let d = 0; d < k; d++) {
+              acc += (a[row * k + d] - inputZero) * weights[column * k + d];
+            }
+            return Math.min(high, Math.max(low, fp32Requantize(acc, scales[column]) + zeroPoint));
+          };
+          const fields = { n, ldc: n, padded, requantization: Requantization.fp32, zeroPoint };
+          const check = (c: number, what: string) => {
+            const actual = new Int8Array(memory.kernels.memory.buffer, c, m * n);
+            for (let row = 0; row < m; row++) {
+              for (let column = 0; column < n; column++) {
+                assert.equal(
+                  actual[row * n + column],
+                  expected(row, column),
+                  `${what} m=${m} n=${n} k=${k} (${row}, ${column})`,
+                );
+              }
+            }
+          };
+          // The dot GEMM, in the engine's operand form.
+          if (dotForm !== DotForm.none) {
+            const activationXor = dotActivationXor(dotForm);
+            const packed = memory.allocate(padded * Math.ceil(k / 4) * 4);
+            const sums = memory.allocate(n * 4);
+            memory.kernels.qs8_pack_weights_c4(memory.store(weights), n, k, packed, sums);
+            const correction = inputZero + (activationXor ? 128 : 0);
+            const folded = new Int32Array(padded);
+            memory.i32(sums, n).forEach((sum, channel) =>
+              folded[channel] = bias[channel] - correction * sum
+            );
+            const c = memory.allocate(m * n);
+            const layer = storeLayer(memory, {
+              ...fields,
+              depth: k,
+              lda: k,
+              bias: memory.store(folded),
+              params: memory.store(scales),
+              activationXor,
+              lowI: low,
+              highI: high,
+            });
+            memory.kernels.qs8_gemm_4x8c4(memory.store(a), packed, c, m, layer);
+            check(c, "qs8_gemm_4x8c4");
+          }
+          // The int16 GEMM.
+          const depth = Math.ceil(k / 8) * 8;
+          const widened = memory.allocate(m * depth * 2);
+          memory.kernels.qs8_widen(memory.store(a), m, k, k, depth, widened);
+          const packed16 = memory.allocate(padded * depth * 2);
+          memory.kernels.qs8_pack_weights(memory.store(weights), n, k, depth, packed16);
+          const folded16 = new Int32Array(padded);
+          for (let channel = 0; channel < n; channel++) {
+            let sum = 0;
+            for (let d = 0; d < k; d++) sum += weights[channel * k + d];
+            folded16[channel] = bias[channel] - inputZero * sum;
+          }
+          const c16 = memory.allocate(m * n);
+          const layer16 = storeLayer(memory, {
+            ...fields,
+            depth,
+            lda: depth,
+            bias: memory.store(folded16),
+            params: memory.store(scales),
+            lowI: low,
+            highI: high,
+          });
+          memory.kernels.qs8_gemm_4x8(widened, packed16, c16, m, layer16);
+          check(c16, "qs8_gemm_4x8");
+        }
+      }
+    }
+  });
+
   Deno.test(`qs8_dot_form reads the relaxed dot as this engine computes it (${variant})`, async () => {
     const memory = await freshMemory(variant);
     const form = memory.kernels.qs8_dot_form();

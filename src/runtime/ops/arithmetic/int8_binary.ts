@@ -1,10 +1,13 @@
 /**
- * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference.
+ * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference,
+ * or for ADD in the "xnnpack" arithmetic XNNPACK's where its delegate takes the layer.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import type { BroadcastWalk } from "../common/broadcast.ts";
 import { channelConstants } from "../common/weight_packing.ts";
+import { xnnpackActivationRange, xnnpackAddConstants } from "../common/xnnpack_arithmetic.ts";
+import { params as quantization } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
 /** Requantization constants of one multiplier for the 4 lanes of `qs8_binary`. */
@@ -17,6 +20,29 @@ function uniformConstants(context: OpContext, multiplier: number, shift: number)
     4,
     Infinity,
   ).params;
+}
+
+/** The layer block and op code of TFLite's reference arithmetic. */
+function referenceBinary(context: OpContext, layer: Int8Binary): { block: number; code: number } {
+  const { zeroPoints, low, high } = layer;
+  const constants = layer.multipliers.map(([multiplier, shift]) =>
+    uniformConstants(context, multiplier, shift)
+  );
+  const [paramsA, paramsB, params] = layer.op === "MUL"
+    ? [constants[0], constants[0], constants[0]]
+    : constants;
+  const [zeroA, zeroB, zeroPoint] = zeroPoints;
+  const block = storeLayer(context.memory, {
+    zeroA,
+    zeroB,
+    zeroPoint,
+    lowI: low,
+    highI: high,
+    paramsA,
+    paramsB,
+    params,
+  });
+  return { block, code: { ADD: 0, SUB: 1, MUL: 2 }[layer.op] };
 }
 
 /** What an int8 ADD, SUB or MUL prepared (see `add_sub.ts`, `mul.ts`). */
@@ -33,27 +59,30 @@ export interface Int8Binary {
   walk: BroadcastWalk;
 }
 
+/** The layer block and op code of an ADD in XNNPACK's arithmetic, or null where it does not apply. */
+function xnnpackAdd(context: OpContext, layer: Int8Binary): { block: number; code: number } | null {
+  if (context.arithmetic !== "xnnpack" || layer.op !== "ADD") return null;
+  const { a, b, output } = layer;
+  const constants = xnnpackAddConstants(
+    quantization(context, a),
+    quantization(context, b),
+    quantization(context, output),
+  );
+  if (!constants) return null;
+  const [lowI, highI] = xnnpackActivationRange(context, output);
+  const block = storeLayer(context.memory, {
+    zeroPoint: layer.zeroPoints[2],
+    lowI,
+    highI,
+    params: context.memory.store(constants),
+  });
+  return { block, code: 3 };
+}
+
 /** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
 export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
-  const { a, b, output, zeroPoints, low, high, walk } = layer;
-  const constants = layer.multipliers.map(([multiplier, shift]) =>
-    uniformConstants(context, multiplier, shift)
-  );
-  const [paramsA, paramsB, params] = layer.op === "MUL"
-    ? [constants[0], constants[0], constants[0]]
-    : constants;
-  const [zeroA, zeroB, zeroPoint] = zeroPoints;
-  const layerBlock = storeLayer(context.memory, {
-    zeroA,
-    zeroB,
-    zeroPoint,
-    lowI: low,
-    highI: high,
-    paramsA,
-    paramsB,
-    params,
-  });
-  const code = { ADD: 0, SUB: 1, MUL: 2 }[layer.op];
+  const { a, b, output, walk } = layer;
+  const { block: layerBlock, code } = xnnpackAdd(context, layer) ?? referenceBinary(context, layer);
   const kernels = context.kernels;
   return {
     run() {

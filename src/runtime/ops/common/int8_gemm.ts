@@ -4,11 +4,13 @@
  * place; elsewhere `qs8_gemm_4x8` (`assembly/qs8_gemm.ts`) takes them widened to int16 in bands.
  * Either way the weights are packed at load with the input zero point folded into the bias
  * (bias - inputZero * sum of the channel's weights, and for the unsigned dot form the + 128 its
- * flipped activations carry) and the sums are requantized per channel exactly as TFLite does.
+ * flipped activations carry) and the sums are requantized per channel exactly as TFLite's
+ * reference does, or, in the "xnnpack" arithmetic, as XNNPACK does (float32 scales).
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext } from "../../op.ts";
-import { channelConstants, largestMagnitude, roundUp } from "./weight_packing.ts";
+import { channelConstants, fp32Constants, largestMagnitude, roundUp } from "./weight_packing.ts";
+import { xnnpackActivationRange, xnnpackChannelScales } from "./xnnpack_arithmetic.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 import type { KernelExports } from "../../wasm.ts";
 
@@ -87,15 +89,18 @@ export function packLayer(
   const kernelBias = activationXor
     ? folded.map((value, channel) => value - activationXor * weightSum(channel))
     : folded;
-  const constants = channelConstants(
-    context,
-    kernelBias,
-    multipliers,
-    shifts,
-    padded,
-    sumBound,
-    singleRounding,
-  );
+  const xnnpack = context.arithmetic === "xnnpack";
+  const constants = xnnpack
+    ? fp32Constants(
+      context,
+      kernelBias,
+      xnnpackChannelScales(context, layer.input, filterScales(context), layer.output, n, padded),
+      padded,
+    )
+    : channelConstants(context, kernelBias, multipliers, shifts, padded, sumBound, singleRounding);
+  const [low, high] = xnnpack
+    ? xnnpackActivationRange(context, layer.output)
+    : [layer.low, layer.high];
   const block = storeLayer(memory, {
     n,
     depth,
@@ -107,10 +112,15 @@ export function packLayer(
     requantization: constants.requantization,
     activationXor,
     zeroPoint: layer.outputZero,
-    lowI: layer.low,
-    highI: layer.high,
+    lowI: low,
+    highI: high,
   });
   return { dot, n, k, packed, depth, rowStride: patches ? depth : k, layer: block };
+}
+
+/** The filter's (input 1's) quantization scales: one per channel, or one for the tensor. */
+export function filterScales(context: OpContext): ArrayLike<number> {
+  return context.input(1).quantization?.scale ?? [];
 }
 
 /** The quantities an int8 layer's preparation computed (see `integer_layer.ts`). */

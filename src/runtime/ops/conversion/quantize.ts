@@ -27,6 +27,14 @@ export function quantize(context: OpContext): PreparedOp {
   const memory = context.memory;
   if (input.dtype === "float32" && output.dtype === "int8") {
     const kernels = context.kernels;
+    if (context.arithmetic === "xnnpack") {
+      // XNNPACK multiplies by the float32 reciprocal of the scale and rounds half to even.
+      const inverse = Math.fround(1 / pout.scale);
+      return {
+        run: () =>
+          kernels.qs8_quantize_fp32(input.offset, output.offset, count, inverse, pout.zeroPoint),
+      };
+    }
     return {
       run: () =>
         kernels.qs8_quantize(input.offset, output.offset, count, pout.scale, pout.zeroPoint),

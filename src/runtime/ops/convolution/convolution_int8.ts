@@ -6,13 +6,21 @@
  */
 import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { bandRows, multiplyRows, packLayer, rowsScratchBytes } from "../common/int8_gemm.ts";
+import {
+  bandRows,
+  filterScales,
+  multiplyRows,
+  packLayer,
+  rowsScratchBytes,
+} from "../common/int8_gemm.ts";
 import {
   channelConstants,
   depthwiseWeightSums,
+  fp32Constants,
   largestMagnitude,
   roundUp,
 } from "../common/weight_packing.ts";
+import { xnnpackActivationRange, xnnpackChannelScales } from "../common/xnnpack_arithmetic.ts";
 import { windowFields } from "../common/window.ts";
 import { type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
 
@@ -102,16 +110,27 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     // 127), plus the bias or the interior bias.
     const sumBound = kH * kW * 255 * 127 +
       Math.max(largestMagnitude(layer.bias), largestMagnitude(interior));
-    const constants = channelConstants(
-      context,
-      Int32Array.from(layer.bias),
-      layer.multipliers,
-      layer.shifts,
-      padded,
-      sumBound,
-    );
+    const xnnpack = context.arithmetic === "xnnpack";
+    const constants = xnnpack
+      ? fp32Constants(
+        context,
+        Int32Array.from(layer.bias),
+        xnnpackChannelScales(context, input, filterScales(context), output, outC, padded),
+        padded,
+      )
+      : channelConstants(
+        context,
+        Int32Array.from(layer.bias),
+        layer.multipliers,
+        layer.shifts,
+        padded,
+        sumBound,
+      );
+    const [lowI, highI] = xnnpack ? xnnpackActivationRange(context, output) : [low, high];
     const vectorised = storeLayer(memory, {
       ...shared,
+      lowI,
+      highI,
       bias: constants.bias,
       interiorBias: memory.store(interior),
       params: constants.params,
