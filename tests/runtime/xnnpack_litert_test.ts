@@ -2,14 +2,13 @@
  * The "xnnpack" arithmetic against LiteRT.js 2.5.3 (XNNPACK in wasm, `bench/litert.ts`), bit for
  * bit on every int8 model of ../shared that LiteRT.js can run: the float-io and uint8-io
  * variants (it refuses INT8 input and output tensors), with -1 batch dimensions pinned to 1
- * (it refuses those too). Models it cannot run yet exactly are listed with the reason.
+ * (it refuses those too; `bench/pin_batch.ts`). Models it cannot run yet exactly are listed with the reason.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readModel } from "../../src/format/reader.ts";
-import { writeModel } from "../../src/format/writer.ts";
 import { Interpreter } from "../../src/runtime/interpreter.ts";
 import { loadLiteRtModel } from "../../bench/litert.ts";
+import { pinnedBatch } from "../../bench/pin_batch.ts";
 
 const MODELS = new URL("../../../shared/models/", import.meta.url);
 
@@ -28,19 +27,6 @@ const NOT_YET: Record<string, string> = {
   "mobile_mnist.int8": "LOGISTIC, MUL, CONCATENATION, PAD and AVERAGE_POOL_2D in XNNPACK's forms",
   "mobile_mnist.int8_uint8io": "as mobile_mnist.int8",
 };
-
-/** `bytes` with every -1 dimension of its tensors pinned to 1. */
-function pinnedBatch(bytes: Uint8Array): Uint8Array {
-  const model = readModel(bytes);
-  for (const subgraph of model.subgraphs) {
-    for (const tensor of subgraph.tensors) {
-      tensor.shape = tensor.shape.map((size) => (size < 0 ? 1 : size));
-      tensor.shapeSignature = tensor.shapeSignature?.map((size) => (size < 0 ? 1 : size)) ??
-        null;
-    }
-  }
-  return writeModel(model);
-}
 
 /** Deterministic inputs: floats in [0, 1) or bytes. */
 function inputFor(dtype: string, count: number, seed: number): Float32Array | Uint8Array {
@@ -62,24 +48,18 @@ for (const name of EXACT) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      const peer = await loadLiteRtModel(path.pathname, true);
       const bytes = pinnedBatch(await Deno.readFile(path));
-      const pinnedPath = await Deno.makeTempFile({ suffix: ".tflite" });
-      try {
-        await Deno.writeFile(pinnedPath, bytes);
-        const peer = await loadLiteRtModel(pinnedPath);
-        const interpreter = await Interpreter.load(bytes, { arithmetic: "xnnpack" });
-        const [details] = interpreter.inputDetails();
-        const count = details.shape.reduce((product, size) => product * size, 1);
-        for (let trial = 0; trial < 3; trial++) {
-          const input = inputFor(details.dtype, count, 17 + trial);
-          const theirs = await peer.run(input as Float32Array<ArrayBuffer>);
-          const ours = interpreter.run([input])[0] as ArrayLike<number>;
-          assert.deepEqual(Array.from(ours), Array.from(theirs), `${name}, input ${trial}`);
-        }
-        peer.delete();
-      } finally {
-        await Deno.remove(pinnedPath);
+      const interpreter = await Interpreter.load(bytes, { arithmetic: "xnnpack" });
+      const [details] = interpreter.inputDetails();
+      const count = details.shape.reduce((product, size) => product * size, 1);
+      for (let trial = 0; trial < 3; trial++) {
+        const input = inputFor(details.dtype, count, 17 + trial);
+        const theirs = await peer.run(input as Float32Array<ArrayBuffer>);
+        const ours = interpreter.run([input])[0] as ArrayLike<number>;
+        assert.deepEqual(Array.from(ours), Array.from(theirs), `${name}, input ${trial}`);
       }
+      peer.delete();
     },
   });
 }
