@@ -12,7 +12,7 @@ export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 export { f32_range } from "./f32_range";
 export { qs8_im2col } from "./qs8_conv";
 export { qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_pack_weights, qs8_widen } from "./qs8_gemm";
-export { qs8_gemm_4x8c4, qs8_pack_weights_c4 } from "./qs8_gemm_dot";
+export { qs8_gemm_4x8c4, qs8_gemm_dequantize_4x8c4, qs8_pack_weights_c4 } from "./qs8_gemm_dot";
 export { qs8_depthwise, qs8_depthwise_dequantize_x8, qs8_depthwise_x8 } from "./qs8_depthwise";
 export { qs8_binary } from "./qs8_binary";
 export { qs8_pool } from "./qs8_pool";

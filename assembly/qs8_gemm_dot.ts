@@ -13,12 +13,13 @@
 // weights, or bias - inputZero * sum. Either way the int32 sum is exactly TFLite's.
 
 import {
-  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_HIGH_I, LAYER_LDA, LAYER_LDC, LAYER_LOW_I,
-  LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_ZERO_POINT,
+  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I,
+  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS,
+  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { half_constant, store_row } from "./qs8_gemm_output";
+import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
 import {
-  REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -92,15 +93,32 @@ export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer:
   const zeroV = i16x8.splat(<i16>load<i32>(layer + LAYER_ZERO_POINT));
   const lowV = i16x8.splat(<i16>load<i32>(layer + LAYER_LOW_I));
   const highV = i16x8.splat(<i16>load<i32>(layer + LAYER_HIGH_I));
+  const one = f32x4.splat(1);
   if (requantization == REQUANTIZE_FAST) {
-    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
+    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
+    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
   } else if (requantization == REQUANTIZE_FP32) {
-    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
+    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
   } else {
-    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV);
+    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
   }
+}
+
+/**
+ * The hybrid form of `qs8_gemm_4x8c4`, as `qs8_gemm_dequantize_4x8` is of `qs8_gemm_4x8`: the
+ * same sums plus the int32 `bias`, written as float32 C[m][n] (row stride `ldc` floats) with
+ * per-channel `scales`, `rowScale` and `floatBias`, clamped to [lowF, highF].
+ */
+export function qs8_gemm_dequantize_4x8c4(
+  a: usize, packed: usize, c: usize, m: i32, layer: usize, rowScale: f32,
+): void {
+  gemm_dot(DEQUANTIZE, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
+    load<i32>(layer + LAYER_N), i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)),
+    f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
+    f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
 }
 
 /**
@@ -116,13 +134,17 @@ function tail_splat(from: usize, count: i32, flip: v128): v128 {
   return v128.xor(i32x4.splat(bytes), flip);
 }
 
-/** The body of `qs8_gemm_4x8c4`; `mode` is a constant at each (inlined) call. */
+/**
+ * The body of both dot GEMMs; `mode` is a constant at each (inlined) call. `zeroV`, `lowV` and
+ * `highV` are int16 splats of the output zero point and clamp bounds, or, for DEQUANTIZE,
+ * float32 splats (zero point unused).
+ */
 // @ts-ignore: decorator
 @inline
 function gemm_dot(
   mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
   padded: i32, c: usize, ldc: i32, m: i32, n: i32, flip: v128, zeroV: v128, lowV: v128,
-  highV: v128,
+  highV: v128, scales: usize, rowScale: v128, floatBias: usize,
 ): void {
   const stride = <usize>padded << 2;
   const panels = (n + CHANNELS - 1) / CHANNELS;
@@ -138,20 +160,20 @@ function gemm_dot(
       const high = low + 16;
       const biasLow = v128.load(bias + low);
       const biasHigh = v128.load(bias + high);
-      const p1 = half_constant(mode, 1, params, stride, low, 0, 0);
-      const p2 = half_constant(mode, 2, params, stride, low, 0, 0);
-      const p3 = half_constant(mode, 3, params, stride, low, 0, 0);
-      const p4 = half_constant(mode, 4, params, stride, low, 0, 0);
-      const p5 = half_constant(mode, 5, params, stride, low, 0, 0);
-      const p6 = half_constant(mode, 6, params, stride, low, 0, 0);
-      const p7 = half_constant(mode, 7, params, stride, low, 0, 0);
-      const q1 = half_constant(mode, 1, params, stride, high, 0, 0);
-      const q2 = half_constant(mode, 2, params, stride, high, 0, 0);
-      const q3 = half_constant(mode, 3, params, stride, high, 0, 0);
-      const q4 = half_constant(mode, 4, params, stride, high, 0, 0);
-      const q5 = half_constant(mode, 5, params, stride, high, 0, 0);
-      const q6 = half_constant(mode, 6, params, stride, high, 0, 0);
-      const q7 = half_constant(mode, 7, params, stride, high, 0, 0);
+      const p1 = half_constant(mode, 1, params, stride, low, scales, floatBias);
+      const p2 = half_constant(mode, 2, params, stride, low, scales, floatBias);
+      const p3 = half_constant(mode, 3, params, stride, low, scales, floatBias);
+      const p4 = half_constant(mode, 4, params, stride, low, scales, floatBias);
+      const p5 = half_constant(mode, 5, params, stride, low, scales, floatBias);
+      const p6 = half_constant(mode, 6, params, stride, low, scales, floatBias);
+      const p7 = half_constant(mode, 7, params, stride, low, scales, floatBias);
+      const q1 = half_constant(mode, 1, params, stride, high, scales, floatBias);
+      const q2 = half_constant(mode, 2, params, stride, high, scales, floatBias);
+      const q3 = half_constant(mode, 3, params, stride, high, scales, floatBias);
+      const q4 = half_constant(mode, 4, params, stride, high, scales, floatBias);
+      const q5 = half_constant(mode, 5, params, stride, high, scales, floatBias);
+      const q6 = half_constant(mode, 6, params, stride, high, scales, floatBias);
+      const q7 = half_constant(mode, 7, params, stride, high, scales, floatBias);
       let row = block;
       for (; row + 4 <= blockEnd; row += 4) {
         const a0 = a + <usize>(row * lda);
@@ -232,10 +254,21 @@ function gemm_dot(
         const c1 = c0 + <usize>ldc;
         const c2 = c1 + <usize>ldc;
         const c3 = c2 + <usize>ldc;
-        store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-        store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-        store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-        store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s11, c1, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s20, c2, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s21, c2, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s30, c3, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s31, c3, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>(row * lda);
@@ -255,7 +288,12 @@ function gemm_dot(
           s01 = dot_add(v128.load(w, 16), x, s01);
         }
         const c0 = c + <usize>(row * ldc);
-        store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
       }
     }
   }

@@ -1,11 +1,16 @@
-// Helpers that use relaxed SIMD when the module is compiled with it (build/liteq_relaxed.wasm)
-// and plain SIMD otherwise (build/liteq_simd.wasm).
+// Helpers that use relaxed SIMD when the module is compiled with it (build/liteq_relaxed.wasm;
+// build/liteq_relaxed_exact.wasm for integers only) and plain SIMD otherwise
+// (build/liteq_simd.wasm).
 
-/** a * b + c: one fused multiply-add in the relaxed build, a multiply then an add otherwise. */
+/**
+ * a * b + c: one fused multiply-add in the relaxed build, a multiply then an add otherwise
+ * (also in the relaxed build for exact float arithmetic, compiled with FUSED_FLOAT=0).
+ */
 // @ts-ignore: decorator
 @inline
 export function f32x4_madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  // @ts-ignore: FUSED_FLOAT is a compile-time constant (`--use FUSED_FLOAT=...`)
+  if (ASC_FEATURE_RELAXED_SIMD && FUSED_FLOAT) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
 

@@ -12,7 +12,7 @@ import { KernelMemory } from "./memory.ts";
 import { useArithmetic } from "./op.ts";
 import { PreparedSubgraph } from "./subgraph.ts";
 import type { RuntimeTensor } from "./tensor.ts";
-import { type KernelVariant, loadKernels, resolveVariant } from "./wasm.ts";
+import { type KernelVariant, loadKernels, relaxedSimdWorks, resolveVariant } from "./wasm.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -39,9 +39,11 @@ export interface InterpreterOptions {
   inputShapes?: (number[] | undefined)[];
   /**
    * Which kernel build to run: `auto` (default) takes relaxed SIMD (fused multiply-adds in the
-   * float kernels) when this engine passes its self-test, plain SIMD otherwise; and plain SIMD
-   * for models with hybrid layers, whose on-the-fly quantization must see float activations
-   * exactly as TFLite's kernels compute them (plain SIMD gives its reference results bit for bit).
+   * float kernels, the int8 dot product) when this engine passes its self-test, plain SIMD
+   * otherwise; for models with hybrid layers, whose on-the-fly quantization must see float
+   * activations exactly as TFLite's kernels compute them, `relaxed-exact` (relaxed SIMD for
+   * integers only, unfused float arithmetic: TFLite's reference results bit for bit) where
+   * relaxed SIMD works, plain SIMD otherwise.
    */
   kernels?: KernelVariant | "auto";
   /**
@@ -240,7 +242,7 @@ export class Interpreter {
     if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
     const requested = options.kernels ?? "auto";
     const variant = requested === "auto" && hasHybridLayers(model)
-      ? "simd"
+      ? ((await relaxedSimdWorks()) ? "relaxed-exact" : "simd")
       : await resolveVariant(requested);
     const kernels = await loadKernels(variant);
     const memory = new KernelMemory(kernels, options.memoryBudget);

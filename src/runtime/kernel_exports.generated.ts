@@ -10,8 +10,9 @@ export type i32 = number;
 export type usize = number;
 
 /**
- * The exports of build/liteq_simd.wasm and build/liteq_relaxed.wasm (the same in both), each
- * function under the file of assembly/ that defines it. Pointers are byte offsets into `memory`.
+ * The exports of build/liteq_simd.wasm, liteq_relaxed.wasm and liteq_relaxed_exact.wasm (the
+ * same in each), each function under the file of assembly/ that defines it. Pointers are byte
+ * offsets into `memory`.
  */
 export interface KernelExports {
   /** The kernels' memory. */
@@ -77,6 +78,15 @@ export interface KernelExports {
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
   /** assembly/qs8_gemm_dot.ts */
   qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_gemm_dequantize_4x8c4(
+    a: usize,
+    packed: usize,
+    c: usize,
+    m: i32,
+    layer: usize,
+    rowScale: f32,
+  ): void;
   /** assembly/qs8_gemm_dot.ts */
   qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize, sums: usize): void;
   /** assembly/qs8_depthwise.ts */
@@ -153,6 +163,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_pack_weights",
   "qs8_widen",
   "qs8_gemm_4x8c4",
+  "qs8_gemm_dequantize_4x8c4",
   "qs8_pack_weights_c4",
   "qs8_depthwise",
   "qs8_depthwise_dequantize_x8",

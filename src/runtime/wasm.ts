@@ -7,12 +7,17 @@ import { KERNEL_FUNCTIONS, type KernelExports } from "./kernel_exports.generated
 
 export type { KernelExports };
 
-/** Which build of the kernels runs: plain SIMD, or with relaxed SIMD (fused multiply-add, dot). */
-export type KernelVariant = "simd" | "relaxed";
+/**
+ * Which build of the kernels runs: plain SIMD; with relaxed SIMD (fused multiply-add, int8 dot
+ * product); or relaxed SIMD for integers only, its float arithmetic unfused and so exactly
+ * TFLite's (`relaxed-exact`, for models with hybrid layers).
+ */
+export type KernelVariant = "simd" | "relaxed" | "relaxed-exact";
 
 const MODULES: Record<KernelVariant, URL> = {
   simd: new URL("../../build/liteq_simd.wasm", import.meta.url),
   relaxed: new URL("../../build/liteq_relaxed.wasm", import.meta.url),
+  "relaxed-exact": new URL("../../build/liteq_relaxed_exact.wasm", import.meta.url),
 };
 
 const IMPORTS = {

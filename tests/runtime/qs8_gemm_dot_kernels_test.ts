@@ -155,6 +155,65 @@ for (const variant of VARIANTS) {
     }
   });
 
+  Deno.test(`qs8_gemm_dequantize_4x8c4 writes what qs8_gemm_dequantize_4x8 writes (${variant})`, async () => {
+    const probe = await freshMemory(variant);
+    const dotForm = variant === "simd" ? DotForm.unsigned : probe.kernels.qs8_dot_form();
+    if (dotForm === DotForm.none) return;
+    const activationXor = dotActivationXor(dotForm);
+    for (const [m, n, k] of [[1, 10, 37], [7, 17, 16], [13, 8, 3]]) {
+      const memory = await freshMemory(variant);
+      const a = int8s(m * k);
+      const weights = int8s(n * k);
+      const zeroPoint = -7;
+      const padded = Math.ceil(n / 8) * 8;
+      const scales = memory.store(Float32Array.from(random(padded), (value) => value * 0.01));
+      const floatBias = memory.store(random(padded));
+      const sums = new Int32Array(padded);
+      for (let channel = 0; channel < n; channel++) {
+        for (let d = 0; d < k; d++) sums[channel] += weights[channel * k + d];
+      }
+      const run = (dot: boolean) => {
+        const depth = dot ? k : Math.ceil(k / 8) * 8;
+        const correction = zeroPoint + (dot ? activationXor : 0);
+        const bias = memory.store(sums.map((sum) => -correction * sum));
+        const packed = memory.allocate(padded * depth * 2 + 64);
+        if (dot) {
+          memory.kernels.qs8_pack_weights_c4(
+            memory.store(weights),
+            n,
+            k,
+            packed,
+            memory.allocate(n * 4),
+          );
+        } else {
+          memory.kernels.qs8_pack_weights(memory.store(weights), n, k, depth, packed);
+        }
+        const rows = memory.allocate(m * depth * 2);
+        if (dot) memory.bytes(rows, m * k).set(new Uint8Array(a.buffer));
+        else memory.kernels.qs8_widen(memory.store(a), m, k, k, depth, rows);
+        const layer = storeLayer(memory, {
+          n,
+          depth,
+          lda: depth,
+          ldc: n,
+          bias,
+          scales,
+          floatBias,
+          lowF: -3,
+          highF: 2.5,
+          activationXor: dot ? activationXor : 0,
+        });
+        const c = memory.allocate(m * n * 4);
+        const gemm = dot
+          ? memory.kernels.qs8_gemm_dequantize_4x8c4
+          : memory.kernels.qs8_gemm_dequantize_4x8;
+        gemm(rows, packed, c, m, layer, 0.37);
+        return Array.from(memory.f32(c, m * n));
+      };
+      assert.deepEqual(run(true), run(false), `m=${m} n=${n} k=${k}`);
+    }
+  });
+
   Deno.test(`qs8_dot_form reads the relaxed dot as this engine computes it (${variant})`, async () => {
     const memory = await freshMemory(variant);
     const form = memory.kernels.qs8_dot_form();
