@@ -154,7 +154,7 @@ if (tsc.code !== 0) {
 }
 await rewriteDeclarationImports(dist);
 await Deno.mkdir(`${dist}build`, { recursive: true });
-for (const kernel of ["liteq_simd.wasm", "liteq_relaxed.wasm"]) {
+for (const kernel of ["liteq_simd.wasm", "liteq_relaxed.wasm", "liteq_relaxed_exact.wasm"]) {
   await Deno.copyFile(`${root}build/${kernel}`, `${dist}build/${kernel}`);
 }
 await Deno.mkdir(`${dist}bin`, { recursive: true });
