@@ -114,6 +114,8 @@ export interface KernelExports {
   ): void;
   /** assembly/qs8_pool.ts */
   qs8_pool(mode: i32, input: usize, output: usize, layer: usize): void;
+  /** assembly/qs8_reduce.ts */
+  qs8_channel_sums(input: usize, rows: i32, channels: i32, unsigned: i32, sums: usize): void;
   /** assembly/qs8_convert.ts */
   qs8_requantize_values(mode: i32, input: usize, output: usize, n: i32, layer: usize): void;
   /** assembly/qs8_quantize.ts */
@@ -170,6 +172,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_depthwise_x8",
   "qs8_binary",
   "qs8_pool",
+  "qs8_channel_sums",
   "qs8_requantize_values",
   "qs8_quantize",
   "qs8_quantize_fp32",

@@ -1,4 +1,7 @@
-/** MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them. */
+/**
+ * MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them; int8/uint8 sums over an
+ * image's pixels on the wasm kernel `qs8_channel_sums` (`assembly/qs8_reduce.ts`).
+ */
 import type { OpKernel } from "../../op.ts";
 import { planReduction } from "./reduction_common.ts";
 import {
@@ -36,13 +39,26 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       : multiplyByQuantizedMultiplierSingleRounding;
     const sums = new Float64Array(outputCount);
     const memory = context.memory;
+    const kernels = context.kernels;
+    // int8/uint8 reduced over every axis but the last (an image's pixels): the channel sums on
+    // wasm, when each sum stays within int32 (perOutput x 255).
+    const channelSums = input.dtype !== "int16" && perOutput * 255 < 2 ** 31 &&
+        targets.every((target, index) => target === index % outputCount)
+      ? memory.allocate(outputCount * 4)
+      : -1;
+    const unsigned = input.dtype === "uint8" ? 1 : 0;
     return {
       run() {
-        const source = memory.view(input.dtype, input.offset, inputCount);
         const target = memory.view(output.dtype, output.offset, outputCount);
-        sums.fill(0);
-        for (let index = 0; index < inputCount; index++) {
-          sums[targets[index]] += Number(source[index]);
+        if (channelSums >= 0) {
+          kernels.qs8_channel_sums(input.offset, perOutput, outputCount, unsigned, channelSums);
+          sums.set(memory.i32(channelSums, outputCount));
+        } else {
+          const source = memory.view(input.dtype, input.offset, inputCount);
+          sums.fill(0);
+          for (let index = 0; index < inputCount; index++) {
+            sums[targets[index]] += Number(source[index]);
+          }
         }
         for (let index = 0; index < outputCount; index++) {
           const centred = sums[index] - perOutput * pin.zeroPoint;
