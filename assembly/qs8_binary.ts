@@ -6,7 +6,7 @@ import {
   LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_PARAMS_A, LAYER_PARAMS_B, LAYER_ZERO_A,
   LAYER_ZERO_B, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { requantize_x4 } from "./qs8_requantize";
+import { requantize_fp32, requantize_x4, requantize_x4_fp32 } from "./qs8_requantize";
 
 /** Eight int8 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
 // @ts-ignore: decorator
@@ -29,7 +29,8 @@ function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize
 
 /**
  * ADD (op 0), SUB (op 1) or MUL (op 2) of n int8 values as TFLite's reference kernels compute
- * them, or ADD as XNNPACK does (op 3, `add_xnnpack`), 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
+ * them, or as XNNPACK does ADD (op 3, `add_xnnpack`) and MUL (op 4: the product times the float32
+ * scale at `params`, rounded half to even), 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
  * gives the zero points (`zeroA`, `zeroB`, `zeroPoint` the output's), the clamp (`lowI`,
  * `highI`) and the requantization constants, 4-channel blocks from qs8_channel_params: for
  * ADD/SUB the two input rescalings (`paramsA`, `paramsB`) and the output's (`params`); for MUL
@@ -48,6 +49,8 @@ export function qs8_binary(
   const paramsOut = load<usize>(layer + LAYER_PARAMS);
   const za = i16x8.splat(<i16>zeroA);
   const zb = i16x8.splat(<i16>zeroB);
+  const scale: f32 = op == 4 ? load<f32>(paramsOut) : 0;
+  const scaleV = f32x4.splat(scale);
   const zo = i32x4.splat(zeroOut);
   const lowV = i32x4.splat(low);
   const highV = i32x4.splat(high);
@@ -63,6 +66,9 @@ export function qs8_binary(
     if (op == 2) {
       first = requantize_x4(i32x4.extmul_low_i16x8_s(x, y), paramsOut, 16, 0);
       second = requantize_x4(i32x4.extmul_high_i16x8_s(x, y), paramsOut, 16, 0);
+    } else if (op == 4) {
+      first = requantize_x4_fp32(i32x4.extmul_low_i16x8_s(x, y), scaleV);
+      second = requantize_x4_fp32(i32x4.extmul_high_i16x8_s(x, y), scaleV);
     } else {
       first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), paramsA, paramsB, paramsOut);
       second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), paramsA, paramsB, paramsOut);
@@ -77,6 +83,8 @@ export function qs8_binary(
     let value: i32;
     if (op == 2) {
       value = i32x4.extract_lane(requantize_x4(i32x4.splat(x * y), paramsOut, 16, 0), 0);
+    } else if (op == 4) {
+      value = requantize_fp32(x * y, scale);
     } else {
       value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
     }

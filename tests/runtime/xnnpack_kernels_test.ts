@@ -2,7 +2,7 @@
  * The "xnnpack" arithmetic's kernels against scalar models of XNNPACK's formulas (float32
  * rounding by `Math.fround`, ties to even), on both builds: the depthwise kernel's fp32
  * requantization (interior and border windows, ties, sums past 2^24), QUANTIZE's reciprocal
- * scaling, and ADD's integer formula (`qs8_binary` op 3), broadcast or not.
+ * scaling, ADD's integer formula (`qs8_binary` op 3) and MUL's fp32 one (op 4), broadcast or not.
  */
 import assert from "node:assert/strict";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
@@ -13,6 +13,7 @@ import {
 import {
   roundHalfEven,
   xnnpackAddConstants,
+  xnnpackMulScale,
 } from "../../src/runtime/ops/common/xnnpack_arithmetic.ts";
 import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
@@ -200,6 +201,55 @@ for (const variant of VARIANTS) {
             return Math.min(high, Math.max(low, (acc >> shift) + out.zeroPoint));
           });
           assert.deepEqual(actual, expected, `${JSON.stringify([a, b, out])} step ${bStep}`);
+        }
+      }
+    }
+  });
+}
+
+for (const variant of VARIANTS) {
+  Deno.test(`qs8_binary's XNNPACK MUL matches XNNPACK's formula (${variant})`, async () => {
+    const memory = await freshMemory(variant);
+    for (const [scaleA, scaleB, scaleOut] of [[0.02, 0.05, 0.003], [0.5, 0.5, 0.25], [1, 1, 2]]) {
+      const scale = xnnpackMulScale(scaleA, scaleB, scaleOut)!;
+      assert.ok(scale);
+      const n = 29;
+      const x = int8s(n);
+      const y = int8s(n);
+      x[0] = -128;
+      y[0] = -128;
+      const [zeroA, zeroB, zeroOut] = [3, -128, -7];
+      for (const [low, high] of [[-128, 127], [-10, 50]]) {
+        for (const bStep of [1, 0]) {
+          const output = memory.allocate(n);
+          const layer = storeLayer(memory, {
+            zeroA,
+            zeroB,
+            zeroPoint: zeroOut,
+            lowI: low,
+            highI: high,
+            params: memory.store(scale),
+          });
+          memory.kernels.qs8_binary(
+            4,
+            memory.store(x),
+            1,
+            memory.store(y),
+            bStep,
+            output,
+            n,
+            layer,
+          );
+          const actual = Array.from(new Int8Array(memory.kernels.memory.buffer, output, n));
+          const expected = Array.from(x, (value, index) => {
+            const product = (value - zeroA) * (y[bStep ? index : 0] - zeroB);
+            return Math.min(high, Math.max(low, fp32Requantize(product, scale[0]) + zeroOut));
+          });
+          assert.deepEqual(
+            actual,
+            expected,
+            `scales ${scaleA}, ${scaleB}, ${scaleOut} step ${bStep}`,
+          );
         }
       }
     }

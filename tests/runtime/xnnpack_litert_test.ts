@@ -2,7 +2,7 @@
  * The "xnnpack" arithmetic against LiteRT.js 2.5.3 (XNNPACK in wasm, `bench/litert.ts`), bit for
  * bit on every int8 model of ../shared that LiteRT.js can run: the float-io and uint8-io
  * variants (it refuses INT8 input and output tensors), with -1 batch dimensions pinned to 1
- * (it refuses those too; `bench/pin_batch.ts`). Models it cannot run yet exactly are listed with the reason.
+ * (it refuses those too; `bench/pin_batch.ts`).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -12,21 +12,18 @@ import { pinnedBatch } from "../../bench/pin_batch.ts";
 
 const MODELS = new URL("../../../shared/models/", import.meta.url);
 
-/** The int8 models LiteRT.js runs, and those liteq does not yet match, with the reason. */
-const EXACT = [
+/** The int8 models of ../shared that LiteRT.js runs. */
+const MODELS_RUN = [
   "mobilenet_v1.int8",
   "mobilenet_v2.int8",
+  "mobilenet_v2_bn.int8",
   "seed_mnist.int8",
   "seed_mnist.int8_uint8io",
   "seed_cifar_arch.int8",
   "seed_cifar_arch.int8_uint8io",
+  "mobile_mnist.int8",
+  "mobile_mnist.int8_uint8io",
 ];
-const NOT_YET: Record<string, string> = {
-  "mobilenet_v2_bn.int8": "about 1 softmax output in 10,000 differs by one step (int8 SOFTMAX, " +
-    "which XNNPACK does not take, is suspected: LiteRT.js runs TFLite's optimized kernel)",
-  "mobile_mnist.int8": "LOGISTIC, MUL, CONCATENATION, PAD and AVERAGE_POOL_2D in XNNPACK's forms",
-  "mobile_mnist.int8_uint8io": "as mobile_mnist.int8",
-};
 
 /** Deterministic inputs: floats in [0, 1) or bytes. */
 function inputFor(dtype: string, count: number, seed: number): Float32Array | Uint8Array {
@@ -40,7 +37,7 @@ function inputFor(dtype: string, count: number, seed: number): Float32Array | Ui
     : Uint8Array.from({ length: count }, () => next() % 256);
 }
 
-for (const name of EXACT) {
+for (const name of MODELS_RUN) {
   const path = new URL(`${name}.tflite`, MODELS);
   Deno.test({
     name: `arithmetic "xnnpack" matches LiteRT.js bit for bit: ${name}`,
@@ -63,9 +60,3 @@ for (const name of EXACT) {
     },
   });
 }
-
-Deno.test("the int8 models not yet exact against LiteRT.js are named with a reason", () => {
-  for (const [name, reason] of Object.entries(NOT_YET)) {
-    assert.ok(!EXACT.includes(name) && reason.length > 0, name);
-  }
-});

@@ -1,12 +1,16 @@
 /**
  * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference,
- * or for ADD in the "xnnpack" arithmetic XNNPACK's where its delegate takes the layer.
+ * or for ADD and MUL in the "xnnpack" arithmetic XNNPACK's where its delegate takes the layer.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import type { BroadcastWalk } from "../common/broadcast.ts";
 import { channelConstants } from "../common/weight_packing.ts";
-import { xnnpackActivationRange, xnnpackAddConstants } from "../common/xnnpack_arithmetic.ts";
+import {
+  xnnpackActivationRange,
+  xnnpackAddConstants,
+  xnnpackMulScale,
+} from "../common/xnnpack_arithmetic.ts";
 import { params as quantization } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
@@ -59,30 +63,39 @@ export interface Int8Binary {
   walk: BroadcastWalk;
 }
 
-/** The layer block and op code of an ADD in XNNPACK's arithmetic, or null where it does not apply. */
-function xnnpackAdd(context: OpContext, layer: Int8Binary): { block: number; code: number } | null {
-  if (context.arithmetic !== "xnnpack" || layer.op !== "ADD") return null;
-  const { a, b, output } = layer;
-  const constants = xnnpackAddConstants(
-    quantization(context, a),
-    quantization(context, b),
-    quantization(context, output),
+/**
+ * The layer block and op code of an ADD or MUL in XNNPACK's arithmetic, or null where it does
+ * not apply (SUB, or scales XNNPACK's delegate leaves to TensorFlow Lite's own kernel).
+ */
+function xnnpackBinary(
+  context: OpContext,
+  layer: Int8Binary,
+): { block: number; code: number } | null {
+  if (context.arithmetic !== "xnnpack" || layer.op === "SUB") return null;
+  const [pa, pb, po] = [layer.a, layer.b, layer.output].map((tensor) =>
+    quantization(context, tensor)
   );
+  const constants = layer.op === "ADD"
+    ? xnnpackAddConstants(pa, pb, po)
+    : xnnpackMulScale(pa.scale, pb.scale, po.scale);
   if (!constants) return null;
-  const [lowI, highI] = xnnpackActivationRange(context, output);
+  const [lowI, highI] = xnnpackActivationRange(context, layer.output);
   const block = storeLayer(context.memory, {
+    zeroA: layer.zeroPoints[0],
+    zeroB: layer.zeroPoints[1],
     zeroPoint: layer.zeroPoints[2],
     lowI,
     highI,
     params: context.memory.store(constants),
   });
-  return { block, code: 3 };
+  return { block, code: layer.op === "ADD" ? 3 : 4 };
 }
 
 /** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
 export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   const { a, b, output, walk } = layer;
-  const { block: layerBlock, code } = xnnpackAdd(context, layer) ?? referenceBinary(context, layer);
+  const { block: layerBlock, code } = xnnpackBinary(context, layer) ??
+    referenceBinary(context, layer);
   const kernels = context.kernels;
   return {
     run() {

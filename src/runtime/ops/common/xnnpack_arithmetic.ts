@@ -2,7 +2,7 @@
  * XNNPACK's quantized arithmetic (the `arithmetic: "xnnpack"` mode), computed exactly as its
  * operators set it up in float32: the conv/gemm requantization scales, the output clamps its
  * subgraph derives from a fused activation, its quantization of a real value (round half to
- * even), and its ADD constants.
+ * even), its ADD and MUL constants, and its MEAN.
  */
 import type { OpContext } from "../../op.ts";
 import { params } from "../../quantization/parameters.ts";
@@ -85,4 +85,36 @@ export function xnnpackAddConstants(
   const multiplierB = roundHalfEven(ratioB * 2 ** shift);
   const bias = 2 ** (shift - 1) - multiplierA * a.zeroPoint - multiplierB * b.zeroPoint;
   return Int32Array.of(multiplierA, multiplierB, bias, shift);
+}
+
+/**
+ * XNNPACK's int8 MUL scale (`xnn_init_qs8_mul_minmax_scalar_params`): (scaleA * scaleB) /
+ * outputScale in float32, by which the product (a - zeroA)(b - zeroB) is requantized as a
+ * convolution's sum is; null outside [2^-16, 2^8), where XNNPACK's delegate leaves the MUL to
+ * TensorFlow Lite's own kernel.
+ */
+export function xnnpackMulScale(
+  scaleA: number,
+  scaleB: number,
+  outputScale: number,
+): Float32Array | null {
+  const scale = Math.fround(Math.fround(scaleA * scaleB) / outputScale);
+  return scale >= 2 ** -16 && scale < 2 ** 8 ? Float32Array.of(scale) : null;
+}
+
+/**
+ * XNNPACK's int8 MEAN of `count` values from their int32 sum: rne(float32(sum) * s + z) with
+ * s = float32(input scale / output scale) * float32(1 / count) and z = output zero point less
+ * float32(count * input zero point) * s, each step in float32 (its int32 to int8 conversion after
+ * the sum; the order matched on LiteRT.js). The caller clamps.
+ */
+export function xnnpackMean(
+  input: { scale: number; zeroPoint: number },
+  output: { scale: number; zeroPoint: number },
+  count: number,
+): (sum: number) => number {
+  const f = Math.fround;
+  const scale = f(f(input.scale / output.scale) * f(1 / count));
+  const zero = f(output.zeroPoint - f(f(count * input.zeroPoint) * scale));
+  return (sum) => roundHalfEven(f(f(f(sum) * scale) + zero));
 }

@@ -10,6 +10,7 @@ import {
   quantizeMultiplier,
 } from "../../quantization/fixed_point.ts";
 import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
+import { xnnpackMean } from "../common/xnnpack_arithmetic.ts";
 
 /**
  * MEAN and SUM on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes them (matched
@@ -18,13 +19,18 @@ import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
  * MEAN folds the division into the multiplier: with k = floor(log2 N) (at most 32 and
  * 31 + shift), multiplier' = floor(multiplier * 2^k / N), shift' = shift - k, and rounds twice
  * (multiplyByQuantizedMultiplier); SUM rounds once (TensorFlow's default kernel; its reference
- * SUM is broken for int8 in 2.21).
+ * SUM is broken for int8 in 2.21). In the "xnnpack" arithmetic an int8 MEAN over an image's
+ * pixels (axes 1 and 2, which XNNPACK's delegate takes) follows XNNPACK (`xnnpackMean`).
  */
 export function integerSumOrMean(mean: boolean): OpKernel {
   return (context) => {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
-    const { inputCount, outputCount, perOutput, targets } = planReduction(context, input, output);
+    const { reduced, inputCount, outputCount, perOutput, targets } = planReduction(
+      context,
+      input,
+      output,
+    );
     const pin = params(context, input);
     const pout = params(context, output);
     const [low, high] = RANGES[output.dtype];
@@ -47,6 +53,10 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       ? memory.allocate(outputCount * 4)
       : -1;
     const unsigned = input.dtype === "uint8" ? 1 : 0;
+    const xnnpack = mean && context.arithmetic === "xnnpack" && input.dtype === "int8" &&
+        input.shape.length === 4 && reduced.size === 2 && reduced.has(1) && reduced.has(2)
+      ? xnnpackMean(pin, pout, perOutput)
+      : null;
     return {
       run() {
         const target = memory.view(output.dtype, output.offset, outputCount);
@@ -61,8 +71,9 @@ export function integerSumOrMean(mean: boolean): OpKernel {
           }
         }
         for (let index = 0; index < outputCount; index++) {
-          const centred = sums[index] - perOutput * pin.zeroPoint;
-          const value = rescale(centred, multiplier, shift) + pout.zeroPoint;
+          const value = xnnpack
+            ? xnnpack(sums[index])
+            : rescale(sums[index] - perOutput * pin.zeroPoint, multiplier, shift) + pout.zeroPoint;
           target[index] = Math.min(high, Math.max(low, value));
         }
       },
