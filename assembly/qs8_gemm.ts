@@ -10,9 +10,9 @@ import {
   LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION,
   LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
+import { half_constant, store_floats, store_row, store_sums } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -92,6 +92,18 @@ export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: u
   } else {
     gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   }
+}
+
+/**
+ * The int32 form of `qs8_gemm_4x8`, for int16 activations (int16x8 layers, whose requantization
+ * `qs16_requantize_sums` does after): C[m][n] = A[m] . W[n] + bias[n] as int32 rows (row stride
+ * `ldc` values), exact while every such sum is within int32 (the caller bounds it at load).
+ */
+export function qs8_gemm_sums_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+  gemm_4x8(SUMS, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
+    load<i32>(layer + LAYER_N), i32x4.splat(0), i32x4.splat(0), i32x4.splat(0), 0,
+    f32x4.splat(1), 0);
 }
 
 /**
@@ -225,7 +237,12 @@ function gemm_4x8(
         const c1 = c0 + <usize>ldc;
         const c2 = c1 + <usize>ldc;
         const c3 = c2 + <usize>ldc;
-        if (mode == DEQUANTIZE) {
+        if (mode == SUMS) {
+          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
+          store_sums(s10, s11, c1, channel, n, biasLow, biasHigh);
+          store_sums(s20, s21, c2, channel, n, biasLow, biasHigh);
+          store_sums(s30, s31, c3, channel, n, biasLow, biasHigh);
+        } else if (mode == DEQUANTIZE) {
           store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
           store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
           store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
@@ -262,7 +279,9 @@ function gemm_4x8(
           w += 128;
         }
         const c0 = c + <usize>(row * ldc);
-        if (mode == DEQUANTIZE) {
+        if (mode == SUMS) {
+          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
+        } else if (mode == DEQUANTIZE) {
           store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
           store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
         } else {

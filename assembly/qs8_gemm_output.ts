@@ -1,12 +1,13 @@
 // How the int8 GEMMs (qs8_gemm.ts, qs8_gemm_dot.ts) finish their int32 sums: requantized to int8
-// rows (TFLite's arithmetic, qs8_requantize.ts) or, for hybrid layers, scaled to float32 rows;
+// rows (TFLite's arithmetic, qs8_requantize.ts), for hybrid layers scaled to float32 rows, or
+// for int16x8 layers stored as they are;
 // with the per-channel constants each loads once per panel of 8 channels.
 
 import {
   PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize_x4_fast,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, requantize_x4_fast,
   requantize_x4_fp32, requantize_x4_with,
 } from "./qs8_requantize";
 
@@ -28,6 +29,7 @@ export function half_constant(
     return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
   }
   if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
+  if (mode == SUMS) return i32x4.splat(0);
   if (mode != REQUANTIZE) {
     const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
     return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
@@ -36,6 +38,31 @@ export function half_constant(
   if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
   const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
   return v128.load(params + general * stride + offset);
+}
+
+/**
+ * Stores eight int32 sums of one row (channels `channel .. channel + 7`, those below n) plus the
+ * bias, unrequantized (`qs8_gemm_sums_4x8`; `row` is in bytes, 4 per value).
+ */
+// @ts-ignore: decorator
+@inline
+export function store_sums(
+  first: v128, second: v128, row: usize, channel: i32, n: i32, biasLow: v128, biasHigh: v128,
+): void {
+  const target = row + (<usize>channel << 2);
+  const low = i32x4.add(first, biasLow);
+  const high = i32x4.add(second, biasHigh);
+  if (channel + 8 <= n) {
+    v128.store(target, low);
+    v128.store(target, high, 16);
+    return;
+  }
+  v128.store(spill, low);
+  memory.copy(target, spill, <usize>min(4, n - channel) << 2);
+  if (channel + 4 < n) {
+    v128.store(spill, high);
+    memory.copy(target + 16, spill, <usize>(n - channel - 4) << 2);
+  }
 }
 
 /**

@@ -24,6 +24,9 @@ import {
 /** `requantize_x4_fast` with single rounding. */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
+/** No requantization: the int32 sums themselves (`qs8_gemm_sums_4x8`). */
+// @ts-ignore: decorator
+@inline export const SUMS: i32 = 5;
 /** `requantize_x4_fp32`: XNNPACK's float32 scaling (the "xnnpack" arithmetic). */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_FP32: i32 = 4;

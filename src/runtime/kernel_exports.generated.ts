@@ -73,9 +73,22 @@ export interface KernelExports {
     rowScale: f32,
   ): void;
   /** assembly/qs8_gemm.ts */
+  qs8_gemm_sums_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  /** assembly/qs8_gemm.ts */
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
+  /** assembly/qs16_requantize.ts */
+  qs16_requantize_sums(
+    sums: usize,
+    rows: i32,
+    n: i32,
+    reduced: usize,
+    total: usize,
+    low: i32,
+    high: i32,
+    output: usize,
+  ): void;
   /** assembly/qs8_gemm_dot.ts */
   qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
   /** assembly/qs8_gemm_dot.ts */
@@ -162,8 +175,10 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_im2col",
   "qs8_gemm_4x8",
   "qs8_gemm_dequantize_4x8",
+  "qs8_gemm_sums_4x8",
   "qs8_pack_weights",
   "qs8_widen",
+  "qs16_requantize_sums",
   "qs8_gemm_4x8c4",
   "qs8_gemm_dequantize_4x8c4",
   "qs8_pack_weights_c4",
