@@ -1,5 +1,5 @@
 /**
- * The int8 and uint8 pooling kernel (`assembly/qs8_pool.ts`) against TFLite's reference pooling
+ * The int8, uint8 and int16 pooling kernel (`assembly/qs8_pool.ts`) against TFLite's reference pooling
  * in TypeScript on both builds: odd windows and channel counts (vector and scalar lanes), SAME
  * padding that cuts windows, rounding ties of the average, clamps.
  */
@@ -58,18 +58,26 @@ const POOL_WINDOWS = [
   window(4, 4, 40, [4, 4], 1, 1, false),
 ];
 
+/** The value types `qs8_pool` takes: mode bit, range, and how its bytes are read and written. */
+const TYPES = [
+  { name: "int8", bit: 0, min: -128, max: 127, array: Int8Array },
+  { name: "uint8", bit: 2, min: 0, max: 255, array: Uint8Array },
+  { name: "int16", bit: 4, min: -32768, max: 32767, array: Int16Array },
+] as const;
+
 for (const variant of VARIANTS) {
-  for (const unsigned of [false, true]) {
+  for (const type of TYPES) {
     for (const average of [false, true]) {
-      const name = `${unsigned ? "uint8" : "int8"} ${average ? "average" : "max"}`;
+      const name = `${type.name} ${average ? "average" : "max"}`;
       Deno.test(`qs8_pool ${name} matches TFLite's reference (${variant})`, async () => {
         const memory = await freshMemory(variant);
-        const [min, max] = unsigned ? [0, 255] : [-128, 127];
+        const { min, max } = type;
+        const size = type.array.BYTES_PER_ELEMENT;
         for (const w of POOL_WINDOWS) {
           for (const [low, high] of [[min, max], [min + 20, max - 30]]) {
             const count = w.inH * w.inW * w.c;
             // Small ranges make rounding ties of the average frequent.
-            const spread = count % 2 ? 255 : 6;
+            const spread = count % 2 ? max - min : 6;
             const input = Array.from(
               random(count),
               (value) =>
@@ -77,23 +85,20 @@ for (const variant of VARIANTS) {
             );
             input[0] = min;
             input[count - 1] = max;
-            const source = memory.store(unsigned ? Uint8Array.from(input) : Int8Array.from(input));
+            const source = memory.store(type.array.from(input));
             const outCount = w.outH * w.outW * w.c;
-            const target = memory.allocate(outCount + 16);
-            memory.bytes(target, outCount + 16).fill(0x55);
+            const target = memory.allocate((outCount + 16) * size);
+            memory.bytes(target, (outCount + 16) * size).fill(0x55);
             const layer = storeLayer(memory, { ...windowLayerFields(w), lowI: low, highI: high });
-            memory.kernels.qs8_pool((average ? 1 : 0) | (unsigned ? 2 : 0), source, target, layer);
-            const bytes = memory.bytes(target, outCount + 16);
-            const actual = unsigned
-              ? Array.from(bytes)
-              : Array.from(new Int8Array(bytes.buffer, target, outCount + 16));
+            memory.kernels.qs8_pool((average ? 1 : 0) | type.bit, source, target, layer);
+            const actual = memory.view(type.name, target, outCount + 16) as ArrayLike<number>;
             assert.deepEqual(
-              actual.slice(0, outCount),
+              Array.from(actual).slice(0, outCount),
               referencePool(input, w, average, low, high),
               `${JSON.stringify(w)} clamp ${low}..${high}`,
             );
             assert.ok(
-              bytes.subarray(outCount).every((byte) => byte === 0x55),
+              memory.bytes(target + outCount * size, 16 * size).every((byte) => byte === 0x55),
               "wrote past the output",
             );
           }

@@ -1,6 +1,7 @@
 /**
  * Integer MAX_POOL_2D and AVERAGE_POOL_2D (int8, uint8, int16), as TensorFlow Lite's reference
- * kernels: int8 and uint8 on the wasm kernel `qs8_pool` (`assembly/qs8_pool.ts`), int16 here.
+ * kernels, on the wasm kernel `qs8_pool` (`assembly/qs8_pool.ts`); windows too large for its
+ * float32 division here.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
@@ -10,10 +11,13 @@ import { quantizedActivationRange } from "../common/activation_range.ts";
 import { type SlidingWindow, slidingWindow, windowFields } from "../common/window.ts";
 import { integerInput } from "../../quantization/parameters.ts";
 
-/** Most elements a window may hold for `qs8_pool`'s float32 division to stay exact. */
-const WASM_WINDOW_LIMIT = 2 ** 15;
+/**
+ * Most elements a window may hold for `qs8_pool`'s float32 division of an average to stay exact
+ * (|sum| + count / 2 below 2^24), by value type.
+ */
+const WASM_WINDOW_LIMITS: Record<string, number> = { int8: 2 ** 15, uint8: 2 ** 15, int16: 2 ** 8 };
 
-/** Int8 or uint8 pooling on `qs8_pool`, one image per call. */
+/** Int8, uint8 or int16 pooling on `qs8_pool`, one image per call. */
 function wasmPool(
   context: OpContext,
   average: boolean,
@@ -30,10 +34,12 @@ function wasmPool(
     lowI: low,
     highI: high,
   });
-  const mode = (average ? 1 : 0) | (input.dtype === "uint8" ? 2 : 0);
+  const mode = (average ? 1 : 0) | (input.dtype === "uint8" ? 2 : 0) |
+    (input.dtype === "int16" ? 4 : 0);
   const kernels = context.kernels;
-  const imageIn = inH * inW * channels;
-  const imageOut = window.rows.outSize * window.columns.outSize * channels;
+  const bytes = input.dtype === "int16" ? 2 : 1;
+  const imageIn = inH * inW * channels * bytes;
+  const imageOut = window.rows.outSize * window.columns.outSize * channels * bytes;
   return {
     run() {
       for (let image = 0; image < batches; image++) {
@@ -63,7 +69,7 @@ export function integerPool(average: boolean): OpKernel {
     const { strideH, strideW, rows, columns } = window;
     output.shape = [batches, rows.outSize, columns.outSize, channels];
     const [low, high] = quantizedActivationRange(context, output);
-    if (input.dtype !== "int16" && input.shape.length === 4 && kH * kW <= WASM_WINDOW_LIMIT) {
+    if (input.shape.length === 4 && kH * kW <= WASM_WINDOW_LIMITS[input.dtype]) {
       return wasmPool(context, average, input, output, window, kH, kW, [low, high]);
     }
     const memory = context.memory;
