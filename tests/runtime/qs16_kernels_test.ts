@@ -1,12 +1,13 @@
 /**
- * The int16x8 convolution kernels against TFLite's reference arithmetic in TypeScript, on both
- * builds: `qs8_gemm_sums_4x8` (int16 rows times int16-packed int8 weights, exact int32 sums plus
- * the bias) and `qs16_requantize_sums` (the 15-bit reduced multiplier on 64-bit sums), with the
- * extreme activations, odd shapes and clamps.
+ * The int16x8 layer kernels against TFLite's reference arithmetic in TypeScript, on both builds:
+ * `qs8_gemm_sums_4x8` (int16 rows times int16-packed int8 weights, exact int32 sums plus the bias)
+ * and `qs16_requantize_sums` (the 15-bit reduced multiplier on 64-bit sums, or the full one
+ * rounded once as FULLY_CONNECTED's), with the extreme activations, odd shapes and clamps.
  */
 import assert from "node:assert/strict";
 import {
   multiplyByQuantizedMultiplier64,
+  multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantization/fixed_point.ts";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
@@ -41,37 +42,49 @@ for (const variant of VARIANTS) {
         { length: n },
         (_, c) => quantizeMultiplier([0.3, 1.7e-4, 0.99, 2.5][c % 4]),
       );
-      const reduced = Int32Array.from(
-        pairs,
-        ([multiplier]) =>
-          multiplier < 0x7fff0000 ? Math.floor((multiplier + 2 ** 15) / 2 ** 16) : 0x7fff,
-      );
-      const totals = Int32Array.from(pairs, ([, shift]) => 15 - shift);
-      const [low, high] = [-32768, 30000];
-      const output = memory.allocate(m * n * 2);
-      memory.kernels.qs16_requantize_sums(
-        sums,
-        m,
-        n,
-        memory.store(reduced),
-        memory.store(totals),
-        low,
-        high,
-        output,
-      );
       const actualSums = memory.i32(sums, m * n);
-      const actual = new Int16Array(memory.kernels.memory.buffer, output, m * n);
       for (let row = 0; row < m; row++) {
         for (let c = 0; c < n; c++) {
           let acc = bias[c];
           for (let d = 0; d < k; d++) acc += a[row * depth + d] * weights[c * k + d];
           assert.equal(actualSums[row * n + c], acc, `sum m=${m} n=${n} k=${k} (${row}, ${c})`);
-          const [multiplier, shift] = pairs[c];
+        }
+      }
+      // Convolutions: the 15-bit reduced multiplier; FULLY_CONNECTED: the full one, rounded once.
+      for (const singleRounding of [false, true]) {
+        const reduced = Int32Array.from(
+          pairs,
+          ([multiplier]) =>
+            singleRounding
+              ? multiplier
+              : multiplier < 0x7fff0000
+              ? Math.floor((multiplier + 2 ** 15) / 2 ** 16)
+              : 0x7fff,
+        );
+        const totals = Int32Array.from(pairs, ([, shift]) => (singleRounding ? 31 : 15) - shift);
+        const rescale = singleRounding
+          ? multiplyByQuantizedMultiplierSingleRounding
+          : multiplyByQuantizedMultiplier64;
+        const [low, high] = [-32768, 30000];
+        const output = memory.allocate(m * n * 2);
+        memory.kernels.qs16_requantize_sums(
+          sums,
+          m,
+          n,
+          memory.store(reduced),
+          memory.store(totals),
+          low,
+          high,
+          output,
+        );
+        const actual = new Int16Array(memory.kernels.memory.buffer, output, m * n);
+        for (let index = 0; index < m * n; index++) {
+          const [multiplier, shift] = pairs[index % n];
           const expected = Math.min(
             high,
-            Math.max(low, multiplyByQuantizedMultiplier64(acc, multiplier, shift)),
+            Math.max(low, rescale(actualSums[index], multiplier, shift)),
           );
-          assert.equal(actual[row * n + c], expected, `output m=${m} n=${n} k=${k} (${row}, ${c})`);
+          assert.equal(actual[index], expected, `output m=${m} n=${n} k=${k} at ${index}`);
         }
       }
     }

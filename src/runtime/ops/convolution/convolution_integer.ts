@@ -2,7 +2,7 @@
  * Integer CONV_2D and DEPTHWISE_CONV_2D (int8, legacy uint8 and int16x8), bit-exact with
  * TensorFlow Lite's reference kernels: int8 layers with symmetric weights run on the wasm int8
  * kernels (`convolution_int8.ts`), int16x8 CONV_2D on the wasm int16 path where its sums stay
- * within int32 (`convolution_int16.ts`), the others here in scalar TypeScript, the reference the
+ * within int32 (`common/int16_gemm.ts`), the others here in scalar TypeScript, the reference the
  * SIMD kernels match. The fixed-point primitives are in `quantization/fixed_point.ts`.
  */
 import { elementCount } from "../../../format/dtype.ts";
@@ -10,7 +10,7 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { layerParameters, usesWasm } from "../common/integer_layer.ts";
 import { slidingWindow } from "../common/window.ts";
 import { qs8Conv2d, qs8DepthwiseConv2d } from "./convolution_int8.ts";
-import { qs16Conv2d } from "./convolution_int16.ts";
+import { qs16Conv2d } from "../common/int16_gemm.ts";
 import { integerInput } from "../../quantization/parameters.ts";
 
 /**

@@ -1,18 +1,20 @@
 /**
- * int16x8 CONV_2D on the wasm kernels: int16 im2col patches (`qs8_im2col` moving two bytes per
- * value), the int16 GEMM's exact int32 sums (`qs8_gemm_sums_4x8`), then TFLite's int16x8
- * requantization (`qs16_requantize_sums`: the 15-bit reduced multiplier on 64-bit sums). The
- * arithmetic is exactly that of `convolution_integer.ts`, TFLite's reference.
+ * int16x8 CONV_2D and FULLY_CONNECTED on the wasm kernels: int16 im2col patches (`qs8_im2col`
+ * moving two bytes per value; a fully connected layer's rows are the pixels of a 1 x m image),
+ * the int16 GEMM's exact int32 sums (`qs8_gemm_sums_4x8`), then TFLite's int16x8 requantization
+ * in 64 bits (`qs16_requantize_sums`): the 15-bit reduced multiplier for convolutions, ruy's
+ * single rounding with the full multiplier for FULLY_CONNECTED. The arithmetic is exactly that of
+ * `convolution_integer.ts` and `fully_connected_integer.ts`, TFLite's reference.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { bandRows } from "../common/int8_gemm.ts";
-import { roundUp } from "../common/weight_packing.ts";
-import { type SlidingWindow, windowFields } from "../common/window.ts";
+import { bandRows } from "./int8_gemm.ts";
+import { roundUp } from "./weight_packing.ts";
+import { type SlidingWindow, windowFields } from "./window.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
-/** What an int16x8 convolution's preparation computed (see `integer_layer.ts`). */
-export interface Int16Convolution {
+/** What an int16x8 layer's preparation computed (see `integer_layer.ts`). */
+export interface Int16Layer {
   input: RuntimeTensor;
   output: RuntimeTensor;
   window: SlidingWindow;
@@ -27,15 +29,50 @@ export interface Int16Convolution {
 /** Largest |int16 activation|: the bound of the sums. */
 const ACTIVATION_BOUND = 32768;
 
+/** The window of a FULLY_CONNECTED layer's m rows as the pixels of a 1 x m image. */
+function rowsWindow(m: number): SlidingWindow {
+  const plan = (outSize: number) => ({ outSize, padBefore: 0 });
+  return { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, rows: plan(1), columns: plan(m) };
+}
+
+/**
+ * FULLY_CONNECTED on int16 rows of k values and int8 weights [n][k] (zero points 0) on wasm, or
+ * null where the kernels do not apply (see `qs16Conv2d`).
+ */
+export function qs16FullyConnected(
+  context: OpContext,
+  layer: Omit<Int16Layer, "window">,
+  m: number,
+  n: number,
+  k: number,
+): PreparedOp | null {
+  return qs16Layer(context, { ...layer, window: rowsWindow(m) }, [1, 1, m, k], [n, 1, 1], true);
+}
+
 /**
  * CONV_2D on int16 activations and int8 weights (zero points 0) on wasm, or null where the
  * kernels do not apply: a channel's sum could leave int32 (sum of |weights| x 2^15 plus |bias|
- * reaching 2^31), or a shift needs no rounding (15 - shift below 1).
+ * reaching 2^31), or a shift out of the requantization's range.
  */
-export function qs16Conv2d(context: OpContext, layer: Int16Convolution): PreparedOp | null {
-  const { input, output, window, weights, bias, multipliers, shifts, low, high } = layer;
-  const [batches, inH, inW, channels] = input.shape;
+export function qs16Conv2d(context: OpContext, layer: Int16Layer): PreparedOp | null {
   const [outC, kH, kW] = context.input(1).shape;
+  return qs16Layer(context, layer, layer.input.shape, [outC, kH, kW], false);
+}
+
+/**
+ * The int16x8 layer: `shape` the NHWC input, `filter` [outC, kH, kW]; `singleRounding` takes the
+ * full multiplier with one rounding (FULLY_CONNECTED), else the 15-bit reduced one.
+ */
+function qs16Layer(
+  context: OpContext,
+  layer: Int16Layer,
+  shape: number[],
+  [outC, kH, kW]: number[],
+  singleRounding: boolean,
+): PreparedOp | null {
+  const { output, window, weights, bias, multipliers, shifts, low, high } = layer;
+  const input = layer.input;
+  const [batches, inH, inW, channels] = shape;
   const k = kH * kW * channels;
   const reduced = new Int32Array(outC);
   const totals = new Int32Array(outC);
@@ -45,10 +82,17 @@ export function qs16Conv2d(context: OpContext, layer: Int16Convolution): Prepare
       magnitude += Math.abs(weights[channel * k + index]) * ACTIVATION_BOUND;
     }
     const multiplier = multipliers[channel];
-    reduced[channel] = multiplier < 0x7fff0000
-      ? Math.floor((multiplier + 2 ** 15) / 2 ** 16)
-      : 0x7fff;
-    totals[channel] = 15 - shifts[channel];
+    if (singleRounding) {
+      reduced[channel] = multiplier;
+      totals[channel] = 31 - shifts[channel];
+    } else {
+      reduced[channel] = multiplier < 0x7fff0000
+        ? Math.floor((multiplier + 2 ** 15) / 2 ** 16)
+        : 0x7fff;
+      totals[channel] = 15 - shifts[channel];
+    }
+    // The product of a sum (below 2^31) and the multiplier (below 2^31) fits int64; the shift
+    // must round (at least 1) and stay within it.
     if (magnitude >= 2 ** 31 || totals[channel] < 1 || totals[channel] > 62) return null;
   }
   const memory = context.memory;
