@@ -127,3 +127,55 @@ function add_xnnpack(
     store<i8>(output + <usize>i, <i8>min(high, max(low, (acc >> shift) + zeroOut)));
   }
 }
+
+/** Four int16 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
+// @ts-ignore: decorator
+@inline
+function load_operand16_x4(pointer: usize, step: i32, zero: v128): v128 {
+  const values = step
+    ? i32x4.extend_low_i16x8_s(v128.load64_zero(pointer))
+    : i32x4.splat(<i32>load<i16>(pointer));
+  return i32x4.sub(values, zero);
+}
+
+/** ADD (op 0), SUB (op 1) or MUL (op 2) of four int16 lanes, requantized, as `qs16_binary`. */
+// @ts-ignore: decorator
+@inline
+function lanes16(op: i32, x: v128, y: v128, paramsA: usize, paramsB: usize, paramsOut: usize): v128 {
+  if (op == 2) return requantize_x4(i32x4.mul(x, y), paramsOut, 16, 0);
+  // int16 ADD/SUB: both inputs shifted left by 15 bits, each rescaled, summed, rescaled.
+  const scaledA = requantize_x4(i32x4.shl(x, 15), paramsA, 16, 0);
+  const scaledB = requantize_x4(i32x4.shl(y, 15), paramsB, 16, 0);
+  return requantize_x4(op == 1 ? i32x4.sub(scaledA, scaledB) : i32x4.add(scaledA, scaledB), paramsOut, 16, 0);
+}
+
+/**
+ * `qs8_binary`'s ADD (op 0), SUB (op 1) and MUL (op 2) on int16 values (int16x8 models), 4 per
+ * step, TFLite's reference arithmetic with the same layer block; the caller checks at load that
+ * no constant shifts left (the 15-bit shifted inputs and the products stay within int32).
+ */
+export function qs16_binary(
+  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, layer: usize,
+): void {
+  const zeroA = i32x4.splat(load<i32>(layer + LAYER_ZERO_A));
+  const zeroB = i32x4.splat(load<i32>(layer + LAYER_ZERO_B));
+  const zeroOut = i32x4.splat(load<i32>(layer + LAYER_ZERO_POINT));
+  const low = i32x4.splat(load<i32>(layer + LAYER_LOW_I));
+  const high = i32x4.splat(load<i32>(layer + LAYER_HIGH_I));
+  const paramsA = load<usize>(layer + LAYER_PARAMS_A);
+  const paramsB = load<usize>(layer + LAYER_PARAMS_B);
+  const paramsOut = load<usize>(layer + LAYER_PARAMS);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = load_operand16_x4(a + (<usize>(i * aStep) << 1), aStep, zeroA);
+    const y = load_operand16_x4(b + (<usize>(i * bStep) << 1), bStep, zeroB);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(lanes16(op, x, y, paramsA, paramsB, paramsOut), zeroOut), low), high);
+    v128.store64_lane(output + (<usize>i << 1), i16x8.narrow_i32x4_s(value, value), 0);
+  }
+  for (; i < n; i++) {
+    const x = i32x4.sub(i32x4.splat(<i32>load<i16>(a + (<usize>(i * aStep) << 1))), zeroA);
+    const y = i32x4.sub(i32x4.splat(<i32>load<i16>(b + (<usize>(i * bStep) << 1))), zeroB);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(lanes16(op, x, y, paramsA, paramsB, paramsOut), zeroOut), low), high);
+    store<i16>(output + (<usize>i << 1), <i16>i32x4.extract_lane(value, 0));
+  }
+}

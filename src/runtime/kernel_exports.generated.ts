@@ -79,6 +79,8 @@ export interface KernelExports {
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
   /** assembly/qs16_requantize.ts */
+  qs16_depthwise_sums(input: usize, sums: usize, layer: usize): void;
+  /** assembly/qs16_requantize.ts */
   qs16_requantize_sums(
     sums: usize,
     rows: i32,
@@ -114,6 +116,17 @@ export interface KernelExports {
   ): void;
   /** assembly/qs8_depthwise.ts */
   qs8_depthwise_x8(input: usize, output: usize, layer: usize): void;
+  /** assembly/qs8_binary.ts */
+  qs16_binary(
+    op: i32,
+    a: usize,
+    aStep: i32,
+    b: usize,
+    bStep: i32,
+    output: usize,
+    n: i32,
+    layer: usize,
+  ): void;
   /** assembly/qs8_binary.ts */
   qs8_binary(
     op: i32,
@@ -178,6 +191,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_gemm_sums_4x8",
   "qs8_pack_weights",
   "qs8_widen",
+  "qs16_depthwise_sums",
   "qs16_requantize_sums",
   "qs8_gemm_4x8c4",
   "qs8_gemm_dequantize_4x8c4",
@@ -185,6 +199,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_depthwise",
   "qs8_depthwise_dequantize_x8",
   "qs8_depthwise_x8",
+  "qs16_binary",
   "qs8_binary",
   "qs8_pool",
   "qs8_channel_sums",

@@ -1,6 +1,7 @@
 /**
- * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference,
- * or for ADD and MUL in the "xnnpack" arithmetic XNNPACK's where its delegate takes the layer.
+ * Int8 (and int16) ADD, SUB and MUL on the wasm `qs8_binary` (`qs16_binary`) kernel, with the
+ * arithmetic of TFLite's reference, or for int8 ADD and MUL in the "xnnpack" arithmetic XNNPACK's
+ * where its delegate takes the layer.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
@@ -71,7 +72,9 @@ function xnnpackBinary(
   context: OpContext,
   layer: Int8Binary,
 ): { block: number; code: number } | null {
-  if (context.arithmetic !== "xnnpack" || layer.op === "SUB") return null;
+  if (context.arithmetic !== "xnnpack" || layer.op === "SUB" || layer.a.dtype !== "int8") {
+    return null;
+  }
   const [pa, pb, po] = [layer.a, layer.b, layer.output].map((tensor) =>
     quantization(context, tensor)
   );
@@ -91,27 +94,33 @@ function xnnpackBinary(
   return { block, code: layer.op === "ADD" ? 3 : 4 };
 }
 
-/** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
+/**
+ * ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`), or on int16 rows (`qs16_binary`, where
+ * the caller has checked that no multiplier shifts left).
+ */
 export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   const { a, b, output, walk } = layer;
   const { block: layerBlock, code } = xnnpackBinary(context, layer) ??
     referenceBinary(context, layer);
   const kernels = context.kernels;
+  const int16 = a.dtype === "int16";
+  const kernel = int16 ? kernels.qs16_binary : kernels.qs8_binary;
+  const size = int16 ? 2 : 1;
   return {
     run() {
       let target = output.offset;
       for (let row = 0; row < walk.aRows.length; row++) {
-        kernels.qs8_binary(
+        kernel(
           code,
-          a.offset + walk.aRows[row],
+          a.offset + walk.aRows[row] * size,
           walk.aStep,
-          b.offset + walk.bRows[row],
+          b.offset + walk.bRows[row] * size,
           walk.bStep,
           target,
           walk.rowLength,
           layerBlock,
         );
-        target += walk.rowLength;
+        target += walk.rowLength * size;
       }
     },
   };

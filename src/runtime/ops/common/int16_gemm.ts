@@ -29,6 +29,40 @@ export interface Int16Layer {
 /** Largest |int16 activation|: the bound of the sums. */
 const ACTIVATION_BOUND = 32768;
 
+/**
+ * The constants of `qs16_requantize_sums` for `channels` channels: the multiplier (15-bit
+ * reduced, or whole with `singleRounding`) and the total right shift; null when the kernels do
+ * not apply: a channel's sum could leave int32 (`weightMagnitude` of the channel, the sum of its
+ * |weights|, times 2^15, plus |bias|, reaching 2^31), or a shift out of the kernel's range (the
+ * product of a sum and a multiplier, both below 2^31, fits int64; the shift must round, so at
+ * least 1, and stay within 62).
+ */
+export function int16Requantization(
+  layer: { bias: ArrayLike<number>; multipliers: Int32Array; shifts: Int32Array },
+  channels: number,
+  weightMagnitude: (channel: number) => number,
+  singleRounding: boolean,
+): { reduced: Int32Array; totals: Int32Array } | null {
+  const { bias, multipliers, shifts } = layer;
+  const reduced = new Int32Array(channels);
+  const totals = new Int32Array(channels);
+  for (let channel = 0; channel < channels; channel++) {
+    const magnitude = Math.abs(bias[channel]) + weightMagnitude(channel) * ACTIVATION_BOUND;
+    const multiplier = multipliers[channel];
+    if (singleRounding) {
+      reduced[channel] = multiplier;
+      totals[channel] = 31 - shifts[channel];
+    } else {
+      reduced[channel] = multiplier < 0x7fff0000
+        ? Math.floor((multiplier + 2 ** 15) / 2 ** 16)
+        : 0x7fff;
+      totals[channel] = 15 - shifts[channel];
+    }
+    if (magnitude >= 2 ** 31 || totals[channel] < 1 || totals[channel] > 62) return null;
+  }
+  return { reduced, totals };
+}
+
 /** The window of a FULLY_CONNECTED layer's m rows as the pixels of a 1 x m image. */
 function rowsWindow(m: number): SlidingWindow {
   const plan = (outSize: number) => ({ outSize, padBefore: 0 });
@@ -70,31 +104,21 @@ function qs16Layer(
   [outC, kH, kW]: number[],
   singleRounding: boolean,
 ): PreparedOp | null {
-  const { output, window, weights, bias, multipliers, shifts, low, high } = layer;
+  const { output, window, weights, bias, low, high } = layer;
   const input = layer.input;
   const [batches, inH, inW, channels] = shape;
   const k = kH * kW * channels;
-  const reduced = new Int32Array(outC);
-  const totals = new Int32Array(outC);
-  for (let channel = 0; channel < outC; channel++) {
-    let magnitude = Math.abs(bias[channel]);
-    for (let index = 0; index < k; index++) {
-      magnitude += Math.abs(weights[channel * k + index]) * ACTIVATION_BOUND;
-    }
-    const multiplier = multipliers[channel];
-    if (singleRounding) {
-      reduced[channel] = multiplier;
-      totals[channel] = 31 - shifts[channel];
-    } else {
-      reduced[channel] = multiplier < 0x7fff0000
-        ? Math.floor((multiplier + 2 ** 15) / 2 ** 16)
-        : 0x7fff;
-      totals[channel] = 15 - shifts[channel];
-    }
-    // The product of a sum (below 2^31) and the multiplier (below 2^31) fits int64; the shift
-    // must round (at least 1) and stay within it.
-    if (magnitude >= 2 ** 31 || totals[channel] < 1 || totals[channel] > 62) return null;
-  }
+  const requantization = int16Requantization(
+    layer,
+    outC,
+    (channel) => {
+      let sum = 0;
+      for (let index = 0; index < k; index++) sum += Math.abs(weights[channel * k + index]);
+      return sum;
+    },
+    singleRounding,
+  );
+  if (!requantization) return null;
   const memory = context.memory;
   const kernels = context.kernels;
   const depth = roundUp(k, 8);
@@ -120,6 +144,7 @@ function qs16Layer(
     ...windowFields(inH, inW, channels * 2, kH, kW, window),
     depth: depth * 2,
   });
+  const { reduced, totals } = requantization;
   const reducedOffset = memory.store(reduced);
   const totalsOffset = memory.store(totals);
   const positions = window.rows.outSize * window.columns.outSize;
