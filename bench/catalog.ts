@@ -14,8 +14,8 @@ const SHARED_MODELS = new URL("../../shared/models/", import.meta.url);
 export const FAMILIES: Record<string, string[]> = {
   mobilenet_v1: ["float", "int8", "dynamic"],
   mobilenet_v2: ["float", "int8", "dynamic"],
-  seed_mnist: ["float", "int8", "int8_uint8io", "dynamic"],
-  mobile_mnist: ["float", "int8", "int8_uint8io", "dynamic"],
+  seed_mnist: ["float", "int8", "int8_uint8io", "dynamic", "int16x8"],
+  mobile_mnist: ["float", "int8", "int8_uint8io", "dynamic", "int16x8"],
 };
 
 /** The path of `family.variant` in ../shared/models, or null (with a printed line) if absent. */

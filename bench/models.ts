@@ -7,7 +7,8 @@
  *   models in both of liteq's arithmetics ("reference", the default, and "xnnpack"); LiteRT.js
  *   gets each model with its -1 batch pinned to 1; a model it cannot run shows `ERROR`, and the
  *   `ERROR` line it logged or threw below;
- * - liteq's int8 (both arithmetics) and dynamic-range variants against its float one, per family;
+ * - liteq's int8 (both arithmetics) and dynamic-range variants against its float one, and int16x8
+ *   against int8 where ../shared has it, per family;
  * - cold starts, each in a fresh `deno run` (see `cold_start.ts`): import, load and first
  *   inference of seed_mnist (an edge function's start), and of MobileNet V2 int8 for both runtimes.
  *
@@ -95,7 +96,10 @@ async function againstLiteRt(models: LoadedModel[]): Promise<void> {
   for (const note of notes) console.log(note);
 }
 
-/** liteq's int8 (both arithmetics) and dynamic variants against float, per family, interleaved. */
+/**
+ * liteq's int8 (both arithmetics), dynamic and, where the family has one, int16x8 variants
+ * against float (int16x8 against int8), per family, interleaved.
+ */
 async function variantRatios(models: LoadedModel[]): Promise<void> {
   console.log("\nliteq's quantized variants against its float ones, interleaved the same way:");
   const header = [
@@ -104,23 +108,34 @@ async function variantRatios(models: LoadedModel[]): Promise<void> {
     "int8 ms",
     "xnnpack ms",
     "dynamic ms",
+    "int16x8 ms",
     "int8 / float",
     "xnnpack / float",
     "dynamic / float",
+    "int16x8 / int8",
   ];
   const table = new Table([...header, "rounds"]);
   for (const family of Object.keys(FAMILIES)) {
-    const [float, int8, dynamic] = ["float", "int8", "dynamic"].map((variant) =>
-      models.find((model) => model.name === `${family}.${variant}`)
+    const [float, int8, dynamic, int16x8] = ["float", "int8", "dynamic", "int16x8"].map(
+      (variant) => models.find((model) => model.name === `${family}.${variant}`),
     );
     if (!float || !int8?.runXnnpack || !dynamic) continue;
-    const { medians: [floatMs, int8Ms, xnnpackMs, dynamicMs], rounds } = await interleave(
-      [float.run, int8.run, int8.runXnnpack, dynamic.run],
+    const runners = [float.run, int8.run, int8.runXnnpack, dynamic.run];
+    const { medians: [floatMs, int8Ms, xnnpackMs, dynamicMs, int16Ms], rounds } = await interleave(
+      int16x8 ? [...runners, int16x8.run] : runners,
       roundsFor(family),
     );
     const cells = [ms(floatMs), ms(int8Ms), ms(xnnpackMs), ms(dynamicMs)];
     const ratios = [int8Ms / floatMs, xnnpackMs / floatMs, dynamicMs / floatMs].map(ratio);
-    table.row([family, ...cells, ...ratios, String(rounds)]);
+    const int16Cells = int16x8 ? [ms(int16Ms), ratio(int16Ms / int8Ms)] : ["-", ""];
+    table.row([
+      family,
+      ...cells,
+      int16Cells[0],
+      ...ratios,
+      int16Cells[1],
+      String(rounds),
+    ]);
   }
 }
 
