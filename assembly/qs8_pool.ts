@@ -73,7 +73,7 @@ function pool(mode: i32, input: usize, output: usize, layer: usize): void {
   const low32 = i32x4.splat(low);
   const high32 = i32x4.splat(high);
   const pixel = <usize>c;
-  const wide = average ? c & ~3 : c & ~15;
+  const vectorChannels = average ? c & ~3 : c & ~15;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
@@ -86,6 +86,7 @@ function pool(mode: i32, input: usize, output: usize, layer: usize): void {
       const count = (yEnd - yStart) * (xEnd - xStart);
       const first = input + <usize>(yStart * inW + xStart) * pixel;
       const rowStep = <usize>inW * pixel;
+      let wide = vectorChannels;
       if (average) {
         for (let ch = 0; ch < wide; ch += 4) {
           let sum = i32x4.splat(0);
@@ -117,6 +118,22 @@ function pool(mode: i32, input: usize, output: usize, layer: usize): void {
           }
           acc = unsigned ? i8x16.min_u(i8x16.max_u(acc, low8), high8) : i8x16.min_s(i8x16.max_s(acc, low8), high8);
           v128.store(target + <usize>ch, acc);
+        }
+        // The rest 4 channels at a time (the lanes past them compare zeros and are not stored).
+        for (; wide + 4 <= c; wide += 4) {
+          let acc = unsigned ? i8x16.splat(0) : i8x16.splat(-128);
+          let row = first + <usize>wide;
+          for (let y = yStart; y < yEnd; y++) {
+            let p = row;
+            for (let x = xStart; x < xEnd; x++) {
+              const values = v128.load32_zero(p);
+              acc = unsigned ? i8x16.max_u(acc, values) : i8x16.max_s(acc, values);
+              p += pixel;
+            }
+            row += rowStep;
+          }
+          acc = unsigned ? i8x16.min_u(i8x16.max_u(acc, low8), high8) : i8x16.min_s(i8x16.max_s(acc, low8), high8);
+          v128.store32_lane(target + <usize>wide, acc, 0);
         }
       }
       for (let ch = wide; ch < c; ch++) {
