@@ -86,36 +86,39 @@
 /** `ldc`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_LDC: usize = 108;
+/** `activationXor`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_ACTIVATION_XOR: usize = 112;
 /** `zeroPoint`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_POINT: usize = 112;
+@inline export const LAYER_ZERO_POINT: usize = 116;
 /** `lowI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_I: usize = 116;
+@inline export const LAYER_LOW_I: usize = 120;
 /** `highI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_I: usize = 120;
+@inline export const LAYER_HIGH_I: usize = 124;
 /** `lowF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_F: usize = 124;
+@inline export const LAYER_LOW_F: usize = 128;
 /** `highF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_F: usize = 128;
+@inline export const LAYER_HIGH_F: usize = 132;
 /** `requantization`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_REQUANTIZATION: usize = 132;
+@inline export const LAYER_REQUANTIZATION: usize = 136;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 136;
+@inline export const LAYER_ZERO_A: usize = 140;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 140;
+@inline export const LAYER_ZERO_B: usize = 144;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 144;
+@inline export const LAYER_PARAMS_A: usize = 148;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 148;
+@inline export const LAYER_PARAMS_B: usize = 152;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */

@@ -6,7 +6,7 @@ import {
   LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_PARAMS_A, LAYER_PARAMS_B, LAYER_ZERO_A,
   LAYER_ZERO_B, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { requantize_x4 } from "./qs8_requantize";
+import { requantize_fp32, requantize_x4, requantize_x4_fp32 } from "./qs8_requantize";
 
 /** Eight int8 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
 // @ts-ignore: decorator
@@ -29,7 +29,8 @@ function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize
 
 /**
  * ADD (op 0), SUB (op 1) or MUL (op 2) of n int8 values as TFLite's reference kernels compute
- * them, 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
+ * them, or as XNNPACK does ADD (op 3, `add_xnnpack`) and MUL (op 4: the product times the float32
+ * scale at `params`, rounded half to even), 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
  * gives the zero points (`zeroA`, `zeroB`, `zeroPoint` the output's), the clamp (`lowI`,
  * `highI`) and the requantization constants, 4-channel blocks from qs8_channel_params: for
  * ADD/SUB the two input rescalings (`paramsA`, `paramsB`) and the output's (`params`); for MUL
@@ -48,9 +49,15 @@ export function qs8_binary(
   const paramsOut = load<usize>(layer + LAYER_PARAMS);
   const za = i16x8.splat(<i16>zeroA);
   const zb = i16x8.splat(<i16>zeroB);
+  const scale: f32 = op == 4 ? load<f32>(paramsOut) : 0;
+  const scaleV = f32x4.splat(scale);
   const zo = i32x4.splat(zeroOut);
   const lowV = i32x4.splat(low);
   const highV = i32x4.splat(high);
+  if (op == 3) {
+    add_xnnpack(a, aStep, b, bStep, output, n, paramsOut, zeroOut, low, high);
+    return;
+  }
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const x = load_operand_x8(a + <usize>(i * aStep), aStep, za);
@@ -59,6 +66,9 @@ export function qs8_binary(
     if (op == 2) {
       first = requantize_x4(i32x4.extmul_low_i16x8_s(x, y), paramsOut, 16, 0);
       second = requantize_x4(i32x4.extmul_high_i16x8_s(x, y), paramsOut, 16, 0);
+    } else if (op == 4) {
+      first = requantize_x4_fp32(i32x4.extmul_low_i16x8_s(x, y), scaleV);
+      second = requantize_x4_fp32(i32x4.extmul_high_i16x8_s(x, y), scaleV);
     } else {
       first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), paramsA, paramsB, paramsOut);
       second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), paramsA, paramsB, paramsOut);
@@ -73,9 +83,99 @@ export function qs8_binary(
     let value: i32;
     if (op == 2) {
       value = i32x4.extract_lane(requantize_x4(i32x4.splat(x * y), paramsOut, 16, 0), 0);
+    } else if (op == 4) {
+      value = requantize_fp32(x * y, scale);
     } else {
       value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
     }
     store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
+  }
+}
+
+/**
+ * XNNPACK's int8 ADD: (bias + a * multiplierA + b * multiplierB) >> shift, plus the output zero
+ * point, clamped; its four i32 constants at `constants`: multiplierA, multiplierB, bias (the
+ * rounding 2^(shift - 1) less both zero points' products) and shift.
+ */
+function add_xnnpack(
+  a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, constants: usize,
+  zeroOut: i32, low: i32, high: i32,
+): void {
+  const multiplierA = load<i32>(constants);
+  const multiplierB = load<i32>(constants, 4);
+  const bias = load<i32>(constants, 8);
+  const shift = load<i32>(constants, 12);
+  const ma = i32x4.splat(multiplierA);
+  const mb = i32x4.splat(multiplierB);
+  const biasV = i32x4.splat(bias);
+  const zero = i16x8.splat(0);
+  const zo = i32x4.splat(zeroOut);
+  const lowV = i32x4.splat(low);
+  const highV = i32x4.splat(high);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x = load_operand_x8(a + <usize>(i * aStep), aStep, zero);
+    const y = load_operand_x8(b + <usize>(i * bStep), bStep, zero);
+    const accLow = i32x4.add(biasV, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_s(x), ma), i32x4.mul(i32x4.extend_low_i16x8_s(y), mb)));
+    const accHigh = i32x4.add(biasV, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_s(x), ma), i32x4.mul(i32x4.extend_high_i16x8_s(y), mb)));
+    const first = i32x4.min_s(i32x4.max_s(i32x4.add(i32x4.shr_s(accLow, shift), zo), lowV), highV);
+    const second = i32x4.min_s(i32x4.max_s(i32x4.add(i32x4.shr_s(accHigh, shift), zo), lowV), highV);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(first, second), first), 0);
+  }
+  for (; i < n; i++) {
+    const acc = bias + <i32>load<i8>(a + <usize>(i * aStep)) * multiplierA + <i32>load<i8>(b + <usize>(i * bStep)) * multiplierB;
+    store<i8>(output + <usize>i, <i8>min(high, max(low, (acc >> shift) + zeroOut)));
+  }
+}
+
+/** Four int16 operand values (step 1) or one broadcast (step 0), widened, minus the zero point. */
+// @ts-ignore: decorator
+@inline
+function load_operand16_x4(pointer: usize, step: i32, zero: v128): v128 {
+  const values = step
+    ? i32x4.extend_low_i16x8_s(v128.load64_zero(pointer))
+    : i32x4.splat(<i32>load<i16>(pointer));
+  return i32x4.sub(values, zero);
+}
+
+/** ADD (op 0), SUB (op 1) or MUL (op 2) of four int16 lanes, requantized, as `qs16_binary`. */
+// @ts-ignore: decorator
+@inline
+function lanes16(op: i32, x: v128, y: v128, paramsA: usize, paramsB: usize, paramsOut: usize): v128 {
+  if (op == 2) return requantize_x4(i32x4.mul(x, y), paramsOut, 16, 0);
+  // int16 ADD/SUB: both inputs shifted left by 15 bits, each rescaled, summed, rescaled.
+  const scaledA = requantize_x4(i32x4.shl(x, 15), paramsA, 16, 0);
+  const scaledB = requantize_x4(i32x4.shl(y, 15), paramsB, 16, 0);
+  return requantize_x4(op == 1 ? i32x4.sub(scaledA, scaledB) : i32x4.add(scaledA, scaledB), paramsOut, 16, 0);
+}
+
+/**
+ * `qs8_binary`'s ADD (op 0), SUB (op 1) and MUL (op 2) on int16 values (int16x8 models), 4 per
+ * step, TFLite's reference arithmetic with the same layer block; the caller checks at load that
+ * no constant shifts left (the 15-bit shifted inputs and the products stay within int32).
+ */
+export function qs16_binary(
+  op: i32, a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, layer: usize,
+): void {
+  const zeroA = i32x4.splat(load<i32>(layer + LAYER_ZERO_A));
+  const zeroB = i32x4.splat(load<i32>(layer + LAYER_ZERO_B));
+  const zeroOut = i32x4.splat(load<i32>(layer + LAYER_ZERO_POINT));
+  const low = i32x4.splat(load<i32>(layer + LAYER_LOW_I));
+  const high = i32x4.splat(load<i32>(layer + LAYER_HIGH_I));
+  const paramsA = load<usize>(layer + LAYER_PARAMS_A);
+  const paramsB = load<usize>(layer + LAYER_PARAMS_B);
+  const paramsOut = load<usize>(layer + LAYER_PARAMS);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = load_operand16_x4(a + (<usize>(i * aStep) << 1), aStep, zeroA);
+    const y = load_operand16_x4(b + (<usize>(i * bStep) << 1), bStep, zeroB);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(lanes16(op, x, y, paramsA, paramsB, paramsOut), zeroOut), low), high);
+    v128.store64_lane(output + (<usize>i << 1), i16x8.narrow_i32x4_s(value, value), 0);
+  }
+  for (; i < n; i++) {
+    const x = i32x4.sub(i32x4.splat(<i32>load<i16>(a + (<usize>(i * aStep) << 1))), zeroA);
+    const y = i32x4.sub(i32x4.splat(<i32>load<i16>(b + (<usize>(i * bStep) << 1))), zeroB);
+    const value = i32x4.min_s(i32x4.max_s(i32x4.add(lanes16(op, x, y, paramsA, paramsB, paramsOut), zeroOut), low), high);
+    store<i16>(output + (<usize>i << 1), <i16>i32x4.extract_lane(value, 0));
   }
 }

@@ -11,8 +11,8 @@ import {
   LAYER_ZERO_POINT, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize, requantize_x4,
-  requantize_x4_fast,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize,
+  requantize_fp32, requantize_x4, requantize_x4_fast, requantize_x4_fp32,
 } from "./qs8_requantize";
 
 /**
@@ -23,13 +23,17 @@ import {
  * the sum of the channel's weights) and multiplies x itself. The bias, interior bias and
  * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
  * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. `requantization` is
- * REQUANTIZE, or REQUANTIZE_FAST when the caller has checked the layer suits it; the output
+ * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
+ * (`params` then holds the channels' float32 scales); the output
  * stage is `zeroPoint`, `lowI`, `highI`.
  */
 export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): void {
   const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
-  if (load<i32>(layer + LAYER_REQUANTIZATION) == REQUANTIZE_FAST) {
+  const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
+  if (requantization == REQUANTIZE_FAST) {
     depthwise_x8(REQUANTIZE_FAST, input, output, layer, inputZero, 1);
+  } else if (requantization == REQUANTIZE_FP32) {
+    depthwise_x8(REQUANTIZE_FP32, input, output, layer, inputZero, 1);
   } else {
     depthwise_x8(REQUANTIZE, input, output, layer, inputZero, 1);
   }
@@ -53,6 +57,7 @@ export function qs8_depthwise_dequantize_x8(
 function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, channel: i32): v128 {
   if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
   const offset = <usize>channel << 2;
+  if (mode == REQUANTIZE_FP32) return requantize_x4_fp32(acc, v128.load(params + offset));
   return requantize_x4_fast(
     acc,
     v128.load(params + PARAM_MULTIPLIER * stride + offset),
@@ -293,7 +298,9 @@ function depthwise_x8(
           const scaled = <f32>acc * load<f32>(scales + offset) * rowScale + load<f32>(floatBias + offset);
           store<f32>(target + offset, min(max(scaled, lowF), highF));
         } else {
-          const value = requantize(acc, load<i32>(params + offset), scalar_shift(params, stride, offset)) + zeroPoint;
+          const value = (mode == REQUANTIZE_FP32
+            ? requantize_fp32(acc, load<f32>(params + offset))
+            : requantize(acc, load<i32>(params + offset), scalar_shift(params, stride, offset))) + zeroPoint;
           store<i8>(target + <usize>channel, <i8>min(high, max(low, value)));
         }
       }

@@ -8,13 +8,11 @@
 import {
   LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_LDA, LAYER_LDC,
   LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION,
-  LAYER_SCALES, LAYER_ZERO_POINT, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE,
-  PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+  LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { spill } from "./spill";
+import { half_constant, store_floats, store_row, store_sums } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, requantize_x4_fast,
-  requantize_x4_with,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -24,7 +22,6 @@ import {
 /** Rows of A multiplied against every panel before moving on (a multiple of 4). */
 // @ts-ignore: decorator
 @inline const ROW_BLOCK: i32 = 64;
-
 
 /**
  * Packs int8 weights [n][k] (row stride k) into int16 panels of 8 channels: for each panel and
@@ -90,9 +87,23 @@ export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: u
     gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
     gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FP32) {
+    gemm_4x8(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   } else {
     gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
   }
+}
+
+/**
+ * The int32 form of `qs8_gemm_4x8`, for int16 activations (int16x8 layers, whose requantization
+ * `qs16_requantize_sums` does after): C[m][n] = A[m] . W[n] + bias[n] as int32 rows (row stride
+ * `ldc` values), exact while every such sum is within int32 (the caller bounds it at load).
+ */
+export function qs8_gemm_sums_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+  gemm_4x8(SUMS, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
+    load<i32>(layer + LAYER_N), i32x4.splat(0), i32x4.splat(0), i32x4.splat(0), 0,
+    f32x4.splat(1), 0);
 }
 
 /**
@@ -109,88 +120,6 @@ export function qs8_gemm_dequantize_4x8(
     load<i32>(layer + LAYER_N), f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
     f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
     f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
-}
-
-/**
- * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
- * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
- * half, up4; DEQUANTIZE the scales and the float bias. Unused ones are zero.
- */
-// @ts-ignore: decorator
-@inline
-function half_constant(
-  mode: i32, index: i32, params: usize, stride: usize, offset: usize, scales: usize,
-  floatBias: usize,
-): v128 {
-  if (mode == DEQUANTIZE) {
-    return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
-  }
-  if (mode != REQUANTIZE) {
-    const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
-    return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
-  }
-  if (index == 3) return i64x2.extend_low_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
-  if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
-  const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
-  return v128.load(params + general * stride + offset);
-}
-
-/**
- * Stores four float32 outputs of a hybrid layer (channels `channel .. channel + 3`, those below
- * n): clamp(float(sums + bias) * scales * rowScale + floatBias), rounded in that order, as
- * TFLite's hybrid convolution.
- */
-// @ts-ignore: decorator
-@inline
-function store_floats(
-  sums: v128, row: usize, channel: i32, n: i32, bias: v128, scales: v128, floatBias: v128,
-  lowV: v128, highV: v128, rowScale: v128,
-): void {
-  if (channel >= n) return;
-  const acc = i32x4.add(sums, bias);
-  const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), scales), rowScale);
-  const value = f32x4.min(f32x4.max(f32x4.add(scaled, floatBias), lowV), highV);
-  const target = row + (<usize>channel << 2);
-  if (channel + 4 <= n) {
-    v128.store(target, value);
-  } else {
-    v128.store(spill, value);
-    memory.copy(target, spill, <usize>(n - channel) << 2);
-  }
-}
-
-/**
- * Stores eight requantized outputs of one row (channels `channel .. channel + 7`, those below
- * n) from the sums of its two halves. Narrowed to int16 with saturation before the zero point is
- * added (saturating) and the clamp applied: for any int32 value this gives what clamping in
- * int32 gives, the clamp bounds being int8.
- */
-// @ts-ignore: decorator
-@inline
-function store_row(
-  mode: i32, first: v128, second: v128, row: usize, channel: i32, n: i32,
-  biasLow: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
-  biasHigh: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
-  zeroV: v128, lowV: v128, highV: v128,
-): void {
-  const accLow = i32x4.add(first, biasLow);
-  const accHigh = i32x4.add(second, biasHigh);
-  const low = mode == REQUANTIZE
-    ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
-    : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
-  const high = mode == REQUANTIZE
-    ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
-    : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
-  const shifted = i16x8.add_sat_s(i16x8.narrow_i32x4_s(low, high), zeroV);
-  const clamped = i16x8.min_s(i16x8.max_s(shifted, lowV), highV);
-  const bytes = i8x16.narrow_i16x8_s(clamped, clamped);
-  const target = row + <usize>channel;
-  if (channel + 8 <= n) {
-    v128.store64_lane(target, bytes, 0);
-  } else {
-    v128.store(spill, bytes);
-    memory.copy(target, spill, <usize>(n - channel));
-  }
 }
 
 /**
@@ -308,7 +237,12 @@ function gemm_4x8(
         const c1 = c0 + <usize>ldc;
         const c2 = c1 + <usize>ldc;
         const c3 = c2 + <usize>ldc;
-        if (mode == DEQUANTIZE) {
+        if (mode == SUMS) {
+          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
+          store_sums(s10, s11, c1, channel, n, biasLow, biasHigh);
+          store_sums(s20, s21, c2, channel, n, biasLow, biasHigh);
+          store_sums(s30, s31, c3, channel, n, biasLow, biasHigh);
+        } else if (mode == DEQUANTIZE) {
           store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
           store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
           store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
@@ -345,7 +279,9 @@ function gemm_4x8(
           w += 128;
         }
         const c0 = c + <usize>(row * ldc);
-        if (mode == DEQUANTIZE) {
+        if (mode == SUMS) {
+          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
+        } else if (mode == DEQUANTIZE) {
           store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
           store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
         } else {

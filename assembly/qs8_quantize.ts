@@ -29,6 +29,36 @@ export function qs8_quantize(input: usize, output: usize, n: i32, scale: f32, ze
 }
 
 /**
+ * QUANTIZE float32 to int8 as XNNPACK does (the "xnnpack" arithmetic): x times `inverse` (the
+ * float32 1 / scale) rounded to the nearest integer, ties to even, plus the zero point, clamped
+ * to [-128, 127]; 8 values per step.
+ */
+export function qs8_quantize_fp32(input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32): void {
+  const inverseV = f32x4.splat(inverse);
+  const zero = i32x4.splat(zeroPoint);
+  // The clamp less the zero point, applied before it is added (no int32 overflow).
+  const lowInt: i32 = -128 - zeroPoint;
+  const highInt: i32 = 127 - zeroPoint;
+  const lowLess = <f32>lowInt;
+  const highLess = <f32>highInt;
+  const low = f32x4.splat(lowLess);
+  const high = f32x4.splat(highLess);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x0 = f32x4.nearest(f32x4.mul(v128.load(input + (<usize>i << 2)), inverseV));
+    const x1 = f32x4.nearest(f32x4.mul(v128.load(input + (<usize>i << 2), 16), inverseV));
+    const a = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(x0, low), high)), zero);
+    const b = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(x1, low), high)), zero);
+    v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), a), 0);
+  }
+  for (; i < n; i++) {
+    const scaled = nearest<f32>(load<f32>(input + (<usize>i << 2)) * inverse);
+    const value = <i32>max(lowLess, min(highLess, scaled)) + zeroPoint;
+    store<i8>(output + <usize>i, <i8>value);
+  }
+}
+
+/**
  * A hybrid layer's on-the-fly input quantization: q = round(zeroPoint + x * inverse) in float32,
  * clamped to [low, 127]; 8 values per step. The asymmetric form (low -128, TFLite's
  * AsymmetricQuantizeFloats) rounds halves up, floor(v + 0.5), as TensorFlow's kernels do

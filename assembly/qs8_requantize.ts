@@ -24,6 +24,31 @@ import {
 /** `requantize_x4_fast` with single rounding. */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_FAST_SINGLE: i32 = 3;
+/** No requantization: the int32 sums themselves (`qs8_gemm_sums_4x8`). */
+// @ts-ignore: decorator
+@inline export const SUMS: i32 = 5;
+/** `requantize_x4_fp32`: XNNPACK's float32 scaling (the "xnnpack" arithmetic). */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_FP32: i32 = 4;
+
+/**
+ * XNNPACK's fp32 requantization of four lanes (its conv/gemm "fp32" epilogue): float32(acc) times
+ * the channel's float32 scale, rounded to the nearest integer, ties to even. XNNPACK rounds with a
+ * magic-number addition and clamps on the float's bits; for every int32 sum both give the same
+ * clamped result, as `nearest` is exact and the int32 conversion saturates beyond any clamp.
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_fp32(acc: v128, scale: v128): v128 {
+  return i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc), scale)));
+}
+
+/** `requantize_x4_fp32` on one sum. */
+// @ts-ignore: decorator
+@inline
+export function requantize_fp32(acc: i32, scale: f32): i32 {
+  return <i32>max(<f32>-2147483648, min(<f32>2147483520, nearest<f32>(<f32>acc * scale)));
+}
 
 /**
  * TFLite's MultiplyByQuantizedMultiplier: (acc << max(shift, 0)), times the Q0.31 multiplier

@@ -14,8 +14,8 @@ const SHARED_MODELS = new URL("../../shared/models/", import.meta.url);
 export const FAMILIES: Record<string, string[]> = {
   mobilenet_v1: ["float", "int8", "dynamic"],
   mobilenet_v2: ["float", "int8", "dynamic"],
-  seed_mnist: ["float", "int8", "int8_uint8io", "dynamic"],
-  mobile_mnist: ["float", "int8", "int8_uint8io", "dynamic"],
+  seed_mnist: ["float", "int8", "int8_uint8io", "dynamic", "int16x8"],
+  mobile_mnist: ["float", "int8", "int8_uint8io", "dynamic", "int16x8"],
 };
 
 /** The path of `family.variant` in ../shared/models, or null (with a printed line) if absent. */
@@ -62,6 +62,8 @@ export interface LoadedModel {
   input: Float32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
   /** One inference on `input`. */
   run: Runner;
+  /** For int8 variants: one inference in the "xnnpack" arithmetic. */
+  runXnnpack?: Runner;
 }
 
 /**
@@ -82,8 +84,15 @@ export async function loadModels(module: typeof liteq): Promise<LoadedModel[]> {
         const interpreter = await module.Interpreter.load(path);
         const input = sampleInput(interpreter.inputDetails()[0]);
         const run = () => interpreter.run([input]);
-        for (let round = 0; round < roundsFor(family).warmup; round++) run();
-        models.push({ name, family, path, input, run });
+        const xnnpack = variant.startsWith("int8")
+          ? await module.Interpreter.load(path, { arithmetic: "xnnpack" })
+          : null;
+        const runXnnpack = xnnpack ? () => xnnpack.run([input]) : undefined;
+        for (let round = 0; round < roundsFor(family).warmup; round++) {
+          run();
+          runXnnpack?.();
+        }
+        models.push({ name, family, path, input, run, runXnnpack });
       } catch (error) {
         console.log(`skipped ${name}: liteq cannot run it: ${errorMessage(error)}`);
       }

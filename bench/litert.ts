@@ -5,7 +5,9 @@
  * when a model fails to prepare: it prints a line starting with `ERROR` and returns garbage, so
  * its output is captured through `Module.print`/`printErr` and checked after each compile. It
  * cannot take an input with a dynamic dimension (-1, as Keras leaves the batch; its API has no
- * resize): making the input tensor throws `ERROR: [...litert_layout.h:140]`.
+ * resize: making the input tensor throws `ERROR: [...litert_layout.h:140]`), so models can be
+ * handed to it with every -1 dimension pinned to 1 (`pin_batch.ts`). It refuses INT8 input and
+ * output tensors ("Element type INT8 is not supported").
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -55,11 +57,17 @@ export function loadLiteRtRuntime(): Promise<typeof import("npm:@litertjs/core@2
   return loaded;
 }
 
-/** Loads and compiles a model on LiteRT.js's wasm (CPU) accelerator; throws if it logs ERROR. */
-export async function loadLiteRtModel(path: string): Promise<LiteRtModel> {
+/**
+ * Loads and compiles a model on LiteRT.js's wasm (CPU) accelerator; throws if it logs ERROR.
+ * `pinBatch` pins its -1 dimensions to 1 first (`pin_batch.ts`, imported only then, so that a
+ * cold start of LiteRT.js loads nothing of liteq).
+ */
+export async function loadLiteRtModel(path: string, pinBatch = false): Promise<LiteRtModel> {
   const litert = await loadLiteRtRuntime();
+  let bytes: Uint8Array = new Uint8Array(readFileSync(path));
+  if (pinBatch) bytes = (await import("./pin_batch.ts")).pinnedBatch(bytes);
   const before = log.length;
-  const model = await litert.loadAndCompile(new Uint8Array(readFileSync(path)), {
+  const model = await litert.loadAndCompile(bytes, {
     accelerator: "wasm",
   });
   const errors = log.slice(before).filter((line) => line.startsWith("ERROR"));

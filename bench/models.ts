@@ -3,9 +3,12 @@
  * is loaded and warmed up first (see `loadModels`), then the runtimes compared alternate single
  * runs round by round, so a shared machine's drift hits them alike and their ratio stays
  * meaningful when absolute times wander; each figure is the median of its runs. Prints:
- * - liteq against LiteRT.js (XNNPACK in wasm) per model of ../shared/models, and the ratio; a
- *   model LiteRT.js cannot run shows `ERROR`, and the `ERROR` line it logged or threw below;
- * - liteq's int8 and dynamic-range variants against its float one, per model family;
+ * - liteq against LiteRT.js (XNNPACK in wasm) per model of ../shared/models, and the ratio, int8
+ *   models in both of liteq's arithmetics ("reference", the default, and "xnnpack"); LiteRT.js
+ *   gets each model with its -1 batch pinned to 1; a model it cannot run shows `ERROR`, and the
+ *   `ERROR` line it logged or threw below;
+ * - liteq's int8 (both arithmetics) and dynamic-range variants against its float one, and int16x8
+ *   against int8 where ../shared has it, per family;
  * - cold starts, each in a fresh `deno run` (see `cold_start.ts`): import, load and first
  *   inference of seed_mnist (an edge function's start), and of MobileNet V2 int8 for both runtimes.
  *
@@ -40,7 +43,7 @@ import { type LiteRtModel, loadLiteRtModel } from "./litert.ts";
 async function loadPeer(model: LoadedModel, notes: string[]): Promise<LiteRtModel | null> {
   let peer: LiteRtModel | undefined;
   try {
-    peer = await loadLiteRtModel(model.path);
+    peer = await loadLiteRtModel(model.path, true);
     await peer.run(model.input);
     return peer;
   } catch (error) {
@@ -50,48 +53,95 @@ async function loadPeer(model: LoadedModel, notes: string[]): Promise<LiteRtMode
   }
 }
 
-/** The liteq / LiteRT.js table, model by model. */
+/**
+ * The liteq / LiteRT.js table, model by model: liteq in its default ("reference") arithmetic and,
+ * for int8 models, in the "xnnpack" one, alternating with LiteRT.js run by run.
+ */
 async function againstLiteRt(models: LoadedModel[]): Promise<void> {
   console.log(
-    "liteq and LiteRT.js 2.5.3 (XNNPACK, wasm), alternating single runs after warm-up, medians:",
+    "liteq and LiteRT.js 2.5.3 (XNNPACK, wasm), alternating single runs after warm-up, medians " +
+      '(xnnpack: liteq\'s "xnnpack" arithmetic, int8 models):',
   );
-  const table = new Table(["model", "liteq ms", "LiteRT.js ms", "liteq / LiteRT.js", "rounds"]);
+  const table = new Table([
+    "model",
+    "liteq ms",
+    "xnnpack ms",
+    "LiteRT.js ms",
+    "liteq / LiteRT.js",
+    "xnnpack / LiteRT.js",
+    "rounds",
+  ]);
   const notes: string[] = [];
   for (const model of models) {
     const peer = await loadPeer(model, notes);
-    const { medians: [liteqMs, litertMs], rounds } = await interleave(
-      peer ? [model.run, () => peer.run(model.input)] : [model.run],
+    const runners = [model.run, ...(model.runXnnpack ? [model.runXnnpack] : [])];
+    const { medians, rounds } = await interleave(
+      peer ? [...runners, () => peer.run(model.input)] : runners,
       roundsFor(model.family),
     );
     peer?.delete();
-    const [theirs, relative] = peer ? [ms(litertMs), ratio(liteqMs / litertMs)] : ["ERROR", ""];
-    table.row([model.name, ms(liteqMs), theirs, relative, String(rounds)]);
+    const liteqMs = medians[0];
+    const xnnpackMs = model.runXnnpack ? medians[1] : undefined;
+    const litertMs = peer ? medians[medians.length - 1] : undefined;
+    table.row([
+      model.name,
+      ms(liteqMs),
+      xnnpackMs === undefined ? "-" : ms(xnnpackMs),
+      litertMs === undefined ? "ERROR" : ms(litertMs),
+      litertMs === undefined ? "" : ratio(liteqMs / litertMs),
+      litertMs === undefined || xnnpackMs === undefined ? "" : ratio(xnnpackMs / litertMs),
+      String(rounds),
+    ]);
   }
   for (const note of notes) console.log(note);
 }
 
-/** liteq's int8 and dynamic variants against float, per family, interleaved. */
+/**
+ * liteq's int8 (both arithmetics), dynamic and, where the family has one, int16x8 variants
+ * against float (int16x8 against int8), per family, interleaved.
+ */
 async function variantRatios(models: LoadedModel[]): Promise<void> {
   console.log("\nliteq's quantized variants against its float ones, interleaved the same way:");
-  const header = ["model", "float ms", "int8 ms", "dynamic ms", "int8 / float", "dynamic / float"];
+  const header = [
+    "model",
+    "float ms",
+    "int8 ms",
+    "xnnpack ms",
+    "dynamic ms",
+    "int16x8 ms",
+    "int8 / float",
+    "xnnpack / float",
+    "dynamic / float",
+    "int16x8 / int8",
+  ];
   const table = new Table([...header, "rounds"]);
   for (const family of Object.keys(FAMILIES)) {
-    const variants = ["float", "int8", "dynamic"].map((variant) =>
-      models.find((model) => model.name === `${family}.${variant}`)
+    const [float, int8, dynamic, int16x8] = ["float", "int8", "dynamic", "int16x8"].map(
+      (variant) => models.find((model) => model.name === `${family}.${variant}`),
     );
-    if (variants.some((model) => !model)) continue;
-    const { medians: [float, int8, dynamic], rounds } = await interleave(
-      variants.map((model) => model!.run),
+    if (!float || !int8?.runXnnpack || !dynamic) continue;
+    const runners = [float.run, int8.run, int8.runXnnpack, dynamic.run];
+    const { medians: [floatMs, int8Ms, xnnpackMs, dynamicMs, int16Ms], rounds } = await interleave(
+      int16x8 ? [...runners, int16x8.run] : runners,
       roundsFor(family),
     );
-    const cells = [ms(float), ms(int8), ms(dynamic), ratio(int8 / float), ratio(dynamic / float)];
-    table.row([family, ...cells, String(rounds)]);
+    const cells = [ms(floatMs), ms(int8Ms), ms(xnnpackMs), ms(dynamicMs)];
+    const ratios = [int8Ms / floatMs, xnnpackMs / floatMs, dynamicMs / floatMs].map(ratio);
+    const int16Cells = int16x8 ? [ms(int16Ms), ratio(int16Ms / int8Ms)] : ["-", ""];
+    table.row([
+      family,
+      ...cells,
+      int16Cells[0],
+      ...ratios,
+      int16Cells[1],
+      String(rounds),
+    ]);
   }
 }
 
 /**
- * Cold starts: liteq on seed_mnist (an edge function's start; LiteRT.js cannot run it, see
- * `againstLiteRt`) and both runtimes on MobileNet V2 int8.
+ * Cold starts: liteq on seed_mnist (an edge function's start; LiteRT.js needs its batch pinned
+ * first, see `againstLiteRt`) and both runtimes on MobileNet V2 int8.
  */
 async function coldStartTable(): Promise<void> {
   const moduleUrl = new URL("../mod.ts", import.meta.url);

@@ -1,10 +1,12 @@
 /**
- * Compiles `assembly/` with AssemblyScript twice: `build/liteq_simd.wasm` (plain WebAssembly SIMD,
- * runs everywhere) and `build/liteq_relaxed.wasm` (also relaxed SIMD: fused multiply-add and the
- * int8 dot product; chosen at load only after its self-test passes). The compiled files are
- * committed so that a URL import of `mod.ts` needs no build step. From the declarations the
- * compiler emits beside each build (`--bindings raw`) it writes the TypeScript interface of the
- * kernels, `src/runtime/kernel_exports.generated.ts`, after checking that both builds declare the
+ * Compiles `assembly/` with AssemblyScript three times: `build/liteq_simd.wasm` (plain WebAssembly
+ * SIMD, runs everywhere), `build/liteq_relaxed.wasm` (also relaxed SIMD: fused multiply-add and
+ * the int8 dot product; chosen at load only after its self-test passes) and
+ * `build/liteq_relaxed_exact.wasm` (relaxed SIMD with unfused float arithmetic, `FUSED_FLOAT=0`:
+ * for models with hybrid layers). The compiled files are committed so that a URL import of
+ * `mod.ts` needs no build step. From the declarations the compiler emits beside each build
+ * (`--bindings raw`) it writes the TypeScript interface of the kernels,
+ * `src/runtime/kernel_exports.generated.ts`, after checking that the builds declare the
  * same exports and that each module exports exactly those names. Before compiling it writes
  * `assembly/kernel_layout.generated.ts`, the byte offsets of the blocks the kernels read from
  * memory, from their layouts in `src/runtime/kernel_layout.ts`. `--check` compiles in memory and
@@ -27,11 +29,18 @@ const THREADS = [
   "--maximumMemory",
   "65536",
 ];
+const SIMD = ["--enable", "simd"];
+const RELAXED = [...SIMD, "--enable", "relaxed-simd"];
+/** Float kernels with fused multiply-adds (relaxed SIMD), or without (TFLite's own results). */
+const FUSED = ["--use", "FUSED_FLOAT=1"];
+const UNFUSED = ["--use", "FUSED_FLOAT=0"];
 const TARGETS: Record<string, string[]> = {
-  "build/liteq_simd.wasm": ["--enable", "simd"],
-  "build/liteq_relaxed.wasm": ["--enable", "simd", "--enable", "relaxed-simd"],
-  "build/liteq_simd_threads.wasm": ["--enable", "simd", ...THREADS],
-  "build/liteq_relaxed_threads.wasm": ["--enable", "simd", "--enable", "relaxed-simd", ...THREADS],
+  "build/liteq_simd.wasm": [...SIMD, ...UNFUSED],
+  "build/liteq_relaxed.wasm": [...RELAXED, ...FUSED],
+  "build/liteq_relaxed_exact.wasm": [...RELAXED, ...UNFUSED],
+  "build/liteq_simd_threads.wasm": [...SIMD, ...UNFUSED, ...THREADS],
+  "build/liteq_relaxed_threads.wasm": [...RELAXED, ...FUSED, ...THREADS],
+  "build/liteq_relaxed_exact_threads.wasm": [...RELAXED, ...UNFUSED, ...THREADS],
 };
 const INTERFACE = "src/runtime/kernel_exports.generated.ts";
 const LAYOUT = "assembly/kernel_layout.generated.ts";
@@ -218,8 +227,9 @@ function interfaceSource(declarations: Declaration[]): string {
   lines.push(
     "",
     "/**",
-    " * The exports of build/liteq_simd.wasm and build/liteq_relaxed.wasm (the same in both), each",
-    " * function under the file of assembly/ that defines it. Pointers are byte offsets into `memory`.",
+    " * The exports of build/liteq_simd.wasm, liteq_relaxed.wasm and liteq_relaxed_exact.wasm (the",
+    " * same in each), each function under the file of assembly/ that defines it. Pointers are byte",
+    " * offsets into `memory`.",
     " */",
     "export interface KernelExports {",
   );

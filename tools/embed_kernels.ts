@@ -1,7 +1,7 @@
 /**
  * Writes the wasm kernels as base64 into two generated modules that `src/runtime/wasm.ts` imports
- * on first use: `kernels_embedded.generated.ts` (`build/liteq_simd.wasm`,
- * `build/liteq_relaxed.wasm`), when no caller gives kernels of its own, and
+ * on first use: `kernels_embedded.generated.ts` (`build/liteq_simd.wasm`, `liteq_relaxed.wasm`,
+ * `liteq_relaxed_exact.wasm`), when no caller gives kernels of its own, and
  * `kernels_threads_embedded.generated.ts` (the threads builds), when an interpreter runs on
  * several threads. So bundles, URL imports and the npm package carry their kernels, and a
  * single-threaded caller never parses the threads builds. Run by `deno task build`; `--check` (in
@@ -12,10 +12,12 @@ const TARGETS: Record<string, Record<string, string>> = {
   "src/runtime/kernels_embedded.generated.ts": {
     simd: "build/liteq_simd.wasm",
     relaxed: "build/liteq_relaxed.wasm",
+    "relaxed-exact": "build/liteq_relaxed_exact.wasm",
   },
   "src/runtime/kernels_threads_embedded.generated.ts": {
     simd: "build/liteq_simd_threads.wasm",
     relaxed: "build/liteq_relaxed_threads.wasm",
+    "relaxed-exact": "build/liteq_relaxed_exact_threads.wasm",
   },
 };
 
@@ -39,7 +41,8 @@ async function embeddedKernelsSource(builds: Record<string, string>): Promise<st
     "export const KERNELS_BASE64: Record<KernelVariant, string> = {",
   ];
   for (const [variant, path] of Object.entries(builds)) {
-    lines.push(`  ${variant}:\n    "${encodeBase64(await Deno.readFile(`${root}${path}`))}",`);
+    const key = /^\w+$/.test(variant) ? variant : JSON.stringify(variant);
+    lines.push(`  ${key}:\n    "${encodeBase64(await Deno.readFile(`${root}${path}`))}",`);
   }
   lines.push("};", "");
   return lines.join("\n");

@@ -9,6 +9,7 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readSource } from "../io/read_source.ts";
 import { KernelMemory, sharedWasmMemory } from "./memory.ts";
+import { useArithmetic } from "./op.ts";
 import { Program } from "./control_flow/program.ts";
 import type { PreparedSubgraph } from "./subgraph.ts";
 import { type CustomOp, customOpKernel } from "./custom_op.ts";
@@ -54,13 +55,12 @@ export interface InterpreterOptions {
   /** Shapes for the inputs, by position (resolves -1 dimensions; the file's shape otherwise). */
   inputShapes?: (number[] | undefined)[];
   /**
-   * Which kernel build to run. `auto` (the default) gives TensorFlow's reference results: plain
-   * SIMD for models with float32 arithmetic layers (convolutions, fully connected, batch matmul,
-   * LSTM, SVDF) or hybrid layers, whose float sums it computes in TFLite's order bit for bit;
-   * for other models (integer ones) relaxed SIMD when this engine passes its self-test, plain
-   * SIMD otherwise. `relaxed` asks for relaxed SIMD whatever the model: its float kernels fuse
-   * each multiply-add (one rounding instead of two), faster on float models (see the README for
-   * the figure) but within rounding of TensorFlow's results rather than equal to them, and deep
+   * Which kernel build to run. `auto` (the default) gives TensorFlow's reference results with
+   * the int8 dot product where it can: `relaxed-exact` (relaxed SIMD for integers, float
+   * arithmetic unfused, as TFLite computes it) when this engine passes its self-test, plain SIMD
+   * otherwise. `relaxed` asks for relaxed SIMD throughout: its float kernels fuse each
+   * multiply-add (one rounding instead of two), faster on float models (see the README for the
+   * figure) but within rounding of TensorFlow's results rather than equal to them, and deep
    * networks amplify that (by up to 0.16 on pose_landmark_lite's segmentation logits). `simd`
    * asks for plain SIMD.
    */
@@ -102,6 +102,14 @@ export interface InterpreterOptions {
    * workers with `dispose()`; they never keep a process alive.
    */
   threads?: number | "auto";
+  /**
+   * Whose integer arithmetic the int8 layers follow, bit for bit: `reference` (default),
+   * TensorFlow Lite's reference kernels (TFLite's fixed-point requantization); or `xnnpack`,
+   * what XNNPACK computes (LiteRT.js's and TensorFlow Lite's default CPU path): float32
+   * requantization of convolutions, fully connected and depthwise layers, and XNNPACK's own
+   * formulas for QUANTIZE and ADD. The two differ by one step on a small share of values.
+   */
+  arithmetic?: "reference" | "xnnpack";
 }
 
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
@@ -109,35 +117,6 @@ export type InputValues = TensorData | ArrayLike<number>;
 
 function isModel(source: ModelSource): source is Model {
   return typeof source === "object" && source !== null && "subgraphs" in source;
-}
-
-/** Ops whose float32 kernels sum products (the relaxed build fuses their multiply-adds). */
-const FLOAT_ARITHMETIC_OPS = new Set([
-  "CONV_2D",
-  "DEPTHWISE_CONV_2D",
-  "TRANSPOSE_CONV",
-  "Convolution2DTransposeBias",
-  "FULLY_CONNECTED",
-  "BATCH_MATMUL",
-  "LSTM",
-  "UNIDIRECTIONAL_SEQUENCE_LSTM",
-  "BIDIRECTIONAL_SEQUENCE_LSTM",
-  "SVDF",
-]);
-
-/**
- * Whether `auto` must take plain SIMD, whose float kernels give TFLite's reference results bit
- * for bit: some operator is a float32 arithmetic layer, or meets float32 activations (input 0)
- * with int8 weights (input 1), a hybrid layer whose on-the-fly quantization must see float
- * activations exactly as TFLite's kernels compute them.
- */
-function needsReferenceFloat(model: Model): boolean {
-  return model.subgraphs.some(({ operators, tensors }) =>
-    operators.some(({ op, inputs }) =>
-      tensors[inputs[0]]?.dtype === "float32" &&
-      (FLOAT_ARITHMETIC_OPS.has(op) || tensors[inputs[1]]?.dtype === "int8")
-    )
-  );
 }
 
 /** Reads a model from any `ModelSource`. */
@@ -306,6 +285,7 @@ export class Interpreter {
     private readonly pool: ThreadPool | undefined,
     options: InterpreterOptions,
   ) {
+    useArithmetic(memory, options.arithmetic ?? "reference");
     this.program = new Program(model, memory, {
       maxElements: options.maxElements,
       maxWhileIterations: options.maxWhileIterations,
@@ -341,9 +321,7 @@ export class Interpreter {
     const model = await loadModelSource(source);
     if (model.subgraphs.length === 0) throw new ModelFormatError("", "the model has no subgraphs");
     const build = options.kernels ?? "auto";
-    const variant = build === "auto" && needsReferenceFloat(model)
-      ? "simd"
-      : await resolveVariant(build, options.wasm);
+    const variant = await resolveVariant(build, options.wasm);
     const requested = await requestedThreads(options.threads);
     const fallback = requested > 1 ? threadsUnavailable() : null;
     const threads = { requested, count: fallback ? 1 : requested, fallback };

@@ -10,8 +10,9 @@ export type i32 = number;
 export type usize = number;
 
 /**
- * The exports of build/liteq_simd.wasm and build/liteq_relaxed.wasm (the same in both), each
- * function under the file of assembly/ that defines it. Pointers are byte offsets into `memory`.
+ * The exports of build/liteq_simd.wasm, liteq_relaxed.wasm and liteq_relaxed_exact.wasm (the
+ * same in each), each function under the file of assembly/ that defines it. Pointers are byte
+ * offsets into `memory`.
  */
 export interface KernelExports {
   /** The kernels' memory. */
@@ -20,6 +21,8 @@ export interface KernelExports {
   heap_base(): usize;
   /** assembly/fp16.ts */
   f16_to_f32_x8(source: usize, destination: usize, count: i32): void;
+  /** assembly/simd.ts */
+  qs8_dot_form(): i32;
   /** assembly/simd.ts */
   relaxed_self_test(): i32;
   /** assembly/spill.ts */
@@ -72,9 +75,37 @@ export interface KernelExports {
     rowScale: f32,
   ): void;
   /** assembly/qs8_gemm.ts */
+  qs8_gemm_sums_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  /** assembly/qs8_gemm.ts */
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
+  /** assembly/qs16_requantize.ts */
+  qs16_depthwise_sums(input: usize, sums: usize, layer: usize): void;
+  /** assembly/qs16_requantize.ts */
+  qs16_requantize_sums(
+    sums: usize,
+    rows: i32,
+    n: i32,
+    reduced: usize,
+    total: usize,
+    low: i32,
+    high: i32,
+    output: usize,
+  ): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_gemm_dequantize_4x8c4(
+    a: usize,
+    packed: usize,
+    c: usize,
+    m: i32,
+    layer: usize,
+    rowScale: f32,
+  ): void;
+  /** assembly/qs8_gemm_dot.ts */
+  qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize, sums: usize): void;
   /** assembly/qs8_depthwise.ts */
   qs8_depthwise(input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_depthwise.ts */
@@ -88,6 +119,17 @@ export interface KernelExports {
   /** assembly/qs8_depthwise.ts */
   qs8_depthwise_x8(input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_binary.ts */
+  qs16_binary(
+    op: i32,
+    a: usize,
+    aStep: i32,
+    b: usize,
+    bStep: i32,
+    output: usize,
+    n: i32,
+    layer: usize,
+  ): void;
+  /** assembly/qs8_binary.ts */
   qs8_binary(
     op: i32,
     a: usize,
@@ -98,8 +140,16 @@ export interface KernelExports {
     n: i32,
     layer: usize,
   ): void;
+  /** assembly/qs8_pool.ts */
+  qs8_pool(mode: i32, input: usize, output: usize, layer: usize): void;
+  /** assembly/qs8_reduce.ts */
+  qs8_channel_sums(input: usize, rows: i32, channels: i32, unsigned: i32, sums: usize): void;
+  /** assembly/qs8_convert.ts */
+  qs8_requantize_values(mode: i32, input: usize, output: usize, n: i32, layer: usize): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
+  /** assembly/qs8_quantize.ts */
+  qs8_quantize_fp32(input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize_hybrid(
     input: usize,
@@ -123,6 +173,7 @@ export interface KernelExports {
 export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[] = [
   "heap_base",
   "f16_to_f32_x8",
+  "qs8_dot_form",
   "relaxed_self_test",
   "set_spill_area",
   "qs8_dot_peak",
@@ -140,13 +191,24 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_im2col",
   "qs8_gemm_4x8",
   "qs8_gemm_dequantize_4x8",
+  "qs8_gemm_sums_4x8",
   "qs8_pack_weights",
   "qs8_widen",
+  "qs16_depthwise_sums",
+  "qs16_requantize_sums",
+  "qs8_gemm_4x8c4",
+  "qs8_gemm_dequantize_4x8c4",
+  "qs8_pack_weights_c4",
   "qs8_depthwise",
   "qs8_depthwise_dequantize_x8",
   "qs8_depthwise_x8",
+  "qs16_binary",
   "qs8_binary",
+  "qs8_pool",
+  "qs8_channel_sums",
+  "qs8_requantize_values",
   "qs8_quantize",
+  "qs8_quantize_fp32",
   "qs8_quantize_hybrid",
   "qs8_channel_params",
 ];

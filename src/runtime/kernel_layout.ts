@@ -50,6 +50,11 @@ export const LAYER_FIELDS = {
   n: "i32",
   lda: "i32",
   ldc: "i32",
+  /**
+   * The byte `qs8_gemm_4x8c4` XORs into every activation before its dot product: 0x80 where the
+   * engine reads that operand as unsigned, 0 where it reads it as signed.
+   */
+  activationXor: "i32",
   // The output stage: int8 zero point and clamp, float32 clamp, requantization mode.
   zeroPoint: "i32",
   lowI: "i32",

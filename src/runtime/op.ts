@@ -60,6 +60,20 @@ export interface RowSplit {
 /** Prepares one operator: checks it, sets output shapes, returns how to run it. */
 export type OpKernel = (context: OpContext) => PreparedOp;
 
+/**
+ * Whose integer arithmetic the int8 kernels follow: TensorFlow Lite's reference kernels, or
+ * XNNPACK's (see `InterpreterOptions.arithmetic`).
+ */
+export type Arithmetic = "reference" | "xnnpack";
+
+/** The arithmetic of each interpreter, by its memory (one per interpreter). */
+const ARITHMETIC = new WeakMap<KernelMemory, Arithmetic>();
+
+/** Makes the ops prepared over `memory` follow `arithmetic` (the interpreter, at load). */
+export function useArithmetic(memory: KernelMemory, arithmetic: Arithmetic): void {
+  ARITHMETIC.set(memory, arithmetic);
+}
+
 /** One operator being prepared. */
 export class OpContext {
   /**
@@ -84,6 +98,11 @@ export class OpContext {
   /** The kernels' exports. */
   get kernels(): KernelExports {
     return this.memory.kernels;
+  }
+
+  /** Whose integer arithmetic this interpreter follows (`reference` unless set at load). */
+  get arithmetic(): Arithmetic {
+    return ARITHMETIC.get(this.memory) ?? "reference";
   }
 
   /** The builtin options (an empty object when the file has none). */

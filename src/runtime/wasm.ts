@@ -10,8 +10,12 @@ import { KERNEL_FUNCTIONS, type KernelExports } from "./kernel_exports.generated
 
 export type { KernelExports };
 
-/** Which build of the kernels runs: plain SIMD, or with relaxed SIMD (fused multiply-add, dot). */
-export type KernelVariant = "simd" | "relaxed";
+/**
+ * Which build of the kernels runs: plain SIMD; relaxed SIMD for integers only, its float
+ * arithmetic unfused and so exactly TFLite's (`relaxed-exact`: the int8 dot product); or relaxed
+ * SIMD throughout (`relaxed`: fused multiply-adds in the float kernels too).
+ */
+export type KernelVariant = "simd" | "relaxed" | "relaxed-exact";
 
 /**
  * One build of the kernels: the URL or path of its `.wasm` file (`build/liteq_simd.wasm`), its
@@ -21,9 +25,11 @@ export type KernelSource = URL | string | Uint8Array | ArrayBuffer | WebAssembly
 
 /**
  * The kernels a caller gives: one build, taken as the plain SIMD build, or the builds by variant
- * (`auto` then takes the relaxed one when it is given and works here).
+ * (`auto` then takes the relaxed-exact one when it is given and works here).
  */
-export type KernelSources = KernelSource | { simd: KernelSource; relaxed?: KernelSource };
+export type KernelSources =
+  | KernelSource
+  | { simd: KernelSource; relaxed?: KernelSource; "relaxed-exact"?: KernelSource };
 
 const IMPORTS = {
   env: {
@@ -86,7 +92,9 @@ function compileSource(source: KernelSource): Promise<WebAssembly.Module> {
   return module;
 }
 
-function byVariant(sources: KernelSources): { simd: KernelSource; relaxed?: KernelSource } {
+function byVariant(
+  sources: KernelSources,
+): { simd: KernelSource; relaxed?: KernelSource; "relaxed-exact"?: KernelSource } {
   const single = typeof sources === "string" || sources instanceof URL ||
     sources instanceof Uint8Array || sources instanceof ArrayBuffer ||
     sources instanceof WebAssembly.Module;
@@ -142,19 +150,20 @@ async function instantiate(module: WebAssembly.Module, source: string): Promise<
 const relaxedWorks = new WeakMap<WebAssembly.Module, Promise<boolean>>();
 
 /**
- * Whether the relaxed build (embedded, or in `sources`) compiles here and its self-test passes
- * (engines without relaxed SIMD refuse the module; some compute the relaxed dot product wrongly).
+ * Whether the relaxed-exact build (embedded, or in `sources`) compiles here and its self-test
+ * passes (engines without relaxed SIMD refuse the module; some compute the relaxed dot product
+ * wrongly).
  */
 export async function relaxedSimdWorks(sources?: KernelSources): Promise<boolean> {
   let module: WebAssembly.Module;
   try {
-    module = await compileVariant("relaxed", sources);
+    module = await compileVariant("relaxed-exact", sources);
   } catch {
     return false;
   }
   let works = relaxedWorks.get(module);
   if (!works) {
-    works = instantiate(module, describe("relaxed", sources))
+    works = instantiate(module, describe("relaxed-exact", sources))
       .then((kernels) => kernels.relaxed_self_test() === 1)
       .catch(() => false);
     relaxedWorks.set(module, works);
@@ -162,13 +171,16 @@ export async function relaxedSimdWorks(sources?: KernelSources): Promise<boolean
   return works;
 }
 
-/** The variant `auto` stands for here: relaxed when it works, plain SIMD otherwise. */
+/**
+ * The variant `auto` stands for here: relaxed-exact (TFLite's float results, the int8 dot
+ * product) when it works, plain SIMD otherwise.
+ */
 export async function resolveVariant(
   variant: KernelVariant | "auto",
   sources?: KernelSources,
 ): Promise<KernelVariant> {
   if (variant !== "auto") return variant;
-  return (await relaxedSimdWorks(sources)) ? "relaxed" : "simd";
+  return (await relaxedSimdWorks(sources)) ? "relaxed-exact" : "simd";
 }
 
 /**

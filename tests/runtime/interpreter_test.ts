@@ -140,20 +140,23 @@ Deno.test("every robustness model loads and runs, or fails at load with a clear 
   }
 });
 
-Deno.test("auto takes plain SIMD for float layers, relaxed SIMD for integer models when it works", async () => {
-  const auto = await Interpreter.load(SEED_F16);
-  assert.equal(auto.kernelVariant, "simd");
-  const integer = await Interpreter.load(`${FIXTURES}/models/seed_mnist.int8.tflite`);
+Deno.test("auto takes relaxed-exact where relaxed SIMD works: plain SIMD's float results, the int8 dot", async () => {
   const works = await relaxedSimdWorks();
-  assert.equal(integer.kernelVariant, works ? "relaxed" : "simd");
+  const expected = works ? "relaxed-exact" : "simd";
+  const auto = await Interpreter.load(SEED_F16);
+  assert.equal(auto.kernelVariant, expected);
+  const integer = await Interpreter.load(`${FIXTURES}/models/seed_mnist.int8.tflite`);
+  assert.equal(integer.kernelVariant, expected);
   if (!works) {
     console.log("relaxed SIMD does not work on this engine: not compared");
     return;
   }
+  const input = Float32Array.from({ length: 784 }, (_, index) => (index % 13) / 13);
+  const plain = await Interpreter.load(SEED_F16, { kernels: "simd" });
   const relaxed = await Interpreter.load(SEED_F16, { kernels: "relaxed" });
   assert.equal(relaxed.kernelVariant, "relaxed");
-  const input = Float32Array.from({ length: 784 }, (_, index) => (index % 13) / 13);
-  const [fused] = relaxed.run([input]) as Float32Array[];
   const [unfused] = auto.run([input]) as Float32Array[];
+  assert.deepEqual(unfused, plain.run([input])[0]);
+  const [fused] = relaxed.run([input]) as Float32Array[];
   fused.forEach((value, index) => assert.ok(Math.abs(value - unfused[index]) < 1e-5));
 });

@@ -23,7 +23,8 @@ import { mnistSamples } from "../quantize/debug/mnist_samples.ts";
 const MODEL = `${FIXTURES}/models/seed_mnist.float.tflite`;
 const SIMD = `${ROOT}build/liteq_simd.wasm`;
 const RELAXED = `${ROOT}build/liteq_relaxed.wasm`;
-const BOTH = { simd: SIMD, relaxed: RELAXED };
+const RELAXED_EXACT = `${ROOT}build/liteq_relaxed_exact.wasm`;
+const ALL = { simd: SIMD, relaxed: RELAXED, "relaxed-exact": RELAXED_EXACT };
 const INPUT = Float32Array.from({ length: 784 }, (_, index) => (index % 11) / 11);
 
 /** Output 0 of seed_mnist on INPUT, and the kernel build that ran it. */
@@ -48,11 +49,15 @@ Deno.test("the wasm option takes the plain SIMD build as bytes, module, path or 
   }
 });
 
-Deno.test("the wasm option takes both builds; auto picks plain SIMD for this float model", async () => {
-  const wasm = BOTH;
-  const variant = (await relaxedSimdWorks(wasm)) ? "relaxed" : "simd";
-  assert.deepEqual(await runWith({ wasm, kernels: variant }), await runWith({ kernels: variant }));
-  assert.equal((await runWith({ wasm }))[0], "simd");
+Deno.test("the wasm option takes every build; auto picks relaxed-exact where it works, else plain SIMD", async () => {
+  const wasm = ALL;
+  const variant = (await relaxedSimdWorks(wasm)) ? "relaxed-exact" : "simd";
+  for (const kernels of ["simd", "relaxed", "relaxed-exact"] as const) {
+    assert.deepEqual(await runWith({ wasm, kernels }), await runWith({ kernels }));
+  }
+  assert.equal((await runWith({ wasm }))[0], variant);
+  // Without the relaxed-exact build among them, auto falls back to plain SIMD.
+  assert.equal((await runWith({ wasm: { simd: SIMD, relaxed: RELAXED } }))[0], "simd");
 });
 
 Deno.test("the wasm option refuses a missing build, a missing file and a module that is not liteq's", async () => {
@@ -78,7 +83,7 @@ Deno.test("quantize and compareModels run on the kernels given", async () => {
     await quantize(model, { mode: "int8", representativeDataset: samples }),
   );
   const given = writeModel(
-    await quantize(model, { mode: "int8", representativeDataset: samples, wasm: BOTH }),
+    await quantize(model, { mode: "int8", representativeDataset: samples, wasm: ALL }),
   );
   assert.deepEqual(given, embedded);
   const comparison = await compareModels(model, given, [data], { wasm: readBytesSync(SIMD) });

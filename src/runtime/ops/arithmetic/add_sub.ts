@@ -1,4 +1,7 @@
-/** ADD and SUB: float32 and int32 on `float_binary.ts`; int8 on the wasm, uint8 and int16 here. */
+/**
+ * ADD and SUB: float32 and int32 on `float_binary.ts`; int8 and most int16 on the wasm, uint8 and
+ * the other int16 here.
+ */
 import type { OpContext, OpKernel, PreparedOp } from "../../op.ts";
 import { floatBinary } from "./float_binary.ts";
 import { qs8Binary } from "./int8_binary.ts";
@@ -38,7 +41,10 @@ function integerAddSub(subtract: boolean): OpKernel {
     const [multiplierOut, shiftOut] = quantizeMultiplier(twiceMax / (2 ** leftShift * po.scale));
     const [low, high] = quantizedActivationRange(context, output);
     const walk = broadcastWalk(a.shape, b.shape, output.shape);
-    if (a.dtype === "int8") {
+    // int16 on wasm where no multiplier shifts left (`qs16_binary`).
+    const int16Wasm = a.dtype === "int16" &&
+      [shiftA, shiftB, shiftOut].every((shift) => shift <= 0 && shift >= -30);
+    if (a.dtype === "int8" || int16Wasm) {
       return qs8Binary(context, {
         op: subtract ? "SUB" : "ADD",
         a,

@@ -1,10 +1,18 @@
 /**
- * Int8 ADD, SUB and MUL on the wasm `qs8_binary` kernel, with the arithmetic of TFLite's reference.
+ * Int8 (and int16) ADD, SUB and MUL on the wasm `qs8_binary` (`qs16_binary`) kernel, with the
+ * arithmetic of TFLite's reference, or for int8 ADD and MUL in the "xnnpack" arithmetic XNNPACK's
+ * where its delegate takes the layer.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import type { BroadcastWalk } from "../common/broadcast.ts";
 import { channelConstants } from "../common/weight_packing.ts";
+import {
+  xnnpackActivationRange,
+  xnnpackAddConstants,
+  xnnpackMulScale,
+} from "../common/xnnpack_arithmetic.ts";
+import { params as quantization } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
 /** Requantization constants of one multiplier for the 4 lanes of `qs8_binary`. */
@@ -17,6 +25,29 @@ function uniformConstants(context: OpContext, multiplier: number, shift: number)
     4,
     Infinity,
   ).params;
+}
+
+/** The layer block and op code of TFLite's reference arithmetic. */
+function referenceBinary(context: OpContext, layer: Int8Binary): { block: number; code: number } {
+  const { zeroPoints, low, high } = layer;
+  const constants = layer.multipliers.map(([multiplier, shift]) =>
+    uniformConstants(context, multiplier, shift)
+  );
+  const [paramsA, paramsB, params] = layer.op === "MUL"
+    ? [constants[0], constants[0], constants[0]]
+    : constants;
+  const [zeroA, zeroB, zeroPoint] = zeroPoints;
+  const block = storeLayer(context.memory, {
+    zeroA,
+    zeroB,
+    zeroPoint,
+    lowI: low,
+    highI: high,
+    paramsA,
+    paramsB,
+    params,
+  });
+  return { block, code: { ADD: 0, SUB: 1, MUL: 2 }[layer.op] };
 }
 
 /** What an int8 ADD, SUB or MUL prepared (see `add_sub.ts`, `mul.ts`). */
@@ -33,43 +64,63 @@ export interface Int8Binary {
   walk: BroadcastWalk;
 }
 
-/** ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`). */
-export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
-  const { a, b, output, zeroPoints, low, high, walk } = layer;
-  const constants = layer.multipliers.map(([multiplier, shift]) =>
-    uniformConstants(context, multiplier, shift)
+/**
+ * The layer block and op code of an ADD or MUL in XNNPACK's arithmetic, or null where it does
+ * not apply (SUB, or scales XNNPACK's delegate leaves to TensorFlow Lite's own kernel).
+ */
+function xnnpackBinary(
+  context: OpContext,
+  layer: Int8Binary,
+): { block: number; code: number } | null {
+  if (context.arithmetic !== "xnnpack" || layer.op === "SUB" || layer.a.dtype !== "int8") {
+    return null;
+  }
+  const [pa, pb, po] = [layer.a, layer.b, layer.output].map((tensor) =>
+    quantization(context, tensor)
   );
-  const [paramsA, paramsB, params] = layer.op === "MUL"
-    ? [constants[0], constants[0], constants[0]]
-    : constants;
-  const [zeroA, zeroB, zeroPoint] = zeroPoints;
-  const layerBlock = storeLayer(context.memory, {
-    zeroA,
-    zeroB,
-    zeroPoint,
-    lowI: low,
-    highI: high,
-    paramsA,
-    paramsB,
-    params,
+  const constants = layer.op === "ADD"
+    ? xnnpackAddConstants(pa, pb, po)
+    : xnnpackMulScale(pa.scale, pb.scale, po.scale);
+  if (!constants) return null;
+  const [lowI, highI] = xnnpackActivationRange(context, layer.output);
+  const block = storeLayer(context.memory, {
+    zeroA: layer.zeroPoints[0],
+    zeroB: layer.zeroPoints[1],
+    zeroPoint: layer.zeroPoints[2],
+    lowI,
+    highI,
+    params: context.memory.store(constants),
   });
-  const code = { ADD: 0, SUB: 1, MUL: 2 }[layer.op];
+  return { block, code: layer.op === "ADD" ? 3 : 4 };
+}
+
+/**
+ * ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`), or on int16 rows (`qs16_binary`, where
+ * the caller has checked that no multiplier shifts left).
+ */
+export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
+  const { a, b, output, walk } = layer;
+  const { block: layerBlock, code } = xnnpackBinary(context, layer) ??
+    referenceBinary(context, layer);
   const kernels = context.kernels;
+  const int16 = a.dtype === "int16";
+  const kernel = int16 ? kernels.qs16_binary : kernels.qs8_binary;
+  const size = int16 ? 2 : 1;
   return {
     run() {
       let target = output.offset;
       for (let row = 0; row < walk.aRows.length; row++) {
-        kernels.qs8_binary(
+        kernel(
           code,
-          a.offset + walk.aRows[row],
+          a.offset + walk.aRows[row] * size,
           walk.aStep,
-          b.offset + walk.bRows[row],
+          b.offset + walk.bRows[row] * size,
           walk.bStep,
           target,
           walk.rowLength,
           layerBlock,
         );
-        target += walk.rowLength;
+        target += walk.rowLength * size;
       }
     },
   };

@@ -1,4 +1,7 @@
-/** MUL: float32 and int32 on `float_binary.ts`; int8 on the wasm, uint8 and int16 here. */
+/**
+ * MUL: float32 and int32 on `float_binary.ts`; int8 and most int16 on the wasm, uint8 and the
+ * other int16 here.
+ */
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatBinary } from "./float_binary.ts";
 import { qs8Binary } from "./int8_binary.ts";
@@ -27,7 +30,8 @@ export function integerMul(context: OpContext): PreparedOp {
   );
   const [low, high] = quantizedActivationRange(context, output);
   const walk = broadcastWalk(a.shape, b.shape, output.shape);
-  if (a.dtype === "int8") {
+  // int16 on wasm where the multiplier does not shift left (`qs16_binary`).
+  if (a.dtype === "int8" || (a.dtype === "int16" && shift <= 0 && shift >= -30)) {
     return qs8Binary(context, {
       op: "MUL",
       a,

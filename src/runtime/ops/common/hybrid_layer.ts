@@ -88,8 +88,17 @@ interface HybridLayer {
   padded: number;
 }
 
-/** Places a hybrid layer's constants (see `HybridLayer`); `pack` is the packed depth, if packed. */
-export function hybridLayer(context: OpContext, channels: number, padded: number, pack?: number) {
+/**
+ * Places a hybrid layer's constants (see `HybridLayer`); `pack` is the packed depth, if packed:
+ * for `qs8_gemm_dequantize_4x8`, or with `dot` for `qs8_gemm_dequantize_4x8c4`.
+ */
+export function hybridLayer(
+  context: OpContext,
+  channels: number,
+  padded: number,
+  pack?: number,
+  dot = false,
+) {
   const filter = context.input(1, "int8");
   const quantization = context.quantization(filter, "weights");
   const values = context.values(filter, "weights") as Int8Array;
@@ -112,19 +121,22 @@ export function hybridLayer(context: OpContext, channels: number, padded: number
         rowSums[channel] += values[channel * depth + index];
       }
     }
-    weights = memory.allocate(padded * pack * 2);
-    memory.withTemporary(values.byteLength, (source) => {
+    weights = memory.allocate(dot ? padded * Math.ceil(depth / 4) * 4 : padded * pack * 2);
+    memory.withTemporary(values.byteLength + channels * 4, (source) => {
       memory.bytes(source, values.byteLength).set(
         new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
       );
-      context.kernels.qs8_pack_weights(source, channels, depth, pack, weights);
+      const sums = source + Math.ceil(values.byteLength / 4) * 4;
+      if (dot) context.kernels.qs8_pack_weights_c4(source, channels, depth, weights, sums);
+      else context.kernels.qs8_pack_weights(source, channels, depth, pack, weights);
     });
   }
   return { weights, rowSums, scales, bias: memory.store(bias), padded } satisfies HybridLayer;
 }
 
 /**
- * What `qs8_gemm_dequantize_4x8` reads for rows of `depth` values into rows of n floats: the
+ * What `qs8_gemm_dequantize_4x8` (or `qs8_gemm_dequantize_4x8c4`, with its `activationXor`) reads
+ * for rows of `depth` values into rows of n floats: the
  * per-call arrays of `padded` channels (the zero point folded into an int32 bias, and scales),
  * rewritten before each call, and the layer block pointing at them, at `floatBias` and holding
  * the clamp [low, high].
@@ -137,6 +149,7 @@ export function gemmOperands(
   floatBias: number,
   low: number,
   high: number,
+  activationXor = 0,
 ): { bias: number; scales: number; layer: number } {
   const bias = memory.allocate(padded * 4);
   const scales = memory.allocate(padded * 4);
@@ -150,6 +163,7 @@ export function gemmOperands(
     floatBias,
     lowF: low,
     highF: high,
+    activationXor,
   });
   return { bias, scales, layer };
 }

@@ -1,60 +1,105 @@
 /**
- * The int8 GEMM (`assembly/qs8_gemm.ts`) as the int8 layers drive it: weights packed as int16 panels
- * at load with the input zero point folded into the bias (bias - inputZero * sum of the
- * channel's weights), int8 rows widened to int16 in bands, sums requantized per channel.
+ * The int8 GEMMs as the int8 layers drive them. Where the engine's relaxed int8 dot product is
+ * exact (`qs8_dot_form`), `qs8_gemm_4x8c4` (`assembly/qs8_gemm_dot.ts`) reads the int8 rows in
+ * place; elsewhere `qs8_gemm_4x8` (`assembly/qs8_gemm.ts`) takes them widened to int16 in bands.
+ * Either way the weights are packed at load with the input zero point folded into the bias
+ * (bias - inputZero * sum of the channel's weights, and for the unsigned dot form the + 128 its
+ * flipped activations carry) and the sums are requantized per channel exactly as TFLite's
+ * reference does, or, in the "xnnpack" arithmetic, as XNNPACK does (float32 scales).
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelCalls, OpContext } from "../../op.ts";
-import { channelConstants, largestMagnitude, roundUp } from "./weight_packing.ts";
+import { channelConstants, fp32Constants, largestMagnitude, roundUp } from "./weight_packing.ts";
+import { xnnpackActivationRange, xnnpackChannelScales } from "./xnnpack_arithmetic.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
-/** Bytes of im2col patches per band. */
+/** Bytes of widened or im2col rows per band. */
 const BAND_BYTES = 64 * 1024;
+
+/** What `qs8_dot_form` answers: how the engine's relaxed dot reads its second operand. */
+export const DotForm = { none: 0, signed: 1, unsigned: 2 } as const;
+
+/** The byte `qs8_gemm_4x8c4` XORs into activations for the dot form `form`. */
+export function dotActivationXor(form: number): number {
+  return form === DotForm.unsigned ? 0x80 : 0;
+}
 
 /** What the GEMM needs of a layer, placed in wasm memory. */
 export interface PackedLayer {
-  /** The weights packed by `qs8_pack_weights`. */
+  /** Whether the layer runs on `qs8_gemm_4x8c4` (int8 rows in place). */
+  dot: boolean;
+  /** Output channels and values per row. */
+  n: number;
+  k: number;
+  /** The packed weights. */
   packed: number;
-  /** The GEMM's depth: k rounded up to a multiple of 8. */
+  /**
+   * Values per row the GEMM reads, k padded with zeros: to a multiple of 8 for the widened
+   * GEMM; for the dot GEMM, k for rows read in place and k rounded up to 4 for im2col patches.
+   */
   depth: number;
-  /** The layer block (`src/runtime/kernel_layout.ts`) of `qs8_gemm_4x8`. */
+  /** Bytes between the rows the layer takes: k for input rows, `depth` for patches. */
+  rowStride: number;
+  /** The layer block (`src/runtime/kernel_layout.ts`) of the GEMM. */
   layer: number;
 }
 
 /**
  * Packs a layer's weights [n][k] and folds the input zero point into the bias; FULLY_CONNECTED
  * requantizes with single rounding (TensorFlow runs it through ruy), convolutions with double.
- * Outputs are rows of n int8 values.
+ * The rows will be input rows of k values, or im2col `patches` of `depth` values. Outputs are
+ * rows of n int8 values.
  */
-export function packLayer(context: OpContext, layer: Int8Layer, n: number, k: number): PackedLayer {
+export function packLayer(
+  context: OpContext,
+  layer: Int8Layer,
+  n: number,
+  k: number,
+  patches = false,
+): PackedLayer {
   const { weights, bias, inputZero, multipliers, shifts } = layer;
+  const kernels = context.kernels;
+  const form = kernels.qs8_dot_form();
+  const dot = form !== DotForm.none;
+  const activationXor = dotActivationXor(form);
   const singleRounding = context.operator.op === "FULLY_CONNECTED";
   const memory = context.memory;
-  const depth = roundUp(k, 8);
-  const packed = memory.allocate(roundUp(n, 8) * depth * 2);
-  const folded = Int32Array.from(bias, (value, channel) => {
-    let sum = 0;
-    for (let index = 0; index < k; index++) sum += weights[channel * k + index];
-    return value - inputZero * sum;
-  });
+  const depth = dot ? (patches ? roundUp(k, 4) : k) : roundUp(k, 8);
   const padded = roundUp(n, 8);
-  // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127), plus the bias.
-  const sumBound = k * 128 * 127 + largestMagnitude(folded);
-  const constants = channelConstants(
-    context,
-    folded,
-    multipliers,
-    shifts,
-    padded,
-    sumBound,
-    singleRounding,
-  );
-  memory.withTemporary(weights.byteLength, (source) => {
+  const packed = memory.allocate(dot ? padded * roundUp(k, 4) : padded * depth * 2);
+  const sums = memory.withTemporary(weights.byteLength + n * 4, (source) => {
     memory.bytes(source, weights.byteLength).set(
       new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
     );
-    context.kernels.qs8_pack_weights(source, n, k, depth, packed);
+    const sumsOffset = source + roundUp(weights.byteLength, 4);
+    if (dot) kernels.qs8_pack_weights_c4(source, n, k, packed, sumsOffset);
+    else kernels.qs8_pack_weights(source, n, k, depth, packed);
+    return dot ? Int32Array.from(memory.i32(sumsOffset, n)) : undefined;
   });
+  const weightSum = (channel: number) => {
+    if (sums) return sums[channel];
+    let sum = 0;
+    for (let index = 0; index < k; index++) sum += weights[channel * k + index];
+    return sum;
+  };
+  const folded = Int32Array.from(bias, (value, channel) => value - inputZero * weightSum(channel));
+  // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127), plus the bias.
+  const sumBound = k * 128 * 127 + largestMagnitude(folded);
+  const kernelBias = activationXor
+    ? folded.map((value, channel) => value - activationXor * weightSum(channel))
+    : folded;
+  const xnnpack = context.arithmetic === "xnnpack";
+  const constants = xnnpack
+    ? fp32Constants(
+      context,
+      kernelBias,
+      xnnpackChannelScales(context, layer.input, filterScales(context), layer.output, n, padded),
+      padded,
+    )
+    : channelConstants(context, kernelBias, multipliers, shifts, padded, sumBound, singleRounding);
+  const [low, high] = xnnpack
+    ? xnnpackActivationRange(context, layer.output)
+    : [layer.low, layer.high];
   const block = storeLayer(memory, {
     n,
     depth,
@@ -64,11 +109,17 @@ export function packLayer(context: OpContext, layer: Int8Layer, n: number, k: nu
     params: constants.params,
     padded,
     requantization: constants.requantization,
+    activationXor,
     zeroPoint: layer.outputZero,
-    lowI: layer.low,
-    highI: layer.high,
+    lowI: low,
+    highI: high,
   });
-  return { packed, depth, layer: block };
+  return { dot, n, k, packed, depth, rowStride: patches ? depth : k, layer: block };
+}
+
+/** The filter's (input 1's) quantization scales: one per channel, or one for the tensor. */
+export function filterScales(context: OpContext): ArrayLike<number> {
+  return context.input(1).quantization?.scale ?? [];
 }
 
 /** The quantities an int8 layer's preparation computed (see `integer_layer.ts`). */
@@ -85,7 +136,7 @@ export interface Int8Layer {
   high: number;
 }
 
-/** Rows of A the GEMM takes per call: about BAND_BYTES of int16 operands, a multiple of 4. */
+/** Rows per band: about BAND_BYTES of int16 rows of `depth` values, a multiple of 4. */
 export function bandRows(depth: number, rows: number): number {
   return Math.min(rows, Math.max(4, roundUp(Math.floor(BAND_BYTES / (depth * 2)), 4)));
 }
@@ -113,13 +164,40 @@ export function widenInBands(
   }
 }
 
-/** Multiplies `count` widened rows at `widened` into int8 rows of the layer's outputs from `c` on. */
-export function requantizedRows(
+/** Scratch bytes `multiplyRows` needs for bands of up to `band` rows. */
+export function rowsScratchBytes(packed: PackedLayer, band: number): number {
+  return packed.dot ? 0 : band * packed.depth * 2;
+}
+
+/**
+ * Multiplies `rows` int8 rows of A at `a` (`packed.rowStride` bytes apart) into int8 rows of n
+ * outputs at `c`; the widened GEMM widens them in bands of `band` rows at `scratch`, which holds
+ * `rowsScratchBytes(packed, band)` bytes whatever `rows` is.
+ */
+export function multiplyRows(
   kernels: KernelCalls,
   packed: PackedLayer,
-  widened: number,
+  a: number,
+  rows: number,
   c: number,
-  count: number,
+  scratch: number,
+  band: number,
 ): void {
-  kernels.qs8_gemm_4x8(widened, packed.packed, c, count, packed.layer);
+  if (packed.dot) {
+    kernels.qs8_gemm_4x8c4(a, packed.packed, c, rows, packed.layer);
+    return;
+  }
+  widenInBands(
+    kernels,
+    a,
+    packed.rowStride,
+    packed.k,
+    rows,
+    packed.depth,
+    scratch,
+    band,
+    (start, count) => {
+      kernels.qs8_gemm_4x8(scratch, packed.packed, c + start * packed.n, count, packed.layer);
+    },
+  );
 }

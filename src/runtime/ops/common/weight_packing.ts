@@ -44,10 +44,11 @@ export function paddedBias(
 export const CHANNEL_PARAM_ARRAYS = CHANNEL_PARAMS.length;
 
 /**
- * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, and the faster
- * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30.
+ * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, the faster
+ * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30, and
+ * XNNPACK's float32 scaling.
  */
-export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3 } as const;
+export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3, fp32: 4 } as const;
 
 /**
  * The channels' multipliers and shifts as the wasm requantization takes them (right shifts of at
@@ -130,6 +131,25 @@ export function channelConstants(
     ? Requantization.fastSingleRounding
     : Requantization.fast;
   return { bias: biasOffset, params, requantization };
+}
+
+/**
+ * Stores `bias` and per-channel float32 `scales` (both `padded` long) for XNNPACK's float32
+ * requantization (`Requantization.fp32`), in the form `channelConstants` returns.
+ */
+export function fp32Constants(
+  context: OpContext,
+  bias: Int32Array,
+  scales: Float32Array,
+  padded: number,
+): { bias: number; params: number; requantization: number } {
+  const padding = new Int32Array(padded);
+  padding.set(bias);
+  return {
+    bias: context.memory.store(padding),
+    params: context.memory.store(scales),
+    requantization: Requantization.fp32,
+  };
 }
 
 /** The largest |value| in `values`. */

@@ -1,7 +1,12 @@
-/** QUANTIZE: float32 to int8 on the wasm, to uint8/int16 and between integer types here. */
+/**
+ * QUANTIZE: float32 to int8 and between int8 and uint8 on the wasm kernels, to uint8/int16 and
+ * from int16 here.
+ */
 import { elementCount } from "../../../format/dtype.ts";
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { elementwiseRun } from "../common/elementwise_run.ts";
+import { channelConstants } from "../common/weight_packing.ts";
 import {
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
@@ -22,6 +27,14 @@ export function quantize(context: OpContext): PreparedOp {
   const memory = context.memory;
   if (input.dtype === "float32" && output.dtype === "int8") {
     const kernels = context.kernels;
+    if (context.arithmetic === "xnnpack") {
+      // XNNPACK multiplies by the float32 reciprocal of the scale and rounds half to even.
+      const inverse = Math.fround(1 / pout.scale);
+      return {
+        run: () =>
+          kernels.qs8_quantize_fp32(input.offset, output.offset, count, inverse, pout.zeroPoint),
+      };
+    }
     return {
       run: () =>
         kernels.qs8_quantize(input.offset, output.offset, count, pout.scale, pout.zeroPoint),
@@ -40,6 +53,30 @@ export function quantize(context: OpContext): PreparedOp {
   }
   const pin = params(context, input);
   const [multiplier, shift] = quantizeMultiplier(pin.scale / pout.scale);
+  // `qs8_requantize_values` shifts |x - zero point| <= 255 left by the shift (below 2^31 - 2^29)
+  // and right by at most 30 bits.
+  if (input.dtype !== "int16" && output.dtype !== "int16" && shift <= 22 && shift >= -30) {
+    const kernels = context.kernels;
+    const constants = channelConstants(
+      context,
+      new Int32Array(4),
+      new Int32Array(4).fill(multiplier),
+      new Int32Array(4).fill(shift),
+      4,
+      Infinity,
+    );
+    const layer = storeLayer(memory, {
+      zeroA: pin.zeroPoint,
+      zeroPoint: pout.zeroPoint,
+      params: constants.params,
+      lowI: low,
+      highI: high,
+    });
+    const mode = (input.dtype === "uint8" ? 1 : 0) | (output.dtype === "uint8" ? 2 : 0);
+    return {
+      run: () => kernels.qs8_requantize_values(mode, input.offset, output.offset, count, layer),
+    };
+  }
   return elementwiseRun(context, input, output, (value) => {
     const result = multiplyByQuantizedMultiplier(value - pin.zeroPoint, multiplier, shift) +
       pout.zeroPoint;

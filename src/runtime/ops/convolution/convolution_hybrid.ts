@@ -9,7 +9,7 @@ import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { gemmOperands, hybridLayer, quantizeInput } from "../common/hybrid_layer.ts";
-import { bandRows, widenInBands } from "../common/int8_gemm.ts";
+import { bandRows, dotActivationXor, DotForm, widenInBands } from "../common/int8_gemm.ts";
 import { depthwiseWeightSums, roundUp } from "../common/weight_packing.ts";
 import { windowFields } from "../common/window.ts";
 import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_common.ts";
@@ -30,24 +30,41 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   if (context.input(1).shape[3] !== channels) {
     context.unsupported("grouped convolution is not supported");
   }
-  const depth = roundUp(kH * kW * channels, 8);
-  const layer = hybridLayer(context, outC, roundUp(outC, 8), depth);
   const memory = context.memory;
   const kernels = context.kernels;
-  const operands = gemmOperands(memory, layer.padded, outC, depth, layer.bias, low, high);
+  const form = kernels.qs8_dot_form();
+  const dot = form !== DotForm.none;
+  // The unsigned dot form's activations, x XOR 0x80, are x + 128: the bias takes 128 more sums.
+  const activationXor = dotActivationXor(form);
+  const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  const k = kH * kW * channels;
+  // The dot GEMM reads input rows of k values in place and im2col patches of k rounded up to 4;
+  // the int16 GEMM widens rows of k rounded up to 8.
+  const depth = dot ? (direct ? k : roundUp(k, 4)) : roundUp(k, 8);
+  const layer = hybridLayer(context, outC, roundUp(outC, 8), depth, dot);
+  const operands = gemmOperands(
+    memory,
+    layer.padded,
+    outC,
+    depth,
+    layer.bias,
+    low,
+    high,
+    activationXor,
+  );
   memory.f32(operands.scales, layer.padded).set(layer.scales);
   const perChannel = layer.scales.subarray(0, outC).some((scale) => scale !== layer.scales[0]);
   const range = memory.allocate(8);
   const imageIn = inH * inW * channels;
   const positions = window.rows.outSize * window.columns.outSize;
-  const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
   const im2col = prepareIm2col(memory, { inH, inW, channels, kH, kW, window }, depth);
   const band = bandRows(depth, positions);
   const quantizedBytes = roundUp(imageIn, 16);
   const patchBytes = direct ? 0 : band * depth;
+  const gemm = dot ? kernels.qs8_gemm_dequantize_4x8c4 : kernels.qs8_gemm_dequantize_4x8;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: quantizedBytes + patchBytes + band * depth * 2,
+    scratchBytes: quantizedBytes + patchBytes + (dot ? 0 : band * depth * 2),
     run(scratch) {
       const quantized = scratch;
       const patches = scratch + quantizedBytes;
@@ -63,23 +80,24 @@ export function hybridConv2d(context: OpContext): PreparedOp {
           perChannel,
         );
         for (let channel = 0; channel < outC; channel++) {
-          bias[channel] = -zeroPoint * layer.rowSums[channel];
+          bias[channel] = -(zeroPoint + activationXor) * layer.rowSums[channel];
         }
         if (!perChannel) {
           memory.f32(operands.scales, outC).fill(f(scale * layer.scales[0]));
         }
         const rowScale = perChannel ? scale : 1;
         const imageOut = output.offset + image * positions * outC * 4;
-        const multiply = (start: number, count: number) =>
-          kernels.qs8_gemm_dequantize_4x8(
-            widened,
-            layer.weights,
-            imageOut + start * outC * 4,
-            count,
-            operands.layer,
-            rowScale,
-          );
-        if (direct) {
+        const multiply = (rows: number) => (start: number, count: number) =>
+          gemm(rows, layer.weights, imageOut + start * outC * 4, count, operands.layer, rowScale);
+        if (dot && direct) {
+          multiply(quantized)(0, positions);
+        } else if (dot) {
+          for (let start = 0; start < positions; start += band) {
+            const count = Math.min(band, positions - start);
+            kernels.qs8_im2col(quantized, im2col.layer, start, count, zeroPoint, patches);
+            multiply(patches)(start, count);
+          }
+        } else if (direct) {
           widenInBands(
             kernels,
             quantized,
@@ -89,11 +107,11 @@ export function hybridConv2d(context: OpContext): PreparedOp {
             depth,
             widened,
             band,
-            multiply,
+            multiply(widened),
           );
-          continue;
+        } else {
+          im2colBands(kernels, quantized, im2col, zeroPoint, patches, widened, multiply(widened));
         }
-        im2colBands(kernels, quantized, im2col, zeroPoint, patches, widened, multiply);
       }
     },
   };

@@ -1,53 +1,66 @@
 /**
- * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (`assembly/qs8_gemm.ts`, `qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the
- * input rows or im2col bands, the depthwise kernels 8 channels at a time. The arithmetic is
- * exactly that of `convolution_integer.ts`, TFLite's reference.
+ * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (the int8 GEMMs of `common/int8_gemm.ts`,
+ * `assembly/qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the input rows or im2col bands, the
+ * depthwise kernels 8 channels at a time. The arithmetic is exactly that of
+ * `convolution_integer.ts`, TFLite's reference (or XNNPACK's, in the "xnnpack" arithmetic). Both
+ * divide by output rows among the interpreter's threads (`common/row_split.ts`).
  */
 import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
-import { bandRows, packLayer, requantizedRows, widenInBands } from "../common/int8_gemm.ts";
+import {
+  bandRows,
+  filterScales,
+  multiplyRows,
+  packLayer,
+  rowsScratchBytes,
+} from "../common/int8_gemm.ts";
 import { GEMM_TILE_ROWS, rowSplitOp, windowRowSplit } from "../common/row_split.ts";
 import {
   channelConstants,
   depthwiseWeightSums,
+  fp32Constants,
   largestMagnitude,
   roundUp,
 } from "../common/weight_packing.ts";
+import { xnnpackActivationRange, xnnpackChannelScales } from "../common/xnnpack_arithmetic.ts";
 import { windowFields } from "../common/window.ts";
-import { im2colBands, type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
+import { type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
 
 /**
  * CONV_2D on the int8 GEMM: 1x1 stride-1 convolutions straight over the input rows, others over
- * im2col patches (padding filled with the input zero point), in bands.
+ * im2col patches (padding filled with the input zero point), in bands of at most `band` rows:
+ * the rows each chunk's scratch is sized for, however many rows a chunk of a batch holds.
  */
 export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
   const { input, output, inputZero, window } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
-  const packed = packLayer(context, layer, outC, kH * kW * channels);
   const positions = window.rows.outSize * window.columns.outSize;
-  const band = bandRows(packed.depth, positions);
-  const widenedBytes = band * packed.depth * 2;
   const kernels = context.kernels;
-  const work = { grain: GEMM_TILE_ROWS, workPerRow: outC * packed.depth };
-  if (kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1) {
+  const direct = kH === 1 && kW === 1 && window.strideH === 1 && window.strideW === 1;
+  const packed = direct
+    ? packLayer(context, layer, outC, channels)
+    : packLayer(context, layer, outC, kH * kW * channels, true);
+  const band = bandRows(packed.depth, positions);
+  const split = {
+    rows: batches * positions,
+    grain: GEMM_TILE_ROWS,
+    workPerRow: outC * packed.depth,
+  };
+  if (direct) {
     return rowSplitOp([1, 2], kernels, {
-      ...work,
-      rows: batches * positions,
-      scratchBytes: widenedBytes,
+      ...split,
+      scratchBytes: rowsScratchBytes(packed, band),
       runRows: (calls, first, end, scratch) =>
-        widenInBands(
+        multiplyRows(
           calls,
+          packed,
           input.offset + first * channels,
-          channels,
-          channels,
           end - first,
-          packed.depth,
+          output.offset + first * outC,
           scratch,
           band,
-          (start, count) =>
-            requantizedRows(calls, packed, scratch, output.offset + (first + start) * outC, count),
         ),
     });
   }
@@ -56,24 +69,27 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
     { inH, inW, channels, kH, kW, window },
     packed.depth,
   );
+  const patchBytes = band * packed.depth;
   return rowSplitOp([1, 2], kernels, {
-    ...work,
-    rows: batches * positions,
-    scratchBytes: band * packed.depth + widenedBytes,
+    ...split,
+    scratchBytes: patchBytes + rowsScratchBytes(packed, band),
     runRows(calls, first, end, scratch) {
-      const widened = scratch + band * packed.depth;
       forEachImage(first, end, positions, (image, imageFirst, imageEnd) => {
+        const imageIn = input.offset + image * inH * inW * channels;
         const imageOut = output.offset + image * positions * outC;
-        im2colBands(
-          calls,
-          input.offset + image * inH * inW * channels,
-          im2col,
-          inputZero,
-          scratch,
-          widened,
-          (start, count) => requantizedRows(calls, packed, widened, imageOut + start * outC, count),
-          [imageFirst, imageEnd],
-        );
+        for (let start = imageFirst; start < imageEnd; start += band) {
+          const count = Math.min(band, imageEnd - start);
+          calls.qs8_im2col(imageIn, im2col.layer, start, count, inputZero, scratch);
+          multiplyRows(
+            calls,
+            packed,
+            scratch,
+            count,
+            imageOut + start * outC,
+            scratch + patchBytes,
+            band,
+          );
+        }
       });
     },
   });
@@ -128,16 +144,27 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     // 127), plus the bias or the interior bias.
     const sumBound = kH * kW * 255 * 127 +
       Math.max(largestMagnitude(layer.bias), largestMagnitude(interior));
-    const constants = channelConstants(
-      context,
-      Int32Array.from(layer.bias),
-      layer.multipliers,
-      layer.shifts,
-      padded,
-      sumBound,
-    );
+    const xnnpack = context.arithmetic === "xnnpack";
+    const constants = xnnpack
+      ? fp32Constants(
+        context,
+        Int32Array.from(layer.bias),
+        xnnpackChannelScales(context, input, filterScales(context), output, outC, padded),
+        padded,
+      )
+      : channelConstants(
+        context,
+        Int32Array.from(layer.bias),
+        layer.multipliers,
+        layer.shifts,
+        padded,
+        sumBound,
+      );
+    const [lowI, highI] = xnnpack ? xnnpackActivationRange(context, output) : [low, high];
     const vectorised = storeLayer(memory, {
       ...shared,
+      lowI,
+      highI,
       bias: constants.bias,
       interiorBias: memory.store(interior),
       params: constants.params,

@@ -1,14 +1,17 @@
 /**
  * Integer CONV_2D and DEPTHWISE_CONV_2D (int8, legacy uint8 and int16x8), bit-exact with
  * TensorFlow Lite's reference kernels: int8 layers with symmetric weights run on the wasm int8
- * kernels (`convolution_int8.ts`), the others here in scalar TypeScript, the reference the SIMD
- * kernels match. The fixed-point primitives are in `quantization/fixed_point.ts`.
+ * kernels (`convolution_int8.ts`), int16x8 CONV_2D and DEPTHWISE_CONV_2D on the wasm int16 paths
+ * where their sums stay within int32 (`common/int16_gemm.ts`, `convolution_int16.ts`), the others here in scalar TypeScript, the reference the
+ * SIMD kernels match. The fixed-point primitives are in `quantization/fixed_point.ts`.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { layerParameters, usesWasm } from "../common/integer_layer.ts";
 import { slidingWindow } from "../common/window.ts";
 import { qs8Conv2d, qs8DepthwiseConv2d } from "./convolution_int8.ts";
+import { qs16Conv2d } from "../common/int16_gemm.ts";
+import { qs16DepthwiseConv2d } from "./convolution_int16.ts";
 import { integerInput } from "../../quantization/parameters.ts";
 
 /**
@@ -31,6 +34,11 @@ export function integerConv2d(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints)) {
     return qs8Conv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
+  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
+      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
+    ? qs16Conv2d(context, { ...layer, weights, window })
+    : null;
+  if (int16Layer) return int16Layer;
   const filterZero = (channel: number) =>
     filterZeroPoints[filterZeroPoints.length === 1 ? 0 : channel] ?? 0;
   const memory = context.memory;
@@ -86,6 +94,11 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints)) {
     return qs8DepthwiseConv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
+  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
+      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
+    ? qs16DepthwiseConv2d(context, { ...layer, weights, window })
+    : null;
+  if (int16Layer) return int16Layer;
   const memory = context.memory;
   return {
     consumedInputs: [1, 2],

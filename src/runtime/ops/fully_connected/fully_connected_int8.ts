@@ -4,12 +4,12 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import {
   bandRows,
   type Int8Layer,
+  multiplyRows,
   packLayer,
-  requantizedRows,
-  widenInBands,
+  rowsScratchBytes,
 } from "../common/int8_gemm.ts";
 
-/** FULLY_CONNECTED on the int8 GEMM: each row of k inputs widened, then multiplied. */
+/** FULLY_CONNECTED on the int8 GEMM: the input as rows of k values. */
 export function qs8FullyConnected(context: OpContext, layer: Int8Layer): PreparedOp {
   const { input, output } = layer;
   const [n, k] = context.input(1).shape;
@@ -18,19 +18,8 @@ export function qs8FullyConnected(context: OpContext, layer: Int8Layer): Prepare
   const band = bandRows(packed.depth, m);
   return {
     consumedInputs: [1, 2],
-    scratchBytes: band * packed.depth * 2,
+    scratchBytes: rowsScratchBytes(packed, band),
     run: (scratch) =>
-      widenInBands(
-        context.kernels,
-        input.offset,
-        k,
-        k,
-        m,
-        packed.depth,
-        scratch,
-        band,
-        (start, count) =>
-          requantizedRows(context.kernels, packed, scratch, output.offset + start * n, count),
-      ),
+      multiplyRows(context.kernels, packed, input.offset, m, output.offset, scratch, band),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * Integer FULLY_CONNECTED (int8, legacy uint8 and int16x8), bit-exact with TensorFlow Lite's
  * reference kernels: int8 layers with symmetric weights run on the int8 GEMM
- * (`fully_connected_int8.ts`), the others here in scalar TypeScript.
+ * (`fully_connected_int8.ts`), int16x8 layers on the int16 one where their sums stay within int32
+ * (`common/int16_gemm.ts`), the others here in scalar TypeScript.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { layerParameters, usesWasm } from "../common/integer_layer.ts";
 import { qs8FullyConnected } from "./fully_connected_int8.ts";
+import { qs16FullyConnected } from "../common/int16_gemm.ts";
 import { integerInput } from "../../quantization/parameters.ts";
 
 /** FULLY_CONNECTED on int8 (per-tensor or per-channel) or uint8. */
@@ -25,6 +27,11 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints)) {
     return qs8FullyConnected(context, { ...layer, weights: weights as Int8Array });
   }
+  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
+      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
+    ? qs16FullyConnected(context, { ...layer, weights }, m, n, k)
+    : null;
+  if (int16Layer) return int16Layer;
   const memory = context.memory;
   return {
     consumedInputs: [1, 2],

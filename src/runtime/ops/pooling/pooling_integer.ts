@@ -1,11 +1,58 @@
 /**
- * Integer MAX_POOL_2D and AVERAGE_POOL_2D (int8, uint8), as TensorFlow Lite's reference kernels.
+ * Integer MAX_POOL_2D and AVERAGE_POOL_2D (int8, uint8, int16), as TensorFlow Lite's reference
+ * kernels, on the wasm kernel `qs8_pool` (`assembly/qs8_pool.ts`); windows too large for its
+ * float32 division here.
  */
 import { elementCount } from "../../../format/dtype.ts";
-import type { OpKernel } from "../../op.ts";
+import { storeLayer } from "../../kernel_layout.ts";
+import type { OpContext, OpKernel, PreparedOp } from "../../op.ts";
+import type { RuntimeTensor } from "../../tensor.ts";
 import { quantizedActivationRange } from "../common/activation_range.ts";
-import { slidingWindow } from "../common/window.ts";
+import { type SlidingWindow, slidingWindow, windowFields } from "../common/window.ts";
 import { integerInput } from "../../quantization/parameters.ts";
+
+/**
+ * Most elements a window may hold for `qs8_pool`'s float32 division of an average to stay exact
+ * (|sum| + count / 2 below 2^24), by value type.
+ */
+const WASM_WINDOW_LIMITS: Record<string, number> = { int8: 2 ** 15, uint8: 2 ** 15, int16: 2 ** 8 };
+
+/** Int8, uint8 or int16 pooling on `qs8_pool`, one image per call. */
+function wasmPool(
+  context: OpContext,
+  average: boolean,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+  window: SlidingWindow,
+  kH: number,
+  kW: number,
+  [low, high]: [number, number],
+): PreparedOp {
+  const [batches, inH, inW, channels] = input.shape;
+  const layer = storeLayer(context.memory, {
+    ...windowFields(inH, inW, channels, kH, kW, window),
+    lowI: low,
+    highI: high,
+  });
+  const mode = (average ? 1 : 0) | (input.dtype === "uint8" ? 2 : 0) |
+    (input.dtype === "int16" ? 4 : 0);
+  const kernels = context.kernels;
+  const bytes = input.dtype === "int16" ? 2 : 1;
+  const imageIn = inH * inW * channels * bytes;
+  const imageOut = window.rows.outSize * window.columns.outSize * channels * bytes;
+  return {
+    run() {
+      for (let image = 0; image < batches; image++) {
+        kernels.qs8_pool(
+          mode,
+          input.offset + image * imageIn,
+          output.offset + image * imageOut,
+          layer,
+        );
+      }
+    },
+  };
+}
 
 /**
  * MAX_POOL_2D and AVERAGE_POOL_2D on int8/uint8 (input and output share parameters): the
@@ -18,9 +65,13 @@ export function integerPool(average: boolean): OpKernel {
     const [batches, inH, inW, channels] = input.shape;
     const kH = Number(context.options.filterHeight ?? 1);
     const kW = Number(context.options.filterWidth ?? 1);
-    const { strideH, strideW, rows, columns } = slidingWindow(context, inH, inW, kH, kW);
+    const window = slidingWindow(context, inH, inW, kH, kW);
+    const { strideH, strideW, rows, columns } = window;
     output.shape = [batches, rows.outSize, columns.outSize, channels];
     const [low, high] = quantizedActivationRange(context, output);
+    if (input.shape.length === 4 && kH * kW <= WASM_WINDOW_LIMITS[input.dtype]) {
+      return wasmPool(context, average, input, output, window, kH, kW, [low, high]);
+    }
     const memory = context.memory;
     return {
       run() {

@@ -1,4 +1,7 @@
-/** MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them. */
+/**
+ * MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them; int8/uint8 sums over an
+ * image's pixels on the wasm kernel `qs8_channel_sums` (`assembly/qs8_reduce.ts`).
+ */
 import type { OpKernel } from "../../op.ts";
 import { planReduction } from "./reduction_common.ts";
 import {
@@ -7,6 +10,7 @@ import {
   quantizeMultiplier,
 } from "../../quantization/fixed_point.ts";
 import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
+import { xnnpackMean } from "../common/xnnpack_arithmetic.ts";
 
 /**
  * MEAN and SUM on int8/uint8/int16 over constant axes, as TensorFlow 2.21 computes them (matched
@@ -15,14 +19,15 @@ import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
  * MEAN folds the division into the multiplier: with k = floor(log2 N) (at most 32 and
  * 31 + shift), multiplier' = floor(multiplier * 2^k / N), shift' = shift - k, and rounds twice
  * (multiplyByQuantizedMultiplier); SUM rounds once (TensorFlow's default kernel; its reference
- * SUM is broken for int8 in 2.21).
+ * SUM is broken for int8 in 2.21). In the "xnnpack" arithmetic an int8 MEAN over an image's
+ * pixels (axes 1 and 2, which XNNPACK's delegate takes) follows XNNPACK (`xnnpackMean`).
  */
 export function integerSumOrMean(mean: boolean): OpKernel {
   return (context) => {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
     const reduction = planReduction(context, input, output);
-    const { inputCount, outputCount, perOutput, width, rowTargets } = reduction;
+    const { reduced, inputCount, outputCount, perOutput, width, rowTargets } = reduction;
     const pin = params(context, input);
     const pout = params(context, output);
     const [low, high] = RANGES[output.dtype];
@@ -37,19 +42,40 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       : multiplyByQuantizedMultiplierSingleRounding;
     const sums = new Float64Array(outputCount);
     const memory = context.memory;
+    const kernels = context.kernels;
+    // int8/uint8 where input element i sums into output i % outputCount (the kept axes of more
+    // than one element all follow the reduced ones: an image's pixels): the channel sums on wasm,
+    // when each sum stays within int32 (perOutput x 255).
+    const lastReduced = Math.max(-1, ...[...reduced].filter((axis) => input.shape[axis] > 1));
+    const firstKept = input.shape.findIndex((size, axis) => !reduced.has(axis) && size > 1);
+    const channelSums = input.dtype !== "int16" && perOutput * 255 < 2 ** 31 &&
+        (firstKept === -1 || firstKept > lastReduced)
+      ? memory.allocate(outputCount * 4)
+      : -1;
+    const unsigned = input.dtype === "uint8" ? 1 : 0;
+    const xnnpack = mean && context.arithmetic === "xnnpack" && input.dtype === "int8" &&
+        input.shape.length === 4 && reduced.size === 2 && reduced.has(1) && reduced.has(2)
+      ? xnnpackMean(pin, pout, perOutput)
+      : null;
     return {
       run() {
-        const source = memory.view(input.dtype, input.offset, inputCount);
         const target = memory.view(output.dtype, output.offset, outputCount);
-        sums.fill(0);
-        reduction.forEachRow((start, base) => {
-          for (let index = 0; index < width; index++) {
-            sums[base + rowTargets[index]] += Number(source[start + index]);
-          }
-        });
+        if (channelSums >= 0) {
+          kernels.qs8_channel_sums(input.offset, perOutput, outputCount, unsigned, channelSums);
+          sums.set(memory.i32(channelSums, outputCount));
+        } else {
+          const source = memory.view(input.dtype, input.offset, inputCount);
+          sums.fill(0);
+          reduction.forEachRow((start, base) => {
+            for (let index = 0; index < width; index++) {
+              sums[base + rowTargets[index]] += Number(source[start + index]);
+            }
+          });
+        }
         for (let index = 0; index < outputCount; index++) {
-          const centred = sums[index] - perOutput * pin.zeroPoint;
-          const value = rescale(centred, multiplier, shift) + pout.zeroPoint;
+          const value = xnnpack
+            ? xnnpack(sums[index])
+            : rescale(sums[index] - perOutput * pin.zeroPoint, multiplier, shift) + pout.zeroPoint;
           target[index] = Math.min(high, Math.max(low, value));
         }
       },

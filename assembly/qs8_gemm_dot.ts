@@ -1,0 +1,300 @@
+// The int8 GEMM on relaxed SIMD's int8 dot product (XNNPACK's qs8 "4x8c4" tile): C[m][n] =
+// finish(A[m] . W[n] + bias[n]) with int8 A rows read in place and int8 weights packed per panel
+// of 8 channels as [depth / 4][8 channels][4 depths]. Each step takes 4 depths: the row's 4
+// bytes splatted to all lanes (the dot's second, 7-bit operand) against two weight vectors (its
+// first operand) gives 4 channels' partial sums per `i32x4.relaxed_dot_i8x16_i7x16_add_s`: 16
+// multiply-adds per instruction, twice the int16 kernel's rate (qs8_gemm.ts).
+//
+// Engines read that second operand differently (`qs8_dot_form` in simd.ts tells which): as
+// unsigned 8-bit (x86 with VNNI), as signed 8-bit (Arm), or saturating pairs to int16 (x86
+// without VNNI: unusable here). The activations are XORed with the layer's `activationXor`
+// (0x80 for the unsigned form, making them x + 128; 0 for the signed form), and the caller folds
+// the matching correction into the bias at load: bias - (inputZero + 128) * sum of the channel's
+// weights, or bias - inputZero * sum. Either way the int32 sum is exactly TFLite's.
+
+import {
+  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I,
+  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS,
+  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
+} from "./kernel_layout.generated";
+import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+} from "./qs8_requantize";
+
+/** Output channels per packed panel. */
+// @ts-ignore: decorator
+@inline const CHANNELS: i32 = 8;
+
+/** Rows of A multiplied against every panel before moving on (a multiple of 4). */
+// @ts-ignore: decorator
+@inline const ROW_BLOCK: i32 = 64;
+
+/**
+ * acc + the dot products of each lane's 4 int8 `weights` with the 4 bytes of `x` below it, `x`
+ * read as this engine reads the relaxed dot's second operand. The plain-SIMD build computes the
+ * unsigned form with widening multiplies (slowly: it lets the kernel be tested on both builds;
+ * the runtime keeps to `qs8_gemm_4x8` there).
+ */
+// @ts-ignore: decorator
+@inline
+function dot_add(weights: v128, x: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_dot_i8x16_i7x16_add_s(weights, x, acc);
+  const low = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(weights), i16x8.extend_low_i8x16_u(x));
+  const high = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(weights), i16x8.extend_high_i8x16_u(x));
+  const pairs = i32x4.add(v128.shuffle<i32>(low, high, 0, 2, 4, 6), v128.shuffle<i32>(low, high, 1, 3, 5, 7));
+  return i32x4.add(acc, pairs);
+}
+
+/**
+ * Packs int8 weights [n][k] (row stride k) into panels of 8 channels for `qs8_gemm_4x8c4`: for
+ * each panel and each group of 4 depths, 8 channels x 4 depths; depths past k and channels past
+ * n are zero. `sums` receives each channel's sum of weights (n values), for the caller's bias.
+ */
+export function qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize, sums: usize): void {
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  const groups = (k + 3) >> 2;
+  let target = packed;
+  for (let panel = 0; panel < panels; panel++) {
+    for (let group = 0; group < groups; group++) {
+      for (let lane = 0; lane < CHANNELS; lane++) {
+        const channel = panel * CHANNELS + lane;
+        for (let d = group << 2; d < (group << 2) + 4; d++) {
+          store<i8>(target++, channel < n && d < k ? load<i8>(source + <usize>(channel * k + d)) : 0);
+        }
+      }
+    }
+  }
+  for (let channel = 0; channel < n; channel++) {
+    let sum = 0;
+    const row = source + <usize>(channel * k);
+    for (let d = 0; d < k; d++) sum += <i32>load<i8>(row + <usize>d);
+    store<i32>(sums + (<usize>channel << 2), sum);
+  }
+}
+
+/**
+ * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint), int8 C with row stride `ldc`
+ * bytes, for int8 A (rows of `depth` values at stride `lda` bytes, read in place) and weights
+ * `packed` by qs8_pack_weights_c4; all but the operands and m come from the layer block, as for
+ * `qs8_gemm_4x8` (bias and constants for n rounded up to 8 channels, requantization mode, clamp),
+ * plus `activationXor`.
+ */
+export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+  const lda = load<i32>(layer + LAYER_LDA);
+  const depth = load<i32>(layer + LAYER_DEPTH);
+  const bias = load<usize>(layer + LAYER_BIAS);
+  const params = load<usize>(layer + LAYER_PARAMS);
+  const padded = load<i32>(layer + LAYER_PADDED);
+  const ldc = load<i32>(layer + LAYER_LDC);
+  const n = load<i32>(layer + LAYER_N);
+  const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
+  const flip = i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR));
+  const zeroV = i16x8.splat(<i16>load<i32>(layer + LAYER_ZERO_POINT));
+  const lowV = i16x8.splat(<i16>load<i32>(layer + LAYER_LOW_I));
+  const highV = i16x8.splat(<i16>load<i32>(layer + LAYER_HIGH_I));
+  const one = f32x4.splat(1);
+  if (requantization == REQUANTIZE_FAST) {
+    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
+    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+  } else if (requantization == REQUANTIZE_FP32) {
+    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+  } else {
+    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+  }
+}
+
+/**
+ * The hybrid form of `qs8_gemm_4x8c4`, as `qs8_gemm_dequantize_4x8` is of `qs8_gemm_4x8`: the
+ * same sums plus the int32 `bias`, written as float32 C[m][n] (row stride `ldc` floats) with
+ * per-channel `scales`, `rowScale` and `floatBias`, clamped to [lowF, highF].
+ */
+export function qs8_gemm_dequantize_4x8c4(
+  a: usize, packed: usize, c: usize, m: i32, layer: usize, rowScale: f32,
+): void {
+  gemm_dot(DEQUANTIZE, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
+    load<i32>(layer + LAYER_N), i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)),
+    f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
+    f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
+}
+
+/**
+ * The last `count` (1 to 3) values of a row from `from`, splatted to every lane as one group of
+ * 4 depths (zeros past them; their weights are zero), then flipped: reads no byte past the row.
+ */
+// @ts-ignore: decorator
+@inline
+function tail_splat(from: usize, count: i32, flip: v128): v128 {
+  let bytes: u32 = load<u8>(from);
+  if (count > 1) bytes |= <u32>load<u8>(from, 1) << 8;
+  if (count > 2) bytes |= <u32>load<u8>(from, 2) << 16;
+  return v128.xor(i32x4.splat(bytes), flip);
+}
+
+/**
+ * The body of both dot GEMMs; `mode` is a constant at each (inlined) call. `zeroV`, `lowV` and
+ * `highV` are int16 splats of the output zero point and clamp bounds, or, for DEQUANTIZE,
+ * float32 splats (zero point unused).
+ */
+// @ts-ignore: decorator
+@inline
+function gemm_dot(
+  mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
+  padded: i32, c: usize, ldc: i32, m: i32, n: i32, flip: v128, zeroV: v128, lowV: v128,
+  highV: v128, scales: usize, rowScale: v128, floatBias: usize,
+): void {
+  const stride = <usize>padded << 2;
+  const panels = (n + CHANNELS - 1) / CHANNELS;
+  const panelBytes = <usize>((depth + 3) >> 2) << 5;
+  const whole = <usize>(depth & ~3);
+  const tail = depth & 3;
+  for (let block = 0; block < m; block += ROW_BLOCK) {
+    const blockEnd = min(m, block + ROW_BLOCK);
+    for (let panel = 0; panel < panels; panel++) {
+      const weights = packed + <usize>panel * panelBytes;
+      const channel = panel * CHANNELS;
+      const low = <usize>channel << 2;
+      const high = low + 16;
+      const biasLow = v128.load(bias + low);
+      const biasHigh = v128.load(bias + high);
+      const p1 = half_constant(mode, 1, params, stride, low, scales, floatBias);
+      const p2 = half_constant(mode, 2, params, stride, low, scales, floatBias);
+      const p3 = half_constant(mode, 3, params, stride, low, scales, floatBias);
+      const p4 = half_constant(mode, 4, params, stride, low, scales, floatBias);
+      const p5 = half_constant(mode, 5, params, stride, low, scales, floatBias);
+      const p6 = half_constant(mode, 6, params, stride, low, scales, floatBias);
+      const p7 = half_constant(mode, 7, params, stride, low, scales, floatBias);
+      const q1 = half_constant(mode, 1, params, stride, high, scales, floatBias);
+      const q2 = half_constant(mode, 2, params, stride, high, scales, floatBias);
+      const q3 = half_constant(mode, 3, params, stride, high, scales, floatBias);
+      const q4 = half_constant(mode, 4, params, stride, high, scales, floatBias);
+      const q5 = half_constant(mode, 5, params, stride, high, scales, floatBias);
+      const q6 = half_constant(mode, 6, params, stride, high, scales, floatBias);
+      const q7 = half_constant(mode, 7, params, stride, high, scales, floatBias);
+      let row = block;
+      for (; row + 4 <= blockEnd; row += 4) {
+        const a0 = a + <usize>(row * lda);
+        const a1 = a0 + <usize>lda;
+        const a2 = a1 + <usize>lda;
+        const a3 = a2 + <usize>lda;
+        let w = weights;
+        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s10 = i32x4.splat(0), s11 = i32x4.splat(0);
+        let s20 = i32x4.splat(0), s21 = i32x4.splat(0), s30 = i32x4.splat(0), s31 = i32x4.splat(0);
+        let w0: v128, w1: v128, x: v128;
+        let d: usize = 0;
+        for (; d + 8 <= whole; d += 8) {
+          w0 = v128.load(w, 0);
+          w1 = v128.load(w, 16);
+          x = v128.xor(v128.load32_splat(a0 + d), flip);
+          s00 = dot_add(w0, x, s00);
+          s01 = dot_add(w1, x, s01);
+          x = v128.xor(v128.load32_splat(a1 + d), flip);
+          s10 = dot_add(w0, x, s10);
+          s11 = dot_add(w1, x, s11);
+          x = v128.xor(v128.load32_splat(a2 + d), flip);
+          s20 = dot_add(w0, x, s20);
+          s21 = dot_add(w1, x, s21);
+          x = v128.xor(v128.load32_splat(a3 + d), flip);
+          s30 = dot_add(w0, x, s30);
+          s31 = dot_add(w1, x, s31);
+          w0 = v128.load(w, 32);
+          w1 = v128.load(w, 48);
+          x = v128.xor(v128.load32_splat(a0 + d, 4), flip);
+          s00 = dot_add(w0, x, s00);
+          s01 = dot_add(w1, x, s01);
+          x = v128.xor(v128.load32_splat(a1 + d, 4), flip);
+          s10 = dot_add(w0, x, s10);
+          s11 = dot_add(w1, x, s11);
+          x = v128.xor(v128.load32_splat(a2 + d, 4), flip);
+          s20 = dot_add(w0, x, s20);
+          s21 = dot_add(w1, x, s21);
+          x = v128.xor(v128.load32_splat(a3 + d, 4), flip);
+          s30 = dot_add(w0, x, s30);
+          s31 = dot_add(w1, x, s31);
+          w += 64;
+        }
+        if (d < whole) {
+          w0 = v128.load(w, 0);
+          w1 = v128.load(w, 16);
+          x = v128.xor(v128.load32_splat(a0 + d), flip);
+          s00 = dot_add(w0, x, s00);
+          s01 = dot_add(w1, x, s01);
+          x = v128.xor(v128.load32_splat(a1 + d), flip);
+          s10 = dot_add(w0, x, s10);
+          s11 = dot_add(w1, x, s11);
+          x = v128.xor(v128.load32_splat(a2 + d), flip);
+          s20 = dot_add(w0, x, s20);
+          s21 = dot_add(w1, x, s21);
+          x = v128.xor(v128.load32_splat(a3 + d), flip);
+          s30 = dot_add(w0, x, s30);
+          s31 = dot_add(w1, x, s31);
+          w += 32;
+          d += 4;
+        }
+        if (tail) {
+          w0 = v128.load(w, 0);
+          w1 = v128.load(w, 16);
+          x = tail_splat(a0 + d, tail, flip);
+          s00 = dot_add(w0, x, s00);
+          s01 = dot_add(w1, x, s01);
+          x = tail_splat(a1 + d, tail, flip);
+          s10 = dot_add(w0, x, s10);
+          s11 = dot_add(w1, x, s11);
+          x = tail_splat(a2 + d, tail, flip);
+          s20 = dot_add(w0, x, s20);
+          s21 = dot_add(w1, x, s21);
+          x = tail_splat(a3 + d, tail, flip);
+          s30 = dot_add(w0, x, s30);
+          s31 = dot_add(w1, x, s31);
+        }
+        const c0 = c + <usize>(row * ldc);
+        const c1 = c0 + <usize>ldc;
+        const c2 = c1 + <usize>ldc;
+        const c3 = c2 + <usize>ldc;
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s11, c1, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s20, c2, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s21, c2, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s30, c3, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s31, c3, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
+      }
+      for (; row < blockEnd; row++) {
+        const a0 = a + <usize>(row * lda);
+        let w = weights;
+        let s00 = i32x4.splat(0), s01 = i32x4.splat(0);
+        let x: v128;
+        let d: usize = 0;
+        for (; d < whole; d += 4) {
+          x = v128.xor(v128.load32_splat(a0 + d), flip);
+          s00 = dot_add(v128.load(w, 0), x, s00);
+          s01 = dot_add(v128.load(w, 16), x, s01);
+          w += 32;
+        }
+        if (tail) {
+          x = tail_splat(a0 + d, tail, flip);
+          s00 = dot_add(v128.load(w, 0), x, s00);
+          s01 = dot_add(v128.load(w, 16), x, s01);
+        }
+        const c0 = c + <usize>(row * ldc);
+        if (mode == DEQUANTIZE) {
+          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+        } else {
+          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// How the int8 GEMMs (qs8_gemm.ts, qs8_gemm_dot.ts) finish their int32 sums: requantized to int8
+// rows (TFLite's arithmetic, qs8_requantize.ts), for hybrid layers scaled to float32 rows, or
+// for int16x8 layers stored as they are;
+// with the per-channel constants each loads once per panel of 8 channels.
+
+import {
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+} from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, requantize_x4_fast,
+  requantize_x4_fp32, requantize_x4_with,
+} from "./qs8_requantize";
+import { spill } from "./spill";
+
+/**
+ * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
+ * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
+ * half, up4; REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the
+ * scales and the float bias. Unused ones are zero.
+ */
+// @ts-ignore: decorator
+@inline
+export function half_constant(
+  mode: i32, index: i32, params: usize, stride: usize, offset: usize, scales: usize,
+  floatBias: usize,
+): v128 {
+  if (mode == DEQUANTIZE) {
+    return index == 1 ? v128.load(scales + offset) : index == 2 ? v128.load(floatBias + offset) : i32x4.splat(0);
+  }
+  if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
+  if (mode == SUMS) return i32x4.splat(0);
+  if (mode != REQUANTIZE) {
+    const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
+    return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
+  }
+  if (index == 3) return i64x2.extend_low_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  if (index == 4) return i64x2.extend_high_i32x4_s(v128.load(params + PARAM_NUDGE * stride + offset));
+  const general: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_LEFT : index == 5 ? PARAM_ROUNDS : index == 6 ? PARAM_HALF : PARAM_UP;
+  return v128.load(params + general * stride + offset);
+}
+
+/**
+ * Stores eight int32 sums of one row (channels `channel .. channel + 7`, those below n) plus the
+ * bias, unrequantized (`qs8_gemm_sums_4x8`; `row` is in bytes, 4 per value).
+ */
+// @ts-ignore: decorator
+@inline
+export function store_sums(
+  first: v128, second: v128, row: usize, channel: i32, n: i32, biasLow: v128, biasHigh: v128,
+): void {
+  const target = row + (<usize>channel << 2);
+  const low = i32x4.add(first, biasLow);
+  const high = i32x4.add(second, biasHigh);
+  if (channel + 8 <= n) {
+    v128.store(target, low);
+    v128.store(target, high, 16);
+    return;
+  }
+  v128.store(spill, low);
+  memory.copy(target, spill, <usize>min(4, n - channel) << 2);
+  if (channel + 4 < n) {
+    v128.store(spill, high);
+    memory.copy(target + 16, spill, <usize>(n - channel - 4) << 2);
+  }
+}
+
+/**
+ * Stores four float32 outputs of a hybrid layer (channels `channel .. channel + 3`, those below
+ * n): clamp(float(sums + bias) * scales * rowScale + floatBias), rounded in that order, as
+ * TFLite's hybrid convolution.
+ */
+// @ts-ignore: decorator
+@inline
+export function store_floats(
+  sums: v128, row: usize, channel: i32, n: i32, bias: v128, scales: v128, floatBias: v128,
+  lowV: v128, highV: v128, rowScale: v128,
+): void {
+  if (channel >= n) return;
+  const acc = i32x4.add(sums, bias);
+  const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), scales), rowScale);
+  const value = f32x4.min(f32x4.max(f32x4.add(scaled, floatBias), lowV), highV);
+  const target = row + (<usize>channel << 2);
+  if (channel + 4 <= n) {
+    v128.store(target, value);
+  } else {
+    v128.store(spill, value);
+    memory.copy(target, spill, <usize>(n - channel) << 2);
+  }
+}
+
+/**
+ * Stores eight requantized outputs of one row (channels `channel .. channel + 7`, those below
+ * n) from the sums of its two halves. Narrowed to int16 with saturation before the zero point is
+ * added (saturating) and the clamp applied: for any int32 value this gives what clamping in
+ * int32 gives, the clamp bounds being int8.
+ */
+// @ts-ignore: decorator
+@inline
+export function store_row(
+  mode: i32, first: v128, second: v128, row: usize, channel: i32, n: i32,
+  biasLow: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  biasHigh: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
+  zeroV: v128, lowV: v128, highV: v128,
+): void {
+  const accLow = i32x4.add(first, biasLow);
+  const accHigh = i32x4.add(second, biasHigh);
+  const low = mode == REQUANTIZE
+    ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
+    : mode == REQUANTIZE_FP32
+    ? requantize_x4_fp32(accLow, p1)
+    : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
+  const high = mode == REQUANTIZE
+    ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
+    : mode == REQUANTIZE_FP32
+    ? requantize_x4_fp32(accHigh, q1)
+    : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
+  const shifted = i16x8.add_sat_s(i16x8.narrow_i32x4_s(low, high), zeroV);
+  const clamped = i16x8.min_s(i16x8.max_s(shifted, lowV), highV);
+  const bytes = i8x16.narrow_i16x8_s(clamped, clamped);
+  const target = row + <usize>channel;
+  if (channel + 8 <= n) {
+    v128.store64_lane(target, bytes, 0);
+  } else {
+    v128.store(spill, bytes);
+    memory.copy(target, spill, <usize>(n - channel));
+  }
+}
