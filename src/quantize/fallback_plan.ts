@@ -43,6 +43,7 @@ function blocker(
     .map((index) => subgraph.tensors[index].name);
   const deniedName = names.find((name) => denied.has(name));
   if (deniedName) return `tensor "${deniedName}" is denylisted`;
+  if (spec.recurrent) return null;
   const variable = operator.inputs.find((index) =>
     index >= 0 && subgraph.tensors[index].isVariable && subgraph.tensors[index].dtype === "float32"
   );
