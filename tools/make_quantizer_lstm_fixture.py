@@ -10,8 +10,8 @@ form of the op ("Quantization to 16x8-bit not yet supported").
 
 Developer tool, not a dependency (TensorFlow 2.21 in a venv, see README):
   python tools/make_quantizer_lstm_fixture.py tests/fixtures/quantizer_lstm
-Then `deno run -A tools/make_quantizer_lstm_fixture.py` is not needed: the test converts with
-liteq and tools/run_quantizer_lstm_reference.py records TensorFlow running liteq's files.
+then tools/quantizer_lstm_conversions.ts writes liteq's conversions beside them and
+tools/run_quantizer_lstm_reference.py records TensorFlow running those.
 """
 import os
 import sys

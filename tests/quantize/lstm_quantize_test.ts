@@ -9,6 +9,7 @@ import { type Model, parseNpy, readModel, type Tensor } from "../../mod.ts";
 import { Interpreter } from "../../mod.ts";
 import { writeModel } from "../../mod.ts";
 import { convertLstmCase, LSTM_CASES } from "../../tools/quantizer_lstm_conversions.ts";
+import { quantizeWithReport } from "../../src/quantize/quantize.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { signatureOf } from "./graph_signature.ts";
 
@@ -82,3 +83,34 @@ for (const name of LSTM_CASES) {
     }
   });
 }
+
+Deno.test("16x8 leaves the LSTM float, as TensorFlow has no 16x8 form of it", async () => {
+  const float = readModel(readBytesSync(`${DIRECTORY}/lstm.float.tflite`));
+  const calibration = parseNpy(readBytesSync(`${DIRECTORY}/lstm.calibration.npy`))
+    .data as Float32Array;
+  const { model, report } = await quantizeWithReport(float, {
+    mode: "int16x8",
+    representativeDataset: [calibration.slice(0, calibration.length / 8)],
+  });
+  assert.deepEqual(report.float.map(({ op, detail }) => [op, detail]), [
+    ["UNIDIRECTIONAL_SEQUENCE_LSTM", "no int16-activation kernel for UNIDIRECTIONAL_SEQUENCE_LSTM"],
+  ]);
+  assert.deepEqual(signatureOf(model), [
+    "UNIDIRECTIONAL_SEQUENCE_LSTM(" + [
+      "float32",
+      ...Array(8).fill("float32"),
+      "-",
+      "-",
+      "-",
+      ...Array(4).fill("float32"),
+      "-",
+      "-",
+      "float32",
+      "float32",
+      "-",
+      "-",
+      "-",
+      "-",
+    ] + ") -> float32",
+  ]);
+});
