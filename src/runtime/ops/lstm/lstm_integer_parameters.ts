@@ -5,8 +5,8 @@
  * products, as TFLite computes them, then QuantizeMultiplier), zero points folded into the
  * biases (the hidden one, which TFLite's hidden state carries negated, into the projection's),
  * layer norm coefficients, the power-of-two cell scale, the hidden state's scale and zero point
- * from intermediate 4, clips in integers. Layer norm with projection (liteq does not match TensorFlow there yet) or without an
- * input gate (TensorFlow's own results are all zeros) is refused.
+ * from intermediate 4, clips in integers. Layer norm without an input gate (TensorFlow's own
+ * results are all zeros) is refused.
  */
 import type { OpContext } from "../../op.ts";
 import { quantizeMultiplier } from "../../quantization/fixed_point.ts";
@@ -92,9 +92,9 @@ export function integerLstmParameters(
     return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
   };
   const layerNorm = context.optionalInput(21) !== null;
-  if (layerNorm && (context.optionalInput(16) || !context.optionalInput(1))) {
+  if (layerNorm && !context.optionalInput(1)) {
     context.unsupported(
-      "layer-normalized integer LSTMs with projection or without an input gate are not supported",
+      "layer-normalized integer LSTMs without an input gate are not supported",
     );
   }
   const inputParams = params(context, input);
