@@ -24,6 +24,7 @@ CASES = {  # name: (batches, steps, inputs, cells, float_lstm options)
     "lstm": (1, 3, 4, 5, {}),
     "lstm_peephole_layer_norm": (2, 3, 4, 5, {"peephole": True, "layer_norm": 2.0}),
     "lstm_projection": (1, 4, 4, 6, {"projection": 3}),
+    "lstm_layer_norm_projection": (2, 4, 3, 6, {"layer_norm": 1.5, "projection": 4}),
 }
 
 

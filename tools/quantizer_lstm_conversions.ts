@@ -16,7 +16,12 @@ import { parseNpy } from "../src/io/npy.ts";
 import { quantize } from "../src/quantize/quantize.ts";
 
 /** The cases of the fixture, as `tools/make_quantizer_lstm_fixture.py` names them. */
-export const LSTM_CASES = ["lstm", "lstm_peephole_layer_norm", "lstm_projection"];
+export const LSTM_CASES = [
+  "lstm",
+  "lstm_peephole_layer_norm",
+  "lstm_projection",
+  "lstm_layer_norm_projection",
+];
 
 /** The samples of an .npy file, split along its first axis. */
 function samplesOf(path: string): Float32Array[] {

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-CASES = ["lstm", "lstm_peephole_layer_norm", "lstm_projection"]
+CASES = ["lstm", "lstm_peephole_layer_norm", "lstm_projection", "lstm_layer_norm_projection"]
 INVOCATIONS = 4
 
 

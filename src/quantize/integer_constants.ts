@@ -31,6 +31,14 @@ function valueRange(values: Float32Array): Range {
   return { min: Math.max(min, -FLOAT32_MAX), max: Math.min(max, FLOAT32_MAX) };
 }
 
+/**
+ * value / scale as TensorFlow's converter computes it for the LSTM's constants: times the float32
+ * reciprocal of the scale, in float32, then rounded half away from zero.
+ */
+function roundFloat32(value: number, scale: number): number {
+  return roundHalfAway(Math.fround(value * Math.fround(1 / scale)));
+}
+
 /** Quantized versions of the float constants of subgraph 0, made once per constant and scales. */
 export class IntegerConstants {
   private readonly subgraph: Subgraph;
@@ -74,8 +82,8 @@ export class IntegerConstants {
 
   /**
    * Float constant `index` quantized int16 symmetric per tensor (scale max |value| / 32767,
-   * dividing in float32), as TensorFlow quantizes the LSTM's peepholes and layer norm
-   * coefficients: the new tensor and its scale.
+   * `roundFloat32`), as TensorFlow quantizes the LSTM's peepholes and layer norm coefficients:
+   * the new tensor and its scale.
    */
   symmetricInt16(index: number, where: string): { index: number; scale: number } {
     const values = finiteValues(this.tensor(index), where);
@@ -83,21 +91,21 @@ export class IntegerConstants {
     const scale = Math.fround(largest > 0 ? largest / 32767 : 1);
     const data = Int16Array.from(
       values,
-      (value) => Math.max(-32767, Math.min(32767, roundHalfAway(Math.fround(value / scale)))),
+      (value) => Math.max(-32767, Math.min(32767, roundFloat32(value, scale))),
     );
     return { index: this.replace(index, "int16", data, symmetricQuantization([scale])), scale };
   }
 
   /**
-   * Float bias `index` of an LSTM quantized int32 at `inputScale` x `weightScale`: as
-   * TensorFlow's converter quantizes the LSTM's biases, dividing in float32 (a bias under layer
-   * norm reaches 2^24 units, where float32 rounds before the quantizer does).
+   * Float bias `index` of an LSTM quantized int32 at `inputScale` x `weightScale`, as
+   * TensorFlow's converter quantizes the LSTM's biases (`roundFloat32`: a bias under layer norm
+   * reaches 2^24 units, where float32 rounds before the quantizer does).
    */
   lstmBias(index: number, where: string, inputScale: number, weightScale: number): number {
     const scale = Math.fround(inputScale * weightScale);
     const data = Int32Array.from(
       finiteValues(this.tensor(index), where),
-      (value) => roundHalfAway(Math.fround(value / scale)),
+      (value) => roundFloat32(value, scale),
     );
     return this.replace(index, "int32", data, symmetricQuantization([scale]));
   }

@@ -10,7 +10,7 @@
  * - weights and projection int8 symmetric per tensor; peepholes and layer-norm coefficients int16
  *   symmetric; gate biases int32 at input scale x input weights' scale, or at the layer norm
  *   coefficients' scale x 2^-10 under layer norm; the projection bias at hidden scale x
- *   projection scale (divided in float32, as TensorFlow does for this op);
+ *   projection scale (in float32 arithmetic, as TensorFlow quantizes this op's constants);
  * - the output state int8 at the output's parameters, the cell state int16 at a power-of-two
  *   scale, 2^ceil(log2(max |cell|)) / 32768.
  */
