@@ -1,7 +1,8 @@
 /**
  * Calibration for full integer quantization: the float model runs in liteq's interpreter over
  * the representative dataset, every float activation kept as an output, and the minimum and
- * maximum of each over the whole dataset are recorded (and its histogram, when asked for).
+ * maximum of each over the whole dataset are recorded (and its histogram, when asked for); an
+ * LSTM's gates, hidden and cell states too, through the float kernel's hook (`integer_lstm.ts`).
  */
 import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
@@ -11,6 +12,7 @@ import type { KernelSources } from "../runtime/wasm.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
 import { Histogram } from "./histogram.ts";
+import { recordLstmIntermediates } from "./integer_lstm.ts";
 import type { Sample } from "./options.ts";
 
 /** The observed range of one tensor. */
@@ -165,8 +167,9 @@ export async function calibrate(
   probe.subgraphs = [probe.subgraphs[0]];
   probe.signatures = [];
   const operators = probe.subgraphs[0].operators.filter((_, index) => calibrated?.[index] ?? true);
-  const observed = floatActivations(model, operators);
   probe.subgraphs[0].operators = operators;
+  const cellStates = recordLstmIntermediates(probe.subgraphs[0]);
+  const observed = floatActivations(probe, operators);
   probe.subgraphs[0].outputs = observed;
   using interpreter = await loadProbe(probe, {
     inputShapes,
@@ -217,5 +220,11 @@ export async function calibrate(
     onProgress?.(samples);
   }
   if (samples === 0) throw new QuantizeError("the representative dataset is empty");
+  for (const [record, cellState] of cellStates) {
+    for (const map of [ranges, shapes, histograms] as Map<number, unknown>[]) {
+      if (map.has(record)) map.set(cellState, map.get(record));
+      map.delete(record);
+    }
+  }
   return { ranges, shapes, histograms, kept, samples };
 }

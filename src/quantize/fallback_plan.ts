@@ -43,6 +43,11 @@ function blocker(
     .map((index) => subgraph.tensors[index].name);
   const deniedName = names.find((name) => denied.has(name));
   if (deniedName) return `tensor "${deniedName}" is denylisted`;
+  const fused = operator.options?.fusedActivationFunction;
+  if (spec.recurrent) {
+    // Its variables are its states and its fused activation its cell's, integer with it.
+    return fused === "TANH" ? null : `cell activation ${fused} has no integer form`;
+  }
   const variable = operator.inputs.find((index) =>
     index >= 0 && subgraph.tensors[index].isVariable && subgraph.tensors[index].dtype === "float32"
   );
@@ -51,7 +56,6 @@ function blocker(
       subgraph.tensors[variable].name
     }" is a variable (it changes as the model runs)`;
   }
-  const fused = operator.options?.fusedActivationFunction;
   if (fused === "TANH" || fused === "SIGN_BIT") return `fused ${fused} has no integer form`;
   return null;
 }

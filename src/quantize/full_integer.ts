@@ -27,6 +27,7 @@ import { bestCandidate } from "./auto_selection.ts";
 import { calibrate, type Range } from "./calibrate.ts";
 import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
 import { cloneModel, describeOperator, isFloatConstant, pruneModel } from "./graph.ts";
+import { addLstmIntermediates } from "./integer_lstm.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 import { rewriteToInteger } from "./integer_rewrite.ts";
@@ -69,6 +70,11 @@ export async function quantizeFullInteger(
   const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
   if (options.int8Only) refuseFloatOps(subgraph, plan);
   checkIntegerConstants(subgraph, plan);
+  subgraph.operators.forEach((operator, index) => {
+    if (plan.touchesFloat[index] && !plan.floatReasons[index]) {
+      addLstmIntermediates(subgraph, operator);
+    }
+  });
   const method = options.calibration ?? "minmax";
   const calibration = await calibrate(model, options.representativeDataset!, {
     inputShapes: options.inputShapes,

@@ -1,12 +1,13 @@
 /**
  * The float constants of integer ops, quantized: weights int8 symmetric (per channel or per
- * tensor), biases int32 (int64 in 16x8) at input scale x weight scale, and other operands per
+ * tensor), the LSTM's int16 constants symmetric per tensor, biases int32 (int64 in 16x8) at input scale x weight scale, and other operands per
  * tensor in the activation type (at given parameters, or at their own range widened to contain
  * 0; an infinity, as a clip bound, becomes the end of the integer range). Each quantized constant is a new tensor with its own buffer, shared by the ops that ask for
  * the same constant at the same scales; the float one stays for float readers.
  */
 import type { DType } from "../format/dtype.ts";
 import type { Model, Quantization, Subgraph, Tensor } from "../format/ir.ts";
+import { roundHalfAway } from "../runtime/quantization/fixed_point.ts";
 import { quantizeValue } from "../runtime/quantization/parameters.ts";
 import type { Range } from "./calibrate.ts";
 import { symmetricQuantization } from "./graph.ts";
@@ -28,6 +29,14 @@ function valueRange(values: Float32Array): Range {
     max = Math.max(max, value);
   }
   return { min: Math.max(min, -FLOAT32_MAX), max: Math.min(max, FLOAT32_MAX) };
+}
+
+/**
+ * value / scale as TensorFlow's converter computes it for the LSTM's constants: times the float32
+ * reciprocal of the scale, in float32, then rounded half away from zero.
+ */
+function roundFloat32(value: number, scale: number): number {
+  return roundHalfAway(Math.fround(value * Math.fround(1 / scale)));
 }
 
 /** Quantized versions of the float constants of subgraph 0, made once per constant and scales. */
@@ -69,6 +78,36 @@ export class IntegerConstants {
     const quantized = quantizeWeights(finiteValues(weights, where), weights.shape, axis);
     const params = symmetricQuantization(quantized.scale, quantized.quantizedDimension);
     return { index: this.replace(index, "int8", quantized.data, params), scale: quantized.scale };
+  }
+
+  /**
+   * Float constant `index` quantized int16 symmetric per tensor (scale max |value| / 32767,
+   * `roundFloat32`), as TensorFlow quantizes the LSTM's peepholes and layer norm coefficients:
+   * the new tensor and its scale.
+   */
+  symmetricInt16(index: number, where: string): { index: number; scale: number } {
+    const values = finiteValues(this.tensor(index), where);
+    const largest = values.reduce((most, value) => Math.max(most, Math.abs(value)), 0);
+    const scale = Math.fround(largest > 0 ? largest / 32767 : 1);
+    const data = Int16Array.from(
+      values,
+      (value) => Math.max(-32767, Math.min(32767, roundFloat32(value, scale))),
+    );
+    return { index: this.replace(index, "int16", data, symmetricQuantization([scale])), scale };
+  }
+
+  /**
+   * Float bias `index` of an LSTM quantized int32 at `inputScale` x `weightScale`, as
+   * TensorFlow's converter quantizes the LSTM's biases (`roundFloat32`: a bias under layer norm
+   * reaches 2^24 units, where float32 rounds before the quantizer does).
+   */
+  lstmBias(index: number, where: string, inputScale: number, weightScale: number): number {
+    const scale = Math.fround(inputScale * weightScale);
+    const data = Int32Array.from(
+      finiteValues(this.tensor(index), where),
+      (value) => roundFloat32(value, scale),
+    );
+    return this.replace(index, "int32", data, symmetricQuantization([scale]));
   }
 
   /** Float bias `index` quantized at `inputScale` x `weightScale` (per channel). */

@@ -38,6 +38,11 @@ export interface IntegerSpec {
    * a tensor just for a comparison).
    */
   follows?: true;
+  /**
+   * The op keeps its state in variable inputs and its fused activation is its cell's (the LSTM):
+   * both become integer with it (`integer_lstm.ts` quantizes its inputs).
+   */
+  recurrent?: true;
 }
 
 /** The ops with an integer form, by op name. */
@@ -122,6 +127,8 @@ export const INTEGER_OPS: Record<string, IntegerSpec> = {
   SPACE_TO_BATCH_ND: { output: "input", version: 2 },
   BATCH_TO_SPACE_ND: { output: "input", version: 2 },
   BROADCAST_TO: { output: "input", version: 3 },
+  // TensorFlow's converter writes version 1 for the int8 form (its old quantizer wrote 2).
+  UNIDIRECTIONAL_SEQUENCE_LSTM: { output: "calibrated", version: 1, int16: false, recurrent: true },
 };
 
 /** Sets the version and options TensorFlow writes for `operator` with `dtype` activations. */

@@ -12,6 +12,7 @@ import { QuantizeError } from "./errors.ts";
 import type { FallbackPlan } from "./fallback_plan.ts";
 import { addTensor, describeOperator, isFloatConstant, plainOperator } from "./graph.ts";
 import { IntegerConstants } from "./integer_constants.ts";
+import { integerLstmInputs } from "./integer_lstm.ts";
 import { INTEGER_OPS, type IntegerSpec, setIntegerVersion } from "./integer_ops.ts";
 import { asUint8 } from "./integer_scheme.ts";
 import type { IntegerTensors } from "./integer_tensors.ts";
@@ -135,7 +136,9 @@ function rewriteIntegerOperator(
   const { scheme } = tensors;
   const spec = INTEGER_OPS[operator.op];
   const where = describeOperator(tensors.subgraph, index);
-  operator.inputs = integerInputs(context, operator, spec, where);
+  operator.inputs = spec.recurrent
+    ? integerLstmInputs(tensors, context.constants, operator, where)
+    : integerInputs(context, operator, spec, where);
   setIntegerVersion(operator, spec, scheme.dtype);
   /** Model outputs this op writes: [integer twin, output, parameters]. */
   const converted: [number, number, Quantization][] = [];

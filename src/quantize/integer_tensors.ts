@@ -57,11 +57,16 @@ export class IntegerTensors {
     return this.ranges.has(index);
   }
 
-  /** The parameters of activation `index` from its calibrated range. */
-  calibrated(index: number): Quantization {
+  /** The calibrated range of tensor `index`. */
+  range(index: number): Range {
     const range = this.ranges.get(index);
     if (!range) throw new QuantizeError(`tensor "${this.tensor(index).name}" was never computed`);
-    return this.scheme.params(range);
+    return range;
+  }
+
+  /** The parameters of activation `index` from its calibrated range. */
+  calibrated(index: number): Quantization {
+    return this.scheme.params(this.range(index));
   }
 
   /** The integer parameters of tensor `index`, when it is integer. */

@@ -8,10 +8,20 @@
  * then h = W_proj h + b_proj (clipped to +-proj_clip when > 0). Without input-gate weights the
  * input gate is 1 - f (CIFG). The output and cell states are variable tensors kept across
  * invokes.
+ *
+ * Calibration's hook: an op given six more outputs (liteq's calibration probe adds them; no
+ * file has them) writes there, one row of cells per step and batch, what TensorFlow's
+ * calibrator records of an LSTM: each gate's sum before layer norm and bias (input, forget,
+ * cell, output; the input gate's left zero under CIFG), the hidden state before projection and
+ * the cell state as the invoke leaves it (one row per batch: what TensorFlow's calibrator sees of
+ * the state variable).
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { LSTM_CONSTANT_INPUTS, lstmShape, sigmoid } from "./lstm_common.ts";
+
+/** How many outputs the calibration hook adds (see the module comment). */
+export const LSTM_RECORDED_OUTPUTS = 6;
 
 /** One gate's parameters: input and recurrent weights, peephole, bias, layer-norm coefficients. */
 interface Gate {
@@ -56,6 +66,21 @@ export function floatUnidirectionalSequenceLstm(context: OpContext): PreparedOp 
   const memory = context.memory;
   const pre = [0, 1, 2, 3].map(() => new Float64Array(cells));
   const hidden = new Float64Array(cells);
+  const recorded = context.outputs.length === 1 ? [] : [...Array(LSTM_RECORDED_OUTPUTS).keys()]
+    .map((position) => context.output(1 + position, "float32"));
+  if (context.outputs.length !== 1 + recorded.length) {
+    context.unsupported(`${context.outputs.length} outputs: the op has one`);
+  }
+  recorded.forEach((tensor, position) => {
+    tensor.shape = [position === LSTM_RECORDED_OUTPUTS - 1 ? batches : steps * batches, cells];
+  });
+  /** Copies `values` into recorded output `position`, at `row`. */
+  const record = (position: number, row: number, values: ArrayLike<number>) => {
+    if (recorded.length === 0) return;
+    const tensor = recorded[position];
+    const target = memory.f32(tensor.offset, elementCount(tensor.shape));
+    for (let cell = 0; cell < cells; cell++) target[row * cells + cell] = values[cell];
+  };
 
   /** gate pre-activation for one batch row into `target`. */
   const accumulate = (
@@ -117,6 +142,8 @@ export function floatUnidirectionalSequenceLstm(context: OpContext): PreparedOp 
             if (inputGate?.peephole) gi[cell] += inputGate.peephole[cell] * c[cOffset + cell];
             if (forgetGate.peephole) gf[cell] += forgetGate.peephole[cell] * c[cOffset + cell];
           }
+          const recordRow = step * batches + batch;
+          [gi, gf, gg].forEach((sums, position) => record(position, recordRow, sums));
           if (inputGate) finish(inputGate, gi);
           finish(forgetGate, gf);
           finish(cellGate, gg);
@@ -133,10 +160,12 @@ export function floatUnidirectionalSequenceLstm(context: OpContext): PreparedOp 
               go[cell] += outputGate.peephole[cell] * c[cOffset + cell];
             }
           }
+          record(3, recordRow, go);
           finish(outputGate, go);
           for (let cell = 0; cell < cells; cell++) {
             hidden[cell] = sigmoid(go[cell]) * activation(c[cOffset + cell]);
           }
+          record(4, recordRow, hidden);
           for (let unit = 0; unit < outputSize; unit++) {
             let value = hidden[unit];
             if (projection) {
@@ -150,6 +179,9 @@ export function floatUnidirectionalSequenceLstm(context: OpContext): PreparedOp 
             y[row * outputSize + unit] = value;
           }
         }
+      }
+      for (let batch = 0; batch < batches; batch++) {
+        record(LSTM_RECORDED_OUTPUTS - 1, batch, c.subarray(batch * cells, (batch + 1) * cells));
       }
     },
   };

@@ -3,10 +3,10 @@
  * PopulateQuantizedLstmParams8x8_16 and PopulatePrecomputedZPTimesWeightsWithBias): each gate's
  * weights with their effective scales (to Q3.12, or to the layer norm input's scale; float32
  * products, as TFLite computes them, then QuantizeMultiplier), zero points folded into the
- * biases (the hidden one, subtracted, into the projection's), layer norm coefficients, the
- * power-of-two cell scale, the hidden state's scale and zero point from intermediate 4, clips in
- * integers. Layer norm with projection (liteq does not match TensorFlow there yet) or without an
- * input gate (TensorFlow's own results are all zeros) is refused.
+ * biases (the hidden one, which TFLite's hidden state carries negated, into the projection's),
+ * layer norm coefficients, the power-of-two cell scale, the hidden state's scale and zero point
+ * from intermediate 4, clips in integers. Layer norm without an input gate (TensorFlow's own
+ * results are all zeros) is refused.
  */
 import type { OpContext } from "../../op.ts";
 import { quantizeMultiplier } from "../../quantization/fixed_point.ts";
@@ -92,9 +92,9 @@ export function integerLstmParameters(
     return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
   };
   const layerNorm = context.optionalInput(21) !== null;
-  if (layerNorm && (context.optionalInput(16) || !context.optionalInput(1))) {
+  if (layerNorm && !context.optionalInput(1)) {
     context.unsupported(
-      "layer-normalized integer LSTMs with projection or without an input gate are not supported",
+      "layer-normalized integer LSTMs without an input gate are not supported",
     );
   }
   const inputParams = params(context, input);
@@ -169,7 +169,7 @@ export function integerLstmParameters(
           values,
           projectionTensor.shape[0],
           bias ? (context.values(bias, "projection bias") as Int32Array) : null,
-          -hidden.zeroPoint,
+          hidden.zeroPoint,
         ),
       };
     })()
@@ -181,7 +181,10 @@ export function integerLstmParameters(
     cellScale,
     hiddenMultiplier: hiddenScale.multiplier,
     hiddenShift: hiddenScale.shift,
-    hiddenZero: hidden.zeroPoint,
+    // TFLite subtracts intermediate 4's zero point from the hidden state before the projection
+    // (and folds it back into the projection's bias): the hidden values clamp to int8 there.
+    // Without projection the hidden state is the output state, at its zero point.
+    hiddenZero: projection ? -hidden.zeroPoint : hidden.zeroPoint,
     projection,
     outputZero: stateParams.zeroPoint,
     cellClip: cellClip > 0
