@@ -131,7 +131,7 @@ Deno.test("npm pack builds liteq, which Node and Bun projects install and run", 
         "--target",
         "es2022",
         "--lib",
-        "es2023,dom",
+        "es2023,dom,esnext.disposable",
         "typed_consumer.ts",
       ], project);
     });

@@ -12,8 +12,8 @@ export async function coreCount(): Promise<number> {
     ?.hardwareConcurrency;
   if (reported) return reported;
   try {
-    // A specifier in a variable, so that bundlers for the browser leave it alone.
-    const specifier = "node:os";
+    // A specifier built at run time, so that bundlers for the browser neither follow nor keep it.
+    const specifier = ["node", "os"].join(":");
     const os = await import(specifier);
     return os.availableParallelism?.() ?? os.cpus().length;
   } catch {

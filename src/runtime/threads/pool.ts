@@ -85,11 +85,11 @@ async function spawn(
   fail: (reason: string) => void,
 ): Promise<WorkerHandle> {
   if (hasWorkerThreads()) {
-    // A specifier in a variable, so that bundlers for the browser leave it alone.
-    const specifier = "node:worker_threads";
+    // A specifier built at run time, so that bundlers for the browser neither follow nor keep it.
+    const specifier = ["node", "worker_threads"].join(":");
     const { Worker } = await import(specifier);
     const worker = new Worker(
-      `const { parentPort } = require("node:worker_threads");\n(${workerMain})(` +
+      `const { parentPort } = require("worker_threads");\n(${workerMain})(` +
         `(handler) => parentPort.once("message", handler), ` +
         `(reply) => parentPort.postMessage(reply), ${runChunks});`,
       { eval: true },
