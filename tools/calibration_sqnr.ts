@@ -3,7 +3,8 @@
  * held-out samples, per calibration method, over the float models of ../shared (MNIST models on
  * MNIST images: calibration on the 100 calibration images, SQNR on 200 evaluation images; the
  * others on random uniform inputs in their range, different ones for calibration and SQNR) and
- * ../shared/realworld (models liteq can run whole); `mobilenet_v2_bn_logits` is `mobilenet_v2_bn`
+ * ../shared/realworld (selfie_segmentation, which the manifest gives no inputs for, on random
+ * inputs in [0, 1] of its 256x256 RGB input); `mobilenet_v2_bn_logits` is `mobilenet_v2_bn`
  * without its final SOFTMAX, whose 1000 near-equal probabilities quantize to nothing. Each cell is the mean over the model's outputs
  * of their SQNR in dB. Prints a markdown table.
  *
@@ -94,7 +95,12 @@ const cases: Case[] = [
   })),
 ];
 const manifest = JSON.parse(Deno.readTextFileSync(`${shared}/realworld/manifest.json`)).models;
-for (const [name, entry] of Object.entries<Record<string, unknown>>(manifest)) {
+/** Inputs of the models the manifest gives none for (no TensorFlow reference outputs). */
+const UNLISTED_INPUTS: Record<string, Record<string, unknown>> = {
+  selfie_segmentation: { inputs: [{ shape: [1, 256, 256, 3] }], input_range_uniform: [0, 1] },
+};
+for (const [name, listed] of Object.entries<Record<string, unknown>>(manifest)) {
+  const entry = { ...listed, ...UNLISTED_INPUTS[name] };
   const inputs = entry.inputs as { shape: number[] }[] | undefined;
   if (!inputs) continue;
   const inputShapes = entry.input_resized_to as number[][] | undefined;
@@ -130,7 +136,9 @@ for (const item of cases) {
         representativeDataset: item.calibration,
         inputShapes: item.inputShapes,
       });
-      const perOutput = await outputSqnr(reference, model, item.heldOut, item.inputShapes);
+      const perOutput = await outputSqnr(reference, model, item.heldOut, {
+        inputShapes: item.inputShapes,
+      });
       const mean = perOutput.reduce((sum, value) => sum + value, 0) / perOutput.length;
       decibels.push(mean);
       cells.push(mean.toFixed(2));

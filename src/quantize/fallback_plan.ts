@@ -32,7 +32,9 @@ function blocker(
   operator: Operator,
   dtype: ActivationType,
   denied: Set<string>,
+  kept: string | undefined,
 ): string | null {
+  if (kept) return kept;
   if (denied.has(operator.op)) return "denylisted";
   const spec = INTEGER_OPS[operator.op];
   if (!spec || operator.custom) return `no integer kernel for ${operator.op}`;
@@ -136,16 +138,18 @@ function keepControlFlowFloat(subgraph: Subgraph, floatReasons: (string | null)[
 
 /**
  * Plans which ops of `subgraph` (the float graph) stay float with `dtype` activations, the op
- * types and tensor names in `denied` staying float too.
+ * types and tensor names in `denied` staying float too, and the operators in `kept` (by index,
+ * with the reason: the automatic fallback's choices).
  */
 export function planFallback(
   subgraph: Subgraph,
   dtype: ActivationType,
   denied: Set<string>,
+  kept: ReadonlyMap<number, string> = new Map(),
 ): FallbackPlan {
   const touches = subgraph.operators.map((operator) => touchesFloat(subgraph, operator));
   const floatReasons = subgraph.operators.map((operator, index) =>
-    touches[index] ? blocker(subgraph, operator, dtype, denied) : null
+    touches[index] ? blocker(subgraph, operator, dtype, denied, kept.get(index)) : null
   );
   const calibrated = keepControlFlowFloat(subgraph, floatReasons);
   keepSharedOpsAfterFloatOps(subgraph, floatReasons);
