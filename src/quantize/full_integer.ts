@@ -19,7 +19,8 @@
  * The phases: the fallback plan on the float graph (`fallback_plan.ts`), calibration
  * (`calibrate.ts`), TensorFlow's adjustments of the ranges (`in_place_ranges.ts`,
  * `shared_ranges.ts`), then the rewrite (`integer_rewrite.ts`, over `integer_tensors.ts` and
- * `integer_constants.ts`).
+ * `integer_constants.ts`); with `accuracyBudget` or `minSqnr`, the rewrite is repeated with the
+ * layers the automatic fallback keeps float (`accuracy_fallback.ts`), on the same calibration.
  */
 import type { Model, Subgraph } from "../format/ir.ts";
 import {
@@ -152,7 +153,9 @@ export async function quantizeFullInteger(
     return copy;
   };
   const run = { inputShapes: options.inputShapes, wasm: options.wasm };
-  const candidates = await rangeCandidates(float, calibration, method, {
+  // auto measures on its own first samples, however many more the fallback kept.
+  const autoSamples = calibration.kept.slice(0, AUTO_SAMPLES);
+  const candidates = await rangeCandidates(float, { ...calibration, kept: autoSamples }, method, {
     scheme,
     plan,
     adjusted: (ranges) => adjusted(ranges),
@@ -172,7 +175,7 @@ export async function quantizeFullInteger(
   let chosen = candidates[0];
   let built = null;
   if (candidates.length > 1) {
-    const best = await bestCandidate(float, candidates, build, calibration.kept, run);
+    const best = await bestCandidate(float, candidates, build, autoSamples, run);
     ({ chosen, built } = best);
     report.notes.push(best.note);
   } else if (method !== "minmax") {

@@ -125,3 +125,16 @@ Deno.test("reportRanges gives every method's range and the one used, per activat
     assert.ok(minmax.low <= mse.low + 1e-9 && mse.high <= minmax.high + 1e-9);
   }
 });
+
+Deno.test("auto still measures its candidates on its 32 samples when the fallback keeps more", async () => {
+  const mobile = readModel(readBytesSync(`${FIXTURES}/models/mobile_mnist.float.tflite`));
+  const { report } = await quantizeWithReport(mobile, {
+    mode: "int8",
+    representativeDataset: images,
+    calibration: "auto",
+    minSqnr: 20,
+  });
+  assert.equal(report.fallback!.samples, 50);
+  assert.deepEqual(report.fallback!.layers, []);
+  assert.ok(report.notes.some((note) => /mean output SQNR on 32 calibration samples/.test(note)));
+});
