@@ -7,6 +7,7 @@
  */
 import type { Model } from "../format/ir.ts";
 import type { NpyArray } from "../io/npy.ts";
+import { UnsupportedModelError } from "../runtime/errors.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
 import { compareModels, type ModelComparison } from "./debug/compare.ts";
 import { MAX_SQNR_DB } from "./debug/error_stats.ts";
@@ -114,12 +115,22 @@ export async function fallBackUntilMet<T>(
   let floatTop1: number | null = null;
   const measureOf = async (kept: Map<number, string>): Promise<Trial<T>> => {
     const built = build(kept);
-    const comparison = await compareModels(float, built.model, goal.data, {
-      labels: goal.labels,
-      inputShapes: goal.inputShapes,
-      wasm: goal.wasm,
-      histogramLayers: 0,
-    });
+    let comparison: ModelComparison;
+    try {
+      comparison = await compareModels(float, built.model, goal.data, {
+        labels: goal.labels,
+        inputShapes: goal.inputShapes,
+        wasm: goal.wasm,
+        histogramLayers: 0,
+      });
+    } catch (error) {
+      if (!(error instanceof UnsupportedModelError)) throw error;
+      throw new QuantizeError(
+        `${goal.goal} measures the models in liteq's interpreter, which cannot run the ` +
+          `${error.message}`,
+        { cause: error },
+      );
+    }
     const outputs = comparison.outputs.map((output) => output.sqnr);
     const meanSqnr = outputs.reduce((sum, value) => sum + value, 0) / outputs.length;
     if (goal.goal === "accuracyBudget") {
