@@ -3,8 +3,11 @@
  * held-out samples, per calibration method, over the float models of ../shared (MNIST models on
  * MNIST images: calibration on the 100 calibration images, SQNR on 200 evaluation images; the
  * others on random uniform inputs in their range, different ones for calibration and SQNR) and
- * ../shared/realworld (models liteq can run whole); `mobilenet_v2_bn_logits` is `mobilenet_v2_bn`
- * without its final SOFTMAX, whose 1000 near-equal probabilities quantize to nothing. Each cell is the mean over the model's outputs
+ * ../shared/realworld (selfie_segmentation, which the manifest gives no inputs for, on random
+ * inputs in [0, 1] of its 256x256 RGB input); `mobilenet_v2_bn_logits` is `mobilenet_v2_bn`
+ * without its final SOFTMAX, whose 1000 near-equal probabilities quantize to nothing, and
+ * `selfie_segmentation_logits` is `selfie_segmentation` without its final LOGISTIC, whose
+ * outputs on random inputs are about 1e-8 (no person anywhere), which int8 holds as 0. Each cell is the mean over the model's outputs
  * of their SQNR in dB. Prints a markdown table.
  *
  * usage: deno run -A tools/calibration_sqnr.ts [SHARED_DIR] [MODEL ...]
@@ -44,11 +47,13 @@ function uniform(count: number, size: number, low: number, high: number, seed: n
   );
 }
 
-/** Makes the input of the model's final SOFTMAX its output (the logits). */
+/** Makes the input of the model's final SOFTMAX or LOGISTIC its output (the logits). */
 function cutSoftmax(model: Model): void {
   const subgraph = model.subgraphs[0];
   const last = subgraph.operators.at(-1)!;
-  if (last.op !== "SOFTMAX") throw new Error(`the last op is ${last.op}, not SOFTMAX`);
+  if (last.op !== "SOFTMAX" && last.op !== "LOGISTIC") {
+    throw new Error(`the last op is ${last.op}, not SOFTMAX or LOGISTIC`);
+  }
   subgraph.operators.pop();
   subgraph.outputs = [last.inputs[0]];
   model.signatures = [];
@@ -58,7 +63,7 @@ function cutSoftmax(model: Model): void {
 interface Case {
   name: string;
   path: string;
-  /** Measure the logits: the model's final SOFTMAX cut off. */
+  /** Measure the logits: the model's final SOFTMAX (or LOGISTIC) cut off. */
   logits?: boolean;
   calibration: Float32Array[];
   heldOut: Float32Array[];
@@ -94,7 +99,12 @@ const cases: Case[] = [
   })),
 ];
 const manifest = JSON.parse(Deno.readTextFileSync(`${shared}/realworld/manifest.json`)).models;
-for (const [name, entry] of Object.entries<Record<string, unknown>>(manifest)) {
+/** Inputs of the models the manifest gives none for (no TensorFlow reference outputs). */
+const UNLISTED_INPUTS: Record<string, Record<string, unknown>> = {
+  selfie_segmentation: { inputs: [{ shape: [1, 256, 256, 3] }], input_range_uniform: [0, 1] },
+};
+for (const [name, listed] of Object.entries<Record<string, unknown>>(manifest)) {
+  const entry = { ...listed, ...UNLISTED_INPUTS[name] };
   const inputs = entry.inputs as { shape: number[] }[] | undefined;
   if (!inputs) continue;
   const inputShapes = entry.input_resized_to as number[][] | undefined;
@@ -110,6 +120,9 @@ for (const [name, entry] of Object.entries<Record<string, unknown>>(manifest)) {
     inputShapes,
   });
 }
+
+const selfie = cases.find((item) => item.name === "selfie_segmentation")!;
+cases.push({ ...selfie, name: "selfie_segmentation_logits", logits: true });
 
 console.log(`| model | ${METHODS.join(" | ")} | auto - minmax |`);
 console.log(`| --- | ${METHODS.map(() => "---:").join(" | ")} | ---: |`);
@@ -130,7 +143,9 @@ for (const item of cases) {
         representativeDataset: item.calibration,
         inputShapes: item.inputShapes,
       });
-      const perOutput = await outputSqnr(reference, model, item.heldOut, item.inputShapes);
+      const perOutput = await outputSqnr(reference, model, item.heldOut, {
+        inputShapes: item.inputShapes,
+      });
       const mean = perOutput.reduce((sum, value) => sum + value, 0) / perOutput.length;
       decibels.push(mean);
       cells.push(mean.toFixed(2));

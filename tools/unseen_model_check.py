@@ -9,9 +9,17 @@ average pooling), `branchy` (a Rescaling input, two concatenated branches, hard-
 LeakyReLU residual, global max pooling, a ReLU6 dense layer) and `attention` (the image's rows as
 28 tokens through one multi-head self-attention block with layer norms and a GELU feed-forward).
 
+With `--fallback BUDGET` it then converts with `convert --mode int8 --calibration-method auto
+--accuracy-budget BUDGET`, the budget measured by liteq on 1,000 other test images (5,000 to 5,999),
+and prints that file's top-1 on the 2,000 evaluation images in TensorFlow's interpreter (as it
+runs by default, with the XNNPACK delegate, and with its reference kernels) and in liteq's, how
+many ops are integer and float, and the layers the fallback kept float with what each bought.
+
 Developer tool, not a dependency (TensorFlow 2.21 in a venv, see README):
-  python tools/unseen_model_check.py OUT_DIR [--arch cnn|branchy|attention] [/usr/share/datasets/fashion-mnist]
+  python tools/unseen_model_check.py OUT_DIR [--arch cnn|branchy|attention] [--fallback 1.5]
+      [/usr/share/datasets/fashion-mnist]
 """
+import json
 import gzip
 import os
 import subprocess
@@ -25,6 +33,11 @@ arch = "cnn"
 if "--arch" in arguments:
     at = arguments.index("--arch")
     arch = arguments[at + 1]
+    del arguments[at:at + 2]
+budget = None
+if "--fallback" in arguments:
+    at = arguments.index("--fallback")
+    budget = arguments[at + 1]
     del arguments[at:at + 2]
 out_dir = arguments[0]
 data_dir = arguments[1] if len(arguments) > 1 else "/usr/share/datasets/fashion-mnist"
@@ -42,8 +55,9 @@ def idx(name):
 
 x_train = idx("train-images-idx3-ubyte.gz")[:20000].astype(np.float32)[..., None] / 255
 y_train = idx("train-labels-idx1-ubyte.gz")[:20000]
-x_test = idx("t10k-images-idx3-ubyte.gz")[:2000].astype(np.float32)[..., None] / 255
-y_test = idx("t10k-labels-idx1-ubyte.gz")[:2000]
+all_test = idx("t10k-images-idx3-ubyte.gz").astype(np.float32)[..., None] / 255
+all_labels = idx("t10k-labels-idx1-ubyte.gz")
+x_test, y_test = all_test[:2000], all_labels[:2000]
 
 tf.keras.utils.set_random_seed(3)
 layers = tf.keras.layers
@@ -121,8 +135,11 @@ def convert(mode):
     return converter.convert()
 
 
-def accuracy(path):
-    interpreter = tf.lite.Interpreter(model_path=path, num_threads=1)
+def accuracy(path, reference=False):
+    resolver = tf.lite.experimental.OpResolverType.BUILTIN_REF if reference else \
+        tf.lite.experimental.OpResolverType.AUTO
+    interpreter = tf.lite.Interpreter(model_path=path, num_threads=1,
+                                      experimental_op_resolver_type=resolver)
     interpreter.allocate_tensors()
     inp = interpreter.get_input_details()[0]
     out = interpreter.get_output_details()[0]
@@ -178,4 +195,53 @@ for mode in ["f16", "dynamic", "int8", "int16x8"]:
     scales = scale_difference(theirs, ours) if mode in ("int8", "int16x8") else ""
     print(f"{mode}: TensorFlow {a:.4f} ({sizes[0]} bytes), liteq {b:.4f} ({sizes[1]} bytes){scales}"
           f"{'' if ok else '  <- more than 0.2 points below'}")
+
+
+def liteq(*arguments):
+    command = [os.path.join(repo, "node_modules/deno/deno"), "task", "-q", "liteq", *arguments]
+    return subprocess.run(command, check=True, cwd=repo, capture_output=True, text=True).stdout
+
+
+def op_counts(path):
+    """Ops computing in integers and in float (QUANTIZE and DEQUANTIZE counted apart)."""
+    interpreter = tf.lite.Interpreter(model_path=path)
+    tensors = interpreter.get_tensor_details()
+    counts = {"integer": 0, "float": 0, "conversions": 0}
+    for op in interpreter._get_ops_details():
+        if op["op_name"] in ("QUANTIZE", "DEQUANTIZE"):
+            counts["conversions"] += 1
+        elif tensors[op["outputs"][0]]["dtype"] in (np.int8, np.int16):
+            counts["integer"] += 1
+        else:
+            counts["float"] += 1
+    return counts
+
+
+if budget is not None:
+    np.save(os.path.join(out_dir, "budget_x.npy"), all_test[5000:6000])
+    np.save(os.path.join(out_dir, "budget_y.npy"), all_labels[5000:6000].astype(np.int64))
+    np.save(os.path.join(out_dir, "test_x.npy"), x_test)
+    np.save(os.path.join(out_dir, "test_y.npy"), y_test.astype(np.int64))
+    ours = os.path.join(out_dir, "fashion.int8.fallback.liteq.tflite")
+    report = json.loads(liteq(
+        "convert", float_path, ours, "--mode", "int8",
+        "--calibration", os.path.join(out_dir, "calibration.npy"),
+        "--calibration-method", "auto", "--accuracy-budget", budget,
+        "--eval-data", os.path.join(out_dir, "budget_x.npy"),
+        "--eval-labels", os.path.join(out_dir, "budget_y.npy"),
+        "--html", os.path.join(out_dir, "fallback.html"), "--json"))
+    evaluated = json.loads(liteq(
+        "eval", ours, "--data", os.path.join(out_dir, "test_x.npy"),
+        "--labels", os.path.join(out_dir, "test_y.npy"), "--json"))
+    fallback = report["fallback"]
+    print(f"int8, auto, --accuracy-budget {budget} (measured by liteq on {fallback['samples']} "
+          f"images: float {fallback['floatTop1']:.4f}, fully integer {fallback['before']:.4f}, "
+          f"returned {fallback['after']:.4f}): TensorFlow's interpreter {accuracy(ours):.4f} "
+          f"(reference kernels {accuracy(ours, reference=True):.4f}), liteq {evaluated['top1']:.4f}; "
+          f"ops {op_counts(ours)}")
+    for layer in fallback["layers"]:
+        print(f"  kept float: operator {layer['operator']} {layer['op']} ({layer['tensor']}): "
+              f"+{layer['bought']:.2f} top-1 points")
+    for note in report.get("notes", []):
+        print(f"  note: {note}")
 sys.exit(1 if failed else 0)

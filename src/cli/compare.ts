@@ -17,36 +17,10 @@ import {
 import { MAX_SQNR_DB } from "../quantize/debug/error_stats.ts";
 import { comparisonReportHtml } from "../quantize/debug/report_html.ts";
 import { shortNumber } from "../quantize/debug/svg_charts.ts";
-import { parseArguments, UsageError } from "./arguments.ts";
+import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
 import { loadNpy } from "./evaluate.ts";
 import { loadModel } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
-
-/**
- * Takes every `--input-shape A,B,...` (or `--input-shape=A,B,...`) out of `argv`: the flag
- * repeats, once per input in input order.
- */
-export function takeInputShapes(argv: string[]): { rest: string[]; inputShapes: number[][] } {
-  const rest: string[] = [];
-  const inputShapes: number[][] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index];
-    if (argument !== "--input-shape" && !argument.startsWith("--input-shape=")) {
-      rest.push(argument);
-      continue;
-    }
-    const value = argument.includes("=")
-      ? argument.slice(argument.indexOf("=") + 1)
-      : argv[++index];
-    if (value === undefined) throw new UsageError("--input-shape needs a value");
-    const shape = value.split(",").map(Number);
-    if (value === "" || !shape.every((size) => Number.isInteger(size) && size > 0)) {
-      throw new UsageError(`--input-shape ${value}: give sizes like 1,28,28`);
-    }
-    inputShapes.push(shape);
-  }
-  return { rest, inputShapes };
-}
 
 /** The fields of `--json`: outputs, layers (the documented fields only) and top-1. */
 export function comparisonJson(comparison: ModelComparison): object {
@@ -128,12 +102,18 @@ function comparisonText(
 
 /** Runs the `compare` command. */
 export async function compare(argv: string[]): Promise<void> {
-  const { rest, inputShapes } = takeInputShapes(argv);
   const { positional, flags } = parseArguments(
-    rest,
-    { data: "string", labels: "string", json: "boolean", html: "string" },
+    argv,
+    {
+      data: "string",
+      labels: "string",
+      "input-shape": "strings",
+      json: "boolean",
+      html: "string",
+    },
     2,
   );
+  const inputShapes = parseInputShapes(flags["input-shape"] ?? []);
   if (!flags.data) throw new UsageError("compare needs --data X.npy");
   const [floatPath, quantizedPath] = positional;
   const [float, quantized] = [await loadModel(floatPath), await loadModel(quantizedPath)];

@@ -1,9 +1,12 @@
 /**
  * `liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
  * [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
- * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only] [--json] [--threads N]`:
- * quantizes IN into OUT (written whole or not at all; calibration on N threads), with a progress
- * bar on stderr while calibrating, then sizes, what was quantized and notes.
+ * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only]
+ * [--accuracy-budget 0.5 | --min-sqnr 30] [--eval-data X.npy --eval-labels Y.npy]
+ * [--html report.html] [--json] [--threads N]`: quantizes IN into OUT (written whole or not at
+ * all; calibration on N threads), with a progress bar on stderr while calibrating, then sizes,
+ * what was quantized, what the automatic fallback kept float, and notes; `--html` writes the
+ * conversion's report page.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
@@ -18,7 +21,13 @@ import {
   type Sample,
 } from "../quantize/options.ts";
 import { quantizeWithReport } from "../quantize/quantize.ts";
+import { basename } from "node:path";
+import type { NpyArray } from "../io/npy.ts";
+import { compareModels } from "../quantize/debug/compare.ts";
+import { comparisonReportHtml } from "../quantize/debug/report_html.ts";
+import { SampleError } from "../runtime/samples.ts";
 import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
+import { loadNpy } from "./evaluate.ts";
 import { loadModel, refuseOverwritingInputs, threadsFlag } from "./load.ts";
 import { ProgressBar } from "./progress.ts";
 
@@ -57,6 +66,28 @@ async function calibrationSamples(path: string): Promise<Sample[]> {
   );
 }
 
+/** Stacked samples from comma-separated .npy paths (one per model input), float64 narrowed. */
+async function stackedSamples(paths: string): Promise<NpyArray[]> {
+  return await Promise.all(
+    paths.split(",").map(async (path) => {
+      const array = await loadNpy(path);
+      if (array.dtype !== "float64") return array;
+      return { ...array, dtype: "float32", data: Float32Array.from(array.data as Float64Array) };
+    }),
+  );
+}
+
+/** The fallback's summary line: the goal, the measure before and after, the layers kept. */
+function describeFallback(fallback: NonNullable<QuantizeReport["fallback"]>): string {
+  const accuracy = fallback.goal === "accuracyBudget";
+  const measure = (value: number) =>
+    accuracy ? `top-1 ${(100 * value).toFixed(2)}%` : `${value.toFixed(1)} dB`;
+  const float = accuracy ? ` (float ${(100 * fallback.floatTop1!).toFixed(2)}%)` : "";
+  return `fallback (${fallback.goal} ${fallback.target}, ${fallback.samples} samples): ` +
+    `${measure(fallback.before)} -> ${measure(fallback.after)}${float}, ` +
+    `${fallback.layers.length} layer${fallback.layers.length === 1 ? "" : "s"} kept float`;
+}
+
 function describe(report: QuantizeReport): string[] {
   return [
     ...report.quantized.map((entry) =>
@@ -66,6 +97,46 @@ function describe(report: QuantizeReport): string[] {
       `  float      operator ${entry.operator} ${entry.op}: ${entry.detail}`
     ),
   ];
+}
+
+/** The automatic fallback's flags, checked: `--accuracy-budget` or `--min-sqnr`, and their data. */
+function fallbackFlags(
+  flags: Record<string, string | boolean | string[] | undefined>,
+  fullInteger: boolean,
+): { accuracyBudget?: number; minSqnr?: number } {
+  const budget = flags["accuracy-budget"] as string | undefined;
+  const sqnr = flags["min-sqnr"] as string | undefined;
+  if (budget !== undefined && sqnr !== undefined) {
+    throw new UsageError("give --accuracy-budget or --min-sqnr, not both");
+  }
+  const goal = budget !== undefined
+    ? "--accuracy-budget"
+    : sqnr !== undefined
+    ? "--min-sqnr"
+    : null;
+  if (goal && !fullInteger) throw new UsageError(`${goal} needs --mode int8 or int16x8`);
+  if (budget !== undefined && !(Number(budget) >= 0 && budget.trim() !== "")) {
+    throw new UsageError(`--accuracy-budget takes top-1 points >= 0 (0.5), not ${budget}`);
+  }
+  if (sqnr !== undefined && !(Number.isFinite(Number(sqnr)) && sqnr.trim() !== "")) {
+    throw new UsageError(`--min-sqnr takes a number of dB (30), not ${sqnr}`);
+  }
+  if (budget !== undefined && (!flags["eval-data"] || !flags["eval-labels"])) {
+    throw new UsageError("--accuracy-budget needs --eval-data X.npy and --eval-labels Y.npy");
+  }
+  if (flags["eval-labels"] && !flags["eval-data"]) {
+    throw new UsageError("--eval-labels needs --eval-data");
+  }
+  if (flags["eval-data"] && !goal && !flags.html) {
+    throw new UsageError("--eval-data is for --accuracy-budget, --min-sqnr or --html");
+  }
+  if (flags.html && !flags.calibration && !flags["eval-data"]) {
+    throw new UsageError("--html needs samples to compare on: --calibration or --eval-data");
+  }
+  return {
+    accuracyBudget: budget === undefined ? undefined : Number(budget),
+    minSqnr: sqnr === undefined ? undefined : Number(sqnr),
+  };
 }
 
 /** Runs the `convert` command. */
@@ -80,6 +151,11 @@ export async function convert(argv: string[]): Promise<void> {
       "input-shape": "strings",
       io: "string",
       "int8-only": "boolean",
+      "accuracy-budget": "string",
+      "min-sqnr": "string",
+      "eval-data": "string",
+      "eval-labels": "string",
+      html: "string",
       json: "boolean",
       threads: "string",
     },
@@ -134,11 +210,22 @@ export async function convert(argv: string[]): Promise<void> {
     throw new UsageError("--int8-only needs --mode int8 or int16x8");
   }
 
-  await refuseOverwritingInputs([output], [
+  const goal = fallbackFlags(flags, fullInteger);
+  const evalPaths = [flags["eval-data"], flags["eval-labels"]].flatMap((path) =>
+    path ? path.split(",") : []
+  );
+  await refuseOverwritingInputs([output, ...(flags.html ? [flags.html] : [])], [
     input,
     ...(flags.calibration ? [flags.calibration] : []),
+    ...evalPaths,
   ]);
   const { model, bytes: before } = await loadModel(input);
+  const evaluation = flags["eval-data"]
+    ? {
+      data: await stackedSamples(flags["eval-data"]),
+      labels: flags["eval-labels"] ? await loadNpy(flags["eval-labels"]) : undefined,
+    }
+    : undefined;
   let result = { model, report: null as QuantizeReport | null };
   if (mode) {
     const samples = flags.calibration ? await calibrationSamples(flags.calibration) : undefined;
@@ -154,9 +241,15 @@ export async function convert(argv: string[]): Promise<void> {
         outputType: io === "float" ? "float32" : io as "int8" | "uint8",
         int8Only: flags["int8-only"],
         threads,
+        ...goal,
+        evaluation: goal.accuracyBudget !== undefined || goal.minSqnr !== undefined
+          ? evaluation
+          : undefined,
+        reportRanges: fullInteger && flags.html !== undefined,
         onProgress: progress ? (done) => progress.update(done) : undefined,
       });
     } catch (error) {
+      if (error instanceof SampleError) throw new FileError(flags["eval-data"]!, error.message);
       if (error instanceof QuantizeError) {
         // An error about a calibration sample is about the calibration file.
         const about = error.sample === undefined ? input : flags.calibration!;
@@ -176,6 +269,28 @@ export async function convert(argv: string[]): Promise<void> {
   }
   await writeBytesAtomic(output, bytes);
   const report = result.report;
+  if (flags.html) {
+    const data = evaluation?.data ?? await stackedSamples(flags.calibration!);
+    const comparison = await compareModels(model, result.model, data, {
+      labels: evaluation?.labels,
+      inputShapes,
+      clipRanges: report?.ranges,
+    });
+    const html = comparisonReportHtml(
+      comparison,
+      [
+        { name: basename(input), bytes: before, top1: comparison.top1?.float ?? null },
+        {
+          name: basename(output),
+          bytes: bytes.byteLength,
+          top1: comparison.top1?.quantized ?? null,
+        },
+      ],
+      `${basename(input)} converted to ${flags.mode}`,
+      report?.fallback,
+    );
+    await writeBytesAtomic(flags.html, new TextEncoder().encode(html));
+  }
   if (flags.json) {
     console.log(JSON.stringify({
       input,
@@ -189,6 +304,7 @@ export async function convert(argv: string[]): Promise<void> {
       float: report?.float ?? [],
       // Only when there are any (float16 constants widened, subgraphs left float, ...).
       ...(report?.notes.length ? { notes: report.notes } : {}),
+      ...(report?.fallback ? { fallback: report.fallback } : {}),
     }));
     return;
   }
@@ -199,6 +315,8 @@ export async function convert(argv: string[]): Promise<void> {
   if (report) {
     if (report.samples > 0) console.log(`calibrated on ${report.samples} samples`);
     console.log(describe(report).join("\n"));
+    if (report.fallback) console.log(describeFallback(report.fallback));
     for (const note of report.notes) console.log(`note: ${note}`);
   }
+  if (flags.html) console.log(`report written to ${flags.html}`);
 }

@@ -17,6 +17,7 @@ import { addTensor, cloneModel, isFloatActivation, plainOperator } from "./graph
 import type { FallbackPlan } from "./fallback_plan.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
 import type { Scheme } from "./integer_scheme.ts";
+import type { RunOptions } from "./sqnr.ts";
 
 /** The methods `auto` chooses from, `minmax` first (it wins ties). */
 const CANDIDATES: RangeMethod[] = ["minmax", "percentile", "mse", "entropy"];
@@ -187,9 +188,9 @@ async function probeErrors(
   probe: Model,
   terms: Term[],
   samples: ArrayLike<number>[][],
-  inputShapes?: number[][],
+  run: RunOptions,
 ): Promise<Map<number, number>> {
-  const interpreter = await Interpreter.load(probe, { inputShapes });
+  const interpreter = await Interpreter.load(probe, run);
   const totals = new Float64Array(terms.length);
   for (const sample of samples) {
     interpreter.run(sample).forEach((value, position) => {
@@ -219,7 +220,8 @@ export interface AutoContext {
   /** The ranges as the rewrite will use them (TensorFlow's adjustments applied to a copy). */
   adjusted: (ranges: Map<number, Range>) => Map<number, Range>;
   percentile: number;
-  inputShapes?: number[][];
+  /** How the float model runs: shapes for dynamic inputs, where the kernels come from. */
+  run: RunOptions;
 }
 
 /**
@@ -251,7 +253,7 @@ export async function autoRanges(
   calibration: Calibration,
   context: AutoContext,
 ): Promise<RangeChoice[]> {
-  const { scheme, plan, adjusted, percentile, inputShapes } = context;
+  const { scheme, plan, adjusted, percentile, run } = context;
   const own = ownRangeActivations(model.subgraphs[0], plan);
   const rangesOf = (method: RangeMethod) =>
     new Map(
@@ -282,7 +284,7 @@ export async function autoRanges(
       adjusted(ranges),
       measured,
     );
-    errors.push(await probeErrors(probe, terms, calibration.kept, inputShapes));
+    errors.push(await probeErrors(probe, terms, calibration.kept, run));
   }
   // The choice with the least error per activation, then each method where it beats minmax.
   const choices: RangeChoice[] = [];

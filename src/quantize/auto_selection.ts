@@ -8,10 +8,8 @@ import type { Model } from "../format/ir.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";
 import type { RangeCandidate } from "./activation_ranges.ts";
 import type { Range } from "./calibrate.ts";
-import { modelOutputs, sqnrAgainst } from "./sqnr.ts";
-
-/** The SQNR an exact output counts for in the mean (infinity would swamp the others). */
-const EXACT_DECIBELS = 200;
+import { boundedSqnr } from "./debug/error_stats.ts";
+import { modelOutputs, type RunOptions, sqnrAgainst } from "./sqnr.ts";
 
 /** A quantized model built from one candidate, with what its build reports. */
 export interface Built<T> {
@@ -20,40 +18,42 @@ export interface Built<T> {
 }
 
 /**
- * Builds the quantized model of each candidate with `build` and returns the best one, with a
- * note for the report saying what was measured.
+ * Builds the quantized model of each candidate with `build` and returns the best one (and the
+ * candidate it was built from), with a note for the report saying what was measured. Outputs
+ * count in the mean within ±`MAX_SQNR_DB` (an exact one would swamp the others).
  */
 export async function bestCandidate<T>(
   float: Model,
   candidates: RangeCandidate[],
   build: (ranges: Map<number, Range>) => Built<T>,
   samples: ArrayLike<number>[][],
-  inputShapes?: number[][],
-): Promise<{ built: Built<T>; note: string }> {
+  run: RunOptions = {},
+): Promise<{ built: Built<T>; chosen: RangeCandidate; note: string }> {
   let expected: Float64Array[];
   try {
-    expected = await modelOutputs(float, samples, inputShapes);
+    expected = await modelOutputs(float, samples, run);
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;
     return {
       built: build(candidates[0].ranges),
+      chosen: candidates[0],
       note: `calibration auto: ${candidates[0].label} kept; liteq cannot run the whole model ` +
         "to compare the candidates",
     };
   }
-  let best: { built: Built<T>; decibels: number; label: string } | null = null;
+  let best: { built: Built<T>; decibels: number; chosen: RangeCandidate } | null = null;
   const measured = [];
   for (const candidate of candidates) {
     const built = build(candidate.ranges);
-    const values = await sqnrAgainst(expected, built.model, samples, inputShapes);
-    const decibels = values.reduce((sum, value) => sum + Math.min(value, EXACT_DECIBELS), 0) /
-      values.length;
+    const values = await sqnrAgainst(expected, built.model, samples, run);
+    const decibels = values.reduce((sum, value) => sum + boundedSqnr(value), 0) / values.length;
     measured.push(`${candidate.label} ${decibels.toFixed(2)} dB`);
-    if (!best || decibels > best.decibels) best = { built, decibels, label: candidate.label };
+    if (!best || decibels > best.decibels) best = { built, decibels, chosen: candidate };
   }
   return {
     built: best!.built,
-    note: `calibration auto: ${best!.label} kept; mean output SQNR on ${samples.length} ` +
+    chosen: best!.chosen,
+    note: `calibration auto: ${best!.chosen.label} kept; mean output SQNR on ${samples.length} ` +
       `calibration samples: ${measured.join(", ")}`,
   };
 }

@@ -15,8 +15,11 @@ import type { Range } from "./calibrate.ts";
 import { type Histogram, HISTOGRAM_BINS } from "./histogram.ts";
 import type { Scheme } from "./integer_scheme.ts";
 
+/** The calibration methods that choose one range per activation from its histogram. */
+export const RANGE_METHODS = ["minmax", "percentile", "mse", "entropy"] as const;
+
 /** A calibration method that chooses one range per activation from its histogram. */
-export type RangeMethod = "minmax" | "percentile" | "mse" | "entropy";
+export type RangeMethod = typeof RANGE_METHODS[number];
 
 /** The range grid of the searches: factors 0.97^k down to 1/16 of the observed range. */
 const SHRINK_FACTORS = (() => {

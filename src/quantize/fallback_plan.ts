@@ -18,8 +18,8 @@ export interface FallbackPlan {
   /** Whether the op touches float32 activations (ops that do not are left as they are). */
   touchesFloat: boolean[];
   /**
-   * Whether calibration runs the op: not for control flow (liteq's interpreter runs no
-   * subgraphs of its own) nor for the ops that read what control flow computes.
+   * Whether calibration runs the op: not for control flow (calibration runs the main subgraph
+   * alone, by design) nor for the ops that read what control flow computes.
    */
   calibrated: boolean[];
   /** Why the op stays float, or null when it becomes integer (or touches no float). */
@@ -32,7 +32,9 @@ function blocker(
   operator: Operator,
   dtype: ActivationType,
   denied: Set<string>,
+  kept: string | undefined,
 ): string | null {
+  if (kept) return kept;
   if (denied.has(operator.op)) return "denylisted";
   const spec = INTEGER_OPS[operator.op];
   if (!spec || operator.custom) return `no integer kernel for ${operator.op}`;
@@ -113,8 +115,8 @@ function keepFollowersOfFloatTensors(subgraph: Subgraph, floatReasons: (string |
 
 /**
  * Control flow stays float with its subgraphs, and so does every op that depends on what it
- * computes: calibration cannot run them (and liteq quantizes the main graph only). Returns which
- * ops calibration runs.
+ * computes: liteq quantizes the main subgraph only, so calibration, which runs the main subgraph
+ * alone, leaves them out by design. Returns which ops calibration runs.
  */
 function keepControlFlowFloat(subgraph: Subgraph, floatReasons: (string | null)[]): boolean[] {
   const calibrated = subgraph.operators.map(() => true);
@@ -130,7 +132,7 @@ function keepControlFlowFloat(subgraph: Subgraph, floatReasons: (string | null)[
       source = operator.inputs.map((input) => sourceOf.get(input)).find((op) => op !== undefined);
       if (source === undefined) return;
       floatReasons[index] = `its input depends on ${subgraph.operators[source].op} (operator ` +
-        `${source}), which calibration cannot run`;
+        `${source}), which stays float`;
     }
     calibrated[index] = false;
     for (const output of operator.outputs) sourceOf.set(output, source);
@@ -140,16 +142,18 @@ function keepControlFlowFloat(subgraph: Subgraph, floatReasons: (string | null)[
 
 /**
  * Plans which ops of `subgraph` (the float graph) stay float with `dtype` activations, the op
- * types and tensor names in `denied` staying float too.
+ * types and tensor names in `denied` staying float too, and the operators in `kept` (by index,
+ * with the reason: the automatic fallback's choices).
  */
 export function planFallback(
   subgraph: Subgraph,
   dtype: ActivationType,
   denied: Set<string>,
+  kept: ReadonlyMap<number, string> = new Map(),
 ): FallbackPlan {
   const touches = subgraph.operators.map((operator) => touchesFloat(subgraph, operator));
   const floatReasons = subgraph.operators.map((operator, index) =>
-    touches[index] ? blocker(subgraph, operator, dtype, denied) : null
+    touches[index] ? blocker(subgraph, operator, dtype, denied, kept.get(index)) : null
   );
   const calibrated = keepControlFlowFloat(subgraph, floatReasons);
   keepSharedOpsAfterFloatOps(subgraph, floatReasons);

@@ -19,19 +19,28 @@
  * The phases: the fallback plan on the float graph (`fallback_plan.ts`), calibration
  * (`calibrate.ts`), TensorFlow's adjustments of the ranges (`in_place_ranges.ts`,
  * `shared_ranges.ts`), then the rewrite (`integer_rewrite.ts`, over `integer_tensors.ts` and
- * `integer_constants.ts`).
+ * `integer_constants.ts`); with `accuracyBudget` or `minSqnr`, the rewrite is repeated with the
+ * layers the automatic fallback keeps float (`accuracy_fallback.ts`), on the same calibration.
  */
 import type { Model, Subgraph } from "../format/ir.ts";
+import {
+  FALLBACK_SAMPLES,
+  type FallbackGoal,
+  fallBackUntilMet,
+  stackSamples,
+} from "./accuracy_fallback.ts";
 import { AUTO_SAMPLES, DEFAULT_PERCENTILE, rangeCandidates } from "./activation_ranges.ts";
 import { bestCandidate } from "./auto_selection.ts";
-import { calibrate, type Range } from "./calibrate.ts";
+import { calibrate, type Calibration, type Range } from "./calibrate.ts";
+import { chooseRange, RANGE_METHODS } from "./calibration_methods.ts";
+import type { ClipRange } from "./debug/histogram.ts";
 import { type FallbackPlan, planFallback, refuseFloatOps } from "./fallback_plan.ts";
 import { cloneModel, describeOperator, isFloatConstant, pruneModel } from "./graph.ts";
 import { addLstmIntermediates } from "./integer_lstm.ts";
 import { INTEGER_OPS } from "./integer_ops.ts";
 import { widenInPlaceInputs } from "./in_place_ranges.ts";
 import { rewriteToInteger } from "./integer_rewrite.ts";
-import { schemeOf } from "./integer_scheme.ts";
+import { type Scheme, schemeOf } from "./integer_scheme.ts";
 import { IntegerTensors } from "./integer_tensors.ts";
 import type { QuantizeOptions, QuantizeReport } from "./options.ts";
 import { shareRanges } from "./shared_ranges.ts";
@@ -58,6 +67,48 @@ function checkIntegerConstants(subgraph: Subgraph, plan: FallbackPlan): void {
   });
 }
 
+/** The automatic fallback's goal from the options, or null when none is asked for. */
+function fallbackGoal(
+  options: QuantizeOptions,
+  kept: ArrayLike<number>[][],
+): FallbackGoal | null {
+  const goal = options.accuracyBudget !== undefined
+    ? "accuracyBudget"
+    : options.minSqnr !== undefined
+    ? "minSqnr"
+    : null;
+  if (!goal) return null;
+  return {
+    goal,
+    target: options[goal]!,
+    data: options.evaluation?.data ?? stackSamples(kept),
+    labels: options.evaluation?.labels,
+    inputShapes: options.inputShapes,
+    wasm: options.wasm,
+  };
+}
+
+/** For `reportRanges`: each calibrated activation's range under every method, and the one used. */
+function methodRanges(
+  subgraph: Subgraph,
+  calibration: Calibration,
+  scheme: Scheme,
+  percentile: number,
+  used: Map<number, Range>,
+): Record<string, ClipRange[]> {
+  const ranges: Record<string, ClipRange[]> = {};
+  for (const [index, histogram] of calibration.histograms) {
+    const clip = (method: string, range: Range) => ({ method, low: range.min, high: range.max });
+    ranges[subgraph.tensors[index].name] = [
+      ...RANGE_METHODS.map((method) =>
+        clip(method, chooseRange(histogram, method, scheme, percentile))
+      ),
+      clip("used", used.get(index) ?? calibration.ranges.get(index)!),
+    ];
+  }
+  return ranges;
+}
+
 /** Rewrites `model` (a copy of a float model) for full integer inference; fills `report`. */
 export async function quantizeFullInteger(
   model: Model,
@@ -65,9 +116,11 @@ export async function quantizeFullInteger(
   report: QuantizeReport,
 ): Promise<void> {
   const scheme = schemeOf(options.mode);
-  const subgraph = model.subgraphs[0];
+  const float = cloneModel(model);
+  const subgraph = float.subgraphs[0];
+  const denied = new Set(options.denylist ?? []);
   // Decided on the float graph, before the rewrite turns tensors integer.
-  const plan = planFallback(subgraph, scheme.dtype, new Set(options.denylist ?? []));
+  const plan = planFallback(subgraph, scheme.dtype, denied);
   if (options.int8Only) refuseFloatOps(subgraph, plan);
   checkIntegerConstants(subgraph, plan);
   subgraph.operators.forEach((operator, index) => {
@@ -76,18 +129,22 @@ export async function quantizeFullInteger(
     }
   });
   const method = options.calibration ?? "minmax";
-  const calibration = await calibrate(model, options.representativeDataset!, {
+  const wantsFallback = options.accuracyBudget !== undefined || options.minSqnr !== undefined;
+  const calibration = await calibrate(float, options.representativeDataset!, {
     inputShapes: options.inputShapes,
     calibrated: plan.calibrated,
     onProgress: options.onProgress,
-    histograms: method !== "minmax",
-    keepSamples: method === "auto" ? AUTO_SAMPLES : 0,
+    histograms: method !== "minmax" || options.reportRanges === true,
+    keepSamples: Math.max(
+      method === "auto" ? AUTO_SAMPLES : 0,
+      wantsFallback && !options.evaluation ? FALLBACK_SAMPLES : 0,
+    ),
     wasm: options.wasm,
     threads: options.threads,
   });
   report.samples = calibration.samples;
-  if (model.subgraphs.length > 1) {
-    const others = model.subgraphs.map((_, index) => index).slice(1);
+  if (float.subgraphs.length > 1) {
+    const others = float.subgraphs.map((_, index) => index).slice(1);
     report.notes.push(
       `subgraph${others.length === 1 ? "" : "s"} ${others.join(", ")} stay${
         others.length === 1 ? "s" : ""
@@ -96,44 +153,66 @@ export async function quantizeFullInteger(
         "(control flow) stay float, with the ops that depend on them",
     );
   }
-  const adjusted = (ranges: Map<number, Range>) => {
+  const adjusted = (ranges: Map<number, Range>, floatReasons = plan.floatReasons) => {
     const copy = new Map(ranges);
     widenInPlaceInputs(subgraph, copy, calibration.shapes);
-    shareRanges(subgraph, copy, plan.floatReasons);
+    shareRanges(subgraph, copy, floatReasons);
     return copy;
   };
-  const candidates = await rangeCandidates(model, calibration, method, {
+  const run = { inputShapes: options.inputShapes, wasm: options.wasm };
+  // auto measures on its own first samples, however many more the fallback kept.
+  const autoSamples = calibration.kept.slice(0, AUTO_SAMPLES);
+  const candidates = await rangeCandidates(float, { ...calibration, kept: autoSamples }, method, {
     scheme,
     plan,
-    adjusted,
+    adjusted: (ranges) => adjusted(ranges),
     percentile: options.percentile ?? DEFAULT_PERCENTILE,
-    inputShapes: options.inputShapes,
+    run,
   });
-  const rewrite = (target: Model, ranges: Map<number, Range>, into: QuantizeReport) => {
-    const tensors = new IntegerTensors(target, scheme, adjusted(ranges));
-    rewriteToInteger(tensors, plan, options, into);
+  /** The quantized model for `ranges`, with the operators in `kept` float too. */
+  const build = (ranges: Map<number, Range>, kept: ReadonlyMap<number, string> = new Map()) => {
+    const keptPlan = kept.size > 0 ? planFallback(subgraph, scheme.dtype, denied, kept) : plan;
+    const target = cloneModel(float);
+    const into: QuantizeReport = { ...report, quantized: [], float: [], notes: [] };
+    const tensors = new IntegerTensors(target, scheme, adjusted(ranges, keptPlan.floatReasons));
+    rewriteToInteger(tensors, keptPlan, options, into);
+    pruneModel(target);
+    return { model: target, extra: into };
   };
-  if (candidates.length === 1) {
-    rewrite(model, candidates[0].ranges, report);
-    if (method !== "minmax") report.notes.push(`calibration ${method}`);
-    return;
+  let chosen = candidates[0];
+  let built = null;
+  if (candidates.length > 1) {
+    const best = await bestCandidate(float, candidates, build, autoSamples, run);
+    ({ chosen, built } = best);
+    report.notes.push(best.note);
+  } else if (method !== "minmax") {
+    report.notes.push(`calibration ${method}`);
   }
-  const float = cloneModel(model);
-  const { built, note } = await bestCandidate(
-    float,
-    candidates,
-    (ranges) => {
-      const target = cloneModel(float);
-      const into = { ...report, quantized: [], float: [], notes: [] };
-      rewrite(target, ranges, into);
-      pruneModel(target);
-      return { model: target, extra: into };
-    },
-    calibration.kept,
-    options.inputShapes,
-  );
+  const goal = fallbackGoal(options, calibration.kept);
+  if (goal) {
+    const floatable = plan.floatReasons.flatMap((reason, index) =>
+      plan.touchesFloat[index] && !reason ? [index] : []
+    );
+    const fallback = await fallBackUntilMet(
+      float,
+      floatable,
+      (kept) => build(chosen.ranges, kept),
+      goal,
+    );
+    built = fallback.built;
+    report.fallback = fallback.summary;
+  }
+  built ??= build(chosen.ranges);
   Object.assign(model, built.model);
   report.quantized.push(...built.extra.quantized);
   report.float.push(...built.extra.float);
-  report.notes.push(note);
+  if (options.reportRanges) {
+    report.ranges = methodRanges(
+      subgraph,
+      calibration,
+      scheme,
+      options.percentile ?? DEFAULT_PERCENTILE,
+      chosen.ranges,
+    );
+  }
 }

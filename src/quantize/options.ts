@@ -1,5 +1,7 @@
 /** What `quantize` takes and what it reports back. */
+import type { NpyArray } from "../io/npy.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
+import type { ClipRange } from "./debug/histogram.ts";
 
 /**
  * The four post-training quantizations TensorFlow's converter offers: `float16` (float16
@@ -63,6 +65,30 @@ export interface QuantizeOptions {
   onProgress?: (done: number) => void;
   /** Threads calibration runs the float model on (the interpreter's `threads`; default 1). */
   threads?: number | "auto";
+  /**
+   * Automatic fallback (int8 and int16x8): the top-1 points the quantized model may lose against
+   * the float model on `evaluation` (which then needs `labels`). When it loses more, the layers
+   * that cost most are left float, one at a time, until it loses no more (`report.fallback`).
+   */
+  accuracyBudget?: number;
+  /**
+   * Automatic fallback (int8 and int16x8): the SQNR in dB each model output must keep against
+   * the float model's, on `evaluation` (or, without it, on the first 100 calibration samples).
+   * When an output has less, the layers that cost most are left float until every one has it.
+   */
+  minSqnr?: number;
+  /**
+   * The samples the automatic fallback measures on (`accuracyBudget`, `minSqnr`): stacked
+   * samples, one array per model input, as `runSamples` takes them, and for `accuracyBudget`
+   * one integer class per sample (top-1 on output 0).
+   */
+  evaluation?: { data: NpyArray[]; labels?: NpyArray };
+  /**
+   * Report, for every calibrated activation, the range each calibration method would give it
+   * and the range used (`report.ranges`), as `liteq convert --html` draws them (full integer
+   * modes; calibration then also keeps each activation's histogram).
+   */
+  reportRanges?: boolean;
 }
 
 /** One operator in the report: its index in the input model, its op, what happened to it. */
@@ -95,4 +121,40 @@ export interface QuantizeReport {
    * left float (the bodies of control flow), ...
    */
   notes: string[];
+  /**
+   * What the automatic fallback did (`accuracyBudget`, `minSqnr`): the goal, the measure before
+   * and after, and each layer it kept float with what that layer buys (the measure with the
+   * other kept layers float, minus the measure with this one integer too).
+   */
+  fallback?: {
+    /** `accuracyBudget` (top-1 points lost at most) or `minSqnr` (dB at every output). */
+    goal: "accuracyBudget" | "minSqnr";
+    /** The goal's value. */
+    target: number;
+    /** How many samples the measure is taken on. */
+    samples: number;
+    /** The float model's top-1 on them (`accuracyBudget`), else null. */
+    floatTop1: number | null;
+    /** The measure with no layer kept float: top-1 (0 to 1) or the lowest output SQNR (dB). */
+    before: number;
+    /** The measure of the model returned. */
+    after: number;
+    /** The layers kept float, in operator order. */
+    layers: {
+      /** The operator's index in its subgraph's `operators` in the input model. */
+      operator: number;
+      /** Its op (`MEAN`). */
+      op: string;
+      /** The float model's name for its (first) output. */
+      tensor: string;
+      /** What keeping it float buys: top-1 points, or dB at the lowest output. */
+      bought: number;
+    }[];
+  };
+  /**
+   * With `reportRanges`: for each calibrated activation (by tensor name), the range each
+   * calibration method gives it (`minmax`, `percentile`, `mse`, `entropy`) and the one used
+   * (`used`: the method asked for, or `auto`'s choice).
+   */
+  ranges?: Record<string, ClipRange[]>;
 }

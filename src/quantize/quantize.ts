@@ -68,6 +68,40 @@ function checkOptions(options: QuantizeOptions): void {
   if (options.int8Only && !fullInteger) {
     throw new QuantizeError(`int8Only needs a full integer mode (this is ${options.mode})`);
   }
+  checkFallbackOptions(options, fullInteger);
+}
+
+/** Throws when the automatic fallback's options contradict each other or the mode. */
+function checkFallbackOptions(options: QuantizeOptions, fullInteger: boolean): void {
+  const { accuracyBudget, minSqnr, evaluation } = options;
+  if (accuracyBudget !== undefined && minSqnr !== undefined) {
+    throw new QuantizeError("give accuracyBudget or minSqnr, not both");
+  }
+  const goal = accuracyBudget !== undefined
+    ? "accuracyBudget"
+    : minSqnr !== undefined
+    ? "minSqnr"
+    : null;
+  if (goal && !fullInteger) {
+    throw new QuantizeError(`${goal} needs mode int8 or int16x8 (this is ${options.mode})`);
+  }
+  if (accuracyBudget !== undefined && !(accuracyBudget >= 0)) {
+    throw new QuantizeError(
+      `accuracyBudget must be a number of top-1 points >= 0, not ${accuracyBudget}`,
+    );
+  }
+  if (minSqnr !== undefined && !Number.isFinite(minSqnr)) {
+    throw new QuantizeError(`minSqnr must be a finite number of dB, not ${minSqnr}`);
+  }
+  if (accuracyBudget !== undefined && !evaluation?.labels) {
+    throw new QuantizeError("accuracyBudget needs evaluation data with labels");
+  }
+  if (evaluation && !goal) {
+    throw new QuantizeError("evaluation is for accuracyBudget or minSqnr; neither is given");
+  }
+  if (options.reportRanges && !fullInteger) {
+    throw new QuantizeError(`reportRanges needs mode int8 or int16x8 (this is ${options.mode})`);
+  }
 }
 
 /** Throws when the model has no subgraph, or already holds quantized tensors or quantize ops. */
@@ -118,6 +152,7 @@ export async function quantizeWithReport(
     for (const entry of [...report.quantized, ...report.float]) {
       entry.operator = kept[entry.subgraph ?? 0][entry.operator];
     }
+    for (const layer of report.fallback?.layers ?? []) layer.operator = kept[0][layer.operator];
     report.notes.unshift(
       "float16 constants widened to float32 (their DEQUANTIZE and DENSIFY ops removed)",
     );

@@ -1,15 +1,23 @@
 /**
  * How close a quantized model's outputs are to its float model's: the signal-to-quantization-
- * noise ratio (SQNR) in dB, 10 log10(sum of expected^2 / sum of (actual - expected)^2), per model
+ * noise ratio (SQNR) in dB (`decibels` in `debug/error_stats.ts`, the one formula), per model
  * output over held-out samples. Integer inputs are fed the samples quantized with the input's
  * parameters, integer outputs are dequantized, so any mode and input/output type compare.
  */
 import { elementCount, type TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
-import { Interpreter, type TensorDetails } from "../runtime/interpreter.ts";
+import {
+  Interpreter,
+  type InterpreterOptions,
+  type TensorDetails,
+} from "../runtime/interpreter.ts";
 import { quantizeValues } from "../runtime/samples.ts";
 import { sampleInputs } from "./calibrate.ts";
+import { decibels } from "./debug/error_stats.ts";
 import type { Sample } from "./options.ts";
+
+/** How the models run: shapes for dynamic inputs, and where the kernels come from. */
+export type RunOptions = Pick<InterpreterOptions, "inputShapes" | "wasm">;
 
 /** The SQNR in dB of `actual` against `expected` (Infinity when they are equal). */
 export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
@@ -19,7 +27,7 @@ export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): nu
     signal += expected[index] * expected[index];
     noise += (actual[index] - expected[index]) ** 2;
   }
-  return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+  return decibels(signal, noise);
 }
 
 /** An output's values as float: dequantized when integer with parameters. */
@@ -35,14 +43,14 @@ function floatValues(values: TensorData, detail: TensorDetails): Float64Array {
 
 /**
  * Every output of `model` for each sample, as float values concatenated over the samples
- * (`inputShapes` for models whose input shape is dynamic).
+ * (`run.inputShapes` for models whose input shape is dynamic).
  */
 export async function modelOutputs(
   model: Model,
   samples: Sample[],
-  inputShapes?: number[][],
+  run: RunOptions = {},
 ): Promise<Float64Array[]> {
-  const interpreter = await Interpreter.load(model, { inputShapes });
+  const interpreter = await Interpreter.load(model, run);
   const inputs = interpreter.inputDetails();
   const outputs = interpreter.outputDetails();
   const sizes = inputs.map((detail) => elementCount(detail.shape));
@@ -65,16 +73,16 @@ export async function modelOutputs(
 /**
  * The SQNR in dB of each output of `quantized` against the same output of `float` (the model it
  * was made from) over `samples` (held-out inputs, float values as for calibration);
- * `inputShapes` for models whose input shape is dynamic.
+ * `run.inputShapes` for models whose input shape is dynamic.
  */
 export async function outputSqnr(
   float: Model,
   quantized: Model,
   samples: Sample[],
-  inputShapes?: number[][],
+  run: RunOptions = {},
 ): Promise<number[]> {
-  const expected = await modelOutputs(float, samples, inputShapes);
-  return sqnrAgainst(expected, quantized, samples, inputShapes);
+  const expected = await modelOutputs(float, samples, run);
+  return sqnrAgainst(expected, quantized, samples, run);
 }
 
 /**
@@ -85,8 +93,8 @@ export async function sqnrAgainst(
   expected: Float64Array[],
   quantized: Model,
   samples: Sample[],
-  inputShapes?: number[][],
+  run: RunOptions = {},
 ): Promise<number[]> {
-  const actual = await modelOutputs(quantized, samples, inputShapes);
+  const actual = await modelOutputs(quantized, samples, run);
   return expected.map((values, output) => sqnr(values, actual[output]));
 }

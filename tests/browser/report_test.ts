@@ -2,8 +2,9 @@
  * The HTML report in a real headless browser (Debian's Chromium driven by puppeteer-core): it
  * loads from a file:// URL without a single network request, its SQNR chart has one bar per
  * layer with the layers kept float marked, each histogram carries its clip ranges, and a
- * screenshot lands in out/. Skipped, with the reason printed, where Chromium or puppeteer-core
- * is absent.
+ * screenshot lands in out/; the same for `convert --html`'s report, with the layer the automatic
+ * fallback kept float and every calibration method's range. Skipped, with the reason printed,
+ * where Chromium or puppeteer-core is absent.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,14 +14,15 @@ import { compareModels } from "../../src/quantize/debug/compare.ts";
 import { comparisonReportHtml } from "../../src/quantize/debug/report_html.ts";
 import { quantize } from "../../src/quantize/quantize.ts";
 import { FIXTURES, readBytesSync, ROOT } from "../helpers.ts";
-import { mnistSamples } from "../quantize/debug/mnist_samples.ts";
+import { liteq } from "../cli/cli_harness.ts";
+import { mnistSamples, writeMnistSamples } from "../quantize/debug/mnist_samples.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
 /** The part of puppeteer-core's API (and of the DOM, inside the page) this test uses. */
 interface PageElement {
   getAttribute(name: string): string | null;
-  querySelectorAll(selector: string): { length: number };
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
 }
 interface Page {
   setViewport(viewport: { width: number; height: number }): Promise<void>;
@@ -90,21 +92,28 @@ async function writeReport(
   };
 }
 
-Deno.test("the HTML report loads offline in Chromium, one bar per layer, and is screenshot", async () => {
+/** Chromium and puppeteer-core, or null (with the reason printed) when either is absent. */
+async function chromium(): Promise<Puppeteer | null> {
   if (!existsSync(CHROMIUM)) {
     console.log(`skipped: the browser test needs ${CHROMIUM}, which is absent`);
-    return;
+    return null;
   }
   const driver = await puppeteer();
-  if (!driver) {
-    console.log("skipped: the browser test needs puppeteer-core (npm ci installs it)");
-    return;
-  }
-  const folder = `${ROOT}out/browser`;
-  mkdirSync(folder, { recursive: true });
-  const report = `${folder}/report.html`;
-  const expected = await writeReport(report);
-  assert.equal(expected.kept, 2);
+  if (!driver) console.log("skipped: the browser test needs puppeteer-core (npm ci installs it)");
+  return driver;
+}
+
+/** The report's bars (class and height) and histograms (bins and clip lines). */
+interface Drawn {
+  bars: { kind: string | null; height: number }[];
+  histograms: { bins: number; clips: string[] }[];
+}
+
+/**
+ * Opens `report` in headless Chromium with every request but the file itself refused, checks
+ * that nothing else was requested, reads what it drew and writes the screenshot `screenshot`.
+ */
+async function openReport(driver: Puppeteer, report: string, screenshot: string): Promise<Drawn> {
   const browser = await driver.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -123,7 +132,6 @@ Deno.test("the HTML report loads offline in Chromium, one bar per layer, and is 
     const url = pathToFileURL(report).href;
     await page.goto(url, { waitUntil: "load" });
     assert.deepEqual(requested, [url], "nothing but the report itself is requested");
-
     const bars = await page.$$eval(
       "#sqnr-chart rect.bar",
       (elements) =>
@@ -132,26 +140,77 @@ Deno.test("the HTML report loads offline in Chromium, one bar per layer, and is 
           height: Number(element.getAttribute("height")),
         })),
     );
-    assert.equal(bars.length, expected.layers);
-    assert.equal(bars.filter((bar) => bar.kind === "bar float").length, expected.kept);
-    assert.ok(bars.every((bar) => bar.height > 0));
     const histograms = await page.$$eval("svg.histogram", (elements) =>
       elements.map((element) => ({
         bins: element.querySelectorAll("rect.bin").length,
-        clips: element.querySelectorAll("line.clip").length,
+        clips: [...element.querySelectorAll("line.clip")].map((line) =>
+          line.getAttribute("class")!
+        ),
       })));
-    assert.equal(histograms.length, expected.histograms);
-    for (const histogram of histograms) {
-      assert.equal(histogram.bins, 64);
-      assert.ok(histogram.clips >= 4, "minmax and percentile, low and high");
-    }
-    const screenshot = `${folder}/report.png`;
     await page.screenshot({ path: screenshot, fullPage: true });
     const png = readFileSync(screenshot);
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG file");
     assert.ok(png.length > 20_000, `screenshot of ${png.length} bytes`);
     console.log(`screenshot: ${screenshot}`);
+    return { bars, histograms };
   } finally {
     await browser.close();
+  }
+}
+
+Deno.test("the HTML report loads offline in Chromium, one bar per layer, and is screenshot", async () => {
+  const driver = await chromium();
+  if (!driver) return;
+  const folder = `${ROOT}out/browser`;
+  mkdirSync(folder, { recursive: true });
+  const report = `${folder}/report.html`;
+  const expected = await writeReport(report);
+  assert.equal(expected.kept, 2);
+  const { bars, histograms } = await openReport(driver, report, `${folder}/report.png`);
+  assert.equal(bars.length, expected.layers);
+  assert.equal(bars.filter((bar) => bar.kind === "bar float").length, expected.kept);
+  assert.ok(bars.every((bar) => bar.height > 0));
+  assert.equal(histograms.length, expected.histograms);
+  for (const histogram of histograms) {
+    assert.equal(histogram.bins, 64);
+    assert.ok(histogram.clips.length >= 4, "minmax and percentile, low and high");
+  }
+});
+
+Deno.test("convert --html: the fallback's layer and every method's range, offline, screenshot", async () => {
+  const driver = await chromium();
+  if (!driver) return;
+  const folder = `${ROOT}out/browser`;
+  mkdirSync(folder, { recursive: true });
+  const [data, labels] = await writeMnistSamples(folder, 200);
+  const report = `${folder}/convert_report.html`;
+  const result = await liteq(
+    "convert",
+    `${FIXTURES}/models/seed_mnist.float.tflite`,
+    `${folder}/seed_mnist.int8.tflite`,
+    "--mode",
+    "int8",
+    "--calibration",
+    `${FIXTURES}/data/mnist_calib_x.npy`,
+    "--calibration-method",
+    "auto",
+    "--min-sqnr",
+    "45",
+    "--eval-data",
+    data,
+    "--eval-labels",
+    labels,
+    "--html",
+    report,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const { bars, histograms } = await openReport(driver, report, `${folder}/convert_report.png`);
+  assert.equal(bars.filter((bar) => bar.kind === "bar fallback").length, 1);
+  assert.ok(histograms.length > 0);
+  for (const histogram of histograms) {
+    const methods = new Set(histogram.clips.map((name) => name.replace("clip ", "")));
+    for (const method of ["minmax", "percentile", "mse", "entropy", "used"]) {
+      assert.ok(methods.has(method), `${method} drawn`);
+    }
   }
 });

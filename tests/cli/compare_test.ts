@@ -110,7 +110,7 @@ Deno.test("compare takes --input-shape once per input", async () => {
   assert.equal(JSON.parse(result.stdout).layers.length, 5);
   assertOneLineError(
     await liteq("compare", FLOAT, INT8, "--data", data, "--input-shape", "1,x,28"),
-    /--input-shape 1,x,28: give sizes like 1,28,28/,
+    /--input-shape takes sizes like 1,1760, not 1,x,28/,
   );
   assertOneLineError(
     await liteq(

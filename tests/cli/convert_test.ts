@@ -1,9 +1,13 @@
-/** The `liteq convert` command: copying, quantizing in every mode, and refusing bad requests. */
+/**
+ * The `liteq convert` command: copying, quantizing in every mode, the automatic fallback and the
+ * HTML report, and refusing bad requests.
+ */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { encodeNpy, parseNpy, readModel } from "../../mod.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { writeMnistSamples } from "../quantize/debug/mnist_samples.ts";
 import { assertOneLineError, liteq, SEED } from "./cli_harness.ts";
 
 Deno.test("convert --mode float writes the model back unchanged", async () => {
@@ -218,4 +222,107 @@ Deno.test("convert --calibration-method and --percentile choose how ranges are c
     /--calibration-method needs --mode int8 or int16x8/,
   );
   assert.deepEqual(readdirSync(folder), ["p.tflite"]);
+});
+
+Deno.test("convert --min-sqnr keeps layers float; --json and --html report them", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const [data] = await writeMnistSamples(folder, 200);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const calibration = `${FIXTURES}/data/mnist_calib_x.npy`;
+  const html = `${folder}/report.html`;
+  const result = await liteq(
+    "convert",
+    float,
+    `${folder}/out.tflite`,
+    "--mode",
+    "int8",
+    "--calibration",
+    calibration,
+    "--calibration-method",
+    "auto",
+    "--min-sqnr",
+    "45",
+    "--eval-data",
+    data,
+    "--html",
+    html,
+    "--json",
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const { fallback, float: floatOps } = JSON.parse(result.stdout);
+  assert.equal(fallback.goal, "minSqnr");
+  assert.equal(fallback.samples, 200);
+  assert.ok(fallback.after >= 45 && fallback.before < 45);
+  assert.deepEqual(fallback.layers.map((layer: { op: string }) => layer.op), [
+    "FULLY_CONNECTED",
+  ]);
+  assert.match(floatOps[0].detail, /kept float by the automatic fallback \(minSqnr 45\)/);
+  const page = new TextDecoder().decode(readBytesSync(html));
+  assert.match(page, /<h2>Kept float by the automatic fallback<\/h2>/);
+  assert.equal(page.match(/class="bar fallback"/g)?.length, 1);
+  for (const method of ["minmax", "percentile", "mse", "entropy", "used", "quantized"]) {
+    assert.match(page, new RegExp(`<line class="clip ${method}"`), method);
+  }
+  assert.doesNotMatch(page, /https?:\/\/(?!www\.w3\.org)/, "nothing fetched");
+});
+
+Deno.test("convert --accuracy-budget prints what the fallback measured", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const [data, labels] = await writeMnistSamples(folder, 200);
+  const result = await liteq(
+    "convert",
+    `${FIXTURES}/models/seed_mnist.float.tflite`,
+    `${folder}/out.tflite`,
+    "--mode",
+    "int8",
+    "--calibration",
+    `${FIXTURES}/data/mnist_calib_x.npy`,
+    "--accuracy-budget",
+    "1",
+    "--eval-data",
+    data,
+    "--eval-labels",
+    labels,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /\nfallback \(accuracyBudget 1, 200 samples\): top-1 (\d+\.\d\d)% -> top-1 \1% \(float 91\.50%\), 0 layers kept float\n/,
+  );
+});
+
+Deno.test("convert refuses fallback and report flags that do not fit", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const [data, labels] = await writeMnistSamples(folder, 20);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const output = `${folder}/out.tflite`;
+  const int8 = ["--mode", "int8", "--calibration", `${FIXTURES}/data/mnist_calib_x.npy`];
+  const cases: [string[], RegExp][] = [
+    [
+      [...int8, "--accuracy-budget", "1"],
+      /--accuracy-budget needs --eval-data X\.npy and --eval-labels Y\.npy/,
+    ],
+    [
+      [...int8, "--accuracy-budget", "1", "--eval-data", data],
+      /--accuracy-budget needs --eval-data/,
+    ],
+    [
+      [...int8, "--accuracy-budget", "x"],
+      /--accuracy-budget takes top-1 points >= 0 \(0\.5\), not x/,
+    ],
+    [
+      [...int8, "--min-sqnr", "30", "--accuracy-budget", "1"],
+      /give --accuracy-budget or --min-sqnr, not both/,
+    ],
+    [[...int8, "--min-sqnr", "loud"], /--min-sqnr takes a number of dB \(30\), not loud/],
+    [["--mode", "f16", "--min-sqnr", "30"], /--min-sqnr needs --mode int8 or int16x8/],
+    [[...int8, "--eval-labels", labels], /--eval-labels needs --eval-data/],
+    [[...int8, "--eval-data", data], /--eval-data is for --accuracy-budget, --min-sqnr or --html/],
+    [["--mode", "f16", "--html", `${folder}/r.html`], /--html needs samples to compare on/],
+    [[...int8, "--min-sqnr", "250"], /minSqnr 250 cannot be met: with every op float/],
+  ];
+  for (const [flags, message] of cases) {
+    assertOneLineError(await liteq("convert", float, output, ...flags), message);
+  }
+  assert.equal(existsSync(output), false);
 });

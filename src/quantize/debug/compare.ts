@@ -37,6 +37,12 @@ export interface CompareOptions {
   onSample?: (done: number, total: number) => void;
   /** The kernels both models run on, as `InterpreterOptions.wasm` (the embedded ones if unset). */
   wasm?: KernelSources;
+  /**
+   * The ranges to draw on a layer's histogram, by the float model's tensor name (each
+   * calibration method's choice, as `QuantizeReport.ranges` holds them), instead of the
+   * observed min-max and percentile ranges; the file's range is drawn beside them.
+   */
+  clipRanges?: Record<string, ClipRange[]>;
 }
 
 /** A model output's error: float model against quantized model, position by position. */
@@ -88,7 +94,10 @@ export interface LayerHistogram {
   sqnr: number;
   /** The float twin's values over every sample, between their min and max. */
   histogram: Histogram;
-  /** Observed min-max and percentile ranges, and the file's range (`quantized`) if quantized. */
+  /**
+   * The calibration methods' ranges (`CompareOptions.clipRanges`) or the observed min-max and
+   * percentile ranges, and the file's range (`quantized`) if quantized.
+   */
   clipRanges: ClipRange[];
 }
 
@@ -318,7 +327,8 @@ function histogramsOfWorst(
   return worst.map((index, position) => {
     const layer = layers[index];
     const histogram = accumulators[position].histogram();
-    const clipRanges = observedClipRanges(histogram);
+    const given = options.clipRanges?.[layer.floatTensor];
+    const clipRanges = given ? [...given] : observedClipRanges(histogram);
     if (layer.min !== null && layer.max !== null) {
       clipRanges.push({ method: "quantized", low: layer.min, high: layer.max });
     }

@@ -42,11 +42,22 @@ export function realValues(
   return real;
 }
 
+/**
+ * SQNR in dB from the summed squares of signal and noise: 10·log10(signal / noise), Infinity
+ * when there is no noise. The one SQNR formula of liteq.
+ */
+export function decibels(signalPower: number, noisePower: number): number {
+  return noisePower === 0 ? Infinity : 10 * Math.log10(signalPower / noisePower);
+}
+
+/** An SQNR kept in ±`MAX_SQNR_DB`, so that it stays a finite number (an exact one is the top). */
+export function boundedSqnr(decibelValue: number): number {
+  return Math.max(-MAX_SQNR_DB, Math.min(MAX_SQNR_DB, decibelValue));
+}
+
 /** SQNR in dB from the summed squares of signal and noise, kept in ±`MAX_SQNR_DB`. */
 export function sqnrDb(signalPower: number, noisePower: number): number {
-  if (noisePower === 0) return MAX_SQNR_DB;
-  const decibels = 10 * Math.log10(signalPower / noisePower);
-  return Math.max(-MAX_SQNR_DB, Math.min(MAX_SQNR_DB, decibels));
+  return boundedSqnr(decibels(signalPower, noisePower));
 }
 
 /** Error statistics of a quantized tensor against its float twin over every sample seen. */

@@ -1,9 +1,11 @@
 /**
  * The debugger's report as one self-contained HTML page (inline CSS and SVG, no script, nothing
- * fetched): size and accuracy per variant, the outputs' error, per-layer SQNR as a bar chart with
- * the layers kept float marked, the layer table, and the activation histograms of the worst
- * layers with each method's clip range drawn on them.
+ * fetched): size and accuracy per variant, the outputs' error, what the automatic fallback kept
+ * float and what each layer bought, per-layer SQNR as a bar chart with the layers kept float
+ * marked (those the fallback kept apart), the layer table, and the activation histograms of the
+ * worst layers with each method's clip range drawn on them.
  */
+import type { QuantizeReport } from "../options.ts";
 import type { LayerComparison, ModelComparison } from "./compare.ts";
 import { MAX_SQNR_DB } from "./error_stats.ts";
 import { barChart, COLORS, escapeHtml, histogramChart, shortNumber } from "./svg_charts.ts";
@@ -70,17 +72,21 @@ function variantsTable(variants: ReportVariant[]): string {
   return table(["variant", "bytes", "size", "top-1", "change (points)"], rows);
 }
 
-const KIND_NAMES: Record<LayerComparison["storage"], string> = {
+/** How a layer is computed, as the chart and table tell them apart. */
+type LayerKind = LayerComparison["storage"] | "fallback";
+
+const KIND_NAMES: Record<LayerKind, string> = {
   integer: "integer",
   hybrid: "hybrid (integer weights, float activations)",
   float: "kept float",
+  fallback: "kept float by the automatic fallback",
 };
 
-function layersTable(layers: LayerComparison[]): string {
+function layersTable(layers: LayerComparison[], kindOf: (layer: LayerComparison) => LayerKind) {
   const rows = layers.map((layer) => [
     cell(String(layer.operator)),
     cell(layer.op, true),
-    cell(KIND_NAMES[layer.storage], true),
+    cell(KIND_NAMES[kindOf(layer)], true),
     cell(decibels(layer.sqnr)),
     cell(shortNumber(layer.rmse)),
     cell(shortNumber(layer.maxAbs)),
@@ -109,24 +115,65 @@ function layersTable(layers: LayerComparison[]): string {
   );
 }
 
+/** The fallback's goal, its measure before and after, and each layer kept with what it bought. */
+function fallbackSection(fallback: NonNullable<QuantizeReport["fallback"]>): string {
+  const accuracy = fallback.goal === "accuracyBudget";
+  const measure = (value: number) =>
+    accuracy ? `top-1 ${percent(value)}` : `${value.toFixed(1)} dB at the lowest output`;
+  const goal = accuracy
+    ? `lose at most ${fallback.target} top-1 points against the float model's ${
+      percent(fallback.floatTop1)
+    }`
+    : `keep at least ${fallback.target} dB at every output`;
+  const rows = fallback.layers.map((layer) => [
+    cell(String(layer.operator)),
+    cell(layer.op, true),
+    cell(`${layer.bought >= 0 ? "+" : ""}${layer.bought.toFixed(2)}`),
+    tensorCell(layer.tensor),
+  ]);
+  return `<h2>Kept float by the automatic fallback</h2>
+<p>Goal (${fallback.goal}): ${escapeHtml(goal)}, measured on ${fallback.samples} samples.
+Fully quantized: ${measure(fallback.before)}; with ${fallback.layers.length} layer${
+    fallback.layers.length === 1 ? "" : "s"
+  } kept float: ${measure(fallback.after)}.
+Each layer's gain is the measure with it float minus the measure with it integer (the others
+kept float).</p>
+${
+    rows.length === 0 ? "" : table(
+      [
+        "operator (float model)",
+        "op",
+        accuracy ? "bought (top-1 points)" : "bought (dB)",
+        "tensor",
+      ],
+      rows,
+    )
+  }`;
+}
+
 /**
  * The report of `comparison` as an HTML page; `variants` are the models compared (float first),
- * `title` heads the page.
+ * `title` heads the page; `fallback` is what the automatic fallback did, when it ran (its layers
+ * are marked apart).
  */
 export function comparisonReportHtml(
   comparison: ModelComparison,
   variants: ReportVariant[],
   title = "Quantization report",
+  fallback?: QuantizeReport["fallback"],
 ): string {
+  const keptByFallback = new Set(fallback?.layers.map((layer) => layer.tensor));
+  const kindOf = (layer: LayerComparison): LayerKind =>
+    layer.storage === "float" && keptByFallback.has(layer.floatTensor) ? "fallback" : layer.storage;
   const bars = comparison.layers.map((layer) => ({
     label: String(layer.operator),
     value: layer.sqnr,
-    kind: layer.storage,
-    title: `operator ${layer.operator} ${layer.op} (${KIND_NAMES[layer.storage]}): ${
+    kind: kindOf(layer),
+    title: `operator ${layer.operator} ${layer.op} (${KIND_NAMES[kindOf(layer)]}): ${
       decibels(layer.sqnr)
     } dB\n${layer.tensor}`,
   }));
-  const kinds = [...new Set(comparison.layers.map((layer) => layer.storage))];
+  const kinds = [...new Set(comparison.layers.map(kindOf))];
   const keys = kinds.map((kind) =>
     `<span class="key" style="border-color:${COLORS[kind]}">${KIND_NAMES[kind]}</span>`
   ).join(" ");
@@ -157,13 +204,15 @@ ${MAX_SQNR_DB} dB.</p>
 ${variantsTable(variants)}
 <h2>Outputs</h2>
 ${outputs}
+${fallback ? fallbackSection(fallback) : ""}
 <h2>SQNR per layer</h2>
 ${barChart("sqnr-chart", bars, "SQNR (dB)", CHART_CEILING_DB)}
 <div class="legend">${keys} <span>(bars labelled by operator index)</span></div>
-${layersTable(comparison.layers)}
+${layersTable(comparison.layers, kindOf)}
 <h2>Activations of the worst layers</h2>
 <p>Float activations over every sample (counts on a log scale), with the range each method
-would clip to; <em>quantized</em> is the range the file's scale and zero point hold.</p>
+would clip to (<em>used</em>: the range the conversion chose); <em>quantized</em> is the range
+the file's scale and zero point hold.</p>
 ${histograms}
 </body></html>
 `;

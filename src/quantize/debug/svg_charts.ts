@@ -35,8 +35,12 @@ export const COLORS: Record<string, string> = {
   integer: "#3b6fb6",
   hybrid: "#8a5cb8",
   float: "#c9c9c9",
+  fallback: "#e07b39",
   minmax: "#d1495b",
   percentile: "#edae49",
+  mse: "#2e9e5b",
+  entropy: "#8e5cc4",
+  used: "#222222",
   quantized: "#00798c",
 };
 
