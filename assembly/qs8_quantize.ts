@@ -59,39 +59,41 @@ export function qs8_quantize_fp32(input: usize, output: usize, n: i32, inverse: 
 }
 
 /**
- * A hybrid layer's on-the-fly input quantization: q = round(zeroPoint + x * inverse) in float32,
- * clamped to [low, 127]; 8 values per step. The asymmetric form (low -128, TFLite's
- * AsymmetricQuantizeFloats) rounds halves up, floor(v + 0.5), as TensorFlow's kernels do
- * (measured); the symmetric one (low -127) rounds them away from zero.
+ * A hybrid layer's on-the-fly input quantization, as TensorFlow 2.21 computes it (the TypeScript
+ * twin is `quantizeOnTheFly` in src/runtime/ops/common/hybrid_layer.ts): p = x * inverse in
+ * float32, rounded half away from zero as floor(|p| + 0.5) in float32 with p's sign, then the
+ * zero point added and the result clamped to [low, 127]; 8 values per step.
  */
 export function qs8_quantize_hybrid(
   input: usize, output: usize, n: i32, inverse: f32, zeroPoint: i32, low: i32,
 ): void {
-  const halfUp = low == -128;
   const inverseV = f32x4.splat(inverse);
-  const zeroF = f32x4.splat(<f32>zeroPoint);
-  const half = f32x4.splat(0.5);
+  const zeroV = i32x4.splat(zeroPoint);
   const lowV = i32x4.splat(low);
   const highV = i32x4.splat(127);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    const x0 = f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2)), inverseV));
-    const x1 = f32x4.add(zeroF, f32x4.mul(v128.load(input + (<usize>i << 2), 16), inverseV));
-    const first = halfUp ? i32x4.trunc_sat_f32x4_s(f32x4.floor(f32x4.add(x0, half))) : round_x4(x0, half);
-    const second = halfUp ? i32x4.trunc_sat_f32x4_s(f32x4.floor(f32x4.add(x1, half))) : round_x4(x1, half);
-    const a = i32x4.min_s(i32x4.max_s(first, lowV), highV);
-    const b = i32x4.min_s(i32x4.max_s(second, lowV), highV);
+    const a = i32x4.min_s(i32x4.max_s(i32x4.add(scaled_round_x4(v128.load(input + (<usize>i << 2)), inverseV), zeroV), lowV), highV);
+    const b = i32x4.min_s(i32x4.max_s(i32x4.add(scaled_round_x4(v128.load(input + (<usize>i << 2), 16), inverseV), zeroV), lowV), highV);
     v128.store64_lane(output + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), a), 0);
   }
   for (; i < n; i++) {
-    const scaled = <f32>zeroPoint + load<f32>(input + (<usize>i << 2)) * inverse;
-    const truncated = Mathf.trunc(scaled);
-    const rounded = halfUp
-      ? Mathf.floor(scaled + 0.5)
-      : Mathf.abs(scaled - truncated) >= 0.5 ? truncated + Mathf.sign(scaled) : truncated;
-    const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded));
+    const scaled = load<f32>(input + (<usize>i << 2)) * inverse;
+    const magnitude = Mathf.floor(Mathf.abs(scaled) + 0.5);
+    const rounded: f32 = scaled < 0 ? -magnitude : magnitude;
+    const value = <i32>max(<f32>-1e9, min(<f32>1e9, rounded)) + zeroPoint;
     store<i8>(output + <usize>i, <i8>min(127, max(low, value)));
   }
+}
+
+/** x * inverse in float32, rounded half away from zero as floor(|p| + 0.5) with p's sign, to int32 (saturating). */
+// @ts-ignore: decorator
+@inline
+function scaled_round_x4(x: v128, inverse: v128): v128 {
+  const scaled = f32x4.mul(x, inverse);
+  const magnitude = f32x4.floor(f32x4.add(f32x4.abs(scaled), f32x4.splat(0.5)));
+  const sign = v128.and(scaled, i32x4.splat(0x80000000));
+  return i32x4.trunc_sat_f32x4_s(v128.or(magnitude, sign));
 }
 
 /** Rounds four floats half away from zero to int32 (saturating): trunc, plus the sign when the dropped part is at least a half. */

@@ -18,9 +18,13 @@ import { run } from "./run.ts";
 const HELP: Record<string, string> = {
   inspect: `  liteq inspect MODEL [--json]           summarize a .tflite model`,
   convert: `  liteq convert IN OUT --mode float|f16|dynamic|int8|int16x8 [--calibration X.npy]
-                [--io float|int8|uint8] [--int8-only] [--json] [--threads N]
+                [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
+                [--input-shape 1,1760] [--io float|int8|uint8] [--int8-only]
+                [--accuracy-budget 0.5 --eval-data X.npy --eval-labels Y.npy | --min-sqnr 30]
+                [--html report.html] [--json] [--threads N]
                                          quantize IN into OUT (int8 and int16x8 calibrate
-                                         on the samples stacked in X; float copies IN)`,
+                                         on the samples stacked in X; float copies IN; the
+                                         accuracy goals leave the costliest layers float)`,
   run: `  liteq run MODEL --input X.npy --output Y.npy [--input-shape 1,1760] [--threads N]
                                          run each sample stacked in X (several inputs:
                                          X1.npy,X2.npy); the first output goes to Y,

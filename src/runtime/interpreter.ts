@@ -9,7 +9,6 @@ import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
 import { readSource } from "../io/read_source.ts";
 import { KernelMemory, sharedWasmMemory } from "./memory.ts";
-import { useArithmetic } from "./op.ts";
 import { Program } from "./control_flow/program.ts";
 import type { PreparedSubgraph } from "./subgraph.ts";
 import { type CustomOp, customOpKernel } from "./custom_op.ts";
@@ -285,8 +284,8 @@ export class Interpreter {
     private readonly pool: ThreadPool | undefined,
     options: InterpreterOptions,
   ) {
-    useArithmetic(memory, options.arithmetic ?? "reference");
     this.program = new Program(model, memory, {
+      arithmetic: options.arithmetic,
       maxElements: options.maxElements,
       maxWhileIterations: options.maxWhileIterations,
       customKernels: new Map(

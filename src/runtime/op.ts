@@ -66,14 +66,6 @@ export type OpKernel = (context: OpContext) => PreparedOp;
  */
 export type Arithmetic = "reference" | "xnnpack";
 
-/** The arithmetic of each interpreter, by its memory (one per interpreter). */
-const ARITHMETIC = new WeakMap<KernelMemory, Arithmetic>();
-
-/** Makes the ops prepared over `memory` follow `arithmetic` (the interpreter, at load). */
-export function useArithmetic(memory: KernelMemory, arithmetic: Arithmetic): void {
-  ARITHMETIC.set(memory, arithmetic);
-}
-
 /** One operator being prepared. */
 export class OpContext {
   /**
@@ -102,7 +94,7 @@ export class OpContext {
 
   /** Whose integer arithmetic this interpreter follows (`reference` unless set at load). */
   get arithmetic(): Arithmetic {
-    return ARITHMETIC.get(this.memory) ?? "reference";
+    return this.program.arithmetic;
   }
 
   /** The builtin options (an empty object when the file has none). */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
 import { roundHalfAway } from "../../src/runtime/quantization/fixed_point.ts";
-import { rowQuantization } from "../../src/runtime/ops/common/hybrid_layer.ts";
+import { quantizeOnTheFly, rowQuantization } from "../../src/runtime/ops/common/hybrid_layer.ts";
 import { depthwiseWeightSums } from "../../src/runtime/ops/common/weight_packing.ts";
 import { freshMemory, putF32, randomFloats, VARIANTS } from "./kernel_harness.ts";
 
@@ -60,10 +60,7 @@ for (const variant of VARIANTS) {
           );
           const actual = new Int8Array(memory.kernels.memory.buffer, output, count);
           values.forEach((value, index) => {
-            // Asymmetric: halves round up (as TensorFlow's kernels do); symmetric: away from 0.
-            const scaled = f(row.zeroPoint + f(value * row.inverse));
-            const rounded = asymmetric ? Math.floor(scaled + 0.5) : roundHalfAway(scaled);
-            const expected = Math.min(127, Math.max(floor, rounded)) + 0;
+            const expected = quantizeOnTheFly(value, row, asymmetric);
             assert.equal(actual[index], expected, `${value} x ${row.inverse} + ${row.zeroPoint}`);
           });
         }

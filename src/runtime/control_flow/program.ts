@@ -9,7 +9,7 @@ import type { ThreadPool } from "../threads/pool.ts";
 import { ModelFormatError } from "../../format/errors.ts";
 import type { Model, Operator } from "../../format/ir.ts";
 import type { KernelMemory } from "../memory.ts";
-import type { OpKernel } from "../op.ts";
+import type { Arithmetic, OpKernel } from "../op.ts";
 import { UnsupportedModelError } from "../errors.ts";
 import { KERNELS } from "../registry.ts";
 import { PreparedSubgraph } from "../subgraph.ts";
@@ -21,6 +21,8 @@ export const DEFAULT_MAX_WHILE_ITERATIONS = 10_000_000;
 
 /** How a program is limited and extended. */
 export interface ProgramOptions {
+  /** Whose integer arithmetic the int8 kernels follow (TensorFlow Lite's reference by default). */
+  arithmetic?: Arithmetic;
   /** Most elements any tensor may have. */
   maxElements?: number;
   /** Most iterations of one WHILE in one invoke. */
@@ -39,6 +41,8 @@ export class Program {
   readonly maxWhileIterations: number;
   /** Most elements any tensor may have (the reader's default when undefined). */
   readonly maxElements?: number;
+  /** Whose integer arithmetic the int8 kernels follow. */
+  readonly arithmetic: Arithmetic;
   /** The interpreter's worker threads (none: one thread). */
   readonly pool?: ThreadPool;
   private readonly customKernels: ReadonlyMap<string, OpKernel>;
@@ -48,6 +52,7 @@ export class Program {
     this.variables = new ResourceVariables(memory);
     this.maxWhileIterations = options.maxWhileIterations ?? DEFAULT_MAX_WHILE_ITERATIONS;
     this.maxElements = options.maxElements;
+    this.arithmetic = options.arithmetic ?? "reference";
     this.pool = options.pool;
     this.customKernels = options.customKernels ?? new Map();
     if (!(Number.isSafeInteger(this.maxWhileIterations) && this.maxWhileIterations > 0)) {

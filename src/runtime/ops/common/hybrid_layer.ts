@@ -55,7 +55,10 @@ export function quantizeOnTheFly(value: number, row: RowQuantization, asymmetric
   return Math.min(127, Math.max(asymmetric ? -128 : -127, rounded + row.zeroPoint));
 }
 
-/** Quantizes `count` floats at `input` into int8 at `output`; returns the parameters used. */
+/**
+ * Quantizes `count` floats at `input` into int8 at `output` (`quantizeOnTheFly`'s rule, on wasm);
+ * returns the parameters used.
+ */
 export function quantizeInput(
   memory: KernelMemory,
   input: number,
@@ -67,11 +70,14 @@ export function quantizeInput(
   memory.kernels.f32_range(input, count, range);
   const [low, high] = memory.f32(range, 2);
   const row = rowQuantization(low, high, asymmetric);
-  const values = memory.f32(input, count);
-  const quantized = memory.view("int8", output, count);
-  for (let index = 0; index < count; index++) {
-    quantized[index] = quantizeOnTheFly(values[index], row, asymmetric);
-  }
+  memory.kernels.qs8_quantize_hybrid(
+    input,
+    output,
+    count,
+    row.inverse,
+    row.zeroPoint,
+    asymmetric ? -128 : -127,
+  );
   return row;
 }
 
