@@ -3,7 +3,7 @@
  * on the wasm kernels. Shaped like TFLite's Python `Interpreter` and LiteRT.js: input and output
  * details, set an input, invoke, read an output; signature runners for named entry points.
  */
-import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
+import type { DType, TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
@@ -13,7 +13,16 @@ import { Program } from "./control_flow/program.ts";
 import type { PreparedSubgraph } from "./subgraph.ts";
 import { type CustomOp, customOpKernel } from "./custom_op.ts";
 import type { OutputArrays } from "./output_arrays.ts";
-import type { RuntimeTensor } from "./tensor.ts";
+import { SignatureRunner } from "./signature_runner.ts";
+import {
+  detailsOf,
+  type InputValues,
+  pick,
+  readOutput,
+  readTensor,
+  type TensorDetails,
+  writeTensor,
+} from "./tensor_io.ts";
 import {
   type InterpreterThreads,
   requestedThreads,
@@ -28,23 +37,8 @@ import {
   resolveVariant,
 } from "./wasm.ts";
 
-/** What a model input or output is: name, shape, dtype and quantization. */
-export interface TensorDetails {
-  /** The tensor's name in the model, or for a signature runner the name the signature gives it. */
-  name: string;
-  /** Index of the tensor in its subgraph. */
-  index: number;
-  /** The shape the interpreter runs with (batch and dynamic dimensions resolved). */
-  shape: number[];
-  /** The file's shape signature: -1 marks a dimension that can be resized. */
-  shapeSignature: number[];
-  /** Element type of the values to set or read (`int8` for a quantized input, not `float32`). */
-  dtype: DType;
-  /** Linear quantization (`real = scale * (q - zeroPoint)`), or null for float tensors. */
-  quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;
-}
-
-export type { InterpreterThreads };
+export type { InputValues, InterpreterThreads, TensorDetails };
+export { SignatureRunner };
 
 /** Where a model comes from: its bytes, a parsed `Model`, a file path, or a URL. */
 export type ModelSource = Uint8Array | ArrayBuffer | Model | string | URL;
@@ -111,9 +105,6 @@ export interface InterpreterOptions {
   arithmetic?: "reference" | "xnnpack";
 }
 
-/** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
-export type InputValues = TensorData | ArrayLike<number>;
-
 function isModel(source: ModelSource): source is Model {
   return typeof source === "object" && source !== null && "subgraphs" in source;
 }
@@ -124,143 +115,6 @@ export async function loadModelSource(source: ModelSource): Promise<Model> {
   if (source instanceof Uint8Array) return readModel(source);
   if (source instanceof ArrayBuffer) return readModel(new Uint8Array(source));
   return readModel(await readSource(source));
-}
-
-function detailsOf(model: Model, subgraphIndex: number, tensor: RuntimeTensor, name = tensor.name) {
-  const fileTensor = model.subgraphs[subgraphIndex].tensors[tensor.index];
-  const quantization = tensor.quantization && tensor.quantization.scale.length > 0
-    ? {
-      scale: [...tensor.quantization.scale],
-      zeroPoint: [...tensor.quantization.zeroPoint],
-      quantizedDimension: tensor.quantization.quantizedDimension,
-    }
-    : null;
-  return {
-    name,
-    index: tensor.index,
-    shape: [...tensor.shape],
-    shapeSignature: [...(fileTensor.shapeSignature ?? fileTensor.shape)],
-    dtype: tensor.dtype,
-    quantization,
-  };
-}
-
-/** Copies `values` into a tensor's memory, checking count and type. */
-function writeTensor(
-  memory: KernelMemory,
-  tensor: RuntimeTensor,
-  values: InputValues,
-  role: string,
-) {
-  const count = elementCount(tensor.shape);
-  if (values.length !== count) {
-    throw new RangeError(
-      `${role} "${tensor.name}" takes ${count} values (shape [${tensor.shape}]), got ${values.length}`,
-    );
-  }
-  const target = memory.view(tensor.dtype, tensor.offset, count);
-  const bigint = target instanceof BigInt64Array || target instanceof BigUint64Array;
-  const sameType = Object.getPrototypeOf(values) === Object.getPrototypeOf(target);
-  if (sameType) {
-    target.set(values as never);
-  } else if (bigint) {
-    for (let index = 0; index < count; index++) target[index] = BigInt(Number(values[index]));
-  } else {
-    for (let index = 0; index < count; index++) {
-      const value = Number(values[index]);
-      if (Number.isNaN(value) && tensor.dtype !== "float32" && tensor.dtype !== "float64") {
-        throw new TypeError(
-          `${role} "${tensor.name}" is ${tensor.dtype}; value ${index} is not a number`,
-        );
-      }
-      target[index] = value;
-    }
-  }
-}
-
-function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
-  return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
-}
-
-/** A copy of an output, checked to hold `dtype` when one is named. */
-function readOutput(memory: KernelMemory, tensor: RuntimeTensor, dtype?: DType): TensorData {
-  if (dtype !== undefined && tensor.dtype !== dtype) {
-    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
-  }
-  return readTensor(memory, tensor);
-}
-
-/** Finds a tensor by position or name among `tensors`. */
-function pick(tensors: RuntimeTensor[], which: number | string, role: string): RuntimeTensor {
-  const tensor = typeof which === "number"
-    ? tensors[which]
-    : tensors.find((candidate) => candidate.name === which);
-  if (!tensor) {
-    const names = tensors.map((candidate) => `"${candidate.name}"`).join(", ");
-    throw new RangeError(`no ${role} ${JSON.stringify(which)}; the ${role}s are ${names}`);
-  }
-  return tensor;
-}
-
-/** Runs one signature (a named entry point) by its input and output names. */
-export class SignatureRunner {
-  /** @internal */
-  constructor(
-    private readonly memory: KernelMemory,
-    private readonly subgraph: PreparedSubgraph,
-    private readonly model: Model,
-    private readonly subgraphIndex: number,
-    private readonly inputNames: Map<string, RuntimeTensor>,
-    private readonly outputNames: Map<string, RuntimeTensor>,
-  ) {}
-
-  /** The signature's inputs, named as the signature names them. */
-  inputDetails(): TensorDetails[] {
-    return [...this.inputNames].map(([name, tensor]) =>
-      detailsOf(this.model, this.subgraphIndex, tensor, name)
-    );
-  }
-
-  /** The signature's outputs, named as the signature names them. */
-  outputDetails(): TensorDetails[] {
-    return [...this.outputNames].map(([name, tensor]) =>
-      detailsOf(this.model, this.subgraphIndex, tensor, name)
-    );
-  }
-
-  /** Sets every input by name, invokes, and returns every output by name. */
-  run(inputs: Record<string, InputValues>): Record<string, TensorData> {
-    for (const name of this.inputNames.keys()) {
-      if (!(name in inputs)) throw new RangeError(`signature input "${name}" is missing`);
-    }
-    for (const [name, values] of Object.entries(inputs)) {
-      const tensor = this.inputNames.get(name);
-      if (!tensor) {
-        throw new RangeError(
-          `no signature input "${name}"; they are ${[...this.inputNames.keys()]}`,
-        );
-      }
-      writeTensor(this.memory, tensor, values, "input");
-    }
-    this.subgraph.invoke();
-    return Object.fromEntries(
-      [...this.outputNames].map(([name, tensor]) => [name, readTensor(this.memory, tensor)]),
-    );
-  }
-
-  /** A copy of output `name` after `run`. */
-  output(name: string): TensorData;
-  /** Output `name` after `run` as `dtype`'s typed array; a TypeError if it holds another dtype. */
-  output<D extends keyof OutputArrays>(name: string, dtype: D): OutputArrays[D];
-  output(name: string, dtype?: DType): TensorData {
-    const tensor = this.outputNames.get(name);
-    if (!tensor) {
-      throw new RangeError(
-        `no signature output "${name}"; they are ${[...this.outputNames.keys()]}`,
-      );
-    }
-    return readOutput(this.memory, tensor, dtype);
-  }
 }
 
 /**
