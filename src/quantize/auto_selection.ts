@@ -2,7 +2,8 @@
  * The last step of `auto` calibration: of its candidate range sets (`minmax` first), the one
  * whose quantized model's outputs are closest to the float model's on the calibration samples
  * it kept (mean output SQNR), `minmax` winning ties, so that `auto` is never worse than `minmax`
- * there by construction. When liteq cannot run the whole model (an op it has no kernel for), `minmax` stands.
+ * there by construction. When liteq cannot run the whole model (an op it has no kernel for),
+ * `minmax` stands.
  */
 import type { Model } from "../format/ir.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";

@@ -89,10 +89,11 @@ export interface InterpreterOptions {
    * Threads to run on (default 1): the calling thread and `threads - 1` workers started at load,
    * which share the interpreter's wasm memory and divide the heavy ops by rows of their output
    * (convolutions, depthwise convolutions, batched float fully connected layers, large float
-   * element-wise ops); other ops, and ops too small to gain, stay on the calling thread. Outputs are the same bits for any count. `"auto"` takes the cores the runtime
-   * reports. A whole number from 1 to 64; where there is no shared memory (a page without
-   * cross-origin isolation) the interpreter runs on one thread and says why in `threads`. End the
-   * workers with `dispose()`; they never keep a process alive.
+   * element-wise ops); other ops, and ops too small to gain, stay on the calling thread. Outputs
+   * are the same bits for any count. `"auto"` takes the cores the runtime reports. A whole number
+   * from 1 to 64; where there is no shared memory (a page without cross-origin isolation) the
+   * interpreter runs on one thread and says why in `threads`. End the workers with `dispose()`;
+   * they never keep a process alive.
    */
   threads?: number | "auto";
   /**
