@@ -5,7 +5,9 @@ Developer tool, not a dependency (tensorflow-cpu 2.21):
   python tools/make_tiny_multiplier_fixtures.py tests/fixtures/ops_int8
 Reads conv_1x1 and fully_connected_relu from that folder and writes conv_tiny_multiplier and
 fully_connected_tiny_multiplier beside them: the output scale grows to 2^31.5 times the largest
-input-times-weight scale, and the bias to values near 2^29, so that some outputs round to +-1.
+input-times-weight scale, and the bias to values just under +-2^30, where every sum rounds to 0
+through the 31-bit shift; fully_connected_tiny_multiplier_large_sums takes the bias near +-2^31,
+so that sums pass 2^30 and round to +-1.
 """
 import os
 import sys
@@ -15,8 +17,10 @@ import tensorflow as tf
 from tensorflow.lite.tools import flatbuffer_utils
 
 folder = sys.argv[1]
-for source, target in (("conv_1x1", "conv_tiny_multiplier"),
-                       ("fully_connected_relu", "fully_connected_tiny_multiplier")):
+for source, target, magnitude in (
+        ("conv_1x1", "conv_tiny_multiplier", 2 ** 30 - 2 ** 20),
+        ("fully_connected_relu", "fully_connected_tiny_multiplier", 2 ** 30 - 2 ** 20),
+        ("fully_connected_relu", "fully_connected_tiny_multiplier_large_sums", 2 ** 31 - 2 ** 24)):
     model = flatbuffer_utils.read_model(os.path.join(folder, f"{source}.tflite"))
     graph = model.subgraphs[0]
     layer = next(op for op in graph.operators
@@ -26,7 +30,7 @@ for source, target in (("conv_1x1", "conv_tiny_multiplier"),
     y.quantization.scale = np.array([x.quantization.scale[0] * max(w.quantization.scale) * 2 ** 31.5],
                                     dtype=np.float32)
     bias = np.frombuffer(bytes(model.buffers[b.buffer].data), np.int32).copy()
-    bias[:] = np.where(np.arange(bias.size) % 2 == 0, 2 ** 30 - 2 ** 20, -(2 ** 30) + 2 ** 20)
+    bias[:] = np.where(np.arange(bias.size) % 2 == 0, magnitude, -magnitude)
     model.buffers[b.buffer].data = np.frombuffer(bias.tobytes(), np.uint8)
     content = bytes(flatbuffer_utils.convert_object_to_bytearray(model))
     interpreter = tf.lite.Interpreter(

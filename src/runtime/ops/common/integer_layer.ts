@@ -14,11 +14,18 @@ import { channelMultipliers, params } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
 /**
- * Whether a layer runs on the wasm int8 kernels: int8 activations and symmetric weights (zero
- * point 0, as the int8 spec requires). Legacy uint8 layers stay on the TypeScript reference.
+ * Whether a layer runs on the wasm int8 kernels: int8 activations, symmetric weights (zero point
+ * 0, as the int8 spec requires) and right shifts of at most 30 bits, which the kernels' exact
+ * requantization takes. Legacy uint8 layers, and layers with an output multiplier below 2^-31
+ * (a 31-bit shift, which TFLite runs too), stay on the TypeScript reference, exact for them.
  */
-export function usesWasm(input: RuntimeTensor, filterZeroPoints: number[]): boolean {
-  return input.dtype === "int8" && filterZeroPoints.every((zero) => zero === 0);
+export function usesWasm(
+  input: RuntimeTensor,
+  filterZeroPoints: number[],
+  shifts: Int32Array,
+): boolean {
+  return input.dtype === "int8" && filterZeroPoints.every((zero) => zero === 0) &&
+    shifts.every((shift) => shift >= -30);
 }
 
 /**

@@ -51,33 +51,6 @@ export const CHANNEL_PARAM_ARRAYS = CHANNEL_PARAMS.length;
 export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3, fp32: 4 } as const;
 
 /**
- * The channels' multipliers and shifts as the wasm requantization takes them (right shifts of at
- * most 30 bits). TFLite also runs a 31-bit right shift (a multiplier in [2^-32, 2^-31)); its
- * result is 0 for every sum below 2^30 in magnitude, as a zero multiplier gives, so such
- * channels become multiplier 0 when the layer's sums stay below `sumBound` < 2^30.
- */
-function withinKernelShifts(
-  context: OpContext,
-  multipliers: Int32Array,
-  shifts: Int32Array,
-  sumBound: number,
-): { kernelMultipliers: Int32Array; kernelShifts: Int32Array } {
-  const beyond = (channel: number) => shifts[channel] < -30;
-  if (!shifts.some((_, channel) => beyond(channel))) {
-    return { kernelMultipliers: multipliers, kernelShifts: shifts };
-  }
-  if (!(sumBound < 2 ** 30)) {
-    context.unsupported(
-      "an output multiplier is below 2^-31 (a 31-bit shift) and the sums may reach 2^30",
-    );
-  }
-  return {
-    kernelMultipliers: multipliers.map((value, channel) => (beyond(channel) ? 0 : value)),
-    kernelShifts: shifts.map((value, channel) => (beyond(channel) ? -2 : value)),
-  };
-}
-
-/**
  * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
  * `padded` channels (the extra ones neutral), returning their offsets and the requantization
  * mode the kernels may use when the layer's sums stay below `sumBound` in magnitude.
@@ -99,17 +72,11 @@ export function channelConstants(
     return result;
   };
   const biasOffset = memory.store(pad(bias, 0));
-  const { kernelMultipliers, kernelShifts } = withinKernelShifts(
-    context,
-    multipliers,
-    shifts,
-    sumBound,
-  );
   const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
   // Neutral padding channels: multiplier 2^30 and shift -2 keep the fast form open to them.
   const suited = memory.withTemporary(padded * 8, (scratch) => {
-    memory.i32(scratch, padded).set(pad(kernelMultipliers, 2 ** 30));
-    memory.i32(scratch + padded * 4, padded).set(pad(kernelShifts, -2));
+    memory.i32(scratch, padded).set(pad(multipliers, 2 ** 30));
+    memory.i32(scratch + padded * 4, padded).set(pad(shifts, -2));
     const scratchShifts = scratch + padded * 4;
     const rounding = singleRounding ? 1 : 0;
     const result = context.kernels.qs8_channel_params(

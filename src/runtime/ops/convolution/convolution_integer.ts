@@ -31,7 +31,7 @@ export function integerConv2d(context: OpContext): PreparedOp {
   const window = slidingWindow(context, inH, inW, kH, kW);
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  if (usesWasm(input, filterZeroPoints)) {
+  if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8Conv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
   const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
@@ -91,7 +91,7 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   const window = slidingWindow(context, inH, inW, kH, kW);
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  if (usesWasm(input, filterZeroPoints)) {
+  if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8DepthwiseConv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
   const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&

@@ -24,7 +24,7 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
     context.unsupported(`input [${input.shape}] does not split into rows of ${k}`);
   }
   output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
-  if (usesWasm(input, filterZeroPoints)) {
+  if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8FullyConnected(context, { ...layer, weights: weights as Int8Array });
   }
   const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
