@@ -17,7 +17,8 @@ import type { RuntimeTensor } from "../../tensor.ts";
  * Whether a layer runs on the wasm int8 kernels: int8 activations, symmetric weights (zero point
  * 0, as the int8 spec requires) and right shifts of at most 30 bits, which the kernels' exact
  * requantization takes. Legacy uint8 layers, and layers with an output multiplier below 2^-31
- * (a 31-bit shift, which TFLite runs too), stay on the TypeScript reference, exact for them.
+ * (a 31-bit shift, which TFLite runs too), stay on the TypeScript reference, exact for them (in
+ * the "xnnpack" arithmetic too, where such a layer then gives TFLite's reference results).
  */
 export function usesWasm(
   input: RuntimeTensor,
