@@ -27,11 +27,13 @@ async function run(
   command: string[],
   cwd: string,
   path?: string,
+  denoDir?: string,
 ): Promise<{ success: boolean; stdout: string; stderr: string }> {
   // As from a shell: without the INIT_CWD of the `deno task test` running this test, which a
   // nested `deno task` would keep.
   const { INIT_CWD: _, ...env } = Deno.env.toObject();
   if (path) env.PATH = `${path}:${env.PATH}`;
+  if (denoDir) env.DENO_DIR = denoDir;
   const [program, ...args] = command;
   const output = await new Deno.Command(program === "deno" ? Deno.execPath() : program, {
     args,
@@ -99,7 +101,15 @@ Deno.test("README: Deno by URL, with exactly the permissions given", async () =>
       const script = readmeBlock(USE_IT, "ts", "https://your.host/liteq/mod.ts");
       writeFileSync(`${folder}/main.ts`, script.replace("https://your.host", `http://${host}`));
       const [command] = commands(readmeBlock(USE_IT, "sh", "--allow-import=your.host"));
-      const result = await run(command.replace("your.host", host).split(" "), folder);
+      // A cache of its own: a port an earlier run used must not bring back that run's modules.
+      const cache = await Deno.makeTempDir({ prefix: "liteq_deno_dir_" });
+      const result = await run(
+        command.replace("your.host", host).split(" "),
+        folder,
+        undefined,
+        cache,
+      );
+      await Deno.remove(cache, { recursive: true });
       if (works) {
         assert.ok(result.success, result.stderr);
         assert.match(result.stdout, /^Float32Array\(10\)/);

@@ -36,8 +36,9 @@ Deno.test("mod.ts works imported from an http URL, kernels embedded or fetched",
       console.log(JSON.stringify([embedded, fetched].map((it) => Array.from(it.run([input])[0]))));
     `;
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      // --no-lock: the loopback URLs (a new port each run) must not enter deno.lock.
-      args: ["eval", "--quiet", "--no-lock", script],
+      // --no-lock: the loopback URLs (a new port each run) must not enter deno.lock. --reload: a
+      // port used by an earlier run must not bring back that run's modules from Deno's cache.
+      args: ["eval", "--quiet", "--no-lock", `--reload=${base}`, script],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",
