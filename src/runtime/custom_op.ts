@@ -6,6 +6,7 @@
  * outputs at every invoke. What `prepare` throws becomes an `UnsupportedModelError` naming the
  * operator, at load.
  */
+import { quantizationDetails } from "./tensor_io.ts";
 import type { DType, TensorData } from "../format/dtype.ts";
 import { type FlexValue, readFlexBuffer } from "../format/flexbuffers.ts";
 import { type OpContext, type OpKernel, type PreparedOp, UnsupportedModelError } from "./op.ts";
@@ -80,13 +81,7 @@ export interface CustomOp {
 }
 
 function describe(tensor: RuntimeTensor, context: OpContext): CustomOpTensor {
-  const quantization = tensor.quantization && tensor.quantization.scale.length > 0
-    ? {
-      scale: [...tensor.quantization.scale],
-      zeroPoint: [...tensor.quantization.zeroPoint],
-      quantizedDimension: tensor.quantization.quantizedDimension,
-    }
-    : null;
+  const quantization = quantizationDetails(tensor);
   return {
     name: tensor.name,
     dtype: tensor.dtype,

@@ -27,6 +27,17 @@ export interface TensorDetails {
 /** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
 export type InputValues = TensorData | ArrayLike<number>;
 
+/** A copy of `tensor`'s linear quantization, or null for a tensor without scales. */
+export function quantizationDetails(tensor: RuntimeTensor): TensorDetails["quantization"] {
+  const quantization = tensor.quantization;
+  if (!quantization || quantization.scale.length === 0) return null;
+  return {
+    scale: [...quantization.scale],
+    zeroPoint: [...quantization.zeroPoint],
+    quantizedDimension: quantization.quantizedDimension,
+  };
+}
+
 /** The details of `tensor` of subgraph `subgraphIndex`, under `name` (its own by default). */
 export function detailsOf(
   model: Model,
@@ -35,13 +46,7 @@ export function detailsOf(
   name: string = tensor.name,
 ): TensorDetails {
   const fileTensor = model.subgraphs[subgraphIndex].tensors[tensor.index];
-  const quantization = tensor.quantization && tensor.quantization.scale.length > 0
-    ? {
-      scale: [...tensor.quantization.scale],
-      zeroPoint: [...tensor.quantization.zeroPoint],
-      quantizedDimension: tensor.quantization.quantizedDimension,
-    }
-    : null;
+  const quantization = quantizationDetails(tensor);
   return {
     name,
     index: tensor.index,

@@ -4,27 +4,13 @@
  * (regular), or each anchor's best class (fast). Ties in score keep the lower index first, as
  * TFLite's stable and partial sorts do.
  */
-
-const f = Math.fround;
+import { intersectionOverUnion } from "../common/box_overlap.ts";
 
 /** Indices of `values` by decreasing value, the lower index first among equals. */
 export function decreasingOrder(values: ArrayLike<number>, count = values.length): number[] {
   return Array.from({ length: count }, (_, index) => index).sort((a, b) =>
     values[b] - values[a] || a - b
   );
-}
-
-/** Intersection over union of boxes i and j, in float32 as TFLite computes it. */
-function intersectionOverUnion(boxes: Float32Array, i: number, j: number): number {
-  const [yminI, xminI, ymaxI, xmaxI] = boxes.subarray(4 * i, 4 * i + 4);
-  const [yminJ, xminJ, ymaxJ, xmaxJ] = boxes.subarray(4 * j, 4 * j + 4);
-  const areaI = f(f(ymaxI - yminI) * f(xmaxI - xminI));
-  const areaJ = f(f(ymaxJ - yminJ) * f(xmaxJ - xminJ));
-  if (areaI <= 0 || areaJ <= 0) return 0;
-  const height = Math.max(f(Math.min(ymaxI, ymaxJ) - Math.max(yminI, yminJ)), 0);
-  const width = Math.max(f(Math.min(xmaxI, xmaxJ) - Math.max(xminI, xminJ)), 0);
-  const intersection = f(height * width);
-  return f(intersection / f(f(areaI + areaJ) - intersection));
 }
 
 /**

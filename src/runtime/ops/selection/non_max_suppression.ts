@@ -5,6 +5,7 @@
  * (scores decayed by exp(-iou^2 / (2 sigma))) and returns the selected scores. Outputs are padded
  * with zeros to the constant max_output_size, with the count of valid entries.
  */
+import { intersectionOverUnion } from "../common/box_overlap.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 
 const f = Math.fround;
@@ -60,23 +61,6 @@ class CandidateQueue {
     if (length > 0) this.siftUp(hole, 0, value);
     return top;
   }
-}
-
-/** Intersection over union of boxes i and j (corners in any order), in float32. */
-function intersectionOverUnion(boxes: Float32Array, i: number, j: number): number {
-  const corners = (box: number) => {
-    const [y0, x0, y1, x1] = boxes.subarray(4 * box, 4 * box + 4);
-    return [Math.min(y0, y1), Math.min(x0, x1), Math.max(y0, y1), Math.max(x0, x1)];
-  };
-  const [yminI, xminI, ymaxI, xmaxI] = corners(i);
-  const [yminJ, xminJ, ymaxJ, xmaxJ] = corners(j);
-  const areaI = f(f(ymaxI - yminI) * f(xmaxI - xminI));
-  const areaJ = f(f(ymaxJ - yminJ) * f(xmaxJ - xminJ));
-  if (areaI <= 0 || areaJ <= 0) return 0;
-  const height = Math.max(f(Math.min(ymaxI, ymaxJ) - Math.max(yminI, yminJ)), 0);
-  const width = Math.max(f(Math.min(xmaxI, xmaxJ) - Math.max(xminI, xminJ)), 0);
-  const intersection = f(height * width);
-  return f(intersection / f(f(areaI + areaJ) - intersection));
 }
 
 /** The selection: indices and scores of the selected boxes, in order. */
