@@ -30,6 +30,25 @@ export function usesWasm(
 }
 
 /**
+ * The int8 weights of an int16x8 layer that the wasm int16 kernels take (int16 activations with
+ * zero points 0 and symmetric int8 weights, as TensorFlow's 16x8 mode makes them), or null for
+ * a layer that stays on the TypeScript reference.
+ */
+export function int16WasmWeights(layer: {
+  input: RuntimeTensor;
+  weights: Int8Array | Uint8Array;
+  filterZeroPoints: number[];
+  inputZero: number;
+  outputZero: number;
+}): Int8Array | null {
+  const { input, weights, filterZeroPoints, inputZero, outputZero } = layer;
+  return input.dtype === "int16" && weights instanceof Int8Array &&
+      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
+    ? weights
+    : null;
+}
+
+/**
  * What a convolution or fully connected layer needs, prepared once: its constant weights and
  * bias (zeros when absent), per-channel multipliers, activation range and zero points.
  */

@@ -7,7 +7,7 @@
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { layerParameters, usesWasm } from "../common/integer_layer.ts";
+import { int16WasmWeights, layerParameters, usesWasm } from "../common/integer_layer.ts";
 import { slidingWindow } from "../common/window.ts";
 import { qs8Conv2d, qs8DepthwiseConv2d } from "./convolution_int8.ts";
 import { qs16Conv2d } from "../common/int16_gemm.ts";
@@ -34,10 +34,9 @@ export function integerConv2d(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8Conv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
-  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
-      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
-    ? qs16Conv2d(context, { ...layer, weights, window })
-    : null;
+  const int16Weights = int16WasmWeights(layer);
+  const int16Layer = int16Weights &&
+    qs16Conv2d(context, { ...layer, weights: int16Weights, window });
   if (int16Layer) return int16Layer;
   const filterZero = (channel: number) =>
     filterZeroPoints[filterZeroPoints.length === 1 ? 0 : channel] ?? 0;
@@ -94,10 +93,9 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8DepthwiseConv2d(context, { ...layer, weights: weights as Int8Array, window });
   }
-  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
-      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
-    ? qs16DepthwiseConv2d(context, { ...layer, weights, window })
-    : null;
+  const int16Weights = int16WasmWeights(layer);
+  const int16Layer = int16Weights &&
+    qs16DepthwiseConv2d(context, { ...layer, weights: int16Weights, window });
   if (int16Layer) return int16Layer;
   const memory = context.memory;
   return {

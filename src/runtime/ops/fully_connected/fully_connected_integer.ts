@@ -6,7 +6,7 @@
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { layerParameters, usesWasm } from "../common/integer_layer.ts";
+import { int16WasmWeights, layerParameters, usesWasm } from "../common/integer_layer.ts";
 import { qs8FullyConnected } from "./fully_connected_int8.ts";
 import { qs16FullyConnected } from "../common/int16_gemm.ts";
 import { integerInput } from "../../quantization/parameters.ts";
@@ -27,10 +27,9 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
   if (usesWasm(input, filterZeroPoints, shifts)) {
     return qs8FullyConnected(context, { ...layer, weights: weights as Int8Array });
   }
-  const int16Layer = input.dtype === "int16" && weights instanceof Int8Array &&
-      filterZeroPoints.every((zero) => zero === 0) && inputZero === 0 && outputZero === 0
-    ? qs16FullyConnected(context, { ...layer, weights }, m, n, k)
-    : null;
+  const int16Weights = int16WasmWeights(layer);
+  const int16Layer = int16Weights &&
+    qs16FullyConnected(context, { ...layer, weights: int16Weights }, m, n, k);
   if (int16Layer) return int16Layer;
   const memory = context.memory;
   return {
