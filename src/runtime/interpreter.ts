@@ -71,7 +71,8 @@ export interface InterpreterOptions {
   memoryBudget?: number;
   /**
    * The kernels' wasm, when not the builds embedded in liteq: a URL, path, bytes or compiled
-   * module of `build/liteq_simd.wasm`, or `{ simd, relaxed }` with both builds.
+   * module of `build/liteq_simd.wasm`, or the builds by variant (`{ simd, relaxed,
+   * "relaxed-exact" }`). With `threads` above 1 the threads builds are liteq's embedded ones.
    */
   wasm?: KernelSources;
   /**
