@@ -27,6 +27,7 @@ interface PageRow {
   model: string;
   medians?: number[];
   rounds?: number;
+  variant?: string;
   error?: string;
 }
 
@@ -65,6 +66,7 @@ try {
     "2T / 1T",
     "liteq 2T / LiteRT.js",
     "rounds",
+    "liteq build",
   ]);
   for (const row of rows) {
     if (!row.medians) {
@@ -80,6 +82,7 @@ try {
       ratio(two / one),
       ratio(two / peer),
       String(row.rounds),
+      row.variant ?? "",
     ]);
   }
 } finally {
