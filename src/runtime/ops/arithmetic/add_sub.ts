@@ -3,6 +3,7 @@
  * the other int16 here.
  */
 import type { OpContext, OpKernel, PreparedOp } from "../../op.ts";
+import { commonScale } from "./arithmetic_common.ts";
 import { floatBinary } from "./float_binary.ts";
 import { qs8Binary } from "./int8_binary.ts";
 import { quantizedActivationRange } from "../common/activation_range.ts";
@@ -35,10 +36,11 @@ function integerAddSub(subtract: boolean): OpKernel {
       );
     }
     const leftShift = a.dtype === "int16" ? 15 : 20;
-    const twiceMax = 2 * Math.max(pa.scale, pb.scale);
-    const [multiplierA, shiftA] = quantizeMultiplier(pa.scale / twiceMax);
-    const [multiplierB, shiftB] = quantizeMultiplier(pb.scale / twiceMax);
-    const [multiplierOut, shiftOut] = quantizeMultiplier(twiceMax / (2 ** leftShift * po.scale));
+    const common = commonScale(pa, pb, leftShift);
+    const [[, shiftA], [, shiftB]] = common.multipliers;
+    const [multiplierOut, shiftOut] = quantizeMultiplier(
+      common.twiceMax / (2 ** leftShift * po.scale),
+    );
     const [low, high] = quantizedActivationRange(context, output);
     const walk = broadcastWalk(a.shape, b.shape, output.shape);
     // int16 on wasm where no multiplier shifts left (`qs16_binary`).
@@ -53,21 +55,13 @@ function integerAddSub(subtract: boolean): OpKernel {
         zeroPoints: [pa.zeroPoint, pb.zeroPoint, po.zeroPoint],
         low,
         high,
-        multipliers: [[multiplierA, shiftA], [multiplierB, shiftB], [multiplierOut, shiftOut]],
+        multipliers: [...common.multipliers, [multiplierOut, shiftOut]],
         walk,
       });
     }
     return broadcastBinary(context, a, b, output, (x, y) => {
-      const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
-        (x - pa.zeroPoint) * 2 ** leftShift,
-        multiplierA,
-        shiftA,
-      );
-      const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
-        (y - pb.zeroPoint) * 2 ** leftShift,
-        multiplierB,
-        shiftB,
-      );
+      const scaledA = common.scaleA(x);
+      const scaledB = common.scaleB(y);
       const sum = subtract ? scaledA - scaledB : scaledA + scaledB;
       const value = multiplyByQuantizedMultiplierSmallerThanOne(sum, multiplierOut, shiftOut) +
         po.zeroPoint;

@@ -4,12 +4,11 @@
  * shift, as ADD does with 20 bits.
  */
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { quantizedBinary } from "./arithmetic_common.ts";
+import { commonScale, quantizedBinary } from "./arithmetic_common.ts";
 import { floatBinary } from "./float_binary.ts";
 import { quantizedActivationRange } from "../common/activation_range.ts";
 import {
   multiplyByQuantizedMultiplier,
-  multiplyByQuantizedMultiplierSmallerThanOne,
   quantizeMultiplier,
 } from "../../quantization/fixed_point.ts";
 import { params } from "../../quantization/parameters.ts";
@@ -26,25 +25,13 @@ export function integerSquaredDifference(context: OpContext): PreparedOp {
     const pb = params(context, b);
     const po = params(context, output);
     const leftShift = 7;
-    const twiceMax = 2 * Math.max(pa.scale, pb.scale);
-    const [multiplierA, shiftA] = quantizeMultiplier(pa.scale / twiceMax);
-    const [multiplierB, shiftB] = quantizeMultiplier(pb.scale / twiceMax);
+    const common = commonScale(pa, pb, leftShift);
     const [multiplierOut, shiftOut] = quantizeMultiplier(
-      (twiceMax * twiceMax) / (2 ** (2 * leftShift) * po.scale),
+      (common.twiceMax * common.twiceMax) / (2 ** (2 * leftShift) * po.scale),
     );
     const [low, high] = quantizedActivationRange(context, output);
     return (x, y) => {
-      const scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
-        (x - pa.zeroPoint) * 2 ** leftShift,
-        multiplierA,
-        shiftA,
-      );
-      const scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
-        (y - pb.zeroPoint) * 2 ** leftShift,
-        multiplierB,
-        shiftB,
-      );
-      const difference = scaledA - scaledB;
+      const difference = common.scaleA(x) - common.scaleB(y);
       const value =
         multiplyByQuantizedMultiplier(difference * difference, multiplierOut, shiftOut) +
         po.zeroPoint;
