@@ -4,6 +4,7 @@ tests/fixtures/strings/reference.json.
 
 Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
   python tools/make_string_fixtures.py tests/fixtures/strings [../shared/robustness]
+  deno fmt tests/fixtures/strings/reference.json
 reference.json maps a model's file name to its runs: the inputs given and TensorFlow's outputs, or
 the error TensorFlow's interpreter gives. String values are written as text (UTF-8), numbers as
 numbers; each value carries its dtype and shape.
@@ -44,8 +45,20 @@ def string_if(flag, words):
     return tf.cond(flag, lambda: tf.gather(words, [1, 0]), lambda: tf.identity(words))
 
 
+@tf.function(input_signature=[tf.TensorSpec([2, 3], tf.string)])
+def string_movement(words):
+    return {
+        "sliced": tf.slice(words, [0, 1], [2, 2]),
+        "reversed": words[:, ::-1],
+        "row": words[1],
+        "tiled": tf.tile(words, [2, 1]),
+        "picked": tf.gather_nd(words, [[1, 2], [0, 0]]),
+    }
+
+
 convert(string_ops, "string_ops.tflite")
 convert(string_if, "string_if.tflite")
+convert(string_movement, "string_movement.tflite")
 
 
 def plain(value):
@@ -86,6 +99,10 @@ reference = {
         run(os.path.join(out_dir, "string_ops.tflite"), [words, np.array([1, 3, 1], np.int32)]),
         run(os.path.join(out_dir, "string_ops.tflite"), [words, np.array([0, 2, 0], np.int32)]),
     ],
+    "string_movement.tflite": [
+        run(os.path.join(out_dir, "string_movement.tflite"),
+            [np.array([[b"a", b"b", b"c"], [b"d", b"", "é".encode()]], dtype=object)])
+    ],
     "string_if.tflite": [
         run(os.path.join(out_dir, "string_if.tflite"), [np.array(flag), np.array([b"x", "é".encode()], dtype=object)])
         for flag in (True, False)
@@ -112,6 +129,4 @@ if robustness:
         run(model("tensor_string_data_type.tflite"), [np.array([b"a"], dtype=object), np.array([b"b"], dtype=object)])
     ]
 with open(os.path.join(out_dir, "reference.json"), "w") as file:
-    runs = (f'  {json.dumps(name)}: [\n' + ",\n".join(f"    {json.dumps(entry, ensure_ascii=False)}" for entry in entries) + "\n  ]"
-            for name, entries in reference.items())
-    file.write("{\n" + ",\n".join(runs) + "\n}\n")
+    json.dump(reference, file, ensure_ascii=False)  # laid out by `deno fmt` afterwards

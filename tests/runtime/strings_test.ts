@@ -58,7 +58,14 @@ function assertEqualValue(actual: OutputValues, expected: Value, what: string): 
   );
 }
 
-for (const name of ["string_ops.tflite", "string_if.tflite", "string_input_model.tflite"]) {
+for (
+  const name of [
+    "string_ops.tflite",
+    "string_movement.tflite",
+    "string_if.tflite",
+    "string_input_model.tflite",
+  ]
+) {
   Deno.test(`${name} gives TensorFlow's outputs`, async () => {
     const folder = name.startsWith("string_input") ? ROBUSTNESS : STRINGS;
     const interpreter = await Interpreter.load(`${folder}/${name}`);

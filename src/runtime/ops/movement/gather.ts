@@ -4,6 +4,7 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { InvokeError } from "../../errors.ts";
 import { normalizeAxis } from "../common/axes.ts";
 import { stringsOf } from "../../tensor.ts";
+import { gatherStrings } from "./movement_common.ts";
 
 /**
  * GATHER along `axis` with `batch_dims` leading dimensions shared by params and indices (TFLite's
@@ -73,14 +74,12 @@ export function gather(context: OpContext): PreparedOp {
   };
   if (params.dtype === "string") {
     return {
-      run() {
-        const source = stringsOf(params);
-        const target = new Array<Uint8Array>(elementCount(output.shape));
-        forEachSlice((start, position) => {
-          for (let k = 0; k < inner; k++) target[position + k] = source[start + k];
-        });
-        output.strings = target;
-      },
+      run: () => (output.strings = gatherStrings(
+        stringsOf(params),
+        elementCount(output.shape),
+        inner,
+        forEachSlice,
+      )),
     };
   }
   return {
