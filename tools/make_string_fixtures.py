@@ -56,7 +56,18 @@ def string_movement(words):
     }
 
 
+label_weights = tf.constant(np.random.default_rng(3).normal(size=(4, 3)).astype(np.float32))
+
+
+@tf.function(input_signature=[tf.TensorSpec([1, 4], tf.float32)])
+def string_labels(x):
+    scores = tf.matmul(x, label_weights)
+    best = tf.argmax(scores, axis=1, output_type=tf.int32)
+    return {"scores": scores, "label": tf.gather(tf.constant(["cat", "dog", "émeu"]), best)}
+
+
 convert(string_ops, "string_ops.tflite")
+convert(string_labels, "string_labels.tflite")
 convert(string_if, "string_if.tflite")
 convert(string_movement, "string_movement.tflite")
 
@@ -102,6 +113,9 @@ reference = {
     "string_movement.tflite": [
         run(os.path.join(out_dir, "string_movement.tflite"),
             [np.array([[b"a", b"b", b"c"], [b"d", b"", "é".encode()]], dtype=object)])
+    ],
+    "string_labels.tflite": [
+        run(os.path.join(out_dir, "string_labels.tflite"), [np.array([[0.5, -1, 2, 0.25]], np.float32)])
     ],
     "string_if.tflite": [
         run(os.path.join(out_dir, "string_if.tflite"), [np.array(flag), np.array([b"x", "é".encode()], dtype=object)])

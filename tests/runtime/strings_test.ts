@@ -19,6 +19,7 @@ import {
   writeModel,
 } from "../../mod.ts";
 import { assertOneLineError, liteq } from "../cli/cli_harness.ts";
+import { assertClose } from "./compare.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 
 const STRINGS = `${FIXTURES}/strings`;
@@ -43,14 +44,21 @@ const REFERENCE: Record<string, Run[]> = JSON.parse(
 );
 
 /** A reference value as the interpreter takes it. */
-function input(value: Value): string[] | Int32Array | Uint8Array {
+function input(value: Value): string[] | Float32Array | Int32Array | Uint8Array {
   if (value.dtype === "string") return value.values as string[];
   if (value.dtype === "bool") return Uint8Array.from(value.values as boolean[], Number);
+  if (value.dtype === "float32") return Float32Array.from(value.values as number[]);
   return Int32Array.from(value.values as number[]);
 }
 
-/** Asserts an output equals a reference value exactly (strings as text, bools as 0 and 1). */
+/**
+ * Asserts an output equals a reference value: exactly (strings as text, bools as 0 and 1), float32
+ * values within `1e-4 * max(1, |reference|)`.
+ */
 function assertEqualValue(actual: OutputValues, expected: Value, what: string): void {
+  if (expected.dtype === "float32") {
+    return assertClose(actual, Float32Array.from(expected.values as number[]), what);
+  }
   assert.deepEqual(
     Array.from(actual as ArrayLike<unknown>),
     expected.values.map((value) => typeof value === "boolean" ? Number(value) : value),
@@ -62,6 +70,7 @@ for (
   const name of [
     "string_ops.tflite",
     "string_movement.tflite",
+    "string_labels.tflite",
     "string_if.tflite",
     "string_input_model.tflite",
   ]
@@ -194,7 +203,7 @@ Deno.test("a string constant is checked at load, naming the tensor", async () =>
   );
 });
 
-Deno.test("float16 and dynamic range keep string tensors; calibration refuses string inputs", async () => {
+Deno.test("the quantizer leaves string tensors alone; calibration refuses string inputs", async () => {
   const model = readModel(readBytesSync(`${STRINGS}/string_ops.tflite`));
   const [run] = REFERENCE["string_ops.tflite"];
   for (const mode of ["float16", "dynamicRange"] as const) {
@@ -203,6 +212,22 @@ Deno.test("float16 and dynamic range keep string tensors; calibration refuses st
     (run.outputs as Value[]).forEach((expected, position) => {
       assertEqualValue(outputs[position], expected, `${mode} output ${position}`);
     });
+  }
+  // A float layer whose best class names a label from a string constant: every mode quantizes the
+  // layer and keeps the labels, and the label is TensorFlow's.
+  const labels = readModel(readBytesSync(`${STRINGS}/string_labels.tflite`));
+  const [labelled] = REFERENCE["string_labels.tflite"];
+  const x = input((labelled.inputs as Value[])[0]) as Float32Array;
+  const [label] = (labelled.outputs as Value[])[0].values;
+  for (const mode of ["float16", "dynamicRange", "int8", "int16x8"] as const) {
+    const options = mode.startsWith("int")
+      ? { mode, representativeDataset: [x, x.map((value) => -value)] }
+      : { mode };
+    const quantized = await quantize(labels, options as Parameters<typeof quantize>[1]);
+    const strings = quantized.subgraphs[0].tensors.filter((tensor) => tensor.dtype === "string");
+    assert.deepEqual(strings.map((tensor) => tensor.name), ["Const", "Identity"], mode);
+    const interpreter = await Interpreter.load(writeModel(quantized));
+    assert.deepEqual(interpreter.run([x])[0], [label], mode);
   }
   await assert.rejects(
     quantize(model, { mode: "int8", representativeDataset: [[new Float32Array(4)]] }),
