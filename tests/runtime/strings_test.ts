@@ -91,9 +91,9 @@ for (
 
 Deno.test("while_op_with_forwarding_input forwards its string through the WHILE", async () => {
   // TensorFlow 2.21 gives the int32 outputs; it reads the forwarded string output back only when
-  // the loop does not run ("Invalid tensor size." after an iteration, its WHILE losing the dynamic
-  // string buffer of a passed-through variable). The body passes that variable through unchanged,
-  // so its value is the input's whatever the count: liteq gives it every time.
+  // the loop does not run (after an iteration its get_tensor fails: "Invalid tensor size."). The
+  // body passes that variable through unchanged, so its value is the input's whatever the count:
+  // liteq gives it every time.
   const interpreter = await Interpreter.load(`${ROBUSTNESS}/while_op_with_forwarding_input.tflite`);
   assert.deepEqual(interpreter.inputDetails().map((detail) => detail.dtype), ["int32", "string"]);
   assert.deepEqual(interpreter.outputDetails().map((detail) => detail.dtype), [
