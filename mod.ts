@@ -44,6 +44,7 @@ export {
   type InterpreterOptions,
   type InterpreterThreads,
   type ModelSource,
+  type OutputValues,
   SignatureRunner,
   type TensorDetails,
 } from "./src/runtime/interpreter.ts";

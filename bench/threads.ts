@@ -57,7 +57,9 @@ for (const [family, variant] of MODELS) {
       interpreters.push(await liteq.Interpreter.load(path, { threads }));
     }
     const input = sampleInput(interpreters[0].inputDetails()[0]);
-    const outputs = interpreters.map((interpreter) => interpreter.run([input]));
+    const outputs = interpreters.map((interpreter) =>
+      interpreter.run([input]) as liteq.TensorData[]
+    );
     if (!outputs.every((output) => sameBits(output, outputs[0]))) {
       throw new Error("outputs differ between thread counts");
     }

@@ -7,7 +7,15 @@
  * writes OUT_DIR/{int8,int16x8}/NAME.tflite and NAME.liteqK.npy; then
  * python tools/tf_converted_ops_check.py OUT_DIR runs them in TensorFlow's interpreter.
  */
-import { encodeNpy, Interpreter, parseNpy, quantize, readModel, writeModel } from "../mod.ts";
+import {
+  encodeNpy,
+  Interpreter,
+  parseNpy,
+  quantize,
+  readModel,
+  type TensorData,
+  writeModel,
+} from "../mod.ts";
 import { calibrationSamples } from "../tests/quantize/op_calibration.ts";
 
 const [outDir] = Deno.args;
@@ -35,7 +43,7 @@ for (const mode of ["int8", "int16x8"] as const) {
       const { dtype, shape } = interpreter.outputDetails()[position];
       Deno.writeFileSync(
         `${outDir}/${mode}/${name}.liteq${position}.npy`,
-        encodeNpy({ dtype, shape, data: output }),
+        encodeNpy({ dtype, shape, data: output as TensorData }),
       );
     });
   }

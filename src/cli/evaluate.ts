@@ -106,7 +106,7 @@ export async function bench(argv: string[]): Promise<void> {
       (_, index) =>
         detail.dtype === "float32" ? ((index * 7919) % 1000) / 1000 : (index * 31) % 100,
     );
-    interpreter.setInput(position, values);
+    interpreter.setInput(position, detail.dtype === "string" ? values.map(String) : values);
   });
   const latency = measureLatency(interpreter, runs, warmup);
   if (flags.json) {

@@ -4,11 +4,12 @@
  * output over held-out samples. Integer inputs are fed the samples quantized with the input's
  * parameters, integer outputs are dequantized, so any mode and input/output type compare.
  */
-import { elementCount, type TensorData } from "../format/dtype.ts";
+import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import {
   Interpreter,
   type InterpreterOptions,
+  type OutputValues,
   type TensorDetails,
 } from "../runtime/interpreter.ts";
 import { quantizeValues } from "../runtime/samples.ts";
@@ -31,7 +32,7 @@ export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): nu
 }
 
 /** An output's values as float: dequantized when integer with parameters. */
-function floatValues(values: TensorData, detail: TensorDetails): Float64Array {
+function floatValues(values: OutputValues, detail: TensorDetails): Float64Array {
   const quantization = detail.quantization;
   if (!quantization || quantization.scale.length === 0 || detail.dtype === "float32") {
     return Float64Array.from(values as ArrayLike<number>);

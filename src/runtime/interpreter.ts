@@ -3,7 +3,7 @@
  * on the wasm kernels. Shaped like TFLite's Python `Interpreter` and LiteRT.js: input and output
  * details, set an input, invoke, read an output; signature runners for named entry points.
  */
-import type { DType, TensorData } from "../format/dtype.ts";
+import type { DType } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { readModel } from "../format/reader.ts";
@@ -17,8 +17,10 @@ import { SignatureRunner } from "./signature_runner.ts";
 import {
   detailsOf,
   type InputValues,
+  type OutputValues,
   pick,
   readOutput,
+  readStringBytes,
   readTensor,
   type TensorDetails,
   writeTensor,
@@ -37,7 +39,7 @@ import {
   resolveVariant,
 } from "./wasm.ts";
 
-export type { InputValues, InterpreterThreads, TensorDetails };
+export type { InputValues, InterpreterThreads, OutputValues, TensorDetails };
 export { SignatureRunner };
 
 /** Where a model comes from: its bytes, a parsed `Model`, a file path, or a URL. */
@@ -227,7 +229,10 @@ export class Interpreter {
     return this.memory.used;
   }
 
-  /** Copies values into input `which` (position or name). */
+  /**
+   * Copies values into input `which` (position or name): for a string input, strings (written
+   * as UTF-8) or `Uint8Array` byte strings.
+   */
   setInput(which: number | string, values: InputValues): void {
     writeTensor(this.memory, pick(this.main.inputs, which, "input"), values, "input");
   }
@@ -237,15 +242,24 @@ export class Interpreter {
     this.main.invoke();
   }
 
-  /** A copy of output `which` (position or name) after `invoke`. */
-  output(which: number | string): TensorData;
+  /**
+   * A copy of output `which` (position or name) after `invoke`: a typed array, or for a string
+   * output its strings (decoded from UTF-8; `outputStringBytes` gives the bytes).
+   */
+  output(which: number | string): OutputValues;
   /**
    * Output `which` after `invoke` as `dtype`'s typed array (`output(0, "int8")` is an
    * `Int8Array`); a TypeError if it holds another dtype.
    */
   output<D extends keyof OutputArrays>(which: number | string, dtype: D): OutputArrays[D];
-  output(which: number | string, dtype?: DType): TensorData {
+  output(which: number | string, dtype?: DType): OutputValues {
     return readOutput(this.memory, pick(this.main.outputs, which, "output"), dtype);
+  }
+
+  /** String output `which` after `invoke` as byte strings; a TypeError if it is not string. */
+  outputStringBytes(which: number | string): Uint8Array[] {
+    this.live();
+    return readStringBytes(pick(this.main.outputs, which, "output"));
   }
 
   /** Output `which` after `invoke` as a `Float32Array`; a TypeError if it is not float32. */
@@ -253,8 +267,8 @@ export class Interpreter {
     return this.output(which, "float32");
   }
 
-  /** Sets the inputs in order, invokes, and returns every output. */
-  run(inputs: InputValues[]): TensorData[] {
+  /** Sets the inputs in order, invokes, and returns every output (see `output`). */
+  run(inputs: InputValues[]): OutputValues[] {
     if (inputs.length !== this.main.inputs.length) {
       throw new RangeError(
         `the model takes ${this.main.inputs.length} inputs, got ${inputs.length}`,

@@ -1,7 +1,7 @@
-/** The typed arrays that the interpreter's outputs are read into, by dtype. */
+/** The arrays that the interpreter's outputs are read into, by dtype. */
 
 /**
- * The typed array holding an output of each dtype, for `output(which, dtype)`: the dtype named
+ * The array holding an output of each dtype, for `output(which, dtype)`: the dtype named
  * there types the array returned, so callers need no cast (float16 comes as raw bits).
  */
 export interface OutputArrays {
@@ -29,4 +29,6 @@ export interface OutputArrays {
   int64: BigInt64Array;
   /** Unsigned 64-bit integers. */
   uint64: BigUint64Array;
+  /** Strings, decoded from UTF-8. */
+  string: string[];
 }

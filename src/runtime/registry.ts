@@ -210,3 +210,26 @@ export const KERNELS: ReadonlyMap<string, OpKernel> = new Map<string, OpKernel>(
   ["READ_VARIABLE", readVariable],
   ["ASSIGN_VARIABLE", assignVariable],
 ]);
+
+/**
+ * The ops that take string tensors (TFLite's `kTfLiteString`), whose kernels read and write
+ * `RuntimeTensor.strings`: shape changes, SHAPE, slices, TILE, gathers, EQUAL and NOT_EQUAL, and
+ * the control flow that passes them on. An op outside this set with a string operand is refused at
+ * load.
+ */
+export const STRING_OPS: ReadonlySet<string> = new Set([
+  "RESHAPE",
+  "SQUEEZE",
+  "EXPAND_DIMS",
+  "SHAPE",
+  "SLICE",
+  "STRIDED_SLICE",
+  "TILE",
+  "GATHER",
+  "GATHER_ND",
+  "EQUAL",
+  "NOT_EQUAL",
+  "IF",
+  "WHILE",
+  "CALL_ONCE",
+]);

@@ -51,6 +51,11 @@ export function quantizeValues(values: Float32Array, detail: TensorDetails): Ten
 
 /** Checks stacked samples against a model input and returns how many there are. */
 function sampleCount(samples: NpyArray, detail: TensorDetails, label: string): number {
+  if (detail.dtype === "string") {
+    throw new SampleError(
+      `input "${detail.name}" holds strings, which .npy samples cannot give; set it through the API (setInput with strings)`,
+    );
+  }
   const perSample = elementCount(sampleShape(detail.shape));
   const shape = samples.shape;
   if (shape.length === 0) {

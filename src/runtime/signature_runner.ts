@@ -1,5 +1,5 @@
 /** Running one signature of a model (a named entry point) by its input and output names. */
-import type { DType, TensorData } from "../format/dtype.ts";
+import type { DType } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import type { KernelMemory } from "./memory.ts";
 import type { OutputArrays } from "./output_arrays.ts";
@@ -8,7 +8,9 @@ import type { RuntimeTensor } from "./tensor.ts";
 import {
   detailsOf,
   type InputValues,
+  type OutputValues,
   readOutput,
+  readStringBytes,
   readTensor,
   type TensorDetails,
   writeTensor,
@@ -40,8 +42,11 @@ export class SignatureRunner {
     );
   }
 
-  /** Sets every input by name, invokes, and returns every output by name. */
-  run(inputs: Record<string, InputValues>): Record<string, TensorData> {
+  /**
+   * Sets every input by name, invokes, and returns every output by name (string outputs as
+   * strings, decoded from UTF-8).
+   */
+  run(inputs: Record<string, InputValues>): Record<string, OutputValues> {
     for (const name of this.inputNames.keys()) {
       if (!(name in inputs)) throw new RangeError(`signature input "${name}" is missing`);
     }
@@ -60,17 +65,27 @@ export class SignatureRunner {
     );
   }
 
-  /** A copy of output `name` after `run`. */
-  output(name: string): TensorData;
+  /** A copy of output `name` after `run` (a string output's strings, decoded from UTF-8). */
+  output(name: string): OutputValues;
   /** Output `name` after `run` as `dtype`'s typed array; a TypeError if it holds another dtype. */
   output<D extends keyof OutputArrays>(name: string, dtype: D): OutputArrays[D];
-  output(name: string, dtype?: DType): TensorData {
+  output(name: string, dtype?: DType): OutputValues {
+    return readOutput(this.memory, this.outputNamed(name), dtype);
+  }
+
+  /** String output `name` after `run` as byte strings; a TypeError if it is not string. */
+  outputStringBytes(name: string): Uint8Array[] {
+    return readStringBytes(this.outputNamed(name));
+  }
+
+  /** The output tensor the signature names `name`; a RangeError naming the others if none. */
+  private outputNamed(name: string): RuntimeTensor {
     const tensor = this.outputNames.get(name);
     if (!tensor) {
       throw new RangeError(
         `no signature output "${name}"; they are ${[...this.outputNames.keys()]}`,
       );
     }
-    return readOutput(this.memory, tensor, dtype);
+    return tensor;
   }
 }

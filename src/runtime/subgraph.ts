@@ -3,14 +3,17 @@
  * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
  * remaining operators as steps over a planned activation arena in wasm memory.
  */
-import { elementCount, packedByteLength } from "../format/dtype.ts";
-import type { Operator } from "../format/ir.ts";
+import { bytesOf, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
+import { ModelFormatError } from "../format/errors.ts";
+import { decodeStringBuffer } from "../format/string_buffer.ts";
+import type { Operator, Tensor } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
 import type { Program } from "./control_flow/program.ts";
 import { checkDataflow } from "./dataflow.ts";
 import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
+import { STRING_OPS } from "./registry.ts";
 import {
   byteLengthOf,
   checkShape,
@@ -20,6 +23,44 @@ import {
   variableStartByte,
 } from "./tensor.ts";
 import type { ThreadPool } from "./threads/pool.ts";
+
+/**
+ * A string constant's values, read from its buffer `data` (a `ModelFormatError` at `where` when
+ * the buffer is not a string buffer of its elements); undefined for other tensors.
+ */
+function fileStrings(
+  tensor: Tensor,
+  data: TensorData | null,
+  where: string,
+): Uint8Array[] | undefined {
+  if (tensor.dtype !== "string" || data === null) return undefined;
+  try {
+    return decodeStringBuffer(bytesOf(data), elementCount(tensor.shape));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ModelFormatError(where, error.message);
+  }
+}
+
+/**
+ * Throws an `UnsupportedModelError` at `where` naming the first string tensor among `tensors`
+ * unless `operator` is one that moves strings (`STRING_OPS`).
+ */
+function refuseStrings(
+  operator: Operator,
+  where: string,
+  tensors: readonly (RuntimeTensor | null)[],
+): void {
+  if (!operator.custom && STRING_OPS.has(operator.op)) return;
+  const text = tensors.find((tensor) => tensor?.dtype === "string");
+  if (!text) return;
+  throw new UnsupportedModelError(
+    where,
+    `tensor ${text.index} "${text.name}" holds strings; liteq runs string tensors through ${
+      [...STRING_OPS].join(", ")
+    } only`,
+  );
+}
 
 interface Step {
   prepared: PreparedOp;
@@ -94,6 +135,9 @@ export class PreparedSubgraph {
         sparsity: source ? source.sparsity : tensor.sparsity,
         constant: source !== undefined || data !== null,
         isVariable: tensor.isVariable,
+        strings: source
+          ? source.strings
+          : fileStrings(tensor, data, `${where}tensor ${index} "${tensor.name}"`),
       };
     });
     // Every shape set from here on must be a shape within maxElements whose values fit in the
@@ -175,6 +219,7 @@ export class PreparedSubgraph {
     const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
     const outputs = operator.outputs.map((index) => this.tensors[index]);
     const intermediates = operator.intermediates.map((index) => this.tensors[index]);
+    refuseStrings(operator, label, [...inputs, ...outputs]);
     const context = new OpContext(
       operator,
       label,
@@ -210,8 +255,13 @@ export class PreparedSubgraph {
   /**
    * Places a file constant in memory, dense: one stored sparse is expanded (its layout not
    * fitting its shape is an `UnsupportedModelError` at `where`, as `OpContext.values` says it).
+   * A string constant takes no bytes there: its values are its `strings`.
    */
   private storeConstant(tensor: RuntimeTensor, where: string): void {
+    if (tensor.dtype === "string") {
+      tensor.offset = this.memory.allocate(byteLengthOf(tensor));
+      return;
+    }
     let values;
     try {
       values = denseData({ ...tensor, data: tensor.data! });

@@ -24,6 +24,13 @@ export interface RuntimeTensor {
   /** True when the values are known at load: file constants and what was computed from them. */
   constant: boolean;
   readonly isVariable: boolean;
+  /**
+   * A string tensor's values, one byte string per element (TFLite's `kTfLiteString`): held here,
+   * outside wasm memory, where the tensor takes no bytes; never changed in place (an op gives its
+   * output a new array, or the same one when it moves the values unchanged). Undefined for other
+   * dtypes, and for a string tensor not written yet (its values then read as empty strings).
+   */
+  strings?: readonly Uint8Array[];
 }
 
 /** Elements of a runtime tensor. */
@@ -41,11 +48,12 @@ export function denseData(tensor: RuntimeTensor & { readonly data: TensorData })
 }
 
 /**
- * Bytes a tensor's values take in memory (a resource handle: an int32 variable id); throws for
- * dtypes the runtime cannot hold.
+ * Bytes a tensor's values take in memory (a resource handle: an int32 variable id; a string
+ * tensor none, its values being `strings`); throws for dtypes the runtime cannot hold.
  */
 export function byteLengthOf(tensor: RuntimeTensor): number {
   if (tensor.dtype === "resource") return 4 * sizeOf(tensor);
+  if (tensor.dtype === "string") return 0;
   const bytes = packedByteLength(tensor.dtype, sizeOf(tensor));
   if (
     bytes === null || tensor.dtype === "int4" || tensor.dtype === "int2" || tensor.dtype === "uint4"
@@ -56,6 +64,13 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
     );
   }
   return bytes;
+}
+
+const EMPTY_STRING = new Uint8Array(0);
+
+/** A string tensor's values: `strings`, or empty strings while it has none. */
+export function stringsOf(tensor: RuntimeTensor): readonly Uint8Array[] {
+  return tensor.strings ?? new Array<Uint8Array>(sizeOf(tensor)).fill(EMPTY_STRING);
 }
 
 /**

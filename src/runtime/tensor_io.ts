@@ -1,12 +1,13 @@
 /**
  * Moving values in and out of a prepared subgraph's tensors, as the interpreter and its signature
  * runners do: what a tensor is (`TensorDetails`), copying inputs in with their count and type
- * checked, copying outputs out, finding a tensor by position or name.
+ * checked (a string tensor's values are held beside the tensor, not in wasm memory), copying
+ * outputs out, finding a tensor by position or name.
  */
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import type { KernelMemory } from "./memory.ts";
-import type { RuntimeTensor } from "./tensor.ts";
+import { type RuntimeTensor, stringsOf } from "./tensor.ts";
 
 /** What a model input or output is: name, shape, dtype and quantization. */
 export interface TensorDetails {
@@ -24,8 +25,14 @@ export interface TensorDetails {
   quantization: { scale: number[]; zeroPoint: number[]; quantizedDimension: number } | null;
 }
 
-/** The input values a caller may pass: a typed array of the input's dtype, or plain numbers. */
-export type InputValues = TensorData | ArrayLike<number>;
+/**
+ * The input values a caller may pass: a typed array of the input's dtype, or plain numbers; for a
+ * string input, strings (written as UTF-8) or byte strings (`Uint8Array`s, taken as they are).
+ */
+export type InputValues = TensorData | ArrayLike<number> | readonly (string | Uint8Array)[];
+
+/** An output's values: a typed array of its dtype, or for a string output its strings. */
+export type OutputValues = TensorData | string[];
 
 /** A copy of `tensor`'s linear quantization, or null for a tensor without scales. */
 export function quantizationDetails(tensor: RuntimeTensor): TensorDetails["quantization"] {
@@ -70,16 +77,30 @@ export function writeTensor(
       `${role} "${tensor.name}" takes ${count} values (shape [${tensor.shape}]), got ${values.length}`,
     );
   }
+  if (tensor.dtype === "string") {
+    tensor.strings = byteStrings(tensor, values, role);
+    return;
+  }
   const target = memory.view(tensor.dtype, tensor.offset, count);
   const bigint = target instanceof BigInt64Array || target instanceof BigUint64Array;
   const sameType = Object.getPrototypeOf(values) === Object.getPrototypeOf(target);
   if (sameType) {
     target.set(values as never);
-  } else if (bigint) {
-    for (let index = 0; index < count; index++) target[index] = BigInt(Number(values[index]));
+    return;
+  }
+  for (let index = 0; index < count && !ArrayBuffer.isView(values); index++) {
+    if (typeof values[index] === "string" || values[index] instanceof Uint8Array) {
+      throw new TypeError(
+        `${role} "${tensor.name}" is ${tensor.dtype}; value ${index} is a string (strings go to string tensors)`,
+      );
+    }
+  }
+  const numbers = values as ArrayLike<number>;
+  if (bigint) {
+    for (let index = 0; index < count; index++) target[index] = BigInt(Number(numbers[index]));
   } else {
     for (let index = 0; index < count; index++) {
-      const value = Number(values[index]);
+      const value = Number(numbers[index]);
       if (Number.isNaN(value) && tensor.dtype !== "float32" && tensor.dtype !== "float64") {
         throw new TypeError(
           `${role} "${tensor.name}" is ${tensor.dtype}; value ${index} is not a number`,
@@ -90,13 +111,51 @@ export function writeTensor(
   }
 }
 
-/** A copy of a tensor's values. */
-export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
+/**
+ * A string input's values as byte strings: strings encoded as UTF-8, byte strings copied. Throws
+ * a TypeError for a typed array or an element that is neither.
+ */
+function byteStrings(tensor: RuntimeTensor, values: InputValues, role: string): Uint8Array[] {
+  if (ArrayBuffer.isView(values)) {
+    throw new TypeError(
+      `${role} "${tensor.name}" holds strings; give them as strings or Uint8Arrays, not a ${values.constructor.name}`,
+    );
+  }
+  return Array.from(values as ArrayLike<unknown>, (value, index) => {
+    if (typeof value === "string") return UTF8.encode(value);
+    if (value instanceof Uint8Array) return value.slice();
+    throw new TypeError(
+      `${role} "${tensor.name}" holds strings; value ${index} is ${typeof value}, not a string or Uint8Array`,
+    );
+  });
+}
+
+const UTF8 = new TextEncoder();
+const FROM_UTF8 = new TextDecoder();
+
+/**
+ * A copy of a tensor's values; a string tensor's as strings, decoded from UTF-8 (a byte that is
+ * not UTF-8 reads as U+FFFD, as `TextDecoder` decodes).
+ */
+export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): OutputValues {
+  if (tensor.dtype === "string") return stringsOf(tensor).map((bytes) => FROM_UTF8.decode(bytes));
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 
+/** A copy of a string output's values as byte strings; a TypeError for other dtypes. */
+export function readStringBytes(tensor: RuntimeTensor): Uint8Array[] {
+  if (tensor.dtype !== "string") {
+    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not string`);
+  }
+  return stringsOf(tensor).map((bytes) => bytes.slice());
+}
+
 /** A copy of an output, checked to hold `dtype` when one is named. */
-export function readOutput(memory: KernelMemory, tensor: RuntimeTensor, dtype?: DType): TensorData {
+export function readOutput(
+  memory: KernelMemory,
+  tensor: RuntimeTensor,
+  dtype?: DType,
+): OutputValues {
   if (dtype !== undefined && tensor.dtype !== dtype) {
     throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
   }

@@ -42,10 +42,14 @@ function sourceFrames(error: Error): string[] {
     .map((line) => line.trim().replace(/^.*?(src\/|mod\.ts)/, "$1").replace(/\)$/, ""));
 }
 
-/** Inputs of every dtype: small repeating values (bigint for 64-bit integers). */
+/** Inputs of every dtype: small repeating values (bigint for 64-bit integers, text for strings). */
 function fill(interpreter: Interpreter): void {
   interpreter.inputDetails().forEach((detail, position) => {
     const count = elementCount(detail.shape);
+    if (detail.dtype === "string") {
+      interpreter.setInput(position, Array.from({ length: count }, (_, index) => `${index % 5}`));
+      return;
+    }
     const bytes = count * (detail.dtype === "int64" || detail.dtype === "float64" ? 8 : 4);
     const values = typedArrayOver(detail.dtype, new ArrayBuffer(Math.max(8, bytes)), 0, count);
     if (!values) throw new TypeError(`the fuzzer cannot make ${detail.dtype} input values`);

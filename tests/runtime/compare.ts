@@ -1,9 +1,10 @@
 /** Comparing outputs with references: the 1e-4 * max(1, |reference|) rule of the float issue. */
 import type { TensorData } from "../../src/format/dtype.ts";
+import type { OutputValues } from "../../src/runtime/tensor_io.ts";
 
 /** Throws naming the first element where |actual - expected| > tolerance * max(1, |expected|). */
 export function assertClose(
-  actual: TensorData,
+  actual: OutputValues,
   expected: TensorData,
   what: string,
   tolerance = 1e-4,

@@ -47,7 +47,7 @@ async function outputBytes(
 ): Promise<Uint8Array[]> {
   using interpreter = await Interpreter.load(path, { threads, inputShapes });
   assert.equal(interpreter.threads.count, threads);
-  const outputs: TensorData[] = interpreter.run(interpreter.inputDetails().map(inputValues));
+  const outputs = interpreter.run(interpreter.inputDetails().map(inputValues)) as TensorData[];
   return outputs.map((output) =>
     new Uint8Array(output.buffer, output.byteOffset, output.byteLength)
   );

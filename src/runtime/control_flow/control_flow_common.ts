@@ -9,7 +9,8 @@ import { byteLengthOf, type RuntimeTensor } from "../tensor.ts";
 
 /**
  * Copies each of `sources` into the target at its position, skipping targets that are constants
- * (a callee's inputs known at load). Offsets are read here, at run time, once every arena is placed.
+ * (a callee's inputs known at load); string values are passed on as they are. Offsets are read
+ * here, at run time, once every arena is placed.
  */
 export function copyValues(
   memory: KernelMemory,
@@ -18,7 +19,12 @@ export function copyValues(
 ): void {
   sources.forEach((source, position) => {
     const target = targets[position];
-    if (target.constant || target.offset === source.offset) return;
+    if (target.constant) return;
+    if (target.dtype === "string") {
+      target.strings = source.strings;
+      return;
+    }
+    if (target.offset === source.offset) return;
     const bytes = byteLengthOf(target);
     memory.bytes(target.offset, bytes).set(memory.bytes(source.offset, bytes));
   });

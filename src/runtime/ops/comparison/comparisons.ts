@@ -1,15 +1,17 @@
 /**
  * LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, EQUAL and NOT_EQUAL into bool tensors, broadcasting.
  * Quantized comparisons rescale both sides as TFLite's ComparisonWithScaling does: (q - zero
- * point) << 8, times the input's own scale as a multiplier below one.
+ * point) << 8, times the input's own scale as a multiplier below one. EQUAL and NOT_EQUAL also
+ * compare string tensors, byte for byte.
  */
 import type { OpContext, OpKernel } from "../../op.ts";
-import { broadcastBinary } from "../common/broadcast.ts";
+import { elementCount } from "../../../format/dtype.ts";
+import { broadcastBinary, broadcastShapes, broadcastWalk } from "../common/broadcast.ts";
 import {
   multiplyByQuantizedMultiplierSmallerThanOne,
   quantizeMultiplier,
 } from "../../quantization/fixed_point.ts";
-import type { RuntimeTensor } from "../../tensor.ts";
+import { type RuntimeTensor, stringsOf } from "../../tensor.ts";
 
 /** A value's comparable form: quantized values rescaled as TFLite's ComparisonWithScaling. */
 function comparable(context: OpContext, tensor: RuntimeTensor): (value: number) => number {
@@ -46,8 +48,44 @@ export const greater: OpKernel = comparison((a, b) => a > b);
 /** GREATER_EQUAL. */
 export const greaterEqual: OpKernel = comparison((a, b) => a >= b);
 
-/** EQUAL. */
-export const equal: OpKernel = comparison((a, b) => a === b);
+/** Whether two byte strings hold the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, index) => byte === b[index]);
+}
 
-/** NOT_EQUAL. */
-export const notEqual: OpKernel = comparison((a, b) => a !== b);
+/**
+ * EQUAL or NOT_EQUAL (`equalGives`: what equal strings give): on numbers as `compare`, on string
+ * tensors byte for byte, as TFLite's ComparisonStringImpl, broadcast.
+ */
+function equality(equalGives: boolean, compare: (a: number, b: number) => boolean): OpKernel {
+  const numeric = comparison(compare);
+  return (context) => {
+    const a = context.input(0);
+    if (a.dtype !== "string") return numeric(context);
+    const b = context.input(1, "string");
+    const output = context.output(0, "bool");
+    output.shape = broadcastShapes(context, a.shape, b.shape);
+    const { rowLength, aStep, bStep, aRows, bRows } = broadcastWalk(a.shape, b.shape, output.shape);
+    const memory = context.memory;
+    return {
+      run() {
+        const x = stringsOf(a);
+        const y = stringsOf(b);
+        const z = memory.bytes(output.offset, elementCount(output.shape));
+        let target = 0;
+        for (let row = 0; row < aRows.length; row++) {
+          for (let i = 0; i < rowLength; i++) {
+            const same = sameBytes(x[aRows[row] + i * aStep], y[bRows[row] + i * bStep]);
+            z[target++] = same === equalGives ? 1 : 0;
+          }
+        }
+      },
+    };
+  };
+}
+
+/** EQUAL, strings included. */
+export const equal: OpKernel = equality(true, (a, b) => a === b);
+
+/** NOT_EQUAL, strings included. */
+export const notEqual: OpKernel = equality(false, (a, b) => a !== b);

@@ -1,8 +1,10 @@
-/** GATHER along an axis, with leading batch dimensions, for any dtype. */
+/** GATHER along an axis, with leading batch dimensions, for any dtype, strings included. */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { InvokeError } from "../../errors.ts";
 import { normalizeAxis } from "../common/axes.ts";
+import { stringsOf } from "../../tensor.ts";
+import { gatherStrings } from "./movement_common.ts";
 
 /**
  * GATHER along `axis` with `batch_dims` leading dimensions shared by params and indices (TFLite's
@@ -53,25 +55,40 @@ export function gather(context: OpContext): PreparedOp {
     );
     if (index !== undefined) context.unsupported(outside(index));
   }
-  return {
-    run() {
-      const which = memory.view(indices.dtype, indices.offset, batches * indexCount);
-      const source = memory.view(params.dtype, params.offset, paramCount);
-      const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
-      let position = 0;
-      for (let batch = 0; batch < batches; batch++) {
-        for (let block = 0; block < outer; block++) {
-          for (let j = 0; j < indexCount; j++) {
-            const index = Number(which[batch * indexCount + j]);
-            if (!(index >= 0 && index < axisSize)) {
-              throw new InvokeError(context.where, outside(index));
-            }
-            const start = ((batch * outer + block) * axisSize + index) * inner;
-            target.set(source.subarray(start, start + inner) as never, position);
-            position += inner;
+  /** Calls `copy` with the start of each `inner`-element slice of params, in output order. */
+  const forEachSlice = (copy: (start: number, position: number) => void) => {
+    const which = memory.view(indices.dtype, indices.offset, batches * indexCount);
+    let position = 0;
+    for (let batch = 0; batch < batches; batch++) {
+      for (let block = 0; block < outer; block++) {
+        for (let j = 0; j < indexCount; j++) {
+          const index = Number(which[batch * indexCount + j]);
+          if (!(index >= 0 && index < axisSize)) {
+            throw new InvokeError(context.where, outside(index));
           }
+          copy(((batch * outer + block) * axisSize + index) * inner, position);
+          position += inner;
         }
       }
+    }
+  };
+  if (params.dtype === "string") {
+    return {
+      run: () => (output.strings = gatherStrings(
+        stringsOf(params),
+        elementCount(output.shape),
+        inner,
+        forEachSlice,
+      )),
+    };
+  }
+  return {
+    run() {
+      const source = memory.view(params.dtype, params.offset, paramCount);
+      const target = memory.view(output.dtype, output.offset, elementCount(output.shape));
+      forEachSlice((start, position) =>
+        target.set(source.subarray(start, start + inner) as never, position)
+      );
     },
   };
 }

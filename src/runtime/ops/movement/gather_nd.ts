@@ -1,9 +1,10 @@
-/** GATHER_ND and SCATTER_ND: slices addressed by index tuples, for any dtype. */
+/** GATHER_ND and SCATTER_ND: slices addressed by index tuples, for any dtype (GATHER_ND: strings too). */
 import { elementCount } from "../../../format/dtype.ts";
 import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import type { RuntimeTensor } from "../../tensor.ts";
+import { type RuntimeTensor, stringsOf } from "../../tensor.ts";
 import { stridesOf } from "../common/broadcast.ts";
+import { gatherStrings } from "./movement_common.ts";
 
 /** The flat offset of the slice an index tuple addresses, or -1 when it lies outside `shape`. */
 function sliceOffset(
@@ -67,16 +68,30 @@ export function gatherNd(context: OpContext): PreparedOp {
   const strides = stridesOf(params.shape);
   const outside = tupleChecker(context, indices, depth, params.shape, strides, "params");
   const memory = context.memory;
+  /** Calls `copy` with each addressed slice's offset in params and in the output, in order. */
+  const forEachSlice = (copy: (from: number, to: number) => void) => {
+    const tuples = memory.view(indices.dtype, indices.offset, slices * depth);
+    for (let slice = 0; slice < slices; slice++) {
+      const from = sliceOffset(tuples, slice * depth, depth, params.shape, strides);
+      if (from < 0) throw new InvokeError(context.where, outside(slice));
+      copy(from, slice * sliceSize);
+    }
+  };
+  if (params.dtype === "string") {
+    return {
+      run: () => (output.strings = gatherStrings(
+        stringsOf(params),
+        slices * sliceSize,
+        sliceSize,
+        forEachSlice,
+      )),
+    };
+  }
   return {
     run() {
-      const tuples = memory.view(indices.dtype, indices.offset, slices * depth);
       const source = memory.view(params.dtype, params.offset, elementCount(params.shape));
       const target = memory.view(output.dtype, output.offset, slices * sliceSize);
-      for (let slice = 0; slice < slices; slice++) {
-        const from = sliceOffset(tuples, slice * depth, depth, params.shape, strides);
-        if (from < 0) throw new InvokeError(context.where, outside(slice));
-        target.set(source.subarray(from, from + sliceSize) as never, slice * sliceSize);
-      }
+      forEachSlice((from, to) => target.set(source.subarray(from, from + sliceSize) as never, to));
     },
   };
 }

@@ -1,13 +1,30 @@
 /**
  * What the data-movement kernels share: separable copies (each output element reads one input
- * element, its offset a sum of one term per axis), block copies of stored values, and the checks
- * of NHWC inputs and copied parameters.
+ * element, its offset a sum of one term per axis), block copies of stored values, gathered string
+ * slices, and the checks of NHWC inputs and copied parameters.
  */
 import { elementCount, type TensorData } from "../../../format/dtype.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { requireSharedParameters } from "../../quantization/parameters.ts";
-import { byteLengthOf, type RuntimeTensor } from "../../tensor.ts";
+import { byteLengthOf, type RuntimeTensor, stringsOf } from "../../tensor.ts";
+
+/**
+ * A string tensor's slices gathered into a new array of `count` strings: `forEachSlice` calls
+ * `copy` with each slice's first element in `source` and in the result, `sliceSize` elements each.
+ */
+export function gatherStrings(
+  source: readonly Uint8Array[],
+  count: number,
+  sliceSize: number,
+  forEachSlice: (copy: (from: number, to: number) => void) => void,
+): Uint8Array[] {
+  const target = new Array<Uint8Array>(count);
+  forEachSlice((from, to) => {
+    for (let index = 0; index < sliceSize; index++) target[to + index] = source[from + index];
+  });
+  return target;
+}
 
 /** A term of `separableCopy` that makes the element the fill value. */
 export const FILL = -1;
@@ -23,7 +40,8 @@ const ROW_ENTRIES = 65536;
  * trailing axes merged into rows of up to ROW_ENTRIES entries (or the last axis), never a map of
  * the whole output. A row is copied in contiguous blocks when it is made of few, element by
  * element otherwise. The output's elements are walked as `walked`: the output's shape, or it with
- * axes of 1 inserted (STRIDED_SLICE's shrunk axes).
+ * axes of 1 inserted (STRIDED_SLICE's shrunk axes). A string tensor's values are copied element by
+ * element into a new array (no fill value: TFLite pads no strings).
  */
 export function separableCopy(
   context: OpContext,
@@ -59,12 +77,17 @@ export function separableCopy(
     }
     return from;
   });
-  const blocks = rowBlocks(memory, row, width);
+  const strings = input.dtype === "string";
+  const blocks = strings ? null : rowBlocks(memory, row, width);
   const inputCount = elementCount(input.shape);
   return {
     run() {
-      const source = memory.view(input.dtype, input.offset, inputCount);
-      const target = memory.view(output.dtype, output.offset, count);
+      const source = strings
+        ? stringsOf(input)
+        : memory.view(input.dtype, input.offset, inputCount);
+      const target = strings
+        ? new Array<Uint8Array>(count)
+        : memory.view(output.dtype, output.offset, count);
       const columns = memory.i32(row, width);
       const tables = leading.map((offset, axis) => memory.i32(offset, shape[axis]));
       const runs = blocks && memory.i32(blocks.offset, blocks.count * 3);
@@ -80,13 +103,17 @@ export function separableCopy(
         } else if (runs) {
           for (let run = 0; run < runs.length; run += 3) {
             const [start, from, length] = [at + runs[run], base + runs[run + 1], runs[run + 2]];
-            if (runs[run + 1] === FILL) target.fill(fill![0] as never, start, start + length);
-            else target.set(source.subarray(from, from + length) as never, start);
+            if (runs[run + 1] === FILL) {
+              target.fill(fill![0] as never, start, start + length);
+            } else {
+              const values = (source as TensorData).subarray(from, from + length);
+              (target as TensorData).set(values as never, start);
+            }
           }
         } else {
           for (let index = 0; index < width; index++) {
             const from = columns[index];
-            target[at + index] = from === FILL ? fill![0] : source[base + from];
+            target[at + index] = (from === FILL ? fill![0] : source[base + from]) as never;
           }
         }
         for (let axis = split - 1; axis >= 0; axis--) {
@@ -94,6 +121,7 @@ export function separableCopy(
           coordinate[axis] = 0;
         }
       }
+      if (strings) output.strings = target as Uint8Array[];
     },
   };
 }

@@ -4,8 +4,12 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { axisInput, normalizeAxis } from "../common/axes.ts";
 import { byteLengthOf, type RuntimeTensor } from "../../tensor.ts";
 
-/** Copies a tensor's bytes unchanged into another (the values keep their order). */
+/**
+ * Copies a tensor's bytes unchanged into another (the values keep their order); a string
+ * tensor's values are passed on as they are.
+ */
 function copyRun(context: OpContext, input: RuntimeTensor, output: RuntimeTensor): PreparedOp {
+  if (input.dtype === "string") return { run: () => (output.strings = input.strings) };
   const memory = context.memory;
   return {
     run() {
