@@ -90,8 +90,11 @@ export function writeTensor(
   }
 }
 
-/** A copy of a tensor's values. */
+/** A copy of a tensor's values; a RangeError for a dynamic tensor not computed yet. */
 export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): TensorData {
+  if (tensor.offset < 0) {
+    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
+  }
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 
