@@ -1,0 +1,145 @@
+/**
+ * Dynamic tensors: models whose output shapes depend on input values (tests/fixtures/
+ * ops_dynamic_shape, made by tools/make_dynamic_shape_fixtures.py: SPLIT on an axis given as an
+ * input, WHERE on a run-time condition, and GATHER, GATHER_ND, SQUEEZE, RESHAPE, SUM and WHILE
+ * around them) give TensorFlow's shapes and values for each input set, in any order; the bounds
+ * (`maxElements`, `memoryBudget`) hold for shapes computed at invoke; memory given to dynamic
+ * tensors is given back when their shapes change; static models place nothing at invoke.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { Interpreter, InvokeError } from "../../mod.ts";
+import { parseNpy } from "../../src/io/npy.ts";
+import { FIXTURES, readBytesSync } from "../helpers.ts";
+
+const folder = `${FIXTURES}/ops_dynamic_shape`;
+const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
+  name.slice(0, -".tflite".length)
+).sort();
+
+/** The input sets of fixture `name` and TensorFlow's outputs for each. */
+function inputSets(name: string, inputs: number, outputs: number) {
+  const sets = [];
+  for (let set = 0; existsSync(`${folder}/${name}.${set}.input0.npy`); set++) {
+    const read = (what: string, count: number) =>
+      Array.from(
+        { length: count },
+        (_, position) => parseNpy(readBytesSync(`${folder}/${name}.${set}.${what}${position}.npy`)),
+      );
+    sets.push({ set, inputs: read("input", inputs), outputs: read("output", outputs) });
+  }
+  return sets;
+}
+
+for (const name of names) {
+  Deno.test(`dynamic-shape model ${name} matches TensorFlow for each input set, in any order`, async () => {
+    const interpreter = await Interpreter.load(`${folder}/${name}.tflite`, { kernels: "simd" });
+    const sets = inputSets(
+      name,
+      interpreter.inputDetails().length,
+      interpreter.outputDetails().length,
+    );
+    assert.ok(sets.length >= 3, `${name} has ${sets.length} input sets`);
+    for (const { set, inputs, outputs } of [...sets, ...sets.toReversed(), ...sets]) {
+      const actual = interpreter.run(inputs.map((input) => input.data as never));
+      outputs.forEach((expected, position) => {
+        const what = `${name} input set ${set} output ${position}`;
+        assert.deepEqual(interpreter.outputDetails()[position].shape, expected.shape, what);
+        assert.deepEqual(
+          Array.from(actual[position], Number),
+          Array.from(expected.data, Number),
+          what,
+        );
+      });
+    }
+  });
+}
+
+Deno.test("memory given to dynamic tensors is given back when their shapes change", async () => {
+  const interpreter = await Interpreter.load(`${folder}/where_gather_nd_sum.tflite`);
+  const sets = inputSets("where_gather_nd_sum", 1, 3);
+  const footprint = () =>
+    sets.map(({ inputs }) => {
+      interpreter.run([inputs[0].data]);
+      return interpreter.memoryBytes;
+    });
+  const first = footprint();
+  assert.deepEqual(footprint(), first);
+  assert.deepEqual(footprint(), first);
+});
+
+Deno.test("maxElements bounds the shapes computed at invoke: an InvokeError, then runs on", async () => {
+  // where_bool_input: WHERE of a [2, 3, 2] bool input, [count, 3] coordinates.
+  const interpreter = await Interpreter.load(`${folder}/where_bool_input.tflite`, {
+    maxElements: 30,
+  });
+  const [some, none, all] = inputSets("where_bool_input", 1, 1);
+  assert.deepEqual(interpreter.run([some.inputs[0].data])[0].length, 27);
+  assert.throws(
+    () => interpreter.run([all.inputs[0].data]),
+    (error) =>
+      error instanceof InvokeError &&
+      error.message.startsWith("operator 0 WHERE (version 1): tensor 1 ") &&
+      error.message.endsWith(
+        "would have shape [12,3], 36 elements, more than the limit of 30",
+      ),
+  );
+  assert.deepEqual(interpreter.run([none.inputs[0].data])[0].length, 0);
+  assert.deepEqual(
+    Array.from(interpreter.run([some.inputs[0].data])[0], Number),
+    Array.from(some.outputs[0].data, Number),
+  );
+});
+
+Deno.test("memoryBudget bounds the memory placed at invoke: an InvokeError, never a crash", async () => {
+  const loaded = (await Interpreter.load(`${folder}/where_bool_input.tflite`)).memoryBytes;
+  const interpreter = await Interpreter.load(`${folder}/where_bool_input.tflite`, {
+    memoryBudget: loaded + 128,
+  });
+  const [some, none] = inputSets("where_bool_input", 1, 1);
+  assert.equal(interpreter.run([none.inputs[0].data])[0].length, 0);
+  assert.throws(
+    () => interpreter.run([some.inputs[0].data]),
+    (error) =>
+      error instanceof InvokeError &&
+      error.message.startsWith("operator 0 WHERE (version 1): tensor 1 ") &&
+      error.message.includes(" takes 216 bytes ") &&
+      error.message.endsWith(
+        `more than the memory budget of ${loaded + 128} bytes (option memoryBudget)`,
+      ),
+  );
+  assert.equal(interpreter.run([none.inputs[0].data])[0].length, 0);
+});
+
+Deno.test("SPLIT reads its axis at invoke: one outside the input is an InvokeError", async () => {
+  const interpreter = await Interpreter.load(`${folder}/split_runtime_axis.tflite`);
+  const x = new Float32Array(24).map((_, index) => index);
+  assert.throws(
+    () => interpreter.output(0),
+    /has no values yet: its shape is known only at invoke/,
+  );
+  for (const axis of [2, -3]) {
+    assert.throws(
+      () => interpreter.run([x, new Int32Array([axis])]),
+      (error) =>
+        error instanceof InvokeError &&
+        /^operator 0 SPLIT \(version \d\): axis tensor 1 "\w+" holds -?\d, outside a rank-2 input$/
+          .test(error.message),
+    );
+  }
+  const [left, right] = interpreter.run([x, new Int32Array([-1])]);
+  assert.deepEqual(interpreter.outputDetails().map((detail) => detail.shape), [[4, 3], [4, 3]]);
+  assert.deepEqual(Array.from(left.slice(0, 6), Number), [0, 1, 2, 6, 7, 8]);
+  assert.deepEqual(Array.from(right.slice(0, 3), Number), [3, 4, 5]);
+});
+
+Deno.test("a static model places nothing at invoke", async () => {
+  const interpreter = await Interpreter.load(`${FIXTURES}/ops/add_relu.tflite`);
+  const before = interpreter.memoryBytes;
+  const inputs = interpreter.inputDetails().map((detail) =>
+    new Float32Array(detail.shape.reduce((product, size) => product * size, 1)).fill(0.5)
+  );
+  interpreter.run(inputs);
+  interpreter.run(inputs);
+  assert.equal(interpreter.memoryBytes, before);
+});
