@@ -193,9 +193,11 @@ export class DynamicSteps {
     entry.placedFor = shapes;
   }
 
-  /** Gives a step's outputs and scratch their memory. */
+  /** Gives a step's outputs (but variables, placed at load) and scratch their memory. */
   private place(step: Step): void {
-    for (const tensor of step.outputs) tensor.offset = this.memory.allocate(byteLengthOf(tensor));
+    for (const tensor of step.outputs) {
+      if (!tensor.isVariable) tensor.offset = this.memory.allocate(byteLengthOf(tensor));
+    }
     const scratch = this.host.scratchBytes(step);
     step.scratch = scratch > 0 ? this.memory.allocate(scratch) : -1;
   }
