@@ -21,7 +21,8 @@ cases = {}
 
 
 def case(name, specs, *input_sets):
-    """specs: (shape, dtype) per input; input_sets: lists of arrays, one list per invocation."""
+    """specs: (shape, dtype) per input (None for a tf.Module: its signatures); input_sets: lists
+    of arrays, one list per invocation of subgraph 0."""
     def register(fn):
         cases[name] = (fn, specs, input_sets)
         return fn
@@ -82,7 +83,28 @@ def while_where_sum(x):
 case("while_where_sum", [((6,), tf.float32)],
      [normal(6)], [np.full(6, -3.0, np.float32)], [normal(6) + 1.0])(while_where_sum)
 
+
+# Two signatures: find_positive (subgraph 0, the main graph: WHERE on its input) and scale (x * 2),
+# whose subgraph liteq prepares only when its runner is asked for, after the main graph has run.
+class TwoSignatures(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec((2, 3), tf.float32)])
+    def find_positive(self, x):
+        return {"coordinates": tf.where(x > 0)}
+
+    @tf.function(input_signature=[tf.TensorSpec((4,), tf.float32)])
+    def scale(self, x):
+        return {"scaled": x * 2.0}
+
+
+case("two_signatures", None, [normal(2, 3)], [normal(2, 3)], [np.ones((2, 3), np.float32)])(
+    TwoSignatures())
+
+
 def convert(fn, specs):
+    if isinstance(fn, tf.Module):
+        functions = [fn.find_positive, fn.scale]
+        concrete = [function.get_concrete_function() for function in functions]
+        return tf.lite.TFLiteConverter.from_concrete_functions(concrete, fn).convert()
     signature = [tf.TensorSpec(shape, dtype) for shape, dtype in specs]
     concrete = tf.function(fn).get_concrete_function(*signature)
     return tf.lite.TFLiteConverter.from_concrete_functions([concrete]).convert()

@@ -182,6 +182,7 @@ export class DynamicSteps {
     if (entry.placedFor !== null) this.memory.release(entry.placement);
     entry.placement = this.memory.beginDynamic(() => {
       entry.placedFor = null;
+      for (const tensor of step.outputs) if (!tensor.isVariable) tensor.offset = -1;
       this.dropFrom(position + 1);
     });
     try {

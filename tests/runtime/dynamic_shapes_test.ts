@@ -4,7 +4,8 @@
  * input, WHERE on a run-time condition, and GATHER, GATHER_ND, SQUEEZE, RESHAPE, SUM and WHILE
  * around them) give TensorFlow's shapes and values for each input set, in any order; the bounds
  * (`maxElements`, `memoryBudget`) hold for shapes computed at invoke; memory given to dynamic
- * tensors is given back when their shapes change; static models place nothing at invoke.
+ * tensors is given back when their shapes change, and a signature prepared after an invoke does
+ * not sit above it; static models place nothing at invoke.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -142,4 +143,24 @@ Deno.test("a static model places nothing at invoke", async () => {
   interpreter.run(inputs);
   interpreter.run(inputs);
   assert.equal(interpreter.memoryBytes, before);
+});
+
+Deno.test("a signature prepared after an invoke goes below the dynamic tensors, which are placed again", async () => {
+  // two_signatures: find_positive (the main graph, WHERE of its input) and scale (x * 2).
+  const interpreter = await Interpreter.load(`${folder}/two_signatures.tflite`);
+  const sets = inputSets("two_signatures", 1, 1);
+  const find = interpreter.signatureRunner("find_positive");
+  const coordinates = (set: number) => {
+    const { inputs, outputs } = sets[set];
+    const actual = find.run({ x: inputs[0].data }).coordinates;
+    assert.deepEqual(Array.from(actual, Number), Array.from(outputs[0].data, Number));
+  };
+  coordinates(0);
+  const scale = interpreter.signatureRunner("scale");
+  assert.throws(() => find.output("coordinates"), /has no values yet/);
+  assert.deepEqual(Array.from(scale.run({ x: [0, 1, 2, 3] }).scaled, Number), [0, 2, 4, 6]);
+  coordinates(1);
+  assert.deepEqual(Array.from(scale.run({ x: [4, 5, 6, 7] }).scaled, Number), [8, 10, 12, 14]);
+  coordinates(2);
+  coordinates(0);
 });
