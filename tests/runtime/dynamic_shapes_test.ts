@@ -12,6 +12,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { Interpreter, InvokeError } from "../../mod.ts";
 import { parseNpy } from "../../src/io/npy.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { buildModel } from "./model_builder.ts";
 
 const folder = `${FIXTURES}/ops_dynamic_shape`;
 const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
@@ -163,4 +164,56 @@ Deno.test("a signature prepared after an invoke goes below the dynamic tensors, 
   assert.deepEqual(Array.from(scale.run({ x: [4, 5, 6, 7] }).scaled, Number), [8, 10, 12, 14]);
   coordinates(2);
   coordinates(0);
+});
+
+Deno.test("an op after a dynamic tensor runs its shape checks again at invoke: an InvokeError", async () => {
+  // SPLIT [2, 6] in two along the axis input, then ADD a [2, 3] constant to the first piece:
+  // axis 1 gives [2, 3] pieces, axis 0 [1, 6], which does not broadcast against [2, 3].
+  const model = buildModel({
+    tensors: [
+      { name: "x", dtype: "float32", shape: [2, 6] },
+      { name: "axis", dtype: "int32", shape: [] },
+      { name: "left", dtype: "float32", shape: [2, 3] },
+      { name: "right", dtype: "float32", shape: [2, 3] },
+      { name: "c", dtype: "float32", shape: [2, 3], data: new Float32Array(6).fill(10) },
+      { name: "sum", dtype: "float32", shape: [2, 3] },
+    ],
+    operators: [
+      {
+        op: "SPLIT",
+        inputs: [1, 0],
+        outputs: [2, 3],
+        optionsType: "SplitOptions",
+        options: { numSplits: 2 },
+      },
+      {
+        op: "ADD",
+        inputs: [2, 4],
+        outputs: [5],
+        optionsType: "AddOptions",
+        options: { fusedActivationFunction: "NONE", potScaleInt16: false },
+      },
+    ],
+    inputs: [0, 1],
+    outputs: [5, 3],
+  });
+  const interpreter = await Interpreter.load(model);
+  const x = new Float32Array(12).map((_, index) => index);
+  const [sum, right] = interpreter.run([x, new Int32Array([1])]);
+  assert.deepEqual(Array.from(sum, Number), [10, 11, 12, 16, 17, 18]);
+  assert.deepEqual(Array.from(right, Number), [3, 4, 5, 9, 10, 11]);
+  assert.throws(
+    () => interpreter.run([x, new Int32Array([0])]),
+    (error) =>
+      error instanceof InvokeError &&
+      error.message === "operator 1 ADD (version 1): shapes [1,6] and [2,3] do not broadcast",
+  );
+  assert.deepEqual(Array.from(interpreter.run([x, new Int32Array([-1])])[0], Number), [
+    10,
+    11,
+    12,
+    16,
+    17,
+    18,
+  ]);
 });
