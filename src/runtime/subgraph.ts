@@ -178,11 +178,6 @@ export class PreparedSubgraph implements StepHost {
     this.placeActivations(subgraph.inputs, subgraph.outputs, where);
   }
 
-  /** Tensors whose shapes are known only at invoke (outputs of dynamic steps). */
-  get dynamicTensors(): ReadonlySet<RuntimeTensor> {
-    return this.dynamic.tensors;
-  }
-
   /** The operator's tensors: inputs (null where omitted), outputs and intermediates. */
   tensorsOf(operator: Operator): {
     inputs: (RuntimeTensor | null)[];
