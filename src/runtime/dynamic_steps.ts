@@ -108,8 +108,17 @@ export class DynamicSteps {
     entry.fixed = true;
   }
 
-  /** Adds an operator to prepare at invoke. */
+  /**
+   * Adds an operator to prepare at invoke; CALL_ONCE is refused there (prepared again, it would
+   * run again).
+   */
   defer(operator: Operator, label: string): void {
+    if (operator.op === "CALL_ONCE") {
+      throw new UnsupportedModelError(
+        label,
+        "it follows an operator prepared at invoke (after a tensor whose shape is known only then); liteq runs CALL_ONCE from the static plan",
+      );
+    }
     const { inputs, outputs } = this.host.tensorsOf(operator);
     this.add(operator, label, inputs, outputs);
     if (operator.custom || ORDERED_OPS.has(operator.op)) this.ordered = true;

@@ -114,6 +114,11 @@ export class KernelMemory {
     return this.next;
   }
 
+  /** True while some dynamic range is in use: what is allocated now is given back later. */
+  get holdsDynamic(): boolean {
+    return this.dynamicRanges.length > 0;
+  }
+
   /** Gives back every byte from `start` up, dropping each dynamic range that began there or above. */
   release(start: number): void {
     const dropped = this.dynamicRanges.filter((range) => range.start >= start);

@@ -217,3 +217,35 @@ Deno.test("an op after a dynamic tensor runs its shape checks again at invoke: a
     18,
   ]);
 });
+
+Deno.test("a variable first assigned after a dynamic tensor is refused at invoke, not placed there", async () => {
+  // WHERE of a bool input, its coordinates assigned to a resource variable.
+  const model = buildModel({
+    tensors: [
+      { name: "condition", dtype: "bool", shape: [4] },
+      { name: "coordinates", dtype: "int64", shape: [1, 1] },
+      { name: "handle", dtype: "resource", shape: [] },
+    ],
+    operators: [
+      { op: "WHERE", inputs: [0], outputs: [1] },
+      {
+        op: "VAR_HANDLE",
+        inputs: [],
+        outputs: [2],
+        optionsType: "VarHandleOptions",
+        options: { container: "", sharedName: "v" },
+      },
+      { op: "ASSIGN_VARIABLE", inputs: [2, 1], outputs: [] },
+    ],
+    inputs: [0],
+    outputs: [1],
+  });
+  const interpreter = await Interpreter.load(model);
+  assert.throws(
+    () => interpreter.run([Uint8Array.from([1, 0, 1, 1])]),
+    (error) =>
+      error instanceof InvokeError &&
+      error.message ===
+        'operator 2 ASSIGN_VARIABLE (version 1): variable "/v" is first read or assigned after a tensor whose shape is known only at invoke; liteq places variables at load',
+  );
+});
