@@ -6,7 +6,9 @@
  * dynamic one, and their outputs are dynamic too. Everything else keeps the static plan and runs
  * first: a dynamic step reads only tensors that live to the end of the arena. Once a step that
  * may touch state (variables, control flow, custom ops) waits for invoke, every later one does,
- * so that such steps keep their order.
+ * so that such steps keep their order. What must last is never placed at invoke: a CALL_ONCE
+ * that would wait is refused at load, a variable whose place would be fixed there is an
+ * `InvokeError`.
  *
  * At invoke the steps run in order. A step not yet prepared is prepared for the shapes at hand
  * (its shape checks run again, its constants are placed, its outputs and scratch get memory) in a
@@ -51,7 +53,6 @@ export interface StepHost {
 /** Ops that read or write state: their order against each other is kept. */
 const ORDERED_OPS = new Set([
   "ASSIGN_VARIABLE",
-  "CALL_ONCE",
   "IF",
   "READ_VARIABLE",
   "VAR_HANDLE",

@@ -9,10 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { Interpreter, InvokeError } from "../../mod.ts";
+import { Interpreter, InvokeError, UnsupportedModelError } from "../../mod.ts";
 import { parseNpy } from "../../src/io/npy.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
-import { buildModel } from "./model_builder.ts";
+import { buildModel, type OperatorSpec } from "./model_builder.ts";
 
 const folder = `${FIXTURES}/ops_dynamic_shape`;
 const names = readdirSync(folder).filter((name) => name.endsWith(".tflite")).map((name) =>
@@ -218,9 +218,9 @@ Deno.test("an op after a dynamic tensor runs its shape checks again at invoke: a
   ]);
 });
 
-Deno.test("a variable first assigned after a dynamic tensor is refused at invoke, not placed there", async () => {
-  // WHERE of a bool input, its coordinates assigned to a resource variable.
-  const model = buildModel({
+/** WHERE of a bool input, its coordinates assigned to a resource variable, then `more`. */
+function assignedCoordinates(more: OperatorSpec[] = []) {
+  return buildModel({
     tensors: [
       { name: "condition", dtype: "bool", shape: [4] },
       { name: "coordinates", dtype: "int64", shape: [1, 1] },
@@ -236,16 +236,38 @@ Deno.test("a variable first assigned after a dynamic tensor is refused at invoke
         options: { container: "", sharedName: "v" },
       },
       { op: "ASSIGN_VARIABLE", inputs: [2, 1], outputs: [] },
+      ...more,
     ],
     inputs: [0],
     outputs: [1],
   });
-  const interpreter = await Interpreter.load(model);
+}
+
+Deno.test("a variable first assigned after a dynamic tensor is refused at invoke, not placed there", async () => {
+  const interpreter = await Interpreter.load(assignedCoordinates());
   assert.throws(
     () => interpreter.run([Uint8Array.from([1, 0, 1, 1])]),
     (error) =>
       error instanceof InvokeError &&
       error.message ===
         'operator 2 ASSIGN_VARIABLE (version 1): variable "/v" is first read or assigned after a tensor whose shape is known only at invoke; liteq places variables at load',
+  );
+});
+
+Deno.test("a CALL_ONCE after an op prepared at invoke is refused at load", async () => {
+  const callOnce = {
+    op: "CALL_ONCE",
+    inputs: [],
+    outputs: [],
+    optionsType: "CallOnceOptions",
+    options: { initSubgraphIndex: 0 },
+  };
+  await assert.rejects(
+    Interpreter.load(assignedCoordinates([callOnce])),
+    (error) =>
+      error instanceof UnsupportedModelError && !(error instanceof InvokeError) &&
+      error.message.startsWith(
+        "operator 3 CALL_ONCE (version 1): it follows an operator prepared at invoke",
+      ),
   );
 });
