@@ -1,7 +1,9 @@
 /**
  * An interpreter's wasm memory (its own, or shared among its threads): a bump allocator from the
  * kernels' `heap_base()` upward, within a budget, and typed views of what it holds. Views are
- * made when needed, never kept: growing the memory detaches every view made before.
+ * made when needed, never kept: growing the memory detaches every view made before. What is
+ * prepared at invoke for tensors whose shapes are known only then (`dynamic_steps.ts`) lives in
+ * dynamic ranges above the rest, given back when those shapes change.
  */
 import { type DType, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import { UnsupportedModelError } from "./errors.ts";
@@ -27,9 +29,17 @@ export function sharedWasmMemory(budget = DEFAULT_MEMORY_BUDGET): WebAssembly.Me
   return new WebAssembly.Memory({ initial: 1, maximum, shared: true });
 }
 
+/** Memory handed out from `start` up at invoke; `drop` forgets what was placed there. */
+interface DynamicRange {
+  start: number;
+  drop(): void;
+}
+
 /** Hands out aligned byte ranges of one kernel instance's memory. */
 export class KernelMemory {
   private next: number;
+  /** The dynamic ranges in use, in the order they began (so by start). */
+  private dynamicRanges: DynamicRange[] = [];
 
   /**
    * @param kernels the instance whose memory this manages (one per interpreter)
@@ -92,6 +102,37 @@ export class KernelMemory {
     } finally {
       this.next = mark;
     }
+  }
+
+  /**
+   * Begins a dynamic range at the next free byte: what is allocated from here on belongs to it
+   * until the next range begins. `drop` is called when the range is given back (`release` at or
+   * below its start, `settle`). Returns its start.
+   */
+  beginDynamic(drop: () => void): number {
+    this.dynamicRanges.push({ start: this.next, drop });
+    return this.next;
+  }
+
+  /** True while some dynamic range is in use: what is allocated now is given back later. */
+  get holdsDynamic(): boolean {
+    return this.dynamicRanges.length > 0;
+  }
+
+  /** Gives back every byte from `start` up, dropping each dynamic range that began there or above. */
+  release(start: number): void {
+    const dropped = this.dynamicRanges.filter((range) => range.start >= start);
+    this.dynamicRanges = this.dynamicRanges.filter((range) => range.start < start);
+    this.next = start;
+    for (const range of dropped.reverse()) range.drop();
+  }
+
+  /**
+   * Gives back every dynamic range, so that what is placed for good next (a signature's
+   * subgraph prepared after an invoke) does not sit above memory that a range gives back later.
+   */
+  settle(): void {
+    if (this.dynamicRanges.length > 0) this.release(this.dynamicRanges[0].start);
   }
 
   /** Copies `data` into newly allocated memory and returns its offset. */

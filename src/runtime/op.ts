@@ -3,7 +3,8 @@
  * checks its inputs, sets its outputs' shapes, prepares constants (packing weights into wasm
  * memory) and returns the function that runs it. Anything it cannot run is an
  * `UnsupportedModelError` thrown here, at load, never at the first invoke; only what depends on
- * values computed at run time (GATHER's indices) is checked at invoke, an `InvokeError`.
+ * values computed at run time (GATHER's indices, the shapes of dynamic tensors) is checked at
+ * invoke, an `InvokeError`.
  */
 import { type DType, elementCount, type TensorData } from "../format/dtype.ts";
 import type { Operator, Quantization } from "../format/ir.ts";
@@ -33,6 +34,13 @@ export interface PreparedOp {
   stateful?: boolean;
   /** How the op divides among threads (heavy ops only; others run on the calling thread). */
   split?: RowSplit;
+  /**
+   * For an op whose output shapes depend on its inputs' values (WHERE, SPLIT on a run-time
+   * axis): sets the outputs' shapes from those values, before each `run`, once the inputs hold
+   * them (once at load when they are all constants). Its outputs, and what reads them, are then
+   * dynamic tensors, placed at invoke (see `dynamic_steps.ts`).
+   */
+  reshape?(): void;
 }
 
 /** The kernels' functions, called directly or recorded for another thread to call. */

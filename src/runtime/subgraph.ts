@@ -1,7 +1,8 @@
 /**
  * One subgraph prepared for execution: shapes resolved, constants prepared and what can be
  * computed at load computed (SHAPE of a known shape, DEQUANTIZE of float16 weights, ...), the
- * remaining operators as steps over a planned activation arena in wasm memory.
+ * remaining operators as steps over a planned activation arena in wasm memory, and after them the
+ * steps whose shapes are known only at invoke (`dynamic_steps.ts`).
  */
 import { bytesOf, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
 import { ModelFormatError } from "../format/errors.ts";
@@ -10,8 +11,10 @@ import type { Operator, Tensor } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
 import type { Program } from "./control_flow/program.ts";
 import { checkDataflow } from "./dataflow.ts";
+import { InvokeError } from "./errors.ts";
 import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
-import { OpContext, type PreparedOp, UnsupportedModelError } from "./op.ts";
+import { DynamicSteps, type Step, type StepHost } from "./dynamic_steps.ts";
+import { OpContext, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
 import { STRING_OPS } from "./registry.ts";
 import {
@@ -62,21 +65,22 @@ function refuseStrings(
   );
 }
 
-interface Step {
-  prepared: PreparedOp;
-  inputs: (RuntimeTensor | null)[];
-  outputs: RuntimeTensor[];
-  scratch: number;
-}
-
 /** A subgraph ready to invoke. */
-export class PreparedSubgraph {
+export class PreparedSubgraph implements StepHost {
   /** Every tensor of the subgraph, with its resolved shape and place. */
   readonly tensors: RuntimeTensor[];
   /** The subgraph's input and output tensors. */
   readonly inputs: RuntimeTensor[];
   readonly outputs: RuntimeTensor[];
   private readonly steps: Step[] = [];
+  /** The steps prepared at invoke, run after the others (see `dynamic_steps.ts`). */
+  private readonly dynamic: DynamicSteps;
+  /** Where shapes are being set, for errors: an operator's label, an input. */
+  private preparing = "";
+  /** Most elements any tensor may have. */
+  private readonly maxElements: number;
+  /** For a called subgraph with outputs computed at invoke: checks they keep their shapes. */
+  private checkOutputs?: () => void;
 
   private readonly memory: KernelMemory;
   /** The interpreter's worker threads, which heavy ops divide among (none: one thread). */
@@ -99,9 +103,10 @@ export class PreparedSubgraph {
     constantInputs: (RuntimeTensor | null)[],
   ) {
     const { model, memory } = program;
-    const maxElements = program.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    const maxElements = this.maxElements = program.maxElements ?? DEFAULT_MAX_ELEMENTS;
     this.memory = memory;
     this.pool = program.pool;
+    this.dynamic = new DynamicSteps(this, memory);
     const subgraph = model.subgraphs[subgraphIndex];
     const where = model.subgraphs.length > 1 ? `subgraph ${subgraphIndex}, ` : "";
     const produced = new Set([
@@ -140,14 +145,13 @@ export class PreparedSubgraph {
           : fileStrings(tensor, data, `${where}tensor ${index} "${tensor.name}"`),
       };
     });
-    // Every shape set from here on must be a shape within maxElements whose values fit in the
-    // memory budget; `preparing` says where it was set.
-    let preparing = "";
+    // Every shape set from here on (at invoke too) must be a shape within maxElements whose
+    // values fit in the memory budget; `preparing` says where it was set.
     const fits = (tensor: RuntimeTensor, shape: number[]) => {
-      checkShape(tensor, shape, maxElements, preparing);
+      checkShape(tensor, shape, maxElements, this.preparing);
       const bytes = packedByteLength(tensor.dtype, elementCount(shape));
       if (bytes !== null) {
-        memory.checkRoom(bytes, preparing, `tensor ${tensor.index} "${tensor.name}"`);
+        memory.checkRoom(bytes, this.preparing, `tensor ${tensor.index} "${tensor.name}"`);
       }
     };
     for (const tensor of this.tensors) guardShape(tensor, (shape) => fits(tensor, shape));
@@ -161,7 +165,7 @@ export class PreparedSubgraph {
       );
     }
     inputShapes.forEach((shape, position) => {
-      preparing = `${where}input ${position} (option inputShapes)`;
+      this.preparing = `${where}input ${position} (option inputShapes)`;
       if (shape) this.inputs[position].shape = [...shape];
     });
 
@@ -179,7 +183,7 @@ export class PreparedSubgraph {
     }
     checkDataflow(subgraph, where);
     this.inputs.forEach((tensor, position) => {
-      preparing = `${where}input ${position}`;
+      this.preparing = `${where}input ${position}`;
       fits(tensor, tensor.shape);
     });
 
@@ -195,9 +199,14 @@ export class PreparedSubgraph {
     subgraph.operators.forEach((operator, operatorIndex) => {
       const label =
         `${where}operator ${operatorIndex} ${operator.op} (version ${operator.version})`;
-      preparing = label;
       try {
-        this.prepare(operator, label, maxElements);
+        if (this.dynamic.defers(operator)) {
+          this.dynamic.defer(operator, label);
+          return;
+        }
+        const step = this.prepareOperator(operator, label);
+        if (step?.prepared.reshape) this.dynamic.addReshaping(operator, label, step);
+        else if (step) this.steps.push(step);
       } catch (error) {
         if (error instanceof MemoryBudgetError && error.where === "model") {
           throw new UnsupportedModelError(label, error.reason);
@@ -205,7 +214,7 @@ export class PreparedSubgraph {
         throw error;
       }
     });
-    preparing = "";
+    this.preparing = "";
     // An output known at load (a constant passed through) is read from memory like the others.
     for (const tensor of this.outputs) {
       if (tensor.constant && tensor.offset < 0) this.storeConstant(tensor, `${where}outputs`);
@@ -213,12 +222,27 @@ export class PreparedSubgraph {
     this.placeActivations(subgraph.inputs, subgraph.outputs, where);
   }
 
-  /** Prepares one operator: runs it now when it depends on constants only, or adds a step. */
-  private prepare(operator: Operator, label: string, maxElements: number): void {
+  /** The operator's tensors: inputs (null where omitted), outputs and intermediates. */
+  tensorsOf(operator: Operator): {
+    inputs: (RuntimeTensor | null)[];
+    outputs: RuntimeTensor[];
+    intermediates: RuntimeTensor[];
+  } {
+    return {
+      inputs: operator.inputs.map((index) => (index < 0 ? null : this.tensors[index])),
+      outputs: operator.outputs.map((index) => this.tensors[index]),
+      intermediates: operator.intermediates.map((index) => this.tensors[index]),
+    };
+  }
+
+  /**
+   * Prepares one operator for the current shapes: runs it now and returns null when it depends
+   * on constants only (or on shapes), else returns its step.
+   */
+  prepareOperator(operator: Operator, label: string): Step | null {
     const memory = this.memory;
-    const inputs = operator.inputs.map((index) => (index < 0 ? null : this.tensors[index]));
-    const outputs = operator.outputs.map((index) => this.tensors[index]);
-    const intermediates = operator.intermediates.map((index) => this.tensors[index]);
+    this.preparing = label;
+    const { inputs, outputs, intermediates } = this.tensorsOf(operator);
     refuseStrings(operator, label, [...inputs, ...outputs]);
     const context = new OpContext(
       operator,
@@ -232,7 +256,7 @@ export class PreparedSubgraph {
     const prepared = this.program.kernel(operator)!(context);
     for (const tensor of outputs) {
       // A kernel may also have changed a shape in place, past the guard.
-      checkShape(tensor, tensor.shape, maxElements, label);
+      checkShape(tensor, tensor.shape, this.maxElements, label);
       byteLengthOf(tensor);
     }
     const consumed = new Set(prepared.consumedInputs ?? []);
@@ -244,12 +268,13 @@ export class PreparedSubgraph {
     const foldable = !prepared.stateful && (prepared.shapeOnly ||
       inputs.every((tensor) => tensor === null || tensor.constant));
     if (foldable && !outputs.some((tensor) => tensor.isVariable)) {
+      prepared.reshape?.();
       for (const tensor of outputs) tensor.offset = memory.allocate(byteLengthOf(tensor));
       memory.withTemporary(prepared.scratchBytes ?? 0, (scratch) => prepared.run(scratch));
       for (const tensor of outputs) tensor.constant = true;
-    } else {
-      this.steps.push({ prepared, inputs, outputs, scratch: -1 });
+      return null;
     }
+    return { prepared, inputs, outputs, scratch: -1 };
   }
 
   /**
@@ -283,7 +308,9 @@ export class PreparedSubgraph {
     const end = this.steps.length;
     const lifetimes = new Map<RuntimeTensor, Lifetime>();
     const touch = (tensor: RuntimeTensor | null, step: number) => {
-      if (!tensor || tensor.offset >= 0 || tensor.constant) return;
+      if (!tensor || tensor.offset >= 0 || tensor.constant || this.dynamic.tensors.has(tensor)) {
+        return;
+      }
       const lifetime = lifetimes.get(tensor);
       if (lifetime) {
         lifetime.first = Math.min(lifetime.first, step);
@@ -300,14 +327,13 @@ export class PreparedSubgraph {
       for (const tensor of [...step.inputs, ...step.outputs]) touch(tensor, position);
     });
     for (const index of outputIndices) touch(this.tensors[index], end);
+    for (const tensor of this.dynamic.staticReads) touch(tensor, end);
     const tensors = [...lifetimes.keys()];
     const buffers = [...lifetimes.values()];
-    const scratchBytes = (step: Step) =>
-      this.pool?.scratchBytes(step.prepared) ?? step.prepared.scratchBytes ?? 0;
-    const scratchSteps = this.steps.filter((step) => scratchBytes(step) > 0);
+    const scratchSteps = this.steps.filter((step) => this.scratchBytes(step) > 0);
     for (const step of scratchSteps) {
       const position = this.steps.indexOf(step);
-      buffers.push({ bytes: scratchBytes(step), first: position, last: position });
+      buffers.push({ bytes: this.scratchBytes(step), first: position, last: position });
     }
     const plan = planArena(buffers);
     const { used, budget } = this.memory;
@@ -326,16 +352,46 @@ export class PreparedSubgraph {
     });
   }
 
-  /** Runs every step once, in order; heavy ones split among the threads when there are some. */
-  invoke(): void {
+  /** Scratch bytes a step needs (with threads, each chunk's). */
+  scratchBytes(step: Step): number {
+    return this.pool?.scratchBytes(step.prepared) ?? step.prepared.scratchBytes ?? 0;
+  }
+
+  /** Runs a step; a heavy one splits among the threads when there are some. */
+  runStep({ prepared, scratch }: Step): void {
     const pool = this.pool;
-    const kernels = this.memory.kernels;
-    for (const { prepared, scratch } of this.steps) {
-      if (pool && prepared.split && pool.divides(prepared.split)) {
-        pool.run(prepared.split, scratch, kernels);
-      } else {
-        prepared.run(scratch);
-      }
+    if (pool && prepared.split && pool.divides(prepared.split)) {
+      pool.run(prepared.split, scratch, this.memory.kernels);
+    } else {
+      prepared.run(scratch);
     }
+  }
+
+  /**
+   * Makes every invoke check that the outputs computed at invoke keep the shapes they have now,
+   * for a called subgraph whose caller plans its own outputs by them: another shape is an
+   * `InvokeError` at `where` (the calling operator), naming the callee as `callee`.
+   */
+  keepOutputShapes(where: string, callee: string): void {
+    const planned = this.outputs.flatMap((tensor, position) =>
+      this.dynamic.tensors.has(tensor) ? [{ tensor, position, shape: tensor.shape.join() }] : []
+    );
+    if (planned.length === 0) return;
+    this.checkOutputs = () => {
+      for (const { tensor, position, shape } of planned) {
+        if (tensor.shape.join() === shape) continue;
+        throw new InvokeError(
+          where,
+          `${callee} gives output ${position} "${tensor.name}" shape [${tensor.shape}] at invoke; its caller planned [${shape}] at load`,
+        );
+      }
+    };
+  }
+
+  /** Runs every step once, in order, then the dynamic steps. */
+  invoke(): void {
+    for (const step of this.steps) this.runStep(step);
+    this.dynamic.run();
+    this.checkOutputs?.();
   }
 }

@@ -135,10 +135,14 @@ const FROM_UTF8 = new TextDecoder();
 
 /**
  * A copy of a tensor's values; a string tensor's as strings, decoded from UTF-8 (a byte that is
- * not UTF-8 reads as U+FFFD, as `TextDecoder` decodes).
+ * not UTF-8 reads as U+FFFD, as `TextDecoder` decodes); a RangeError for a dynamic tensor not
+ * computed yet.
  */
 export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): OutputValues {
   if (tensor.dtype === "string") return stringsOf(tensor).map((bytes) => FROM_UTF8.decode(bytes));
+  if (tensor.offset < 0) {
+    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
+  }
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 

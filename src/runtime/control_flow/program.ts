@@ -73,6 +73,7 @@ export class Program {
    * @param inputShapes shapes for its inputs, by position (the file's when absent)
    */
   prepare(index: number, inputShapes: (number[] | undefined)[] = []): PreparedSubgraph {
+    this.memory.settle();
     return this.withinCall(index, () => new PreparedSubgraph(this, index, inputShapes, []));
   }
 
@@ -80,7 +81,8 @@ export class Program {
    * Prepares subgraph `index` as called by an operator with `arguments_`: each of its inputs takes
    * the shape of the argument at its position, and the value too where the argument is known at
    * load and `constant(position)` says it stays so: the callee then reads it as a constant, in
-   * place.
+   * place. Its outputs keep the shapes they have at load (the caller plans its own by them): one
+   * computed at invoke to another shape is an `InvokeError` naming the caller.
    * @param where the calling operator, for errors
    * @param role what the callee is to its caller (`then branch`, `body`)
    * @throws ModelFormatError when there is no such subgraph or it takes other inputs
@@ -120,11 +122,13 @@ export class Program {
       argument.constant && constant(position) ? argument : null
     );
     const shapes = arguments_.map((argument) => [...argument.shape]);
-    return this.withinCall(
+    const callee = this.withinCall(
       index,
       () => new PreparedSubgraph(this, index, shapes, constants),
       where,
     );
+    callee.keepOutputShapes(where, `its ${role}, subgraph ${index},`);
+    return callee;
   }
 
   private refuseRecursion(index: number, where: string): void {

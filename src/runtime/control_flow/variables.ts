@@ -3,7 +3,8 @@
  * container and shared name) and gives a resource tensor holding its id (an int32 in memory, so
  * that it travels into called subgraphs like any value); READ_VARIABLE and ASSIGN_VARIABLE reach
  * it through that id. A variable takes its dtype and shape from the first op that reads or
- * assigns it at load, and keeps them: its bytes are placed once, zero until assigned.
+ * assigns it at load, and keeps them: its bytes are placed once, zero until assigned (never by an
+ * op prepared at invoke, whose memory is given back).
  */
 import { type DType, elementCount, packedByteLength } from "../../format/dtype.ts";
 import type { KernelMemory } from "../memory.ts";
@@ -53,6 +54,11 @@ export class ResourceVariables {
     const variable = this.byId[id];
     if (!variable) context.unsupported(`"${resource.name}" holds no variable handle`);
     if (variable.dtype === null) {
+      if (this.memory.holdsDynamic) {
+        context.unsupported(
+          `variable "${variable.name}" is first read or assigned after a tensor whose shape is known only at invoke; liteq places variables at load`,
+        );
+      }
       const bytes = packedByteLength(value.dtype, elementCount(value.shape));
       if (bytes === null) context.unsupported(`a variable of ${value.dtype} is not supported`);
       variable.dtype = value.dtype;

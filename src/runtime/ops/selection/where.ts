@@ -1,40 +1,50 @@
-/** WHERE (one input): the coordinates of the true (non-zero) elements, when known at load. */
+/**
+ * WHERE (one input): the coordinates of the true (non-zero) elements. Their count is known only
+ * once the condition holds its values: at load for a constant condition, else at every invoke,
+ * where the output is a dynamic tensor (TFLite's kTfLiteDynamic).
+ */
 import type { OpContext, PreparedOp } from "../../op.ts";
+import { sizeOf } from "../../tensor.ts";
 import { stridesOf } from "../common/broadcast.ts";
 
 /**
- * WHERE with a condition known when the model loads (a constant, or computed from shapes): the
- * coordinates [count, rank] of its non-zero elements in row-major order, as int64 (or int32). A
- * condition computed at run time would give an output whose size depends on its values, which
- * liteq's static memory plan cannot hold.
+ * WHERE: the coordinates [count, rank] of the condition's non-zero elements in row-major order,
+ * as int64 (or int32), for the condition dtypes TensorFlow Lite takes.
  */
 export function where(context: OpContext): PreparedOp {
-  const condition = context.input(0, "bool", "float32", "int32", "int64", "int8", "uint8");
+  const condition = context.input(
+    0,
+    "bool",
+    "float32",
+    "int32",
+    "int64",
+    "int8",
+    "uint8",
+    "uint32",
+  );
   const output = context.output(0, "int64", "int32");
-  if (!condition.constant) {
-    context.unsupported(
-      "the output size depends on the condition's values, known only at run time",
-    );
-  }
-  const values = context.values(condition, "condition");
   const rank = condition.shape.length;
   const strides = stridesOf(condition.shape);
-  const coordinates: number[] = [];
-  for (let index = 0; index < values.length; index++) {
-    if (Number(values[index]) === 0) continue;
-    let rest = index;
-    for (let axis = 0; axis < rank; axis++) {
-      coordinates.push(Math.floor(rest / strides[axis]));
-      rest %= strides[axis];
-    }
-  }
-  output.shape = [rank === 0 ? 0 : coordinates.length / rank, rank];
   const memory = context.memory;
+  const values = () => memory.view(condition.dtype, condition.offset, sizeOf(condition));
   return {
+    reshape() {
+      let count = 0;
+      for (const value of values()) if (Number(value) !== 0) count++;
+      output.shape = [rank === 0 ? 0 : count, rank];
+    },
     run() {
-      const target = memory.view(output.dtype, output.offset, coordinates.length);
-      coordinates.forEach((value, index) => {
-        target[index] = output.dtype === "int64" ? BigInt(value) : value;
+      const target = memory.view(output.dtype, output.offset, output.shape[0] * rank);
+      const int64 = output.dtype === "int64";
+      let at = 0;
+      values().forEach((value: number | bigint, index: number) => {
+        if (Number(value) === 0 || rank === 0) return;
+        let rest = index;
+        for (let axis = 0; axis < rank; axis++) {
+          const coordinate = Math.floor(rest / strides[axis]);
+          target[at++] = int64 ? BigInt(coordinate) : coordinate;
+          rest %= strides[axis];
+        }
       });
     },
   };
