@@ -59,16 +59,16 @@ function activationParams(model: Model): [string, string, number, number][] {
   );
 }
 
-/** Size within `fraction` of TensorFlow's file for the same mode. */
 /**
- * liteq's file is at most `fraction` larger than TensorFlow's, and not so much smaller (a tenth)
- * that something must be missing.
+ * liteq's file is at most `fraction` larger than TensorFlow's, and not so much smaller (15%: the
+ * writer shares equal shapes, scales and zero points, and 16x8 files leave out TensorFlow's
+ * min/max) that something must be missing.
  */
 function assertSize(model: Model, name: string, variant: string, fraction: number): void {
   const bytes = writeModel(model).byteLength;
   const theirs = MANIFEST[name].variants[variant].bytes;
   assert.ok(
-    bytes <= theirs * (1 + fraction) && bytes >= theirs * 0.9,
+    bytes <= theirs * (1 + fraction) && bytes >= theirs * 0.85,
     `${name} ${variant}: ${bytes} bytes, TensorFlow ${theirs}`,
   );
 }
