@@ -127,6 +127,14 @@ const VIEW_BY_DTYPE: Partial<Record<DType, TypedArrayConstructor>> = {
 };
 
 /**
+ * The alignment a constant's bytes need for `typedView` to view them without a copy: the size of
+ * its typed array's element (1 for types that stay bytes).
+ */
+export function viewAlignment(dtype: DType): number {
+  return VIEW_BY_DTYPE[dtype]?.BYTES_PER_ELEMENT ?? 1;
+}
+
+/**
  * A typed-array view of a constant's bytes: zero copy when the bytes are aligned for the element
  * type, a copy otherwise. Types without a typed array (string, sub-byte ints) stay bytes.
  */

@@ -28,6 +28,8 @@ export class FlatBufferBuilder {
   private vectorLength = 0;
   /** The offset of each vtable written so far, keyed by its 16-bit entries as UTF-16 code units. */
   private readonly vtables = new Map<string, number>();
+  /** The offset of each object written through `shared`, by its key. */
+  private readonly sharedObjects = new Map<string, number>();
 
   /** A builder whose buffer starts at `initialCapacity` bytes and doubles when full. */
   constructor(initialCapacity = 1024) {
@@ -233,6 +235,20 @@ export class FlatBufferBuilder {
   createString(utf8: Uint8Array): number {
     this.addInt8(0);
     return this.createByteVector(utf8, 1);
+  }
+
+  /**
+   * The offset of the object written earlier under `key`, or else of the one `write` writes now
+   * (remembered under `key`): equal strings and vectors are written once and every table that
+   * holds one points at it, as FlatBuffers' `CreateSharedString` shares strings.
+   */
+  shared(key: string, write: () => number): number {
+    let offset = this.sharedObjects.get(key);
+    if (offset === undefined) {
+      offset = write();
+      this.sharedObjects.set(key, offset);
+    }
+    return offset;
   }
 
   /**

@@ -12,6 +12,20 @@ import { dtypeCode, dtypeFromCode, isDType } from "./dtype.ts";
 import type { FlatBufferBuilder } from "./flatbuffer_builder.ts";
 import { schemaEnum } from "./schema_enums.ts";
 
+/** The alignment `alignedBytes` gave each of its views. */
+const BYTE_ALIGNMENTS = new WeakMap<Uint8Array, number>();
+
+/**
+ * A new view of `bytes` that `writePlain` writes as a byte vector whose first byte is aligned to
+ * `alignment` (a power of two) instead of the schema's `force_align` (the writer's buffers:
+ * aligned for their tensors' element type).
+ */
+export function alignedBytes(bytes: Uint8Array, alignment: number): Uint8Array {
+  const view = bytes.subarray();
+  BYTE_ALIGNMENTS.set(view, alignment);
+  return view;
+}
+
 /**
  * A value in a plain object: numbers, 64-bit integers as bigint, names, nested objects; byte
  * vectors as `Uint8Array` views into the file (no copy).
@@ -313,7 +327,7 @@ function writeReference(
 ): number {
   if (value.kind === "string") {
     if (typeof plain !== "string") throw new TypeError(`${where}: expected a string`);
-    return builder.createString(encoder.encode(plain));
+    return builder.shared(`string:${plain}`, () => builder.createString(encoder.encode(plain)));
   }
   if (value.kind === "table") {
     if (typeof plain !== "object" || Array.isArray(plain) || plain === null) {
@@ -323,16 +337,21 @@ function writeReference(
   }
   const element = value.element;
   if (plain instanceof Uint8Array && isByte(element)) {
-    return builder.createByteVector(plain, value.align ?? 1);
+    return builder.createByteVector(plain, BYTE_ALIGNMENTS.get(plain) ?? value.align ?? 1);
   }
   if (!Array.isArray(plain)) throw new TypeError(`${where}: expected an array`);
   if (element.kind === "scalar") {
     const numbers = plain.map((item, index) => scalarNumber(element, item, `${where}[${index}]`));
-    builder.startVector(element.size, numbers.length, Math.max(element.size, value.align ?? 1));
-    for (let index = numbers.length - 1; index >= 0; index--) {
-      addScalar(builder, element, numbers[index]);
-    }
-    return builder.endVector();
+    const alignment = Math.max(element.size, value.align ?? 1);
+    // -0 is not 0 in a float vector's bytes.
+    const key = `${element.base}/${alignment}:${numbers.map((n) => Object.is(n, -0) ? "-0" : n)}`;
+    return builder.shared(key, () => {
+      builder.startVector(element.size, numbers.length, alignment);
+      for (let index = numbers.length - 1; index >= 0; index--) {
+        addScalar(builder, element, numbers[index]);
+      }
+      return builder.endVector();
+    });
   }
   const children = plain.map((item, index) =>
     writeReference(builder, element, item, `${where}[${index}]`)

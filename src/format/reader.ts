@@ -38,8 +38,9 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Model {
       `not a TFLite model: the file identifier is ${JSON.stringify(identifier)}, not "TFL3"`,
     );
   }
-  // Typed-array views of constants need the file aligned as the writer aligned it.
-  const file = bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
+  // Typed-array views of constants need the file at least 4-byte aligned, as every vector's data
+  // is (a 64-bit constant that is not 8-byte aligned in memory is copied alone).
+  const file = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   verifyFlatbuffer(file, SCHEMA_LAYOUT, options);
   const root = file[0] | (file[1] << 8) | (file[2] << 16) | (file[3] << 24);
   const plain = new PlainReader(file).table(SCHEMA_LAYOUT.rootTable, root >>> 0);

@@ -1,14 +1,18 @@
 /**
  * `writeModel`: the model IR to the bytes of a `.tflite` file. Operator codes are rebuilt from the
- * operators (in order of first use), constant tensors' `data` go into their buffers, buffers are
- * 16-byte aligned as TensorFlow writes them.
+ * operators (in order of first use), constant tensors' `data` go into their buffers. A buffer is
+ * aligned for its tensors' element type (8 bytes for 64-bit types, otherwise the 4 that every
+ * flatbuffer vector has), as TensorFlow 2.21's converter aligns them (4 bytes, whatever the
+ * schema's `force_align: 16` says): no padding beyond what readers need to view constants
+ * without a copy. Equal strings and number vectors (shapes, zero points, scales) are written once
+ * and shared by the tables that hold them.
  */
 import { SCHEMA_LAYOUT } from "./generated/schema_layout.ts";
-import { bytesOf, elementCount, packedByteLength } from "./dtype.ts";
+import { bytesOf, elementCount, packedByteLength, viewAlignment } from "./dtype.ts";
 import { ModelFormatError } from "./errors.ts";
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "./ir.ts";
 import { FlatBufferBuilder } from "./flatbuffer_builder.ts";
-import { type PlainObject, type PlainValue, writePlain } from "./plain.ts";
+import { alignedBytes, type PlainObject, type PlainValue, writePlain } from "./plain.ts";
 import { schemaEnum } from "./schema_enums.ts";
 
 const BUILTIN_OPERATOR = schemaEnum("BuiltinOperator");
@@ -16,12 +20,18 @@ const BUILTIN_OPERATOR = schemaEnum("BuiltinOperator");
 /** The byte-sized code telling readers from before schema 3a to look at the extended code. */
 const SEE_EXTENDED_CODE = BUILTIN_OPERATOR.value("PLACEHOLDER_FOR_GREATER_OP_CODES") as number;
 
+/** The alignment of every flatbuffer vector's first element (after its 32-bit length). */
+const VECTOR_ALIGNMENT = 4;
+
+/** The largest alignment a buffer gets: that of 64-bit elements. */
+const MAX_ALIGNMENT = 8;
+
 /** The largest file a flatbuffer's 32-bit offsets can address, less room for the tables. */
 const MAX_INLINE_BYTES = 2 ** 31 - 2 ** 24;
 
 /** Serializes a model. Throws `ModelFormatError` naming the part of the IR that is inconsistent. */
 export function writeModel(model: Model): Uint8Array {
-  const buffers = bufferContents(model);
+  const { buffers, alignments } = bufferContents(model);
   const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
   if (total > MAX_INLINE_BYTES) {
     throw new ModelFormatError(
@@ -36,7 +46,9 @@ export function writeModel(model: Model): Uint8Array {
       subgraphPlain(subgraph, `subgraph ${index}`, codes)
     ),
     description: model.description,
-    buffers: buffers.map((data): PlainObject => (data.byteLength > 0 ? { data } : {})),
+    buffers: buffers.map((data, index): PlainObject =>
+      data.byteLength > 0 ? { data: alignedBytes(data, alignments[index]) } : {}
+    ),
     metadataBuffer: model.metadataBuffer.length > 0 ? model.metadataBuffer : null,
     metadata: nonEmpty(model.metadata.map(({ name, buffer }) => ({ name, buffer }))),
     signatureDefs: nonEmpty(model.signatures.map((signature) => ({
@@ -49,9 +61,11 @@ export function writeModel(model: Model): Uint8Array {
     externalBuffers: nonEmpty(model.externalBuffers),
   };
   plain.operatorCodes = codes.plain();
-  // FlatBuffers aligns from the end of its buffer: a capacity that is a multiple of 16 keeps the
-  // 16-byte alignment of the buffers true from the start of the returned bytes.
-  const builder = new FlatBufferBuilder(Math.ceil((total + 2 ** 20) / 16) * 16);
+  // FlatBuffers aligns from the end of its buffer: a capacity that is a multiple of the largest
+  // alignment keeps the buffers' alignment true from the start of the returned bytes.
+  const builder = new FlatBufferBuilder(
+    Math.ceil((total + 2 ** 20) / MAX_ALIGNMENT) * MAX_ALIGNMENT,
+  );
   try {
     const root = writePlain(builder, SCHEMA_LAYOUT.rootTable, plain, "model");
     builder.finish(root, SCHEMA_LAYOUT.fileIdentifier);
@@ -70,9 +84,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
 }
 
-/** Each buffer's bytes: `model.buffers`, with constant tensors' `data` written into theirs. */
-function bufferContents(model: Model): Uint8Array[] {
+/**
+ * Each buffer's bytes (`model.buffers`, with constant tensors' `data` written into theirs) and
+ * the alignment its tensors' typed views need.
+ */
+function bufferContents(model: Model): { buffers: Uint8Array[]; alignments: number[] } {
   const buffers = [...model.buffers];
+  const alignments = buffers.map(() => VECTOR_ALIGNMENT);
   const claimedBy = new Map<number, string>();
   model.subgraphs.forEach((subgraph, subgraphIndex) => {
     subgraph.tensors.forEach((tensor, tensorIndex) => {
@@ -104,9 +122,10 @@ function bufferContents(model: Model): Uint8Array[] {
       }
       claimedBy.set(tensor.buffer, where);
       buffers[tensor.buffer] = bytes;
+      alignments[tensor.buffer] = Math.max(alignments[tensor.buffer], viewAlignment(tensor.dtype));
     });
   });
-  return buffers;
+  return { buffers, alignments };
 }
 
 /** The operator-code table, built as operators are written. */

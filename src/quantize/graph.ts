@@ -32,6 +32,17 @@ export function addTensor(
   return subgraph.tensors.length - 1;
 }
 
+/**
+ * `base`, or when a tensor of `subgraph` has that name, `base` followed by the smallest number
+ * from 1 that none has: how TensorFlow's converter keeps the names of the tensors it adds unique.
+ */
+export function uniqueTensorName(subgraph: Subgraph, base: string): string {
+  const taken = new Set(subgraph.tensors.map((tensor) => tensor.name));
+  let name = base;
+  for (let suffix = 1; taken.has(name); suffix++) name = `${base}${suffix}`;
+  return name;
+}
+
 /** A builtin operator without options. */
 export function plainOperator(
   op: string,

@@ -44,7 +44,7 @@ function rewriteModelInputs(tensors: IntegerTensors, inputType: ModelIoType): vo
       return index;
     }
     // uint8 input: the uint8 tensor feeds a QUANTIZE to int8 (zero point shifted by 128).
-    const inner = tensors.addInteger(index, scheme.dtype, params);
+    const inner = tensors.addInteger(index, "quantized", params);
     Object.assign(tensors.tensor(index), { dtype: "uint8", quantization: asUint8(params) });
     tensors.operators.push(plainOperator("QUANTIZE", 1, [index], [inner]));
     tensors.setIntegerTwin(index, inner);
@@ -150,7 +150,7 @@ function rewriteIntegerOperator(
       return output;
     }
     // A model output: the op writes an integer twin, converted after it.
-    const integer = tensors.addInteger(output, scheme.dtype, params);
+    const integer = tensors.addInteger(output, "integerOutput", params);
     tensors.setIntegerTwin(output, integer);
     converted.push([integer, output, params]);
     return integer;
@@ -177,7 +177,8 @@ function quantizeFloatOutputs(tensors: IntegerTensors, outputType: ModelIoType):
   for (const output of subgraph.outputs) {
     const tensor = tensors.tensor(output);
     if (!tensors.isActivation(output) || !tensors.isCalibrated(output)) continue;
-    const float = addTensor(subgraph, `${tensor.name}/float`, "float32", tensor, null);
+    const name = tensors.twinName(output, "floatOutput");
+    const float = addTensor(subgraph, name, "float32", tensor, null);
     for (const operator of operators) {
       operator.inputs = operator.inputs.map((input) => (input === output ? float : input));
       operator.outputs = operator.outputs.map((index) => (index === output ? float : index));

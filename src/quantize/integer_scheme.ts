@@ -3,7 +3,8 @@
  * has them: int8 asymmetric per tensor from the calibrated range widened to contain 0
  * (scale = (max - min) / 255, zero point = round(-128 - min / scale) clamped); int16 symmetric
  * (scale = max(|min|, |max|) / 32767, zero point 0); and the fixed output parameters of SOFTMAX,
- * LOGISTIC (1/256, -128; int16 1/32768, 0) and TANH (1/128, 0; int16 1/32768, 0).
+ * LOGISTIC (1/256, -128; int16 1/32768, 0) and TANH (1/128, 0; int16 1/32768, 0); and the names
+ * TensorFlow gives the tensors each scheme's rewrite adds.
  */
 import type { Quantization } from "../format/ir.ts";
 import { roundHalfAway } from "../runtime/quantization/fixed_point.ts";
@@ -13,6 +14,19 @@ import type { QuantizeMode } from "./options.ts";
 
 /** The integer type of activations: int8, or int16 in 16x8. */
 export type ActivationType = "int8" | "int16";
+
+/**
+ * What a tensor the rewrite adds beside activation `name` holds: its integer form for integer
+ * readers (`quantized`), its integer form at other parameters (`requantized`), a model output's
+ * integer form that the op writes (`integerOutput`), its float form for float readers
+ * (`dequantized`), a model output's float form that a float op writes (`floatOutput`).
+ */
+export type TwinRole =
+  | "quantized"
+  | "requantized"
+  | "integerOutput"
+  | "dequantized"
+  | "floatOutput";
 
 /** The integer activation type of a mode. */
 export interface Scheme {
@@ -25,6 +39,11 @@ export interface Scheme {
   params(range: Range): Quantization;
   /** The fixed output parameters of `op` (SOFTMAX, LOGISTIC, TANH). */
   fixed(op: string): Quantization;
+  /**
+   * The name TensorFlow's quantizer for this scheme gives a tensor in `role` beside activation
+   * `name`, before it is made unique.
+   */
+  twinName(role: TwinRole, name: string): string;
 }
 
 const INT8: Scheme = {
@@ -42,6 +61,12 @@ const INT8: Scheme = {
   fixed(op) {
     return op === "TANH" ? quantization([1 / 128], [0]) : quantization([1 / 256], [-128]);
   },
+  // TensorFlow's MLIR quantizer: its new QUANTIZE and DEQUANTIZE ops' own names, otherwise the
+  // activation's (`Sigmoid1` requantizes `Sigmoid`).
+  twinName(role, name) {
+    if (role === "quantized") return "tfl.quantize";
+    return role === "dequantized" ? "tfl.dequantize" : name;
+  },
 };
 
 const INT16: Scheme = {
@@ -54,6 +79,19 @@ const INT16: Scheme = {
   },
   fixed() {
     return quantization([1 / 32768], [0]);
+  },
+  // TensorFlow's 16x8 quantizer (the one before MLIR) suffixes the activation's name.
+  twinName(role, name) {
+    switch (role) {
+      case "requantized":
+        return `${name}_requantized`;
+      case "dequantized":
+        return `${name}_float`;
+      case "floatOutput":
+        return name;
+      default:
+        return `${name}_int16`;
+    }
   },
 };
 

@@ -8,8 +8,8 @@
 import type { Model, Operator, Quantization, Subgraph, Tensor } from "../format/ir.ts";
 import type { Range } from "./calibrate.ts";
 import { QuantizeError } from "./errors.ts";
-import { addTensor, isFloatActivation, plainOperator } from "./graph.ts";
-import type { Scheme } from "./integer_scheme.ts";
+import { addTensor, isFloatActivation, plainOperator, uniqueTensorName } from "./graph.ts";
+import type { Scheme, TwinRole } from "./integer_scheme.ts";
 
 /** The same parameters (scale and zero point lists equal). */
 function sameParams(a: Quantization, b: Quantization): boolean {
@@ -86,12 +86,17 @@ export class IntegerTensors {
     this.integer.add(index);
   }
 
-  /** A new integer tensor shaped like tensor `index`, named `<its name>/<suffix>`. */
-  addInteger(index: number, suffix: string, params: Quantization): number {
+  /** The unique name of a new tensor in `role` beside tensor `index`, as TensorFlow names it. */
+  twinName(index: number, role: TwinRole): string {
+    return uniqueTensorName(this.subgraph, this.scheme.twinName(role, this.tensor(index).name));
+  }
+
+  /** A new integer tensor shaped like tensor `index`, in `role` beside it. */
+  addInteger(index: number, role: TwinRole, params: Quantization): number {
     const tensor = this.tensor(index);
     const integer = addTensor(
       this.subgraph,
-      `${tensor.name}/${suffix}`,
+      this.twinName(index, role),
       this.scheme.dtype,
       tensor,
       params,
@@ -111,8 +116,8 @@ export class IntegerTensors {
     if (index < 0 || !this.integer.has(index)) return index;
     let float = this.floatOf.get(index);
     if (float === undefined) {
-      const tensor = this.tensor(index);
-      float = addTensor(this.subgraph, `${tensor.name}/dequantized`, "float32", tensor, null);
+      const name = this.twinName(index, "dequantized");
+      float = addTensor(this.subgraph, name, "float32", this.tensor(index), null);
       this.insertAfterProducer(plainOperator("DEQUANTIZE", 2, [index], [float]), index);
       this.floatOf.set(index, float);
     }
@@ -152,10 +157,10 @@ export class IntegerTensors {
   private quantizedTwin(
     index: number,
     params: Quantization,
-    suffix: string,
+    role: TwinRole,
     version: number,
   ): number {
-    const integer = this.addInteger(index, suffix, params);
+    const integer = this.addInteger(index, role, params);
     this.insertAfterProducer(plainOperator("QUANTIZE", version, [index], [integer]), index);
     return integer;
   }

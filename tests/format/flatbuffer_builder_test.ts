@@ -142,3 +142,13 @@ Deno.test("FlatBufferBuilder keeps the buffer's alignment from the start of a 16
   assert.equal(file.byteLength % 16, 0);
   assert.equal(new TextDecoder().decode(file.subarray(4, 8)), "TFL3");
 });
+
+Deno.test("FlatBufferBuilder writes an object shared under one key once", () => {
+  const builder = new FlatBufferBuilder(64);
+  const utf8 = new TextEncoder().encode("shape");
+  const first = builder.shared("string:shape", () => builder.createString(utf8));
+  const size = builder.asUint8Array().byteLength;
+  assert.equal(builder.shared("string:shape", () => builder.createString(utf8)), first);
+  assert.equal(builder.asUint8Array().byteLength, size);
+  assert.notEqual(builder.shared("string:other", () => builder.createString(utf8)), first);
+});

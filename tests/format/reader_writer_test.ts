@@ -152,10 +152,22 @@ Deno.test("a hand-built model survives write and read unchanged", () => {
 });
 
 Deno.test("constant data is a zero-copy view into the file bytes", () => {
-  const bytes = writeModel(tinyModel());
-  const weights = readModel(bytes).subgraphs[0].tensors[1].data as Int8Array;
-  assert.equal(weights.buffer, bytes.buffer);
-  assert.equal(weights.byteOffset % 16, bytes.byteOffset % 16, "buffers are 16-byte aligned");
+  const model = tinyModel();
+  const wide = new BigInt64Array([1n, -1n]);
+  model.buffers.push(bytesOf(wide));
+  model.subgraphs[0].tensors.push(
+    tensor({ name: "c", dtype: "int64", shape: [2], buffer: 4, data: wide }),
+  );
+  const bytes = writeModel(model);
+  const [, weights, bias, , , constant] = readModel(bytes).subgraphs[0].tensors;
+  for (const data of [weights.data!, bias.data!, constant.data!]) {
+    assert.equal(data.buffer, bytes.buffer);
+    assert.equal(
+      (data.byteOffset - bytes.byteOffset) % data.BYTES_PER_ELEMENT,
+      0,
+      "buffers are aligned for their element type",
+    );
+  }
 });
 
 Deno.test("changing a tensor's data changes the written buffer", () => {

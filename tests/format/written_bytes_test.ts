@@ -3,8 +3,10 @@
  * holds the SHA-256 of `writeModel(readModel(file))` for every model in `tests/fixtures` and
  * `../shared`, first recorded when the writer still used npm flatbuffers' `Builder` (whose bytes
  * liteq's builder reproduces: `flatbuffer_builder_test.ts`), re-recorded when the writer stopped
- * writing empty min/max vectors. Any change to the builder's alignment, vtable sharing or field
- * order shows up here as a changed hash.
+ * writing empty min/max vectors and again when it began aligning buffers for their element type
+ * (not 16 bytes) and writing equal strings and vectors once (`tools/record_written_sha256.ts`).
+ * Any change to the builder's alignment, vtable or object sharing or field order shows up here as
+ * a changed hash.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -13,38 +13,13 @@ import type { QuantizeOptions } from "../../src/quantize/options.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
 import { assertClose } from "../runtime/compare.ts";
 import { signatureOf } from "./graph_signature.ts";
+import { CALIBRATION, MNIST } from "./mnist_samples.ts";
 
 const MANIFEST = JSON.parse(readFileSync(`${FIXTURES}/data/manifest.tf.json`, "utf8"));
 
 function fixture(name: string): Model {
   return readModel(readBytesSync(`${FIXTURES}/models/${name}.tflite`));
 }
-
-/** The 100 calibration images TensorFlow used, as 28x28 samples. */
-const MNIST = (() => {
-  const images = parseNpy(readBytesSync(`${FIXTURES}/data/mnist_calib_x.npy`));
-  return Array.from(
-    { length: 100 },
-    (_, index) => (images.data as Float32Array).slice(index * 784, (index + 1) * 784),
-  );
-})();
-
-/** The same images padded to 32x32 and repeated on 3 channels (the shared mnist32rgb set). */
-const MNIST32RGB = MNIST.map((image) => {
-  const padded = new Float32Array(32 * 32 * 3);
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      padded.fill(image[y * 28 + x], ((y + 2) * 32 + x + 2) * 3, ((y + 2) * 32 + x + 3) * 3);
-    }
-  }
-  return padded;
-});
-
-const CALIBRATION: Record<string, Float32Array[]> = {
-  seed_mnist: MNIST,
-  mobile_mnist: MNIST,
-  seed_cifar_arch: MNIST32RGB,
-};
 
 /** Op, output name, scale and zero point of every integer op output, in operator order. */
 function activationParams(model: Model): [string, string, number, number][] {
@@ -59,16 +34,16 @@ function activationParams(model: Model): [string, string, number, number][] {
   );
 }
 
-/** Size within `fraction` of TensorFlow's file for the same mode. */
 /**
- * liteq's file is at most `fraction` larger than TensorFlow's, and not so much smaller (a tenth)
- * that something must be missing.
+ * liteq's file is at most `fraction` larger than TensorFlow's, and not so much smaller (15%: the
+ * writer shares equal shapes, scales and zero points, and 16x8 files leave out TensorFlow's
+ * min/max) that something must be missing.
  */
 function assertSize(model: Model, name: string, variant: string, fraction: number): void {
   const bytes = writeModel(model).byteLength;
   const theirs = MANIFEST[name].variants[variant].bytes;
   assert.ok(
-    bytes <= theirs * (1 + fraction) && bytes >= theirs * 0.9,
+    bytes <= theirs * (1 + fraction) && bytes >= theirs * 0.85,
     `${name} ${variant}: ${bytes} bytes, TensorFlow ${theirs}`,
   );
 }
