@@ -334,22 +334,28 @@ LSTM_INT8_NOTE = (
     "liteq computes TFLite's EvalInteger8x8_16, which TensorFlow 2.21's reference kernel gives "
     "bit for bit on this model (output [35, 36, 80, 80, 102, 102, -21, -21, 78, 78, 85, 85], cell "
     "state [3663, 3663, 3274, 3274]); from TFLM's float goldens it is at most 0.00408 off on the "
-    "output (under one quantum, 0.0047) and 0.00396 on the cell state. TFLM's kernel (lstm_eval.cc, "
-    "2023) is not TFLite's: its sigmoid and tanh are the int16 LOGISTIC and TANH ops' table "
+    "output (under one quantum, 0.0047) and 0.00396 on the cell state. TFLM's own kernel (at "
+    "tflite-micro 90b983c) gives output [35, 35, 80, 80, 102, 102, -21, -21, 78, 78, 85, 85] and "
+    "cell state [3664, 3664, 3274, 3274]: one quantum from TFLite's in output 1 and cells 0 and 1. "
+    "TFLM's kernel (lstm_eval.cc, 2023) is not TFLite's: its sigmoid and tanh are the int16 "
+    "LOGISTIC and TANH ops' table "
     "interpolation (reference_integer_ops::Logistic, Tanh), not gemmlowp's fixed-point functions; "
     "forget x cell and input x cell gate go through MultiplyByQuantizedMultiplier (effective "
     "scales 2^-15 and 2^-30 / cell scale: a 2^30 multiplier, then a rounding shift: two "
-    "roundings), not one rounding shift; the hidden state's multiplier is also a double's; "
+    "roundings), not one rounding shift; the hidden state's multiplier is QuantizeMultiplier of "
+    "a double, TFLite's of a float32; "
     "its gate multipliers come from double products of the scales, not float32 ones; it reads no "
     "intermediates (the gates at Q3.12, the hidden state at the output state's parameters, which "
-    "the intermediates here repeat). The figures on which both agree pass TFLM's tolerance.")
+    "the intermediates here repeat). Both are within TFLM's tolerance of its goldens.")
 LSTM_INT16_REASON = (
     "TensorFlow Lite has no 16-bit-activation form of this op, which only TFLM runs: TensorFlow "
     "2.21's kernel takes an int16 input for a float one and fails to prepare "
     "(\"input_gate_bias->type != kTfLiteFloat32 (INT64 != FLOAT32)\", INT32 biases likewise) and "
     "its converter makes none (\"Quantization to 16x8-bit not yet supported\"); liteq follows "
     "TFLite and refuses it (`refusal`, which tests/runtime/tflm_test.ts checks on `case`, "
-    "ported as the int8 one).")
+    "ported as the int8 one). TFLM's own kernel (at tflite-micro 90b983c) gives output [12391, "
+    "12577, 22439, 22439, 27159, 27159, -66, 0, 21943, 21943, 23426, 23426] and cell state [3676, "
+    "3676, 3290, 3290] on it.")
 
 int8_lstm = lstm_integer("TestUnidirectionalLSTMInt8", "Get2X2Int8LstmQuantizationSettings",
                          "int8", "int32", 1e-2, 1e-2)
