@@ -346,7 +346,9 @@ LSTM_INT8_NOTE = (
     "a double, TFLite's of a float32; "
     "its gate multipliers come from double products of the scales, not float32 ones; it reads no "
     "intermediates (the gates at Q3.12, the hidden state at the output state's parameters, which "
-    "the intermediates here repeat). Both are within TFLM's tolerance of its goldens.")
+    "the intermediates here repeat). With gemmlowp's sigmoid and tanh in its place, TFLM's kernel "
+    "gives TFLite's values here exactly: the activations make the whole difference on this case. "
+    "Both are within TFLM's tolerance of its goldens.")
 LSTM_INT16_REASON = (
     "TensorFlow Lite has no 16-bit-activation form of this op, which only TFLM runs: TensorFlow "
     "2.21's kernel takes an int16 input for a float one and fails to prepare "
