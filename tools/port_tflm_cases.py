@@ -6,14 +6,17 @@ carry over as TFLM states them; how TFLM's helpers quantize them is a recipe per
   values                      the stored values as given (float32, or integers)
   float + scale + zeroPoint   TFLM's Quantize (round(x / scale) + zero point, clamped)
   float + perChannel: axis    SignedSymmetricPerChannelQuantize (scale = max |x| / qmax per channel)
-  float + symmetricScale      SymmetricPerChannelQuantize with the given scales
+  float + symmetricScale      SymmetricPerChannelQuantize with the given scales (one: per tensor)
   float + biasFor: [i, f]     a bias: scale = scale(i) x scale(f)[c], symmetric
   float + biasScale + scale   a bias quantized with biasScale, recorded with scale
 
-`input: true` marks the model's runtime inputs; other op inputs are constants. The golden is
-`golden` (floats, quantized with the output's parameters as TFLM does) or `goldenValues`; an op
-with several outputs gives `outputs` and `goldens`, one per output. A custom op gives `custom` and
-its `customOptions` bytes.
+`input: true` marks the model's runtime inputs; other op inputs are constants; `intermediates`
+are the op's tensors that only carry quantization. The golden is `golden` (floats, quantized with
+the output's parameters as TFLM does) or `goldenValues`; an op with several outputs gives `outputs`
+and `goldens`, one per output; `dequantizedGoldens` with `tolerances` (float units) are compared
+with the dequantized outputs, as TFLM's LSTM test compares them; an output `stateOf: position` is
+that variable input after the run. A custom op gives `custom` and its `customOptions` bytes. A
+`notPorted` entry may carry its `case` and the `refusal` liteq gives it.
 
 Developer tool:
   python tools/port_tflm_cases.py TFLM_GIT_DIR tests/fixtures/tflm && deno fmt tests/fixtures/tflm

@@ -27,6 +27,8 @@ export interface OperatorSpec {
   options?: PlainObject;
   custom?: boolean;
   customOptions?: Uint8Array;
+  /** Tensors that only carry quantization for the op (the integer LSTM's gate and hidden scales). */
+  intermediates?: number[];
 }
 
 /** A one-subgraph model of `tensors` and `operators`. */
@@ -74,7 +76,7 @@ export function buildModel(
     customOptions: operator.customOptions ?? null,
     customOptionsFormat: "FLEXBUFFERS",
     mutatingVariableInputs: [],
-    intermediates: [],
+    intermediates: operator.intermediates ?? [],
     debugMetadataIndex: -1,
   }));
   return {

@@ -127,6 +127,21 @@ Deno.test("every UNIDIRECTIONAL_SEQUENCE_LSTM weight, bias and layer norm is che
   }
 });
 
+Deno.test("a CIFG integer LSTM with layer norm and TensorFlow's float intermediate 0 is refused", async () => {
+  // TensorFlow's quantizer leaves the input gate's intermediate float; TFLite's kernel then gives
+  // all zeros (the fixture quantizes it, and TensorFlow computes the LSTM).
+  const model = readModel(readBytesSync(`${FIXTURES}/ops_graph/lstm_int8_layer_norm_cifg.tflite`));
+  const [main] = model.subgraphs;
+  const intermediate = main.tensors[main.operators[0].intermediates[0]];
+  intermediate.dtype = "float32";
+  intermediate.quantization = null;
+  await assertRefused(
+    writeModel(model),
+    UnsupportedModelError,
+    /^operator 0 UNIDIRECTIONAL_SEQUENCE_LSTM \(version \d+\): a layer-normalized integer LSTM without an input gate needs a quantized intermediate 0: TensorFlow Lite's prepare requires one/,
+  );
+});
+
 Deno.test("an axis input of several values, an SVDF bias of the wrong shape are refused", async () => {
   const argMax = readModel(readBytesSync(`${FIXTURES}/ops/arg_max.tflite`));
   const axis = argMax.subgraphs[0].tensors[1];

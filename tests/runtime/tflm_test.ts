@@ -3,12 +3,14 @@
  * inputs, weights and goldens ported as data into tests/fixtures/tflm (tools/port_tflm_cases.py,
  * one JSON file per TFLM test file). Each case is built here into a one-op model, its tensors
  * quantized as TFLM's test helpers quantize them (float32 arithmetic, C rounding), and liteq's
- * output must be within the case's tolerance of the golden, as TFLM's EXPECT_NEAR asks.
+ * output must be within the case's tolerance of the golden, as TFLM's EXPECT_NEAR asks (a state
+ * TFLM checks is read through a DEQUANTIZE after the op). A case ported but refused, as TFLite's
+ * kernels lack its form, must be refused with the reason its file gives.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import type { DType, TensorData } from "../../src/format/dtype.ts";
-import { Interpreter, writeModel } from "../../mod.ts";
+import { Interpreter, UnsupportedModelError, writeModel } from "../../mod.ts";
 import { FIXTURES } from "../helpers.ts";
 import { buildModel, type TensorSpec } from "./model_builder.ts";
 
@@ -27,6 +29,11 @@ interface CaseTensor {
   biasScale?: number;
   input?: boolean;
   variable?: boolean;
+  /**
+   * An output that is no output of the op but its variable input at this position after the run,
+   * dequantized by a DEQUANTIZE after the op (a model output must be an op's output).
+   */
+  stateOf?: number;
 }
 
 interface TflmCase {
@@ -40,6 +47,8 @@ interface TflmCase {
   optionsType?: string;
   options?: Record<string, string | number | boolean>;
   inputs: (CaseTensor | null)[];
+  /** Tensors that carry only quantization for the op (TFLite's integer LSTM reads its scales there). */
+  intermediates?: CaseTensor[];
   output?: CaseTensor;
   outputs?: CaseTensor[];
   golden?: number[];
@@ -47,7 +56,11 @@ interface TflmCase {
   custom?: boolean;
   customOptions?: number[];
   goldenValues?: number[];
-  tolerance: number;
+  /** Float goldens of each output, compared with the dequantized output as TFLM compares them. */
+  dequantizedGoldens?: number[][];
+  /** With dequantizedGoldens: each output's tolerance, in its float units. */
+  tolerances?: number[];
+  tolerance?: number;
 }
 
 const f = Math.fround;
@@ -106,7 +119,10 @@ function materialize(tensor: CaseTensor, scalesOf: (position: number) => number[
     values = quantizeSymmetric(tensor.float, (index) => scale![channel(index)], tensor.dtype);
   } else if (tensor.float && tensor.symmetricScale) {
     scale = tensor.symmetricScale.map(f);
-    values = quantizeSymmetric(tensor.float, (index) => scale![channel(index)], tensor.dtype);
+    const scaleOf = scale.length === 1
+      ? () => scale![0]
+      : (index: number) => scale![channel(index)];
+    values = quantizeSymmetric(tensor.float, scaleOf, tensor.dtype);
   } else if (tensor.float && tensor.biasFor) {
     const [input, filter] = tensor.biasFor.map(scalesOf);
     scale = filter.map((filterScale) => f(input[0] * filterScale));
@@ -166,7 +182,8 @@ function goldensOf(testCase: TflmCase, outputs: CaseTensor[]): number[][] {
 /**
  * Builds a case's model, runs it (`steps` times, the runtime inputs' values split evenly between
  * the invocations) and returns each output's values, invocations one after the other, with the
- * goldens.
+ * goldens and tolerances (dequantized values and float goldens when the case gives
+ * `dequantizedGoldens`).
  */
 async function runCase(testCase: TflmCase) {
   const built: { values: number[]; quantization?: TensorSpec["quantization"] }[] = [];
@@ -194,8 +211,21 @@ async function runCase(testCase: TflmCase) {
       isVariable: tensor.variable,
     });
   });
+  const intermediates = (testCase.intermediates ?? []).map((tensor, position) => {
+    tensors.push({
+      name: `intermediate${position}`,
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      quantization: { scale: [f(tensor.scale as number)], zeroPoint: [tensor.zeroPoint as number] },
+    });
+    return tensors.length - 1;
+  });
   const outputs = testCase.outputs ?? [testCase.output!];
   const outputIndices = outputs.map((output, position) => {
+    if (output.stateOf !== undefined) {
+      tensors.push({ name: `state${output.stateOf}`, dtype: "float32", shape: output.shape });
+      return tensors.length - 1;
+    }
     tensors.push({
       name: `output${position}`,
       dtype: output.dtype,
@@ -207,17 +237,25 @@ async function runCase(testCase: TflmCase) {
     });
     return tensors.length - 1;
   });
+  const stateReads = outputs.flatMap((output, position) =>
+    output.stateOf === undefined ? [] : [{
+      op: "DEQUANTIZE",
+      inputs: [operatorInputs[output.stateOf]],
+      outputs: [outputIndices[position]],
+    }]
+  );
   const model = buildModel({
     tensors,
     operators: [{
       op: testCase.op,
       custom: testCase.custom,
       inputs: operatorInputs,
-      outputs: outputIndices,
+      outputs: outputIndices.filter((_, position) => outputs[position].stateOf === undefined),
+      intermediates,
       optionsType: testCase.optionsType,
       options: testCase.options,
       customOptions: testCase.customOptions && new Uint8Array(testCase.customOptions),
-    }],
+    }, ...stateReads],
     inputs: runtimeInputs.map(({ index }) => index),
     outputs: outputIndices,
   });
@@ -233,7 +271,23 @@ async function runCase(testCase: TflmCase) {
       actual[position].push(...Array.from(output as ArrayLike<number>, Number));
     });
   }
-  return { actual, expected: goldensOf(testCase, outputs) };
+  if (!testCase.dequantizedGoldens) {
+    const tolerances = outputs.map(() => testCase.tolerance!);
+    return { actual, expected: goldensOf(testCase, outputs), tolerances };
+  }
+  // TFLM's Dequantize: (q - zero point) x scale, in float32.
+  const dequantized = actual.map((values, position) => {
+    const { quantization } = tensors[outputIndices[position]];
+    if (!quantization) return values;
+    return values.map((value) =>
+      f((value - quantization!.zeroPoint[0]) * f(quantization!.scale[0]))
+    );
+  });
+  return {
+    actual: dequantized,
+    expected: testCase.dequantizedGoldens.map((golden) => golden.map(f)),
+    tolerances: testCase.tolerances!,
+  };
 }
 
 /**
@@ -305,26 +359,34 @@ async function checkCallOnce(testCase: TflmCase): Promise<void> {
 
 const folder = `${FIXTURES}/tflm`;
 for (const file of readdirSync(folder).filter((name) => name.endsWith(".json")).sort()) {
-  const { source, cases } = JSON.parse(readFileSync(`${folder}/${file}`, "utf8")) as {
+  const { source, cases, notPorted } = JSON.parse(readFileSync(`${folder}/${file}`, "utf8")) as {
     source: string;
     cases: TflmCase[];
+    notPorted: { name: string; case?: TflmCase; refusal?: string }[];
   };
   const testFile = source.split("/").pop();
   for (const testCase of cases) {
     Deno.test(`TFLM ${testFile} ${testCase.name}`, async () => {
       if (testCase.kind === "callOnce") return await checkCallOnce(testCase);
-      const { actual, expected } = await runCase(testCase);
+      const { actual, expected, tolerances } = await runCase(testCase);
       actual.forEach((values, output) => {
         assert.equal(values.length, expected[output].length);
         values.forEach((value, index) => {
           assert.ok(
-            Math.abs(value - expected[output][index]) <= testCase.tolerance,
+            Math.abs(value - expected[output][index]) <= tolerances[output],
             `output ${output} element ${index} is ${value}, TFLM's golden ${
               expected[output][index]
-            } (tolerance ${testCase.tolerance}); got [${values}], golden [${expected[output]}]`,
+            } (tolerance ${tolerances[output]}); got [${values}], golden [${expected[output]}]`,
           );
         });
       });
+    });
+  }
+  // A case ported but not run, as liteq refuses what TFLite's kernels lack: the refusal says why.
+  for (const { name, case: testCase, refusal } of notPorted) {
+    if (!testCase || !refusal) continue;
+    Deno.test(`TFLM ${testFile} ${name} is refused`, async () => {
+      await assert.rejects(runCase(testCase), UnsupportedModelError, refusal);
     });
   }
 }

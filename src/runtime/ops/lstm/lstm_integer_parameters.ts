@@ -5,8 +5,9 @@
  * products, as TFLite computes them, then QuantizeMultiplier), zero points folded into the
  * biases (the hidden one, which TFLite's hidden state carries negated, into the projection's),
  * layer norm coefficients, the power-of-two cell scale, the hidden state's scale and zero point
- * from intermediate 4, clips in integers. Layer norm without an input gate (TensorFlow's own
- * results are all zeros) is refused.
+ * from intermediate 4, clips in integers. Layer norm without an input gate whose intermediate 0
+ * has no quantization (as TensorFlow's quantizer writes it) is refused: TFLite's prepare requires
+ * it, stops there unchecked and runs with zero multipliers, every output 0.
  */
 import type { OpContext } from "../../op.ts";
 import { quantizeMultiplier } from "../../quantization/fixed_point.ts";
@@ -92,9 +93,11 @@ export function integerLstmParameters(
     return { scale: quantization.scale[0], zeroPoint: quantization.zeroPoint[0] ?? 0 };
   };
   const layerNorm = context.optionalInput(21) !== null;
-  if (layerNorm && !context.optionalInput(1)) {
+  if (layerNorm && !context.optionalInput(1) && !intermediates[0]?.quantization?.scale.length) {
     context.unsupported(
-      "layer-normalized integer LSTMs without an input gate are not supported",
+      "a layer-normalized integer LSTM without an input gate needs a quantized intermediate 0: " +
+        "TensorFlow Lite's prepare requires one, unused as it is, and without it runs with zero " +
+        "multipliers (every output 0), so liteq has no TensorFlow answer to give",
     );
   }
   const inputParams = params(context, input);

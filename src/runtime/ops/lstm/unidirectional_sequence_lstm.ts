@@ -7,11 +7,18 @@ import { integerUnidirectionalSequenceLstm } from "./lstm_integer.ts";
 
 /**
  * UNIDIRECTIONAL_SEQUENCE_LSTM: full integer for an int8 input, hybrid when a float input meets
- * int8 forget-gate weights (always present), float32 otherwise.
+ * int8 forget-gate weights (always present), float32 otherwise. An int16 input (TensorFlow Lite
+ * Micro's 16x8 form, which TFLite's kernel does not run) is refused.
  */
 export function unidirectionalSequenceLstm(context: OpContext): PreparedOp {
   checkLstmOperands(context);
   if (context.inputs[0]?.dtype === "int8") return integerUnidirectionalSequenceLstm(context);
+  if (context.inputs[0]?.dtype === "int16") {
+    context.unsupported(
+      "int16 activations (TensorFlow Lite Micro's 16x8 LSTM) have no form in TensorFlow Lite's " +
+        "kernel, which liteq follows: it runs int8, hybrid and float32 LSTMs",
+    );
+  }
   switch (context.inputs[2]?.dtype) {
     case "int8":
       return hybridUnidirectionalSequenceLstm(context);
