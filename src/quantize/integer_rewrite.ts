@@ -76,10 +76,15 @@ function integerInputs(
     if (tensor.data === null) {
       inputs[position] = tensors.asInteger(input);
     } else if (position !== spec.weights?.position && position !== spec.bias) {
-      // A constant beside the data an op passes through (PADV2's padding value) is stored
-      // at the data's parameters: the kernel copies it as it is.
+      // A constant an op passes through is stored at its output's parameters (the data of a
+      // BROADCAST_TO), one beside that data (PADV2's padding value) at the data's: the kernel
+      // copies it as it is.
       const params = sharedParams ??
-        (spec.output === "input" ? tensors.paramsOf(inputs[0]) : undefined);
+        (spec.output !== "input"
+          ? undefined
+          : position === 0
+          ? tensors.calibrated(operator.outputs[0])
+          : tensors.paramsOf(inputs[0]));
       inputs[position] = constants.operand(input, where, params);
     }
   });

@@ -36,6 +36,15 @@ const FLOAT_IN_16X8: Record<string, string> = {
   tile: "TILE",
 };
 
+/**
+ * Conversions whose outputs are not compared with the float reference, and why (TensorFlow's
+ * interpreter gives liteq's outputs on them: `tools/tf_converted_ops_check.py`).
+ */
+const NOT_NEAR_FLOAT: Record<string, string> = {
+  "int8 unidirectional_sequence_lstm":
+    "TensorFlow's robustness LSTM (layer norm, projection) in int8 is up to 28 output steps from float",
+};
+
 /** 16x8 model inputs and outputs are float in liteq (int16 in TensorFlow's fixtures), so the
  * QUANTIZE and DEQUANTIZE ops at the edges, and TensorFlow's requantizations of its int16 inputs,
  * are left out of the comparison. */
@@ -43,10 +52,8 @@ function withoutQuantizeOps(signature: string[]): string[] {
   return signature.filter((entry) => !/^(QUANTIZE|DEQUANTIZE)v/.test(entry));
 }
 
-const names = readdirSync(`${FIXTURES}/ops_int8`).filter((name) => name.endsWith(".tflite"))
-  .map((name) => name.slice(0, -".tflite".length)).filter((name) =>
-    existsSync(`${FIXTURES}/ops/${name}.tflite`)
-  ).sort();
+const names = readdirSync(`${FIXTURES}/ops`).filter((name) => name.endsWith(".tflite"))
+  .map((name) => name.slice(0, -".tflite".length)).sort();
 
 for (const [mode, folder] of [["int8", "ops_int8"], ["int16x8", "ops_int16x8"]] as const) {
   for (const name of names) {
@@ -64,8 +71,9 @@ for (const [mode, folder] of [["int8", "ops_int8"], ["int16x8", "ops_int16x8"]] 
         ...(mode === "int8" ? { inputType: "int8", outputType: "int8" } : {}),
       });
       if (!existsSync(theirsPath)) {
-        // TensorFlow has no 16x8 conversion of this model; ops it refuses stay float in liteq.
-        const floatOp = FLOAT_IN_16X8[name];
+        // TensorFlow has no conversion of this model here (none of the models it cannot
+        // convert, no 16x8 one where it refuses an op: liteq keeps that op float).
+        const floatOp = mode === "int16x8" ? FLOAT_IN_16X8[name] : undefined;
         if (floatOp) {
           const entry = signatureOf(model).find((entry) => entry.startsWith(`${floatOp}(`))!;
           assert.match(entry, /^\w+\(float32[^)]*\) -> /);
@@ -87,6 +95,7 @@ for (const [mode, folder] of [["int8", "ops_int8"], ["int16x8", "ops_int16x8"]] 
             : input
         ),
       );
+      if (NOT_NEAR_FLOAT[`${mode} ${name}`]) return;
       outputs.forEach((output, position) => {
         const { dtype, quantization } = interpreter.outputDetails()[position];
         const actual = Array.from(
