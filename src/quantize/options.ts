@@ -34,7 +34,8 @@ export interface QuantizeOptions {
    * outliers beyond `percentile`, `mse` takes the range of least squared quantization error,
    * `entropy` the one of least KL divergence (as TensorRT), `auto` whichever of those gives the
    * float model's outputs best on the calibration samples (and, as a further candidate, each
-   * activation's range chosen by the error it causes in the outputs of the ops that read it).
+   * activation's range chosen by the error it causes in the outputs of the ops that read it),
+   * `minmax` unless another is better there with any one of those samples left out.
    */
   calibration?: "minmax" | "percentile" | "mse" | "entropy" | "auto";
   /**

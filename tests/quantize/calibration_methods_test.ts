@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseNpy, readModel, writeModel } from "../../mod.ts";
+import { meanSqnr, worstLead } from "../../src/quantize/auto_selection.ts";
 import { chooseRange } from "../../src/quantize/calibration_methods.ts";
 import { QuantizeError } from "../../src/quantize/errors.ts";
 import { Histogram, HISTOGRAM_BINS } from "../../src/quantize/histogram.ts";
@@ -90,7 +91,7 @@ const MNIST = (() => {
   );
 })();
 
-Deno.test("every method quantizes; auto keeps the best of its candidates, minmax on ties", async () => {
+Deno.test("every method quantizes; auto keeps the best of its candidates that beat minmax robustly", async () => {
   const float = readModel(readBytesSync(`${FIXTURES}/models/mobile_mnist.float.tflite`));
   const calibration = MNIST.slice(0, 40);
   const heldOut = MNIST.slice(60);
@@ -123,11 +124,40 @@ Deno.test("every method quantizes; auto keeps the best of its candidates, minmax
   ].map((match) => [match[1].trim(), Number(match[2])] as const);
   assert.ok(measured.length >= 4, note);
   assert.equal(measured[0][0], "minmax");
+  // Those above minmax with any one sample left out, after "left out: " ("none" or "; "-joined).
+  const listed = note.split(" left out: ")[1];
+  const robust = new Set(listed === "none" ? [] : listed.split("; "));
   const kept = note.match(/calibration auto: (.*?) kept/)![1];
-  const best = Math.max(...measured.map(([, value]) => value));
+  const best = Math.max(
+    ...measured.filter(([label]) => label === "minmax" || robust.has(label)).map(([, value]) =>
+      value
+    ),
+  );
+  assert.ok(kept === "minmax" || robust.has(kept), note);
   assert.equal(measured.find(([label]) => label === kept)![1], best);
   assert.ok(best >= measured[0][1]);
   assert.ok((await decibels(model)) > baseline - 0.5, "auto on held-out samples");
+});
+
+Deno.test("auto's robust lead: a lead that hangs on one sample does not count", () => {
+  // Two outputs over four samples: the candidate's errors against the baseline's.
+  const signal = [Float64Array.of(1, 1, 1, 1), Float64Array.of(4, 4, 4, 4)];
+  const baseline = [Float64Array.of(0.01, 0.01, 0.01, 0.01), Float64Array.of(0.1, 0.1, 0.1, 0.1)];
+  // A tenth of the error on every sample: 10 dB ahead whichever sample is left out.
+  const everywhere = baseline.map((errors) => errors.map((error) => error / 10));
+  assert.ok(Math.abs(worstLead(signal, everywhere, baseline) - 10) < 1e-9);
+  assert.ok(Math.abs(meanSqnr(signal, everywhere) - meanSqnr(signal, baseline) - 10) < 1e-9);
+  // Ahead over the four samples only thanks to sample 0, where the baseline errs most: behind
+  // once that sample is left out.
+  const oneSample = [Float64Array.of(0.04, 0.01, 0.01, 0.01), Float64Array.of(0, 0, 0, 0.1)];
+  const lucky = [Float64Array.of(0, 0.012, 0.012, 0.012), Float64Array.of(0, 0, 0, 0.1)];
+  assert.ok(meanSqnr(signal, lucky) > meanSqnr(signal, oneSample));
+  assert.ok(worstLead(signal, lucky, oneSample) < 0);
+  // One sample: the lead over it.
+  const single = [Float64Array.of(1)];
+  assert.ok(
+    Math.abs(worstLead(single, [Float64Array.of(0.01)], [Float64Array.of(0.1)]) - 10) < 1e-9,
+  );
 });
 
 Deno.test("calibration options are checked", async () => {
