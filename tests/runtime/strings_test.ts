@@ -72,6 +72,7 @@ for (
     "string_movement.tflite",
     "string_labels.tflite",
     "string_if.tflite",
+    "string_where.tflite",
     "string_input_model.tflite",
   ]
 ) {
