@@ -90,6 +90,53 @@ for (
   });
 }
 
+Deno.test("a string output computed at invoke has no values before, and TensorFlow's after", async () => {
+  // string_where: WHERE of x > 0, GATHER_ND of a string constant at those coordinates, then
+  // EQUAL and RESHAPE of the picked labels, all prepared at invoke.
+  const interpreter = await Interpreter.load(`${STRINGS}/string_where.tflite`);
+  for (const read of [() => interpreter.output(2), () => interpreter.outputStringBytes(2)]) {
+    assert.throws(read, /"Identity_2" has no values yet: its shape is known only at invoke/);
+  }
+  const runs = REFERENCE["string_where.tflite"];
+  for (const [number, run] of [...runs.entries()].toReversed()) {
+    interpreter.run((run.inputs as Value[]).map(input));
+    const [, , picked] = run.outputs as Value[];
+    assert.deepEqual(
+      interpreter.outputStringBytes(2),
+      picked.values.map((value) => new TextEncoder().encode(value as string)),
+      `run ${number}`,
+    );
+  }
+});
+
+Deno.test("a signature prepared after an invoke leaves the string outputs computed at invoke unplaced", async () => {
+  // string_signatures: pick (subgraph 0, as string_where) and scale (x * 2), prepared later.
+  const interpreter = await Interpreter.load(`${STRINGS}/string_signatures.tflite`);
+  const runs = REFERENCE["string_signatures.tflite"];
+  const pick = interpreter.signatureRunner("pick");
+  const picked = (number: number) => {
+    const run = runs[number];
+    const outputs = pick.run({ x: input((run.inputs as Record<string, Value>).x) });
+    for (const [name, expected] of Object.entries(run.outputs as Record<string, Value>)) {
+      assertEqualValue(outputs[name], expected, `run ${number} ${name}`);
+      assertEqualValue(pick.output(name), expected, `run ${number} ${name} by name`);
+    }
+  };
+  picked(0);
+  const scale = interpreter.signatureRunner("scale");
+  for (const name of ["picked", "column", "is_two"]) {
+    assert.throws(() => pick.output(name), /has no values yet/, name);
+  }
+  assert.throws(() => pick.outputStringBytes("picked"), /has no values yet/);
+  const scaled = runs[3];
+  assertEqualValue(
+    scale.run({ x: input((scaled.inputs as Record<string, Value>).x) }).scaled,
+    (scaled.outputs as Record<string, Value>).scaled,
+    "scaled",
+  );
+  for (const number of [1, 2, 0]) picked(number);
+});
+
 Deno.test("while_op_with_forwarding_input forwards its string through the WHILE", async () => {
   // TensorFlow 2.21 gives the int32 outputs; it reads the forwarded string output back only when
   // the loop does not run (after an iteration its get_tensor fails: "Invalid tensor size."). The
