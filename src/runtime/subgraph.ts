@@ -200,6 +200,9 @@ export class PreparedSubgraph implements StepHost {
       const label =
         `${where}operator ${operatorIndex} ${operator.op} (version ${operator.version})`;
       try {
+        // Dtypes are known at load: a string operand is refused here, deferred or not.
+        const { inputs, outputs } = this.tensorsOf(operator);
+        refuseStrings(operator, label, [...inputs, ...outputs]);
         if (this.dynamic.defers(operator)) {
           this.dynamic.defer(operator, label);
           return;
@@ -243,7 +246,6 @@ export class PreparedSubgraph implements StepHost {
     const memory = this.memory;
     this.preparing = label;
     const { inputs, outputs, intermediates } = this.tensorsOf(operator);
-    refuseStrings(operator, label, [...inputs, ...outputs]);
     const context = new OpContext(
       operator,
       label,

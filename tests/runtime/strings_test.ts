@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import {
   encodeNpy,
   Interpreter,
+  InvokeError,
   ModelFormatError,
   type OutputValues,
   quantize,
@@ -21,6 +22,8 @@ import {
 import { assertOneLineError, liteq } from "../cli/cli_harness.ts";
 import { assertClose } from "./compare.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { buildModel } from "./model_builder.ts";
+import { encodeStringBuffer } from "../../src/format/string_buffer.ts";
 
 const STRINGS = `${FIXTURES}/strings`;
 const ROBUSTNESS = `${FIXTURES}/robustness`;
@@ -189,6 +192,67 @@ Deno.test("tensor_string_data_type's ADD on strings is refused at load, as Tenso
         'operator 0 ADD (version 1): tensor 0 "a" holds strings; liteq runs string tensors through',
       ),
   );
+});
+
+Deno.test("an op without a string path is refused at load, even where it would be prepared at invoke", async () => {
+  // WHERE of a bool input picks labels (GATHER_ND of a string constant), which CONCATENATION,
+  // prepared at invoke, cannot take; SPLIT on an axis given at run time cannot take strings
+  // either (TensorFlow's converter leaves both to TF Select).
+  const labels = encodeStringBuffer(
+    ["a", "b", "c", "d"].map((text) => new TextEncoder().encode(text)),
+  );
+  const picked = buildModel({
+    tensors: [
+      { name: "condition", dtype: "bool", shape: [4] },
+      { name: "coordinates", dtype: "int64", shape: [1, 1] },
+      { name: "labels", dtype: "string", shape: [4], data: labels },
+      { name: "picked", dtype: "string", shape: [1] },
+      { name: "twice", dtype: "string", shape: [2] },
+    ],
+    operators: [
+      { op: "WHERE", inputs: [0], outputs: [1] },
+      { op: "GATHER_ND", inputs: [2, 1], outputs: [3] },
+      {
+        op: "CONCATENATION",
+        inputs: [3, 3],
+        outputs: [4],
+        optionsType: "ConcatenationOptions",
+        options: { axis: 0, fusedActivationFunction: "NONE" },
+      },
+    ],
+    inputs: [0],
+    outputs: [4],
+  });
+  const split = buildModel({
+    tensors: [
+      { name: "axis", dtype: "int32", shape: [] },
+      { name: "words", dtype: "string", shape: [2, 2] },
+      { name: "left", dtype: "string", shape: [2, 1] },
+      { name: "right", dtype: "string", shape: [2, 1] },
+    ],
+    operators: [{
+      op: "SPLIT",
+      inputs: [0, 1],
+      outputs: [2, 3],
+      optionsType: "SplitOptions",
+      options: { numSplits: 2 },
+    }],
+    inputs: [0, 1],
+    outputs: [2, 3],
+  });
+  for (
+    const [model, refused] of [
+      [picked, 'operator 2 CONCATENATION (version 1): tensor 3 "picked" holds strings'],
+      [split, 'operator 0 SPLIT (version 1): tensor 1 "words" holds strings'],
+    ] as const
+  ) {
+    await assert.rejects(
+      Interpreter.load(model),
+      (error) =>
+        error instanceof UnsupportedModelError && !(error instanceof InvokeError) &&
+        error.message.startsWith(refused),
+    );
+  }
 });
 
 Deno.test("strings go in as text or bytes and come out as text or bytes", async () => {
