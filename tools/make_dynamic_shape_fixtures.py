@@ -1,7 +1,7 @@
 """Builds the models in tests/fixtures/ops_dynamic_shape/ with TensorFlow: graphs whose output
 shapes depend on input values (SPLIT on an axis given as a model input, WHERE on a condition
 computed from an input, and ops downstream of them), and TensorFlow's reference outputs for
-several inputs each, giving different output shapes (no true element among them).
+several inputs each, giving different output shapes (for WHERE, one input with no true element).
 
 Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
   python tools/make_dynamic_shape_fixtures.py tests/fixtures/ops_dynamic_shape [NAME ...]

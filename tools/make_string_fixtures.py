@@ -66,10 +66,43 @@ def string_labels(x):
     return {"scores": scores, "label": tf.gather(tf.constant(["cat", "dog", "émeu"]), best)}
 
 
+label_names = tf.constant(["zéro", "one", "two", "three", "four", "five"])
+
+
+def picked_labels(x):
+    """The labels at x's positive values (WHERE, then GATHER_ND of a string constant: a string
+    tensor whose shape is known only at invoke), as a column, and which of them is "two"."""
+    picked = tf.gather_nd(label_names, tf.where(x > 0))
+    return {"picked": picked, "is_two": tf.equal(picked, "two"),
+            "column": tf.reshape(picked, [-1, 1])}
+
+
+string_where = tf.function(picked_labels, input_signature=[tf.TensorSpec([6], tf.float32)])
+
+
+class StringSignatures(tf.Module):
+    """pick (subgraph 0: picked_labels) and scale (x * 2), a signature prepared after an invoke."""
+
+    @tf.function(input_signature=[tf.TensorSpec([6], tf.float32)])
+    def pick(self, x):
+        return picked_labels(x)
+
+    @tf.function(input_signature=[tf.TensorSpec([4], tf.float32)])
+    def scale(self, x):
+        return {"scaled": x * 2.0}
+
+
+string_signatures = StringSignatures()
+concrete = [string_signatures.pick.get_concrete_function(),
+            string_signatures.scale.get_concrete_function()]
+with open(os.path.join(out_dir, "string_signatures.tflite"), "wb") as file:
+    file.write(tf.lite.TFLiteConverter.from_concrete_functions(concrete, string_signatures).convert())
+
 convert(string_ops, "string_ops.tflite")
 convert(string_labels, "string_labels.tflite")
 convert(string_if, "string_if.tflite")
 convert(string_movement, "string_movement.tflite")
+convert(string_where, "string_where.tflite")
 
 
 def plain(value):
@@ -105,6 +138,8 @@ def run(path, inputs, signature=None):
 
 
 words = np.array([s.encode() for s in ["a", "b", "", "日本"]], dtype=object)
+where_inputs = [np.array(values, np.float32)
+                for values in ([1, -1, 2, 0, 3, -4], [-1] * 6, [1, 2, 3, 4, 5, 6])]
 reference = {
     "string_ops.tflite": [
         run(os.path.join(out_dir, "string_ops.tflite"), [words, np.array([1, 3, 1], np.int32)]),
@@ -120,6 +155,18 @@ reference = {
     "string_if.tflite": [
         run(os.path.join(out_dir, "string_if.tflite"), [np.array(flag), np.array([b"x", "é".encode()], dtype=object)])
         for flag in (True, False)
+    ],
+    # Some, none and all of the values positive: 3, 0 and 6 labels picked.
+    "string_where.tflite": [
+        run(os.path.join(out_dir, "string_where.tflite"), [x])
+        for x in where_inputs
+    ],
+    "string_signatures.tflite": [
+        run(os.path.join(out_dir, "string_signatures.tflite"), {"x": x}, signature="pick")
+        for x in where_inputs
+    ] + [
+        run(os.path.join(out_dir, "string_signatures.tflite"),
+            {"x": np.array([0, 1, 2, 3], np.float32)}, signature="scale")
     ],
 }
 if robustness:

@@ -10,7 +10,7 @@ import { checkQuantization } from "./quantization.ts";
 import type { Metadata, Model, Operator, Quantization, Signature, Subgraph, Tensor } from "./ir.ts";
 import { type PlainObject, PlainReader, type PlainValue } from "./plain.ts";
 import { schemaEnum } from "./schema_enums.ts";
-import { decodeStringBuffer } from "./string_buffer.ts";
+import { decodeStringConstant } from "./string_buffer.ts";
 import { verifyFlatbuffer, type VerifyLimits } from "./verify.ts";
 
 /** Limits on what a file may ask the reader to do. */
@@ -53,16 +53,6 @@ function list(value: PlainValue): PlainObject[] {
 
 function numbers(value: PlainValue): number[] {
   return value === null ? [] : (value as (number | bigint)[]).map(Number);
-}
-
-/** Throws a `ModelFormatError` at `where` unless `bytes` is a string buffer of `count` strings. */
-function checkStringBuffer(bytes: Uint8Array, count: number, buffer: number, where: string): void {
-  try {
-    decodeStringBuffer(bytes, count);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    throw new ModelFormatError(where, `${error.message} (buffer ${buffer})`);
-  }
 }
 
 function shapeText(shape: number[]): string {
@@ -210,7 +200,9 @@ class ModelDecoder {
           } ${dtype} needs ${needed}`,
         );
       }
-      if (dtype === "string" && !sparsity) checkStringBuffer(bytes, elements, buffer, where);
+      if (dtype === "string" && !sparsity) {
+        decodeStringConstant(bytes, elements, where, ` (buffer ${buffer})`);
+      }
       data = typedView(dtype, bytes);
     }
     const quantization = this.quantization(tensor.quantization as PlainObject | null);

@@ -1,8 +1,10 @@
 /**
  * The bytes of a TFLite string tensor (`kTfLiteString`, TensorFlow Lite's `string_util`): an int32
  * count N, N + 1 int32 offsets from the buffer's start (string i is bytes [offset i, offset i+1)),
- * then the strings' bytes, UTF-8 by convention; every int32 little-endian.
+ * then the strings' bytes, UTF-8 by convention; every int32 little-endian. A string constant's
+ * buffer that is not one is a `ModelFormatError` naming the tensor.
  */
+import { ModelFormatError } from "./errors.ts";
 
 /** Bytes of the header before the strings: the count and N + 1 offsets. */
 function headerBytes(count: number): number {
@@ -48,6 +50,24 @@ export function decodeStringBuffer(bytes: Uint8Array, count: number): Uint8Array
     start = end;
   }
   return strings;
+}
+
+/**
+ * The `count` byte strings of a string constant's buffer, as `decodeStringBuffer` reads them; a
+ * `ModelFormatError` at `where` saying what is wrong (then `detail`) when it is not such a buffer.
+ */
+export function decodeStringConstant(
+  bytes: Uint8Array,
+  count: number,
+  where: string,
+  detail = "",
+): Uint8Array[] {
+  try {
+    return decodeStringBuffer(bytes, count);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ModelFormatError(where, `${error.message}${detail}`);
+  }
 }
 
 /** The string buffer that holds `strings`, in order (what `decodeStringBuffer` reads back). */

@@ -31,20 +31,24 @@ export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): nu
   return decibels(signal, noise);
 }
 
-/** An output's values as float: dequantized when integer with parameters. */
+/** An output's values as float (64-bit integers too): dequantized when integer with parameters. */
 function floatValues(values: OutputValues, detail: TensorDetails): Float64Array {
   const quantization = detail.quantization;
   if (!quantization || quantization.scale.length === 0 || detail.dtype === "float32") {
-    return Float64Array.from(values as ArrayLike<number>);
+    return Float64Array.from(values as ArrayLike<number>, Number);
   }
   const [scale] = quantization.scale;
   const [zeroPoint] = quantization.zeroPoint;
-  return Float64Array.from(values as ArrayLike<number>, (value) => scale * (value - zeroPoint));
+  return Float64Array.from(
+    values as ArrayLike<number>,
+    (value) => scale * (Number(value) - zeroPoint),
+  );
 }
 
 /**
- * Every output of `model` for each sample, as float values concatenated over the samples
- * (`run.inputShapes` for models whose input shape is dynamic).
+ * Every output of `model` for each sample, as float values concatenated over the samples (as
+ * many as each gives: an output whose shape is known only at invoke may give another count each
+ * time); `run.inputShapes` for models whose input shape is dynamic.
  */
 export async function modelOutputs(
   model: Model,
@@ -55,20 +59,25 @@ export async function modelOutputs(
   const inputs = interpreter.inputDetails();
   const outputs = interpreter.outputDetails();
   const sizes = inputs.map((detail) => elementCount(detail.shape));
-  const collected = outputs.map((detail) =>
-    new Float64Array(elementCount(detail.shape) * samples.length)
-  );
+  const collected = outputs.map((): Float64Array[] => []);
   samples.forEach((sample, position) => {
     const values = sampleInputs(sample, sizes, position).map((part, input) => {
       const floats = Float32Array.from(part);
       return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
     });
     interpreter.run(values).forEach((result, output) => {
-      const floats = floatValues(result, outputs[output]);
-      collected[output].set(floats, position * floats.length);
+      collected[output].push(floatValues(result, outputs[output]));
     });
   });
-  return collected;
+  return collected.map((parts) => {
+    const joined = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    return joined;
+  });
 }
 
 /**

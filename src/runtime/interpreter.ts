@@ -258,7 +258,6 @@ export class Interpreter {
 
   /** String output `which` after `invoke` as byte strings; a TypeError if it is not string. */
   outputStringBytes(which: number | string): Uint8Array[] {
-    this.live();
     return readStringBytes(pick(this.main.outputs, which, "output"));
   }
 

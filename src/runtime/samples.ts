@@ -83,7 +83,9 @@ function sampleCount(samples: NpyArray, detail: TensorDetails, label: string): n
 
 /**
  * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
- * returns each model output stacked, in the output's own dtype. `onSample` reports progress.
+ * returns each model output stacked, in the output's own dtype. `onSample` reports progress. An
+ * output whose shape is known only at invoke is stacked when every sample gives it one shape; a
+ * `SampleError` names it otherwise.
  */
 export function runSamples(
   interpreter: Interpreter,
@@ -102,19 +104,17 @@ export function runSamples(
   }
   const total = counts[0];
   const outputDetails = interpreter.outputDetails();
-  const results = outputDetails.map((detail): NpyArray => {
-    const shape = [total, ...sampleShape(detail.shape)];
-    const count = elementCount(shape);
-    const bytes = Math.max(
-      1,
-      count * (detail.dtype === "int64" || detail.dtype === "float64" ? 8 : 4),
-    );
-    const data = typedArrayOver(detail.dtype, new ArrayBuffer(bytes), 0, count);
-    if (!data) {
+  const elementBytes = (detail: TensorDetails) =>
+    detail.dtype === "int64" || detail.dtype === "float64" ? 8 : 4;
+  for (const detail of outputDetails) {
+    if (!typedArrayOver(detail.dtype, new ArrayBuffer(elementBytes(detail)), 0, 1)) {
       throw new SampleError(`output "${detail.name}" is ${detail.dtype}, which .npy cannot hold`);
     }
-    return { dtype: detail.dtype, shape, data };
-  });
+  }
+  // Each output's values per sample, and its sample shape: that of the first sample, which the
+  // others must keep (an output whose shape is known only at invoke may not).
+  const collected = outputDetails.map((): TensorData[] => []);
+  const shapes: number[][] = [];
   for (let sample = 0; sample < total; sample++) {
     inputs.forEach((samples, position) => {
       const detail = inputDetails[position];
@@ -126,13 +126,30 @@ export function runSamples(
       );
     });
     interpreter.invoke();
-    outputDetails.forEach((_, position) => {
-      const output = interpreter.output(position);
-      results[position].data.set(output as never, sample * output.length);
+    interpreter.outputDetails().forEach((detail, position) => {
+      const shape = sampleShape(detail.shape);
+      shapes[position] ??= shape;
+      if (shape.join() !== shapes[position].join()) {
+        throw new SampleError(
+          `output "${detail.name}" has shape [${shape}] for sample ${sample}, [${
+            shapes[position]
+          }] for sample 0: a .npy stacks samples of one shape`,
+        );
+      }
+      collected[position].push(interpreter.output(position) as TensorData);
     });
     onSample?.(sample + 1, total);
   }
-  return results;
+  return outputDetails.map((detail, position): NpyArray => {
+    const shape = [total, ...shapes[position]];
+    const count = elementCount(shape);
+    const bytes = Math.max(1, count * elementBytes(detail));
+    const data = typedArrayOver(detail.dtype, new ArrayBuffer(bytes), 0, count)!;
+    collected[position].forEach((values, sample) =>
+      data.set(values as never, sample * values.length)
+    );
+    return { dtype: detail.dtype, shape, data };
+  });
 }
 
 /**

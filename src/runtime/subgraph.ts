@@ -5,8 +5,7 @@
  * steps whose shapes are known only at invoke (`dynamic_steps.ts`).
  */
 import { bytesOf, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
-import { ModelFormatError } from "../format/errors.ts";
-import { decodeStringBuffer } from "../format/string_buffer.ts";
+import { decodeStringConstant } from "../format/string_buffer.ts";
 import type { Operator, Tensor } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
 import type { Program } from "./control_flow/program.ts";
@@ -37,12 +36,7 @@ function fileStrings(
   where: string,
 ): Uint8Array[] | undefined {
   if (tensor.dtype !== "string" || data === null) return undefined;
-  try {
-    return decodeStringBuffer(bytesOf(data), elementCount(tensor.shape));
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    throw new ModelFormatError(where, error.message);
-  }
+  return decodeStringConstant(bytesOf(data), elementCount(tensor.shape), where);
 }
 
 /**
@@ -200,6 +194,9 @@ export class PreparedSubgraph implements StepHost {
       const label =
         `${where}operator ${operatorIndex} ${operator.op} (version ${operator.version})`;
       try {
+        // Dtypes are known at load: a string operand is refused here, deferred or not.
+        const { inputs, outputs } = this.tensorsOf(operator);
+        refuseStrings(operator, label, [...inputs, ...outputs]);
         if (this.dynamic.defers(operator)) {
           this.dynamic.defer(operator, label);
           return;
@@ -243,7 +240,6 @@ export class PreparedSubgraph implements StepHost {
     const memory = this.memory;
     this.preparing = label;
     const { inputs, outputs, intermediates } = this.tensorsOf(operator);
-    refuseStrings(operator, label, [...inputs, ...outputs]);
     const context = new OpContext(
       operator,
       label,

@@ -134,23 +134,41 @@ const UTF8 = new TextEncoder();
 const FROM_UTF8 = new TextDecoder();
 
 /**
+ * Throws a RangeError for a tensor that has no place yet: a dynamic tensor not computed (its
+ * shape is known only at invoke), or whose placement was given back since (a string tensor too,
+ * whose values would otherwise read as the last ones computed, in another shape).
+ */
+function requireComputed(tensor: RuntimeTensor): void {
+  if (tensor.offset < 0) {
+    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
+  }
+}
+
+/** Throws a TypeError unless output `tensor` holds `dtype`. */
+function requireDtype(tensor: RuntimeTensor, dtype: DType): void {
+  if (tensor.dtype !== dtype) {
+    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
+  }
+}
+
+/**
  * A copy of a tensor's values; a string tensor's as strings, decoded from UTF-8 (a byte that is
  * not UTF-8 reads as U+FFFD, as `TextDecoder` decodes); a RangeError for a dynamic tensor not
  * computed yet.
  */
 export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): OutputValues {
+  requireComputed(tensor);
   if (tensor.dtype === "string") return stringsOf(tensor).map((bytes) => FROM_UTF8.decode(bytes));
-  if (tensor.offset < 0) {
-    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
-  }
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 
-/** A copy of a string output's values as byte strings; a TypeError for other dtypes. */
+/**
+ * A copy of a string output's values as byte strings; a TypeError for other dtypes, a RangeError
+ * when not computed yet (as `readTensor`).
+ */
 export function readStringBytes(tensor: RuntimeTensor): Uint8Array[] {
-  if (tensor.dtype !== "string") {
-    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not string`);
-  }
+  requireDtype(tensor, "string");
+  requireComputed(tensor);
   return stringsOf(tensor).map((bytes) => bytes.slice());
 }
 
@@ -160,9 +178,7 @@ export function readOutput(
   tensor: RuntimeTensor,
   dtype?: DType,
 ): OutputValues {
-  if (dtype !== undefined && tensor.dtype !== dtype) {
-    throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not ${dtype}`);
-  }
+  if (dtype !== undefined) requireDtype(tensor, dtype);
   return readTensor(memory, tensor);
 }
 

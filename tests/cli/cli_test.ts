@@ -116,6 +116,33 @@ Deno.test("run takes several inputs and writes other outputs to Y.1.npy", async 
   assert.deepEqual(parseNpy(readBytesSync(`${folder}/y.1.npy`)).shape, [2, 8, 8, 3]);
 });
 
+Deno.test("run stacks an output computed at invoke while the samples give it one shape", async () => {
+  // where_gather_nd_sum: WHERE of x > 0 on a [3, 4] input, its coordinates as output 0.
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const fixture = (name: string) =>
+    parseNpy(readBytesSync(`${FIXTURES}/ops_dynamic_shape/where_gather_nd_sum.${name}.npy`));
+  const stacked = (path: string, ...sets: number[]) => {
+    const data = new Float32Array(12 * sets.length);
+    sets.forEach((set, at) => data.set(fixture(`${set}.input0`).data as Float32Array, 12 * at));
+    writeFileSync(path, encodeNpy({ dtype: "float32", shape: [sets.length, 3, 4], data }));
+    return path;
+  };
+  const model = `${FIXTURES}/ops_dynamic_shape/where_gather_nd_sum.tflite`;
+  const same = stacked(`${folder}/same.npy`, 0, 0);
+  const result = await liteq("run", model, "--input", same, "--output", `${folder}/y.npy`);
+  assert.equal(result.code, 0, result.stderr);
+  const expected = fixture("0.output0");
+  const coordinates = parseNpy(readBytesSync(`${folder}/y.npy`));
+  assert.deepEqual(coordinates.shape, [2, ...expected.shape]);
+  assert.deepEqual(coordinates.data, BigInt64Array.from([...expected.data, ...expected.data]));
+  const differ = stacked(`${folder}/differ.npy`, 0, 1);
+  assertOneLineError(
+    await liteq("run", model, "--input", differ, "--output", `${folder}/z.npy`),
+    /output "Identity" has shape \[0,2\] for sample 1, \[\d+,2\] for sample 0: a \.npy stacks samples of one shape/,
+  );
+  assert.ok(!readdirSync(folder).some((name) => name.startsWith("z")));
+});
+
 Deno.test("run refuses bad input with one line and writes nothing", async () => {
   const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
   const output = `${folder}/y.npy`;

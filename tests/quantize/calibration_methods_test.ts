@@ -160,6 +160,21 @@ Deno.test("auto's robust lead: a lead that hangs on one sample does not count", 
   );
 });
 
+Deno.test("auto measures outputs computed at invoke and int64 outputs (WHERE's coordinates)", async () => {
+  // where_gather_nd_sum: WHERE of x > 0 (int64 coordinates), GATHER_ND of x there, their sum.
+  const float = readModel(
+    readBytesSync(`${FIXTURES}/ops_dynamic_shape/where_gather_nd_sum.tflite`),
+  );
+  const samples = [1, 2, 3, 4].map((seed) => random(12, seed));
+  assert.deepEqual(await outputSqnr(float, float, samples), [Infinity, Infinity, Infinity]);
+  const { report } = await quantizeWithReport(float, {
+    mode: "int8",
+    representativeDataset: samples,
+    calibration: "auto",
+  });
+  assert.match(report.notes.at(-1)!, /^calibration auto: .* kept; mean output SQNR on 4 /);
+});
+
 Deno.test("calibration options are checked", async () => {
   const float = readModel(readBytesSync(`${FIXTURES}/models/seed_mnist.float.tflite`));
   const refused = (options: Parameters<typeof quantize>[1], pattern: RegExp) =>

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import {
   encodeNpy,
   Interpreter,
+  InvokeError,
   ModelFormatError,
   type OutputValues,
   quantize,
@@ -21,6 +22,8 @@ import {
 import { assertOneLineError, liteq } from "../cli/cli_harness.ts";
 import { assertClose } from "./compare.ts";
 import { FIXTURES, readBytesSync } from "../helpers.ts";
+import { buildModel } from "./model_builder.ts";
+import { encodeStringBuffer } from "../../src/format/string_buffer.ts";
 
 const STRINGS = `${FIXTURES}/strings`;
 const ROBUSTNESS = `${FIXTURES}/robustness`;
@@ -72,6 +75,7 @@ for (
     "string_movement.tflite",
     "string_labels.tflite",
     "string_if.tflite",
+    "string_where.tflite",
     "string_input_model.tflite",
   ]
 ) {
@@ -88,6 +92,58 @@ for (
     }
   });
 }
+
+Deno.test("a string output computed at invoke has no values before, and TensorFlow's after", async () => {
+  // string_where: WHERE of x > 0, GATHER_ND of a string constant at those coordinates, then
+  // EQUAL and RESHAPE of the picked labels, all prepared at invoke.
+  const interpreter = await Interpreter.load(`${STRINGS}/string_where.tflite`);
+  for (const read of [() => interpreter.output(2), () => interpreter.outputStringBytes(2)]) {
+    assert.throws(read, /"Identity_2" has no values yet: its shape is known only at invoke/);
+  }
+  const runs = REFERENCE["string_where.tflite"];
+  const footprint = () =>
+    [...runs.entries()].toReversed().map(([number, run]) => {
+      interpreter.run((run.inputs as Value[]).map(input));
+      const [, , picked] = run.outputs as Value[];
+      assert.deepEqual(
+        interpreter.outputStringBytes(2),
+        picked.values.map((value) => new TextEncoder().encode(value as string)),
+        `run ${number}`,
+      );
+      return interpreter.memoryBytes;
+    });
+  // The memory placed at invoke is given back when the shapes change: the same each round.
+  const first = footprint();
+  assert.deepEqual(footprint(), first);
+});
+
+Deno.test("a signature prepared after an invoke leaves the string outputs computed at invoke unplaced", async () => {
+  // string_signatures: pick (subgraph 0, as string_where) and scale (x * 2), prepared later.
+  const interpreter = await Interpreter.load(`${STRINGS}/string_signatures.tflite`);
+  const runs = REFERENCE["string_signatures.tflite"];
+  const pick = interpreter.signatureRunner("pick");
+  const picked = (number: number) => {
+    const run = runs[number];
+    const outputs = pick.run({ x: input((run.inputs as Record<string, Value>).x) });
+    for (const [name, expected] of Object.entries(run.outputs as Record<string, Value>)) {
+      assertEqualValue(outputs[name], expected, `run ${number} ${name}`);
+      assertEqualValue(pick.output(name), expected, `run ${number} ${name} by name`);
+    }
+  };
+  picked(0);
+  const scale = interpreter.signatureRunner("scale");
+  for (const name of ["picked", "column", "is_two"]) {
+    assert.throws(() => pick.output(name), /has no values yet/, name);
+  }
+  assert.throws(() => pick.outputStringBytes("picked"), /has no values yet/);
+  const scaled = runs[3];
+  assertEqualValue(
+    scale.run({ x: input((scaled.inputs as Record<string, Value>).x) }).scaled,
+    (scaled.outputs as Record<string, Value>).scaled,
+    "scaled",
+  );
+  for (const number of [1, 2, 0]) picked(number);
+});
 
 Deno.test("while_op_with_forwarding_input forwards its string through the WHILE", async () => {
   // TensorFlow 2.21 gives the int32 outputs; it reads the forwarded string output back only when
@@ -141,6 +197,67 @@ Deno.test("tensor_string_data_type's ADD on strings is refused at load, as Tenso
         'operator 0 ADD (version 1): tensor 0 "a" holds strings; liteq runs string tensors through',
       ),
   );
+});
+
+Deno.test("an op without a string path is refused at load, even where it would be prepared at invoke", async () => {
+  // WHERE of a bool input picks labels (GATHER_ND of a string constant), which CONCATENATION,
+  // prepared at invoke, cannot take; SPLIT on an axis given at run time cannot take strings
+  // either (TensorFlow's converter leaves both to TF Select).
+  const labels = encodeStringBuffer(
+    ["a", "b", "c", "d"].map((text) => new TextEncoder().encode(text)),
+  );
+  const picked = buildModel({
+    tensors: [
+      { name: "condition", dtype: "bool", shape: [4] },
+      { name: "coordinates", dtype: "int64", shape: [1, 1] },
+      { name: "labels", dtype: "string", shape: [4], data: labels },
+      { name: "picked", dtype: "string", shape: [1] },
+      { name: "twice", dtype: "string", shape: [2] },
+    ],
+    operators: [
+      { op: "WHERE", inputs: [0], outputs: [1] },
+      { op: "GATHER_ND", inputs: [2, 1], outputs: [3] },
+      {
+        op: "CONCATENATION",
+        inputs: [3, 3],
+        outputs: [4],
+        optionsType: "ConcatenationOptions",
+        options: { axis: 0, fusedActivationFunction: "NONE" },
+      },
+    ],
+    inputs: [0],
+    outputs: [4],
+  });
+  const split = buildModel({
+    tensors: [
+      { name: "axis", dtype: "int32", shape: [] },
+      { name: "words", dtype: "string", shape: [2, 2] },
+      { name: "left", dtype: "string", shape: [2, 1] },
+      { name: "right", dtype: "string", shape: [2, 1] },
+    ],
+    operators: [{
+      op: "SPLIT",
+      inputs: [0, 1],
+      outputs: [2, 3],
+      optionsType: "SplitOptions",
+      options: { numSplits: 2 },
+    }],
+    inputs: [0, 1],
+    outputs: [2, 3],
+  });
+  for (
+    const [model, refused] of [
+      [picked, 'operator 2 CONCATENATION (version 1): tensor 3 "picked" holds strings'],
+      [split, 'operator 0 SPLIT (version 1): tensor 1 "words" holds strings'],
+    ] as const
+  ) {
+    await assert.rejects(
+      Interpreter.load(model),
+      (error) =>
+        error instanceof UnsupportedModelError && !(error instanceof InvokeError) &&
+        error.message.startsWith(refused),
+    );
+  }
 });
 
 Deno.test("strings go in as text or bytes and come out as text or bytes", async () => {

@@ -3,7 +3,6 @@ import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { InvokeError } from "../../errors.ts";
 import { normalizeAxis } from "../common/axes.ts";
-import { stringsOf } from "../../tensor.ts";
 import { gatherStrings } from "./movement_common.ts";
 
 /**
@@ -72,16 +71,7 @@ export function gather(context: OpContext): PreparedOp {
       }
     }
   };
-  if (params.dtype === "string") {
-    return {
-      run: () => (output.strings = gatherStrings(
-        stringsOf(params),
-        elementCount(output.shape),
-        inner,
-        forEachSlice,
-      )),
-    };
-  }
+  if (params.dtype === "string") return gatherStrings(params, output, inner, forEachSlice);
   return {
     run() {
       const source = memory.view(params.dtype, params.offset, paramCount);

@@ -1,8 +1,11 @@
-/** GATHER_ND and SCATTER_ND: slices addressed by index tuples, for any dtype (GATHER_ND: strings too). */
+/**
+ * GATHER_ND and SCATTER_ND: slices addressed by index tuples, for any dtype (GATHER_ND strings
+ * too).
+ */
 import { elementCount } from "../../../format/dtype.ts";
 import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { type RuntimeTensor, stringsOf } from "../../tensor.ts";
+import type { RuntimeTensor } from "../../tensor.ts";
 import { stridesOf } from "../common/broadcast.ts";
 import { gatherStrings } from "./movement_common.ts";
 
@@ -77,16 +80,7 @@ export function gatherNd(context: OpContext): PreparedOp {
       copy(from, slice * sliceSize);
     }
   };
-  if (params.dtype === "string") {
-    return {
-      run: () => (output.strings = gatherStrings(
-        stringsOf(params),
-        slices * sliceSize,
-        sliceSize,
-        forEachSlice,
-      )),
-    };
-  }
+  if (params.dtype === "string") return gatherStrings(params, output, sliceSize, forEachSlice);
   return {
     run() {
       const source = memory.view(params.dtype, params.offset, elementCount(params.shape));

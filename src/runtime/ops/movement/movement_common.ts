@@ -10,20 +10,25 @@ import { requireSharedParameters } from "../../quantization/parameters.ts";
 import { byteLengthOf, type RuntimeTensor, stringsOf } from "../../tensor.ts";
 
 /**
- * A string tensor's slices gathered into a new array of `count` strings: `forEachSlice` calls
- * `copy` with each slice's first element in `source` and in the result, `sliceSize` elements each.
+ * The run of a gather of string slices: `forEachSlice` calls `copy` with each slice's first
+ * element in `params` and in `output`, `sliceSize` elements each; `output` gets a new array.
  */
 export function gatherStrings(
-  source: readonly Uint8Array[],
-  count: number,
+  params: RuntimeTensor,
+  output: RuntimeTensor,
   sliceSize: number,
   forEachSlice: (copy: (from: number, to: number) => void) => void,
-): Uint8Array[] {
-  const target = new Array<Uint8Array>(count);
-  forEachSlice((from, to) => {
-    for (let index = 0; index < sliceSize; index++) target[to + index] = source[from + index];
-  });
-  return target;
+): PreparedOp {
+  return {
+    run() {
+      const source = stringsOf(params);
+      const target = new Array<Uint8Array>(elementCount(output.shape));
+      forEachSlice((from, to) => {
+        for (let index = 0; index < sliceSize; index++) target[to + index] = source[from + index];
+      });
+      output.strings = target;
+    },
+  };
 }
 
 /** A term of `separableCopy` that makes the element the fill value. */

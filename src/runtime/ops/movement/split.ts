@@ -5,7 +5,7 @@
 import { elementCount } from "../../../format/dtype.ts";
 import { InvokeError } from "../../errors.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { axisInput, normalizeAxis } from "../common/axes.ts";
+import { axisInput, axisWithin, normalizeAxis } from "../common/axes.ts";
 import { copyBlocks, elementBytes } from "./movement_common.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
@@ -83,13 +83,13 @@ export function split(context: OpContext): PreparedOp {
   return {
     reshape() {
       const value = Number(memory.view(axisTensor.dtype, axisTensor.offset, 1)[0]);
-      if (!(value >= -rank && value < rank)) {
+      const axis = axisWithin(value, rank);
+      if (axis === null) {
         throw new InvokeError(
           context.where,
           `${context.describe(axisTensor, "axis")} holds ${value}, outside a rank-${rank} input`,
         );
       }
-      const axis = value < 0 ? value + rank : value;
       const refused = problem(axis);
       if (refused) throw new InvokeError(context.where, refused);
       run = cut(context, input, outputs, axis, sizes(axis), false);
