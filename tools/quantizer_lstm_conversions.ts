@@ -13,6 +13,7 @@ import type { Model } from "../src/format/ir.ts";
 import { readModel } from "../src/format/reader.ts";
 import { writeModel } from "../src/format/writer.ts";
 import { parseNpy } from "../src/io/npy.ts";
+import type { QuantizeOptions } from "../src/quantize/options.ts";
 import { quantize } from "../src/quantize/quantize.ts";
 
 /** The cases of the fixture, as `tools/make_quantizer_lstm_fixture.py` names them. */
@@ -31,13 +32,23 @@ function samplesOf(path: string): Float32Array[] {
   return Array.from({ length: array.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
 }
 
-/** liteq's int8 conversion of case `name` of `directory`. */
-export function convertLstmCase(directory: string, name: string): Promise<Model> {
-  return quantize(readModel(new Uint8Array(readFileSync(`${directory}/${name}.float.tflite`))), {
+/** The float model of case `name` of `directory`. */
+export function floatLstmCase(directory: string, name: string): Model {
+  return readModel(new Uint8Array(readFileSync(`${directory}/${name}.float.tflite`)));
+}
+
+/** liteq's int8 conversion of case `name` of `directory` (with `options` besides TensorFlow's). */
+export function convertLstmCase(
+  directory: string,
+  name: string,
+  options: Partial<QuantizeOptions> = {},
+): Promise<Model> {
+  return quantize(floatLstmCase(directory, name), {
     mode: "int8",
     inputType: "int8",
     outputType: "int8",
     representativeDataset: samplesOf(`${directory}/${name}.calibration.npy`),
+    ...options,
   });
 }
 

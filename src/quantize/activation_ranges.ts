@@ -1,13 +1,14 @@
 /**
  * The ranges full integer quantization gives the activations, by calibration method: the
  * observed extremes (`minmax`), one method's choice from each histogram, or for `auto` the
- * candidates it chooses from: its choice per activation (`auto_calibration.ts`) and each
- * method's throughout.
+ * candidates it chooses from: its choice per activation (`auto_calibration.ts`), each method's
+ * throughout and, for int8 LSTMs with projection, `minmax` with their hidden states zero-centred.
  */
 import type { Model } from "../format/ir.ts";
 import { type AutoContext, autoRanges } from "./auto_calibration.ts";
 import type { Calibration, Range } from "./calibrate.ts";
 import { chooseRange, type RangeMethod } from "./calibration_methods.ts";
+import { zeroCentredLstmHidden } from "./integer_lstm.ts";
 import type { CalibrationMethod } from "./options.ts";
 
 /** The default of `QuantizeOptions.percentile`. */
@@ -25,7 +26,8 @@ export interface RangeCandidate {
 /**
  * The ranges `method` gives the calibrated activations of subgraph 0 of `model` (the float
  * graph): one candidate, or for `auto` those to choose from on the whole model's outputs
- * (`minmax` first, then the per-activation choices, then each method's ranges throughout; each
+ * (`minmax` first, then `minmax` with the hidden states of int8 LSTMs with projection zero-centred
+ * (`integer_lstm.ts`), the per-activation choices, each method's ranges throughout; each
  * distinct set once). `context` says how the rewrite will quantize (`auto` measures with it).
  */
 export async function rangeCandidates(
@@ -47,7 +49,15 @@ export async function rangeCandidates(
     label: method,
     ranges: rangesOf(method),
   }));
-  const all = [{ label: "minmax", ranges: calibration.ranges }, ...perActivation, ...uniform];
+  const centred = scheme.dtype === "int8"
+    ? zeroCentredLstmHidden(model.subgraphs[0], calibration.ranges)
+    : null;
+  const all = [
+    { label: "minmax", ranges: calibration.ranges },
+    ...(centred ? [{ label: "minmax with zero-centred LSTM hidden states", ranges: centred }] : []),
+    ...perActivation,
+    ...uniform,
+  ];
   // A choice equal to one before it is measured once.
   return all.filter((candidate, position) =>
     !all.slice(0, position).some((earlier) => sameRanges(earlier.ranges, candidate.ranges))

@@ -13,9 +13,13 @@
  *   projection scale (in float32 arithmetic, as TensorFlow quantizes this op's constants);
  * - the output state int8 at the output's parameters, the cell state int16 at a power-of-two
  *   scale, 2^ceil(log2(max |cell|)) / 32768.
+ * `auto` calibration also measures the hidden state before projection zero-centred
+ * (`zeroCentredLstmHidden`), which TensorFlow Lite's kernel runs right where TensorFlow's choice
+ * fails.
  */
 import type { Operator, Subgraph } from "../format/ir.ts";
 import { LSTM_RECORDED_OUTPUTS } from "../runtime/ops/lstm/lstm_float.ts";
+import type { Range } from "./calibrate.ts";
 import { addTensor, symmetricQuantization } from "./graph.ts";
 import type { IntegerConstants } from "./integer_constants.ts";
 import type { IntegerTensors } from "./integer_tensors.ts";
@@ -71,6 +75,35 @@ export function recordLstmIntermediates(probe: Subgraph): Map<number, number> {
     cellStates.set(record, cellState);
   }
   return cellStates;
+}
+
+/**
+ * `ranges` with the hidden state before projection (intermediate 4) of each LSTM of `subgraph`
+ * that has a projection made zero-centred, [-max |h| x 128/127, max |h|]: int8 at zero point 0 and
+ * scale max |h| / 127. Null when no LSTM has one. TensorFlow Lite's integer LSTM subtracts that
+ * zero point where the affine form adds it (the hidden values before projection are stored as
+ * h / scale - zero point, then read as that plus the zero point: TensorFlow pull request 56493,
+ * closed unmerged; TensorFlow Lite Micro merged it as its pull request 1211), so at any other
+ * zero point `z` only [z - 128, z + 127] x scale is representable, the mirror of the calibrated
+ * range: a hidden state that is never negative (`z` = -128) is clamped to -1 step, and every
+ * output is the projection's bias. At zero point 0 both forms agree.
+ */
+export function zeroCentredLstmHidden(
+  subgraph: Subgraph,
+  ranges: Map<number, Range>,
+): Map<number, Range> | null {
+  const centred = new Map(ranges);
+  let changed = false;
+  for (const operator of subgraph.operators) {
+    const hidden = operator.intermediates[4];
+    const range = ranges.get(hidden);
+    if (operator.op !== LSTM_OP || (operator.inputs[16] ?? -1) < 0 || !range) continue;
+    const largest = Math.max(Math.abs(range.min), Math.abs(range.max));
+    if (largest === 0) continue;
+    centred.set(hidden, { min: -largest * 128 / 127, max: largest });
+    changed = true;
+  }
+  return changed ? centred : null;
 }
 
 /** The power-of-two int16 scale TensorFlow gives the cell state of largest magnitude `largest`. */
