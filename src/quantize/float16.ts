@@ -29,10 +29,17 @@ export function toHalfBits(values: Float32Array): Uint16Array {
 /** Rewrites `model` (a copy) in place for float16 weights; fills `report`. */
 export function quantizeFloat16(model: Model, options: QuantizeOptions, report: QuantizeReport) {
   const denied = new Set(options.denylist ?? []);
+  // How many constants read each buffer (a converter stores equal bytes once): the halves of a
+  // shared one go to a buffer of their own, since the others may stay as they are.
+  const readersByBuffer = new Map<number, number>();
+  for (const tensor of model.subgraphs.flatMap((subgraph) => subgraph.tensors)) {
+    if (tensor.data === null) continue;
+    readersByBuffer.set(tensor.buffer, (readersByBuffer.get(tensor.buffer) ?? 0) + 1);
+  }
   model.subgraphs.forEach((subgraph, subgraphIndex) => {
     const readers = readersOf(subgraph);
     const dequantizes = [];
-    const halvesByBuffer = new Map<number, Uint16Array>();
+    const halvesByBuffer = new Map<number, { halves: Uint16Array; buffer: number }>();
     const tensorCount = subgraph.tensors.length;
     for (let index = 0; index < tensorCount; index++) {
       const tensor = subgraph.tensors[index];
@@ -46,10 +53,19 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
       }
       let halves = halvesByBuffer.get(tensor.buffer);
       if (!halves) {
-        halves = toHalfBits(tensor.data as Float32Array);
+        const shared = readersByBuffer.get(tensor.buffer)! > 1;
+        halves = {
+          halves: toHalfBits(tensor.data as Float32Array),
+          buffer: shared ? model.buffers.push(new Uint8Array(0)) - 1 : tensor.buffer,
+        };
         halvesByBuffer.set(tensor.buffer, halves);
       }
-      subgraph.tensors.push({ ...tensor, dtype: "float16", data: halves });
+      subgraph.tensors.push({
+        ...tensor,
+        dtype: "float16",
+        data: halves.halves,
+        buffer: halves.buffer,
+      });
       const half = subgraph.tensors.length - 1;
       subgraph.tensors[index] = {
         ...tensor,
@@ -75,4 +91,9 @@ export function quantizeFloat16(model: Model, options: QuantizeOptions, report: 
     });
     subgraph.operators.unshift(...dequantizes);
   });
+  // A shared buffer whose readers all took halves of their own holds nothing now.
+  for (const tensor of model.subgraphs.flatMap((subgraph) => subgraph.tensors)) {
+    if (tensor.data !== null) readersByBuffer.delete(tensor.buffer);
+  }
+  for (const buffer of readersByBuffer.keys()) model.buffers[buffer] = new Uint8Array(0);
 }

@@ -3,7 +3,7 @@
  * (a weight tensor and its op, the dataset sample, the option), never in another error type.
  */
 import assert from "node:assert/strict";
-import { type Model, readModel } from "../../mod.ts";
+import { Interpreter, type Model, readModel, writeModel } from "../../mod.ts";
 import { QuantizeError } from "../../src/quantize/errors.ts";
 import type { QuantizeOptions } from "../../src/quantize/options.ts";
 import { quantize, quantizeWithReport } from "../../src/quantize/quantize.ts";
@@ -114,4 +114,23 @@ Deno.test("an op reading a float variable stays float", async () => {
   assert.deepEqual(report.float.map((entry) => `${entry.op}: ${entry.detail}`), [
     'SUB: input "b" is a variable (it changes as the model runs)',
   ]);
+});
+
+Deno.test("float16 gives a shared buffer's float constant halves of its own", async () => {
+  // where_gather_nd_sum: a float32 and an int32 constant share one buffer, as TensorFlow's
+  // converter stores equal bytes once.
+  const model = fixture("ops_dynamic_shape/where_gather_nd_sum");
+  const constants = model.subgraphs[0].tensors.filter((tensor) => tensor.data !== null);
+  const shared = constants.find((tensor) =>
+    tensor.dtype === "float32" &&
+    constants.some((other) => other !== tensor && other.buffer === tensor.buffer)
+  )!;
+  assert.ok(shared, "the fixture shares a buffer");
+  const converted = await quantize(model, { mode: "float16" });
+  const bytes = writeModel(converted);
+  const input = Float32Array.from({ length: 12 }, (_, index) => Math.sin(index * 3));
+  const [before, after] = await Promise.all(
+    [model, readModel(bytes)].map(async (each) => (await Interpreter.load(each)).run([input])),
+  );
+  assert.deepEqual(after, before);
 });
