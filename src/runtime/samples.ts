@@ -1,12 +1,14 @@
 /**
  * Running a model over many samples stacked on a leading axis (what `liteq run` and `eval` do):
  * each sample is reshaped to the model input, quantized when the model takes integers and the
- * samples are float32, run, and the outputs stacked the same way.
+ * samples are float32, run, and the outputs stacked the same way; on one interpreter, or also on
+ * workers running whole samples. The range of float values, for calibration.
  */
 import { elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
 import type { Interpreter, TensorDetails } from "./interpreter.ts";
 import { quantizeValue, RANGES } from "./quantization/parameters.ts";
+import { runSamplesOnThreads, type ThreadedSamples } from "./threads/sample_runner.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
@@ -76,16 +78,23 @@ function sampleCount(samples: NpyArray, detail: TensorDetails, label: string): n
   return count;
 }
 
-/**
- * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
- * returns each model output stacked, in the output's own dtype. `onSample` reports progress.
- */
-export function runSamples(
-  interpreter: Interpreter,
+/** Stacked samples checked against a model's inputs, and the stacked arrays of its outputs. */
+interface SampleRun {
+  total: number;
+  /** The inputs of sample `sample`, in input order (quantized where the model takes integers). */
+  inputsOf(sample: number): TensorData[];
+  /** Each output stacked, to be filled sample by sample (`store`). */
+  results: NpyArray[];
+  /** Stores the outputs of sample `sample`. */
+  store(sample: number, outputs: TensorData[]): void;
+}
+
+/** Checks `inputs` against the model's inputs and makes the arrays for its outputs. */
+function sampleRun(
+  inputDetails: TensorDetails[],
+  outputDetails: TensorDetails[],
   inputs: NpyArray[],
-  onSample?: (done: number, total: number) => void,
-): NpyArray[] {
-  const inputDetails = interpreter.inputDetails();
+): SampleRun {
   if (inputs.length !== inputDetails.length) {
     throw new SampleError(`the model takes ${inputDetails.length} inputs, got ${inputs.length}`);
   }
@@ -96,7 +105,6 @@ export function runSamples(
     throw new SampleError(`the inputs hold different numbers of samples: ${counts.join(", ")}`);
   }
   const total = counts[0];
-  const outputDetails = interpreter.outputDetails();
   const results = outputDetails.map((detail): NpyArray => {
     const shape = [total, ...sampleShape(detail.shape)];
     const count = elementCount(shape);
@@ -110,24 +118,70 @@ export function runSamples(
     }
     return { dtype: detail.dtype, shape, data };
   });
-  for (let sample = 0; sample < total; sample++) {
-    inputs.forEach((samples, position) => {
-      const detail = inputDetails[position];
-      const perSample = elementCount(sampleShape(detail.shape));
-      const values = samples.data.subarray(sample * perSample, (sample + 1) * perSample);
-      interpreter.setInput(
-        position,
-        samples.dtype === detail.dtype ? values : quantizeValues(values as Float32Array, detail),
-      );
-    });
-    interpreter.invoke();
-    outputDetails.forEach((_, position) => {
-      const output = interpreter.output(position);
-      results[position].data.set(output as never, sample * output.length);
-    });
-    onSample?.(sample + 1, total);
+  return {
+    total,
+    inputsOf: (sample) =>
+      inputs.map((samples, position) => {
+        const detail = inputDetails[position];
+        const perSample = elementCount(sampleShape(detail.shape));
+        const values = samples.data.subarray(sample * perSample, (sample + 1) * perSample);
+        return samples.dtype === detail.dtype
+          ? values
+          : quantizeValues(values as Float32Array, detail);
+      }),
+    results,
+    store: (sample, outputs) =>
+      outputs.forEach((output, position) => {
+        results[position].data.set(output as never, sample * output.length);
+      }),
+  };
+}
+
+/**
+ * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
+ * returns each model output stacked, in the output's own dtype. `onSample` reports progress.
+ */
+export function runSamples(
+  interpreter: Interpreter,
+  inputs: NpyArray[],
+  onSample?: (done: number, total: number) => void,
+): NpyArray[] {
+  const run = sampleRun(interpreter.inputDetails(), interpreter.outputDetails(), inputs);
+  for (let sample = 0; sample < run.total; sample++) {
+    run.store(sample, interpreter.run(run.inputsOf(sample)));
+    onSample?.(sample + 1, run.total);
   }
-  return results;
+  return run.results;
+}
+
+/**
+ * `runSamples` on every thread `interpreter` was loaded with (`threads`): after its first samples,
+ * whole samples on workers of their own when the samples take long enough
+ * (`runSamplesOnThreads`). The same outputs; `options` are those `interpreter` was loaded with.
+ */
+export async function runSamplesInParallel(
+  interpreter: Interpreter,
+  inputs: NpyArray[],
+  options: ThreadedSamples["options"] = {},
+  onSample?: (done: number, total: number) => void,
+): Promise<NpyArray[]> {
+  const run = sampleRun(interpreter.inputDetails(), interpreter.outputDetails(), inputs);
+  const samples = function* () {
+    for (let sample = 0; sample < run.total; sample++) yield run.inputsOf(sample);
+  };
+  await runSamplesOnThreads({
+    interpreter,
+    options,
+    workers: interpreter.threads.requested,
+    samples: samples(),
+    total: run.total,
+    ranges: false,
+    onResult: ({ outputs }, sample) => {
+      run.store(sample, outputs!);
+      onSample?.(sample + 1, run.total);
+    },
+  });
+  return run.results;
 }
 
 /**
@@ -149,4 +203,38 @@ export function checkLabels(labels: NpyArray, output: TensorDetails): void {
       );
     }
   }
+}
+
+/** The range of an array of floats, up to the first value that is not finite. */
+export interface FloatRange {
+  /** The smallest value (the first of equal ones: -0 and 0 stay apart); Infinity when none. */
+  min: number;
+  /** The largest value (the first of equal ones); -Infinity when none. */
+  max: number;
+  /** The first value that is not finite (NaN, ±Infinity), or null when all are. */
+  notFinite: number | null;
+}
+
+/**
+ * The range of `values`, scanned in order: for ranges that are merged in the order their values
+ * came (`mergeRange`), the same as one scan over all of them.
+ */
+export function floatRange(values: Float32Array): FloatRange {
+  const range: FloatRange = { min: Infinity, max: -Infinity, notFinite: null };
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    if (!Number.isFinite(value)) {
+      range.notFinite = value;
+      break;
+    }
+    if (value < range.min) range.min = value;
+    if (value > range.max) range.max = value;
+  }
+  return range;
+}
+
+/** Widens `into` by `range`, the range of values that came after those of `into`. */
+export function mergeRange(into: { min: number; max: number }, range: FloatRange): void {
+  if (range.min < into.min) into.min = range.min;
+  if (range.max > into.max) into.max = range.max;
 }
