@@ -12,12 +12,16 @@ import {
   type TensorDetails,
 } from "../runtime/interpreter.ts";
 import { quantizeValues } from "../runtime/samples.ts";
+import { runSamplesOnThreads } from "../runtime/threads/sample_runner.ts";
 import { sampleInputs } from "./calibrate.ts";
 import { decibels } from "./debug/error_stats.ts";
 import type { Sample } from "./options.ts";
 
-/** How the models run: shapes for dynamic inputs, and where the kernels come from. */
-export type RunOptions = Pick<InterpreterOptions, "inputShapes" | "wasm">;
+/**
+ * How the models run: shapes for dynamic inputs, where the kernels come from, and on how many
+ * threads (whole samples on workers when they take long enough, `runSamplesOnThreads`).
+ */
+export type RunOptions = Pick<InterpreterOptions, "inputShapes" | "wasm" | "threads">;
 
 /** The SQNR in dB of `actual` against `expected` (Infinity when they are equal). */
 export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
@@ -43,29 +47,40 @@ function floatValues(values: TensorData, detail: TensorDetails): Float64Array {
 
 /**
  * Every output of `model` for each sample, as float values concatenated over the samples
- * (`run.inputShapes` for models whose input shape is dynamic).
+ * (`run.inputShapes` for models whose input shape is dynamic), on `run.threads` threads.
  */
 export async function modelOutputs(
   model: Model,
   samples: Sample[],
   run: RunOptions = {},
 ): Promise<Float64Array[]> {
-  const interpreter = await Interpreter.load(model, run);
+  using interpreter = await Interpreter.load(model, run);
   const inputs = interpreter.inputDetails();
   const outputs = interpreter.outputDetails();
   const sizes = inputs.map((detail) => elementCount(detail.shape));
   const collected = outputs.map((detail) =>
     new Float64Array(elementCount(detail.shape) * samples.length)
   );
-  samples.forEach((sample, position) => {
-    const values = sampleInputs(sample, sizes, position).map((part, input) => {
-      const floats = Float32Array.from(part);
-      return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
-    });
-    interpreter.run(values).forEach((result, output) => {
-      const floats = floatValues(result, outputs[output]);
-      collected[output].set(floats, position * floats.length);
-    });
+  const inputsOf = function* () {
+    for (const [position, sample] of samples.entries()) {
+      yield sampleInputs(sample, sizes, position).map((part, input) => {
+        const floats = Float32Array.from(part);
+        return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
+      });
+    }
+  };
+  await runSamplesOnThreads({
+    interpreter,
+    options: run,
+    workers: interpreter.threads.requested,
+    samples: inputsOf(),
+    total: samples.length,
+    ranges: false,
+    onResult: (result, position) =>
+      result.outputs!.forEach((values, output) => {
+        const floats = floatValues(values, outputs[output]);
+        collected[output].set(floats, position * floats.length);
+      }),
   });
   return collected;
 }

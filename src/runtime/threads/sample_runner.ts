@@ -50,7 +50,7 @@ export function setWorkerStart(start: WorkerStart): WorkerStart {
 export interface ThreadedSamples {
   /** The calling thread's interpreter; workers load its model with `options`. */
   interpreter: Interpreter;
-  /** The options `interpreter` was loaded with (those a worker can take). */
+  /** The options `interpreter` was loaded with (a worker takes those it can; never `threads`). */
   options: Pick<InterpreterOptions, keyof SampleWorkerOptions>;
   /** Workers to start (the threads asked for); 1 runs every sample on `interpreter`. */
   workers: number;
@@ -122,7 +122,17 @@ export async function runSamplesOnThreads(run: ThreadedSamples): Promise<number>
         !starting && mayStart && elapsed >= afterMs && left >= workers &&
         left * elapsed / sample >= afterMs
       ) {
-        const options = { ...run.options, wasm: postableWasm(run.options.wasm) };
+        const { inputShapes, kernels, maxElements, memoryBudget, maxWhileIterations, arithmetic } =
+          run.options;
+        const options: SampleWorkerOptions = {
+          inputShapes,
+          kernels,
+          maxElements,
+          memoryBudget,
+          maxWhileIterations,
+          arithmetic,
+          wasm: postableWasm(run.options.wasm),
+        };
         starting = SamplePool.start(writeModel(interpreter.model), options, workers);
         starting.then(
           (pool) => workersState.pool = pool,
