@@ -75,7 +75,7 @@ const labels: NpyArray = {
 };
 
 const report: Record<string, unknown> = { unavailable: wholeSamplesUnavailable() };
-setWorkerStart({ afterMs: 0, wait: true });
+setWorkerStart({ afterMs: 0, payOffMs: 0, wait: true });
 for (const calibration of ["minmax", "percentile", "auto"] as const) {
   const results: Record<string, string> = {};
   // auto runs a model per candidate: 2 threads against 1, from an array, is enough there.

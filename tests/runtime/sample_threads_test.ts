@@ -86,7 +86,7 @@ Deno.test("a process evaluating on workers exits without a further call", async 
   const script = `import { Interpreter } from "${module("mod.ts")}";
 import { runSamplesInParallel } from "${module("src/runtime/samples.ts")}";
 import { setWorkerStart } from "${module("src/runtime/threads/sample_runner.ts")}";
-setWorkerStart({ afterMs: 0, wait: true });
+setWorkerStart({ afterMs: 0, payOffMs: 0, wait: true });
 const interpreter = await Interpreter.load("${FIXTURES}/models/mobile_mnist.float.tflite", {
   threads: 2,
 });

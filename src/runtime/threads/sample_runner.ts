@@ -1,10 +1,11 @@
 /**
  * Many samples on every core, for `eval` and the quantizer's calibration: the calling thread's
  * interpreter (its heavy ops divided among its threads) runs the first samples; once it has run
- * for `START_WORKERS_AFTER_MS` with samples left, workers each running whole samples
- * (`SamplePool`) are started meanwhile and take the rest as soon as they are ready. A few samples
- * (a single `run`) never pay for starting workers; many samples run without a barrier per op.
- * Results come in sample order, so what they are folded into is what one thread gives.
+ * for `START_WORKERS_AFTER_MS` and the samples left would take it `WORKERS_PAY_OFF_MS` more,
+ * workers each running whole samples (`SamplePool`) are started meanwhile and take the rest as
+ * soon as they are ready. A few samples (a single `run`) never pay for starting workers; many
+ * run without a barrier per op. Results come in sample order, so what they are folded into is
+ * what one thread gives.
  */
 import type { TensorData } from "../../format/dtype.ts";
 import { writeModel } from "../../format/writer.ts";
@@ -19,25 +20,44 @@ import {
 } from "./sample_pool.ts";
 
 /**
- * How long the calling thread runs samples before workers are started for the rest. Starting two
- * workers took 0.4-0.6 s for mobile_mnist and 0.7-1.0 s for MobileNet V2 on 2 busy cores (each
- * loads liteq and the model); a call shorter than about that gains nothing from them.
+ * How long the calling thread runs samples before it judges whether workers would pay off (its
+ * pace over that long estimates the time the rest would take it).
  */
 export const START_WORKERS_AFTER_MS = 500;
+
+/**
+ * Least time the samples left would take the calling thread for workers to be started. Starting
+ * two workers took 0.4-0.6 s for mobile_mnist and 0.7-1.0 s for MobileNet V2 on 2 busy cores
+ * (each loads liteq and the model; the calling thread runs samples meanwhile); on 2 cores whole
+ * samples took 0.54x (MobileNet V2 float) and 0.58x (int8) of one thread's time against 0.62x and
+ * 0.65x with each op divided, about 12% less, and about half less for graphs whose ops are too
+ * small to divide: 2 s of samples left recovers a start in the second case and about half of one
+ * in the first.
+ */
+export const WORKERS_PAY_OFF_MS = 2000;
 
 /** When a call starts workers, and whether it waits for them. */
 export interface WorkerStart {
   /** How long the calling thread runs samples first (ms). */
   afterMs: number;
+  /**
+   * Least time (ms) the samples left would take the calling thread; with an unknown number left
+   * (a dataset that is not an array), least time it has run.
+   */
+  payOffMs: number;
   /** Whether the calling thread waits for the workers rather than run samples meanwhile. */
   wait: boolean;
 }
 
-let workerStart: WorkerStart = { afterMs: START_WORKERS_AFTER_MS, wait: false };
+let workerStart: WorkerStart = {
+  afterMs: START_WORKERS_AFTER_MS,
+  payOffMs: WORKERS_PAY_OFF_MS,
+  wait: false,
+};
 
 /**
  * Sets when calls from now on start workers (the tests start them after the first sample and
- * wait for them, `{ afterMs: 0, wait: true }`, so that the workers run the rest), and returns the
+ * wait for them, `{ afterMs: 0, payOffMs: 0, wait: true }`, so that the workers run the rest), and returns the
  * previous setting.
  */
 export function setWorkerStart(start: WorkerStart): WorkerStart {
@@ -50,8 +70,11 @@ export function setWorkerStart(start: WorkerStart): WorkerStart {
 export interface ThreadedSamples {
   /** The calling thread's interpreter; workers load its model with `options`. */
   interpreter: Interpreter;
-  /** The options `interpreter` was loaded with (a worker takes those it can; never `threads`). */
-  options: Pick<InterpreterOptions, keyof SampleWorkerOptions>;
+  /**
+   * The options `interpreter` was loaded with (a worker takes those it can; never `threads`).
+   * With `customOps` (functions, which cannot be posted) every sample runs on `interpreter`.
+   */
+  options: Pick<InterpreterOptions, keyof SampleWorkerOptions | "customOps">;
   /** Workers to start (the threads asked for); 1 runs every sample on `interpreter`. */
   workers: number;
   /** The samples, each its inputs in input order. */
@@ -98,8 +121,8 @@ export async function runSamplesOnThreads(run: ThreadedSamples): Promise<number>
   const samples = Symbol.asyncIterator in run.samples
     ? run.samples[Symbol.asyncIterator]()
     : run.samples[Symbol.iterator]();
-  const mayStart = workers > 1 && wholeSamplesUnavailable() === null;
-  const { afterMs, wait } = workerStart;
+  const mayStart = workers > 1 && !run.options.customOps && wholeSamplesUnavailable() === null;
+  const { afterMs, payOffMs, wait } = workerStart;
   let starting: Promise<SamplePool> | null = null;
   // Set once the workers are ready, or could not start.
   const workersState: { pool?: SamplePool; failure?: { error: unknown } } = {};
@@ -117,11 +140,11 @@ export async function runSamplesOnThreads(run: ThreadedSamples): Promise<number>
         sample++,
       );
       const elapsed = performance.now() - begun;
-      const left = total === undefined ? Infinity : total - sample;
-      if (
-        !starting && mayStart && elapsed >= afterMs && left >= workers &&
-        left * elapsed / sample >= afterMs
-      ) {
+      const left = total === undefined ? undefined : total - sample;
+      const paysOff = left === undefined
+        ? elapsed >= payOffMs
+        : left >= workers && left * elapsed / sample >= payOffMs;
+      if (!starting && mayStart && elapsed >= afterMs && paysOff) {
         const { inputShapes, kernels, maxElements, memoryBudget, maxWhileIterations, arithmetic } =
           run.options;
         const options: SampleWorkerOptions = {
