@@ -1,9 +1,10 @@
 /**
  * Whole samples in parallel: workers each holding a one-thread interpreter of the same model
- * (`sample_worker.ts`), for the calls that run many samples (`eval`, the quantizer's calibration).
- * On 2 cores this beats dividing each op among threads (no barrier per op; measured in
- * `bench/threads_eval.ts`), at the cost of a model's memory per worker. A pool is started for
- * one call and ended by it; results come back in sample order whatever worker ran them, so a
+ * (`sample_worker.ts`), for the calls that run many samples (`eval`, the quantizer's calibration),
+ * started by `sample_runner.ts` when they run long enough. No barrier per op: on 2 quiet cores
+ * whole samples took 0.54x of one thread's time on MobileNet V2 float against 0.62x with each op
+ * divided (`bench/threads_eval.ts`), at the cost of a model's memory per worker. A pool is started
+ * for one call and ended by it; results come back in sample order whatever worker ran them, so a
  * caller that folds them in that order gets what one thread gets, bit for bit.
  */
 import type { TensorData } from "../../format/dtype.ts";
@@ -68,15 +69,6 @@ export function wholeSamplesUnavailable(): string | null {
     return "Deno may not read liteq's worker module (--allow-read)";
   }
   return null;
-}
-
-/**
- * Whether a call running `samples` samples on `threads` threads runs whole samples on workers
- * (one interpreter each) rather than dividing each op among threads: when there are at least as
- * many samples as threads, and workers can start here (`wholeSamplesUnavailable`).
- */
-export function runsWholeSamples(threads: number, samples: number): boolean {
-  return threads > 1 && samples >= threads && wholeSamplesUnavailable() === null;
 }
 
 /** An error a worker posted, thrown again here as the class it had. */
