@@ -5,7 +5,8 @@
  * and so does `auto` (its candidates measured on workers too) on 1 and 2 from an array;
  * eval's figures and the outputs stacked are the same; an error of sample k is reported for
  * sample k, as on one thread; a worker's errors come back as the interpreter's; a process exits
- * without a further call; and `liteq eval --threads 2` prints what it prints on one thread.
+ * without a further call; Deno without leave to read liteq's files starts no workers; and
+ * `liteq eval --threads 2` prints what it prints on one thread.
  * The work runs in `sample_threads_child.ts` under `deno run` (see there why).
  */
 import assert from "node:assert/strict";
@@ -94,6 +95,25 @@ const data = { dtype: "float32", shape: [8, 28, 28], data: new Float32Array(8 * 
 const [scores] = await runSamplesInParallel(interpreter, [data]);
 console.log(scores.shape.join(","));`;
   assert.equal((await denoRun(["eval", script])).trim(), "8,10");
+});
+
+Deno.test("without leave to read liteq's files, Deno keeps every sample on the calling thread", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const script = `${folder}/unavailable.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { wholeSamplesUnavailable } from "${
+        new URL("src/runtime/threads/sample_pool.ts", `file://${ROOT}`).href
+      }";\nconsole.log(wholeSamplesUnavailable());`,
+    );
+    assert.equal(
+      (await denoRun(["run", "--allow-env", script])).trim(),
+      "Deno may not read liteq's worker module (--allow-read)",
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });
 
 Deno.test("liteq eval --threads 2 prints what it prints on one thread", async () => {
