@@ -4,9 +4,8 @@
  */
 import { elementCount } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
-import type { Interpreter, TensorDetails } from "./interpreter.ts";
+import type { Interpreter, InterpreterOptions, TensorDetails } from "./interpreter.ts";
 import { checkLabels, runSamples, runSamplesInParallel, SampleError } from "./samples.ts";
-import type { ThreadedSamples } from "./threads/sample_runner.ts";
 
 /** Top-1 (and top-5 when there are more than 5 classes) accuracy over `samples` samples. */
 export interface Accuracy {
@@ -71,7 +70,7 @@ export async function evaluateAccuracyInParallel(
   interpreter: Interpreter,
   data: NpyArray,
   labels: NpyArray,
-  options: ThreadedSamples["options"] = {},
+  options: InterpreterOptions = {},
   onSample?: (done: number, total: number) => void,
 ): Promise<Accuracy> {
   const count = checkSamples(data, labels, interpreter.outputDetails()[0]);

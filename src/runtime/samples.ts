@@ -6,9 +6,9 @@
  */
 import { elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
-import type { Interpreter, TensorDetails } from "./interpreter.ts";
+import type { Interpreter, InterpreterOptions, TensorDetails } from "./interpreter.ts";
 import { quantizeValue, RANGES } from "./quantization/parameters.ts";
-import { runSamplesOnThreads, type ThreadedSamples } from "./threads/sample_runner.ts";
+import { runSamplesOnThreads } from "./threads/sample_runner.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
@@ -155,14 +155,24 @@ export function runSamples(
 }
 
 /**
- * `runSamples` on every thread `interpreter` was loaded with (`threads`): after its first samples,
- * whole samples on workers of their own when the samples take long enough
- * (`runSamplesOnThreads`). The same outputs; `options` are those `interpreter` was loaded with.
+ * `runSamples` on every thread `interpreter` was loaded with (`threads`), with the same outputs:
+ * the first samples run on `interpreter` (each heavy op divided among its threads); when the rest
+ * would take it long enough (its pace over 0.5 s says 2 s more), that many workers are started
+ * for the call, each running whole samples on an interpreter of its own loaded with `options`
+ * (give those `interpreter` was loaded with), and ended with it.
+ *
+ * ```ts
+ * import { Interpreter, parseNpy, runSamplesInParallel } from "./mod.ts";
+ * const options = { threads: 2 };
+ * const interpreter = await Interpreter.load("model.tflite", options);
+ * const images = parseNpy(await Deno.readFile("images.npy")); // [N, 28, 28] float32
+ * const [scores] = await runSamplesInParallel(interpreter, [images], options);
+ * ```
  */
 export async function runSamplesInParallel(
   interpreter: Interpreter,
   inputs: NpyArray[],
-  options: ThreadedSamples["options"] = {},
+  options: InterpreterOptions = {},
   onSample?: (done: number, total: number) => void,
 ): Promise<NpyArray[]> {
   const run = sampleRun(interpreter.inputDetails(), interpreter.outputDetails(), inputs);

@@ -74,7 +74,7 @@ export interface ThreadedSamples {
    * The options `interpreter` was loaded with (a worker takes those it can; never `threads`).
    * With `customOps` (functions, which cannot be posted) every sample runs on `interpreter`.
    */
-  options: Pick<InterpreterOptions, keyof SampleWorkerOptions | "customOps">;
+  options: InterpreterOptions;
   /** Workers to start (the threads asked for); 1 runs every sample on `interpreter`. */
   workers: number;
   /** The samples, each its inputs in input order. */
