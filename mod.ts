@@ -60,7 +60,13 @@ export type { FlexValue } from "./src/format/flexbuffers.ts";
 export { InvokeError, UnsupportedModelError } from "./src/runtime/errors.ts";
 
 // Arrays: `.npy` files, samples stacked on a leading axis, and errors reading files.
-export { quantizeValues, runSamples, SampleError, sampleShape } from "./src/runtime/samples.ts";
+export {
+  quantizeValues,
+  runSamples,
+  runSamplesInParallel,
+  SampleError,
+  sampleShape,
+} from "./src/runtime/samples.ts";
 export { encodeNpy, type NpyArray, NpyFormatError, parseNpy } from "./src/io/npy.ts";
 export { FileError } from "./src/io/file_error.ts";
 

@@ -1,70 +1,77 @@
 /**
- * Whole samples in parallel against one model on every core, for `eval` and the quantizer's
- * calibration, which run many samples: the time of a batch of MobileNet samples run one after
- * another on a 1-thread and on a 2-thread interpreter (ops split by rows, as `--threads 2` does),
- * and split in two halves between two workers each holding its own 1-thread interpreter (twice
- * the memory, no barrier per op). The three alternate, round by round; prints the medians.
+ * Many samples against one model on every core, as `eval` and the quantizer's calibration run
+ * them: the time of a batch of MobileNet samples on a 1-thread interpreter, on a 2-thread one
+ * (each op divided by rows, what `--threads 2` does for a single `run`), by the path `eval` and
+ * calibration take with `--threads 2` (`runSamplesInParallel`: the first samples on the 2-thread
+ * interpreter, then, when the rest would take it 2 s more, whole samples on two workers with an
+ * interpreter each, started by the call and ended with it), by that path made to start its
+ * workers after the first sample whatever the count, and on two such workers started beforehand
+ * (the same without the start). The five alternate, round by round; prints the medians.
  *
  * Run with `deno run --allow-read --allow-env --allow-sys bench/threads_eval.ts`; figures mean
  * something only on a quiet machine with 2 free cores.
  */
-import { Interpreter } from "../mod.ts";
+import { writeModel } from "../mod.ts";
+import type { NpyArray } from "../src/io/npy.ts";
+import { Interpreter } from "../src/runtime/interpreter.ts";
+import { runSamples, runSamplesInParallel } from "../src/runtime/samples.ts";
+import { SamplePool } from "../src/runtime/threads/sample_pool.ts";
+import { setWorkerStart, type WorkerStart } from "../src/runtime/threads/sample_runner.ts";
 import { modelPath, ms, ratio, sampleInput, Table } from "./catalog.ts";
 import { median } from "./interleave.ts";
 
-const SAMPLES = 16;
-const ROUNDS = 5;
-
-/** A worker of `threads_eval_worker.ts` with `path` loaded; `run` sends it samples. */
-async function startWorker(
-  path: string,
-): Promise<{ run(samples: Float32Array[]): Promise<unknown>; end(): void }> {
-  const worker = new Worker(new URL("threads_eval_worker.ts", import.meta.url), { type: "module" });
-  const next = () =>
-    new Promise<unknown>((resolve, reject) => {
-      worker.onmessage = (event) => resolve(event.data);
-      worker.onerror = (event) => reject(new Error(event.message));
-    });
-  const loaded = next();
-  worker.postMessage({ kind: "load", path });
-  await loaded;
-  return {
-    run(samples) {
-      const answer = next();
-      worker.postMessage({ kind: "run", samples });
-      return answer;
-    },
-    end: () => worker.terminate(),
-  };
-}
+const SAMPLES = 32;
+const ROUNDS = 3;
+/** Workers started after the first sample, the calling thread running samples meanwhile. */
+const AT_ONCE: WorkerStart = { afterMs: 0, payOffMs: 0, wait: false };
 
 const table = new Table([
   "model",
   `${SAMPLES} on 1T ms`,
-  "on 2T ms",
-  "2 workers ms",
+  "2T ms",
+  "eval path ms",
+  "forced ms",
+  "workers ms",
   "2T / 1T",
+  "eval / 1T",
+  "forced / 1T",
   "workers / 1T",
 ]);
 for (const name of ["mobilenet_v2.float", "mobilenet_v2.int8"]) {
   const [family, variant] = name.split(".");
   const path = modelPath(family, variant);
   if (!path) continue;
-  const single = await Interpreter.load(path);
-  const double = await Interpreter.load(path, { threads: 2 });
+  using single = await Interpreter.load(path);
+  using double = await Interpreter.load(path, { threads: 2 });
   const base = sampleInput(single.inputDetails()[0]) as Float32Array<ArrayBuffer>;
-  const samples = Array.from(
-    { length: SAMPLES },
-    (_, index) => base.map((value) => (value + index / SAMPLES) % 1),
-  );
-  const workers = [await startWorker(path), await startWorker(path)];
+  const data = new Float32Array(SAMPLES * base.length);
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    data.set(base.map((value) => (value + sample / SAMPLES) % 1), sample * base.length);
+  }
+  const stacked: NpyArray = {
+    dtype: "float32",
+    shape: [SAMPLES, ...single.inputDetails()[0].shape.slice(1)],
+    data,
+  };
+  using pool = await SamplePool.start(writeModel(single.model), {}, 2);
+  const samples = function* () {
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      yield [data.subarray(sample * base.length, (sample + 1) * base.length)];
+    }
+  };
   const runners = [
-    () => samples.forEach((sample) => single.run([sample])),
-    () => samples.forEach((sample) => double.run([sample])),
-    () =>
-      Promise.all(
-        workers.map((worker, index) => worker.run(samples.filter((_, at) => at % 2 === index))),
-      ),
+    () => runSamples(single, [stacked]),
+    () => runSamples(double, [stacked]),
+    () => runSamplesInParallel(double, [stacked]),
+    async () => {
+      const previous = setWorkerStart(AT_ONCE);
+      try {
+        await runSamplesInParallel(double, [stacked]);
+      } finally {
+        setWorkerStart(previous);
+      }
+    },
+    () => pool.run(samples(), false, () => {}),
   ];
   const times = runners.map(() => [] as number[]);
   for (let round = 0; round <= ROUNDS; round++) {
@@ -75,9 +82,17 @@ for (const name of ["mobilenet_v2.float", "mobilenet_v2.int8"]) {
       if (round > 0) times[which].push(performance.now() - start);
     }
   }
-  const [one, two, split] = times.map(median);
-  table.row([name, ms(one), ms(two), ms(split), ratio(two / one), ratio(split / one)]);
-  single.dispose();
-  double.dispose();
-  for (const worker of workers) worker.end();
+  const [one, two, evalPath, forced, workers] = times.map(median);
+  table.row([
+    name,
+    ms(one),
+    ms(two),
+    ms(evalPath),
+    ms(forced),
+    ms(workers),
+    ratio(two / one),
+    ratio(evalPath / one),
+    ratio(forced / one),
+    ratio(workers / one),
+  ]);
 }

@@ -1,12 +1,13 @@
 /**
- * `liteq eval MODEL --data X.npy --labels Y.npy [--json] [--threads N]` and `liteq bench MODEL
+ * `liteq eval MODEL --data X.npy --labels Y.npy [--json] [--threads N]` (on N threads: when the
+ * samples take long enough, whole samples on N workers of their own) and `liteq bench MODEL
  * [--runs N] [--warmup N] [--json] [--threads N]`; both take `--input-shape 1,1760`, once per
  * input in order, for inputs whose shapes are open.
  */
 import { elementCount } from "../format/dtype.ts";
 import { FileError, readBytes } from "../io/files.ts";
 import { type NpyArray, NpyFormatError, parseNpy } from "../io/npy.ts";
-import { evaluateAccuracy, measureLatency } from "../runtime/evaluate.ts";
+import { evaluateAccuracyInParallel, measureLatency } from "../runtime/evaluate.ts";
 import { checkLabels, SampleError } from "../runtime/samples.ts";
 import { parseArguments, parseInputShapes, UsageError } from "./arguments.ts";
 import { loadInterpreter, threadsFlag } from "./load.ts";
@@ -52,7 +53,13 @@ export async function evaluate(argv: string[]): Promise<void> {
   const progress = new ProgressBar("evaluating", data.shape[0] ?? 0);
   let accuracy;
   try {
-    accuracy = evaluateAccuracy(interpreter, data, labels, (done) => progress.update(done));
+    accuracy = await evaluateAccuracyInParallel(
+      interpreter,
+      data,
+      labels,
+      { inputShapes },
+      (done) => progress.update(done),
+    );
   } catch (error) {
     if (error instanceof SampleError) throw new FileError(flags.data, error.message);
     throw error;

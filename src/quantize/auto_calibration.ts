@@ -11,6 +11,7 @@
  */
 import type { Model, Operator, Subgraph } from "../format/ir.ts";
 import { Interpreter } from "../runtime/interpreter.ts";
+import { runSamplesOnThreads } from "../runtime/threads/sample_runner.ts";
 import type { Calibration, Range } from "./calibrate.ts";
 import { chooseRange, type RangeMethod } from "./calibration_methods.ts";
 import { addTensor, cloneModel, isFloatActivation, plainOperator } from "./graph.ts";
@@ -190,13 +191,21 @@ async function probeErrors(
   samples: ArrayLike<number>[][],
   run: RunOptions,
 ): Promise<Map<number, number>> {
-  const interpreter = await Interpreter.load(probe, run);
+  using interpreter = await Interpreter.load(probe, run);
   const totals = new Float64Array(terms.length);
-  for (const sample of samples) {
-    interpreter.run(sample).forEach((value, position) => {
-      totals[position] += (value as Float32Array)[0];
-    });
-  }
+  // Summed in sample order, whichever thread ran the sample: the same totals on any count.
+  await runSamplesOnThreads({
+    interpreter,
+    options: run,
+    workers: interpreter.threads.requested,
+    samples: samples.map((sample) => sample.map((part) => Float32Array.from(part))),
+    total: samples.length,
+    ranges: false,
+    onResult: ({ outputs }) =>
+      outputs!.forEach((value, position) => {
+        totals[position] += (value as Float32Array)[0];
+      }),
+  });
   const errors = new Map<number, number>();
   terms.forEach((term, position) => {
     if (term.energy) return;

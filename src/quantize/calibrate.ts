@@ -8,6 +8,9 @@ import { elementCount } from "../format/dtype.ts";
 import type { Model } from "../format/ir.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";
 import { Interpreter, type InterpreterOptions } from "../runtime/interpreter.ts";
+import { floatRange, mergeRange } from "../runtime/samples.ts";
+import type { SampleResult } from "../runtime/threads/sample_pool.ts";
+import { runSamplesOnThreads } from "../runtime/threads/sample_runner.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
 import { QuantizeError } from "./errors.ts";
 import { cloneModel, isFloatActivation } from "./graph.ts";
@@ -153,8 +156,9 @@ async function* samplesOf(
 }
 
 /**
- * Runs the dataset through subgraph 0 of `model` (on `options.threads` threads) and records the
- * range of every float activation of the operators it runs.
+ * Runs the dataset through subgraph 0 of `model` (on `options.threads` threads: when the samples
+ * take long enough, whole samples on workers of their own, `runSamplesOnThreads`) and records the
+ * range of every float activation of the operators it runs: the same for any thread count.
  */
 export async function calibrate(
   model: Model,
@@ -195,30 +199,40 @@ export async function calibrate(
     options.histograms ? observed.map((index) => [index, new Histogram()]) : [],
   );
   const kept: ArrayLike<number>[][] = [];
-  let samples = 0;
-  for await (const sample of samplesOf(dataset)) {
-    const inputs = sampleInputs(sample, sizes, samples);
-    if (kept.length < keepSamples) kept.push(inputs.map((part) => Float32Array.from(part)));
-    const outputs = interpreter.run(inputs);
-    outputs.forEach((values, position) => {
-      const range = ranges.get(observed[position])!;
-      const floats = values as Float32Array;
-      for (let index = 0; index < floats.length; index++) {
-        const value = floats[index];
-        if (!Number.isFinite(value)) {
-          throw new QuantizeError(
-            `calibration sample ${samples}: tensor "${names[position]}" takes the value ${value}`,
-            { sample: samples },
-          );
-        }
-        if (value < range.min) range.min = value;
-        if (value > range.max) range.max = value;
+  const inputsOf = async function* () {
+    let position = 0;
+    for await (const sample of samplesOf(dataset)) {
+      const inputs = sampleInputs(sample, sizes, position++).map((part) => Float32Array.from(part));
+      if (kept.length < keepSamples) kept.push(inputs);
+      yield inputs;
+    }
+  };
+  // In sample order, whichever thread ran the sample: the ranges and histograms one thread gives.
+  const observe = ({ outputs, ranges: seen }: SampleResult, sample: number) => {
+    const floats = outputs as Float32Array[] | undefined;
+    (seen ?? floats!.map(floatRange)).forEach((range, position) => {
+      if (range.notFinite !== null) {
+        throw new QuantizeError(
+          `calibration sample ${sample}: tensor "${
+            names[position]
+          }" takes the value ${range.notFinite}`,
+          { sample },
+        );
       }
-      histograms.get(observed[position])?.add(floats);
+      mergeRange(ranges.get(observed[position])!, range);
+      if (floats) histograms.get(observed[position])?.add(floats[position]);
     });
-    samples++;
-    onProgress?.(samples);
-  }
+    onProgress?.(sample + 1);
+  };
+  const samples = await runSamplesOnThreads({
+    interpreter,
+    options: { inputShapes, wasm: options.wasm },
+    workers: interpreter.threads.requested,
+    samples: inputsOf(),
+    total: Array.isArray(dataset) ? dataset.length : undefined,
+    ranges: !options.histograms,
+    onResult: observe,
+  });
   if (samples === 0) throw new QuantizeError("the representative dataset is empty");
   for (const [record, cellState] of cellStates) {
     for (const map of [ranges, shapes, histograms] as Map<number, unknown>[]) {

@@ -159,7 +159,7 @@ export async function quantizeFullInteger(
     shareRanges(subgraph, copy, floatReasons);
     return copy;
   };
-  const run = { inputShapes: options.inputShapes, wasm: options.wasm };
+  const run = { inputShapes: options.inputShapes, wasm: options.wasm, threads: options.threads };
   // auto measures on its own first samples, however many more the fallback kept.
   const autoSamples = calibration.kept.slice(0, AUTO_SAMPLES);
   const candidates = await rangeCandidates(float, { ...calibration, kept: autoSamples }, method, {

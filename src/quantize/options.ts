@@ -64,7 +64,11 @@ export interface QuantizeOptions {
   inputShapes?: number[][];
   /** Called after each calibration sample with the number done so far. */
   onProgress?: (done: number) => void;
-  /** Threads calibration runs the float model on (the interpreter's `threads`; default 1). */
+  /**
+   * Threads calibration runs the float model on, and `auto` its measurements (the interpreter's
+   * `threads`; default 1): once the samples have run for half a second, whole samples on workers
+   * of their own (see the README's threads section). The file written is the same on any count.
+   */
   threads?: number | "auto";
   /**
    * Automatic fallback (int8 and int16x8): the top-1 points the quantized model may lose against

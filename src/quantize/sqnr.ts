@@ -13,12 +13,16 @@ import {
   type TensorDetails,
 } from "../runtime/interpreter.ts";
 import { quantizeValues } from "../runtime/samples.ts";
+import { runSamplesOnThreads } from "../runtime/threads/sample_runner.ts";
 import { sampleInputs } from "./calibrate.ts";
 import { decibels } from "./debug/error_stats.ts";
 import type { Sample } from "./options.ts";
 
-/** How the models run: shapes for dynamic inputs, and where the kernels come from. */
-export type RunOptions = Pick<InterpreterOptions, "inputShapes" | "wasm">;
+/**
+ * How the models run: shapes for dynamic inputs, where the kernels come from, and on how many
+ * threads (whole samples on workers when they take long enough, `runSamplesOnThreads`).
+ */
+export type RunOptions = Pick<InterpreterOptions, "inputShapes" | "wasm" | "threads">;
 
 /** The SQNR in dB of `actual` against `expected` (Infinity when they are equal). */
 export function sqnr(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
@@ -48,26 +52,37 @@ function floatValues(values: OutputValues, detail: TensorDetails): Float64Array 
 /**
  * Every output of `model` for each sample, as float values concatenated over the samples (as
  * many as each gives: an output whose shape is known only at invoke may give another count each
- * time); `run.inputShapes` for models whose input shape is dynamic.
+ * time); `run.inputShapes` for models whose input shape is dynamic; on `run.threads` threads.
  */
 export async function modelOutputs(
   model: Model,
   samples: Sample[],
   run: RunOptions = {},
 ): Promise<Float64Array[]> {
-  const interpreter = await Interpreter.load(model, run);
+  using interpreter = await Interpreter.load(model, run);
   const inputs = interpreter.inputDetails();
   const outputs = interpreter.outputDetails();
   const sizes = inputs.map((detail) => elementCount(detail.shape));
   const collected = outputs.map((): Float64Array[] => []);
-  samples.forEach((sample, position) => {
-    const values = sampleInputs(sample, sizes, position).map((part, input) => {
-      const floats = Float32Array.from(part);
-      return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
-    });
-    interpreter.run(values).forEach((result, output) => {
-      collected[output].push(floatValues(result, outputs[output]));
-    });
+  const inputsOf = function* () {
+    for (const [position, sample] of samples.entries()) {
+      yield sampleInputs(sample, sizes, position).map((part, input) => {
+        const floats = Float32Array.from(part);
+        return inputs[input].dtype === "float32" ? floats : quantizeValues(floats, inputs[input]);
+      });
+    }
+  };
+  await runSamplesOnThreads({
+    interpreter,
+    options: run,
+    workers: interpreter.threads.requested,
+    samples: inputsOf(),
+    total: samples.length,
+    ranges: false,
+    onResult: (result, position) =>
+      result.outputs!.forEach((values, output) => {
+        collected[output][position] = floatValues(values, outputs[output]);
+      }),
   });
   return collected.map((parts) => {
     const joined = new Float64Array(parts.reduce((total, part) => total + part.length, 0));

@@ -1,8 +1,11 @@
-/** Accuracy of a classifier over labelled samples, and latency statistics of a model. */
+/**
+ * Accuracy of a classifier over labelled samples (on one interpreter, or also on workers running
+ * whole samples), and latency statistics of a model.
+ */
 import { elementCount } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
-import type { Interpreter } from "./interpreter.ts";
-import { checkLabels, runSamples, SampleError } from "./samples.ts";
+import type { Interpreter, InterpreterOptions, TensorDetails } from "./interpreter.ts";
+import { checkLabels, runSamples, runSamplesInParallel, SampleError } from "./samples.ts";
 
 /** Top-1 (and top-5 when there are more than 5 classes) accuracy over `samples` samples. */
 export interface Accuracy {
@@ -12,23 +15,18 @@ export interface Accuracy {
   top5: number | null;
 }
 
-/**
- * Runs every sample of `data` and compares the first output's largest scores with `labels`
- * (one integer class per sample, checked by `checkLabels` before any sample runs). Integer
- * outputs are ranked as they are (quantization keeps the order).
- */
-export function evaluateAccuracy(
-  interpreter: Interpreter,
-  data: NpyArray,
-  labels: NpyArray,
-  onSample?: (done: number, total: number) => void,
-): Accuracy {
+/** Checks `labels` against `data` and the model output that scores the classes. */
+function checkSamples(data: NpyArray, labels: NpyArray, scores: TensorDetails): number {
   const count = data.shape[0] ?? 0;
   if (elementCount(labels.shape) !== count) {
     throw new SampleError(`${elementCount(labels.shape)} labels for ${count} samples`);
   }
-  checkLabels(labels, interpreter.outputDetails()[0]);
-  const [scores] = runSamples(interpreter, [data], onSample);
+  checkLabels(labels, scores);
+  return count;
+}
+
+/** The accuracy of stacked `scores` against `labels`, one integer class per sample. */
+function accuracyOf(scores: NpyArray, labels: NpyArray, count: number): Accuracy {
   const classes = elementCount(scores.shape.slice(1));
   let top1 = 0;
   let top5 = 0;
@@ -45,6 +43,39 @@ export function evaluateAccuracy(
     if (better < 5) top5++;
   }
   return { samples: count, classes, top1: top1 / count, top5: classes > 5 ? top5 / count : null };
+}
+
+/**
+ * Runs every sample of `data` and compares the first output's largest scores with `labels`
+ * (one integer class per sample, checked by `checkLabels` before any sample runs). Integer
+ * outputs are ranked as they are (quantization keeps the order).
+ */
+export function evaluateAccuracy(
+  interpreter: Interpreter,
+  data: NpyArray,
+  labels: NpyArray,
+  onSample?: (done: number, total: number) => void,
+): Accuracy {
+  const count = checkSamples(data, labels, interpreter.outputDetails()[0]);
+  const [scores] = runSamples(interpreter, [data], onSample);
+  return accuracyOf(scores, labels, count);
+}
+
+/**
+ * `evaluateAccuracy` on every thread `interpreter` was loaded with, whole samples on workers
+ * when they take long enough (`runSamplesInParallel`, given the `options` it was loaded with):
+ * the same figures.
+ */
+export async function evaluateAccuracyInParallel(
+  interpreter: Interpreter,
+  data: NpyArray,
+  labels: NpyArray,
+  options: InterpreterOptions = {},
+  onSample?: (done: number, total: number) => void,
+): Promise<Accuracy> {
+  const count = checkSamples(data, labels, interpreter.outputDetails()[0]);
+  const [scores] = await runSamplesInParallel(interpreter, [data], options, onSample);
+  return accuracyOf(scores, labels, count);
 }
 
 /** Latency of repeated invokes, in milliseconds, and the wasm memory the interpreter holds. */

@@ -1,12 +1,14 @@
 /**
  * Running a model over many samples stacked on a leading axis (what `liteq run` and `eval` do):
  * each sample is reshaped to the model input, quantized when the model takes integers and the
- * samples are float32, run, and the outputs stacked the same way.
+ * samples are float32, run, and the outputs stacked the same way; on one interpreter, or also on
+ * workers running whole samples. The range of float values, for calibration.
  */
 import { elementCount, type TensorData, typedArrayOver } from "../format/dtype.ts";
 import type { NpyArray } from "../io/npy.ts";
-import type { Interpreter, TensorDetails } from "./interpreter.ts";
+import type { Interpreter, InterpreterOptions, TensorDetails } from "./interpreter.ts";
 import { quantizeValue, RANGES } from "./quantization/parameters.ts";
+import { runSamplesOnThreads } from "./threads/sample_runner.ts";
 
 /** Samples that do not fit the model: the message names the input and what differs. */
 export class SampleError extends Error {
@@ -81,18 +83,27 @@ function sampleCount(samples: NpyArray, detail: TensorDetails, label: string): n
   return count;
 }
 
+/** Stacked samples checked against a model's inputs, and their outputs stacked as they come. */
+interface SampleRun {
+  total: number;
+  /** The inputs of sample `sample`, in input order (quantized where the model takes integers). */
+  inputsOf(sample: number): TensorData[];
+  /** Stores the outputs of sample `sample`, of `shapes`. */
+  store(sample: number, outputs: TensorData[], shapes: number[][]): void;
+  /** Each output stacked. */
+  results(): NpyArray[];
+}
+
 /**
- * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
- * returns each model output stacked, in the output's own dtype. `onSample` reports progress. An
- * output whose shape is known only at invoke is stacked when every sample gives it one shape; a
- * `SampleError` names it otherwise.
+ * Checks `inputs` against the model's inputs and stacks its outputs: an output whose shape is
+ * known only at invoke is stacked when every sample gives it one shape; a `SampleError` names it
+ * otherwise.
  */
-export function runSamples(
-  interpreter: Interpreter,
+function sampleRun(
+  inputDetails: TensorDetails[],
+  outputDetails: TensorDetails[],
   inputs: NpyArray[],
-  onSample?: (done: number, total: number) => void,
-): NpyArray[] {
-  const inputDetails = interpreter.inputDetails();
+): SampleRun {
   if (inputs.length !== inputDetails.length) {
     throw new SampleError(`the model takes ${inputDetails.length} inputs, got ${inputs.length}`);
   }
@@ -103,7 +114,6 @@ export function runSamples(
     throw new SampleError(`the inputs hold different numbers of samples: ${counts.join(", ")}`);
   }
   const total = counts[0];
-  const outputDetails = interpreter.outputDetails();
   const elementBytes = (detail: TensorDetails) =>
     detail.dtype === "int64" || detail.dtype === "float64" ? 8 : 4;
   for (const detail of outputDetails) {
@@ -114,42 +124,101 @@ export function runSamples(
   // Each output's values per sample, and its sample shape: that of the first sample, which the
   // others must keep (an output whose shape is known only at invoke may not).
   const collected = outputDetails.map((): TensorData[] => []);
-  const shapes: number[][] = [];
-  for (let sample = 0; sample < total; sample++) {
-    inputs.forEach((samples, position) => {
-      const detail = inputDetails[position];
-      const perSample = elementCount(sampleShape(detail.shape));
-      const values = samples.data.subarray(sample * perSample, (sample + 1) * perSample);
-      interpreter.setInput(
-        position,
-        samples.dtype === detail.dtype ? values : quantizeValues(values as Float32Array, detail),
-      );
-    });
-    interpreter.invoke();
-    interpreter.outputDetails().forEach((detail, position) => {
-      const shape = sampleShape(detail.shape);
-      shapes[position] ??= shape;
-      if (shape.join() !== shapes[position].join()) {
-        throw new SampleError(
-          `output "${detail.name}" has shape [${shape}] for sample ${sample}, [${
-            shapes[position]
-          }] for sample 0: a .npy stacks samples of one shape`,
+  const sampleShapes: number[][] = [];
+  return {
+    total,
+    inputsOf: (sample) =>
+      inputs.map((samples, position) => {
+        const detail = inputDetails[position];
+        const perSample = elementCount(sampleShape(detail.shape));
+        const values = samples.data.subarray(sample * perSample, (sample + 1) * perSample);
+        return samples.dtype === detail.dtype
+          ? values
+          : quantizeValues(values as Float32Array, detail);
+      }),
+    store: (sample, outputs, shapes) =>
+      outputs.forEach((output, position) => {
+        const shape = sampleShape(shapes[position]);
+        sampleShapes[position] ??= shape;
+        if (shape.join() !== sampleShapes[position].join()) {
+          throw new SampleError(
+            `output "${outputDetails[position].name}" has shape [${shape}] for sample ${sample}, [${
+              sampleShapes[position]
+            }] for sample 0: a .npy stacks samples of one shape`,
+          );
+        }
+        collected[position][sample] = output;
+      }),
+    results: () =>
+      outputDetails.map((detail, position): NpyArray => {
+        const shape = [total, ...(sampleShapes[position] ?? sampleShape(detail.shape))];
+        const count = elementCount(shape);
+        const bytes = Math.max(1, count * elementBytes(detail));
+        const data = typedArrayOver(detail.dtype, new ArrayBuffer(bytes), 0, count)!;
+        collected[position].forEach((values, sample) =>
+          data.set(values as never, sample * values.length)
         );
-      }
-      collected[position].push(interpreter.output(position) as TensorData);
-    });
-    onSample?.(sample + 1, total);
+        return { dtype: detail.dtype, shape, data };
+      }),
+  };
+}
+
+/**
+ * Runs every sample through the model. `inputs` are stacked samples, one array per model input;
+ * returns each model output stacked, in the output's own dtype. `onSample` reports progress.
+ */
+export function runSamples(
+  interpreter: Interpreter,
+  inputs: NpyArray[],
+  onSample?: (done: number, total: number) => void,
+): NpyArray[] {
+  const run = sampleRun(interpreter.inputDetails(), interpreter.outputDetails(), inputs);
+  for (let sample = 0; sample < run.total; sample++) {
+    const outputs = interpreter.run(run.inputsOf(sample)) as TensorData[];
+    run.store(sample, outputs, interpreter.outputDetails().map((detail) => detail.shape));
+    onSample?.(sample + 1, run.total);
   }
-  return outputDetails.map((detail, position): NpyArray => {
-    const shape = [total, ...shapes[position]];
-    const count = elementCount(shape);
-    const bytes = Math.max(1, count * elementBytes(detail));
-    const data = typedArrayOver(detail.dtype, new ArrayBuffer(bytes), 0, count)!;
-    collected[position].forEach((values, sample) =>
-      data.set(values as never, sample * values.length)
-    );
-    return { dtype: detail.dtype, shape, data };
+  return run.results();
+}
+
+/**
+ * `runSamples` on every thread `interpreter` was loaded with (`threads`), with the same outputs:
+ * the first samples run on `interpreter` (each heavy op divided among its threads); when the rest
+ * would take it long enough (its pace over 0.5 s says 2 s more), that many workers are started
+ * for the call, each running whole samples on an interpreter of its own loaded with `options`
+ * (give those `interpreter` was loaded with), and ended with it.
+ *
+ * ```ts
+ * import { Interpreter, parseNpy, runSamplesInParallel } from "./mod.ts";
+ * const options = { threads: 2 };
+ * const interpreter = await Interpreter.load("model.tflite", options);
+ * const images = parseNpy(await Deno.readFile("images.npy")); // [N, 28, 28] float32
+ * const [scores] = await runSamplesInParallel(interpreter, [images], options);
+ * ```
+ */
+export async function runSamplesInParallel(
+  interpreter: Interpreter,
+  inputs: NpyArray[],
+  options: InterpreterOptions = {},
+  onSample?: (done: number, total: number) => void,
+): Promise<NpyArray[]> {
+  const run = sampleRun(interpreter.inputDetails(), interpreter.outputDetails(), inputs);
+  const samples = function* () {
+    for (let sample = 0; sample < run.total; sample++) yield run.inputsOf(sample);
+  };
+  await runSamplesOnThreads({
+    interpreter,
+    options,
+    workers: interpreter.threads.requested,
+    samples: samples(),
+    total: run.total,
+    ranges: false,
+    onResult: ({ outputs, shapes }, sample) => {
+      run.store(sample, outputs as TensorData[], shapes!);
+      onSample?.(sample + 1, run.total);
+    },
   });
+  return run.results();
 }
 
 /**
@@ -171,4 +240,38 @@ export function checkLabels(labels: NpyArray, output: TensorDetails): void {
       );
     }
   }
+}
+
+/** The range of an array of floats, up to the first value that is not finite. */
+export interface FloatRange {
+  /** The smallest value (the first of equal ones: -0 and 0 stay apart); Infinity when none. */
+  min: number;
+  /** The largest value (the first of equal ones); -Infinity when none. */
+  max: number;
+  /** The first value that is not finite (NaN, ±Infinity), or null when all are. */
+  notFinite: number | null;
+}
+
+/**
+ * The range of `values`, scanned in order: for ranges that are merged in the order their values
+ * came (`mergeRange`), the same as one scan over all of them.
+ */
+export function floatRange(values: Float32Array): FloatRange {
+  const range: FloatRange = { min: Infinity, max: -Infinity, notFinite: null };
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    if (!Number.isFinite(value)) {
+      range.notFinite = value;
+      break;
+    }
+    if (value < range.min) range.min = value;
+    if (value > range.max) range.max = value;
+  }
+  return range;
+}
+
+/** Widens `into` by `range`, the range of values that came after those of `into`. */
+export function mergeRange(into: { min: number; max: number }, range: FloatRange): void {
+  if (range.min < into.min) into.min = range.min;
+  if (range.max > into.max) into.max = range.max;
 }
