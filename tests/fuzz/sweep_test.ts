@@ -9,12 +9,13 @@ import { type Model, readModel, writeModel } from "../../mod.ts";
 import { elementCount, packedByteLength } from "../../src/format/dtype.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 import { runCase } from "./case.ts";
+import { plainPlan } from "./plan.ts";
 
 const FOLDERS = ["ops", "ops_int8", "ops_uint8", "ops_int16x8", "ops_dynamic", "ops_graph"];
 
 /** Runs `bytes` as a fuzz case; fails unless it ends in a valid run or a typed error. */
 async function assertTyped(bytes: Uint8Array, what: string): Promise<void> {
-  const result = await runCase(bytes, { memoryBudget: 2 ** 26 });
+  const result = await runCase(bytes, plainPlan(2 ** 26));
   assert.ok(
     result.outcome === "ok" || result.outcome === "typed",
     `${what}: ${result.error}\n  ${(result.frames ?? []).join("\n  ")}`,
