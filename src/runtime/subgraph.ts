@@ -4,7 +4,7 @@
  * remaining operators as steps over a planned activation arena in wasm memory, and after them the
  * steps whose shapes are known only at invoke (`dynamic_steps.ts`).
  */
-import { bytesOf, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
+import { bytesOf, elementCount, type TensorData } from "../format/dtype.ts";
 import { ModelFormatError } from "../format/errors.ts";
 import { decodeStringBuffer } from "../format/string_buffer.ts";
 import type { Operator, Tensor } from "../format/ir.ts";
@@ -18,6 +18,7 @@ import { OpContext, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
 import { STRING_OPS } from "./registry.ts";
 import {
+  budgetBytes,
   byteLengthOf,
   checkShape,
   denseData,
@@ -149,7 +150,7 @@ export class PreparedSubgraph implements StepHost {
     // values fit in the memory budget; `preparing` says where it was set.
     const fits = (tensor: RuntimeTensor, shape: number[]) => {
       checkShape(tensor, shape, maxElements, this.preparing);
-      const bytes = packedByteLength(tensor.dtype, elementCount(shape));
+      const bytes = budgetBytes(tensor.dtype, elementCount(shape));
       if (bytes !== null) {
         memory.checkRoom(bytes, this.preparing, `tensor ${tensor.index} "${tensor.name}"`);
       }

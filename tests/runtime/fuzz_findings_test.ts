@@ -1,0 +1,49 @@
+/**
+ * What the fuzzer found in string and dynamic tensors, each as the smallest model that shows it,
+ * built here: every one ends in a typed error naming the operator and tensor, within the bounds,
+ * or runs as TensorFlow Lite does.
+ */
+import assert from "node:assert/strict";
+import { Interpreter, UnsupportedModelError, writeModel } from "../../mod.ts";
+import { encodeStringBuffer } from "../../src/format/string_buffer.ts";
+import { buildModel } from "./model_builder.ts";
+
+const UTF8 = new TextEncoder();
+
+/** A TILE of a one-string tensor (a constant, or an input when `input`) to `count` strings. */
+function stringTile(count: number, input: boolean): Uint8Array {
+  const words = encodeStringBuffer([UTF8.encode("abc")]);
+  return writeModel(buildModel({
+    tensors: [
+      input ? { dtype: "string", shape: [1] } : { dtype: "string", shape: [1], data: words },
+      { dtype: "int32", shape: [1], data: new Int32Array([count]) },
+      { dtype: "string", shape: [count], name: "tiled" },
+    ],
+    operators: [{ op: "TILE", inputs: [0, 1], outputs: [2] }],
+    inputs: input ? [0] : [],
+    outputs: [2],
+  }));
+}
+
+Deno.test("string elements count against memoryBudget: a TILE to 2^27 strings is refused at load", async () => {
+  for (const input of [false, true]) {
+    const start = performance.now();
+    await assert.rejects(
+      () => Interpreter.load(stringTile(2 ** 27, input)),
+      (error: Error) =>
+        error instanceof UnsupportedModelError &&
+        /operator 0 TILE .*tensor 2 "tiled" takes 4294967296 bytes.*memoryBudget/.test(
+          error.message,
+        ),
+    );
+    assert.ok(performance.now() - start < 5000, "refused before anything is built");
+  }
+  await assert.rejects(
+    () => Interpreter.load(stringTile(2 ** 16, true), { memoryBudget: 2 ** 21 }),
+    /tensor 2 "tiled" takes 2097152 bytes/,
+  );
+  const interpreter = await Interpreter.load(stringTile(2 ** 10, true), { memoryBudget: 2 ** 21 });
+  interpreter.setInput(0, ["abc"]);
+  interpreter.invoke();
+  assert.deepEqual(interpreter.output(0), new Array(2 ** 10).fill("abc"));
+});
