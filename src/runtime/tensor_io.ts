@@ -134,23 +134,35 @@ const UTF8 = new TextEncoder();
 const FROM_UTF8 = new TextDecoder();
 
 /**
+ * Throws a RangeError for a dynamic tensor not computed yet (not placed: a string one too, whose
+ * values would otherwise read as empty strings of a shape it does not have yet).
+ */
+function requireValues(tensor: RuntimeTensor): void {
+  if (tensor.offset < 0) {
+    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
+  }
+}
+
+/**
  * A copy of a tensor's values; a string tensor's as strings, decoded from UTF-8 (a byte that is
  * not UTF-8 reads as U+FFFD, as `TextDecoder` decodes); a RangeError for a dynamic tensor not
  * computed yet.
  */
 export function readTensor(memory: KernelMemory, tensor: RuntimeTensor): OutputValues {
+  requireValues(tensor);
   if (tensor.dtype === "string") return stringsOf(tensor).map((bytes) => FROM_UTF8.decode(bytes));
-  if (tensor.offset < 0) {
-    throw new RangeError(`"${tensor.name}" has no values yet: its shape is known only at invoke`);
-  }
   return memory.view(tensor.dtype, tensor.offset, elementCount(tensor.shape)).slice();
 }
 
-/** A copy of a string output's values as byte strings; a TypeError for other dtypes. */
+/**
+ * A copy of a string output's values as byte strings; a TypeError for other dtypes, a RangeError
+ * for a dynamic one not computed yet.
+ */
 export function readStringBytes(tensor: RuntimeTensor): Uint8Array[] {
   if (tensor.dtype !== "string") {
     throw new TypeError(`output "${tensor.name}" is ${tensor.dtype}, not string`);
   }
+  requireValues(tensor);
   return stringsOf(tensor).map((bytes) => bytes.slice());
 }
 

@@ -47,3 +47,29 @@ Deno.test("string elements count against memoryBudget: a TILE to 2^27 strings is
   interpreter.invoke();
   assert.deepEqual(interpreter.output(0), new Array(2 ** 10).fill("abc"));
 });
+
+Deno.test("a string output known only at invoke has no values before it, as a number output", async () => {
+  const words = encodeStringBuffer(["a", "bb", "ccc", "dddd"].map((word) => UTF8.encode(word)));
+  const model = buildModel({
+    tensors: [
+      { dtype: "bool", shape: [4], name: "condition" },
+      { dtype: "int64", shape: [1, 1], name: "where" },
+      { dtype: "string", shape: [4], data: words },
+      { dtype: "string", shape: [1], name: "picked" },
+    ],
+    operators: [
+      { op: "WHERE", inputs: [0], outputs: [1] },
+      { op: "GATHER_ND", inputs: [2, 1], outputs: [3] },
+    ],
+    inputs: [0],
+    outputs: [3, 1],
+  });
+  const interpreter = await Interpreter.load(writeModel(model));
+  for (const read of [() => interpreter.output(0), () => interpreter.outputStringBytes(0)]) {
+    assert.throws(read, /"picked" has no values yet: its shape is known only at invoke/);
+  }
+  assert.throws(() => interpreter.output(1), /"where" has no values yet/);
+  interpreter.setInput(0, new Uint8Array([1, 0, 1, 1]));
+  interpreter.invoke();
+  assert.deepEqual(interpreter.output(0), ["a", "ccc", "dddd"]);
+});
