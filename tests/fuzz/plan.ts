@@ -57,7 +57,7 @@ export function drawPlan(random: Random, memoryBudget: number): RunPlan {
   if (random.chance(0.1)) {
     plan.memoryBudget = Math.min(memoryBudget, random.pick([2 ** 21, 2 ** 23]));
   }
-  if (random.chance(0.3)) plan.inputScale = random.pick([16, 1024, 65536]);
+  if (random.chance(0.3)) plan.inputScale = random.pick([16, 256, 4096]);
   const cycle = 1 + random.below(3);
   const patterns = Array.from({ length: cycle }, () => random.pick(FILLS));
   const repeats = cycle === 1 ? 1 + random.below(2) : 3;
