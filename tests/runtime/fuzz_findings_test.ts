@@ -73,3 +73,16 @@ Deno.test("a string output known only at invoke has no values before it, as a nu
   interpreter.invoke();
   assert.deepEqual(interpreter.output(0), ["a", "ccc", "dddd"]);
 });
+
+Deno.test("WHERE on a scalar condition is refused at load, as TensorFlow Lite refuses it", async () => {
+  const model = buildModel({
+    tensors: [{ dtype: "bool", shape: [], name: "flag" }, { dtype: "int64", shape: [1, 0] }],
+    operators: [{ op: "WHERE", inputs: [0], outputs: [1] }],
+    inputs: [0],
+    outputs: [1],
+  });
+  await assert.rejects(
+    () => Interpreter.load(writeModel(model)),
+    /operator 0 WHERE \(version 1\): condition tensor 0 "flag" is a scalar/,
+  );
+});
