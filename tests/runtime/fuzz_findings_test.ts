@@ -1,7 +1,8 @@
 /**
- * What the fuzzer found in string and dynamic tensors, each as the smallest model that shows it,
- * built here: every one ends in a typed error naming the operator and tensor, within the bounds,
- * or runs as TensorFlow Lite does.
+ * What the fuzzer found with string and dynamic tensors and its run plans (limits, scaled input
+ * shapes, outputs read before invoke), each as the smallest model that shows it, built here:
+ * every one ends in a typed error naming the operator and tensor, within the bounds, or runs as
+ * TensorFlow Lite does.
  */
 import assert from "node:assert/strict";
 import { Interpreter, UnsupportedModelError, writeModel } from "../../mod.ts";
@@ -85,4 +86,36 @@ Deno.test("WHERE on a scalar condition is refused at load, as TensorFlow Lite re
     () => Interpreter.load(writeModel(model)),
     /operator 0 WHERE \(version 1\): condition tensor 0 "flag" is a scalar/,
   );
+});
+
+Deno.test("an op writing a variable tensor with a larger shape than it was placed for is refused", async () => {
+  // BATCH_MATMUL's output a variable tensor placed at load for [2, 3, 7]; inputs resized to 32
+  // batches make the output [32, 3, 7], which wrote over the right operand (fuzz find, seed 7 case
+  // 2986: a wasm out-of-bounds access, or a silently wrong answer).
+  const model = buildModel({
+    tensors: [
+      { dtype: "float32", shape: [2, 5, 3], name: "a" },
+      { dtype: "float32", shape: [2, 7, 5], name: "b" },
+      { dtype: "float32", shape: [2, 3, 7], name: "product", isVariable: true },
+    ],
+    operators: [{
+      op: "BATCH_MATMUL",
+      inputs: [0, 1],
+      outputs: [2],
+      optionsType: "BatchMatMulOptions",
+      options: { adjX: true, adjY: true },
+    }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  const bytes = writeModel(model);
+  await assert.rejects(
+    () => Interpreter.load(bytes, { inputShapes: [[32, 5, 3], [32, 7, 5]] }),
+    /^UnsupportedModelError: operator 0 BATCH_MATMUL \(version 1\): variable tensor 2 "product" holds 168 bytes from load; shape \[32,3,7\] needs 2688$/,
+  );
+  const interpreter = await Interpreter.load(bytes);
+  interpreter.setInput(0, new Float32Array(30).fill(1));
+  interpreter.setInput(1, new Float32Array(70).fill(1));
+  interpreter.invoke();
+  assert.deepEqual(interpreter.output(0), new Float32Array(42).fill(5));
 });
