@@ -60,7 +60,7 @@ export function drawPlan(random: Random, memoryBudget: number): RunPlan {
   if (random.chance(0.3)) plan.inputScale = random.pick([16, 256, 4096]);
   const cycle = 1 + random.below(3);
   const patterns = Array.from({ length: cycle }, () => random.pick(FILLS));
-  const repeats = cycle === 1 ? 1 + random.below(2) : 3;
+  const repeats = cycle === 1 ? random.pick([1, 3]) : 3;
   plan.fills = Array.from({ length: repeats }, () => patterns).flat();
   plan.cycle = cycle;
   plan.readBeforeInvoke = random.chance(0.5);
