@@ -255,8 +255,10 @@ export const TENSOR_MUTATORS: Mutator[] = [
       const found = tensorOf(model, random);
       if (!found) return null;
       found.tensor.dtype = random.pick(DTYPES);
-      if (random.chance(0.2)) found.tensor.isVariable = !found.tensor.isVariable;
-      return `tensor ${found.index} is now ${found.tensor.dtype}`;
+      const toggle = random.chance(0.2);
+      if (toggle) found.tensor.isVariable = !found.tensor.isVariable;
+      const variable = toggle ? `, ${found.tensor.isVariable ? "" : "not "}a variable` : "";
+      return `tensor ${found.index} is now ${found.tensor.dtype}${variable}`;
     },
   },
 ];
