@@ -4,9 +4,8 @@
  * remaining operators as steps over a planned activation arena in wasm memory, and after them the
  * steps whose shapes are known only at invoke (`dynamic_steps.ts`).
  */
-import { bytesOf, elementCount, packedByteLength, type TensorData } from "../format/dtype.ts";
-import { decodeStringConstant } from "../format/string_buffer.ts";
-import type { Operator, Tensor } from "../format/ir.ts";
+import { elementCount, packedByteLength } from "../format/dtype.ts";
+import type { Operator } from "../format/ir.ts";
 import { DEFAULT_MAX_ELEMENTS } from "../format/reader.ts";
 import type { Program } from "./control_flow/program.ts";
 import { checkDataflow } from "./dataflow.ts";
@@ -15,8 +14,9 @@ import { type KernelMemory, MemoryBudgetError } from "./memory.ts";
 import { DynamicSteps, type Step, type StepHost } from "./dynamic_steps.ts";
 import { OpContext, UnsupportedModelError } from "./op.ts";
 import { type Lifetime, planArena } from "./plan.ts";
-import { STRING_OPS } from "./registry.ts";
+import { fileStrings, refuseStrings } from "./string_tensors.ts";
 import {
+  budgetBytes,
   byteLengthOf,
   checkShape,
   denseData,
@@ -25,39 +25,6 @@ import {
   variableStartByte,
 } from "./tensor.ts";
 import type { ThreadPool } from "./threads/pool.ts";
-
-/**
- * A string constant's values, read from its buffer `data` (a `ModelFormatError` at `where` when
- * the buffer is not a string buffer of its elements); undefined for other tensors.
- */
-function fileStrings(
-  tensor: Tensor,
-  data: TensorData | null,
-  where: string,
-): Uint8Array[] | undefined {
-  if (tensor.dtype !== "string" || data === null) return undefined;
-  return decodeStringConstant(bytesOf(data), elementCount(tensor.shape), where);
-}
-
-/**
- * Throws an `UnsupportedModelError` at `where` naming the first string tensor among `tensors`
- * unless `operator` is one that moves strings (`STRING_OPS`).
- */
-function refuseStrings(
-  operator: Operator,
-  where: string,
-  tensors: readonly (RuntimeTensor | null)[],
-): void {
-  if (!operator.custom && STRING_OPS.has(operator.op)) return;
-  const text = tensors.find((tensor) => tensor?.dtype === "string");
-  if (!text) return;
-  throw new UnsupportedModelError(
-    where,
-    `tensor ${text.index} "${text.name}" holds strings; liteq runs string tensors through ${
-      [...STRING_OPS].join(", ")
-    } only`,
-  );
-}
 
 /** A subgraph ready to invoke. */
 export class PreparedSubgraph implements StepHost {
@@ -73,6 +40,8 @@ export class PreparedSubgraph implements StepHost {
   private preparing = "";
   /** Most elements any tensor may have. */
   private readonly maxElements: number;
+  /** Bytes each variable tensor was given at load, which an op's output shape must fit. */
+  private readonly variableBytes = new Map<RuntimeTensor, number>();
   /** For a called subgraph with outputs computed at invoke: checks they keep their shapes. */
   private checkOutputs?: () => void;
 
@@ -143,10 +112,11 @@ export class PreparedSubgraph implements StepHost {
     // values fit in the memory budget; `preparing` says where it was set.
     const fits = (tensor: RuntimeTensor, shape: number[]) => {
       checkShape(tensor, shape, maxElements, this.preparing);
-      const bytes = packedByteLength(tensor.dtype, elementCount(shape));
+      const bytes = budgetBytes(tensor.dtype, elementCount(shape));
       if (bytes !== null) {
         memory.checkRoom(bytes, this.preparing, `tensor ${tensor.index} "${tensor.name}"`);
       }
+      this.checkVariablePlace(tensor, shape, this.preparing);
     };
     for (const tensor of this.tensors) guardShape(tensor, (shape) => fits(tensor, shape));
     this.inputs = subgraph.inputs.map((index) => this.tensors[index]);
@@ -185,6 +155,7 @@ export class PreparedSubgraph implements StepHost {
       if (!tensor.isVariable) continue;
       const initial = subgraph.tensors[tensor.index].data;
       tensor.offset = initial ? memory.store(initial) : memory.allocate(byteLengthOf(tensor));
+      this.variableBytes.set(tensor, initial ? initial.byteLength : byteLengthOf(tensor));
       if (!initial) {
         memory.bytes(tensor.offset, byteLengthOf(tensor)).fill(variableStartByte(tensor));
       }
@@ -254,6 +225,7 @@ export class PreparedSubgraph implements StepHost {
       // A kernel may also have changed a shape in place, past the guard.
       checkShape(tensor, tensor.shape, this.maxElements, label);
       byteLengthOf(tensor);
+      this.checkVariablePlace(tensor, tensor.shape, label);
     }
     const consumed = new Set(prepared.consumedInputs ?? []);
     inputs.forEach((tensor, position) => {
@@ -271,6 +243,20 @@ export class PreparedSubgraph implements StepHost {
       return null;
     }
     return { prepared, inputs, outputs, scratch: -1 };
+  }
+
+  /**
+   * Throws an `UnsupportedModelError` at `where` when a variable tensor, given its bytes at load,
+   * would take `shape` that needs more of them (an op writing it with another shape).
+   */
+  private checkVariablePlace(tensor: RuntimeTensor, shape: number[], where: string): void {
+    const placed = this.variableBytes.get(tensor);
+    const bytes = placed === undefined ? null : packedByteLength(tensor.dtype, elementCount(shape));
+    if (bytes === null || bytes <= placed!) return;
+    throw new UnsupportedModelError(
+      where,
+      `variable tensor ${tensor.index} "${tensor.name}" holds ${placed} bytes from load; shape [${shape}] needs ${bytes}`,
+    );
   }
 
   /**

@@ -66,6 +66,22 @@ export function byteLengthOf(tensor: RuntimeTensor): number {
   return bytes;
 }
 
+/**
+ * Bytes each element of a string tensor counts against the memory budget, though the values live
+ * outside wasm memory: the element's reference in its array and the engine's room around it. 32
+ * keeps a string tensor within 2^25 elements at the default 1 GiB, the longest array V8 keeps
+ * fast (past it arrays are dictionaries: a TILE to 6e7 strings took 32 s, to 2^27 52 s and 4 GB).
+ */
+export const STRING_ELEMENT_BYTES = 32;
+
+/**
+ * Bytes `count` elements of `dtype` count against the memory budget (see `STRING_ELEMENT_BYTES`
+ * for strings); null for dtypes without a size.
+ */
+export function budgetBytes(dtype: DType, count: number): number | null {
+  return dtype === "string" ? STRING_ELEMENT_BYTES * count : packedByteLength(dtype, count);
+}
+
 const EMPTY_STRING = new Uint8Array(0);
 
 /** A string tensor's values: `strings`, or empty strings while it has none. */

@@ -100,6 +100,7 @@ function save(outDir: string, fuzzCase: FuzzCase, result: CaseResult): string {
     [
       `case ${fuzzCase.index} of ${fuzzCase.fixture}`,
       ...fuzzCase.mutations.map((line) => `  ${line}`),
+      `run: ${JSON.stringify(fuzzCase.plan)}`,
       `${result.outcome} at ${result.stage}: ${result.error ?? ""}`,
       ...(result.frames ?? []).map((frame) => `  at ${frame}`),
     ].join("\n") + "\n",
@@ -138,7 +139,7 @@ export async function fuzz(
   const runners = Array.from({ length: options.jobs }, () => new CaseRunner());
   await Promise.all(runners.map(async (runner) => {
     while (next < options.cases) {
-      const fuzzCase = makeCase(fixtures, options.seed, next++);
+      const fuzzCase = makeCase(fixtures, options.seed, next++, options.memoryBudget);
       if (fuzzCase.bytes === null) {
         const typed = fuzzCase.unwritable!.startsWith("ModelFormatError");
         const result: CaseResult = {
@@ -148,11 +149,7 @@ export async function fuzz(
         };
         record(fuzzCase, result, typed ? "unwritable" : "untyped");
       } else {
-        const message = {
-          index: fuzzCase.index,
-          bytes: fuzzCase.bytes,
-          limits: { memoryBudget: options.memoryBudget },
-        };
+        const message = { index: fuzzCase.index, bytes: fuzzCase.bytes, plan: fuzzCase.plan };
         const result = await runner.run(message, options.timeoutMs);
         record(fuzzCase, result, result.outcome);
       }

@@ -1,20 +1,23 @@
 /**
  * Two mutation families swept whole over the single-op fixtures, where the random fuzzer samples
  * them: every quantized tensor without its quantization parameters, and every constant one entry
- * longer or shorter along each axis (its buffer resized to match). Each case must end in a valid
- * run or a typed error: the op checks its operands at load.
+ * longer or shorter along each axis (its buffer resized to match); and the string and
+ * dynamic-shape fixtures under run plans of each kind (cycles of input values, inputs scaled past
+ * `maxElements`, outputs read before invoke, runners made after it). Each case must end in a valid
+ * run or a typed error, its memory settled and its answers repeated.
  */
 import assert from "node:assert/strict";
 import { type Model, readModel, writeModel } from "../../mod.ts";
 import { elementCount, packedByteLength } from "../../src/format/dtype.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
 import { runCase } from "./case.ts";
+import { type Fill, plainPlan, type RunPlan } from "./plan.ts";
 
 const FOLDERS = ["ops", "ops_int8", "ops_uint8", "ops_int16x8", "ops_dynamic", "ops_graph"];
 
 /** Runs `bytes` as a fuzz case; fails unless it ends in a valid run or a typed error. */
 async function assertTyped(bytes: Uint8Array, what: string): Promise<void> {
-  const result = await runCase(bytes, { memoryBudget: 2 ** 26 });
+  const result = await runCase(bytes, plainPlan(2 ** 26));
   assert.ok(
     result.outcome === "ok" || result.outcome === "typed",
     `${what}: ${result.error}\n  ${(result.frames ?? []).join("\n  ")}`,
@@ -80,4 +83,39 @@ Deno.test("every constant of the single-op fixtures, one entry longer or shorter
     }
   }
   assert.ok(cases > 500, `${cases} cases`);
+});
+
+Deno.test("the string and dynamic-shape fixtures under every kind of run plan", async () => {
+  const cycles: Fill[][] = [["ones", "zeros"], ["edge", "ramp"], ["negative", "alternate", "ones"]];
+  let cases = 0;
+  let models = 0;
+  for (const folder of ["strings", "ops_dynamic_shape"]) {
+    for (const [name, path] of modelsIn(`${FIXTURES}/${folder}`)) {
+      models++;
+      const bytes = readBytesSync(path);
+      for (const cycle of cycles) {
+        for (const [inputScale, late] of [[1, false], [1, true], [1024, false], [1024, true]]) {
+          const plan: RunPlan = {
+            memoryBudget: 2 ** 25,
+            maxElements: 2 ** 16,
+            inputScale: Number(inputScale),
+            fills: [...cycle, ...cycle, ...cycle],
+            cycle: cycle.length,
+            readBeforeInvoke: Boolean(late),
+            runnersAfterInvoke: Boolean(late),
+          };
+          const result = await runCase(bytes, plan);
+          assert.ok(
+            result.outcome === "ok" || result.outcome === "typed",
+            `${folder}/${name} ${JSON.stringify(plan)}: ${result.error}\n  ${
+              (result.frames ?? []).join("\n  ")
+            }`,
+          );
+          cases++;
+        }
+      }
+    }
+  }
+  assert.ok(models >= 11, `${models} models`);
+  assert.equal(cases, models * cycles.length * 4);
 });

@@ -1,14 +1,17 @@
 /**
  * Structure-aware mutations of a parsed model's tensors: shapes (huge, negative, zero, rank
  * changes), shape signatures, constants resized with their buffers, buffers (truncated, grown,
- * missing, shared, emptied), quantization parameters, constant values and dtypes. Each returns
+ * missing, shared, emptied), string buffers (count, offsets, odd strings, many strings),
+ * quantization parameters, constant values and dtypes. Each returns
  * what it did, or null where it does not apply to the model drawn. The model is written
  * afterwards with every tensor's `data` detached, so that what lands in the file is exactly the
  * mutated buffers and fields.
  */
 import type { Model } from "../../src/format/ir.ts";
 import { type DType, elementCount, packedByteLength } from "../../src/format/dtype.ts";
+import { encodeStringBuffer } from "../../src/format/string_buffer.ts";
 import { EDGE_FLOATS, edgeInteger, isConstant, type Mutator, tensorOf } from "./mutate_common.ts";
+import { FILLS, stringFill } from "./plan.ts";
 
 const DTYPES: DType[] = [
   "float32",
@@ -136,6 +139,50 @@ export const TENSOR_MUTATORS: Mutator[] = [
     },
   },
   {
+    family: "string buffer",
+    apply(model, random) {
+      const found = tensorOf(
+        model,
+        random,
+        (tensor) => isConstant(tensor) && tensor.dtype === "string",
+      );
+      if (!found) return null;
+      const { tensor, index } = found;
+      const bytes = copyBuffer(model, tensor.buffer);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const kind = random.below(5);
+      if (kind === 0 && bytes.byteLength >= 4) {
+        const count = view.getInt32(0, true);
+        view.setInt32(0, random.pick([0, count - 1, count + 1, -1, 2 ** 28, 2 ** 31 - 1]), true);
+        return `string tensor ${index}: count ${count} -> ${view.getInt32(0, true)}`;
+      } else if (kind === 1 && bytes.byteLength >= 8) {
+        const at = 4 * (1 + random.below(Math.floor(bytes.byteLength / 4) - 1));
+        const before = view.getInt32(at, true);
+        const values = [0, -1, 4, before - 1, before + 1, bytes.byteLength + 1, 2 ** 31 - 1];
+        view.setInt32(at, random.pick(values), true);
+        return `string tensor ${index}: word at ${at} ${before} -> ${view.getInt32(at, true)}`;
+      } else if (kind === 2) {
+        const count = elementCount(tensor.shape);
+        const fill = random.pick(FILLS);
+        const strings = Array.from({ length: count }, (_, at) => stringFill(fill, at));
+        model.buffers[tensor.buffer] = encodeStringBuffer(strings);
+        return `string tensor ${index}: its ${count} strings made ${fill}`;
+      } else if (kind === 3) {
+        const first = random.pick([2 ** 12, 2 ** 16, 2 ** 20]);
+        const shape = [first, ...tensor.shape.slice(1)];
+        const count = elementCount(shape);
+        if (count > 2 ** 22) return null;
+        tensor.shape = shape;
+        model.buffers[tensor.buffer] = encodeStringBuffer(
+          Array.from({ length: count }, (_, at) => stringFill("ramp", at)),
+        );
+        return `string tensor ${index}: ${count} strings, shape [${tensor.shape}]`;
+      }
+      model.buffers[tensor.buffer] = bytes.slice(0, random.below(bytes.byteLength + 1));
+      return `string tensor ${index}: buffer truncated to ${model.buffers[tensor.buffer].length}`;
+    },
+  },
+  {
     family: "quantization",
     apply(model, random) {
       const found = tensorOf(model, random);
@@ -208,8 +255,10 @@ export const TENSOR_MUTATORS: Mutator[] = [
       const found = tensorOf(model, random);
       if (!found) return null;
       found.tensor.dtype = random.pick(DTYPES);
-      if (random.chance(0.2)) found.tensor.isVariable = !found.tensor.isVariable;
-      return `tensor ${found.index} is now ${found.tensor.dtype}`;
+      const toggle = random.chance(0.2);
+      if (toggle) found.tensor.isVariable = !found.tensor.isVariable;
+      const variable = toggle ? `, ${found.tensor.isVariable ? "" : "not "}a variable` : "";
+      return `tensor ${found.index} is now ${found.tensor.dtype}${variable}`;
     },
   },
 ];

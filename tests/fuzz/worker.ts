@@ -2,13 +2,14 @@
  * The fuzz worker: says it is ready once its modules are loaded (so that loading is not counted
  * against the first case's time), then runs each case posted to it and posts back its result.
  */
-import { type CaseLimits, runCase } from "./case.ts";
+import { runCase } from "./case.ts";
+import type { RunPlan } from "./plan.ts";
 
 /** A case as the driver posts it. */
 export interface CaseMessage {
   index: number;
   bytes: Uint8Array;
-  limits: CaseLimits;
+  plan: RunPlan;
 }
 
 const scope = self as unknown as {
@@ -16,7 +17,7 @@ const scope = self as unknown as {
   postMessage: (message: unknown) => void;
 };
 scope.onmessage = async ({ data }) => {
-  const result = await runCase(data.bytes, data.limits);
+  const result = await runCase(data.bytes, data.plan);
   scope.postMessage({ index: data.index, result });
 };
 scope.postMessage({ ready: true });

@@ -45,6 +45,10 @@ const FUZZ_FINDS: [string, RegExp][] = [
     "resize_nearest_empty_input",
     /^operator 0 RESIZE_NEAREST_NEIGHBOR \(version 3\): input tensor 0 "x" \[1,0,7,3\] has no pixels to resize$/,
   ],
+  [
+    "batch_to_space_negative_crops",
+    /^operator 0 BATCH_TO_SPACE_ND \(version 1\): crops \[-2,1,1,0\] must not be negative$/,
+  ],
 ];
 
 for (const [name, message] of FUZZ_FINDS) {

@@ -120,6 +120,9 @@ export function batchToSpaceNd(context: OpContext): PreparedOp {
   const { batches, height, width, depth, block, amounts } = spatialBlocks(context, input, "crops");
   const [blockH, blockW] = block;
   const [top, bottom, left, right] = amounts;
+  if (amounts.some((amount) => amount < 0)) {
+    context.unsupported(`crops [${amounts}] must not be negative`);
+  }
   if (batches % (blockH * blockW) !== 0) {
     context.unsupported(`${batches} batches do not split into blocks of [${block}]`);
   }

@@ -9,7 +9,8 @@ import { stridesOf } from "../common/broadcast.ts";
 
 /**
  * WHERE: the coordinates [count, rank] of the condition's non-zero elements in row-major order,
- * as int64 (or int32), for the condition dtypes TensorFlow Lite takes.
+ * as int64 (or int32), for the condition dtypes TensorFlow Lite takes; a scalar condition is
+ * refused, as TensorFlow Lite refuses it ("Where op requires condition w/ rank > 0").
  */
 export function where(context: OpContext): PreparedOp {
   const condition = context.input(
@@ -24,6 +25,12 @@ export function where(context: OpContext): PreparedOp {
   );
   const output = context.output(0, "int64", "int32");
   const rank = condition.shape.length;
+  if (rank === 0) {
+    const role = context.describe(condition, "condition");
+    context.unsupported(
+      `${role} is a scalar; WHERE takes a condition of rank 1 or more, as TFLite`,
+    );
+  }
   const strides = stridesOf(condition.shape);
   const memory = context.memory;
   const values = () => memory.view(condition.dtype, condition.offset, sizeOf(condition));
@@ -31,14 +38,14 @@ export function where(context: OpContext): PreparedOp {
     reshape() {
       let count = 0;
       for (const value of values()) if (Number(value) !== 0) count++;
-      output.shape = [rank === 0 ? 0 : count, rank];
+      output.shape = [count, rank];
     },
     run() {
       const target = memory.view(output.dtype, output.offset, output.shape[0] * rank);
       const int64 = output.dtype === "int64";
       let at = 0;
       values().forEach((value: number | bigint, index: number) => {
-        if (Number(value) === 0 || rank === 0) return;
+        if (Number(value) === 0) return;
         let rest = index;
         for (let axis = 0; axis < rank; axis++) {
           const coordinate = Math.floor(rest / strides[axis]);
