@@ -1,13 +1,14 @@
-"""Builds int8 BATCH_MATMUL models in tests/fixtures/ops_int8_xnnpack/ with TensorFlow, and their
-outputs from TensorFlow's default interpreter (the XNNPACK delegate, as LiteRT.js runs them).
+"""Builds int8 BATCH_MATMUL and MEAN models in tests/fixtures/ops_int8_xnnpack/ with TensorFlow, and
+their outputs from TensorFlow's default interpreter (the XNNPACK delegate, as LiteRT.js runs them).
 
 Developer tool, not a dependency: run it in a venv with tensorflow-cpu 2.21 (see README).
   python tools/make_xnnpack_fixtures.py tests/fixtures/ops_int8_xnnpack [NAME ...]
 Each case NAME gives NAME.tflite (TensorFlow's full-integer conversion, int8 inputs and outputs,
 calibrated on 32 random samples), NAME.input{i}.npy and NAME.output0.npy (the default
-interpreter's). The right operands are positive, so their zero points are far from 0. For each
-case it prints whether the delegate took the BATCH_MATMUL and how far its output is from the
-reference kernels' and from the same product with the right operand's zero point taken as 0.
+interpreter's). The right operands of BATCH_MATMUL are positive, so their zero points are far from
+0. For each BATCH_MATMUL it prints whether the delegate took it and how far its output is from the
+reference kernels' and from the same product with the right operand's zero point taken as 0; the
+MEAN cases reduce over axes other than an image's pixels (a layer norm's last axis).
 """
 import os
 import sys
@@ -41,6 +42,8 @@ case("bmm_broadcast_rhs", (3, 4, 6), (1, 6, 5))(lambda a, b: tf.matmul(a, b))
 case("bmm_rank4", (1, 2, 3, 9), (1, 2, 9, 4))(lambda a, b: tf.matmul(a, b))
 case("bmm_positive_lhs", (2, 3, 5), (2, 5, 7), positive=(True, False))(lambda a, b: tf.matmul(a, b))
 case("bmm_constant_rhs", (2, 3, 5), positive=(False,))(lambda a: tf.matmul(a, constant_rhs))
+case("mean_last_axis", (2, 5, 24), positive=(False,))(lambda x: tf.reduce_mean(x, axis=-1, keepdims=True))
+case("mean_axis_1", (3, 9, 4), positive=(True,))(lambda x: tf.reduce_mean(x, axis=1))
 case("bmm_one_input", (2, 4, 6), positive=(True,), adj=(False, True))(lambda x: tf.matmul(x, tf.nn.relu(x) + 0.5, transpose_b=True))
 
 

@@ -1,8 +1,9 @@
 /**
- * int8 BATCH_MATMUL in the "xnnpack" arithmetic against TensorFlow 2.21's default interpreter (its
- * XNNPACK delegate) on tests/fixtures/ops_int8_xnnpack (`tools/make_xnnpack_fixtures.py`): right
- * operands with zero points far from 0 (which XNNPACK ignores), constant or not, adj_x / adj_y,
- * broadcast batches, rank 4. Bit-exact; the reference arithmetic differs on the same files.
+ * int8 BATCH_MATMUL and MEAN in the "xnnpack" arithmetic against TensorFlow 2.21's default
+ * interpreter (its XNNPACK delegate) on tests/fixtures/ops_int8_xnnpack
+ * (`tools/make_xnnpack_fixtures.py`): BATCH_MATMUL with right operands whose zero points are far
+ * from 0 (which XNNPACK ignores), constant or not, adj_x / adj_y, broadcast batches, rank 4; MEAN
+ * over a last axis and over axis 1. Bit-exact; the reference arithmetic differs on the same files.
  */
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
