@@ -12,8 +12,10 @@ LeakyReLU residual, global max pooling, a ReLU6 dense layer) and `attention` (th
 With `--fallback BUDGET` it then converts with `convert --mode int8 --calibration-method auto
 --accuracy-budget BUDGET`, the budget measured by liteq on 1,000 other test images (5,000 to 5,999),
 and prints that file's top-1 on the 2,000 evaluation images in TensorFlow's interpreter (as it
-runs by default, with the XNNPACK delegate, and with its reference kernels) and in liteq's, how
-many ops are integer and float, and the layers the fallback kept float with what each bought.
+runs by default, with the XNNPACK delegate, and with its reference kernels) and in liteq's (in
+both its arithmetics, `reference` and `xnnpack`), how many ops are integer and float, and the
+layers the fallback kept float with what each bought (the fallback measures its budget in both
+arithmetics).
 
 Developer tool, not a dependency (TensorFlow 2.21 in a venv, see README):
   python tools/unseen_model_check.py OUT_DIR [--arch cnn|branchy|attention] [--fallback 1.5]
@@ -202,6 +204,22 @@ def liteq(*arguments):
     return subprocess.run(command, check=True, cwd=repo, capture_output=True, text=True).stdout
 
 
+def liteq_top1(path, arithmetic):
+    """Top-1 of a float-I/O classifier on the evaluation images in liteq's interpreter."""
+    script = (
+        'import { Interpreter, parseNpy, runSamples } from "./mod.ts";'
+        f'const interpreter = await Interpreter.load({json.dumps(path)}, {{ arithmetic: "{arithmetic}" }});'
+        f'const [x, y] = await Promise.all({json.dumps([os.path.join(out_dir, "test_x.npy"), os.path.join(out_dir, "test_y.npy")])}'
+        '.map(async (file) => parseNpy(await Deno.readFile(file))));'
+        'const [out] = runSamples(interpreter, [x]); const classes = out.data.length / y.data.length;'
+        'let correct = 0; for (let i = 0; i < y.data.length; i++) {'
+        ' const row = Array.from(out.data.subarray(i * classes, (i + 1) * classes), Number);'
+        ' if (row.indexOf(Math.max(...row)) === Number(y.data[i])) correct++; }'
+        'console.log(correct / y.data.length);')
+    command = [os.path.join(repo, "node_modules/deno/deno"), "eval", "--ext=ts", script]
+    return float(subprocess.run(command, check=True, cwd=repo, capture_output=True, text=True).stdout)
+
+
 def op_counts(path):
     """Ops computing in integers and in float (QUANTIZE and DEQUANTIZE counted apart)."""
     interpreter = tf.lite.Interpreter(model_path=path)
@@ -230,14 +248,14 @@ if budget is not None:
         "--eval-data", os.path.join(out_dir, "budget_x.npy"),
         "--eval-labels", os.path.join(out_dir, "budget_y.npy"),
         "--html", os.path.join(out_dir, "fallback.html"), "--json"))
-    evaluated = json.loads(liteq(
-        "eval", ours, "--data", os.path.join(out_dir, "test_x.npy"),
-        "--labels", os.path.join(out_dir, "test_y.npy"), "--json"))
     fallback = report["fallback"]
+    measured = ", ".join(f"{entry['arithmetic']} {entry['before']:.4f} -> {entry['after']:.4f}"
+                         for entry in fallback["arithmetics"])
     print(f"int8, auto, --accuracy-budget {budget} (measured by liteq on {fallback['samples']} "
-          f"images: float {fallback['floatTop1']:.4f}, fully integer {fallback['before']:.4f}, "
-          f"returned {fallback['after']:.4f}): TensorFlow's interpreter {accuracy(ours):.4f} "
-          f"(reference kernels {accuracy(ours, reference=True):.4f}), liteq {evaluated['top1']:.4f}; "
+          f"images: float {fallback['floatTop1']:.4f}, fully integer -> returned: {measured}): "
+          f"TensorFlow's interpreter {accuracy(ours):.4f} "
+          f"(reference kernels {accuracy(ours, reference=True):.4f}), liteq "
+          f"{liteq_top1(ours, 'reference'):.4f} (xnnpack {liteq_top1(ours, 'xnnpack'):.4f}); "
           f"ops {op_counts(ours)}")
     for layer in fallback["layers"]:
         print(f"  kept float: operator {layer['operator']} {layer['op']} ({layer['tensor']}): "

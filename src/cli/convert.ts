@@ -3,10 +3,11 @@
  * [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
  * [--input-shape 1,1760 ...] [--io float|int8|uint8] [--int8-only]
  * [--accuracy-budget 0.5 | --min-sqnr 30] [--eval-data X.npy --eval-labels Y.npy]
- * [--html report.html] [--json] [--threads N]`: quantizes IN into OUT (written whole or not at
- * all; calibration on N threads), with a progress bar on stderr while calibrating, then sizes,
- * what was quantized, what the automatic fallback kept float, and notes; `--html` writes the
- * conversion's report page.
+ * [--fallback-arithmetic both|reference|xnnpack] [--html report.html] [--json] [--threads N]`:
+ * quantizes IN into OUT (written whole or not at all; calibration on N threads), with a progress
+ * bar on stderr while calibrating, then sizes, what was quantized, what the automatic fallback
+ * kept float (measured in the arithmetics `--fallback-arithmetic` names, both by default), and
+ * notes; `--html` writes the conversion's report page.
  */
 import { ModelFormatError } from "../format/errors.ts";
 import { writeModel } from "../format/writer.ts";
@@ -16,6 +17,8 @@ import { QuantizeError } from "../quantize/errors.ts";
 import {
   CALIBRATION_METHODS,
   type CalibrationMethod,
+  FALLBACK_ARITHMETICS,
+  type FallbackArithmetic,
   type QuantizeMode,
   type QuantizeReport,
   type Sample,
@@ -77,15 +80,22 @@ async function stackedSamples(paths: string): Promise<NpyArray[]> {
   );
 }
 
-/** The fallback's summary line: the goal, the measure before and after, the layers kept. */
+/**
+ * The fallback's summary lines: the goal, the measure before and after (the lowest over the
+ * arithmetics measured), the layers kept; then the measures in each arithmetic.
+ */
 function describeFallback(fallback: NonNullable<QuantizeReport["fallback"]>): string {
   const accuracy = fallback.goal === "accuracyBudget";
   const measure = (value: number) =>
     accuracy ? `top-1 ${(100 * value).toFixed(2)}%` : `${value.toFixed(1)} dB`;
   const float = accuracy ? ` (float ${(100 * fallback.floatTop1!).toFixed(2)}%)` : "";
+  const each = fallback.arithmetics.map((entry) =>
+    `${entry.arithmetic} ${measure(entry.before)} -> ${measure(entry.after)}`
+  );
   return `fallback (${fallback.goal} ${fallback.target}, ${fallback.samples} samples): ` +
     `${measure(fallback.before)} -> ${measure(fallback.after)}${float}, ` +
-    `${fallback.layers.length} layer${fallback.layers.length === 1 ? "" : "s"} kept float`;
+    `${fallback.layers.length} layer${fallback.layers.length === 1 ? "" : "s"} kept float\n` +
+    `  measured in each arithmetic: ${each.join("; ")}`;
 }
 
 function describe(report: QuantizeReport): string[] {
@@ -103,9 +113,10 @@ function describe(report: QuantizeReport): string[] {
 function fallbackFlags(
   flags: Record<string, string | boolean | string[] | undefined>,
   fullInteger: boolean,
-): { accuracyBudget?: number; minSqnr?: number } {
+): { accuracyBudget?: number; minSqnr?: number; fallbackArithmetic?: FallbackArithmetic } {
   const budget = flags["accuracy-budget"] as string | undefined;
   const sqnr = flags["min-sqnr"] as string | undefined;
+  const arithmetic = flags["fallback-arithmetic"] as FallbackArithmetic | undefined;
   if (budget !== undefined && sqnr !== undefined) {
     throw new UsageError("give --accuracy-budget or --min-sqnr, not both");
   }
@@ -115,6 +126,14 @@ function fallbackFlags(
     ? "--min-sqnr"
     : null;
   if (goal && !fullInteger) throw new UsageError(`${goal} needs --mode int8 or int16x8`);
+  if (arithmetic !== undefined && !FALLBACK_ARITHMETICS.includes(arithmetic)) {
+    throw new UsageError(
+      `--fallback-arithmetic must be one of ${FALLBACK_ARITHMETICS.join(", ")}, not ${arithmetic}`,
+    );
+  }
+  if (arithmetic !== undefined && !goal) {
+    throw new UsageError("--fallback-arithmetic is for --accuracy-budget or --min-sqnr");
+  }
   if (budget !== undefined && !(Number(budget) >= 0 && budget.trim() !== "")) {
     throw new UsageError(`--accuracy-budget takes top-1 points >= 0 (0.5), not ${budget}`);
   }
@@ -136,6 +155,7 @@ function fallbackFlags(
   return {
     accuracyBudget: budget === undefined ? undefined : Number(budget),
     minSqnr: sqnr === undefined ? undefined : Number(sqnr),
+    fallbackArithmetic: arithmetic,
   };
 }
 
@@ -153,6 +173,7 @@ export async function convert(argv: string[]): Promise<void> {
       "int8-only": "boolean",
       "accuracy-budget": "string",
       "min-sqnr": "string",
+      "fallback-arithmetic": "string",
       "eval-data": "string",
       "eval-labels": "string",
       html: "string",

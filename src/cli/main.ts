@@ -21,10 +21,13 @@ const HELP: Record<string, string> = {
                 [--calibration-method minmax|percentile|mse|entropy|auto] [--percentile 99.99]
                 [--input-shape 1,1760] [--io float|int8|uint8] [--int8-only]
                 [--accuracy-budget 0.5 --eval-data X.npy --eval-labels Y.npy | --min-sqnr 30]
+                [--fallback-arithmetic both|reference|xnnpack]
                 [--html report.html] [--json] [--threads N]
                                          quantize IN into OUT (int8 and int16x8 calibrate
                                          on the samples stacked in X; float copies IN; the
-                                         accuracy goals leave the costliest layers float)`,
+                                         accuracy goals leave the costliest layers float,
+                                         measured in TFLite's reference arithmetic and
+                                         XNNPACK's unless one is named)`,
   run: `  liteq run MODEL --input X.npy --output Y.npy [--input-shape 1,1760] [--threads N]
                                          run each sample stacked in X (several inputs:
                                          X1.npy,X2.npy); the first output goes to Y,

@@ -1,13 +1,16 @@
 /**
  * The automatic fallback of full integer quantization (`accuracyBudget`, `minSqnr`): quantize,
- * measure against the float model with the per-layer debugger (`compareModels`), and while the
- * goal is not met, leave float the layer that costs most (the SQNR it loses against its inputs'),
- * re-measuring after each step; then drop every kept layer the goal holds without, so that as few
- * layers as the search finds stay float, and measure what each one left buys.
+ * measure against the float model with the per-layer debugger (`compareModels`) in each integer
+ * arithmetic the file must hold the goal in (TensorFlow Lite's reference kernels, XNNPACK's), and
+ * while the goal is not met in every one, leave float the layer that costs most where it is
+ * furthest from the goal (the SQNR it loses against its inputs'), re-measuring after each step;
+ * then drop every kept layer the goal holds without, so that as few layers as the search finds
+ * stay float, and measure what each one left buys.
  */
 import type { Model } from "../format/ir.ts";
 import type { NpyArray } from "../io/npy.ts";
 import { UnsupportedModelError } from "../runtime/errors.ts";
+import type { Arithmetic } from "../runtime/op.ts";
 import type { KernelSources } from "../runtime/wasm.ts";
 import { compareModels, type ModelComparison } from "./debug/compare.ts";
 import { MAX_SQNR_DB } from "./debug/error_stats.ts";
@@ -29,6 +32,8 @@ export interface FallbackGoal {
   labels?: NpyArray;
   inputShapes?: number[][];
   wasm?: KernelSources;
+  /** The integer arithmetics the goal must hold in, each measured (`fallbackArithmetic`). */
+  arithmetics: Arithmetic[];
 }
 
 /** A quantized model built with some operators kept float, and what its build reports. */
@@ -37,16 +42,22 @@ export interface FallbackBuild<T> {
   extra: T;
 }
 
-/** One measured build. */
-interface Trial<T> {
-  kept: Map<number, string>;
-  built: FallbackBuild<T>;
+/** A build measured in one arithmetic. */
+interface Measurement {
   /** Top-1 (0 to 1) or the lowest output SQNR. */
   measure: number;
   /** The mean output SQNR, which breaks ties of `measure`. */
   meanSqnr: number;
   met: boolean;
   comparison: ModelComparison;
+}
+
+/** One build measured in every arithmetic of the goal: the lowest of them, and each. */
+interface Trial<T> extends Measurement {
+  kept: Map<number, string>;
+  built: FallbackBuild<T>;
+  /** The measure in each arithmetic of the goal, in its order. */
+  measures: number[];
 }
 
 /** Stacks per-input samples (as calibration keeps them) into one array per input. */
@@ -98,6 +109,12 @@ function describeMeasure(goal: FallbackGoal, value: number): string {
     : `${value.toFixed(1)} dB at the lowest output`;
 }
 
+/** " in the X arithmetic" where the arithmetics measured differ on a trial's measure, else "". */
+function inArithmetic<T>(goal: FallbackGoal, trial: Trial<T>): string {
+  if (trial.measures.every((measure) => measure === trial.measure)) return "";
+  return ` in the ${goal.arithmetics[trial.measures.indexOf(trial.measure)]} arithmetic`;
+}
+
 /**
  * Builds the quantized model with `build` (given the operators of `float` to keep float, with
  * the reason) and leaves layers float until `goal` holds. `floatable` lists every operator that
@@ -113,14 +130,14 @@ export async function fallBackUntilMet<T>(
 ): Promise<{ built: FallbackBuild<T>; summary: NonNullable<QuantizeReport["fallback"]> }> {
   const reason = `kept float by the automatic fallback (${goal.goal} ${goal.target})`;
   let floatTop1: number | null = null;
-  const measureOf = async (kept: Map<number, string>): Promise<Trial<T>> => {
-    const built = build(kept);
+  const measureIn = async (model: Model, arithmetic: Arithmetic): Promise<Measurement> => {
     let comparison: ModelComparison;
     try {
-      comparison = await compareModels(float, built.model, goal.data, {
+      comparison = await compareModels(float, model, goal.data, {
         labels: goal.labels,
         inputShapes: goal.inputShapes,
         wasm: goal.wasm,
+        arithmetic,
         histogramLayers: 0,
       });
     } catch (error) {
@@ -137,10 +154,27 @@ export async function fallBackUntilMet<T>(
       const { float: floatAccuracy, quantized } = comparison.top1!;
       floatTop1 = floatAccuracy;
       const met = (floatAccuracy - quantized) * 100 <= goal.target + 1e-9;
-      return { kept, built, measure: quantized, meanSqnr, met, comparison };
+      return { measure: quantized, meanSqnr, met, comparison };
     }
     const lowest = Math.min(...outputs);
-    return { kept, built, measure: lowest, meanSqnr, met: lowest >= goal.target, comparison };
+    return { measure: lowest, meanSqnr, met: lowest >= goal.target, comparison };
+  };
+  // The goal holds where it holds in every arithmetic; the furthest from it ranks the layers.
+  const measureOf = async (kept: Map<number, string>): Promise<Trial<T>> => {
+    const built = build(kept);
+    const measured: Measurement[] = [];
+    for (const arithmetic of goal.arithmetics) {
+      measured.push(await measureIn(built.model, arithmetic));
+    }
+    const worst = measured.reduce((low, next) => next.measure < low.measure ? next : low);
+    return {
+      ...worst,
+      kept,
+      built,
+      meanSqnr: Math.min(...measured.map((measurement) => measurement.meanSqnr)),
+      met: measured.every((measurement) => measurement.met),
+      measures: measured.map((measurement) => measurement.measure),
+    };
   };
   const plain = await measureOf(new Map());
   let current = plain;
@@ -150,7 +184,7 @@ export async function fallBackUntilMet<T>(
     if (!allFloat.met) {
       throw new QuantizeError(
         `${goal.goal} ${goal.target} cannot be met: with every op float ` +
-          `${describeMeasure(goal, allFloat.measure)}` +
+          `${describeMeasure(goal, allFloat.measure)}` + inArithmetic(goal, allFloat) +
           (floatTop1 === null
             ? ""
             : ` against the float model's ${(100 * floatTop1).toFixed(2)}%`) +
@@ -209,6 +243,11 @@ export async function fallBackUntilMet<T>(
       floatTop1,
       before: plain.measure,
       after: current.measure,
+      arithmetics: goal.arithmetics.map((arithmetic, position) => ({
+        arithmetic,
+        before: plain.measures[position],
+        after: current.measures[position],
+      })),
       layers: [...kept.keys()].sort((a, b) => a - b).map((operator) => ({
         operator,
         op: subgraph.operators[operator].op,

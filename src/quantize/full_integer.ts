@@ -85,6 +85,10 @@ function fallbackGoal(
     labels: options.evaluation?.labels,
     inputShapes: options.inputShapes,
     wasm: options.wasm,
+    arithmetics:
+      options.fallbackArithmetic === "reference" || options.fallbackArithmetic === "xnnpack"
+        ? [options.fallbackArithmetic]
+        : ["reference", "xnnpack"],
   };
 }
 

@@ -16,6 +16,16 @@ export type QuantizeMode = "float16" | "dynamicRange" | "int8" | "int16x8";
  */
 export type Sample = ArrayLike<number> | ArrayLike<number>[];
 
+/**
+ * Where the automatic fallback measures its goal (`QuantizeOptions.fallbackArithmetic`): in
+ * TensorFlow Lite's reference kernels, in XNNPACK's arithmetic (LiteRT.js, TensorFlow's default
+ * interpreter), or in both, the goal then holding in each.
+ */
+export const FALLBACK_ARITHMETICS = ["both", "reference", "xnnpack"] as const;
+
+/** One of `FALLBACK_ARITHMETICS`. */
+export type FallbackArithmetic = typeof FALLBACK_ARITHMETICS[number];
+
 /** The calibration methods (`QuantizeOptions.calibration`). */
 export const CALIBRATION_METHODS = ["minmax", "percentile", "mse", "entropy", "auto"] as const;
 
@@ -83,6 +93,13 @@ export interface QuantizeOptions {
    */
   minSqnr?: number;
   /**
+   * The integer arithmetic the automatic fallback measures the quantized model in: `both`
+   * (default; the goal must hold in TensorFlow Lite's reference kernels and in XNNPACK's, which
+   * LiteRT.js and TensorFlow's default interpreter run, as `InterpreterOptions.arithmetic`
+   * computes them), `reference` or `xnnpack`.
+   */
+  fallbackArithmetic?: "both" | "reference" | "xnnpack";
+  /**
    * The samples the automatic fallback measures on (`accuracyBudget`, `minSqnr`): stacked
    * samples, one array per model input, as `runSamples` takes them, and for `accuracyBudget`
    * one integer class per sample (top-1 on output 0).
@@ -140,10 +157,22 @@ export interface QuantizeReport {
     samples: number;
     /** The float model's top-1 on them (`accuracyBudget`), else null. */
     floatTop1: number | null;
-    /** The measure with no layer kept float: top-1 (0 to 1) or the lowest output SQNR (dB). */
+    /**
+     * The measure with no layer kept float: top-1 (0 to 1) or the lowest output SQNR (dB), the
+     * lowest over the arithmetics measured.
+     */
     before: number;
-    /** The measure of the model returned. */
+    /** The measure of the model returned (the lowest over the arithmetics measured). */
     after: number;
+    /** The measures in each arithmetic measured (`fallbackArithmetic`), in that order. */
+    arithmetics: {
+      /** `reference` (TensorFlow Lite's reference kernels) or `xnnpack`. */
+      arithmetic: "reference" | "xnnpack";
+      /** The measure with no layer kept float in this arithmetic. */
+      before: number;
+      /** The measure of the model returned in this arithmetic. */
+      after: number;
+    }[];
     /** The layers kept float, in operator order. */
     layers: {
       /** The operator's index in its subgraph's `operators` in the input model. */

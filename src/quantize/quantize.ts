@@ -9,7 +9,12 @@ import { quantizeDynamicRange } from "./dynamic_range.ts";
 import { quantizeFloat16 } from "./float16.ts";
 import { quantizeFullInteger } from "./full_integer.ts";
 import { cloneModel, pruneModel } from "./graph.ts";
-import { CALIBRATION_METHODS, type QuantizeOptions, type QuantizeReport } from "./options.ts";
+import {
+  CALIBRATION_METHODS,
+  FALLBACK_ARITHMETICS,
+  type QuantizeOptions,
+  type QuantizeReport,
+} from "./options.ts";
 import { widenFloat16Constants } from "./widen_float16.ts";
 
 const MODES = ["float16", "dynamicRange", "int8", "int16x8"];
@@ -98,6 +103,17 @@ function checkFallbackOptions(options: QuantizeOptions, fullInteger: boolean): v
   }
   if (evaluation && !goal) {
     throw new QuantizeError("evaluation is for accuracyBudget or minSqnr; neither is given");
+  }
+  const arithmetic = options.fallbackArithmetic;
+  if (arithmetic !== undefined && !FALLBACK_ARITHMETICS.includes(arithmetic)) {
+    throw new QuantizeError(
+      `fallbackArithmetic must be one of ${FALLBACK_ARITHMETICS.join(", ")}, not ${arithmetic}`,
+    );
+  }
+  if (arithmetic !== undefined && !goal) {
+    throw new QuantizeError(
+      "fallbackArithmetic is for accuracyBudget or minSqnr; neither is given",
+    );
   }
   if (options.reportRanges && !fullInteger) {
     throw new QuantizeError(`reportRanges needs mode int8 or int16x8 (this is ${options.mode})`);

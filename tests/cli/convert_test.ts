@@ -326,3 +326,41 @@ Deno.test("convert refuses fallback and report flags that do not fit", async () 
   }
   assert.equal(existsSync(output), false);
 });
+
+Deno.test("convert --fallback-arithmetic names where the fallback measures, and is checked", async () => {
+  const folder = mkdtempSync(`${tmpdir()}/liteq-cli-`);
+  const float = `${FIXTURES}/models/seed_mnist.float.tflite`;
+  const output = `${folder}/out.tflite`;
+  const int8 = ["--mode", "int8", "--calibration", `${FIXTURES}/data/mnist_calib_x.npy`];
+  const cases: [string[], RegExp][] = [
+    [
+      [...int8, "--min-sqnr", "20", "--fallback-arithmetic", "gpu"],
+      /--fallback-arithmetic must be one of both, reference, xnnpack, not gpu/,
+    ],
+    [
+      [...int8, "--fallback-arithmetic", "xnnpack"],
+      /--fallback-arithmetic is for --accuracy-budget or --min-sqnr/,
+    ],
+  ];
+  for (const [flags, message] of cases) {
+    assertOneLineError(await liteq("convert", float, output, ...flags), message);
+  }
+  const both = await liteq("convert", float, output, ...int8, "--min-sqnr", "20");
+  assert.equal(both.code, 0, both.stderr);
+  assert.match(
+    both.stdout,
+    /\n {2}measured in each arithmetic: reference [\d.]+ dB -> [\d.]+ dB; xnnpack [\d.]+ dB -> [\d.]+ dB\n/,
+  );
+  const one = await liteq(
+    "convert",
+    float,
+    output,
+    ...int8,
+    "--min-sqnr",
+    "20",
+    "--fallback-arithmetic",
+    "xnnpack",
+  );
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /\n {2}measured in each arithmetic: xnnpack [\d.]+ dB -> [\d.]+ dB\n/);
+});

@@ -2,10 +2,12 @@
  * The automatic fallback (`accuracyBudget`, `minSqnr`): it keeps float the layers the goal needs
  * and reports what each buys, measured as the debugger measures; it keeps none when the goal
  * already holds; it fails clearly when even every op float cannot meet the goal; its options are
- * checked; `reportRanges` gives each calibration method's range per activation.
+ * checked; it measures in TensorFlow Lite's reference arithmetic and XNNPACK's unless told one;
+ * `reportRanges` gives each calibration method's range per activation.
  */
 import assert from "node:assert/strict";
 import { readModel } from "../../mod.ts";
+import { stackSamples } from "../../src/quantize/accuracy_fallback.ts";
 import { compareModels } from "../../src/quantize/debug/compare.ts";
 import { QuantizeError } from "../../src/quantize/errors.ts";
 import { quantizeWithReport } from "../../src/quantize/quantize.ts";
@@ -41,8 +43,10 @@ Deno.test("minSqnr keeps float the layer the outputs need, and says what it buys
     operator.op === "FULLY_CONNECTED" &&
     model.subgraphs[0].tensors[operator.outputs[0]].dtype === "float32"
   ));
-  // The debugger measures the model returned as the fallback did.
-  const comparison = await compareModels(float, model, [data]);
+  // The debugger measures the model returned as the fallback did, in the arithmetic where it
+  // measured lowest.
+  const lowest = fallback.arithmetics.find((entry) => entry.after === fallback.after)!;
+  const comparison = await compareModels(float, model, [data], { arithmetic: lowest.arithmetic });
   assert.equal(comparison.outputs[0].sqnr, fallback.after);
   assert.ok(report.quantized.some((entry) => entry.op === "CONV_2D"), "the rest stays integer");
 });
@@ -137,4 +141,35 @@ Deno.test("auto still measures its candidates on its 32 samples when the fallbac
   assert.equal(report.fallback!.samples, 50);
   assert.deepEqual(report.fallback!.layers, []);
   assert.ok(report.notes.some((note) => /mean output SQNR on 32 calibration samples/.test(note)));
+});
+
+Deno.test("the fallback measures in both arithmetics by default, or in the one named", async () => {
+  const options = { mode: "int8" as const, representativeDataset: images, minSqnr: 20 };
+  const { model, report } = await quantizeWithReport(float, options);
+  const both = report.fallback!;
+  assert.deepEqual(both.arithmetics.map((entry) => entry.arithmetic), ["reference", "xnnpack"]);
+  assert.equal(both.before, Math.min(...both.arithmetics.map((entry) => entry.before)));
+  assert.equal(both.after, Math.min(...both.arithmetics.map((entry) => entry.after)));
+  // Each arithmetic's measure is the debugger's in it, on the calibration samples.
+  const samples = stackSamples(images.map((image) => [image]));
+  for (const entry of both.arithmetics) {
+    const comparison = await compareModels(float, model, samples, {
+      arithmetic: entry.arithmetic,
+    });
+    assert.equal(comparison.outputs[0].sqnr, entry.after);
+  }
+  const one = await quantizeWithReport(float, { ...options, fallbackArithmetic: "xnnpack" });
+  assert.deepEqual(one.report.fallback!.arithmetics, [both.arithmetics[1]]);
+  await assert.rejects(
+    quantizeWithReport(float, { ...options, fallbackArithmetic: "gpu" as "both" }),
+    /fallbackArithmetic must be one of both, reference, xnnpack, not gpu/,
+  );
+  await assert.rejects(
+    quantizeWithReport(float, {
+      mode: "int8",
+      representativeDataset: images,
+      fallbackArithmetic: "reference",
+    }),
+    /fallbackArithmetic is for accuracyBudget or minSqnr; neither is given/,
+  );
 });

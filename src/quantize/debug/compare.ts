@@ -38,6 +38,12 @@ export interface CompareOptions {
   /** The kernels both models run on, as `InterpreterOptions.wasm` (the embedded ones if unset). */
   wasm?: KernelSources;
   /**
+   * Whose integer arithmetic the quantized model runs in, as `InterpreterOptions.arithmetic`:
+   * TensorFlow Lite's reference kernels (default) or XNNPACK's (LiteRT.js, TensorFlow's default
+   * interpreter).
+   */
+  arithmetic?: "reference" | "xnnpack";
+  /**
    * The ranges to draw on a layer's histogram, by the float model's tensor name (each
    * calibration method's choice, as `QuantizeReport.ranges` holds them), instead of the
    * observed min-max and percentile ranges; the file's range is drawn beside them.
@@ -129,13 +135,13 @@ async function probe(
   role: "float" | "quantized",
   model: Model,
   tensors: number[],
-  { inputShapes, wasm }: CompareOptions,
+  { inputShapes, wasm, arithmetic }: CompareOptions,
 ): Promise<{ interpreter: Interpreter; positionOf: (tensor: number) => number }> {
   const [main, ...others] = model.subgraphs;
   const outputs = [...new Set([...main.outputs, ...tensors])];
   const probed: Model = { ...model, subgraphs: [{ ...main, outputs }, ...others] };
   try {
-    const interpreter = await Interpreter.load(probed, { inputShapes, wasm });
+    const interpreter = await Interpreter.load(probed, { inputShapes, wasm, arithmetic });
     return { interpreter, positionOf: (tensor) => outputs.indexOf(tensor) };
   } catch (error) {
     if (!(error instanceof UnsupportedModelError)) throw error;

@@ -135,7 +135,11 @@ function fallbackSection(fallback: NonNullable<QuantizeReport["fallback"]>): str
 <p>Goal (${fallback.goal}): ${escapeHtml(goal)}, measured on ${fallback.samples} samples.
 Fully quantized: ${measure(fallback.before)}; with ${fallback.layers.length} layer${
     fallback.layers.length === 1 ? "" : "s"
-  } kept float: ${measure(fallback.after)}.
+  } kept float: ${measure(fallback.after)} (the lowest over the arithmetics measured: ${
+    fallback.arithmetics.map((entry) =>
+      `${entry.arithmetic} ${measure(entry.before)} before, ${measure(entry.after)} after`
+    ).join("; ")
+  }).
 Each layer's gain is the measure with it float minus the measure with it integer (the others
 kept float).</p>
 ${

@@ -2,7 +2,7 @@
  * XNNPACK's quantized arithmetic (the `arithmetic: "xnnpack"` mode), computed exactly as its
  * operators set it up in float32: the conv/gemm requantization scales, the output clamps its
  * subgraph derives from a fused activation, its quantization of a real value (round half to
- * even), its ADD and MUL constants, and its MEAN.
+ * even), its fp32 requantization of a sum, its ADD and MUL constants, and its MEAN.
  */
 import type { OpContext } from "../../op.ts";
 import { params } from "../../quantization/parameters.ts";
@@ -24,6 +24,14 @@ export function roundHalfEven(value: number): number {
 export function xnnpackQuantize(value: number, scale: number, zeroPoint: number): number {
   const scaled = Math.fround(Math.fround(value / scale) + zeroPoint);
   return roundHalfEven(Math.min(127, Math.max(-128, scaled)));
+}
+
+/**
+ * XNNPACK's fp32 requantization of an int32 sum by a float32 scale: float32(sum) x scale in
+ * float32, rounded half to even; the caller adds the output zero point and clamps.
+ */
+export function xnnpackRequantize(sum: number, scale: number): number {
+  return roundHalfEven(Math.fround(Math.fround(sum) * scale));
 }
 
 /**

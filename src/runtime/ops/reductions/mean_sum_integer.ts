@@ -19,8 +19,9 @@ import { xnnpackMean } from "../common/xnnpack_arithmetic.ts";
  * MEAN folds the division into the multiplier: with k = floor(log2 N) (at most 32 and
  * 31 + shift), multiplier' = floor(multiplier * 2^k / N), shift' = shift - k, and rounds twice
  * (multiplyByQuantizedMultiplier); SUM rounds once (TensorFlow's default kernel; its reference
- * SUM is broken for int8 in 2.21). In the "xnnpack" arithmetic an int8 MEAN over an image's
- * pixels (axes 1 and 2, which XNNPACK's delegate takes) follows XNNPACK (`xnnpackMean`).
+ * SUM is broken for int8 in 2.21). In the "xnnpack" arithmetic an int8 MEAN (over any axes: an
+ * image's pixels, a layer norm's last axis; XNNPACK's delegate takes every one) follows XNNPACK
+ * (`xnnpackMean`).
  */
 export function integerSumOrMean(mean: boolean): OpKernel {
   return (context) => {
@@ -53,8 +54,7 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       ? memory.allocate(outputCount * 4)
       : -1;
     const unsigned = input.dtype === "uint8" ? 1 : 0;
-    const xnnpack = mean && context.arithmetic === "xnnpack" && input.dtype === "int8" &&
-        input.shape.length === 4 && reduced.size === 2 && reduced.has(1) && reduced.has(2)
+    const xnnpack = mean && context.arithmetic === "xnnpack" && input.dtype === "int8"
       ? xnnpackMean(pin, pout, perOutput)
       : null;
     return {
