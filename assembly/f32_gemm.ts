@@ -2,7 +2,7 @@ import {
   LAYER_BIAS, LAYER_DEPTH, LAYER_HIGH_F, LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_N,
 } from "./kernel_layout.generated";
 import { f32x4_madd } from "./simd";
-import { spill } from "./spill";
+import { copy_from_spill, spill } from "./spill";
 
 // Float32 matrix multiplication on a right-hand side packed once (at model load).
 //
@@ -56,7 +56,7 @@ function store_tile_row(
   } else {
     v128.store(spill, low);
     v128.store(spill, high, 16);
-    memory.copy(target, spill, <usize>columns << 2);
+    copy_from_spill(target, <usize>columns << 2);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import {
   LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_PARAMS_A, LAYER_PARAMS_B, LAYER_ZERO_A,
-  LAYER_ZERO_B, LAYER_ZERO_POINT,
+  LAYER_ZERO_B, LAYER_ZERO_POINT, PARAM_HALF, PARAM_MULTIPLIER, PARAM_ROUNDS, PARAM_UP,
 } from "./kernel_layout.generated";
 import { requantize_fp32, requantize_x4, requantize_x4_fp32 } from "./qs8_requantize";
 
@@ -16,14 +16,37 @@ function load_operand_x8(pointer: usize, step: i32, zero: v128): v128 {
   return i16x8.sub(values, zero);
 }
 
+/**
+ * TFLite's rescaling of an ADD/SUB input in 32-bit lanes: the value v (less its zero point, so
+ * |v| <= 255) shifted left by 20 bits, times the Q31 multiplier M with rounding
+ * (SaturatingRoundingDoublingHighMul), divided by 2^exponent rounding half away from zero. The
+ * multiplier is below one (no left shift), so the product needs no 64 bits: floor((v 2^20 M +
+ * 2^30) / 2^31) = floor((v M + 2^10) / 2^11) = v (M >> 11) + ((v (M & 2047) + 2^10) >> 11),
+ * both products within int32. `half` and `rounds` are those of `qs8_channel_params`.
+ */
+// @ts-ignore: decorator
+@inline
+function rescale_input(
+  v: v128, multiplierHigh: v128, multiplierLow: v128, half: v128, rounds: v128, exponent: i32,
+): v128 {
+  const low = i32x4.shr_s(i32x4.add(i32x4.mul(v, multiplierLow), i32x4.splat(1 << 10)), 11);
+  const product = i32x4.add(i32x4.mul(v, multiplierHigh), low);
+  const negative = v128.and(i32x4.shr_u(product, 31), rounds);
+  return i32x4.shr_s(i32x4.sub(i32x4.add(product, half), negative), exponent);
+}
+
 /** ADD (op 0) or SUB (op 1) of four lanes of operands less their zero points, requantized. */
 // @ts-ignore: decorator
 @inline
-function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize, paramsOut: usize): v128 {
+function add_sub_lanes(
+  op: i32, a: v128, b: v128, highA: v128, lowA: v128, halfA: v128, roundsA: v128,
+  exponentA: i32, highB: v128, lowB: v128, halfB: v128, roundsB: v128, exponentB: i32,
+  paramsOut: usize,
+): v128 {
   // TFLite: both inputs shifted left by 20 bits, each rescaled to twice the larger input scale,
   // summed (or subtracted), rescaled to the output.
-  const scaledA = requantize_x4(i32x4.shl(a, 20), paramsA, 16, 0);
-  const scaledB = requantize_x4(i32x4.shl(b, 20), paramsB, 16, 0);
+  const scaledA = rescale_input(a, highA, lowA, halfA, roundsA, exponentA);
+  const scaledB = rescale_input(b, highB, lowB, halfB, roundsB, exponentB);
   return requantize_x4(op == 1 ? i32x4.sub(scaledA, scaledB) : i32x4.add(scaledA, scaledB), paramsOut, 16, 0);
 }
 
@@ -33,7 +56,8 @@ function add_sub_lanes(op: i32, a: v128, b: v128, paramsA: usize, paramsB: usize
  * scale at `params`, rounded half to even), 8 per step; operands step 1 (a full row) or 0 (one broadcast value). The layer block
  * gives the zero points (`zeroA`, `zeroB`, `zeroPoint` the output's), the clamp (`lowI`,
  * `highI`) and the requantization constants, 4-channel blocks from qs8_channel_params: for
- * ADD/SUB the two input rescalings (`paramsA`, `paramsB`) and the output's (`params`); for MUL
+ * ADD/SUB the two input rescalings (`paramsA`, `paramsB`: multipliers below one, see
+ * `rescale_input`) and the output's (`params`); for MUL
  * only `params` (applied to the product).
  */
 export function qs8_binary(
@@ -47,6 +71,17 @@ export function qs8_binary(
   const paramsA = load<usize>(layer + LAYER_PARAMS_A);
   const paramsB = load<usize>(layer + LAYER_PARAMS_B);
   const paramsOut = load<usize>(layer + LAYER_PARAMS);
+  // The input rescalings' constants (`rescale_input`), from their uniform 4-lane blocks.
+  const multiplierA = load<i32>(paramsA + PARAM_MULTIPLIER * 16);
+  const multiplierB = load<i32>(paramsB + PARAM_MULTIPLIER * 16);
+  const highA = i32x4.splat(multiplierA >> 11), lowA = i32x4.splat(multiplierA & 2047);
+  const highB = i32x4.splat(multiplierB >> 11), lowB = i32x4.splat(multiplierB & 2047);
+  const halfA = i32x4.splat(load<i32>(paramsA + PARAM_HALF * 16));
+  const halfB = i32x4.splat(load<i32>(paramsB + PARAM_HALF * 16));
+  const roundsA = i32x4.splat(load<i32>(paramsA + PARAM_ROUNDS * 16));
+  const roundsB = i32x4.splat(load<i32>(paramsB + PARAM_ROUNDS * 16));
+  const exponentA = 30 - ctz(load<i32>(paramsA + PARAM_UP * 16));
+  const exponentB = 30 - ctz(load<i32>(paramsB + PARAM_UP * 16));
   const za = i16x8.splat(<i16>zeroA);
   const zb = i16x8.splat(<i16>zeroB);
   const scale: f32 = op == 4 ? load<f32>(paramsOut) : 0;
@@ -70,8 +105,8 @@ export function qs8_binary(
       first = requantize_x4_fp32(i32x4.extmul_low_i16x8_s(x, y), scaleV);
       second = requantize_x4_fp32(i32x4.extmul_high_i16x8_s(x, y), scaleV);
     } else {
-      first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), paramsA, paramsB, paramsOut);
-      second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), paramsA, paramsB, paramsOut);
+      first = add_sub_lanes(op, i32x4.extend_low_i16x8_s(x), i32x4.extend_low_i16x8_s(y), highA, lowA, halfA, roundsA, exponentA, highB, lowB, halfB, roundsB, exponentB, paramsOut);
+      second = add_sub_lanes(op, i32x4.extend_high_i16x8_s(x), i32x4.extend_high_i16x8_s(y), highA, lowA, halfA, roundsA, exponentA, highB, lowB, halfB, roundsB, exponentB, paramsOut);
     }
     first = i32x4.min_s(i32x4.max_s(i32x4.add(first, zo), lowV), highV);
     second = i32x4.min_s(i32x4.max_s(i32x4.add(second, zo), lowV), highV);
@@ -86,7 +121,7 @@ export function qs8_binary(
     } else if (op == 4) {
       value = requantize_fp32(x * y, scale);
     } else {
-      value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), paramsA, paramsB, paramsOut), 0);
+      value = i32x4.extract_lane(add_sub_lanes(op, i32x4.splat(x), i32x4.splat(y), highA, lowA, halfA, roundsA, exponentA, highB, lowB, halfB, roundsB, exponentB, paramsOut), 0);
     }
     store<i8>(output + <usize>i, <i8>min(high, max(low, value + zeroOut)));
   }

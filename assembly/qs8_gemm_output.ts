@@ -10,7 +10,7 @@ import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, requantize_x4_fast,
   requantize_x4_fp32, requantize_x4_with,
 } from "./qs8_requantize";
-import { spill } from "./spill";
+import { copy_from_spill, spill } from "./spill";
 
 /**
  * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
@@ -57,10 +57,10 @@ export function store_sums(
     return;
   }
   v128.store(spill, low);
-  memory.copy(target, spill, <usize>min(4, n - channel) << 2);
+  copy_from_spill(target, <usize>min(4, n - channel) << 2);
   if (channel + 4 < n) {
     v128.store(spill, high);
-    memory.copy(target + 16, spill, <usize>(n - channel - 4) << 2);
+    copy_from_spill(target + 16, <usize>(n - channel - 4) << 2);
   }
 }
 
@@ -84,7 +84,7 @@ export function store_floats(
     v128.store(target, value);
   } else {
     v128.store(spill, value);
-    memory.copy(target, spill, <usize>(n - channel) << 2);
+    copy_from_spill(target, <usize>(n - channel) << 2);
   }
 }
 
@@ -122,6 +122,6 @@ export function store_row(
     v128.store64_lane(target, bytes, 0);
   } else {
     v128.store(spill, bytes);
-    memory.copy(target, spill, <usize>(n - channel));
+    copy_from_spill(target, <usize>(n - channel));
   }
 }

@@ -36,11 +36,20 @@ import {
  * the channel's float32 scale, rounded to the nearest integer, ties to even. XNNPACK rounds with a
  * magic-number addition and clamps on the float's bits; for every int32 sum both give the same
  * clamped result, as `nearest` is exact and the int32 conversion saturates beyond any clamp.
+ * The relaxed builds saturate at int16 instead (a clamp to [-32768, 32767], then the one-instruction
+ * relaxed conversion, exact on every engine for values in range): every caller adds an int8 zero
+ * point and clamps to int8, where both saturations give the same bytes.
  */
 // @ts-ignore: decorator
 @inline
 export function requantize_x4_fp32(acc: v128, scale: v128): v128 {
-  return i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc), scale)));
+  const rounded = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc), scale));
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i32x4.relaxed_trunc_f32x4_s(
+      f32x4.pmin(f32x4.pmax(rounded, f32x4.splat(-32768)), f32x4.splat(32767)),
+    );
+  }
+  return i32x4.trunc_sat_f32x4_s(rounded);
 }
 
 /** `requantize_x4_fp32` on one sum. */

@@ -57,7 +57,10 @@ export interface RowSplit {
   rows: number;
   /** Split points fall on multiples of this (a GEMM's row tile). */
   grain: number;
-  /** Multiply-adds per row: ops with too little work stay on the calling thread. */
+  /**
+   * Work per row, in GEMM multiply-adds (other kernels' steps weighted by their cost, see
+   * `ops/common/row_split.ts`): ops with too little work stay on the calling thread.
+   */
   workPerRow: number;
   /** Scratch bytes one range of rows needs (each chunk run on a thread has its own). */
   scratchBytes: number;

@@ -67,8 +67,8 @@ const shared = SHARED
   : [];
 const opFolders = readdirSync(FIXTURES).filter((folder) => folder.startsWith("ops"));
 /**
- * The ops that divide among threads (the float binary ops by elements; integer ones not): op
- * fixtures without them run on one thread anyway.
+ * The ops that divide among threads (the binary ops by elements): op fixtures without them run
+ * on one thread anyway.
  */
 const SPLIT_OPS = new Set([
   "CONV_2D",

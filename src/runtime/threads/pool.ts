@@ -21,11 +21,11 @@ import {
 } from "./worker.ts";
 
 /**
- * Least work (multiply-adds) of an op worth splitting: below it the barrier costs more than the
- * other threads save, and the op runs on the calling thread alone. Measured on 2 cores,
- * interleaved against one thread, over several runs: mobile_mnist took 1.00-1.23x its one-thread
- * time at 2^19 and 1.01-1.06x at 2^20 and 2^21, MobileNet V2 0.59-0.67x at all three, and at 2^22
- * MobileNet V2 lost (0.69-0.75x).
+ * Least work (in GEMM multiply-adds, see `RowSplit.workPerRow`) of an op worth splitting: below
+ * it the barrier costs more than the other threads save, and the op runs on the calling thread
+ * alone. Measured on 2 cores, interleaved against one thread, over several runs: mobile_mnist took
+ * 1.00-1.23x its one-thread time at 2^19 and 1.01-1.06x at 2^20 and 2^21, MobileNet V2 0.59-0.67x
+ * at all three, and at 2^22 MobileNet V2 lost (0.69-0.75x).
  */
 export const MIN_SPLIT_WORK = 1 << 20;
 

@@ -6,6 +6,7 @@
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import type { BroadcastWalk } from "../common/broadcast.ts";
+import { rowSplitOp, WORK_PER_INTEGER_ELEMENT } from "../common/row_split.ts";
 import { channelConstants } from "../common/weight_packing.ts";
 import {
   xnnpackActivationRange,
@@ -96,32 +97,39 @@ function xnnpackBinary(
 
 /**
  * ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`), or on int16 rows (`qs16_binary`, where
- * the caller has checked that no multiplier shifts left).
+ * the caller has checked that no multiplier shifts left). Every element is computed alone, so the
+ * op divides among threads by elements, each chunk cut along the broadcast rows; an element costs
+ * `WORK_PER_INTEGER_ELEMENT` of the work the split threshold counts.
  */
 export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   const { a, b, output, walk } = layer;
   const { block: layerBlock, code } = xnnpackBinary(context, layer) ??
     referenceBinary(context, layer);
-  const kernels = context.kernels;
   const int16 = a.dtype === "int16";
-  const kernel = int16 ? kernels.qs16_binary : kernels.qs8_binary;
+  const kernel = int16 ? "qs16_binary" : "qs8_binary";
   const size = int16 ? 2 : 1;
-  return {
-    run() {
-      let target = output.offset;
-      for (let row = 0; row < walk.aRows.length; row++) {
-        kernel(
+  const { rowLength, aStep, bStep, aRows, bRows } = walk;
+  return rowSplitOp([], context.kernels, {
+    rows: aRows.length * rowLength,
+    grain: 16,
+    workPerRow: WORK_PER_INTEGER_ELEMENT,
+    scratchBytes: 0,
+    runRows(calls, first, end) {
+      const lastRow = Math.ceil(end / rowLength);
+      for (let row = Math.floor(first / rowLength); row < lastRow; row++) {
+        const start = Math.max(first - row * rowLength, 0);
+        const stop = Math.min(end - row * rowLength, rowLength);
+        calls[kernel](
           code,
-          a.offset + walk.aRows[row] * size,
-          walk.aStep,
-          b.offset + walk.bRows[row] * size,
-          walk.bStep,
-          target,
-          walk.rowLength,
+          a.offset + (aRows[row] + start * aStep) * size,
+          aStep,
+          b.offset + (bRows[row] + start * bStep) * size,
+          bStep,
+          output.offset + (row * rowLength + start) * size,
+          stop - start,
           layerBlock,
         );
-        target += walk.rowLength * size;
       }
     },
-  };
+  });
 }

@@ -11,6 +11,20 @@ import { LAYER_BLOCK_BYTES, windowRowsLayer } from "./window.ts";
 /** Rows of the GEMMs' register tile: row splits fall on multiples of it, to keep tiles whole. */
 export const GEMM_TILE_ROWS = 4;
 
+/**
+ * The work (in GEMM multiply-adds, the unit of the split threshold) of one multiply-add of the
+ * depthwise kernels: they run about a sixth of the GEMMs' multiply-adds per second (measured on
+ * MobileNet V2 int8: 7-8 G/s against 20-48 G/s for its 1x1 convolutions).
+ */
+export const WORK_PER_DEPTHWISE_TAP = 4;
+
+/**
+ * The work (in GEMM multiply-adds) of one element of an integer ADD, SUB or MUL: its
+ * requantizations (measured in Chromium: 1.5 ns an element on MobileNet V2's int8 ADD, 0.02-0.05
+ * ns a multiply-add in its GEMMs).
+ */
+export const WORK_PER_INTEGER_ELEMENT = 64;
+
 /** The prepared op that runs `split` over all its rows (its chunks run on the threads). */
 export function rowSplitOp(
   consumedInputs: number[],

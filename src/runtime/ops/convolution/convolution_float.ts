@@ -8,7 +8,12 @@ import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
-import { GEMM_TILE_ROWS, rowSplitOp, windowRowSplit } from "../common/row_split.ts";
+import {
+  GEMM_TILE_ROWS,
+  rowSplitOp,
+  windowRowSplit,
+  WORK_PER_DEPTHWISE_TAP,
+} from "../common/row_split.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
 import { slidingWindow, windowFields } from "../common/window.ts";
 
@@ -125,7 +130,7 @@ export function floatDepthwiseConv2d(context: OpContext): PreparedOp {
   const imageIn = inH * inW * channels * 4;
   const rowBytes = columns.outSize * outC * 4;
   const depthwise = multiplier === 1 ? "f32_depthwise" : "f32_depthwise_multiplier";
-  const work = columns.outSize * outC * kH * kW;
+  const work = columns.outSize * outC * kH * kW * WORK_PER_DEPTHWISE_TAP;
   return rowSplitOp(
     [1, 2],
     context.kernels,

@@ -15,7 +15,12 @@ import {
   packLayer,
   rowsScratchBytes,
 } from "../common/int8_gemm.ts";
-import { GEMM_TILE_ROWS, rowSplitOp, windowRowSplit } from "../common/row_split.ts";
+import {
+  GEMM_TILE_ROWS,
+  rowSplitOp,
+  windowRowSplit,
+  WORK_PER_DEPTHWISE_TAP,
+} from "../common/row_split.ts";
 import {
   channelConstants,
   depthwiseWeightSums,
@@ -115,7 +120,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       block,
       batches,
       rows.outSize,
-      rowOut * kH * kW,
+      rowOut * kH * kW * WORK_PER_DEPTHWISE_TAP,
       (calls, image, firstRow, rowsBlock) =>
         calls[kernel](
           input.offset + image * imageIn,
