@@ -334,6 +334,11 @@ export class PreparedSubgraph implements StepHost {
     });
   }
 
+  /** Whether some of its steps are prepared at invoke (their shapes known only then). */
+  get preparesAtInvoke(): boolean {
+    return this.dynamic.tensors.size > 0;
+  }
+
   /** Scratch bytes a step needs (with threads, each chunk's). */
   scratchBytes(step: Step): number {
     return this.pool?.scratchBytes(step.prepared) ?? step.prepared.scratchBytes ?? 0;

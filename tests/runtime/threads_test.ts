@@ -39,27 +39,40 @@ function inputValues(detail: TensorDetails): number[] {
   });
 }
 
-/** The outputs' bytes after one run on `threads` threads (with `inputShapes` when given). */
+/**
+ * The outputs' bytes after one run on `threads` threads (with `inputShapes` when given), and the
+ * threads it ran on: those asked for, or one where no op divides.
+ */
 async function outputBytes(
   path: string,
   threads: number,
   inputShapes?: number[][],
-): Promise<Uint8Array[]> {
+): Promise<{ bytes: Uint8Array[]; count: number }> {
   using interpreter = await Interpreter.load(path, { threads, inputShapes });
-  assert.equal(interpreter.threads.count, threads);
+  const { count, fallback } = interpreter.threads;
+  if (count !== threads) assert.match(fallback!, /^no op of this model has work enough/);
   const outputs = interpreter.run(interpreter.inputDetails().map(inputValues)) as TensorData[];
-  return outputs.map((output) =>
-    new Uint8Array(output.buffer, output.byteOffset, output.byteLength)
-  );
+  return {
+    bytes: outputs.map((output) =>
+      new Uint8Array(output.buffer, output.byteOffset, output.byteLength)
+    ),
+    count,
+  };
 }
 
-/** Asserts that `path` gives the same output bits on 1, 2 and 3 threads. */
-async function assertSameOnThreads(path: string, inputShapes?: number[][]): Promise<void> {
+/**
+ * Asserts that `path` gives the same output bits on 1, 2 and 3 threads; returns whether it ran
+ * on several (some op divides).
+ */
+async function assertSameOnThreads(path: string, inputShapes?: number[][]): Promise<boolean> {
   const one = await outputBytes(path, 1, inputShapes);
+  let several = false;
   for (const threads of [2, 3]) {
     const other = await outputBytes(path, threads, inputShapes);
-    assert.deepEqual(other, one, `${path} on ${threads} threads`);
+    assert.deepEqual(other.bytes, one.bytes, `${path} on ${threads} threads`);
+    several ||= other.count === threads;
   }
+  return several;
 }
 
 const shared = SHARED
@@ -82,6 +95,13 @@ const SPLIT_OPS = new Set([
   "SQUARED_DIFFERENCE",
 ]);
 
+/**
+ * Op fixture folders none of whose models divides among threads (uint8 convolutions, hybrid
+ * layers and the graph fixtures' ops run whole): their models must give the same bits all the
+ * same.
+ */
+const RUN_WHOLE = new Set(["ops_uint8", "ops_dynamic", "ops_graph"]);
+
 /** The models of an op fixture folder with an op that divides among threads. */
 function splittingModels(folder: string): [string, string][] {
   return modelsIn(folder).filter(([, path]) => {
@@ -91,26 +111,29 @@ function splittingModels(folder: string): [string, string][] {
 }
 
 for (
-  const [label, models] of [
-    ["tests/fixtures/models", modelsIn(`${FIXTURES}/models`)],
+  const [label, models, divide] of [
+    ["tests/fixtures/models", modelsIn(`${FIXTURES}/models`), true],
     ...opFolders.map((folder) => [
       `tests/fixtures/${folder} with a convolution or a binary op`,
       splittingModels(`${FIXTURES}/${folder}`),
+      !RUN_WHOLE.has(folder),
     ]),
-    ["the MobileNets of ../shared", shared],
-  ] as [string, [string, string][]][]
+    ["the MobileNets of ../shared", shared, true],
+  ] as [string, [string, string][], boolean][]
 ) {
   Deno.test(`every model of ${label} gives the same bits on 1, 2 and 3 threads`, async () => {
     const previous = setMinSplitWork(0);
     try {
+      let split = 0;
       for (const [, path] of models) {
         // Models that cannot run at all are the robustness tests' concern.
         const loads = await Interpreter.load(path).then((interpreter) => {
           interpreter.dispose();
           return true;
         }, () => false);
-        if (loads) await assertSameOnThreads(path);
+        if (loads && await assertSameOnThreads(path)) split++;
       }
+      if (divide) assert.ok(models.length === 0 || split > 0, "no model ran on several threads");
     } finally {
       setMinSplitWork(previous);
     }
@@ -118,12 +141,16 @@ for (
 }
 
 const SEED_MNIST = `${FIXTURES}/models/seed_mnist.float.tflite`;
+/** The smallest fixture with an op heavy enough to divide among threads. */
+const SEED_CIFAR = `${FIXTURES}/models/seed_cifar_arch.int8.tflite`;
 
 Deno.test("a batch of 10 gives the same bits on 1, 2 and 3 threads (fully connected rows split)", async () => {
   const previous = setMinSplitWork(0);
   try {
-    await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]);
-    await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]);
+    assert.ok(await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]));
+    assert.ok(
+      await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]),
+    );
   } finally {
     setMinSplitWork(previous);
   }
@@ -133,8 +160,10 @@ Deno.test("chunks run in lockstep give the same bits: no chunk writes where anot
   const previous = setMinSplitWork(0);
   const previousLockstep = setLockstepChunks(true);
   try {
-    await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]);
-    await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]);
+    assert.ok(await assertSameOnThreads(SEED_MNIST, [[10, 28, 28]]));
+    assert.ok(
+      await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]),
+    );
   } finally {
     setLockstepChunks(previousLockstep);
     setMinSplitWork(previous);
@@ -155,8 +184,18 @@ Deno.test("threads of 0, negative, fractional, too many or not a number are refu
 Deno.test("threads default to 1, auto takes the reported cores", async () => {
   using single = await Interpreter.load(SEED_MNIST);
   assert.deepEqual(single.threads, { requested: 1, count: 1, fallback: null });
-  using auto = await Interpreter.load(SEED_MNIST, { threads: "auto" });
+  using auto = await Interpreter.load(SEED_CIFAR, { threads: "auto" });
   assert.equal(auto.threads.count, Math.min(64, navigator.hardwareConcurrency));
+});
+
+Deno.test("a model none of whose ops divides runs on one thread, and says why", async () => {
+  using interpreter = await Interpreter.load(SEED_MNIST, { threads: 2 });
+  assert.deepEqual(interpreter.threads, {
+    requested: 2,
+    count: 1,
+    fallback: "no op of this model has work enough to divide among threads (each is under " +
+      "1048576 multiply-adds)",
+  });
 });
 
 Deno.test("without shared memory (a page not cross-origin isolated) one thread runs and says why", async () => {
@@ -190,7 +229,7 @@ Deno.test("a worker that cannot start fails with the reason, not a hang", async 
 
 Deno.test("a process with live worker threads exits without a call to dispose", async () => {
   const script = `import { Interpreter } from "${new URL("mod.ts", `file://${ROOT}`)}";
-const interpreter = await Interpreter.load("${SEED_MNIST}", { threads: 2 });
+const interpreter = await Interpreter.load("${SEED_CIFAR}", { threads: 2 });
 interpreter.run(interpreter.inputDetails().map((d) => new Float32Array(d.shape.reduce((a, b) => a * b))));
 console.log(interpreter.threads.count);`;
   const command = new Deno.Command(Deno.execPath(), {

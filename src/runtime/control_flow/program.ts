@@ -47,6 +47,8 @@ export class Program {
   readonly pool?: ThreadPool;
   private readonly customKernels: ReadonlyMap<string, OpKernel>;
   private readonly preparing: number[] = [];
+  /** Whether a subgraph prepared so far leaves steps to prepare at invoke. */
+  private stepsAtInvoke = false;
 
   constructor(readonly model: Model, readonly memory: KernelMemory, options: ProgramOptions = {}) {
     this.variables = new ResourceVariables(memory);
@@ -74,7 +76,19 @@ export class Program {
    */
   prepare(index: number, inputShapes: (number[] | undefined)[] = []): PreparedSubgraph {
     this.memory.settle();
-    return this.withinCall(index, () => new PreparedSubgraph(this, index, inputShapes, []));
+    return this.noted(
+      this.withinCall(index, () => new PreparedSubgraph(this, index, inputShapes, [])),
+    );
+  }
+
+  /** Whether a subgraph prepared so far leaves steps to prepare at invoke. */
+  get preparesAtInvoke(): boolean {
+    return this.stepsAtInvoke;
+  }
+
+  private noted(prepared: PreparedSubgraph): PreparedSubgraph {
+    if (prepared.preparesAtInvoke) this.stepsAtInvoke = true;
+    return prepared;
   }
 
   /**
@@ -128,7 +142,7 @@ export class Program {
       where,
     );
     callee.keepOutputShapes(where, `its ${role}, subgraph ${index},`);
-    return callee;
+    return this.noted(callee);
   }
 
   private refuseRecursion(index: number, where: string): void {

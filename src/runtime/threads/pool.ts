@@ -138,7 +138,10 @@ export class ThreadPool {
   private readonly recorder = recordingKernels(this.recorded);
   private readonly blocking = canBlock();
   private disposed = false;
-  private readonly minWork = minSplitWork;
+  /** The least work of an op worth splitting, in GEMM multiply-adds. */
+  readonly minWork = minSplitWork;
+  /** Whether any op sized so far (`scratchBytes`: every step prepared) divides. */
+  private dividing = false;
   private readonly lockstep = lockstep;
 
   /**
@@ -212,6 +215,11 @@ export class ThreadPool {
     return pool;
   }
 
+  /** Whether any op prepared so far has work enough to divide among the threads. */
+  get dividesAny(): boolean {
+    return this.dividing;
+  }
+
   /** Threads that run a split op: the workers and the calling thread. */
   get threads(): number {
     return this.workers.length + 1;
@@ -231,6 +239,7 @@ export class ThreadPool {
   scratchBytes(op: PreparedOp): number {
     const whole = op.scratchBytes ?? 0;
     if (!op.split || !this.divides(op.split)) return whole;
+    this.dividing = true;
     return Math.max(whole, this.chunkCount(op.split) * align16(op.split.scratchBytes));
   }
 
