@@ -59,66 +59,69 @@
 /** `interiorBias`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_INTERIOR_BIAS: usize = 72;
+/** `dotFilter`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_DOT_FILTER: usize = 76;
 /** `params`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS: usize = 76;
+@inline export const LAYER_PARAMS: usize = 80;
 /** `padded`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PADDED: usize = 80;
+@inline export const LAYER_PADDED: usize = 84;
 /** `multipliers`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_MULTIPLIERS: usize = 84;
+@inline export const LAYER_MULTIPLIERS: usize = 88;
 /** `shifts`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_SHIFTS: usize = 88;
+@inline export const LAYER_SHIFTS: usize = 92;
 /** `scales`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_SCALES: usize = 92;
+@inline export const LAYER_SCALES: usize = 96;
 /** `floatBias`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_FLOAT_BIAS: usize = 96;
+@inline export const LAYER_FLOAT_BIAS: usize = 100;
 /** `n`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_N: usize = 100;
+@inline export const LAYER_N: usize = 104;
 /** `lda`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LDA: usize = 104;
+@inline export const LAYER_LDA: usize = 108;
 /** `ldc`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LDC: usize = 108;
+@inline export const LAYER_LDC: usize = 112;
 /** `activationXor`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ACTIVATION_XOR: usize = 112;
+@inline export const LAYER_ACTIVATION_XOR: usize = 116;
 /** `zeroPoint`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_POINT: usize = 116;
+@inline export const LAYER_ZERO_POINT: usize = 120;
 /** `lowI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_I: usize = 120;
+@inline export const LAYER_LOW_I: usize = 124;
 /** `highI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_I: usize = 124;
+@inline export const LAYER_HIGH_I: usize = 128;
 /** `lowF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_F: usize = 128;
+@inline export const LAYER_LOW_F: usize = 132;
 /** `highF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_F: usize = 132;
+@inline export const LAYER_HIGH_F: usize = 136;
 /** `requantization`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_REQUANTIZATION: usize = 136;
+@inline export const LAYER_REQUANTIZATION: usize = 140;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 140;
+@inline export const LAYER_ZERO_A: usize = 144;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 144;
+@inline export const LAYER_ZERO_B: usize = 148;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 148;
+@inline export const LAYER_PARAMS_A: usize = 152;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 152;
+@inline export const LAYER_PARAMS_B: usize = 156;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */

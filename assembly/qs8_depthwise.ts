@@ -1,18 +1,22 @@
 // Int8 depthwise convolution with TFLite's requantization: an 8-channel kernel for depth
-// multiplier 1 (with an unrolled 3x3 interior, and a hybrid form that writes float32), and a
-// scalar kernel for any depth multiplier.
+// multiplier 1 (with an unrolled 3x3 interior, a relaxed dot path for 3x3 windows, and a hybrid
+// form that writes float32), and a scalar kernel for any depth multiplier.
 
 import {
-  LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W, LAYER_FILTER, LAYER_FLOAT_BIAS,
-  LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H, LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS,
-  LAYER_K_H, LAYER_K_W, LAYER_LOW_F, LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS,
-  LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS,
-  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS, LAYER_STRIDE_H, LAYER_STRIDE_W,
-  LAYER_ZERO_POINT, PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4,
+  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
+  LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
+  LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
+  LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT,
+  LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS,
+  LAYER_STRIDE_H, LAYER_STRIDE_W, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize,
-  requantize_fp32, requantize_x4, requantize_x4_fast, requantize_x4_fp32,
+  bytes_high, bytes_low, pairs_high, pairs_low, spread_0, spread_1, spread_2, spread_3, tap_at,
+} from "./qs8_depthwise_dot";
+import { store_x8 } from "./qs8_depthwise_output";
+import { dot_add } from "./qs8_gemm_dot";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, requantize, requantize_fp32,
 } from "./qs8_requantize";
 
 /**
@@ -22,7 +26,10 @@ import {
  * the image take an unrolled path that starts from `interiorBias` (bias minus inputZero times
  * the sum of the channel's weights) and multiplies x itself. The bias, interior bias and
  * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
- * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. `requantization` is
+ * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. Where the layer block
+ * holds a `dotFilter` (3x3 windows, from `depthwiseDotFilter`), every window's blocks of 16
+ * channels take the relaxed int8 dot product instead, taps outside the image read from the
+ * filter's pixel of inputZero, activations XORed with `activationXor`. `requantization` is
  * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
  * (`params` then holds the channels' float32 scales); the output
  * stage is `zeroPoint`, `lowI`, `highI`.
@@ -49,48 +56,6 @@ export function qs8_depthwise_dequantize_x8(
   input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
   depthwise_x8(DEQUANTIZE, input, output, layer, inputZero, rowScale);
-}
-
-/** Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE or a fast form). */
-// @ts-ignore: decorator
-@inline
-function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, channel: i32): v128 {
-  if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
-  const offset = <usize>channel << 2;
-  if (mode == REQUANTIZE_FP32) return requantize_x4_fp32(acc, v128.load(params + offset));
-  return requantize_x4_fast(
-    acc,
-    v128.load(params + PARAM_MULTIPLIER * stride + offset),
-    v128.load(params + PARAM_HALF * stride + offset),
-    v128.load(params + PARAM_UP4 * stride + offset),
-    mode == REQUANTIZE_FAST_SINGLE,
-  );
-}
-
-/** Stores 8 channels of depthwise sums: requantized to int8, or dequantized to float32. */
-// @ts-ignore: decorator
-@inline
-function store_x8(
-  mode: i32, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
-  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScaleV: v128,
-  floatBias: usize, lowFV: v128, highFV: v128,
-): void {
-  if (mode == DEQUANTIZE) {
-    const offset = <usize>channel << 2;
-    const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
-    const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
-    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
-    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
-  } else {
-    // Narrowed to int16 with saturation, then the zero point added (saturating) and clamped:
-    // what clamping in int32 gives, the bounds being int8.
-    const narrowed = i16x8.narrow_i32x4_s(
-      requantize_by_mode(mode, low4, params, stride, channel),
-      requantize_by_mode(mode, high4, params, stride, channel + 4),
-    );
-    const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(narrowed, zeroV), lowV), highV);
-    v128.store64_lane(target + <usize>channel, i8x16.narrow_i16x8_s(clamped, clamped), 0);
-  }
 }
 
 /** Whether any of `count` int8 values at `values` is -128. */
@@ -130,6 +95,9 @@ function depthwise_x8(
   const outW = load<i32>(layer + LAYER_OUT_W);
   const filter = load<usize>(layer + LAYER_FILTER);
   const interiorBias = load<usize>(layer + LAYER_INTERIOR_BIAS);
+  const dotFilter: usize = dequantize ? 0 : load<usize>(layer + LAYER_DOT_FILTER);
+  const flip = i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR));
+  const padPixel = dotFilter + (<usize>(load<i32>(layer + LAYER_CHANNELS) >> 4) << 8);
   const bias: usize = dequantize ? 0 : load<usize>(layer + LAYER_BIAS);
   const params: usize = dequantize ? 0 : load<usize>(layer + LAYER_PARAMS);
   const padded = dequantize ? 8 : load<i32>(layer + LAYER_PADDED);
@@ -169,6 +137,51 @@ function depthwise_x8(
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
       const interior = unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3;
       let channel = 0;
+      // The relaxed dot path reads each 3x3 tap from its pixel, or from `padPixel` (inputZero
+      // in every channel: nothing once the bias is folded) where the tap falls outside.
+      const a0 = tap_at(origin, 0, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a1 = tap_at(origin, 0, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a2 = tap_at(origin, 0, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a3 = tap_at(origin, 1, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a4 = tap_at(origin, 1, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a5 = tap_at(origin, 1, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a6 = tap_at(origin, 2, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a7 = tap_at(origin, 2, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      const a8 = tap_at(origin, 2, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
+      for (; unrolled && dotFilter != 0 && channel + 16 <= blocks; channel += 16) {
+        // 16 channels by the relaxed int8 dot product: taps 0-3, then 4-7 transposed to one
+        // channel per lane (qs8_depthwise_dot.ts), then tap 8 alone; the activations XORed
+        // with activationXor, the block's bias (first in `dotFilter`) corrected for it.
+        const p = <usize>channel;
+        const packed = dotFilter + (<usize>channel << 4);
+        let acc0 = v128.load(packed), acc1 = v128.load(packed, 16);
+        let acc2 = v128.load(packed, 32), acc3 = v128.load(packed, 48);
+        let t0 = v128.xor(v128.load(a0 + p), flip), t1 = v128.xor(v128.load(a1 + p), flip);
+        let t2 = v128.xor(v128.load(a2 + p), flip), t3 = v128.xor(v128.load(a3 + p), flip);
+        let low = bytes_low(t0, t1), high = bytes_high(t0, t1);
+        let low2 = bytes_low(t2, t3), high2 = bytes_high(t2, t3);
+        acc0 = dot_add(v128.load(packed, 64), pairs_low(low, low2), acc0);
+        acc1 = dot_add(v128.load(packed, 80), pairs_high(low, low2), acc1);
+        acc2 = dot_add(v128.load(packed, 96), pairs_low(high, high2), acc2);
+        acc3 = dot_add(v128.load(packed, 112), pairs_high(high, high2), acc3);
+        t0 = v128.xor(v128.load(a4 + p), flip); t1 = v128.xor(v128.load(a5 + p), flip);
+        t2 = v128.xor(v128.load(a6 + p), flip); t3 = v128.xor(v128.load(a7 + p), flip);
+        low = bytes_low(t0, t1); high = bytes_high(t0, t1);
+        low2 = bytes_low(t2, t3); high2 = bytes_high(t2, t3);
+        acc0 = dot_add(v128.load(packed, 128), pairs_low(low, low2), acc0);
+        acc1 = dot_add(v128.load(packed, 144), pairs_high(low, low2), acc1);
+        acc2 = dot_add(v128.load(packed, 160), pairs_low(high, high2), acc2);
+        acc3 = dot_add(v128.load(packed, 176), pairs_high(high, high2), acc3);
+        const last = v128.xor(v128.load(a8 + p), flip);
+        acc0 = dot_add(v128.load(packed, 192), spread_0(last), acc0);
+        acc1 = dot_add(v128.load(packed, 208), spread_1(last), acc1);
+        acc2 = dot_add(v128.load(packed, 224), spread_2(last), acc2);
+        acc3 = dot_add(v128.load(packed, 240), spread_3(last), acc3);
+        store_x8(mode, acc0, acc1, channel, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
+        store_x8(mode, acc2, acc3, channel + 8, target, params, stride, zeroV, lowV, highV,
+          scales, rowScaleV, floatBias, lowFV, highFV);
+      }
       for (; interior && pairSums && channel + 16 <= blocks; channel += 16) {
         // 16 channels: two taps' int16 products summed in int16 before widening (no weight is
         // -128, so each product is within 128 x 127 and two of them fit int16).
@@ -269,7 +282,7 @@ function depthwise_x8(
         store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
           scales, rowScaleV, floatBias, lowFV, highFV);
       }
-      for (let channel = 0; !interior && channel < blocks; channel += 8) {
+      for (; !interior && channel < blocks; channel += 8) {
         let low4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2));
         let high4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2), 16);
         for (let ky = kyStart; ky < kyEnd; ky++) {

@@ -38,7 +38,7 @@ import {
  */
 // @ts-ignore: decorator
 @inline
-function dot_add(weights: v128, x: v128, acc: v128): v128 {
+export function dot_add(weights: v128, x: v128, acc: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_dot_i8x16_i7x16_add_s(weights, x, acc);
   const low = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(weights), i16x8.extend_low_i8x16_u(x));
   const high = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(weights), i16x8.extend_high_i8x16_u(x));

@@ -36,6 +36,11 @@ export const LAYER_FIELDS = {
   bias: "i32",
   /** Depthwise bias with the input zero point folded in, for windows wholly inside the image. */
   interiorBias: "i32",
+  /**
+   * A 3x3 depthwise layer's weights for `qs8_depthwise_x8`'s relaxed dot path, 16 channels a
+   * block (`depthwiseDotFilter`), or 0 where the engine's int8 dot product is not exact.
+   */
+  dotFilter: "i32",
   /** Requantization constants from `qs8_channel_params`. */
   params: "i32",
   /** Channels the constants hold (a multiple of 8). */

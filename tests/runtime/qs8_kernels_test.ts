@@ -9,8 +9,10 @@ import {
   multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantization/fixed_point.ts";
+import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
 import {
   CHANNEL_PARAM_ARRAYS,
+  depthwiseDotFilter,
   depthwiseWeightSums,
   Requantization,
 } from "../../src/runtime/ops/common/weight_packing.ts";
@@ -277,6 +279,31 @@ for (const variant of VARIANTS) {
             new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
             scalar,
             `qs8_depthwise_x8 ${inH}x${inW}x${channels} mode ${mode}`,
+          );
+          // The relaxed dot path of 3x3 interiors (on plain SIMD, its unsigned form emulated).
+          const dotForm = variant === "simd" ? DotForm.unsigned : memory.kernels.qs8_dot_form();
+          if (kH !== 3 || kW !== 3 || channels < 16 || dotForm === DotForm.none) continue;
+          const activationXor = dotActivationXor(dotForm);
+          const sums = depthwiseWeightSums(filter, outC, padded);
+          const dotFilter = depthwiseDotFilter(filter, outC, bias, sums, inputZero, activationXor);
+          const dotLayer = storeLayer(memory, {
+            ...shared,
+            bias: constants.bias,
+            interiorBias: memory.store(
+              Int32Array.from(sums, (sum, channel) => (bias[channel] ?? 0) - inputZero * sum),
+            ),
+            dotFilter: memory.store(dotFilter),
+            activationXor,
+            params: constants.params,
+            padded,
+            requantization: mode,
+          });
+          const dotOutput = memory.allocate(outH * outW * outC);
+          memory.kernels.qs8_depthwise_x8(memory.store(input), dotOutput, dotLayer);
+          assert.deepEqual(
+            new Int8Array(memory.kernels.memory.buffer, dotOutput, outH * outW * outC),
+            scalar,
+            `qs8_depthwise_x8 dot ${inH}x${inW}x${channels} mode ${mode}`,
           );
         }
       }

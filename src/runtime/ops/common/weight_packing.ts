@@ -141,3 +141,38 @@ export function depthwiseWeightSums(
   for (let index = 0; index < weights.length; index++) sums[index % channels] += weights[index];
   return sums;
 }
+
+/**
+ * A 3x3 depthwise filter [1, 3, 3, channels] laid out for `qs8_depthwise_x8`'s relaxed dot path,
+ * 256 bytes per block of 16 channels (the last channels mod 16 left out): the block's 16 int32
+ * biases with the input zero point and `activationXor` folded in (bias - (inputZero +
+ * activationXor) * the channel's weight sum), then taps 0-3, 4-7 and 8 (beside three zeros),
+ * each as four vectors of four channels' four taps; after the blocks, a pixel of `channels`
+ * bytes holding inputZero, read for taps outside the image.
+ */
+export function depthwiseDotFilter(
+  weights: Int8Array,
+  channels: number,
+  bias: ArrayLike<number>,
+  sums: Int32Array,
+  inputZero: number,
+  activationXor: number,
+): Uint8Array {
+  const blocks = Math.floor(channels / 16);
+  const packed = new Uint8Array(blocks * 256 + channels);
+  new Int8Array(packed.buffer, blocks * 256).fill(inputZero);
+  const view = new DataView(packed.buffer);
+  for (let block = 0; block < blocks; block++) {
+    const start = block * 256;
+    for (let lane = 0; lane < 16; lane++) {
+      const channel = block * 16 + lane;
+      const folded = (bias[channel] ?? 0) - (inputZero + activationXor) * sums[channel];
+      view.setInt32(start + lane * 4, folded, true);
+      for (let tap = 0; tap < 9; tap++) {
+        const byte = start + 64 + (tap >> 2) * 64 + lane * 4 + (tap & 3);
+        packed[byte] = weights[tap * channels + channel];
+      }
+    }
+  }
+  return packed;
+}

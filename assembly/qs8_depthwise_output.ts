@@ -1,0 +1,51 @@
+// How the int8 depthwise kernels (qs8_depthwise.ts) finish 8 channels' int32 sums: requantized
+// to int8 by the layer's mode (TFLite's arithmetic, qs8_requantize.ts), or for hybrid layers
+// scaled to float32.
+
+import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize_x4,
+  requantize_x4_fast, requantize_x4_fp32,
+} from "./qs8_requantize";
+
+/** Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE or a fast form). */
+// @ts-ignore: decorator
+@inline
+function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, channel: i32): v128 {
+  if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
+  const offset = <usize>channel << 2;
+  if (mode == REQUANTIZE_FP32) return requantize_x4_fp32(acc, v128.load(params + offset));
+  return requantize_x4_fast(
+    acc,
+    v128.load(params + PARAM_MULTIPLIER * stride + offset),
+    v128.load(params + PARAM_HALF * stride + offset),
+    v128.load(params + PARAM_UP4 * stride + offset),
+    mode == REQUANTIZE_FAST_SINGLE,
+  );
+}
+
+/** Stores 8 channels of depthwise sums: requantized to int8, or dequantized to float32. */
+// @ts-ignore: decorator
+@inline
+export function store_x8(
+  mode: i32, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
+  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScaleV: v128,
+  floatBias: usize, lowFV: v128, highFV: v128,
+): void {
+  if (mode == DEQUANTIZE) {
+    const offset = <usize>channel << 2;
+    const first = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(low4), v128.load(scales + offset)), rowScaleV);
+    const second = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(high4), v128.load(scales + offset, 16)), rowScaleV);
+    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
+    v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
+  } else {
+    // Narrowed to int16 with saturation, then the zero point added (saturating) and clamped:
+    // what clamping in int32 gives, the bounds being int8.
+    const narrowed = i16x8.narrow_i32x4_s(
+      requantize_by_mode(mode, low4, params, stride, channel),
+      requantize_by_mode(mode, high4, params, stride, channel + 4),
+    );
+    const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(narrowed, zeroV), lowV), highV);
+    v128.store64_lane(target + <usize>channel, i8x16.narrow_i16x8_s(clamped, clamped), 0);
+  }
+}
