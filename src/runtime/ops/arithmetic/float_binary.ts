@@ -5,7 +5,12 @@
  */
 import type { OpKernel } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
-import { broadcastBinary, broadcastShapes, broadcastWalk } from "../common/broadcast.ts";
+import {
+  broadcastBinary,
+  broadcastShapes,
+  broadcastWalk,
+  forEachRowPiece,
+} from "../common/broadcast.ts";
 import { rowSplitOp } from "../common/row_split.ts";
 
 /** Codes of `f32_binary` (assembly/f32_elementwise.ts). */
@@ -48,33 +53,29 @@ export function floatBinary(op: keyof typeof BINARY_CODES): OpKernel {
       );
     }
     output.shape = broadcastShapes(context, a.shape, b.shape);
-    const { rowLength, aStep, bStep, aRows, bRows } = broadcastWalk(a.shape, b.shape, output.shape);
+    const walk = broadcastWalk(a.shape, b.shape, output.shape);
     const code = BINARY_CODES[op];
     const kernels = context.kernels;
     // Every element is computed alone: the op divides among threads by elements (only a large
     // one has work enough), each chunk cut along the broadcast rows.
     return rowSplitOp([], kernels, {
-      rows: aRows.length * rowLength,
+      rows: walk.aRows.length * walk.rowLength,
       grain: 4,
       workPerRow: 1,
       scratchBytes: 0,
       runRows(calls, first, end) {
-        const lastRow = Math.ceil(end / rowLength);
-        for (let row = Math.floor(first / rowLength); row < lastRow; row++) {
-          const start = Math.max(first - row * rowLength, 0);
-          const stop = Math.min(end - row * rowLength, rowLength);
+        forEachRowPiece(walk, first, end, (x, y, z, count) =>
           calls.f32_binary(
             code,
-            a.offset + (aRows[row] + start * aStep) * 4,
-            aStep,
-            b.offset + (bRows[row] + start * bStep) * 4,
-            bStep,
-            output.offset + (row * rowLength + start) * 4,
-            stop - start,
+            a.offset + x * 4,
+            walk.aStep,
+            b.offset + y * 4,
+            walk.bStep,
+            output.offset + z * 4,
+            count,
             low,
             high,
-          );
-        }
+          ));
       },
     });
   };

@@ -5,7 +5,7 @@
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import type { BroadcastWalk } from "../common/broadcast.ts";
+import { type BroadcastWalk, forEachRowPiece } from "../common/broadcast.ts";
 import { rowSplitOp, WORK_PER_INTEGER_ELEMENT } from "../common/row_split.ts";
 import { channelConstants } from "../common/weight_packing.ts";
 import {
@@ -108,28 +108,23 @@ export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   const int16 = a.dtype === "int16";
   const kernel = int16 ? "qs16_binary" : "qs8_binary";
   const size = int16 ? 2 : 1;
-  const { rowLength, aStep, bStep, aRows, bRows } = walk;
   return rowSplitOp([], context.kernels, {
-    rows: aRows.length * rowLength,
+    rows: walk.aRows.length * walk.rowLength,
     grain: 16,
     workPerRow: WORK_PER_INTEGER_ELEMENT,
     scratchBytes: 0,
     runRows(calls, first, end) {
-      const lastRow = Math.ceil(end / rowLength);
-      for (let row = Math.floor(first / rowLength); row < lastRow; row++) {
-        const start = Math.max(first - row * rowLength, 0);
-        const stop = Math.min(end - row * rowLength, rowLength);
+      forEachRowPiece(walk, first, end, (x, y, z, count) =>
         calls[kernel](
           code,
-          a.offset + (aRows[row] + start * aStep) * size,
-          aStep,
-          b.offset + (bRows[row] + start * bStep) * size,
-          bStep,
-          output.offset + (row * rowLength + start) * size,
-          stop - start,
+          a.offset + x * size,
+          walk.aStep,
+          b.offset + y * size,
+          walk.bStep,
+          output.offset + z * size,
+          count,
           layerBlock,
-        );
-      }
+        ));
     },
   });
 }

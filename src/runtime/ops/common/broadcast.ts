@@ -93,6 +93,31 @@ export function broadcastWalk(a: number[], b: number[], outShape: number[]): Bro
 }
 
 /**
+ * Output elements [first, end) of a broadcast walk as pieces of its rows, for an element-wise
+ * op divided among threads: `visit` gets, for each piece, the element offsets of its first
+ * element in `a`, `b` and the output, and its length.
+ */
+export function forEachRowPiece(
+  walk: BroadcastWalk,
+  first: number,
+  end: number,
+  visit: (a: number, b: number, output: number, count: number) => void,
+): void {
+  const { rowLength, aStep, bStep, aRows, bRows } = walk;
+  const lastRow = Math.ceil(end / rowLength);
+  for (let row = Math.floor(first / rowLength); row < lastRow; row++) {
+    const start = Math.max(first - row * rowLength, 0);
+    const stop = Math.min(end - row * rowLength, rowLength);
+    visit(
+      aRows[row] + start * aStep,
+      bRows[row] + start * bStep,
+      row * rowLength + start,
+      stop - start,
+    );
+  }
+}
+
+/**
  * A broadcast binary op computed element by element in TypeScript, on any element types:
  * output = combine(a, b) with numpy's broadcasting (stored values in, stored values out; the
  * output's typed array rounds or wraps as its type does). Sets the output's shape.
