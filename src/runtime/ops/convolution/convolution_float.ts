@@ -9,6 +9,7 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
 import {
+  floatGemmRowsOp,
   GEMM_TILE_ROWS,
   rowSplitOp,
   windowRowSplit,
@@ -59,20 +60,14 @@ export function floatConv2d(context: OpContext): PreparedOp {
   });
   if (pointwise) {
     const pixels = batches * inH * inW;
-    return rowSplitOp(consumedInputs, kernels, {
+    return floatGemmRowsOp(consumedInputs, kernels, {
+      input,
+      output,
+      packed,
+      layer,
       rows: pixels,
-      grain: GEMM_TILE_ROWS,
-      workPerRow: outC * depth,
-      scratchBytes: 0,
-      runRows(calls, first, end) {
-        calls.f32_gemm_4x8(
-          input.offset + first * channels * 4,
-          packed,
-          output.offset + first * outC * 4,
-          end - first,
-          layer,
-        );
-      },
+      k: channels,
+      n: outC,
     });
   }
   const im2col = storeLayer(context.memory, windowFields(inH, inW, channels, kH, kW, window));

@@ -3,7 +3,7 @@ import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
-import { GEMM_TILE_ROWS, rowSplitOp } from "../common/row_split.ts";
+import { floatGemmRowsOp } from "../common/row_split.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
 
 /**
@@ -41,20 +41,14 @@ export function floatFullyConnected(context: OpContext): PreparedOp {
   if (weights.constant) {
     const packed = packWeights(context, 1, n, k);
     // A batch of input rows divides among threads by rows (a single row stays whole).
-    return rowSplitOp([1, 2], kernels, {
+    return floatGemmRowsOp([1, 2], kernels, {
+      input,
+      output,
+      packed,
+      layer,
       rows: m,
-      grain: GEMM_TILE_ROWS,
-      workPerRow: n * k,
-      scratchBytes: 0,
-      runRows(calls, first, end) {
-        calls.f32_gemm_4x8(
-          input.offset + first * k * 4,
-          packed,
-          output.offset + first * n * 4,
-          end - first,
-          layer,
-        );
-      },
+      k,
+      n,
     });
   }
   return {
