@@ -111,16 +111,20 @@ function effectiveSlice(
   };
   let addedEllipsis = 0;
   let addedAxes = 0;
+  /** Dimension `i` (bit `bit`) taken whole: both masks set. */
+  const whole = (i: number, bit: number) => {
+    result.begin.push(0);
+    result.end.push(0);
+    result.strides.push(1);
+    result.beginMask |= bit;
+    result.endMask |= bit;
+    result.shape.push(inputShape[i - addedAxes]);
+  };
   for (let i = 0; i < dims; i++) {
     const bit = 1 << i;
     if (ellipsisSet & bit) {
       addedEllipsis = Math.max(0, i - ellipsisStart);
-      result.begin.push(0);
-      result.end.push(0);
-      result.strides.push(1);
-      result.beginMask |= bit;
-      result.endMask |= bit;
-      result.shape.push(inputShape[i - addedAxes]);
+      whole(i, bit);
     } else if (newAxisSet & bit) {
       result.begin.push(0);
       result.end.push(1);
@@ -128,12 +132,7 @@ function effectiveSlice(
       result.shape.push(1);
       addedAxes++;
     } else if (i >= count + expanded) {
-      result.begin.push(0);
-      result.end.push(0);
-      result.strides.push(1);
-      result.beginMask |= bit;
-      result.endMask |= bit;
-      result.shape.push(inputShape[i - addedAxes]);
+      whole(i, bit);
     } else {
       const original = i - addedEllipsis;
       result.begin.push(begin[original]);
