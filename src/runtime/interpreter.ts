@@ -192,20 +192,23 @@ export class Interpreter {
     const shared = sharedWasmMemory(options.memoryBudget);
     const { kernels, module } = await loadSharedKernels(variant, shared);
     const memory = new KernelMemory(kernels, options.memoryBudget);
-    const pool = await ThreadPool.start(threads.count - 1, memory, module);
-    let interpreter: Interpreter;
-    try {
-      interpreter = new Interpreter(model, memory, variant, threads, pool, options);
-    } catch (error) {
-      pool.dispose();
-      throw error;
-    }
-    // A model none of whose ops would divide runs on one thread, its plain build a little faster
-    // than the shared-memory one (measured: seed_mnist 1.04x). Steps prepared at invoke, or a
-    // signature's subgraph prepared later, might divide: those keep their threads.
+    // The ops are prepared before the workers start: a model none of whose ops would divide
+    // runs on one thread, its plain build a little faster than the shared-memory one (measured:
+    // seed_mnist 1.04x), and starts no workers. Steps prepared at invoke, or a signature's
+    // subgraph prepared later, might divide: those keep their threads.
+    const pool = ThreadPool.create(threads.count - 1, memory);
+    const interpreter = new Interpreter(model, memory, variant, threads, pool, options);
     const later = interpreter.program.preparesAtInvoke ||
       model.signatures.some((signature) => signature.subgraphIndex !== 0);
-    if (pool.dividesAny || later) return interpreter;
+    if (pool.dividesAny || later) {
+      try {
+        await pool.startWorkers(module);
+      } catch (error) {
+        interpreter.dispose();
+        throw error;
+      }
+      return interpreter;
+    }
     interpreter.dispose();
     return single({
       requested,

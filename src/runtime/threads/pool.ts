@@ -154,10 +154,14 @@ export class ThreadPool {
   private readonly functions: ((...args: number[]) => unknown)[];
   private generation = 0;
 
+  private readonly workers: WorkerHandle[] = [];
+
   private constructor(
-    memory: KernelMemory,
-    private readonly workers: WorkerHandle[],
-    control: number,
+    private readonly memory: KernelMemory,
+    /** The workers it is to start (`startWorkers`). */
+    private readonly workerCount: number,
+    private readonly control: number,
+    private readonly spills: number,
   ) {
     const buffer = memory.kernels.memory.buffer;
     this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
@@ -167,16 +171,34 @@ export class ThreadPool {
   }
 
   /**
-   * Starts `count` workers over `memory` (a shared memory), each compiling `module`, the threads
-   * build of the kernels `memory` runs. Resolves once every one is ready.
+   * The pool of `count` workers over `memory` (a shared memory), its control block placed, its
+   * workers not started yet: the interpreter prepares its ops with it first, and starts them
+   * (`startWorkers`) only when one of them divides.
+   */
+  static create(count: number, memory: KernelMemory): ThreadPool {
+    const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
+    memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
+    return new ThreadPool(memory, count, control, memory.allocate(count * 32));
+  }
+
+  /**
+   * `create` and `startWorkers` at once.
    * @throws Error naming the worker and why, when one fails to start or takes too long
    */
   static async start(count: number, memory: KernelMemory, module: Uint8Array): Promise<ThreadPool> {
-    const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
-    memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
-    const spills = memory.allocate(count * 32);
-    const workers: WorkerHandle[] = [];
-    const started = Array.from({ length: count }, async (_, index) => {
+    const pool = ThreadPool.create(count, memory);
+    await pool.startWorkers(module);
+    return pool;
+  }
+
+  /**
+   * Starts the workers, each compiling `module`, the threads build of the kernels the memory
+   * runs. Resolves once every one is ready; on a failure the pool is disposed.
+   * @throws Error naming the worker and why, when one fails to start or takes too long
+   */
+  async startWorkers(module: Uint8Array): Promise<void> {
+    const { memory, control, spills, workers } = this;
+    const started = Array.from({ length: this.workerCount }, async (_, index) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -207,12 +229,10 @@ export class ThreadPool {
     });
     const results = await Promise.allSettled(started);
     const failure = results.find((result) => result.status === "rejected");
-    const pool = new ThreadPool(memory, workers, control);
     if (failure) {
-      pool.dispose();
+      this.dispose();
       throw (failure as PromiseRejectedResult).reason;
     }
-    return pool;
   }
 
   /** Whether any op prepared so far has work enough to divide among the threads. */
@@ -222,7 +242,7 @@ export class ThreadPool {
 
   /** Threads that run a split op: the workers and the calling thread. */
   get threads(): number {
-    return this.workers.length + 1;
+    return this.workerCount + 1;
   }
 
   /** Whether `split` has work enough to divide among the threads. */
