@@ -12,14 +12,17 @@ export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 export { f32_range } from "./f32_range";
 export { qs8_im2col } from "./qs8_conv";
-export { qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_gemm_sums_4x8, qs8_pack_weights, qs8_widen } from "./qs8_gemm";
+export {
+  qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_gemm_sums_4x8, qs8_pack_weights,
+  qs8_pack_weights_i16, qs8_widen, qs8_widen_uint8,
+} from "./qs8_gemm";
 export { qs16_depthwise_sums, qs16_requantize_sums } from "./qs16_requantize";
 export { qs8_gemm_4x8c4, qs8_gemm_dequantize_4x8c4, qs8_pack_weights_c4 } from "./qs8_gemm_dot";
 export { qs8_depthwise, qs8_depthwise_dequantize_x8, qs8_depthwise_x8 } from "./qs8_depthwise";
 export { qs16_binary, qs8_binary } from "./qs8_binary";
 export { qs8_pool } from "./qs8_pool";
 export { qs8_channel_sums } from "./qs8_reduce";
-export { qs8_requantize_values } from "./qs8_convert";
+export { qs8_flip, qs8_requantize_values } from "./qs8_convert";
 export { qs8_quantize, qs8_quantize_fp32, qs8_quantize_hybrid } from "./qs8_quantize";
 export { qs8_channel_params } from "./qs8_requantize";
 

@@ -92,36 +92,39 @@
 /** `activationXor`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_ACTIVATION_XOR: usize = 116;
+/** `activationFlip`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_ACTIVATION_FLIP: usize = 120;
 /** `zeroPoint`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_POINT: usize = 120;
+@inline export const LAYER_ZERO_POINT: usize = 124;
 /** `lowI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_I: usize = 124;
+@inline export const LAYER_LOW_I: usize = 128;
 /** `highI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_I: usize = 128;
+@inline export const LAYER_HIGH_I: usize = 132;
 /** `lowF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_F: usize = 132;
+@inline export const LAYER_LOW_F: usize = 136;
 /** `highF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_F: usize = 136;
+@inline export const LAYER_HIGH_F: usize = 140;
 /** `requantization`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_REQUANTIZATION: usize = 140;
+@inline export const LAYER_REQUANTIZATION: usize = 144;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 144;
+@inline export const LAYER_ZERO_A: usize = 148;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 148;
+@inline export const LAYER_ZERO_B: usize = 152;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 152;
+@inline export const LAYER_PARAMS_A: usize = 156;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 156;
+@inline export const LAYER_PARAMS_B: usize = 160;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */

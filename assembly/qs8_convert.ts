@@ -1,6 +1,6 @@
 // QUANTIZE between int8 and uint8 (either way, or to the same type with new parameters) as
 // TFLite's reference: out = clamp(MultiplyByQuantizedMultiplier(x - inputZero) + outputZero),
-// 8 values per step.
+// 8 values per step; and the flip of uint8 outputs the int8 kernels computed as x - 128.
 
 import {
   LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_ZERO_A, LAYER_ZERO_POINT,
@@ -69,4 +69,15 @@ function eight(
   const second = lanes(i32x4.extend_high_i16x8_s(x), params, zeroOut, low, high);
   const narrow = i16x8.narrow_i32x4_s(first, second);
   return outUnsigned ? i8x16.narrow_i16x8_u(narrow, narrow) : i8x16.narrow_i16x8_s(narrow, narrow);
+}
+
+/**
+ * XORs `n` bytes at `values` with 0x80 in place: int8 values v become the uint8 v + 128 (how the
+ * int8 kernels' outputs of uint8 layers, computed as x - 128, become uint8).
+ */
+export function qs8_flip(values: usize, n: i32): void {
+  const flip = i8x16.splat(-128);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) v128.store(values + <usize>i, v128.xor(v128.load(values + <usize>i), flip));
+  for (; i < n; i++) store<u8>(values + <usize>i, load<u8>(values + <usize>i) ^ 0x80);
 }

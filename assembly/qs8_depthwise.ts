@@ -3,7 +3,7 @@
 // form that writes float32), and a scalar kernel for any depth multiplier.
 
 import {
-  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
+  LAYER_ACTIVATION_FLIP, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
   LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
   LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
   LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT,
@@ -32,17 +32,24 @@ import {
  * filter's pixel of inputZero, activations XORed with `activationXor`. `requantization` is
  * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
  * (`params` then holds the channels' float32 scales); the output
- * stage is `zeroPoint`, `lowI`, `highI`.
+ * stage is `zeroPoint`, `lowI`, `highI`. A uint8 layer (`activationFlip` 0x80, TFLite's
+ * requantization only, no `dotFilter`) reads each input x as the int8 x - 128, its zero points
+ * and clamp in that form, and its filter as int16 (the uint8 weights less their zero point); its
+ * int8 outputs are the uint8 ones minus 128.
  */
 export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): void {
   const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
+  const uint8 = load<i32>(layer + LAYER_ACTIVATION_FLIP) != 0;
   if (requantization == REQUANTIZE_FAST) {
-    depthwise_x8(REQUANTIZE_FAST, input, output, layer, inputZero, 1);
+    if (uint8) depthwise_x8(REQUANTIZE_FAST, true, input, output, layer, inputZero, 1);
+    else depthwise_x8(REQUANTIZE_FAST, false, input, output, layer, inputZero, 1);
   } else if (requantization == REQUANTIZE_FP32) {
-    depthwise_x8(REQUANTIZE_FP32, input, output, layer, inputZero, 1);
+    depthwise_x8(REQUANTIZE_FP32, false, input, output, layer, inputZero, 1);
+  } else if (uint8) {
+    depthwise_x8(REQUANTIZE, true, input, output, layer, inputZero, 1);
   } else {
-    depthwise_x8(REQUANTIZE, input, output, layer, inputZero, 1);
+    depthwise_x8(REQUANTIZE, false, input, output, layer, inputZero, 1);
   }
 }
 
@@ -55,7 +62,7 @@ export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): voi
 export function qs8_depthwise_dequantize_x8(
   input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
-  depthwise_x8(DEQUANTIZE, input, output, layer, inputZero, rowScale);
+  depthwise_x8(DEQUANTIZE, false, input, output, layer, inputZero, rowScale);
 }
 
 /** Whether any of `count` int8 values at `values` is -128. */
@@ -68,8 +75,30 @@ function has_minus_128(values: usize, count: i32): bool {
   return v128.any_true(found);
 }
 
+/** 8 activations at `at` widened to int16: int8 values, or (`uint8`) uint8 ones as x - 128. */
+// @ts-ignore: decorator
+@inline
+function load_x8(uint8: bool, at: usize): v128 {
+  return uint8 ? i16x8.extend_low_i8x16_s(v128.xor(v128.load64_zero(at), i8x16.splat(-128))) : v128.load8x8_s(at);
+}
+
+/** 8 weights at `at` as int16: int8 ones widened, or (`uint8`) int16 ones as they are. */
+// @ts-ignore: decorator
+@inline
+function load_w8(uint8: bool, at: usize): v128 {
+  return uint8 ? v128.load(at) : v128.load8x8_s(at);
+}
+
+/** Weight `index` of the filter at `filter`: int8, or (`uint8`) int16. */
+// @ts-ignore: decorator
+@inline
+function weight(uint8: bool, filter: usize, index: i32): i32 {
+  return uint8 ? <i32>load<i16>(filter + (<usize>index << 1)) : <i32>load<i8>(filter + <usize>index);
+}
+
 /**
- * The body of both depthwise kernels; `mode` is a constant at each (inlined) call. Of the layer
+ * The body of both depthwise kernels; `mode` and `uint8` (uint8 activations read as x - 128, an
+ * int16 filter) are constants at each (inlined) call. Of the layer
  * block it reads the window, filter and interior bias, and either the int8 output stage (bias,
  * params, padded, zeroPoint, lowI, highI) or, for DEQUANTIZE, the float one (scales, floatBias,
  * lowF, highF).
@@ -77,7 +106,7 @@ function has_minus_128(values: usize, count: i32): bool {
 // @ts-ignore: decorator
 @inline
 function depthwise_x8(
-  mode: i32, input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
+  mode: i32, uint8: bool, input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
   const dequantize = mode == DEQUANTIZE;
   const inH = load<i32>(layer + LAYER_IN_H);
@@ -122,9 +151,11 @@ function depthwise_x8(
   const unrolled = kH == 3 && kW == 3;
   const dx = <usize>(dilationW * c);
   const dy = <usize>dilationH * rowBytes;
-  const filterRow = <usize>(3 * c);
-  const pixel = <usize>c;
-  const pairSums = unrolled && !has_minus_128(filter, 9 * c);
+  // The filter's bytes per weight, as a shift.
+  const weightShift: usize = uint8 ? 1 : 0;
+  const filterRow = <usize>(3 * c) << weightShift;
+  const pixel = <usize>c << weightShift;
+  const pairSums = !uint8 && unrolled && !has_minus_128(filter, 9 * c);
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
@@ -148,7 +179,7 @@ function depthwise_x8(
       const a6 = tap_at(origin, 2, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
       const a7 = tap_at(origin, 2, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
       const a8 = tap_at(origin, 2, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      for (; unrolled && dotFilter != 0 && channel + 16 <= blocks; channel += 16) {
+      for (; !uint8 && unrolled && dotFilter != 0 && channel + 16 <= blocks; channel += 16) {
         // 16 channels by the relaxed int8 dot product: taps 0-3, then 4-7 transposed to one
         // channel per lane (qs8_depthwise_dot.ts), then tap 8 alone; the activations XORed
         // with activationXor, the block's bias (first in `dotFilter`) corrected for it.
@@ -239,44 +270,44 @@ function depthwise_x8(
         // A 3x3 window wholly inside the image: unrolled, the zero point already folded into
         // interiorBias (bias - inputZero * the channel's nine weights).
         const p = origin + <usize>channel;
-        const f = filter + <usize>channel;
+        const f = filter + (<usize>channel << weightShift);
         let low4 = v128.load(interiorBias + (<usize>channel << 2));
         let high4 = v128.load(interiorBias + (<usize>channel << 2), 16);
         let x: v128, w: v128;
-          x = v128.load8x8_s(p + 0);
-          w = v128.load8x8_s(f + 0);
+          x = load_x8(uint8, p + 0);
+          w = load_w8(uint8, f + 0);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + dx);
-          w = v128.load8x8_s(f + pixel);
+          x = load_x8(uint8, p + dx);
+          w = load_w8(uint8, f + pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + 2 * dx);
-          w = v128.load8x8_s(f + 2 * pixel);
+          x = load_x8(uint8, p + 2 * dx);
+          w = load_w8(uint8, f + 2 * pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + dy);
-          w = v128.load8x8_s(f + filterRow);
+          x = load_x8(uint8, p + dy);
+          w = load_w8(uint8, f + filterRow);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + dy + dx);
-          w = v128.load8x8_s(f + filterRow + pixel);
+          x = load_x8(uint8, p + dy + dx);
+          w = load_w8(uint8, f + filterRow + pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + dy + 2 * dx);
-          w = v128.load8x8_s(f + filterRow + 2 * pixel);
+          x = load_x8(uint8, p + dy + 2 * dx);
+          w = load_w8(uint8, f + filterRow + 2 * pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + 2 * dy);
-          w = v128.load8x8_s(f + 2 * filterRow);
+          x = load_x8(uint8, p + 2 * dy);
+          w = load_w8(uint8, f + 2 * filterRow);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + 2 * dy + dx);
-          w = v128.load8x8_s(f + 2 * filterRow + pixel);
+          x = load_x8(uint8, p + 2 * dy + dx);
+          w = load_w8(uint8, f + 2 * filterRow + pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-          x = v128.load8x8_s(p + 2 * dy + 2 * dx);
-          w = v128.load8x8_s(f + 2 * filterRow + 2 * pixel);
+          x = load_x8(uint8, p + 2 * dy + 2 * dx);
+          w = load_w8(uint8, f + 2 * filterRow + 2 * pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
         store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
@@ -287,10 +318,10 @@ function depthwise_x8(
         let high4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2), 16);
         for (let ky = kyStart; ky < kyEnd; ky++) {
           const row = origin + <usize>(ky * dilationH) * rowBytes + <usize>channel;
-          const filterRow = filter + <usize>(ky * kW * c + channel);
+          const filterRow = filter + (<usize>(ky * kW * c + channel) << weightShift);
           for (let kx = kxStart; kx < kxEnd; kx++) {
-            const x = i16x8.sub(v128.load8x8_s(row + <usize>(kx * dilationW * c)), zeroIn);
-            const w = v128.load8x8_s(filterRow + <usize>(kx * c));
+            const x = i16x8.sub(load_x8(uint8, row + <usize>(kx * dilationW * c)), zeroIn);
+            const w = load_w8(uint8, filterRow + (<usize>(kx * c) << weightShift));
             low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
             high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
           }
@@ -302,8 +333,9 @@ function depthwise_x8(
         let acc = dequantize ? 0 : load<i32>(bias + (<usize>channel << 2));
         for (let ky = kyStart; ky < kyEnd; ky++) {
           for (let kx = kxStart; kx < kxEnd; kx++) {
-            acc += (<i32>load<i8>(origin + <usize>(ky * dilationH) * rowBytes + <usize>(kx * dilationW * c + channel)) - inputZero) *
-              <i32>load<i8>(filter + <usize>((ky * kW + kx) * c + channel));
+            const x = <i8>(load<u8>(origin + <usize>(ky * dilationH) * rowBytes + <usize>(kx * dilationW * c + channel)) ^ (uint8 ? 0x80 : 0));
+            acc += (<i32>x - inputZero) *
+              weight(uint8, filter, (ky * kW + kx) * c + channel);
           }
         }
         const offset = <usize>channel << 2;
@@ -335,7 +367,9 @@ function scalar_shift(params: usize, stride: usize, offset: usize): i32 {
  * Depthwise convolution on int8, one image, any depth multiplier: per output channel o (input
  * channel o / multiplier), sum over the taps inside the image of (x - inputZero) * w, plus bias,
  * requantized per channel (TFLite's `multipliers` and `shifts`), plus the output zero point,
- * clamped to [lowI, highI]; all but the image and output from the layer block.
+ * clamped to [lowI, highI]; all but the image and output from the layer block. A uint8 layer
+ * (`activationFlip` 0x80) has each input byte XORed with it (x read as the int8 x - 128) and an
+ * int16 filter.
  */
 export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
   const inH = load<i32>(layer + LAYER_IN_H);
@@ -360,6 +394,7 @@ export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
   const zeroPoint = load<i32>(layer + LAYER_ZERO_POINT);
   const low = load<i32>(layer + LAYER_LOW_I);
   const high = load<i32>(layer + LAYER_HIGH_I);
+  const flip = <u8>load<i32>(layer + LAYER_ACTIVATION_FLIP);
   const outC = c * multiplier;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
@@ -373,8 +408,8 @@ export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
           for (let kx = 0; kx < kW; kx++) {
             const ix = ox * strideW - padLeft + kx * dilationW;
             if (ix < 0 || ix >= inW) continue;
-            acc += (<i32>load<i8>(input + <usize>((iy * inW + ix) * c + channel)) - inputZero) *
-              <i32>load<i8>(filter + <usize>((ky * kW + kx) * outC + o));
+            acc += (<i32><i8>(load<u8>(input + <usize>((iy * inW + ix) * c + channel)) ^ flip) - inputZero) *
+              (flip != 0 ? weight(true, filter, (ky * kW + kx) * outC + o) : weight(false, filter, (ky * kW + kx) * outC + o));
           }
         }
         const value = requantize(acc, load<i32>(channelMultiplier + (<usize>o << 2)), load<i32>(channelShift + (<usize>o << 2))) + zeroPoint;

@@ -29,6 +29,21 @@ import {
  * order; depths past k and channels past n are zero. `depth` is k rounded up to a multiple of 8.
  */
 export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
+  pack_weights(false, source, n, k, depth, packed);
+}
+
+/**
+ * `qs8_pack_weights` for int16 weights (a uint8 layer's weights less their zero point, from
+ * -255 to 255: their products with int8 activations stay well within `qs8_gemm_4x8`'s int32 pair sums).
+ */
+export function qs8_pack_weights_i16(source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
+  pack_weights(true, source, n, k, depth, packed);
+}
+
+/** The body of both packings; `wide` (int16 weights) is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function pack_weights(wide: bool, source: usize, n: i32, k: i32, depth: i32, packed: usize): void {
   const panels = (n + CHANNELS - 1) / CHANNELS;
   let target = packed;
   for (let panel = 0; panel < panels; panel++) {
@@ -36,7 +51,10 @@ export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, pack
       for (let lane = 0; lane < CHANNELS; lane++) {
         const channel = panel * CHANNELS + lane;
         for (let d = pair; d < pair + 2; d++) {
-          const value: i16 = channel < n && d < k ? <i16>load<i8>(source + <usize>(channel * k + d)) : 0;
+          const index = <usize>(channel * k + d);
+          const value: i16 = channel < n && d < k
+            ? (wide ? load<i16>(source + (index << 1)) : <i16>load<i8>(source + index))
+            : 0;
           store<i16>(target, value);
           target += 2;
         }
@@ -50,12 +68,29 @@ export function qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, pack
  * values at `target`, zeros past k: the A operand of `qs8_gemm_4x8`.
  */
 export function qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void {
+  widen(false, source, rows, k, stride, depth, target);
+}
+
+/** `qs8_widen` for uint8 values, each widened as the int8 x - 128 (its byte XORed with 0x80). */
+export function qs8_widen_uint8(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void {
+  widen(true, source, rows, k, stride, depth, target);
+}
+
+/** The body of both widenings; `flip` is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function widen(flip: bool, source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void {
+  const flipV = i8x16.splat(-128);
   for (let row = 0; row < rows; row++) {
     const from = source + <usize>(row * stride);
     const to = target + (<usize>(row * depth) << 1);
     let d = 0;
-    for (; d + 8 <= k; d += 8) v128.store(to + (<usize>d << 1), v128.load8x8_s(from + <usize>d));
-    for (; d < k; d++) store<i16>(to + (<usize>d << 1), <i16>load<i8>(from + <usize>d));
+    for (; d + 8 <= k; d += 8) {
+      const at = from + <usize>d;
+      const values = flip ? i16x8.extend_low_i8x16_s(v128.xor(v128.load64_zero(at), flipV)) : v128.load8x8_s(at);
+      v128.store(to + (<usize>d << 1), values);
+    }
+    for (; d < k; d++) store<i16>(to + (<usize>d << 1), <i16><i8>(load<u8>(from + <usize>d) ^ (flip ? 0x80 : 0)));
     for (; d < depth; d++) store<i16>(to + (<usize>d << 1), 0);
   }
 }

@@ -79,7 +79,11 @@ export interface KernelExports {
   /** assembly/qs8_gemm.ts */
   qs8_pack_weights(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
   /** assembly/qs8_gemm.ts */
+  qs8_pack_weights_i16(source: usize, n: i32, k: i32, depth: i32, packed: usize): void;
+  /** assembly/qs8_gemm.ts */
   qs8_widen(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
+  /** assembly/qs8_gemm.ts */
+  qs8_widen_uint8(source: usize, rows: i32, k: i32, stride: i32, depth: i32, target: usize): void;
   /** assembly/qs16_requantize.ts */
   qs16_depthwise_sums(input: usize, sums: usize, layer: usize): void;
   /** assembly/qs16_requantize.ts */
@@ -145,6 +149,8 @@ export interface KernelExports {
   /** assembly/qs8_reduce.ts */
   qs8_channel_sums(input: usize, rows: i32, channels: i32, unsigned: i32, sums: usize): void;
   /** assembly/qs8_convert.ts */
+  qs8_flip(values: usize, n: i32): void;
+  /** assembly/qs8_convert.ts */
   qs8_requantize_values(mode: i32, input: usize, output: usize, n: i32, layer: usize): void;
   /** assembly/qs8_quantize.ts */
   qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void;
@@ -193,7 +199,9 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_gemm_dequantize_4x8",
   "qs8_gemm_sums_4x8",
   "qs8_pack_weights",
+  "qs8_pack_weights_i16",
   "qs8_widen",
+  "qs8_widen_uint8",
   "qs16_depthwise_sums",
   "qs16_requantize_sums",
   "qs8_gemm_4x8c4",
@@ -206,6 +214,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_binary",
   "qs8_pool",
   "qs8_channel_sums",
+  "qs8_flip",
   "qs8_requantize_values",
   "qs8_quantize",
   "qs8_quantize_fp32",

@@ -60,6 +60,11 @@ export const LAYER_FIELDS = {
    * engine reads that operand as unsigned, 0 where it reads it as signed.
    */
   activationXor: "i32",
+  /**
+   * 0x80 where the layer's activations are uint8, 0 for int8: the depthwise kernels read every
+   * input byte XORed with it (a uint8 x as the int8 x - 128; zero points and clamp in that form).
+   */
+  activationFlip: "i32",
   // The output stage: int8 zero point and clamp, float32 clamp, requantization mode.
   zeroPoint: "i32",
   lowI: "i32",
