@@ -5,11 +5,20 @@
  * Either way the weights are packed at load with the input zero point folded into the bias
  * (bias - inputZero * sum of the channel's weights, and for the unsigned dot form the + 128 its
  * flipped activations carry) and the sums are requantized per channel exactly as TFLite's
- * reference does, or, in the "xnnpack" arithmetic, as XNNPACK does (float32 scales).
+ * reference does, or, in the "xnnpack" arithmetic, as XNNPACK does (float32 scales). A uint8
+ * layer (`activationFlip` 0x80, see `integer_layer.ts`) runs on `qs8_gemm_4x8` with int16
+ * weights, its rows widened as int8 x - 128 (`qs8_widen_uint8`) and its outputs flipped back to
+ * uint8.
  */
 import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelCalls, OpContext } from "../../op.ts";
-import { channelConstants, fp32Constants, largestMagnitude, roundUp } from "./weight_packing.ts";
+import {
+  channelConstants,
+  fp32Constants,
+  largestMagnitude,
+  roundUp,
+  weightBound,
+} from "./weight_packing.ts";
 import { xnnpackActivationRange, xnnpackChannelScales } from "./xnnpack_arithmetic.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
@@ -42,6 +51,8 @@ export interface PackedLayer {
   rowStride: number;
   /** The layer block (`src/runtime/kernel_layout.ts`) of the GEMM. */
   layer: number;
+  /** The layer's `activationFlip`: 0x80 for uint8 rows and outputs, 0 for int8. */
+  activationFlip: number;
 }
 
 /**
@@ -57,11 +68,11 @@ export function packLayer(
   k: number,
   patches = false,
 ): PackedLayer {
-  const { weights, bias, inputZero, multipliers, shifts } = layer;
+  const { weights, bias, inputZero, multipliers, shifts, activationFlip } = layer;
   const kernels = context.kernels;
   const form = kernels.qs8_dot_form();
-  const dot = form !== DotForm.none;
-  const activationXor = dotActivationXor(form);
+  const dot = form !== DotForm.none && activationFlip === 0;
+  const activationXor = dot ? dotActivationXor(form) : 0;
   const singleRounding = context.operator.op === "FULLY_CONNECTED";
   const memory = context.memory;
   const depth = dot ? (patches ? roundUp(k, 4) : k) : roundUp(k, 8);
@@ -73,7 +84,9 @@ export function packLayer(
     );
     const sumsOffset = source + roundUp(weights.byteLength, 4);
     if (dot) kernels.qs8_pack_weights_c4(source, n, k, packed, sumsOffset);
-    else kernels.qs8_pack_weights(source, n, k, depth, packed);
+    else if (weights instanceof Int16Array) {
+      kernels.qs8_pack_weights_i16(source, n, k, depth, packed);
+    } else kernels.qs8_pack_weights(source, n, k, depth, packed);
     return dot ? Int32Array.from(memory.i32(sumsOffset, n)) : undefined;
   });
   const weightSum = (channel: number) => {
@@ -83,12 +96,14 @@ export function packLayer(
     return sum;
   };
   const folded = Int32Array.from(bias, (value, channel) => value - inputZero * weightSum(channel));
-  // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127), plus the bias.
-  const sumBound = k * 128 * 127 + largestMagnitude(folded);
+  // A GEMM sum: k products of int8 inputs (at most 128) and weights (at most 127, or 255 for a
+  // uint8 layer's), plus the bias.
+  const sumBound = k * 128 * weightBound(weights) + largestMagnitude(folded);
   const kernelBias = activationXor
     ? folded.map((value, channel) => value - activationXor * weightSum(channel))
     : folded;
-  const xnnpack = context.arithmetic === "xnnpack";
+  // uint8 layers keep TFLite's reference arithmetic in the "xnnpack" one, as they always have.
+  const xnnpack = context.arithmetic === "xnnpack" && activationFlip === 0;
   const constants = xnnpack
     ? fp32Constants(
       context,
@@ -114,7 +129,16 @@ export function packLayer(
     lowI: low,
     highI: high,
   });
-  return { dot, n, k, packed, depth, rowStride: patches ? depth : k, layer: block };
+  return {
+    dot,
+    n,
+    k,
+    packed,
+    depth,
+    rowStride: patches ? depth : k,
+    layer: block,
+    activationFlip,
+  };
 }
 
 /** The filter's (input 1's) quantization scales: one per channel, or one for the tensor. */
@@ -124,9 +148,12 @@ export function filterScales(context: OpContext): ArrayLike<number> {
 
 /** The quantities an int8 layer's preparation computed (see `integer_layer.ts`). */
 export interface Int8Layer {
+  /** 0x80 for a uint8 layer run as int8 (`int8WasmLayer`), 0 for an int8 one. */
+  activationFlip: number;
   input: RuntimeTensor;
   output: RuntimeTensor;
-  weights: Int8Array;
+  /** int8 weights, or a uint8 layer's weights less their zero point as int16. */
+  weights: Int8Array | Int16Array;
   bias: ArrayLike<number>;
   multipliers: Int32Array;
   shifts: Int32Array;
@@ -144,7 +171,8 @@ export function bandRows(depth: number, rows: number): number {
 /**
  * Feeds `rows` rows of int8 A (row stride `stride` bytes, `k` values each) to `multiply` in
  * bands of `band` rows, each widened first to int16 rows of `depth` values at `widened` (the
- * GEMM's operand, `band * depth * 2` bytes: a band never outgrows it, whatever `rows`).
+ * GEMM's operand, `band * depth * 2` bytes: a band never outgrows it, whatever `rows`); uint8
+ * rows (`activationFlip` 0x80) as int8 x - 128.
  */
 export function widenInBands(
   kernels: KernelCalls,
@@ -156,10 +184,12 @@ export function widenInBands(
   widened: number,
   band: number,
   multiply: (start: number, count: number) => void,
+  activationFlip = 0,
 ): void {
+  const widen = activationFlip ? kernels.qs8_widen_uint8 : kernels.qs8_widen;
   for (let start = 0; start < rows; start += band) {
     const count = Math.min(band, rows - start);
-    kernels.qs8_widen(a + start * stride, count, k, stride, depth, widened);
+    widen(a + start * stride, count, k, stride, depth, widened);
     multiply(start, count);
   }
 }
@@ -171,8 +201,9 @@ export function rowsScratchBytes(packed: PackedLayer, band: number): number {
 
 /**
  * Multiplies `rows` int8 rows of A at `a` (`packed.rowStride` bytes apart) into int8 rows of n
- * outputs at `c`; the widened GEMM widens them in bands of `band` rows at `scratch`, which holds
- * `rowsScratchBytes(packed, band)` bytes whatever `rows` is.
+ * outputs at `c` (uint8 rows and outputs for a uint8 layer); the widened GEMM widens them in bands
+ * of `band` rows at `scratch`, which holds `rowsScratchBytes(packed, band)` bytes whatever `rows`
+ * is.
  */
 export function multiplyRows(
   kernels: KernelCalls,
@@ -185,19 +216,21 @@ export function multiplyRows(
 ): void {
   if (packed.dot) {
     kernels.qs8_gemm_4x8c4(a, packed.packed, c, rows, packed.layer);
-    return;
+  } else {
+    widenInBands(
+      kernels,
+      a,
+      packed.rowStride,
+      packed.k,
+      rows,
+      packed.depth,
+      scratch,
+      band,
+      (start, count) => {
+        kernels.qs8_gemm_4x8(scratch, packed.packed, c + start * packed.n, count, packed.layer);
+      },
+      packed.activationFlip,
+    );
   }
-  widenInBands(
-    kernels,
-    a,
-    packed.rowStride,
-    packed.k,
-    rows,
-    packed.depth,
-    scratch,
-    band,
-    (start, count) => {
-      kernels.qs8_gemm_4x8(scratch, packed.packed, c + start * packed.n, count, packed.layer);
-    },
-  );
+  if (packed.activationFlip) kernels.qs8_flip(c, rows * packed.n);
 }

@@ -13,20 +13,53 @@ import {
 import { channelMultipliers, params } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
 
+/** What `layerParameters` prepared, as the choice of a layer's kernels reads it. */
+type IntegerLayer = ReturnType<typeof layerParameters>;
+
+/** 0x80, the XOR that turns a uint8 value x into the int8 x - 128 (and back). */
+const UINT8_FLIP = 0x80;
+
 /**
- * Whether a layer runs on the wasm int8 kernels: int8 activations, symmetric weights (zero point
- * 0, as the int8 spec requires) and right shifts of at most 30 bits, which the kernels' exact
- * requantization takes. Legacy uint8 layers, and layers with an output multiplier below 2^-31
- * (a 31-bit shift, which TFLite runs too), stay on the TypeScript reference, exact for them (in
- * the "xnnpack" arithmetic too, where such a layer then gives TFLite's reference results).
+ * The layer as the wasm int8 kernels take it, or null for a layer that stays on the TypeScript
+ * reference. They take int8 activations with symmetric weights (zero point 0, as the int8 spec
+ * requires) and right shifts of at most 30 bits, which their exact requantization takes. A legacy
+ * uint8 layer with one weight zero point runs on them as an int8 one: every activation x as the
+ * int8 x - 128 (`activationFlip`: the kernels read the input bytes XORed with it and flip their
+ * outputs back), its zero points and clamp moved by -128 with them, exact since
+ * (x - 128) - (zero - 128) = x - zero; and its weights less their zero point as int16 (from -255
+ * to 255: uint8 weights use their whole range). Other layers, and layers with an output
+ * multiplier below 2^-31 (a 31-bit shift, which TFLite runs too), stay on the TypeScript
+ * reference, exact for them (in the "xnnpack" arithmetic too, where such a layer, and any uint8
+ * layer, then gives TFLite's reference results).
  */
-export function usesWasm(
-  input: RuntimeTensor,
-  filterZeroPoints: number[],
-  shifts: Int32Array,
-): boolean {
-  return input.dtype === "int8" && filterZeroPoints.every((zero) => zero === 0) &&
-    shifts.every((shift) => shift >= -30);
+export function int8WasmLayer<Layer extends IntegerLayer>(
+  layer: Layer,
+): (Layer & { weights: Int8Array | Int16Array; activationFlip: number }) | null {
+  const { input, weights, filterZeroPoints, shifts } = layer;
+  if (!shifts.every((shift) => shift >= -30)) return null;
+  if (input.dtype === "int8") {
+    return filterZeroPoints.every((zero) => zero === 0)
+      ? { ...layer, weights: weights as Int8Array, activationFlip: 0 }
+      : null;
+  }
+  const { inputZero, outputZero } = layer;
+  const filterZero = filterZeroPoints[0];
+  if (
+    input.dtype !== "uint8" || !filterZeroPoints.every((zero) => zero === filterZero) ||
+    ![inputZero, outputZero, filterZero].every((zero) => zero >= 0 && zero <= 255)
+  ) {
+    return null;
+  }
+  return {
+    ...layer,
+    weights: Int16Array.from(weights, (weight) => weight - filterZero),
+    filterZeroPoints: [0],
+    inputZero: inputZero - UINT8_FLIP,
+    outputZero: outputZero - UINT8_FLIP,
+    low: layer.low - UINT8_FLIP,
+    high: layer.high - UINT8_FLIP,
+    activationFlip: UINT8_FLIP,
+  };
 }
 
 /**

@@ -81,8 +81,9 @@ export function floatGemmRowsOp(
 
 /**
  * The split of a windowed op over a stack of images by output rows: `callImage` computes, for
- * image `image`, output rows from `firstRow` as the layer block at `block` says (the layer's own
- * for a whole image; a copy narrowed to the rows, in the chunk's scratch, for part of one).
+ * image `image`, `rowCount` output rows from `firstRow` as the layer block at `block` says (the
+ * layer's own for a whole image; a copy narrowed to the rows, in the chunk's scratch, for part of
+ * one).
  */
 export function windowRowSplit(
   memory: KernelMemory,
@@ -90,7 +91,13 @@ export function windowRowSplit(
   batches: number,
   outH: number,
   workPerRow: number,
-  callImage: (calls: KernelCalls, image: number, firstRow: number, block: number) => void,
+  callImage: (
+    calls: KernelCalls,
+    image: number,
+    firstRow: number,
+    block: number,
+    rowCount: number,
+  ) => void,
 ): RowSplit {
   return {
     rows: batches * outH,
@@ -106,7 +113,7 @@ export function windowRowSplit(
           block = windowRowsLayer(memory, layer, imageFirst, imageEnd, copy);
           copy += LAYER_BLOCK_BYTES;
         }
-        callImage(calls, image, imageFirst, block);
+        callImage(calls, image, imageFirst, block, imageEnd - imageFirst);
       });
     },
   };

@@ -119,6 +119,14 @@ export function fp32Constants(
   };
 }
 
+/**
+ * The largest weight magnitude the int8 kernels' sum bounds count: 127 for int8 weights, 255 for
+ * a uint8 layer's weights less their zero point (int16, see `int8WasmLayer`).
+ */
+export function weightBound(weights: Int8Array | Int16Array): number {
+  return weights instanceof Int16Array ? 255 : 127;
+}
+
 /** The largest |value| in `values`. */
 export function largestMagnitude(values: ArrayLike<number>): number {
   let largest = 0;
@@ -133,7 +141,7 @@ export function largestMagnitude(values: ArrayLike<number>): number {
  * zeros to `padded` channels: what folds the input zero point into a 3x3 window's bias.
  */
 export function depthwiseWeightSums(
-  weights: Int8Array,
+  weights: Int8Array | Int16Array,
   channels: number,
   padded: number,
 ): Int32Array {

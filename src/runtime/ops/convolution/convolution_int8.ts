@@ -2,8 +2,9 @@
  * Int8 CONV_2D and DEPTHWISE_CONV_2D on the wasm kernels (the int8 GEMMs of `common/int8_gemm.ts`,
  * `assembly/qs8_conv.ts`, `qs8_depthwise.ts`): the GEMM over the input rows or im2col bands, the
  * depthwise kernels 8 channels at a time. The arithmetic is exactly that of
- * `convolution_integer.ts`, TFLite's reference (or XNNPACK's, in the "xnnpack" arithmetic). Both
- * divide by output rows among the interpreter's threads (`common/row_split.ts`).
+ * `convolution_integer.ts`, TFLite's reference (or XNNPACK's, in the "xnnpack" arithmetic), for
+ * int8 layers and for uint8 ones run as int8 (`activationFlip`, see `common/integer_layer.ts`).
+ * Both divide by output rows among the interpreter's threads (`common/row_split.ts`).
  */
 import { type LayerFields, storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
@@ -30,6 +31,7 @@ import {
   fp32Constants,
   largestMagnitude,
   roundUp,
+  weightBound,
 } from "../common/weight_packing.ts";
 import { xnnpackActivationRange, xnnpackChannelScales } from "../common/xnnpack_arithmetic.ts";
 import { windowFields } from "../common/window.ts";
@@ -41,7 +43,7 @@ import { type Int8Convolution, prepareIm2col } from "./convolution_common.ts";
  * the rows each chunk's scratch is sized for, however many rows a chunk of a batch holds.
  */
 export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
-  const { input, output, inputZero, window } = layer;
+  const { input, output, inputZero, activationFlip, window } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [outC, kH, kW] = context.input(1).shape;
   const positions = window.rows.outSize * window.columns.outSize;
@@ -87,7 +89,15 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
         const imageOut = output.offset + image * positions * outC;
         for (let start = imageFirst; start < imageEnd; start += band) {
           const count = Math.min(band, imageEnd - start);
-          calls.qs8_im2col(imageIn, im2col.layer, start, count, inputZero, scratch);
+          // Taps outside the image hold the input zero point as the input stores it.
+          calls.qs8_im2col(
+            imageIn,
+            im2col.layer,
+            start,
+            count,
+            inputZero ^ activationFlip,
+            scratch,
+          );
           multiplyRows(
             calls,
             packed,
@@ -109,12 +119,12 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
  * product where it is exact), the scalar kernel otherwise.
  */
 export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): PreparedOp {
-  const { input, output, inputZero, outputZero, low, high } = layer;
+  const { input, output, inputZero, outputZero, low, high, activationFlip, weights } = layer;
   const [batches, inH, inW, channels] = input.shape;
   const [, kH, kW, outC] = context.input(1).shape;
   const { rows, columns } = layer.window;
   const memory = context.memory;
-  const filter = memory.store(layer.weights);
+  const filter = memory.store(weights);
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
   const rowOut = columns.outSize * outC;
@@ -125,12 +135,12 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       batches,
       rows.outSize,
       rowOut * kH * kW * WORK_PER_DEPTHWISE_TAP,
-      (calls, image, firstRow, rowsBlock) =>
-        calls[kernel](
-          input.offset + image * imageIn,
-          output.offset + (image * rows.outSize + firstRow) * rowOut,
-          rowsBlock,
-        ),
+      (calls, image, firstRow, rowsBlock, rowCount) => {
+        const target = output.offset + (image * rows.outSize + firstRow) * rowOut;
+        calls[kernel](input.offset + image * imageIn, target, rowsBlock);
+        // A uint8 layer's outputs, computed as int8 x - 128, flipped back.
+        if (activationFlip) calls.qs8_flip(target, rowCount * rowOut);
+      },
     );
   // What both depthwise kernels read of the layer block.
   const shared: LayerFields = {
@@ -141,19 +151,21 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     zeroPoint: outputZero,
     lowI: low,
     highI: high,
+    activationFlip,
   };
   if (outC === channels) {
     const padded = roundUp(outC, 8);
-    const sums = depthwiseWeightSums(layer.weights, outC, padded);
+    const sums = depthwiseWeightSums(weights, outC, padded);
     const interior = Int32Array.from(
       sums,
       (sum, channel) => (layer.bias[channel] ?? 0) - inputZero * sum,
     );
     // A depthwise sum: kH * kW products of (x - inputZero) (at most 255) and weights (at most
-    // 127), plus the bias or the interior bias.
-    const sumBound = kH * kW * 255 * 127 +
+    // 127, or 255 for a uint8 layer's), plus the bias or the interior bias.
+    const sumBound = kH * kW * 255 * weightBound(weights) +
       Math.max(largestMagnitude(layer.bias), largestMagnitude(interior));
-    const xnnpack = context.arithmetic === "xnnpack";
+    // uint8 layers keep TFLite's reference arithmetic in the "xnnpack" one, as they always have.
+    const xnnpack = context.arithmetic === "xnnpack" && activationFlip === 0;
     const constants = xnnpack
       ? fp32Constants(
         context,
@@ -170,13 +182,15 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
         sumBound,
       );
     const [lowI, highI] = xnnpack ? xnnpackActivationRange(context, output) : [low, high];
-    // 3x3 windows on the relaxed int8 dot product, 16 channels at a time, where it is exact.
+    // 3x3 windows of int8 weights on the relaxed int8 dot product, 16 channels at a time, where
+    // it is exact.
     const form = kernels.qs8_dot_form();
     const activationXor = dotActivationXor(form);
-    const dot = form !== DotForm.none && kH === 3 && kW === 3 && channels >= 16;
+    const dot = weights instanceof Int8Array && form !== DotForm.none && kH === 3 && kW === 3 &&
+      channels >= 16;
     const dotFilter = dot
       ? memory.store(
-        depthwiseDotFilter(layer.weights, channels, layer.bias, sums, inputZero, activationXor),
+        depthwiseDotFilter(weights, channels, layer.bias, sums, inputZero, activationXor),
       )
       : 0;
     const vectorised = storeLayer(memory, {

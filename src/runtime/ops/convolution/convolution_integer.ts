@@ -1,13 +1,15 @@
 /**
  * Integer CONV_2D and DEPTHWISE_CONV_2D (int8, legacy uint8 and int16x8), bit-exact with
- * TensorFlow Lite's reference kernels: int8 layers with symmetric weights run on the wasm int8
- * kernels (`convolution_int8.ts`), int16x8 CONV_2D and DEPTHWISE_CONV_2D on the wasm int16 paths
- * where their sums stay within int32 (`common/int16_gemm.ts`, `convolution_int16.ts`), the others here in scalar TypeScript, the reference the
- * SIMD kernels match. The fixed-point primitives are in `quantization/fixed_point.ts`.
+ * TensorFlow Lite's reference kernels: int8 layers with symmetric weights, and uint8 layers whose
+ * weights less their zero point fit int8, run on the wasm int8 kernels (`convolution_int8.ts`,
+ * see `int8WasmLayer`), int16x8 CONV_2D and DEPTHWISE_CONV_2D on the wasm int16 paths where their
+ * sums stay within int32 (`common/int16_gemm.ts`, `convolution_int16.ts`), the others here in
+ * scalar TypeScript, the reference the SIMD kernels match. The fixed-point primitives are in
+ * `quantization/fixed_point.ts`.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { int16WasmWeights, layerParameters, usesWasm } from "../common/integer_layer.ts";
+import { int16WasmWeights, int8WasmLayer, layerParameters } from "../common/integer_layer.ts";
 import { slidingWindow } from "../common/window.ts";
 import { qs8Conv2d, qs8DepthwiseConv2d } from "./convolution_int8.ts";
 import { qs16Conv2d } from "../common/int16_gemm.ts";
@@ -31,9 +33,8 @@ export function integerConv2d(context: OpContext): PreparedOp {
   const window = slidingWindow(context, inH, inW, kH, kW);
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  if (usesWasm(input, filterZeroPoints, shifts)) {
-    return qs8Conv2d(context, { ...layer, weights: weights as Int8Array, window });
-  }
+  const int8Layer = int8WasmLayer(layer);
+  if (int8Layer) return qs8Conv2d(context, { ...int8Layer, window });
   const int16Weights = int16WasmWeights(layer);
   const int16Layer = int16Weights &&
     qs16Conv2d(context, { ...layer, weights: int16Weights, window });
@@ -90,9 +91,8 @@ export function integerDepthwiseConv2d(context: OpContext): PreparedOp {
   const window = slidingWindow(context, inH, inW, kH, kW);
   const { strideH, strideW, dilationH, dilationW, rows, columns } = window;
   output.shape = [batches, rows.outSize, columns.outSize, outC];
-  if (usesWasm(input, filterZeroPoints, shifts)) {
-    return qs8DepthwiseConv2d(context, { ...layer, weights: weights as Int8Array, window });
-  }
+  const int8Layer = int8WasmLayer(layer);
+  if (int8Layer) return qs8DepthwiseConv2d(context, { ...int8Layer, window });
   const int16Weights = int16WasmWeights(layer);
   const int16Layer = int16Weights &&
     qs16DepthwiseConv2d(context, { ...layer, weights: int16Weights, window });

@@ -1,12 +1,13 @@
 /**
  * Integer FULLY_CONNECTED (int8, legacy uint8 and int16x8), bit-exact with TensorFlow Lite's
- * reference kernels: int8 layers with symmetric weights run on the int8 GEMM
- * (`fully_connected_int8.ts`), int16x8 layers on the int16 one where their sums stay within int32
- * (`common/int16_gemm.ts`), the others here in scalar TypeScript.
+ * reference kernels: int8 layers with symmetric weights, and uint8 layers whose weights less their
+ * zero point fit int8 (`int8WasmLayer`), run on the int8 GEMM (`fully_connected_int8.ts`),
+ * int16x8 layers on the int16 one where their sums stay within int32 (`common/int16_gemm.ts`), the
+ * others here in scalar TypeScript.
  */
 import { elementCount } from "../../../format/dtype.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
-import { int16WasmWeights, layerParameters, usesWasm } from "../common/integer_layer.ts";
+import { int16WasmWeights, int8WasmLayer, layerParameters } from "../common/integer_layer.ts";
 import { qs8FullyConnected } from "./fully_connected_int8.ts";
 import { qs16FullyConnected } from "../common/int16_gemm.ts";
 import { integerInput } from "../../quantization/parameters.ts";
@@ -24,9 +25,8 @@ export function integerFullyConnected(context: OpContext): PreparedOp {
     context.unsupported(`input [${input.shape}] does not split into rows of ${k}`);
   }
   output.shape = context.options.keepNumDims ? [...input.shape.slice(0, -1), n] : [m, n];
-  if (usesWasm(input, filterZeroPoints, shifts)) {
-    return qs8FullyConnected(context, { ...layer, weights: weights as Int8Array });
-  }
+  const int8Layer = int8WasmLayer(layer);
+  if (int8Layer) return qs8FullyConnected(context, int8Layer);
   const int16Weights = int16WasmWeights(layer);
   const int16Layer = int16Weights &&
     qs16FullyConnected(context, { ...layer, weights: int16Weights }, m, n, k);
