@@ -372,6 +372,14 @@ function scalar_shift(params: usize, stride: usize, offset: usize): i32 {
  * int16 filter.
  */
 export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
+  if (load<i32>(layer + LAYER_ACTIVATION_FLIP) != 0) depthwise_scalar(true, input, output, layer);
+  else depthwise_scalar(false, input, output, layer);
+}
+
+/** The body of `qs8_depthwise`; `uint8` is a constant at each (inlined) call. */
+// @ts-ignore: decorator
+@inline
+function depthwise_scalar(uint8: bool, input: usize, output: usize, layer: usize): void {
   const inH = load<i32>(layer + LAYER_IN_H);
   const inW = load<i32>(layer + LAYER_IN_W);
   const c = load<i32>(layer + LAYER_CHANNELS);
@@ -394,7 +402,6 @@ export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
   const zeroPoint = load<i32>(layer + LAYER_ZERO_POINT);
   const low = load<i32>(layer + LAYER_LOW_I);
   const high = load<i32>(layer + LAYER_HIGH_I);
-  const flip = <u8>load<i32>(layer + LAYER_ACTIVATION_FLIP);
   const outC = c * multiplier;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
@@ -408,8 +415,8 @@ export function qs8_depthwise(input: usize, output: usize, layer: usize): void {
           for (let kx = 0; kx < kW; kx++) {
             const ix = ox * strideW - padLeft + kx * dilationW;
             if (ix < 0 || ix >= inW) continue;
-            acc += (<i32><i8>(load<u8>(input + <usize>((iy * inW + ix) * c + channel)) ^ flip) - inputZero) *
-              (flip != 0 ? weight(true, filter, (ky * kW + kx) * outC + o) : weight(false, filter, (ky * kW + kx) * outC + o));
+            const x = <i8>(load<u8>(input + <usize>((iy * inW + ix) * c + channel)) ^ (uint8 ? 0x80 : 0));
+            acc += (<i32>x - inputZero) * weight(uint8, filter, (ky * kW + kx) * outC + o);
           }
         }
         const value = requantize(acc, load<i32>(channelMultiplier + (<usize>o << 2)), load<i32>(channelShift + (<usize>o << 2))) + zeroPoint;
