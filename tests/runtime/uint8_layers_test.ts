@@ -81,8 +81,9 @@ function randomLayer(op: Op, perChannel = false): Layer {
   const channels = integer(1, 24);
   const multiplier = op === "DEPTHWISE_CONV_2D" ? (integer(0, 3) === 0 ? 2 : 1) : 1;
   const outC = op === "DEPTHWISE_CONV_2D" ? channels * multiplier : integer(1, 20);
-  const kH = fc ? 1 : integer(1, 5);
-  const kW = fc ? 1 : integer(1, 5);
+  // 1x1 and 3x3 windows often: the GEMM's direct rows and the depthwise kernel's 3x3 interior.
+  const square = [1, 3, 3, 5][integer(0, 3)];
+  const [kH, kW] = fc ? [1, 1] : integer(0, 2) ? [square, square] : [integer(1, 5), integer(1, 5)];
   const dilation: [number, number] = fc ? [1, 1] : [integer(1, 2), integer(1, 2)];
   const inH = fc ? 1 : (kH - 1) * dilation[0] + integer(1, 9);
   const inW = fc ? 1 : (kW - 1) * dilation[1] + integer(1, 9);
@@ -98,7 +99,7 @@ function randomLayer(op: Op, perChannel = false): Layer {
     outC,
     kH,
     kW,
-    stride: fc ? [1, 1] : [integer(1, 3), integer(1, 3)],
+    stride: fc ? [1, 1] : integer(0, 1) ? [1, 1] : [integer(1, 3), integer(1, 3)],
     dilation,
     padding: integer(0, 1) ? "SAME" : "VALID",
     activation: (["NONE", "RELU", "RELU6"] as const)[integer(0, 2)],
