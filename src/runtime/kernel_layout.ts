@@ -61,8 +61,9 @@ export const LAYER_FIELDS = {
    */
   activationXor: "i32",
   /**
-   * 0x80 where the layer's activations are uint8, 0 for int8: the depthwise kernels read every
-   * input byte XORed with it (a uint8 x as the int8 x - 128; zero points and clamp in that form).
+   * 0x80 where the layer's activations are uint8, 0 for int8: the depthwise kernels then read
+   * every input byte XORed with it (a uint8 x as the int8 x - 128; zero points and clamp in that
+   * form) and an int16 filter (the weights less their zero point).
    */
   activationFlip: "i32",
   // The output stage: int8 zero point and clamp, float32 clamp, requantization mode.

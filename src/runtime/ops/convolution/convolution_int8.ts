@@ -185,9 +185,9 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     // 3x3 windows of int8 weights on the relaxed int8 dot product, 16 channels at a time, where
     // it is exact.
     const form = kernels.qs8_dot_form();
-    const activationXor = dotActivationXor(form);
     const dot = weights instanceof Int8Array && form !== DotForm.none && kH === 3 && kW === 3 &&
       channels >= 16;
+    const activationXor = dot ? dotActivationXor(form) : 0;
     const dotFilter = dot
       ? memory.store(
         depthwiseDotFilter(weights, channels, layer.bias, sums, inputZero, activationXor),
