@@ -4,6 +4,7 @@ import {
   LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_STRIDE_H, LAYER_STRIDE_W,
 } from "./kernel_layout.generated";
 import { f32x4_madd } from "./simd";
+import { end_tap, first_tap } from "./window";
 
 // Float32 depthwise convolution, NHWC, one image per call; the window, filter, bias and clamp
 // (`lowF`, `highF`) come from the layer block. Filters are TFLite's [1, kH, kW, C*M]; output
@@ -47,12 +48,12 @@ export function f32_depthwise(input: usize, output: usize, layer: usize): void {
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
     // Taps ky whose row lies inside the image: y0 + ky * dilationH in [0, inH).
-    const kyStart = y0 >= 0 ? 0 : (-y0 + dilationH - 1) / dilationH;
-    const kyEnd = min(kH, (inH - y0 + dilationH - 1) / dilationH);
+    const kyStart = first_tap(y0, dilationH);
+    const kyEnd = end_tap(y0, inH, kH, dilationH);
     for (let ox = 0; ox < outW; ox++) {
       const x0 = ox * strideW - padLeft;
-      const kxStart = x0 >= 0 ? 0 : (-x0 + dilationW - 1) / dilationW;
-      const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
+      const kxStart = first_tap(x0, dilationW);
+      const kxEnd = end_tap(x0, inW, kW, dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>x0 * pixel;
       if (unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3) {
         const dy = <usize>dilationH * rowBytes;

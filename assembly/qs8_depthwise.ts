@@ -14,6 +14,7 @@ import {
   bytes_high, bytes_low, pairs_high, pairs_low, spread_0, spread_1, spread_2, spread_3, tap_at,
 } from "./qs8_depthwise_dot";
 import { store_x8 } from "./qs8_depthwise_output";
+import { end_tap, first_tap } from "./window";
 import { dot_add } from "./qs8_gemm_dot";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, requantize, requantize_fp32,
@@ -159,12 +160,12 @@ function depthwise_x8(
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
-    const kyStart = y0 >= 0 ? 0 : (-y0 + dilationH - 1) / dilationH;
-    const kyEnd = min(kH, (inH - y0 + dilationH - 1) / dilationH);
+    const kyStart = first_tap(y0, dilationH);
+    const kyEnd = end_tap(y0, inH, kH, dilationH);
     for (let ox = 0; ox < outW; ox++) {
       const x0 = ox * strideW - padLeft;
-      const kxStart = x0 >= 0 ? 0 : (-x0 + dilationW - 1) / dilationW;
-      const kxEnd = min(kW, (inW - x0 + dilationW - 1) / dilationW);
+      const kxStart = first_tap(x0, dilationW);
+      const kxEnd = end_tap(x0, inW, kW, dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
       const interior = unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3;
       let channel = 0;
