@@ -6,6 +6,7 @@ import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { elementwiseRun } from "../common/elementwise_run.ts";
+import { rowSplitOp, WORK_PER_CONVERTED_ELEMENT } from "../common/row_split.ts";
 import { channelConstants } from "../common/weight_packing.ts";
 import {
   multiplyByQuantizedMultiplier,
@@ -26,19 +27,25 @@ export function quantize(context: OpContext): PreparedOp {
   const count = elementCount(input.shape);
   const memory = context.memory;
   if (input.dtype === "float32" && output.dtype === "int8") {
-    const kernels = context.kernels;
-    if (context.arithmetic === "xnnpack") {
-      // XNNPACK multiplies by the float32 reciprocal of the scale and rounds half to even.
-      const inverse = Math.fround(1 / pout.scale);
-      return {
-        run: () =>
-          kernels.qs8_quantize_fp32(input.offset, output.offset, count, inverse, pout.zeroPoint),
-      };
-    }
-    return {
-      run: () =>
-        kernels.qs8_quantize(input.offset, output.offset, count, pout.scale, pout.zeroPoint),
-    };
+    // XNNPACK multiplies by the float32 reciprocal of the scale and rounds half to even.
+    const xnnpack = context.arithmetic === "xnnpack";
+    const factor = xnnpack ? Math.fround(1 / pout.scale) : pout.scale;
+    // Each element alone: the op divides among threads by elements.
+    return rowSplitOp([], context.kernels, {
+      rows: count,
+      grain: 16,
+      workPerRow: WORK_PER_CONVERTED_ELEMENT,
+      scratchBytes: 0,
+      runRows(calls, first, end) {
+        calls[xnnpack ? "qs8_quantize_fp32" : "qs8_quantize"](
+          input.offset + first * 4,
+          output.offset + first,
+          end - first,
+          factor,
+          pout.zeroPoint,
+        );
+      },
+    });
   }
   if (input.dtype === "float32") {
     return {
