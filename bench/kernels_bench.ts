@@ -121,6 +121,40 @@ for (const variant of variants) {
   }, () => {
     kernels.qs8_gemm_4x8(aSmall, packedSmall, cSmall, rows, smallLayer);
   });
+  if (variant === "relaxed") {
+    // The same layer on the relaxed dot GEMM, its sums finished by TFLite's double rounding
+    // ("reference" arithmetic) or by XNNPACK's float32 scaling ("xnnpack"): the difference is
+    // what exact TFLite requantization costs per output.
+    const packedDot = memory.allocate(channels96 * depth16);
+    const weightSums = memory.allocate(channels96 * 4);
+    kernels.qs8_pack_weights_c4(aSmall, channels96, depth16, packedDot, weightSums);
+    const finishes = [
+      ["TFLite's double rounding", qs8GemmLayer(channels96, depth16)],
+      [
+        "XNNPACK's float32 scaling",
+        storeLayer(memory, {
+          n: channels96,
+          depth: depth16,
+          lda: depth16,
+          ldc: channels96,
+          bias: bias8,
+          params: memory.store(new Float32Array(channels96).fill(1 / 4096)),
+          padded: n,
+          requantization: Requantization.fp32,
+          zeroPoint: 0,
+          lowI: -128,
+          highI: 127,
+        }),
+      ],
+    ] as const;
+    for (const [finish, layer] of finishes) {
+      Deno.bench(`qs8_gemm_4x8c4 12544x96x16 (relaxed; ${finish})`, {
+        group: "requantization",
+      }, () => {
+        kernels.qs8_gemm_4x8c4(aSmall, packedDot, cSmall, rows, layer);
+      });
+    }
+  }
   const depthwiseInput = filled(h * w * channels / 4);
   const depthwiseFilter = filled(9 * channels / 4);
   const depthwiseOutput = memory.allocate(h * w * channels);
