@@ -86,6 +86,8 @@ const opFolders = readdirSync(FIXTURES).filter((folder) => folder.startsWith("op
 const SPLIT_OPS = new Set([
   "CONV_2D",
   "DEPTHWISE_CONV_2D",
+  "FULLY_CONNECTED",
+  "QUANTIZE",
   "ADD",
   "SUB",
   "MUL",
@@ -164,6 +166,9 @@ Deno.test("chunks run in lockstep give the same bits: no chunk writes where anot
     assert.ok(
       await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]),
     );
+    // Batch 1: the int8 FULLY_CONNECTED layers divide by panels of output channels.
+    assert.ok(await assertSameOnThreads(`${FIXTURES}/models/seed_mnist.int8.tflite`));
+    assert.ok(await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`));
   } finally {
     setLockstepChunks(previousLockstep);
     setMinSplitWork(previous);

@@ -10,8 +10,10 @@
  * weights, its rows widened as int8 x - 128 (`qs8_widen_uint8`) and its outputs flipped back to
  * uint8.
  */
-import { storeLayer } from "../../kernel_layout.ts";
-import type { KernelCalls, OpContext } from "../../op.ts";
+import { layerFieldOffset, storeLayer } from "../../kernel_layout.ts";
+import type { KernelMemory } from "../../memory.ts";
+import type { KernelCalls, OpContext, RowSplit } from "../../op.ts";
+import { LAYER_BLOCK_BYTES } from "./window.ts";
 import {
   channelConstants,
   fp32Constants,
@@ -233,4 +235,70 @@ export function multiplyRows(
     );
   }
   if (packed.activationFlip) kernels.qs8_flip(c, rows * packed.n);
+}
+
+/** Output channels of a packed panel of the dot GEMM: a split by channels cuts whole panels. */
+const PANEL_CHANNELS = 8;
+
+/**
+ * Fewest rows a GEMM divides by among threads: with fewer (a batch-1 FULLY_CONNECTED, a 1x1
+ * convolution over a 7x7 image) the rows cut into too few tiles to share evenly, and the dot
+ * GEMM divides by panels of output channels instead (`channelSplit`).
+ */
+export const ROW_SPLIT_MIN_ROWS = 64;
+
+/**
+ * Copies the dot GEMM's layer block at `layer` to `target` narrowed to output channels
+ * [first, end), `first` on a panel: a kernel given the copy, the panels from `first` and the
+ * output advanced by `first` channels computes those channels exactly as over the whole layer
+ * (bias and per-channel constants start at `first`; their arrays keep the layer's stride).
+ */
+function channelsLayer(
+  memory: KernelMemory,
+  layer: number,
+  first: number,
+  end: number,
+  target: number,
+): number {
+  memory.bytes(target, LAYER_BLOCK_BYTES).set(memory.bytes(layer, LAYER_BLOCK_BYTES));
+  const fields = memory.i32(target, LAYER_BLOCK_BYTES / 4);
+  fields[layerFieldOffset("n") / 4] = end - first;
+  fields[layerFieldOffset("bias") / 4] += first * 4;
+  fields[layerFieldOffset("params") / 4] += first * 4;
+  return target;
+}
+
+/**
+ * The split of a dot GEMM (`packed.dot`) over the `m` rows of `input` into rows of `output` by
+ * panels of output channels: each chunk multiplies every row by its panels' weights, under a
+ * copy of the layer block narrowed to them. The results are those of one call over all channels.
+ */
+export function channelSplit(
+  memory: KernelMemory,
+  packed: PackedLayer,
+  m: number,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+): RowSplit {
+  const panelBytes = roundUp(packed.depth, 4) * PANEL_CHANNELS;
+  return {
+    rows: Math.ceil(packed.n / PANEL_CHANNELS),
+    grain: 1,
+    workPerRow: m * PANEL_CHANNELS * packed.depth,
+    scratchBytes: LAYER_BLOCK_BYTES,
+    runRows(calls, first, end, scratch) {
+      const firstChannel = first * PANEL_CHANNELS;
+      const endChannel = Math.min(packed.n, end * PANEL_CHANNELS);
+      const whole = firstChannel === 0 && endChannel === packed.n;
+      calls.qs8_gemm_4x8c4(
+        input.offset,
+        packed.packed + first * panelBytes,
+        output.offset + firstChannel,
+        m,
+        whole
+          ? packed.layer
+          : channelsLayer(memory, packed.layer, firstChannel, endChannel, scratch),
+      );
+    },
+  };
 }

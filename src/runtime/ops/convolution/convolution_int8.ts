@@ -11,11 +11,13 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
 import {
   bandRows,
+  channelSplit,
   dotActivationXor,
   DotForm,
   filterScales,
   multiplyRows,
   packLayer,
+  ROW_SPLIT_MIN_ROWS,
   rowsScratchBytes,
 } from "../common/int8_gemm.ts";
 import {
@@ -58,6 +60,13 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
     grain: GEMM_TILE_ROWS,
     workPerRow: outC * packed.depth,
   };
+  if (direct && packed.dot && split.rows < ROW_SPLIT_MIN_ROWS) {
+    return rowSplitOp(
+      [1, 2],
+      kernels,
+      channelSplit(context.memory, packed, split.rows, input, output),
+    );
+  }
   if (direct) {
     return rowSplitOp([1, 2], kernels, {
       ...split,
