@@ -11,7 +11,7 @@ import {
   LAYER_STRIDE_H, LAYER_STRIDE_W, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import {
-  bytes_high, bytes_low, pairs_high, pairs_low, spread_0, spread_1, spread_2, spread_3, tap_at,
+  bytes_high, bytes_low, pairs_high, pairs_low,
 } from "./qs8_depthwise_dot";
 import { store_x8 } from "./qs8_depthwise_output";
 import { end_tap, first_tap } from "./window";
@@ -38,19 +38,19 @@ import {
  * and clamp in that form, and its filter as int16 (the uint8 weights less their zero point); its
  * int8 outputs are the uint8 ones minus 128.
  */
-export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): void {
+export function qs8_depthwise_x8(input: usize, output: usize, layer: usize, columns: usize): void {
   const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
   const uint8 = load<i32>(layer + LAYER_ACTIVATION_FLIP) != 0;
   if (requantization == REQUANTIZE_FAST) {
-    if (uint8) depthwise_x8(REQUANTIZE_FAST, true, input, output, layer, inputZero, 1);
-    else depthwise_x8(REQUANTIZE_FAST, false, input, output, layer, inputZero, 1);
+    if (uint8) depthwise_x8(REQUANTIZE_FAST, true, input, output, layer, columns, inputZero, 1);
+    else depthwise_x8(REQUANTIZE_FAST, false, input, output, layer, columns, inputZero, 1);
   } else if (requantization == REQUANTIZE_FP32) {
-    depthwise_x8(REQUANTIZE_FP32, false, input, output, layer, inputZero, 1);
+    depthwise_x8(REQUANTIZE_FP32, false, input, output, layer, columns, inputZero, 1);
   } else if (uint8) {
-    depthwise_x8(REQUANTIZE, true, input, output, layer, inputZero, 1);
+    depthwise_x8(REQUANTIZE, true, input, output, layer, columns, inputZero, 1);
   } else {
-    depthwise_x8(REQUANTIZE, false, input, output, layer, inputZero, 1);
+    depthwise_x8(REQUANTIZE, false, input, output, layer, columns, inputZero, 1);
   }
 }
 
@@ -63,7 +63,76 @@ export function qs8_depthwise_x8(input: usize, output: usize, layer: usize): voi
 export function qs8_depthwise_dequantize_x8(
   input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
 ): void {
-  depthwise_x8(DEQUANTIZE, false, input, output, layer, inputZero, rowScale);
+  depthwise_x8(DEQUANTIZE, false, input, output, layer, 0, inputZero, rowScale);
+}
+
+/**
+ * One output row of the relaxed dot path for the 16 channels from `channel` (`input` the image,
+ * `pad` the pixel of inputZero, both advanced to that channel): each input column the row's
+ * windows span, from x = `firstX`, is read once, its three taps (rows y0, y0 + dilationH and
+ * y0 + 2 dilationH, or `pad` outside the image) XORed with `flip` and transposed into four
+ * vectors of four channels' taps (qs8_depthwise_dot.ts; the fourth tap's weight is zero), 64
+ * bytes a column at `columns`; then each output pixel adds its three columns' dot products with
+ * the block's weights to the block's bias (`packed`, see `depthwiseDotFilter`).
+ */
+// @ts-ignore: decorator
+@inline
+function dot_row(
+  mode: i32, input: usize, target: usize, packed: usize, pad: usize, columns: usize, y0: i32,
+  kyStart: i32, kyEnd: i32, dilationH: i32, rowBytes: usize, firstX: i32, columnCount: i32,
+  inW: i32, pixel: usize, flip: v128, outW: i32, strideW: i32, dilationW: i32,
+  outputPixel: usize, channel: i32, params: usize, stride: usize, zeroV: v128, lowV: v128,
+  highV: v128, scales: usize, rowScaleV: v128, floatBias: usize, lowFV: v128, highFV: v128,
+): void {
+  const inside0 = kyStart <= 0 && kyEnd > 0;
+  const inside1 = kyStart <= 1 && kyEnd > 1;
+  const inside2 = kyStart <= 2 && kyEnd > 2;
+  const row0 = input + <usize>y0 * rowBytes;
+  const row1 = row0 + <usize>dilationH * rowBytes;
+  const row2 = row1 + <usize>dilationH * rowBytes;
+  for (let column = 0; column < columnCount; column++) {
+    const x = firstX + column;
+    const inside = x >= 0 && x < inW;
+    const offset = <usize>x * pixel;
+    const t0 = v128.xor(v128.load(inside && inside0 ? row0 + offset : pad), flip);
+    const t1 = v128.xor(v128.load(inside && inside1 ? row1 + offset : pad), flip);
+    const t2 = v128.xor(v128.load(inside && inside2 ? row2 + offset : pad), flip);
+    const low = bytes_low(t0, t1), high = bytes_high(t0, t1);
+    const low2 = bytes_low(t2, t2), high2 = bytes_high(t2, t2);
+    const at = columns + (<usize>column << 6);
+    v128.store(at, pairs_low(low, low2));
+    v128.store(at, pairs_high(low, low2), 16);
+    v128.store(at, pairs_low(high, high2), 32);
+    v128.store(at, pairs_high(high, high2), 48);
+  }
+  const step = <usize>strideW << 6;
+  const tap = <usize>dilationW << 6;
+  let at = columns;
+  let out = target;
+  for (let ox = 0; ox < outW; ox++) {
+    let acc0 = v128.load(packed), acc1 = v128.load(packed, 16);
+    let acc2 = v128.load(packed, 32), acc3 = v128.load(packed, 48);
+    acc0 = dot_add(v128.load(packed, 64), v128.load(at), acc0);
+    acc1 = dot_add(v128.load(packed, 80), v128.load(at, 16), acc1);
+    acc2 = dot_add(v128.load(packed, 96), v128.load(at, 32), acc2);
+    acc3 = dot_add(v128.load(packed, 112), v128.load(at, 48), acc3);
+    const middle = at + tap;
+    acc0 = dot_add(v128.load(packed, 128), v128.load(middle), acc0);
+    acc1 = dot_add(v128.load(packed, 144), v128.load(middle, 16), acc1);
+    acc2 = dot_add(v128.load(packed, 160), v128.load(middle, 32), acc2);
+    acc3 = dot_add(v128.load(packed, 176), v128.load(middle, 48), acc3);
+    const last = middle + tap;
+    acc0 = dot_add(v128.load(packed, 192), v128.load(last), acc0);
+    acc1 = dot_add(v128.load(packed, 208), v128.load(last, 16), acc1);
+    acc2 = dot_add(v128.load(packed, 224), v128.load(last, 32), acc2);
+    acc3 = dot_add(v128.load(packed, 240), v128.load(last, 48), acc3);
+    store_x8(mode, acc0, acc1, channel, out, params, stride, zeroV, lowV, highV, scales,
+      rowScaleV, floatBias, lowFV, highFV);
+    store_x8(mode, acc2, acc3, channel + 8, out, params, stride, zeroV, lowV, highV, scales,
+      rowScaleV, floatBias, lowFV, highFV);
+    at += step;
+    out += outputPixel;
+  }
 }
 
 /** Whether any of `count` int8 values at `values` is -128. */
@@ -107,7 +176,8 @@ function weight(uint8: bool, filter: usize, index: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function depthwise_x8(
-  mode: i32, uint8: bool, input: usize, output: usize, layer: usize, inputZero: i32, rowScale: f32,
+  mode: i32, uint8: bool, input: usize, output: usize, layer: usize, columns: usize,
+  inputZero: i32, rowScale: f32,
 ): void {
   const dequantize = mode == DEQUANTIZE;
   const inH = load<i32>(layer + LAYER_IN_H);
@@ -157,63 +227,30 @@ function depthwise_x8(
   const filterRow = <usize>(3 * c) << weightShift;
   const pixel = <usize>c << weightShift;
   const pairSums = !uint8 && unrolled && !has_minus_128(filter, 9 * c);
+  // The relaxed dot path's channels (whole blocks of 16), and the input columns one output row's
+  // windows span (from -padLeft).
+  const dotChannels = !uint8 && unrolled && dotFilter != 0 ? c & ~15 : 0;
+  const columnCount = (outW - 1) * strideW + 2 * dilationW + 1;
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;
     const kyStart = first_tap(y0, dilationH);
     const kyEnd = end_tap(y0, inH, kH, dilationH);
+    for (let channel = 0; channel < dotChannels; channel += 16) {
+      dot_row(
+        mode, input + <usize>channel, target, dotFilter + (<usize>channel << 4),
+        padPixel + <usize>channel, columns, y0, kyStart, kyEnd, dilationH, rowBytes, -padLeft,
+        columnCount, inW, pixel, flip, outW, strideW, dilationW, outputPixel, channel, params,
+        stride, zeroV, lowV, highV, scales, rowScaleV, floatBias, lowFV, highFV,
+      );
+    }
     for (let ox = 0; ox < outW; ox++) {
       const x0 = ox * strideW - padLeft;
       const kxStart = first_tap(x0, dilationW);
       const kxEnd = end_tap(x0, inW, kW, dilationW);
       const origin = input + <usize>y0 * rowBytes + <usize>(x0 * c);
       const interior = unrolled && kyStart == 0 && kxStart == 0 && kyEnd == 3 && kxEnd == 3;
-      let channel = 0;
-      // The relaxed dot path reads each 3x3 tap from its pixel, or from `padPixel` (inputZero
-      // in every channel: nothing once the bias is folded) where the tap falls outside.
-      const a0 = tap_at(origin, 0, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a1 = tap_at(origin, 0, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a2 = tap_at(origin, 0, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a3 = tap_at(origin, 1, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a4 = tap_at(origin, 1, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a5 = tap_at(origin, 1, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a6 = tap_at(origin, 2, 0, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a7 = tap_at(origin, 2, 1, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      const a8 = tap_at(origin, 2, 2, dy, dx, kyStart, kyEnd, kxStart, kxEnd, padPixel);
-      for (; !uint8 && unrolled && dotFilter != 0 && channel + 16 <= blocks; channel += 16) {
-        // 16 channels by the relaxed int8 dot product: taps 0-3, then 4-7 transposed to one
-        // channel per lane (qs8_depthwise_dot.ts), then tap 8 alone; the activations XORed
-        // with activationXor, the block's bias (first in `dotFilter`) corrected for it.
-        const p = <usize>channel;
-        const packed = dotFilter + (<usize>channel << 4);
-        let acc0 = v128.load(packed), acc1 = v128.load(packed, 16);
-        let acc2 = v128.load(packed, 32), acc3 = v128.load(packed, 48);
-        let t0 = v128.xor(v128.load(a0 + p), flip), t1 = v128.xor(v128.load(a1 + p), flip);
-        let t2 = v128.xor(v128.load(a2 + p), flip), t3 = v128.xor(v128.load(a3 + p), flip);
-        let low = bytes_low(t0, t1), high = bytes_high(t0, t1);
-        let low2 = bytes_low(t2, t3), high2 = bytes_high(t2, t3);
-        acc0 = dot_add(v128.load(packed, 64), pairs_low(low, low2), acc0);
-        acc1 = dot_add(v128.load(packed, 80), pairs_high(low, low2), acc1);
-        acc2 = dot_add(v128.load(packed, 96), pairs_low(high, high2), acc2);
-        acc3 = dot_add(v128.load(packed, 112), pairs_high(high, high2), acc3);
-        t0 = v128.xor(v128.load(a4 + p), flip); t1 = v128.xor(v128.load(a5 + p), flip);
-        t2 = v128.xor(v128.load(a6 + p), flip); t3 = v128.xor(v128.load(a7 + p), flip);
-        low = bytes_low(t0, t1); high = bytes_high(t0, t1);
-        low2 = bytes_low(t2, t3); high2 = bytes_high(t2, t3);
-        acc0 = dot_add(v128.load(packed, 128), pairs_low(low, low2), acc0);
-        acc1 = dot_add(v128.load(packed, 144), pairs_high(low, low2), acc1);
-        acc2 = dot_add(v128.load(packed, 160), pairs_low(high, high2), acc2);
-        acc3 = dot_add(v128.load(packed, 176), pairs_high(high, high2), acc3);
-        const last = v128.xor(v128.load(a8 + p), flip);
-        acc0 = dot_add(v128.load(packed, 192), spread_0(last), acc0);
-        acc1 = dot_add(v128.load(packed, 208), spread_1(last), acc1);
-        acc2 = dot_add(v128.load(packed, 224), spread_2(last), acc2);
-        acc3 = dot_add(v128.load(packed, 240), spread_3(last), acc3);
-        store_x8(mode, acc0, acc1, channel, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
-        store_x8(mode, acc2, acc3, channel + 8, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
-      }
+      let channel = dotChannels;
       for (; interior && pairSums && channel + 16 <= blocks; channel += 16) {
         // 16 channels: two taps' int16 products summed in int16 before widening (no weight is
         // -128, so each product is within 128 x 127 and two of them fit int16).

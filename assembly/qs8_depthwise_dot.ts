@@ -1,8 +1,8 @@
 // The shuffles of `qs8_depthwise_x8`'s relaxed dot path: four taps' 16 channels (one int8 vector
-// per tap) transposed so that each 32-bit lane holds one channel's four taps, the layout of the
-// relaxed dot's operands (`dot_add` in qs8_gemm_dot.ts); and a lone ninth tap spread to the four
-// bytes of its channel's lane (its weights beside three zeros). The weights are laid out the
-// same way at load (`depthwiseDotFilter` in src/runtime/ops/common/weight_packing.ts).
+// per tap; the path's columns have three taps and a fourth whose weight is zero) transposed so
+// that each 32-bit lane holds one channel's four taps, the layout of the relaxed dot's operands
+// (`dot_add` in qs8_gemm_dot.ts). The weights are laid out the same way at load
+// (`depthwiseDotFilter` in src/runtime/ops/common/weight_packing.ts).
 
 /** The low 8 bytes of `a` and `b` interleaved: channel j's two taps at bytes 2j, 2j + 1. */
 // @ts-ignore: decorator
@@ -30,46 +30,4 @@ export function pairs_low(a: v128, b: v128): v128 {
 @inline
 export function pairs_high(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-}
-
-/** Channels 0 to 3 of `tap`, each byte repeated over its lane. */
-// @ts-ignore: decorator
-@inline
-export function spread_0(tap: v128): v128 {
-  return i8x16.shuffle(tap, tap, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-}
-
-/** Channels 4 to 7 of `tap`, each byte repeated over its lane. */
-// @ts-ignore: decorator
-@inline
-export function spread_1(tap: v128): v128 {
-  return i8x16.shuffle(tap, tap, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
-}
-
-/** Channels 8 to 11 of `tap`, each byte repeated over its lane. */
-// @ts-ignore: decorator
-@inline
-export function spread_2(tap: v128): v128 {
-  return i8x16.shuffle(tap, tap, 8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11);
-}
-
-/** Channels 12 to 15 of `tap`, each byte repeated over its lane. */
-// @ts-ignore: decorator
-@inline
-export function spread_3(tap: v128): v128 {
-  return i8x16.shuffle(tap, tap, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15);
-}
-
-/**
- * Where tap (ky, kx) of a window at `origin` reads its pixel: there when the tap lies inside
- * the image (rows kyStart to kyEnd, columns kxStart to kxEnd), else `padPixel`.
- */
-// @ts-ignore: decorator
-@inline
-export function tap_at(
-  origin: usize, ky: i32, kx: i32, dy: usize, dx: usize, kyStart: i32, kyEnd: i32,
-  kxStart: i32, kxEnd: i32, padPixel: usize,
-): usize {
-  const inside = ky >= kyStart && ky < kyEnd && kx >= kxStart && kx < kxEnd;
-  return inside ? origin + <usize>ky * dy + <usize>kx * dx : padPixel;
 }

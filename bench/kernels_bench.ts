@@ -172,7 +172,7 @@ for (const variant of variants) {
     highI: 127,
   });
   Deno.bench(`qs8_depthwise_x8 3x3 56x56x144 (${variant})`, { group: "qs8" }, () => {
-    kernels.qs8_depthwise_x8(depthwiseInput, depthwiseOutput, depthwise8Layer);
+    kernels.qs8_depthwise_x8(depthwiseInput, depthwiseOutput, depthwise8Layer, 0);
   });
   Deno.bench(`qs8_dot_peak (${variant}; the same 16.8M multiply-adds as bare dot_i16x8_s)`, {
     group: "qs8",

@@ -121,7 +121,7 @@ export interface KernelExports {
     rowScale: f32,
   ): void;
   /** assembly/qs8_depthwise.ts */
-  qs8_depthwise_x8(input: usize, output: usize, layer: usize): void;
+  qs8_depthwise_x8(input: usize, output: usize, layer: usize, columns: usize): void;
   /** assembly/qs8_binary.ts */
   qs16_binary(
     op: i32,

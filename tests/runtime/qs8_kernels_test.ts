@@ -12,6 +12,7 @@ import {
 import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
 import {
   CHANNEL_PARAM_ARRAYS,
+  depthwiseDotColumnsBytes,
   depthwiseDotFilter,
   depthwiseWeightSums,
   Requantization,
@@ -273,7 +274,7 @@ for (const variant of VARIANTS) {
             padded,
             requantization: mode,
           });
-          memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer);
+          memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer, 0);
           const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
           assert.deepEqual(
             new Int8Array(memory.kernels.memory.buffer, vectorised, outH * outW * outC),
@@ -299,7 +300,8 @@ for (const variant of VARIANTS) {
             requantization: mode,
           });
           const dotOutput = memory.allocate(outH * outW * outC);
-          memory.kernels.qs8_depthwise_x8(memory.store(input), dotOutput, dotLayer);
+          const columns = memory.allocate(depthwiseDotColumnsBytes(outW, stride, dilation));
+          memory.kernels.qs8_depthwise_x8(memory.store(input), dotOutput, dotLayer, columns);
           assert.deepEqual(
             new Int8Array(memory.kernels.memory.buffer, dotOutput, outH * outW * outC),
             scalar,

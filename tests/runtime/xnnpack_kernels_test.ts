@@ -83,7 +83,7 @@ for (const variant of VARIANTS) {
         lowI: low,
         highI: high,
       });
-      memory.kernels.qs8_depthwise_x8(memory.store(input), output, layer);
+      memory.kernels.qs8_depthwise_x8(memory.store(input), output, layer, 0);
       const actual = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * channels);
       let index = 0;
       for (let oy = 0; oy < outH; oy++) {

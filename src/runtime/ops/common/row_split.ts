@@ -90,7 +90,7 @@ export function floatGemmRowsOp(
  * The split of a windowed op over a stack of images by output rows: `callImage` computes, for
  * image `image`, `rowCount` output rows from `firstRow` as the layer block at `block` says (the
  * layer's own for a whole image; a copy narrowed to the rows, in the chunk's scratch, for part of
- * one).
+ * one), with `kernelScratchBytes` bytes of the chunk's scratch at `kernelScratch` for the kernel.
  */
 export function windowRowSplit(
   memory: KernelMemory,
@@ -104,14 +104,17 @@ export function windowRowSplit(
     firstRow: number,
     block: number,
     rowCount: number,
+    kernelScratch: number,
   ) => void,
+  kernelScratchBytes = 0,
 ): RowSplit {
+  // A range of rows holds at most two parts of images: its first image's and its last's.
+  const blocksBytes = 2 * LAYER_BLOCK_BYTES;
   return {
     rows: batches * outH,
     grain: 1,
     workPerRow,
-    // A range of rows holds at most two parts of images: its first image's and its last's.
-    scratchBytes: 2 * LAYER_BLOCK_BYTES,
+    scratchBytes: blocksBytes + kernelScratchBytes,
     runRows(calls, first, end, scratch) {
       let copy = scratch;
       forEachImage(first, end, outH, (image, imageFirst, imageEnd) => {
@@ -120,7 +123,7 @@ export function windowRowSplit(
           block = windowRowsLayer(memory, layer, imageFirst, imageEnd, copy);
           copy += LAYER_BLOCK_BYTES;
         }
-        callImage(calls, image, imageFirst, block, imageEnd - imageFirst);
+        callImage(calls, image, imageFirst, block, imageEnd - imageFirst, scratch + blocksBytes);
       });
     },
   };

@@ -151,12 +151,21 @@ export function depthwiseWeightSums(
 }
 
 /**
+ * Bytes of the columns `qs8_depthwise_x8`'s relaxed dot path transposes for one output row of
+ * `outW` pixels (its `columns` argument): 64 a column, over the columns the row's 3-wide windows
+ * span.
+ */
+export function depthwiseDotColumnsBytes(outW: number, strideW: number, dilationW: number): number {
+  return ((outW - 1) * strideW + 2 * dilationW + 1) * 64;
+}
+
+/**
  * A 3x3 depthwise filter [1, 3, 3, channels] laid out for `qs8_depthwise_x8`'s relaxed dot path,
  * 256 bytes per block of 16 channels (the last channels mod 16 left out): the block's 16 int32
  * biases with the input zero point and `activationXor` folded in (bias - (inputZero +
- * activationXor) * the channel's weight sum), then taps 0-3, 4-7 and 8 (beside three zeros),
- * each as four vectors of four channels' four taps; after the blocks, a pixel of `channels`
- * bytes holding inputZero, read for taps outside the image.
+ * activationXor) * the channel's weight sum), then the filter's columns 0, 1 and 2, each as four
+ * vectors of four channels' taps (rows 0, 1, 2 and a zero); after the blocks, a pixel of
+ * `channels` bytes holding inputZero, read for taps outside the image.
  */
 export function depthwiseDotFilter(
   weights: Int8Array,
@@ -176,9 +185,11 @@ export function depthwiseDotFilter(
       const channel = block * 16 + lane;
       const folded = (bias[channel] ?? 0) - (inputZero + activationXor) * sums[channel];
       view.setInt32(start + lane * 4, folded, true);
-      for (let tap = 0; tap < 9; tap++) {
-        const byte = start + 64 + (tap >> 2) * 64 + lane * 4 + (tap & 3);
-        packed[byte] = weights[tap * channels + channel];
+      for (let row = 0; row < 3; row++) {
+        for (let column = 0; column < 3; column++) {
+          const byte = start + 64 + column * 64 + lane * 4 + row;
+          packed[byte] = weights[(row * 3 + column) * channels + channel];
+        }
       }
     }
   }

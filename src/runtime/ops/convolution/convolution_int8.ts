@@ -28,6 +28,7 @@ import {
 } from "../common/row_split.ts";
 import {
   channelConstants,
+  depthwiseDotColumnsBytes,
   depthwiseDotFilter,
   depthwiseWeightSums,
   fp32Constants,
@@ -137,19 +138,24 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
   const kernels = context.kernels;
   const imageIn = inH * inW * channels;
   const rowOut = columns.outSize * outC;
-  const depthwiseRows = (kernel: "qs8_depthwise_x8" | "qs8_depthwise", block: number) =>
+  // The split of either kernel by output rows: `qs8_depthwise_x8` with `columnsBytes` of scratch
+  // for its relaxed dot path's columns, or (null) `qs8_depthwise`.
+  const depthwiseRows = (block: number, columnsBytes: number | null) =>
     windowRowSplit(
       memory,
       block,
       batches,
       rows.outSize,
       rowOut * kH * kW * WORK_PER_DEPTHWISE_TAP,
-      (calls, image, firstRow, rowsBlock, rowCount) => {
+      (calls, image, firstRow, rowsBlock, rowCount, kernelScratch) => {
+        const source = input.offset + image * imageIn;
         const target = output.offset + (image * rows.outSize + firstRow) * rowOut;
-        calls[kernel](input.offset + image * imageIn, target, rowsBlock);
+        if (columnsBytes === null) calls.qs8_depthwise(source, target, rowsBlock);
+        else calls.qs8_depthwise_x8(source, target, rowsBlock, kernelScratch);
         // A uint8 layer's outputs, computed as int8 x - 128, flipped back.
         if (activationFlip) calls.qs8_flip(target, rowCount * rowOut);
       },
+      columnsBytes ?? 0,
     );
   // What both depthwise kernels read of the layer block.
   const shared: LayerFields = {
@@ -214,7 +220,10 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       padded,
       requantization: constants.requantization,
     });
-    return rowSplitOp([1, 2], kernels, depthwiseRows("qs8_depthwise_x8", vectorised));
+    const columnsBytes = dot
+      ? depthwiseDotColumnsBytes(columns.outSize, layer.window.strideW, layer.window.dilationW)
+      : 0;
+    return rowSplitOp([1, 2], kernels, depthwiseRows(vectorised, columnsBytes));
   }
   const scalar = storeLayer(memory, {
     ...shared,
@@ -222,5 +231,5 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
     multipliers: memory.store(layer.multipliers),
     shifts: memory.store(layer.shifts),
   });
-  return rowSplitOp([1, 2], kernels, depthwiseRows("qs8_depthwise", scalar));
+  return rowSplitOp([1, 2], kernels, depthwiseRows(scalar, null));
 }
