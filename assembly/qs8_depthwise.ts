@@ -29,8 +29,9 @@ import {
  * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
  * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. Where the layer block
  * holds a `dotFilter` (3x3 windows, from `depthwiseDotFilter`), every window's blocks of 16
- * channels take the relaxed int8 dot product instead, taps outside the image read from the
- * filter's pixel of inputZero, activations XORed with `activationXor`. `requantization` is
+ * channels take the relaxed int8 dot product instead, a row at a time (`dot_row`, its columns at
+ * `columns`, `depthwiseDotColumnsBytes` long), taps outside the image read from the filter's
+ * pixel of inputZero, activations XORed with `activationXor`. `requantization` is
  * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
  * (`params` then holds the channels' float32 scales); the output
  * stage is `zeroPoint`, `lowI`, `highI`. A uint8 layer (`activationFlip` 0x80, TFLite's
