@@ -127,6 +127,54 @@ export function qs8_binary(
   }
 }
 
+/** The table entry of the operand values at a and b: (a + 128) * 256 + b + 128 (v ^ 0x80 = v + 128). */
+// @ts-ignore: decorator
+@inline
+function table_entry(table: usize, a: usize, b: usize): u8 {
+  return load<u8>(table + ((<usize>(load<u8>(a) ^ 0x80) << 8) | <usize>(load<u8>(b) ^ 0x80)));
+}
+
+/**
+ * An int8 binary op by table lookup: output[i] = table[(a[i] + 128) * 256 + b[i] + 128], where
+ * `table` holds the op's 65536 results (one per pair of operand values, computed by `qs8_binary`
+ * at load); operands step 1 (a full row) or 0 (one broadcast value); 8 per step when both
+ * step 1, else 4.
+ */
+export function qs8_binary_table(
+  a: usize, aStep: i32, b: usize, bStep: i32, output: usize, n: i32, table: usize,
+): void {
+  const sa = <usize>aStep, sb = <usize>bStep;
+  let i = 0;
+  if (aStep && bStep) {
+    // 8 pairs per step from one 64-bit load of each operand, their bytes flipped to v + 128.
+    for (; i + 8 <= n; i += 8) {
+      const x = load<u64>(a + <usize>i) ^ 0x8080808080808080;
+      const y = load<u64>(b + <usize>i) ^ 0x8080808080808080;
+      const xl = <usize>x, yl = <usize>y, xh = <usize>(x >> 32), yh = <usize>(y >> 32);
+      const r0 = <u64>load<u8>(table + ((xl & 0xff) << 8 | (yl & 0xff)));
+      const r1 = <u64>load<u8>(table + ((xl & 0xff00) | (yl >> 8 & 0xff)));
+      const r2 = <u64>load<u8>(table + ((xl >> 8 & 0xff00) | (yl >> 16 & 0xff)));
+      const r3 = <u64>load<u8>(table + ((xl >> 16 & 0xff00) | (yl >> 24)));
+      const r4 = <u64>load<u8>(table + ((xh & 0xff) << 8 | (yh & 0xff)));
+      const r5 = <u64>load<u8>(table + ((xh & 0xff00) | (yh >> 8 & 0xff)));
+      const r6 = <u64>load<u8>(table + ((xh >> 8 & 0xff00) | (yh >> 16 & 0xff)));
+      const r7 = <u64>load<u8>(table + ((xh >> 16 & 0xff00) | (yh >> 24)));
+      store<u64>(output + <usize>i, r0 | (r1 << 8) | (r2 << 16) | (r3 << 24) | (r4 << 32) | (r5 << 40) | (r6 << 48) | (r7 << 56));
+    }
+  }
+  for (; i + 4 <= n; i += 4) {
+    const x = a + <usize>i * sa, y = b + <usize>i * sb;
+    const r0 = <u32>table_entry(table, x, y);
+    const r1 = <u32>table_entry(table, x + sa, y + sb);
+    const r2 = <u32>table_entry(table, x + 2 * sa, y + 2 * sb);
+    const r3 = <u32>table_entry(table, x + 3 * sa, y + 3 * sb);
+    store<u32>(output + <usize>i, r0 | (r1 << 8) | (r2 << 16) | (r3 << 24));
+  }
+  for (; i < n; i++) {
+    store<u8>(output + <usize>i, table_entry(table, a + <usize>i * sa, b + <usize>i * sb));
+  }
+}
+
 /**
  * XNNPACK's int8 ADD: (bias + a * multiplierA + b * multiplierB) >> shift, plus the output zero
  * point, clamped; its four i32 constants at `constants`: multiplierA, multiplierB, bias (the

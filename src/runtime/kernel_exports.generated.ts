@@ -144,6 +144,16 @@ export interface KernelExports {
     n: i32,
     layer: usize,
   ): void;
+  /** assembly/qs8_binary.ts */
+  qs8_binary_table(
+    a: usize,
+    aStep: i32,
+    b: usize,
+    bStep: i32,
+    output: usize,
+    n: i32,
+    table: usize,
+  ): void;
   /** assembly/qs8_pool.ts */
   qs8_pool(mode: i32, input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_reduce.ts */
@@ -212,6 +222,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_depthwise_x8",
   "qs16_binary",
   "qs8_binary",
+  "qs8_binary_table",
   "qs8_pool",
   "qs8_channel_sums",
   "qs8_flip",
