@@ -12,9 +12,9 @@
  */
 import { layerFieldOffset, storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
-import type { KernelCalls, OpContext, RowSplit } from "../../op.ts";
-import { GEMM_TILE_ROWS } from "./row_split.ts";
-import { LAYER_BLOCK_BYTES } from "./window.ts";
+import type { KernelCalls, OpContext, PreparedOp, RowSplit } from "../../op.ts";
+import { GEMM_TILE_ROWS, rowSplitOp } from "./row_split.ts";
+import { copyLayerFields, LAYER_BLOCK_BYTES } from "./window.ts";
 import {
   channelConstants,
   fp32Constants,
@@ -248,7 +248,7 @@ const PANEL_CHANNELS = 8;
  * V2's 1x1 convolutions on its 7x7 image (49 rows) took 0.53-0.60x their one-thread time divided
  * by rows, 0.56-0.71x by channels; its FULLY_CONNECTED (1 row) 0.74x by channels.
  */
-export const ROW_SPLIT_MIN_ROWS = 2 * GEMM_TILE_ROWS;
+const ROW_SPLIT_MIN_ROWS = 2 * GEMM_TILE_ROWS;
 
 /**
  * Copies the dot GEMM's layer block at `layer` to `target` narrowed to output channels
@@ -263,8 +263,7 @@ function channelsLayer(
   end: number,
   target: number,
 ): number {
-  memory.bytes(target, LAYER_BLOCK_BYTES).set(memory.bytes(layer, LAYER_BLOCK_BYTES));
-  const fields = memory.i32(target, LAYER_BLOCK_BYTES / 4);
+  const fields = copyLayerFields(memory, layer, target);
   fields[layerFieldOffset("n") / 4] = end - first;
   fields[layerFieldOffset("bias") / 4] += first * 4;
   fields[layerFieldOffset("params") / 4] += first * 4;
@@ -276,7 +275,7 @@ function channelsLayer(
  * panels of output channels: each chunk multiplies every row by its panels' weights, under a
  * copy of the layer block narrowed to them. The results are those of one call over all channels.
  */
-export function channelSplit(
+function channelSplit(
   memory: KernelMemory,
   packed: PackedLayer,
   m: number,
@@ -304,4 +303,40 @@ export function channelSplit(
       );
     },
   };
+}
+
+/**
+ * The prepared op of an int8 GEMM over `m` rows of `packed.k` values at `input` into rows of
+ * `packed.n` values at `output` (a FULLY_CONNECTED's input rows, a 1x1 convolution's pixels),
+ * divided among threads by rows, or below two tiles of rows on the dot GEMM by panels of output
+ * channels.
+ */
+export function int8GemmRowsOp(
+  context: OpContext,
+  packed: PackedLayer,
+  m: number,
+  input: RuntimeTensor,
+  output: RuntimeTensor,
+): PreparedOp {
+  const kernels = context.kernels;
+  if (packed.dot && m < ROW_SPLIT_MIN_ROWS) {
+    return rowSplitOp([1, 2], kernels, channelSplit(context.memory, packed, m, input, output));
+  }
+  const band = bandRows(packed.depth, m);
+  return rowSplitOp([1, 2], kernels, {
+    rows: m,
+    grain: GEMM_TILE_ROWS,
+    workPerRow: packed.n * packed.depth,
+    scratchBytes: rowsScratchBytes(packed, band),
+    runRows: (calls, first, end, scratch) =>
+      multiplyRows(
+        calls,
+        packed,
+        input.offset + first * packed.k,
+        end - first,
+        output.offset + first * packed.n,
+        scratch,
+        band,
+      ),
+  });
 }

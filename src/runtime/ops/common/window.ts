@@ -110,6 +110,12 @@ export function slidingWindow(
 /** Bytes of a layer block (`src/runtime/kernel_layout.ts`). */
 export const LAYER_BLOCK_BYTES = Object.keys(LAYER_FIELDS).length * 4;
 
+/** Copies the layer block at `layer` to `target` and returns the copy's fields as int32 words. */
+export function copyLayerFields(memory: KernelMemory, layer: number, target: number): Int32Array {
+  memory.bytes(target, LAYER_BLOCK_BYTES).set(memory.bytes(layer, LAYER_BLOCK_BYTES));
+  return memory.i32(target, LAYER_BLOCK_BYTES / 4);
+}
+
 /**
  * Copies the layer block at `layer` to `target` narrowed to output rows [first, end) of its
  * window: a kernel given the copy, and the output advanced by `first` rows, computes those rows
@@ -122,8 +128,7 @@ export function windowRowsLayer(
   end: number,
   target: number,
 ): number {
-  memory.bytes(target, LAYER_BLOCK_BYTES).set(memory.bytes(layer, LAYER_BLOCK_BYTES));
-  const fields = memory.i32(target, LAYER_BLOCK_BYTES / 4);
+  const fields = copyLayerFields(memory, layer, target);
   const strideH = fields[layerFieldOffset("strideH") / 4];
   fields[layerFieldOffset("padTop") / 4] -= first * strideH;
   fields[layerFieldOffset("outH") / 4] = end - first;

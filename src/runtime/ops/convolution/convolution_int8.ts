@@ -11,13 +11,12 @@ import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
 import {
   bandRows,
-  channelSplit,
   dotActivationXor,
   DotForm,
   filterScales,
+  int8GemmRowsOp,
   multiplyRows,
   packLayer,
-  ROW_SPLIT_MIN_ROWS,
   rowsScratchBytes,
 } from "../common/int8_gemm.ts";
 import {
@@ -61,29 +60,7 @@ export function qs8Conv2d(context: OpContext, layer: Int8Convolution): PreparedO
     grain: GEMM_TILE_ROWS,
     workPerRow: outC * packed.depth,
   };
-  if (direct && packed.dot && split.rows < ROW_SPLIT_MIN_ROWS) {
-    return rowSplitOp(
-      [1, 2],
-      kernels,
-      channelSplit(context.memory, packed, split.rows, input, output),
-    );
-  }
-  if (direct) {
-    return rowSplitOp([1, 2], kernels, {
-      ...split,
-      scratchBytes: rowsScratchBytes(packed, band),
-      runRows: (calls, first, end, scratch) =>
-        multiplyRows(
-          calls,
-          packed,
-          input.offset + first * channels,
-          end - first,
-          output.offset + first * outC,
-          scratch,
-          band,
-        ),
-    });
-  }
+  if (direct) return int8GemmRowsOp(context, packed, split.rows, input, output);
   const im2col = prepareIm2col(
     context.memory,
     { inH, inW, channels, kH, kW, window },
