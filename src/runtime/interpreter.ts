@@ -253,7 +253,7 @@ export class Interpreter {
    * as UTF-8) or `Uint8Array` byte strings.
    */
   setInput(which: number | string, values: InputValues): void {
-    this.pool?.wake();
+    this.main.wakeThreads();
     writeTensor(this.memory, pick(this.main.inputs, which, "input"), values, "input");
   }
 

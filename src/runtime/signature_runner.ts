@@ -50,6 +50,7 @@ export class SignatureRunner {
     for (const name of this.inputNames.keys()) {
       if (!(name in inputs)) throw new RangeError(`signature input "${name}" is missing`);
     }
+    this.subgraph.wakeThreads();
     for (const [name, values] of Object.entries(inputs)) {
       const tensor = this.inputNames.get(name);
       if (!tensor) {

@@ -375,6 +375,14 @@ export class PreparedSubgraph implements StepHost {
     };
   }
 
+  /**
+   * Wakes the thread pool's workers asleep between runs (`ThreadPool.wake`): called when an
+   * input is set, so that they spin by the time the first op is published.
+   */
+  wakeThreads(): void {
+    this.pool?.wake();
+  }
+
   /** Runs every step once, in order, then the dynamic steps. */
   invoke(): void {
     for (const step of this.steps) this.runStep(step);

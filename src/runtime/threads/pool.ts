@@ -349,7 +349,7 @@ export class ThreadPool {
 
   /**
    * Wakes workers asleep between runs, so that they are spinning by the time the first op is
-   * published (the interpreter calls it when an input is set): a worker that wakes only then
+   * published (`Subgraph.wakeThreads`, when an input is set): a worker that wakes only then
    * leaves that op to the calling thread for the tenth of a millisecond it takes to wake.
    */
   wake(): void {
