@@ -166,7 +166,8 @@ Deno.test("chunks run in lockstep give the same bits: no chunk writes where anot
     assert.ok(
       await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`, [[10, 28, 28, 1]]),
     );
-    // Batch 1: the int8 FULLY_CONNECTED layers divide by panels of output channels.
+    // Batch 1: the FULLY_CONNECTED layers, float and int8, divide by panels of output channels.
+    assert.ok(await assertSameOnThreads(SEED_MNIST));
     assert.ok(await assertSameOnThreads(`${FIXTURES}/models/seed_mnist.int8.tflite`));
     assert.ok(await assertSameOnThreads(`${FIXTURES}/models/mobile_mnist.int8.tflite`));
   } finally {

@@ -10,11 +10,10 @@
  * weights, its rows widened as int8 x - 128 (`qs8_widen_uint8`) and its outputs flipped back to
  * uint8.
  */
-import { layerFieldOffset, storeLayer } from "../../kernel_layout.ts";
-import type { KernelMemory } from "../../memory.ts";
-import type { KernelCalls, OpContext, PreparedOp, RowSplit } from "../../op.ts";
+import { storeLayer } from "../../kernel_layout.ts";
+import type { KernelCalls, OpContext, PreparedOp } from "../../op.ts";
+import { channelSplit, ROW_SPLIT_MIN_ROWS } from "./channel_split.ts";
 import { GEMM_TILE_ROWS, rowSplitOp } from "./row_split.ts";
-import { copyLayerFields, LAYER_BLOCK_BYTES } from "./window.ts";
 import {
   channelConstants,
   fp32Constants,
@@ -238,73 +237,6 @@ export function multiplyRows(
   if (packed.activationFlip) kernels.qs8_flip(c, rows * packed.n);
 }
 
-/** Output channels of a packed panel of the dot GEMM: a split by channels cuts whole panels. */
-const PANEL_CHANNELS = 8;
-
-/**
- * Fewest rows a GEMM divides by among threads: two of its tiles. With fewer (a batch-1
- * FULLY_CONNECTED) the dot GEMM divides by panels of output channels instead (`channelSplit`).
- * Measured in Chromium on 2 threads, the rows divide better wherever there are two tiles: MobileNet
- * V2's 1x1 convolutions on its 7x7 image (49 rows) took 0.53-0.60x their one-thread time divided
- * by rows, 0.56-0.71x by channels; its FULLY_CONNECTED (1 row) 0.74x by channels.
- */
-const ROW_SPLIT_MIN_ROWS = 2 * GEMM_TILE_ROWS;
-
-/**
- * Copies the dot GEMM's layer block at `layer` to `target` narrowed to output channels
- * [first, end), `first` on a panel: a kernel given the copy, the panels from `first` and the
- * output advanced by `first` channels computes those channels exactly as over the whole layer
- * (bias and per-channel constants start at `first`; their arrays keep the layer's stride).
- */
-function channelsLayer(
-  memory: KernelMemory,
-  layer: number,
-  first: number,
-  end: number,
-  target: number,
-): number {
-  const fields = copyLayerFields(memory, layer, target);
-  fields[layerFieldOffset("n") / 4] = end - first;
-  fields[layerFieldOffset("bias") / 4] += first * 4;
-  fields[layerFieldOffset("params") / 4] += first * 4;
-  return target;
-}
-
-/**
- * The split of a dot GEMM (`packed.dot`) over the `m` rows of `input` into rows of `output` by
- * panels of output channels: each chunk multiplies every row by its panels' weights, under a
- * copy of the layer block narrowed to them. The results are those of one call over all channels.
- */
-function channelSplit(
-  memory: KernelMemory,
-  packed: PackedLayer,
-  m: number,
-  input: RuntimeTensor,
-  output: RuntimeTensor,
-): RowSplit {
-  const panelBytes = roundUp(packed.depth, 4) * PANEL_CHANNELS;
-  return {
-    rows: Math.ceil(packed.n / PANEL_CHANNELS),
-    grain: 1,
-    workPerRow: m * PANEL_CHANNELS * packed.depth,
-    scratchBytes: LAYER_BLOCK_BYTES,
-    runRows(calls, first, end, scratch) {
-      const firstChannel = first * PANEL_CHANNELS;
-      const endChannel = Math.min(packed.n, end * PANEL_CHANNELS);
-      const whole = firstChannel === 0 && endChannel === packed.n;
-      calls.qs8_gemm_4x8c4(
-        input.offset,
-        packed.packed + first * panelBytes,
-        output.offset + firstChannel,
-        m,
-        whole
-          ? packed.layer
-          : channelsLayer(memory, packed.layer, firstChannel, endChannel, scratch),
-      );
-    },
-  };
-}
-
 /**
  * The prepared op of an int8 GEMM over `m` rows of `packed.k` values at `input` into rows of
  * `packed.n` values at `output` (a FULLY_CONNECTED's input rows, a 1x1 convolution's pixels),
@@ -320,7 +252,25 @@ export function int8GemmRowsOp(
 ): PreparedOp {
   const kernels = context.kernels;
   if (packed.dot && m < ROW_SPLIT_MIN_ROWS) {
-    return rowSplitOp([1, 2], kernels, channelSplit(context.memory, packed, m, input, output));
+    return rowSplitOp(
+      [1, 2],
+      kernels,
+      channelSplit(context.memory, {
+        rows: m,
+        n: packed.n,
+        depth: packed.depth,
+        layer: packed.layer,
+        // A packed channel takes the depth rounded up to 4 bytes.
+        multiply: (calls, firstChannel, block) =>
+          calls.qs8_gemm_4x8c4(
+            input.offset,
+            packed.packed + firstChannel * roundUp(packed.depth, 4),
+            output.offset + firstChannel,
+            m,
+            block,
+          ),
+      }),
+    );
   }
   const band = bandRows(packed.depth, m);
   return rowSplitOp([1, 2], kernels, {

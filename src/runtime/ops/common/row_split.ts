@@ -5,7 +5,6 @@
  */
 import type { KernelMemory } from "../../memory.ts";
 import type { KernelCalls, PreparedOp, RowSplit } from "../../op.ts";
-import type { RuntimeTensor } from "../../tensor.ts";
 import { forEachImage } from "../../threads/split.ts";
 import { LAYER_BLOCK_BYTES, windowRowsLayer } from "./window.ts";
 
@@ -45,45 +44,6 @@ export function rowSplitOp(
     run: (scratch) => split.runRows(kernels, 0, split.rows, scratch),
     split,
   };
-}
-
-/** A float GEMM of rows: `rows` rows of `k` float32 values into rows of `n`. */
-export interface FloatGemmRows {
-  /** The input and output tensors (their places are read when the op runs). */
-  input: RuntimeTensor;
-  output: RuntimeTensor;
-  /** The weights packed for `f32_gemm_4x8` (`packWeights`) and the layer block it reads. */
-  packed: number;
-  layer: number;
-  rows: number;
-  k: number;
-  n: number;
-}
-
-/**
- * The prepared op of a float GEMM (`f32_gemm_4x8`) over rows (a batch of fully connected rows,
- * the pixels of a 1x1 convolution), divided among threads by rows.
- */
-export function floatGemmRowsOp(
-  consumedInputs: number[],
-  kernels: KernelCalls,
-  { input, output, packed, layer, rows, k, n }: FloatGemmRows,
-): PreparedOp {
-  return rowSplitOp(consumedInputs, kernels, {
-    rows,
-    grain: GEMM_TILE_ROWS,
-    workPerRow: n * k,
-    scratchBytes: 0,
-    runRows(calls, first, end) {
-      calls.f32_gemm_4x8(
-        input.offset + first * k * 4,
-        packed,
-        output.offset + first * n * 4,
-        end - first,
-        layer,
-      );
-    },
-  });
 }
 
 /**

@@ -8,8 +8,8 @@ import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { forEachImage } from "../../threads/split.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
+import { floatGemmRowsOp } from "../common/float_gemm.ts";
 import {
-  floatGemmRowsOp,
   GEMM_TILE_ROWS,
   rowSplitOp,
   windowRowSplit,
@@ -60,7 +60,7 @@ export function floatConv2d(context: OpContext): PreparedOp {
   });
   if (pointwise) {
     const pixels = batches * inH * inW;
-    return floatGemmRowsOp(consumedInputs, kernels, {
+    return floatGemmRowsOp(consumedInputs, context.memory, kernels, {
       input,
       output,
       packed,

@@ -1,9 +1,9 @@
-/** Float32 FULLY_CONNECTED on the packed-panel GEMM; a batch of rows divides among threads. */
+/** Float32 FULLY_CONNECTED on the packed-panel GEMM, divided among threads by rows or channels. */
 import { elementCount } from "../../../format/dtype.ts";
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { floatActivationRange } from "../common/activation_range.ts";
-import { floatGemmRowsOp } from "../common/row_split.ts";
+import { floatGemmRowsOp } from "../common/float_gemm.ts";
 import { packWeights, paddedBias, roundUp } from "../common/weight_packing.ts";
 
 /**
@@ -40,8 +40,7 @@ export function floatFullyConnected(context: OpContext): PreparedOp {
   });
   if (weights.constant) {
     const packed = packWeights(context, 1, n, k);
-    // A batch of input rows divides among threads by rows (a single row stays whole).
-    return floatGemmRowsOp([1, 2], kernels, {
+    return floatGemmRowsOp([1, 2], context.memory, kernels, {
       input,
       output,
       packed,
