@@ -11,6 +11,7 @@ export { f32_depthwise, f32_depthwise_multiplier } from "./f32_depthwise";
 export { f32_pool } from "./f32_pool";
 export { f32_binary, f32_softmax, f32_unary } from "./f32_elementwise";
 export { f32_range } from "./f32_range";
+export { f32_channel_means } from "./f32_reduce";
 export { qs8_im2col } from "./qs8_conv";
 export {
   qs8_gemm_4x8, qs8_gemm_dequantize_4x8, qs8_gemm_sums_4x8, qs8_pack_weights,

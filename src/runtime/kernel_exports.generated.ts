@@ -61,6 +61,8 @@ export interface KernelExports {
   f32_unary(op: i32, input: usize, output: usize, n: i32, alpha: f32, low: f32, high: f32): void;
   /** assembly/f32_range.ts */
   f32_range(input: usize, n: i32, out: usize): void;
+  /** assembly/f32_reduce.ts */
+  f32_channel_means(input: usize, rows: i32, channels: i32, divisor: f32, output: usize): void;
   /** assembly/qs8_conv.ts */
   qs8_im2col(input: usize, layer: usize, rowStart: i32, rows: i32, pad: i32, patches: usize): void;
   /** assembly/qs8_gemm.ts */
@@ -204,6 +206,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "f32_softmax",
   "f32_unary",
   "f32_range",
+  "f32_channel_means",
   "qs8_im2col",
   "qs8_gemm_4x8",
   "qs8_gemm_dequantize_4x8",

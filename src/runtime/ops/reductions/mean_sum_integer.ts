@@ -28,7 +28,7 @@ export function integerSumOrMean(mean: boolean): OpKernel {
     const input = integerInput(context, 0);
     const output = context.output(0, input.dtype);
     const reduction = planReduction(context, input, output);
-    const { reduced, inputCount, outputCount, perOutput, width, rowTargets } = reduction;
+    const { inputCount, outputCount, perOutput, rowsOfOutputs, width, rowTargets } = reduction;
     const pin = params(context, input);
     const pout = params(context, output);
     const [low, high] = RANGES[output.dtype];
@@ -44,13 +44,9 @@ export function integerSumOrMean(mean: boolean): OpKernel {
     const sums = new Float64Array(outputCount);
     const memory = context.memory;
     const kernels = context.kernels;
-    // int8/uint8 where input element i sums into output i % outputCount (the kept axes of more
-    // than one element all follow the reduced ones: an image's pixels): the channel sums on wasm,
-    // when each sum stays within int32 (perOutput x 255).
-    const lastReduced = Math.max(-1, ...[...reduced].filter((axis) => input.shape[axis] > 1));
-    const firstKept = input.shape.findIndex((size, axis) => !reduced.has(axis) && size > 1);
-    const channelSums = input.dtype !== "int16" && perOutput * 255 < 2 ** 31 &&
-        (firstKept === -1 || firstKept > lastReduced)
+    // int8/uint8 rows of outputs (an image's pixels): the channel sums on wasm, when each sum
+    // stays within int32 (perOutput x 255).
+    const channelSums = input.dtype !== "int16" && perOutput * 255 < 2 ** 31 && rowsOfOutputs
       ? memory.allocate(outputCount * 4)
       : -1;
     const unsigned = input.dtype === "uint8" ? 1 : 0;

@@ -35,8 +35,17 @@ function reduce(name: keyof typeof REDUCTIONS): OpKernel {
     const output = context.output(0, input.dtype);
     requireSharedParameters(context, [input], output);
     const reduction = planReduction(context, input, output);
-    const { inputCount, outputCount, perOutput, width, rowTargets } = reduction;
+    const { inputCount, outputCount, perOutput, rowsOfOutputs, width, rowTargets } = reduction;
     const memory = context.memory;
+    if (input.dtype === "float32" && (name === "MEAN" || name === "SUM") && rowsOfOutputs) {
+      // Rows of outputs (an image's pixels) on wasm, in the same order and float32 arithmetic.
+      const divisor = mean ? perOutput : 1;
+      const kernels = context.kernels;
+      return {
+        run: () =>
+          kernels.f32_channel_means(input.offset, perOutput, outputCount, divisor, output.offset),
+      };
+    }
     // float32 sums in float32, in input order, as TFLite's kernels accumulate them.
     const integer = input.dtype !== "float32";
     const accumulators = integer ? new Float64Array(outputCount) : new Float32Array(outputCount);

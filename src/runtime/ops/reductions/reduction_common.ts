@@ -19,6 +19,12 @@ export interface Reduction {
   outputCount: number;
   /** Input elements per output element. */
   perOutput: number;
+  /**
+   * Whether the input is `perOutput` rows of `outputCount` values, each row's value c reducing
+   * into output c: the kept axes of more than one element all follow the reduced ones (an
+   * image's pixels), where the wasm kernels sum whole rows.
+   */
+  rowsOfOutputs: boolean;
   /** Input elements per row. */
   width: number;
   /** The output slot of each element of a row, from the row's base. */
@@ -61,6 +67,9 @@ export function planReduction(
   const inputCount = elementCount(shape);
   const outputCount = elementCount(output.shape);
   const perOutput = outputCount === 0 ? 0 : inputCount / outputCount;
+  const lastReduced = Math.max(-1, ...[...reduced].filter((axis) => shape[axis] > 1));
+  const firstKept = shape.findIndex((size, axis) => !reduced.has(axis) && size > 1);
+  const rowsOfOutputs = firstKept === -1 || firstKept > lastReduced;
   const forEachRow = (visit: (start: number, base: number) => void) => {
     const coordinate = new Array<number>(split).fill(0);
     for (let start = 0; start < inputCount; start += width) {
@@ -73,5 +82,14 @@ export function planReduction(
       }
     }
   };
-  return { reduced, inputCount, outputCount, perOutput, width, rowTargets, forEachRow };
+  return {
+    reduced,
+    inputCount,
+    outputCount,
+    perOutput,
+    rowsOfOutputs,
+    width,
+    rowTargets,
+    forEachRow,
+  };
 }
