@@ -22,7 +22,7 @@ export { qs8_gemm_4x8c4, qs8_gemm_dequantize_4x8c4, qs8_pack_weights_c4 } from "
 export { qs8_depthwise, qs8_depthwise_dequantize_x8, qs8_depthwise_x8 } from "./qs8_depthwise";
 export { qs16_binary, qs8_binary, qs8_binary_table } from "./qs8_binary";
 export { qs8_pool } from "./qs8_pool";
-export { qs8_channel_sums } from "./qs8_reduce";
+export { qs8_channel_sums, qs8_requantize_sums } from "./qs8_reduce";
 export { qs8_flip, qs8_requantize_values } from "./qs8_convert";
 export { qs8_quantize, qs8_quantize_fp32, qs8_quantize_hybrid } from "./qs8_quantize";
 export { qs8_channel_params } from "./qs8_requantize";

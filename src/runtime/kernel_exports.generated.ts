@@ -160,6 +160,8 @@ export interface KernelExports {
   qs8_pool(mode: i32, input: usize, output: usize, layer: usize): void;
   /** assembly/qs8_reduce.ts */
   qs8_channel_sums(input: usize, rows: i32, channels: i32, unsigned: i32, sums: usize): void;
+  /** assembly/qs8_reduce.ts */
+  qs8_requantize_sums(sums: usize, n: i32, output: usize, layer: usize): void;
   /** assembly/qs8_convert.ts */
   qs8_flip(values: usize, n: i32): void;
   /** assembly/qs8_convert.ts */
@@ -228,6 +230,7 @@ export const KERNEL_FUNCTIONS: readonly Exclude<keyof KernelExports, "memory">[]
   "qs8_binary_table",
   "qs8_pool",
   "qs8_channel_sums",
+  "qs8_requantize_sums",
   "qs8_flip",
   "qs8_requantize_values",
   "qs8_quantize",

@@ -7,8 +7,8 @@
 import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { type BroadcastWalk, forEachRowPiece } from "../common/broadcast.ts";
-import { rowSplitOp, WORK_PER_INTEGER_ELEMENT } from "../common/row_split.ts";
-import { channelConstants } from "../common/weight_packing.ts";
+import { rowSplitOp } from "../common/row_split.ts";
+import { uniformConstants } from "../common/weight_packing.ts";
 import {
   xnnpackActivationRange,
   xnnpackAddConstants,
@@ -16,18 +16,6 @@ import {
 } from "../common/xnnpack_arithmetic.ts";
 import { params as quantization } from "../../quantization/parameters.ts";
 import type { RuntimeTensor } from "../../tensor.ts";
-
-/** Requantization constants of one multiplier for the 4 lanes of `qs8_binary`. */
-function uniformConstants(context: OpContext, multiplier: number, shift: number): number {
-  return channelConstants(
-    context,
-    new Int32Array(4),
-    new Int32Array(4).fill(multiplier),
-    new Int32Array(4).fill(shift),
-    4,
-    Infinity,
-  ).params;
-}
 
 /** The layer block and op code of TFLite's reference arithmetic. */
 function referenceBinary(context: OpContext, layer: Int8Binary): { block: number; code: number } {
@@ -97,6 +85,28 @@ function xnnpackBinary(
 }
 
 /**
+ * The work (in GEMM multiply-adds, the unit of the split threshold) of one element of an integer
+ * ADD, SUB or MUL computed by `qs8_binary` or `qs16_binary` in TFLite's arithmetic: its
+ * requantizations (measured in Chromium: 1.5-1.9 ns an element on MobileNet V2's int8 ADD,
+ * 0.02-0.05 ns a multiply-add in its GEMMs).
+ */
+const WORK_PER_REQUANTIZED_ELEMENT = 64;
+
+/**
+ * The work of one element looked up in an op's table. Measured in Chromium on MobileNet V2's int8
+ * ADDs on 2 threads: 25088 elements took 0.82-0.89x their one-thread time divided, 18816 elements
+ * 1.08-1.19x (an element-wise op also pays for moving its operands from the core that wrote them).
+ */
+const WORK_PER_LOOKED_UP_ELEMENT = 48;
+
+/**
+ * The work of one element of an int8 ADD or MUL in the "xnnpack" arithmetic (0.4 ns an element).
+ * Measured as above: 75264 elements took 0.86x their one-thread time divided, 25088 and 18816
+ * elements 1.26-2.05x.
+ */
+const WORK_PER_XNNPACK_ELEMENT = 16;
+
+/**
  * The least elements of an int8 op in the reference arithmetic worth a lookup table (see
  * `qs8Binary`). Measured in Chromium on MobileNet V2's int8 ADDs (7840 to 75264 elements): 0.8-1.0
  * ns an element looked up against 1.8-1.9 ns through `qs8_binary`; MUL, measured in Deno on 75264
@@ -139,8 +149,8 @@ function lookupTable(context: OpContext, code: number, layerBlock: number): numb
 /**
  * ADD, SUB and MUL on int8 rows in wasm (`qs8_binary`), or on int16 rows (`qs16_binary`, where
  * the caller has checked that no multiplier shifts left). Every element is computed alone, so the
- * op divides among threads by elements, each chunk cut along the broadcast rows; an element costs
- * `WORK_PER_INTEGER_ELEMENT` of the work the split threshold counts. An int8 op in TFLite's
+ * op divides among threads by elements, each chunk cut along the broadcast rows, where the work of
+ * its elements (by how they are computed) reaches the split threshold. An int8 op in TFLite's
  * reference arithmetic with at least `MIN_TABLE_ELEMENTS` elements looks each element up in its
  * table (`lookupTable`, `qs8_binary_table`) instead.
  */
@@ -157,7 +167,11 @@ export function qs8Binary(context: OpContext, layer: Int8Binary): PreparedOp {
   return rowSplitOp([], context.kernels, {
     rows: elements,
     grain: 16,
-    workPerRow: WORK_PER_INTEGER_ELEMENT,
+    workPerRow: xnnpack
+      ? WORK_PER_XNNPACK_ELEMENT
+      : table !== null
+      ? WORK_PER_LOOKED_UP_ELEMENT
+      : WORK_PER_REQUANTIZED_ELEMENT,
     scratchBytes: 0,
     runRows(calls, first, end) {
       forEachRowPiece(walk, first, end, (x, y, z, count) => {

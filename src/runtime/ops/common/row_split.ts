@@ -19,13 +19,6 @@ export const GEMM_TILE_ROWS = 4;
 export const WORK_PER_DEPTHWISE_TAP = 4;
 
 /**
- * The work (in GEMM multiply-adds) of one element of an integer ADD, SUB or MUL: its
- * requantizations (measured in Chromium: 1.5 ns an element on MobileNet V2's int8 ADD, 0.02-0.05
- * ns a multiply-add in its GEMMs).
- */
-export const WORK_PER_INTEGER_ELEMENT = 64;
-
-/**
  * The work (in GEMM multiply-adds) of one element converted between float32 and int8 (QUANTIZE:
  * 0.8 ns an element in Chromium on MobileNet V2's input, 0.02-0.05 ns a multiply-add in its
  * GEMMs).

@@ -101,6 +101,21 @@ export function channelConstants(
 }
 
 /**
+ * The requantization constants (`params`) of one multiplier and shift for 4 lanes, in the general
+ * form (`requantize_x4` at a stride of 16 bytes): what the element-wise int8 kernels read.
+ */
+export function uniformConstants(context: OpContext, multiplier: number, shift: number): number {
+  return channelConstants(
+    context,
+    new Int32Array(4),
+    new Int32Array(4).fill(multiplier),
+    new Int32Array(4).fill(shift),
+    4,
+    Infinity,
+  ).params;
+}
+
+/**
  * Stores `bias` and per-channel float32 `scales` (both `padded` long) for XNNPACK's float32
  * requantization (`Requantization.fp32`), in the form `channelConstants` returns.
  */

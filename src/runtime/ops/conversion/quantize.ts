@@ -7,7 +7,7 @@ import { storeLayer } from "../../kernel_layout.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { elementwiseRun } from "../common/elementwise_run.ts";
 import { rowSplitOp, WORK_PER_CONVERTED_ELEMENT } from "../common/row_split.ts";
-import { channelConstants } from "../common/weight_packing.ts";
+import { uniformConstants } from "../common/weight_packing.ts";
 import {
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
@@ -64,18 +64,10 @@ export function quantize(context: OpContext): PreparedOp {
   // and right by at most 30 bits.
   if (input.dtype !== "int16" && output.dtype !== "int16" && shift <= 22 && shift >= -30) {
     const kernels = context.kernels;
-    const constants = channelConstants(
-      context,
-      new Int32Array(4),
-      new Int32Array(4).fill(multiplier),
-      new Int32Array(4).fill(shift),
-      4,
-      Infinity,
-    );
     const layer = storeLayer(memory, {
       zeroA: pin.zeroPoint,
       zeroPoint: pout.zeroPoint,
-      params: constants.params,
+      params: uniformConstants(context, multiplier, shift),
       lowI: low,
       highI: high,
     });

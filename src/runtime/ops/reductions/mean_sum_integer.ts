@@ -1,7 +1,9 @@
 /**
  * MEAN and SUM on int8, uint8 and int16, as TensorFlow 2.21 computes them; int8/uint8 sums over an
- * image's pixels on the wasm kernel `qs8_channel_sums` (`assembly/qs8_reduce.ts`).
+ * image's pixels on the wasm kernel `qs8_channel_sums` (`assembly/qs8_reduce.ts`), a MEAN's
+ * requantization of them too (`qs8_requantize_sums`).
  */
+import { storeLayer } from "../../kernel_layout.ts";
 import type { OpKernel } from "../../op.ts";
 import { planReduction } from "./reduction_common.ts";
 import {
@@ -10,6 +12,7 @@ import {
   quantizeMultiplier,
 } from "../../quantization/fixed_point.ts";
 import { integerInput, params, RANGES } from "../../quantization/parameters.ts";
+import { uniformConstants } from "../common/weight_packing.ts";
 import { xnnpackMean } from "../common/xnnpack_arithmetic.ts";
 
 /**
@@ -47,12 +50,33 @@ export function integerSumOrMean(mean: boolean): OpKernel {
     // int8/uint8 rows of outputs (an image's pixels): the channel sums on wasm, when each sum
     // stays within int32 (perOutput x 255).
     const channelSums = input.dtype !== "int16" && perOutput * 255 < 2 ** 31 && rowsOfOutputs
-      ? memory.allocate(outputCount * 4)
+      ? memory.allocate(Math.ceil(outputCount / 4) * 16)
       : -1;
     const unsigned = input.dtype === "uint8" ? 1 : 0;
     const xnnpack = mean && context.arithmetic === "xnnpack" && input.dtype === "int8"
       ? xnnpackMean(pin, pout, perOutput)
       : null;
+    // A MEAN in TFLite's arithmetic requantizes those sums on wasm too (`qs8_requantize_sums`)
+    // where its general form holds: the centred sum (at most perOutput x 255) shifted left below
+    // 2^31 - 2^29, and right by at most 30 bits.
+    if (
+      mean && !xnnpack && channelSums >= 0 && shift >= -30 &&
+      perOutput * 255 * 2 ** Math.max(shift, 0) < 2 ** 31 - 2 ** 29
+    ) {
+      const layer = storeLayer(memory, {
+        zeroA: perOutput * pin.zeroPoint,
+        zeroPoint: pout.zeroPoint,
+        params: uniformConstants(context, multiplier, shift),
+        lowI: low,
+        highI: high,
+      });
+      return {
+        run() {
+          kernels.qs8_channel_sums(input.offset, perOutput, outputCount, unsigned, channelSums);
+          kernels.qs8_requantize_sums(channelSums, outputCount, output.offset, layer);
+        },
+      };
+    }
     return {
       run() {
         const target = memory.view(output.dtype, output.offset, outputCount);
