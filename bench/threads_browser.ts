@@ -7,9 +7,11 @@
  * only on a quiet machine.
  *
  * Run with `deno run --allow-read --allow-write --allow-run --allow-env --allow-net=127.0.0.1
- * bench/threads_browser.ts [--arithmetic=xnnpack] [--litert=plain] [--models=a.int8,b.float]`
- * (Chromium at /usr/bin/chromium, or `CHROMIUM`): `--arithmetic` sets liteq's integer arithmetic,
- * `--litert=plain` compares with LiteRT.js's single-threaded build instead.
+ * bench/threads_browser.ts [--arithmetic=xnnpack] [--kernels=relaxed] [--litert=plain]
+ * [--models=a.int8,b.float]` (Chromium at /usr/bin/chromium, or `CHROMIUM`): `--arithmetic` sets
+ * liteq's integer arithmetic, `--kernels` its kernel build (`relaxed`: fused float multiply-adds,
+ * as LiteRT.js's XNNPACK computes), `--litert=plain` compares with LiteRT.js's single-threaded
+ * build instead.
  */
 import { existsSync } from "node:fs";
 import puppeteer from "npm:puppeteer-core@24.43.1";
@@ -22,6 +24,7 @@ const flags = new Map(
   Deno.args.map((argument) => argument.replace(/^--/, "").split("=") as [string, string]),
 );
 const arithmetic = flags.get("arithmetic") ?? "reference";
+const kernels = flags.get("kernels") ?? "auto";
 const plain = flags.get("litert") === "plain";
 const MODELS = (flags.get("models")?.split(",") ?? [
   "mobilenet_v2.float",
@@ -57,7 +60,7 @@ try {
   tab.on("pageerror", (error) => console.log(`page error: ${error}`));
   await tab.goto(
     `${server.origin}/threads_browser.html?models=${MODELS.map((name) => `${name}.tflite`)}` +
-      `&arithmetic=${arithmetic}${plain ? "&litert=plain" : ""}`,
+      `&arithmetic=${arithmetic}&kernels=${kernels}${plain ? "&litert=plain" : ""}`,
   );
   const rows = await tab.evaluate(() =>
     (globalThis as unknown as { liteqBench: Promise<PageRow[] | { error: string }> }).liteqBench
