@@ -14,6 +14,7 @@ import { recordingKernels, rowRanges } from "./split.ts";
 import {
   CONTROL,
   CONTROL_HEADER_BYTES,
+  MAX_KERNEL_ARGUMENTS,
   runChunks,
   workerMain,
   type WorkerReply,
@@ -168,6 +169,10 @@ export class ThreadPool {
     this.calls = new Float64Array(buffer, control + CONTROL_HEADER_BYTES, CALL_AREA_LENGTH);
     const kernels = memory.kernels as unknown as Record<string, (...args: number[]) => unknown>;
     this.functions = KERNEL_FUNCTIONS.map((name) => kernels[name]);
+    const wide = KERNEL_FUNCTIONS.find((name) => kernels[name].length > MAX_KERNEL_ARGUMENTS);
+    if (wide) {
+      throw new Error(`the kernel ${wide} takes over ${MAX_KERNEL_ARGUMENTS} arguments`);
+    }
   }
 
   /**

@@ -30,6 +30,12 @@ export const CONTROL = {
   failedCall: 6,
 } as const;
 
+/**
+ * Most arguments a kernel takes: `runChunks` passes each call this many values from the call area
+ * (a wasm function ignores those past its own), and the pool refuses kernels that take more.
+ */
+export const MAX_KERNEL_ARGUMENTS = 9;
+
 /** Bytes of the control block's header (before the call area). */
 export const CONTROL_HEADER_BYTES = 64;
 
@@ -84,7 +90,18 @@ export function runChunks(
     try {
       for (let at = calls[1 + chunk]; at < calls[2 + chunk]; at += 2 + calls[at + 1]) {
         call = calls[at];
-        functions[call](...calls.subarray(at + 2, at + 2 + calls[at + 1]));
+        // MAX_KERNEL_ARGUMENTS values, written out: spreading a subarray cost 50 times the call.
+        functions[call](
+          calls[at + 2],
+          calls[at + 3],
+          calls[at + 4],
+          calls[at + 5],
+          calls[at + 6],
+          calls[at + 7],
+          calls[at + 8],
+          calls[at + 9],
+          calls[at + 10],
+        );
       }
     } catch {
       failed = call;
