@@ -4,7 +4,10 @@ import { pathToFileURL } from "node:url";
 import { ModelFormatError, readModel } from "../../mod.ts";
 import { Interpreter, UnsupportedModelError } from "../../mod.ts";
 import { relaxedSimdWorks } from "../../src/runtime/wasm.ts";
+import { writeModel } from "../../src/format/writer.ts";
 import { FIXTURES, modelsIn, readBytesSync } from "../helpers.ts";
+import type { Model } from "../../src/format/ir.ts";
+import { buildModel, type OperatorSpec } from "./model_builder.ts";
 
 const SEED_F16 = `${FIXTURES}/models/seed_mnist.f16.tflite`;
 const ROBUSTNESS = `${FIXTURES}/robustness`;
@@ -102,6 +105,121 @@ Deno.test("signature runners run each entry point by its names", async () => {
   const prod = Array.from(outputs.prod as Float32Array);
   assert.deepEqual(sum, Array.from(x, (value, index) => value + y[index]));
   assert.deepEqual(prod, Array.from(x, (value, index) => value * y[index]));
+});
+
+/** The float32 [1, n] tensors and ADD of `x + constant` (subgraph 0 of the models below). */
+function addConstant(n: number, value: number): Model {
+  return buildModel({
+    tensors: [
+      { dtype: "float32", shape: [1, n] },
+      { dtype: "float32", shape: [1, n], data: new Float32Array(n).fill(value) },
+      { dtype: "float32", shape: [1, n] },
+    ],
+    operators: [{
+      op: "ADD",
+      inputs: [0, 1],
+      outputs: [2],
+      optionsType: "AddOptions",
+      options: {},
+    }],
+    inputs: [0],
+    outputs: [2],
+  });
+}
+
+/** The operators that set the resource variable "v" to input tensor `value` (handle: `handle`). */
+function assignV(handle: number, value: number): OperatorSpec[] {
+  return [
+    {
+      op: "VAR_HANDLE",
+      inputs: [],
+      outputs: [handle],
+      optionsType: "VarHandleOptions",
+      options: { container: "", sharedName: "v" },
+    },
+    { op: "ASSIGN_VARIABLE", inputs: [handle, value], outputs: [] },
+  ];
+}
+
+/**
+ * `main` with the main subgraphs of `entries` appended, each the subgraph of a signature named
+ * `key` whose input "x" and output "y" are its first input and output.
+ */
+function withSignatures(main: Model, entries: [string, Model][]): Model {
+  const model = { ...main, subgraphs: [...main.subgraphs], buffers: [...main.buffers] };
+  const signatures = entries.map(([key, entry]) => {
+    const shift = model.buffers.length - 1;
+    const [subgraph] = entry.subgraphs;
+    model.subgraphs.push({
+      ...subgraph,
+      tensors: subgraph.tensors.map((tensor) => ({
+        ...tensor,
+        buffer: tensor.buffer === 0 ? 0 : tensor.buffer + shift,
+      })),
+    });
+    model.buffers.push(...entry.buffers.slice(1));
+    return {
+      key,
+      subgraphIndex: model.subgraphs.length - 1,
+      inputs: [{ name: "x", tensorIndex: subgraph.inputs[0] }],
+      outputs: [{ name: "y", tensorIndex: subgraph.outputs[0] }],
+    };
+  });
+  return { ...model, signatures };
+}
+
+Deno.test("a signature that fails to prepare gives back its memory and its variables' places", async () => {
+  // "bad" sets the variable v to a float32 [1, 4], adds a large constant, then fails at prepare
+  // on a FULLY_CONNECTED whose weights do not fit its rows; "good" sets v to an int32 [2] and
+  // reads it back, which it can only if v's type fixed by "bad" was forgotten with it.
+  const bad = buildModel({
+    tensors: [
+      { dtype: "float32", shape: [1, 4] },
+      { dtype: "resource", shape: [] },
+      { dtype: "float32", shape: [1, 65536] },
+      { dtype: "float32", shape: [1, 65536], data: new Float32Array(65536).fill(1) },
+      { dtype: "float32", shape: [1, 65536] },
+      { dtype: "float32", shape: [3, 5], data: new Float32Array(15) },
+      { dtype: "float32", shape: [1, 3] },
+    ],
+    operators: [
+      ...assignV(1, 0),
+      { op: "ADD", inputs: [2, 3], outputs: [4], optionsType: "AddOptions", options: {} },
+      {
+        op: "FULLY_CONNECTED",
+        inputs: [4, 5, -1],
+        outputs: [6],
+        optionsType: "FullyConnectedOptions",
+        options: {},
+      },
+    ],
+    inputs: [0, 2],
+    outputs: [6],
+  });
+  const good = buildModel({
+    tensors: [
+      { dtype: "int32", shape: [2] },
+      { dtype: "int32", shape: [2] },
+      { dtype: "resource", shape: [] },
+    ],
+    operators: [...assignV(2, 0), { op: "READ_VARIABLE", inputs: [2], outputs: [1] }],
+    inputs: [0],
+    outputs: [1],
+  });
+  const model = withSignatures(addConstant(4, 1), [["bad", bad], ["good", good]]);
+  const interpreter = await Interpreter.load(writeModel(model));
+  const before = interpreter.memoryBytes;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    assert.throws(
+      () => interpreter.signatureRunner("bad"),
+      (error) => error instanceof UnsupportedModelError && /FULLY_CONNECTED/.test(error.message),
+    );
+    assert.equal(interpreter.memoryBytes, before);
+  }
+  const read = interpreter.signatureRunner("good").run({ x: Int32Array.of(7, -3) }).y;
+  assert.deepEqual(Array.from(read as Int32Array), [7, -3]);
+  const [sum] = interpreter.run([Float32Array.of(1, 2, 3, 4)]) as Float32Array[];
+  assert.deepEqual(Array.from(sum), [2, 3, 4, 5]);
 });
 
 Deno.test("what cannot run is reported at load, naming the op, version or dtype", async () => {

@@ -71,14 +71,23 @@ export class Program {
   }
 
   /**
-   * Prepares subgraph `index` for a top-level call (the main graph, a signature).
+   * Prepares subgraph `index` for a top-level call (the main graph, a signature). A preparation
+   * that fails gives back the memory it placed, variables placed in it included, so that the
+   * interpreter keeps only what runs.
    * @param inputShapes shapes for its inputs, by position (the file's when absent)
    */
   prepare(index: number, inputShapes: (number[] | undefined)[] = []): PreparedSubgraph {
     this.memory.settle();
-    return this.noted(
-      this.withinCall(index, () => new PreparedSubgraph(this, index, inputShapes, [])),
-    );
+    const start = this.memory.used;
+    try {
+      return this.noted(
+        this.withinCall(index, () => new PreparedSubgraph(this, index, inputShapes, [])),
+      );
+    } catch (error) {
+      this.memory.release(start);
+      this.variables.release(start);
+      throw error;
+    }
   }
 
   /** Whether a subgraph prepared so far leaves steps to prepare at invoke. */

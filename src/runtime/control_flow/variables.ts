@@ -36,6 +36,20 @@ export class ResourceVariables {
   }
 
   /**
+   * Forgets the places of the variables placed at or above `start` (memory given back: a
+   * preparation that failed), so that the next op to use one places it again.
+   */
+  release(start: number): void {
+    for (const variable of this.byId) {
+      if (variable.offset >= start) {
+        variable.dtype = null;
+        variable.shape = [];
+        variable.offset = -1;
+      }
+    }
+  }
+
+  /**
    * The variable a resource tensor holds, with its dtype and shape fixed to `value`'s (which must
    * match them when already fixed).
    */
