@@ -4,7 +4,8 @@
  * that it travels into called subgraphs like any value); READ_VARIABLE and ASSIGN_VARIABLE reach
  * it through that id. A variable takes its dtype and shape from the first op that reads or
  * assigns it at load, and keeps them: its bytes are placed once, zero until assigned (never by an
- * op prepared at invoke, whose memory is given back).
+ * op prepared at invoke, whose memory is given back). A signature's preparation that fails gives
+ * its memory back too, and with it the variables it placed (`release`).
  */
 import { type DType, elementCount, packedByteLength } from "../../format/dtype.ts";
 import type { KernelMemory } from "../memory.ts";
