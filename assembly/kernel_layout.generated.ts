@@ -62,69 +62,72 @@
 /** `dotFilter`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_DOT_FILTER: usize = 76;
+/** `dotColumns`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_DOT_COLUMNS: usize = 80;
 /** `params`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS: usize = 80;
+@inline export const LAYER_PARAMS: usize = 84;
 /** `padded`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PADDED: usize = 84;
+@inline export const LAYER_PADDED: usize = 88;
 /** `multipliers`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_MULTIPLIERS: usize = 88;
+@inline export const LAYER_MULTIPLIERS: usize = 92;
 /** `shifts`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_SHIFTS: usize = 92;
+@inline export const LAYER_SHIFTS: usize = 96;
 /** `scales`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_SCALES: usize = 96;
+@inline export const LAYER_SCALES: usize = 100;
 /** `floatBias`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_FLOAT_BIAS: usize = 100;
+@inline export const LAYER_FLOAT_BIAS: usize = 104;
 /** `n`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_N: usize = 104;
+@inline export const LAYER_N: usize = 108;
 /** `lda`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LDA: usize = 108;
+@inline export const LAYER_LDA: usize = 112;
 /** `ldc`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LDC: usize = 112;
+@inline export const LAYER_LDC: usize = 116;
 /** `activationXor`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ACTIVATION_XOR: usize = 116;
+@inline export const LAYER_ACTIVATION_XOR: usize = 120;
 /** `activationFlip`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ACTIVATION_FLIP: usize = 120;
+@inline export const LAYER_ACTIVATION_FLIP: usize = 124;
 /** `zeroPoint`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_POINT: usize = 124;
+@inline export const LAYER_ZERO_POINT: usize = 128;
 /** `lowI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_I: usize = 128;
+@inline export const LAYER_LOW_I: usize = 132;
 /** `highI`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_I: usize = 132;
+@inline export const LAYER_HIGH_I: usize = 136;
 /** `lowF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_LOW_F: usize = 136;
+@inline export const LAYER_LOW_F: usize = 140;
 /** `highF`, f32. */
 // @ts-ignore: decorator
-@inline export const LAYER_HIGH_F: usize = 140;
+@inline export const LAYER_HIGH_F: usize = 144;
 /** `requantization`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_REQUANTIZATION: usize = 144;
+@inline export const LAYER_REQUANTIZATION: usize = 148;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 148;
+@inline export const LAYER_ZERO_A: usize = 152;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 152;
+@inline export const LAYER_ZERO_B: usize = 156;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 156;
+@inline export const LAYER_PARAMS_A: usize = 160;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 160;
+@inline export const LAYER_PARAMS_B: usize = 164;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */

@@ -5,7 +5,7 @@
 import {
   LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_ZERO_A, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { requantize_x4 } from "./qs8_requantize";
+import { requantize_x4_clamped } from "./qs8_requantize";
 import { spill } from "./spill";
 
 /** `qs8_requantize_values`'s mode bits: uint8 input (else int8), uint8 output (else int8). */
@@ -25,13 +25,6 @@ export function qs8_requantize_values(mode: i32, input: usize, output: usize, n:
   else if (mode == OUTPUT_UNSIGNED) convert(OUTPUT_UNSIGNED, input, output, n, layer);
   else if (mode == (INPUT_UNSIGNED | OUTPUT_UNSIGNED)) convert(INPUT_UNSIGNED | OUTPUT_UNSIGNED, input, output, n, layer);
   else convert(0, input, output, n, layer);
-}
-
-/** Four requantized lanes: requantize(x - zeroA) + zeroPoint, clamped. */
-// @ts-ignore: decorator
-@inline
-function lanes(x: v128, params: usize, zero: v128, low: v128, high: v128): v128 {
-  return i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(x, params, 16, 0), zero), low), high);
 }
 
 // @ts-ignore: decorator
@@ -65,8 +58,8 @@ function eight(
   low: v128, high: v128,
 ): v128 {
   const x = i16x8.sub(inUnsigned ? v128.load8x8_u(from) : v128.load8x8_s(from), zeroIn);
-  const first = lanes(i32x4.extend_low_i16x8_s(x), params, zeroOut, low, high);
-  const second = lanes(i32x4.extend_high_i16x8_s(x), params, zeroOut, low, high);
+  const first = requantize_x4_clamped(i32x4.extend_low_i16x8_s(x), params, zeroOut, low, high);
+  const second = requantize_x4_clamped(i32x4.extend_high_i16x8_s(x), params, zeroOut, low, high);
   const narrow = i16x8.narrow_i32x4_s(first, second);
   return outUnsigned ? i8x16.narrow_i16x8_u(narrow, narrow) : i8x16.narrow_i16x8_s(narrow, narrow);
 }

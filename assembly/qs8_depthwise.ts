@@ -4,7 +4,7 @@
 
 import {
   LAYER_ACTIVATION_FLIP, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
-  LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
+  LAYER_DOT_COLUMNS, LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
   LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
   LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT,
   LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS,
@@ -29,8 +29,8 @@ import {
  * constants (`params` from qs8_channel_params) hold `padded` channels, c rounded up to 8. The
  * last c mod 8 channels go through `qs8_depthwise`'s scalar arithmetic. Where the layer block
  * holds a `dotFilter` (3x3 windows, from `depthwiseDotFilter`), every window's blocks of 16
- * channels take the relaxed int8 dot product instead, a row at a time (`dot_row`, its columns at
- * `columns`, `depthwiseDotColumnsBytes` long), taps outside the image read from the filter's
+ * channels take the relaxed int8 dot product instead, a row at a time (`dot_row`, its `dotColumns`
+ * columns at `columns`), taps outside the image read from the filter's
  * pixel of inputZero, activations XORed with `activationXor`. `requantization` is
  * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
  * (`params` then holds the channels' float32 scales); the output
@@ -231,7 +231,7 @@ function depthwise_x8(
   // The relaxed dot path's channels (whole blocks of 16), and the input columns one output row's
   // windows span (from -padLeft).
   const dotChannels = !uint8 && unrolled && dotFilter != 0 ? c & ~15 : 0;
-  const columnCount = (outW - 1) * strideW + 2 * dilationW + 1;
+  const columnCount = load<i32>(layer + LAYER_DOT_COLUMNS);
   let target = output;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * strideH - padTop;

@@ -2,7 +2,7 @@
 // int32 sum of each channel, and a MEAN's requantization of those sums (a few values per image).
 
 import { LAYER_HIGH_I, LAYER_LOW_I, LAYER_PARAMS, LAYER_ZERO_A, LAYER_ZERO_POINT } from "./kernel_layout.generated";
-import { requantize_x4 } from "./qs8_requantize";
+import { requantize_x4_clamped } from "./qs8_requantize";
 import { spill } from "./spill";
 
 /**
@@ -64,7 +64,7 @@ export function qs8_requantize_sums(sums: usize, n: i32, output: usize, layer: u
   const params = load<usize>(layer + LAYER_PARAMS);
   for (let i = 0; i < n; i += 4) {
     const centred = i32x4.sub(v128.load(sums + (<usize>i << 2)), offset);
-    const values = i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(centred, params, 16, 0), zero), low), high);
+    const values = requantize_x4_clamped(centred, params, zero, low, high);
     const bytes = i8x16.shuffle(values, values, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
     if (i + 4 <= n) {
       v128.store32_lane(output + <usize>i, bytes, 0);

@@ -147,6 +147,16 @@ export function requantize_x4_fast(
   );
 }
 
+/**
+ * Four lanes requantized with one multiplier's 4-lane constants at `params` (`requantize_x4` at
+ * a stride of 16 bytes), plus the output zero point `zero`, clamped to [`low`, `high`].
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_clamped(x: v128, params: usize, zero: v128, low: v128, high: v128): v128 {
+  return i32x4.min_s(i32x4.max_s(i32x4.add(requantize_x4(x, params, 16, 0), zero), low), high);
+}
+
 /** Requantizes four lanes with the constants of channels `channel .. channel + 3`. */
 // @ts-ignore: decorator
 @inline

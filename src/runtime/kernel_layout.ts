@@ -41,6 +41,11 @@ export const LAYER_FIELDS = {
    * block (`depthwiseDotFilter`), or 0 where the engine's int8 dot product is not exact.
    */
   dotFilter: "i32",
+  /**
+   * The input columns one output row's windows span on that path (`depthwiseDotColumns`), each
+   * transposed into `DOT_COLUMN_BYTES` of the kernel's scratch.
+   */
+  dotColumns: "i32",
   /** Requantization constants from `qs8_channel_params`. */
   params: "i32",
   /** Channels the constants hold (a multiple of 8). */

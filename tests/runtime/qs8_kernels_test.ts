@@ -12,9 +12,10 @@ import {
 import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
 import {
   CHANNEL_PARAM_ARRAYS,
-  depthwiseDotColumnsBytes,
+  depthwiseDotColumns,
   depthwiseDotFilter,
   depthwiseWeightSums,
+  DOT_COLUMN_BYTES,
   Requantization,
 } from "../../src/runtime/ops/common/weight_packing.ts";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
@@ -294,13 +295,16 @@ for (const variant of VARIANTS) {
               Int32Array.from(sums, (sum, channel) => (bias[channel] ?? 0) - inputZero * sum),
             ),
             dotFilter: memory.store(dotFilter),
+            dotColumns: depthwiseDotColumns(outW, stride, dilation),
             activationXor,
             params: constants.params,
             padded,
             requantization: mode,
           });
           const dotOutput = memory.allocate(outH * outW * outC);
-          const columns = memory.allocate(depthwiseDotColumnsBytes(outW, stride, dilation));
+          const columns = memory.allocate(
+            depthwiseDotColumns(outW, stride, dilation) * DOT_COLUMN_BYTES,
+          );
           memory.kernels.qs8_depthwise_x8(memory.store(input), dotOutput, dotLayer, columns);
           assert.deepEqual(
             new Int8Array(memory.kernels.memory.buffer, dotOutput, outH * outW * outC),

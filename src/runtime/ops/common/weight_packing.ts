@@ -165,13 +165,16 @@ export function depthwiseWeightSums(
   return sums;
 }
 
+/** Bytes of one input column as `qs8_depthwise_x8`'s relaxed dot path transposes it. */
+export const DOT_COLUMN_BYTES = 64;
+
 /**
- * Bytes of the columns `qs8_depthwise_x8`'s relaxed dot path transposes for one output row of
- * `outW` pixels (its `columns` argument): 64 a column, over the columns the row's 3-wide windows
- * span.
+ * The input columns one output row of `outW` pixels spans on `qs8_depthwise_x8`'s relaxed dot
+ * path (its 3-wide windows, from the row's first): the layer block's `dotColumns`, and with
+ * `DOT_COLUMN_BYTES` the size of the kernel's `columns` scratch.
  */
-export function depthwiseDotColumnsBytes(outW: number, strideW: number, dilationW: number): number {
-  return ((outW - 1) * strideW + 2 * dilationW + 1) * 64;
+export function depthwiseDotColumns(outW: number, strideW: number, dilationW: number): number {
+  return (outW - 1) * strideW + 2 * dilationW + 1;
 }
 
 /**

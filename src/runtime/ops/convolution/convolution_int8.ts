@@ -27,9 +27,10 @@ import {
 } from "../common/row_split.ts";
 import {
   channelConstants,
-  depthwiseDotColumnsBytes,
+  depthwiseDotColumns,
   depthwiseDotFilter,
   depthwiseWeightSums,
+  DOT_COLUMN_BYTES,
   fp32Constants,
   largestMagnitude,
   roundUp,
@@ -185,6 +186,9 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
         depthwiseDotFilter(weights, channels, layer.bias, sums, inputZero, activationXor),
       )
       : 0;
+    const dotColumns = dot
+      ? depthwiseDotColumns(columns.outSize, layer.window.strideW, layer.window.dilationW)
+      : 0;
     const vectorised = storeLayer(memory, {
       ...shared,
       lowI,
@@ -192,15 +196,17 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       bias: constants.bias,
       interiorBias: memory.store(interior),
       dotFilter,
+      dotColumns,
       activationXor,
       params: constants.params,
       padded,
       requantization: constants.requantization,
     });
-    const columnsBytes = dot
-      ? depthwiseDotColumnsBytes(columns.outSize, layer.window.strideW, layer.window.dilationW)
-      : 0;
-    return rowSplitOp([1, 2], kernels, depthwiseRows(vectorised, columnsBytes));
+    return rowSplitOp(
+      [1, 2],
+      kernels,
+      depthwiseRows(vectorised, dotColumns * DOT_COLUMN_BYTES),
+    );
   }
   const scalar = storeLayer(memory, {
     ...shared,

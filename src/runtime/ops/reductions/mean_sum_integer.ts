@@ -41,10 +41,6 @@ export function integerSumOrMean(mean: boolean): OpKernel {
       multiplier = Math.floor(multiplier * 2 ** divisionBits / perOutput);
       shift -= divisionBits;
     }
-    const rescale = mean
-      ? multiplyByQuantizedMultiplier
-      : multiplyByQuantizedMultiplierSingleRounding;
-    const sums = new Float64Array(outputCount);
     const memory = context.memory;
     const kernels = context.kernels;
     // int8/uint8 rows of outputs (an image's pixels): the channel sums on wasm, when each sum
@@ -77,6 +73,10 @@ export function integerSumOrMean(mean: boolean): OpKernel {
         },
       };
     }
+    const rescale = mean
+      ? multiplyByQuantizedMultiplier
+      : multiplyByQuantizedMultiplierSingleRounding;
+    const sums = new Float64Array(outputCount);
     return {
       run() {
         const target = memory.view(output.dtype, output.offset, outputCount);
