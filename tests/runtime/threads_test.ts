@@ -12,6 +12,7 @@ import { elementCount, type TensorData } from "../../src/format/dtype.ts";
 import { Interpreter, type TensorDetails } from "../../src/runtime/interpreter.ts";
 import { KernelMemory, sharedWasmMemory } from "../../src/runtime/memory.ts";
 import { setLockstepChunks, setMinSplitWork, ThreadPool } from "../../src/runtime/threads/pool.ts";
+import { rowRanges } from "../../src/runtime/threads/split.ts";
 import { loadSharedKernels } from "../../src/runtime/wasm.ts";
 import { readModel } from "../../src/format/reader.ts";
 import { UsageError } from "../../src/cli/arguments.ts";
@@ -155,6 +156,25 @@ Deno.test("a batch of 10 gives the same bits on 1, 2 and 3 threads (fully connec
     );
   } finally {
     setMinSplitWork(previous);
+  }
+});
+
+Deno.test("an op's rows cut into a thread's share of shrinking chunks each, on the grain", () => {
+  const cut = (rows: number, grain: number, parts: number, threads: number) =>
+    rowRanges({ rows, grain, workPerRow: 1, scratchBytes: 0, runRows() {} }, parts, threads);
+  const lengths = (ranges: [number, number][]) => ranges.map(([first, end]) => end - first);
+  /** Whether `ranges` follow one another from row 0 to `rows`, each starting on the grain. */
+  const covers = (ranges: [number, number][], rows: number, grain: number) =>
+    ranges.every(([first, end], part) =>
+      first % grain === 0 && end >= first && first === (part ? ranges[part - 1][1] : 0)
+    ) && ranges[ranges.length - 1][1] === rows;
+  // 250 grains of 4 rows: two shares of 125, each cut 4:3:2:1.
+  assert.deepEqual(lengths(cut(1000, 4, 8, 2)), [200, 148, 100, 52, 200, 148, 100, 52]);
+  // Chunks that are not a multiple of the threads are equal.
+  assert.deepEqual(lengths(cut(1000, 4, 5, 2)), [200, 200, 200, 200, 200]);
+  const shapes = [[1000, 4, 8, 2], [7, 4, 2, 2], [37, 1, 12, 3], [5, 1, 5, 5], [3, 1, 4, 4]];
+  for (const [rows, grain, parts, threads] of shapes) {
+    assert.ok(covers(cut(rows, grain, parts, threads), rows, grain), `${rows} rows`);
   }
 });
 

@@ -10,7 +10,7 @@
 import { KERNEL_FUNCTIONS } from "../kernel_exports.generated.ts";
 import type { KernelMemory } from "../memory.ts";
 import type { KernelCalls, PreparedOp, RowSplit } from "../op.ts";
-import { recordingKernels, rowRanges } from "./split.ts";
+import { type CallRecord, recordingKernels, rowRanges } from "./split.ts";
 import {
   CONTROL,
   CONTROL_HEADER_BYTES,
@@ -135,8 +135,6 @@ function align16(bytes: number): number {
 
 /** The worker threads of one interpreter, and the split of heavy ops among them. */
 export class ThreadPool {
-  private readonly recorded: number[] = [];
-  private readonly recorder = recordingKernels(this.recorded);
   private readonly blocking = canBlock();
   private disposed = false;
   /** The least work of an op worth splitting, in GEMM multiply-adds. */
@@ -153,6 +151,9 @@ export class ThreadPool {
   private readonly calls: Float64Array;
   /** The calling thread's kernel functions, in `KERNEL_FUNCTIONS` order. */
   private readonly functions: ((...args: number[]) => unknown)[];
+  /** An op's calls, recorded straight into the call area. */
+  private readonly record: CallRecord;
+  private readonly recorder: KernelCalls;
   private generation = 0;
 
   private readonly workers: WorkerHandle[] = [];
@@ -167,6 +168,8 @@ export class ThreadPool {
     const buffer = memory.kernels.memory.buffer;
     this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
     this.calls = new Float64Array(buffer, control + CONTROL_HEADER_BYTES, CALL_AREA_LENGTH);
+    this.record = { values: this.calls, length: 0, overflowed: false };
+    this.recorder = recordingKernels(this.record);
     const kernels = memory.kernels as unknown as Record<string, (...args: number[]) => unknown>;
     this.functions = KERNEL_FUNCTIONS.map((name) => kernels[name]);
     const wide = KERNEL_FUNCTIONS.find((name) => kernels[name].length > MAX_KERNEL_ARGUMENTS);
@@ -183,6 +186,11 @@ export class ThreadPool {
   static create(count: number, memory: KernelMemory): ThreadPool {
     const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
     memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
+    new Int32Array(
+      memory.kernels.memory.buffer,
+      control,
+      CONTROL_HEADER_BYTES / 4,
+    )[CONTROL.threads] = count + 1;
     return new ThreadPool(memory, count, control, memory.allocate(count * 32));
   }
 
@@ -222,6 +230,7 @@ export class ThreadPool {
                 functions: KERNEL_FUNCTIONS,
                 index,
                 control,
+                headerBytes: CONTROL_HEADER_BYTES,
                 callsLength: CALL_AREA_LENGTH,
                 spill: spills + index * 32,
                 spins: SPINS,
@@ -275,35 +284,37 @@ export class ThreadPool {
    */
   run(split: RowSplit, scratch: number, kernels: KernelCalls): void {
     if (this.disposed) throw new Error("the interpreter's threads were disposed");
-    const chunks = rowRanges(split, this.chunkCount(split));
+    const chunks = rowRanges(split, this.chunkCount(split), this.threads);
     const share = align16(split.scratchBytes);
-    const calls = this.recorded;
-    calls.length = 0;
-    const starts: number[] = [];
-    const tableLength = chunks.length + 2;
+    // The call area: the chunk count, where each chunk's calls start (the last: end), the calls.
+    const { record } = this;
+    const area = record.values;
+    area[0] = chunks.length;
+    record.length = chunks.length + 2;
+    record.overflowed = false;
     chunks.forEach(([first, end], chunk) => {
-      starts.push(tableLength + calls.length);
+      area[1 + chunk] = record.length;
       if (first < end) split.runRows(this.recorder, first, end, scratch + chunk * share);
     });
-    starts.push(tableLength + calls.length);
-    if (tableLength + calls.length > CALL_AREA_LENGTH) {
-      return split.runRows(kernels, 0, split.rows, scratch);
-    }
-    if (this.lockstep) return this.runInLockstep(starts.map((start) => start - tableLength));
-    const area = this.calls;
-    area[0] = chunks.length;
-    area.set(starts, 1);
-    area.set(calls, tableLength);
+    area[1 + chunks.length] = record.length;
+    if (record.overflowed) return split.runRows(kernels, 0, split.rows, scratch);
+    if (this.lockstep) return this.runInLockstep(chunks.length);
     const control = this.controlWords;
     const generation = ++this.generation;
-    // The ticket first: a thread still in the last op's loop may have read its ticket, and must
-    // fail its compare-and-swap rather than take a chunk of this op counted against the old one.
-    Atomics.store(control, CONTROL.ticket, (generation & 0x7fff) << 16);
+    // Thread t starts with chunks [start(t), start(t + 1)): its share of the rows.
+    const threads = this.threads;
+    const start = (thread: number) => Math.floor((thread * chunks.length) / threads);
+    // The ranges first: a thread still in the last op's loop may have read one, and must fail
+    // its compare-and-swap rather than take a chunk of this op counted against the old one.
+    for (let thread = 0; thread < threads; thread++) {
+      const range = ((generation & 0x3fff) << 18) | (start(thread) << 9) | start(thread + 1);
+      Atomics.store(control, CONTROL.ranges + thread, range);
+    }
     Atomics.store(control, CONTROL.chunks, chunks.length);
     Atomics.store(control, CONTROL.done, 0);
     Atomics.store(control, CONTROL.generation, generation);
     Atomics.notify(control, CONTROL.generation);
-    const failedHere = runChunks(control, area, this.functions, generation);
+    const failedHere = runChunks(control, area, this.functions, generation, 0);
     this.await(control, chunks.length);
     const failedWorker = Atomics.exchange(control, CONTROL.failedWorker, 0);
     if (failedHere >= 0) {
@@ -316,18 +327,18 @@ export class ThreadPool {
   }
 
   /**
-   * Runs the recorded calls on the calling thread, chunk `c`'s from `starts[c]` to
-   * `starts[c + 1]`, in lockstep (see `setLockstepChunks`).
+   * Runs the `chunks` chunks of calls recorded in the call area on the calling thread, in
+   * lockstep (see `setLockstepChunks`).
    */
-  private runInLockstep(starts: number[]): void {
-    const calls = this.recorded;
-    const next = starts.slice(0, -1);
+  private runInLockstep(chunks: number): void {
+    const area = this.calls;
+    const next = Array.from({ length: chunks }, (_, chunk) => area[1 + chunk]);
     for (let running = true; running;) {
       running = false;
       next.forEach((at, chunk) => {
-        if (at >= starts[chunk + 1]) return;
-        this.functions[calls[at]](...calls.slice(at + 2, at + 2 + calls[at + 1]));
-        next[chunk] = at + 2 + calls[at + 1];
+        if (at >= area[2 + chunk]) return;
+        this.functions[area[at]](...area.subarray(at + 2, at + 2 + area[at + 1]));
+        next[chunk] = at + 2 + area[at + 1];
         running = true;
       });
     }

@@ -7,17 +7,12 @@
  * in Deno, Node and Bun, whatever bundles liteq.
  */
 
+import { MAX_THREADS } from "./options.ts";
+
 /** The words of the control block (an Int32Array at its start), shared with the pool. */
 export const CONTROL = {
   /** Bumped by the calling thread to publish an op (or the stop). */
   generation: 0,
-  /**
-   * The op's next chunk, below its chunk count, tagged with the op's generation (its low 15
-   * bits, in the high half): a thread takes a chunk by a compare-and-swap from the value it read,
-   * so none takes a chunk of an op other than the one it woke for (the calling thread retags it
-   * before it changes the chunk count).
-   */
-  ticket: 1,
   /** The op's chunk count. */
   chunks: 2,
   /** Chunks of the op done, by any thread. */
@@ -28,6 +23,17 @@ export const CONTROL = {
   failedWorker: 5,
   /** The index in `KERNEL_FUNCTIONS` of the call that threw. */
   failedCall: 6,
+  /** The threads that take chunks: the calling thread (thread 0) and the workers (1 on). */
+  threads: 7,
+  /**
+   * The first of `MAX_THREADS` words, one a thread: the range of chunks it starts with that no
+   * thread has taken yet, `front << 9 | end`, tagged with the op's generation (its low 14 bits,
+   * from bit 18). The thread takes chunks from the front of its own range, then from the end of
+   * the others' (their smallest, see `rowRanges`), each by a compare-and-swap from the value it
+   * read: so none takes a chunk of an op other than the one it woke for (the calling thread
+   * retags the ranges before it changes anything else).
+   */
+  ranges: 16,
 } as const;
 
 /**
@@ -37,7 +43,7 @@ export const CONTROL = {
 export const MAX_KERNEL_ARGUMENTS = 9;
 
 /** Bytes of the control block's header (before the call area). */
-export const CONTROL_HEADER_BYTES = 64;
+export const CONTROL_HEADER_BYTES = (CONTROL.ranges + MAX_THREADS) * 4;
 
 /**
  * What the pool posts to a worker to start it. The call area (float64 values after the header)
@@ -56,6 +62,8 @@ export interface WorkerStart {
   index: number;
   /** Byte offset of the control block. */
   control: number;
+  /** Bytes of the control block's header, before the call area. */
+  headerBytes: number;
   /** Float64 values of the call area. */
   callsLength: number;
   /** Byte offset of this worker's 32-byte spill area. */
@@ -69,49 +77,62 @@ export type WorkerReply = { ready: true } | { error: string };
 
 /**
  * Takes and runs chunks of the op of generation `generation` until none is left: the loop both
- * the workers and the calling thread run. Returns the index of a call that threw, or -1.
+ * the workers and the calling thread run. Thread `thread` takes the chunks of its own range first,
+ * from the front (the same part of each op's rows, so that it reads mostly what it wrote itself),
+ * then those left in the other threads' ranges, from the end. Returns the index of a call that
+ * threw, or -1.
  */
 export function runChunks(
   control: Int32Array,
   calls: Float64Array,
   functions: ((...args: number[]) => unknown)[],
   generation: number,
+  thread: number,
 ): number {
   // The words of CONTROL, written out: workerMain inlines this function's source.
-  const TICKET = 1, CHUNKS = 2, DONE = 3;
-  const tag = generation & 0x7fff;
-  for (;;) {
-    const ticket = Atomics.load(control, TICKET);
-    const chunk = ticket & 0xffff;
-    if (ticket >>> 16 !== tag || chunk >= Atomics.load(control, CHUNKS)) return -1;
-    if (Atomics.compareExchange(control, TICKET, ticket, ticket + 1) !== ticket) continue;
-    let call = -1;
-    let failed = -1;
-    try {
-      for (let at = calls[1 + chunk]; at < calls[2 + chunk]; at += 2 + calls[at + 1]) {
-        call = calls[at];
-        // MAX_KERNEL_ARGUMENTS values, written out: spreading a subarray cost 50 times the call.
-        functions[call](
-          calls[at + 2],
-          calls[at + 3],
-          calls[at + 4],
-          calls[at + 5],
-          calls[at + 6],
-          calls[at + 7],
-          calls[at + 8],
-          calls[at + 9],
-          calls[at + 10],
-        );
+  const CHUNKS = 2, DONE = 3, THREADS = 7, RANGES = 16;
+  const tag = generation & 0x3fff;
+  const threads = Atomics.load(control, THREADS);
+  for (let owner = thread, left = threads; left > 0; owner = (owner + 1) % threads, left--) {
+    for (;;) {
+      const range = Atomics.load(control, RANGES + owner);
+      if (range >>> 18 !== tag) return -1;
+      const front = (range >>> 9) & 0x1ff;
+      const end = range & 0x1ff;
+      if (front >= end) break;
+      const own = owner === thread;
+      const taken = own ? range + 0x200 : range - 1;
+      if (Atomics.compareExchange(control, RANGES + owner, range, taken) !== range) continue;
+      const chunk = own ? front : end - 1;
+      let call = -1;
+      let failed = -1;
+      try {
+        for (let at = calls[1 + chunk]; at < calls[2 + chunk]; at += 2 + calls[at + 1]) {
+          call = calls[at];
+          // MAX_KERNEL_ARGUMENTS values, written out: spreading a subarray cost 50 times the call.
+          functions[call](
+            calls[at + 2],
+            calls[at + 3],
+            calls[at + 4],
+            calls[at + 5],
+            calls[at + 6],
+            calls[at + 7],
+            calls[at + 8],
+            calls[at + 9],
+            calls[at + 10],
+          );
+        }
+      } catch {
+        failed = call;
       }
-    } catch {
-      failed = call;
+      if (Atomics.add(control, DONE, 1) + 1 === Atomics.load(control, CHUNKS)) {
+        Atomics.notify(control, DONE);
+      }
+      // The other chunks are left to the other threads.
+      if (failed >= 0) return failed;
     }
-    if (Atomics.add(control, DONE, 1) + 1 === Atomics.load(control, CHUNKS)) {
-      Atomics.notify(control, DONE);
-    }
-    // The other chunks are left to the other threads.
-    if (failed >= 0) return failed;
   }
+  return -1;
 }
 
 /**
@@ -146,8 +167,9 @@ export function workerMain(
     }
     // The words of CONTROL, written out: this function may use nothing from outside it.
     const GENERATION = 0, STOP = 4, FAILED_WORKER = 5, FAILED_CALL = 6;
-    const control = new Int32Array(start.memory.buffer, start.control, 16);
-    const calls = new Float64Array(start.memory.buffer, start.control + 64, start.callsLength);
+    const { buffer } = start.memory;
+    const control = new Int32Array(buffer, start.control, start.headerBytes / 4);
+    const calls = new Float64Array(buffer, start.control + start.headerBytes, start.callsLength);
     // Read before replying: the first op may be published as soon as the pool has the reply.
     let seen = Atomics.load(control, GENERATION);
     send({ ready: true });
@@ -161,7 +183,7 @@ export function workerMain(
       }
       seen = Atomics.load(control, GENERATION);
       if (Atomics.load(control, STOP) !== 0) return;
-      const failed = take(control, calls, functions, seen);
+      const failed = take(control, calls, functions, seen, start.index + 1);
       if (failed >= 0) {
         Atomics.store(control, FAILED_CALL, failed);
         Atomics.store(control, FAILED_WORKER, start.index + 1);
