@@ -17,7 +17,8 @@ import { store_x8 } from "./qs8_depthwise_output";
 import { end_tap, first_tap } from "./window";
 import { dot_add } from "./qs8_gemm_dot";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, requantize, requantize_fp32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, output_high, output_low, output_zero,
+  requantize, requantize_fp32,
 } from "./qs8_requantize";
 
 /**
@@ -211,9 +212,9 @@ function depthwise_x8(
   const highF: f32 = dequantize ? load<f32>(layer + LAYER_HIGH_F) : 0;
   const stride = <usize>padded << 2;
   const zeroIn = i16x8.splat(<i16>inputZero);
-  const zeroV = i16x8.splat(<i16>zeroPoint);
-  const lowV = i16x8.splat(<i16>low);
-  const highV = i16x8.splat(<i16>high);
+  const zeroV = output_zero(mode, zeroPoint);
+  const lowV = output_low(mode, zeroPoint, low);
+  const highV = output_high(mode, high);
   const rowScaleV = f32x4.splat(rowScale);
   const lowFV = f32x4.splat(lowF);
   const highFV = f32x4.splat(highF);

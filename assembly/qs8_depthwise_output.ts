@@ -4,17 +4,24 @@
 
 import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, requantize_x4,
-  requantize_x4_fast, requantize_x4_fp32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_bytes_x8, requantize_x4,
+  requantize_x4_fast, requantize_x4_fp32_biased,
 } from "./qs8_requantize";
 
-/** Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE or a fast form). */
+/**
+ * Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE, a fast form, or
+ * REQUANTIZE_FP32 with the constants of `output_low` and `output_zero`).
+ */
 // @ts-ignore: decorator
 @inline
-function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, channel: i32): v128 {
+function requantize_by_mode(
+  mode: i32, acc: v128, params: usize, stride: usize, channel: i32, zeroV: v128, lowV: v128,
+): v128 {
   if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
   const offset = <usize>channel << 2;
-  if (mode == REQUANTIZE_FP32) return requantize_x4_fp32(acc, v128.load(params + offset));
+  if (mode == REQUANTIZE_FP32) {
+    return requantize_x4_fp32_biased(acc, v128.load(params + offset), lowV, zeroV);
+  }
   return requantize_x4_fast(
     acc,
     v128.load(params + PARAM_MULTIPLIER * stride + offset),
@@ -24,7 +31,10 @@ function requantize_by_mode(mode: i32, acc: v128, params: usize, stride: usize, 
   );
 }
 
-/** Stores 8 channels of depthwise sums: requantized to int8, or dequantized to float32. */
+/**
+ * Stores 8 channels of depthwise sums: requantized to int8 (with the constants of `output_zero`,
+ * `output_low` and `output_high`), or dequantized to float32.
+ */
 // @ts-ignore: decorator
 @inline
 export function store_x8(
@@ -39,13 +49,10 @@ export function store_x8(
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
   } else {
-    // Narrowed to int16 with saturation, then the zero point added (saturating) and clamped:
-    // what clamping in int32 gives, the bounds being int8.
-    const narrowed = i16x8.narrow_i32x4_s(
-      requantize_by_mode(mode, low4, params, stride, channel),
-      requantize_by_mode(mode, high4, params, stride, channel + 4),
+    const low = requantize_by_mode(mode, low4, params, stride, channel, zeroV, lowV);
+    const high = requantize_by_mode(mode, high4, params, stride, channel + 4, zeroV, lowV);
+    v128.store64_lane(
+      target + <usize>channel, output_bytes_x8(mode, low, high, zeroV, lowV, highV), 0,
     );
-    const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(narrowed, zeroV), lowV), highV);
-    v128.store64_lane(target + <usize>channel, i8x16.narrow_i16x8_s(clamped, clamped), 0);
   }
 }

@@ -12,7 +12,8 @@ import {
 } from "./kernel_layout.generated";
 import { half_constant, store_floats, store_row, store_sums } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
+  output_low, output_zero, SUMS,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -113,19 +114,18 @@ export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: u
   const ldc = load<i32>(layer + LAYER_LDC);
   const n = load<i32>(layer + LAYER_N);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
-  // int16 lanes: store_row clamps after narrowing.
-  const zeroV = i16x8.splat(<i16>load<i32>(layer + LAYER_ZERO_POINT));
-  const lowV = i16x8.splat(<i16>load<i32>(layer + LAYER_LOW_I));
-  const highV = i16x8.splat(<i16>load<i32>(layer + LAYER_HIGH_I));
+  const zero = load<i32>(layer + LAYER_ZERO_POINT);
+  const low = load<i32>(layer + LAYER_LOW_I);
+  const high = load<i32>(layer + LAYER_HIGH_I);
   const one = f32x4.splat(1);
   if (requantization == REQUANTIZE_FAST) {
-    gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+    gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FAST, zero), output_low(REQUANTIZE_FAST, zero, low), output_high(REQUANTIZE_FAST, high), 0, one, 0);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+    gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FAST_SINGLE, zero), output_low(REQUANTIZE_FAST_SINGLE, zero, low), output_high(REQUANTIZE_FAST_SINGLE, high), 0, one, 0);
   } else if (requantization == REQUANTIZE_FP32) {
-    gemm_4x8(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+    gemm_4x8(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FP32, zero), output_low(REQUANTIZE_FP32, zero, low), output_high(REQUANTIZE_FP32, high), 0, one, 0);
   } else {
-    gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, zeroV, lowV, highV, 0, one, 0);
+    gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE, zero), output_low(REQUANTIZE, zero, low), output_high(REQUANTIZE, high), 0, one, 0);
   }
 }
 
@@ -206,8 +206,9 @@ function gemm_4x8(
         const a2 = a1 + rowA;
         const a3 = a2 + rowA;
         let w = weights;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s10 = i32x4.splat(0), s11 = i32x4.splat(0);
-        let s20 = i32x4.splat(0), s21 = i32x4.splat(0), s30 = i32x4.splat(0), s31 = i32x4.splat(0);
+        // The sums start from the bias.
+        let s00 = biasLow, s01 = biasHigh, s10 = biasLow, s11 = biasHigh;
+        let s20 = biasLow, s21 = biasHigh, s30 = biasLow, s31 = biasHigh;
         let w0: v128, w1: v128, x: v128;
         for (let d2: usize = 0; d2 < depthBytes; d2 += 16) {
           w0 = v128.load(w, 0);
@@ -273,30 +274,30 @@ function gemm_4x8(
         const c2 = c1 + <usize>ldc;
         const c3 = c2 + <usize>ldc;
         if (mode == SUMS) {
-          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
-          store_sums(s10, s11, c1, channel, n, biasLow, biasHigh);
-          store_sums(s20, s21, c2, channel, n, biasLow, biasHigh);
-          store_sums(s30, s31, c3, channel, n, biasLow, biasHigh);
+          store_sums(s00, s01, c0, channel, n);
+          store_sums(s10, s11, c1, channel, n);
+          store_sums(s20, s21, c2, channel, n);
+          store_sums(s30, s31, c3, channel, n);
         } else if (mode == DEQUANTIZE) {
-          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
-          store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-          store_floats(s11, c1, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
-          store_floats(s20, c2, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-          store_floats(s21, c2, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
-          store_floats(s30, c3, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-          store_floats(s31, c3, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
+          store_floats(s10, c1, channel, n, p1, p2, lowV, highV, rowScale);
+          store_floats(s11, c1, channel + 4, n, q1, q2, lowV, highV, rowScale);
+          store_floats(s20, c2, channel, n, p1, p2, lowV, highV, rowScale);
+          store_floats(s21, c2, channel + 4, n, q1, q2, lowV, highV, rowScale);
+          store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
+          store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
         } else {
-          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
         }
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>row * rowA;
         let w = weights;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0);
+        let s00 = biasLow, s01 = biasHigh;
         let x: v128;
         for (let d2: usize = 0; d2 < depthBytes; d2 += 16) {
           x = v128.load32_splat(a0 + d2, 0);
@@ -315,12 +316,12 @@ function gemm_4x8(
         }
         const c0 = c + <usize>(row * ldc);
         if (mode == SUMS) {
-          store_sums(s00, s01, c0, channel, n, biasLow, biasHigh);
+          store_sums(s00, s01, c0, channel, n);
         } else if (mode == DEQUANTIZE) {
-          store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-          store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+          store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
+          store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
         } else {
-          store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+          store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
         }
       }
     }

@@ -19,7 +19,8 @@ import {
 } from "./kernel_layout.generated";
 import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
+  output_low, output_zero,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -90,18 +91,18 @@ export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer:
   const n = load<i32>(layer + LAYER_N);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
   const flip = i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR));
-  const zeroV = i16x8.splat(<i16>load<i32>(layer + LAYER_ZERO_POINT));
-  const lowV = i16x8.splat(<i16>load<i32>(layer + LAYER_LOW_I));
-  const highV = i16x8.splat(<i16>load<i32>(layer + LAYER_HIGH_I));
+  const zero = load<i32>(layer + LAYER_ZERO_POINT);
+  const low = load<i32>(layer + LAYER_LOW_I);
+  const high = load<i32>(layer + LAYER_HIGH_I);
   const one = f32x4.splat(1);
   if (requantization == REQUANTIZE_FAST) {
-    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FAST, zero), output_low(REQUANTIZE_FAST, zero, low), output_high(REQUANTIZE_FAST, high), 0, one, 0);
   } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FAST_SINGLE, zero), output_low(REQUANTIZE_FAST_SINGLE, zero, low), output_high(REQUANTIZE_FAST_SINGLE, high), 0, one, 0);
   } else if (requantization == REQUANTIZE_FP32) {
-    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FP32, zero), output_low(REQUANTIZE_FP32, zero, low), output_high(REQUANTIZE_FP32, high), 0, one, 0);
   } else {
-    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, zeroV, lowV, highV, 0, one, 0);
+    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE, zero), output_low(REQUANTIZE, zero, low), output_high(REQUANTIZE, high), 0, one, 0);
   }
 }
 
@@ -136,7 +137,7 @@ function tail_splat(from: usize, count: i32, flip: v128): v128 {
 
 /**
  * Finishes `rows` (4, or 1 for the last rows) rows of a tile from `c0` (rows `ldc` bytes apart):
- * each row's eight sums (channels `channel .. channel + 7`) plus the bias, requantized (or for
+ * each row's eight sums (channels `channel .. channel + 7`, bias included) requantized (or for
  * DEQUANTIZE scaled to floats) and stored. The per-channel constants are loaded here, once per
  * tile, rather than once per panel: held in registers across the panel's rows they leave too few
  * for the dot loop (V8 spills inside it: measured 1.5x slower in Chromium 156).
@@ -145,14 +146,12 @@ function tail_splat(from: usize, count: i32, flip: v128): v128 {
 @inline
 function finish_tile(
   mode: i32, rows: i32, s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128,
-  s30: v128, s31: v128, c0: usize, ldc: i32, channel: i32, n: i32, bias: usize, params: usize,
+  s30: v128, s31: v128, c0: usize, ldc: i32, channel: i32, n: i32, params: usize,
   stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScale: v128,
   floatBias: usize,
 ): void {
   const low = <usize>channel << 2;
   const high = low + 16;
-  const biasLow = v128.load(bias + low);
-  const biasHigh = v128.load(bias + high);
   const p1 = half_constant(mode, 1, params, stride, low, scales, floatBias);
   const p2 = half_constant(mode, 2, params, stride, low, scales, floatBias);
   const q1 = half_constant(mode, 1, params, stride, high, scales, floatBias);
@@ -161,15 +160,15 @@ function finish_tile(
   const c2 = c1 + <usize>ldc;
   const c3 = c2 + <usize>ldc;
   if (mode == DEQUANTIZE) {
-    store_floats(s00, c0, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-    store_floats(s01, c0, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+    store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
     if (rows == 1) return;
-    store_floats(s10, c1, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-    store_floats(s11, c1, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
-    store_floats(s20, c2, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-    store_floats(s21, c2, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
-    store_floats(s30, c3, channel, n, biasLow, p1, p2, lowV, highV, rowScale);
-    store_floats(s31, c3, channel + 4, n, biasHigh, q1, q2, lowV, highV, rowScale);
+    store_floats(s10, c1, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s11, c1, channel + 4, n, q1, q2, lowV, highV, rowScale);
+    store_floats(s20, c2, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s21, c2, channel + 4, n, q1, q2, lowV, highV, rowScale);
+    store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
     return;
   }
   const p3 = half_constant(mode, 3, params, stride, low, scales, floatBias);
@@ -182,11 +181,11 @@ function finish_tile(
   const q5 = half_constant(mode, 5, params, stride, high, scales, floatBias);
   const q6 = half_constant(mode, 6, params, stride, high, scales, floatBias);
   const q7 = half_constant(mode, 7, params, stride, high, scales, floatBias);
-  store_row(mode, s00, s01, c0, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
   if (rows == 1) return;
-  store_row(mode, s10, s11, c1, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-  store_row(mode, s20, s21, c2, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-  store_row(mode, s30, s31, c3, channel, n, biasLow, p1, p2, p3, p4, p5, p6, p7, biasHigh, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
 }
 
 /**
@@ -211,6 +210,7 @@ function gemm_dot(
     for (let panel = 0; panel < panels; panel++) {
       const weights = packed + <usize>panel * panelBytes;
       const channel = panel * CHANNELS;
+      const channelBias = bias + (<usize>channel << 2);
       let row = block;
       for (; row + 4 <= blockEnd; row += 4) {
         const a0 = a + <usize>(row * lda);
@@ -218,8 +218,10 @@ function gemm_dot(
         const a2 = a1 + <usize>lda;
         const a3 = a2 + <usize>lda;
         let w = weights;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s10 = i32x4.splat(0), s11 = i32x4.splat(0);
-        let s20 = i32x4.splat(0), s21 = i32x4.splat(0), s30 = i32x4.splat(0), s31 = i32x4.splat(0);
+        // The sums start from the bias (loaded per tile: held across the rows, it would take two
+        // of the registers the dot loop needs).
+        let s00 = v128.load(channelBias), s01 = v128.load(channelBias, 16);
+        let s10 = s00, s11 = s01, s20 = s00, s21 = s01, s30 = s00, s31 = s01;
         let w0: v128, w1: v128, x: v128;
         // One group of 4 depths a step, the four rows' pointers advanced together.
         let r0 = a0, r1 = a1, r2 = a2, r3 = a3;
@@ -259,12 +261,12 @@ function gemm_dot(
           s31 = dot_add(w1, x, s31);
         }
         finish_tile(mode, 4, s00, s01, s10, s11, s20, s21, s30, s31, c + <usize>(row * ldc), ldc,
-          channel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>(row * lda);
         let w = weights;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0);
+        let s00 = v128.load(channelBias), s01 = v128.load(channelBias, 16);
         let x: v128;
         let d: usize = 0;
         for (; d < whole; d += 4) {
@@ -279,7 +281,7 @@ function gemm_dot(
           s01 = dot_add(v128.load(w, 16), x, s01);
         }
         finish_tile(mode, 1, s00, s01, s00, s01, s00, s01, s00, s01, c + <usize>(row * ldc), ldc,
-          channel, n, bias, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
       }
     }
   }

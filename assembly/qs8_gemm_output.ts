@@ -7,8 +7,8 @@ import {
   PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, requantize_x4_fast,
-  requantize_x4_fp32, requantize_x4_with,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, output_bytes_x8,
+  requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_with,
 } from "./qs8_requantize";
 import { copy_from_spill, spill } from "./spill";
 
@@ -40,17 +40,13 @@ export function half_constant(
 }
 
 /**
- * Stores eight int32 sums of one row (channels `channel .. channel + 7`, those below n) plus the
- * bias, unrequantized (`qs8_gemm_sums_4x8`; `row` is in bytes, 4 per value).
+ * Stores eight int32 sums of one row (channels `channel .. channel + 7`, those below n),
+ * unrequantized (`qs8_gemm_sums_4x8`; `row` is in bytes, 4 per value).
  */
 // @ts-ignore: decorator
 @inline
-export function store_sums(
-  first: v128, second: v128, row: usize, channel: i32, n: i32, biasLow: v128, biasHigh: v128,
-): void {
+export function store_sums(low: v128, high: v128, row: usize, channel: i32, n: i32): void {
   const target = row + (<usize>channel << 2);
-  const low = i32x4.add(first, biasLow);
-  const high = i32x4.add(second, biasHigh);
   if (channel + 8 <= n) {
     v128.store(target, low);
     v128.store(target, high, 16);
@@ -66,17 +62,16 @@ export function store_sums(
 
 /**
  * Stores four float32 outputs of a hybrid layer (channels `channel .. channel + 3`, those below
- * n): clamp(float(sums + bias) * scales * rowScale + floatBias), rounded in that order, as
- * TFLite's hybrid convolution.
+ * n): clamp(float(acc) * scales * rowScale + floatBias), rounded in that order, as TFLite's
+ * hybrid convolution (`acc`: the sums, bias included).
  */
 // @ts-ignore: decorator
 @inline
 export function store_floats(
-  sums: v128, row: usize, channel: i32, n: i32, bias: v128, scales: v128, floatBias: v128,
-  lowV: v128, highV: v128, rowScale: v128,
+  acc: v128, row: usize, channel: i32, n: i32, scales: v128, floatBias: v128, lowV: v128,
+  highV: v128, rowScale: v128,
 ): void {
   if (channel >= n) return;
-  const acc = i32x4.add(sums, bias);
   const scaled = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(acc), scales), rowScale);
   const value = f32x4.min(f32x4.max(f32x4.add(scaled, floatBias), lowV), highV);
   const target = row + (<usize>channel << 2);
@@ -90,33 +85,28 @@ export function store_floats(
 
 /**
  * Stores eight requantized outputs of one row (channels `channel .. channel + 7`, those below
- * n) from the sums of its two halves. Narrowed to int16 with saturation before the zero point is
- * added (saturating) and the clamp applied: for any int32 value this gives what clamping in
- * int32 gives, the clamp bounds being int8.
+ * n) from the sums of its two halves (bias included), with the constants of `output_zero`,
+ * `output_low` and `output_high` (see `output_bytes_x8`).
  */
 // @ts-ignore: decorator
 @inline
 export function store_row(
-  mode: i32, first: v128, second: v128, row: usize, channel: i32, n: i32,
-  biasLow: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
-  biasHigh: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
+  mode: i32, accLow: v128, accHigh: v128, row: usize, channel: i32, n: i32,
+  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
   zeroV: v128, lowV: v128, highV: v128,
 ): void {
-  const accLow = i32x4.add(first, biasLow);
-  const accHigh = i32x4.add(second, biasHigh);
   const low = mode == REQUANTIZE
     ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
     : mode == REQUANTIZE_FP32
-    ? requantize_x4_fp32(accLow, p1)
+    ? requantize_x4_fp32_biased(accLow, p1, lowV, zeroV)
     : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
   const high = mode == REQUANTIZE
     ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
     : mode == REQUANTIZE_FP32
-    ? requantize_x4_fp32(accHigh, q1)
+    ? requantize_x4_fp32_biased(accHigh, q1, lowV, zeroV)
     : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
-  const shifted = i16x8.add_sat_s(i16x8.narrow_i32x4_s(low, high), zeroV);
-  const clamped = i16x8.min_s(i16x8.max_s(shifted, lowV), highV);
-  const bytes = i8x16.narrow_i16x8_s(clamped, clamped);
+  const bytes = output_bytes_x8(mode, low, high, zeroV, lowV, highV);
   const target = row + <usize>channel;
   if (channel + 8 <= n) {
     v128.store64_lane(target, bytes, 0);

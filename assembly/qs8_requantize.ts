@@ -52,6 +52,74 @@ export function requantize_x4_fp32(acc: v128, scale: v128): v128 {
   return i32x4.trunc_sat_f32x4_s(rounded);
 }
 
+/** 1.5 * 2^23, as float32 bits: see `requantize_x4_fp32_biased`. */
+// @ts-ignore: decorator
+@inline export const MAGIC_BIAS_BITS: i32 = 0x4b400000;
+
+/**
+ * `requantize_x4_fp32` plus the output zero point, no lower than the clamp's low bound, as
+ * XNNPACK's GEMMs finish (their "magic bias" form): the scaled sum plus 1.5 * 2^23 rounds to an
+ * integer k (ties to even, as `nearest`) held in the float's low bits, so its bits are
+ * MAGIC_BIAS_BITS + k. An int32 max with `magicLow` (MAGIC_BIAS_BITS + low - zeroPoint) clamps
+ * from below, and subtracting `magicLessZero` (MAGIC_BIAS_BITS - zeroPoint) leaves k + zeroPoint.
+ * Exact where |k| < 2^22; beyond, the bits stay ordered (below the bias's: the low bound; above
+ * it: over 2^22), so after the caller's saturating narrowing and upper clamp every int32 sum gives
+ * the bytes `requantize_x4_fp32` gives.
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_fp32_biased(
+  acc: v128, scale: v128, magicLow: v128, magicLessZero: v128,
+): v128 {
+  const biased = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), scale), f32x4.splat(12582912));
+  return i32x4.sub(i32x4.max_s(biased, magicLow), magicLessZero);
+}
+
+/**
+ * The three output constants `output_bytes_x8` takes, for the output zero point and clamp [low, high]:
+ * for REQUANTIZE_FP32, `requantize_x4_fp32_biased`'s MAGIC_BIAS_BITS - zeroPoint and
+ * MAGIC_BIAS_BITS + low - zeroPoint (int32 lanes) and the int8 high bound; otherwise the zero
+ * point, low and high as int16 lanes.
+ */
+// @ts-ignore: decorator
+@inline
+export function output_zero(mode: i32, zeroPoint: i32): v128 {
+  return mode == REQUANTIZE_FP32 ? i32x4.splat(MAGIC_BIAS_BITS - zeroPoint) : i16x8.splat(<i16>zeroPoint);
+}
+
+/** See `output_zero`. */
+// @ts-ignore: decorator
+@inline
+export function output_low(mode: i32, zeroPoint: i32, low: i32): v128 {
+  return mode == REQUANTIZE_FP32 ? i32x4.splat(MAGIC_BIAS_BITS + low - zeroPoint) : i16x8.splat(<i16>low);
+}
+
+/** See `output_zero`. */
+// @ts-ignore: decorator
+@inline
+export function output_high(mode: i32, high: i32): v128 {
+  return mode == REQUANTIZE_FP32 ? i8x16.splat(<i8>high) : i16x8.splat(<i16>high);
+}
+
+/**
+ * The bytes (in the low 8 lanes) of eight requantized int32 lanes, `low` then `high`, with the
+ * constants of `output_zero`, `output_low` and `output_high`. REQUANTIZE_FP32's lanes come from
+ * `requantize_x4_fp32_biased`, the zero point added and clamped from below: they are narrowed
+ * with saturation and clamped from above in int8. The other modes' are narrowed to int16 with
+ * saturation before the zero point is added (saturating) and the clamp applied: for any int32
+ * value this gives what clamping in int32 gives, the clamp bounds being int8.
+ */
+// @ts-ignore: decorator
+@inline
+export function output_bytes_x8(
+  mode: i32, low: v128, high: v128, zeroV: v128, lowV: v128, highV: v128,
+): v128 {
+  const words = i16x8.narrow_i32x4_s(low, high);
+  if (mode == REQUANTIZE_FP32) return i8x16.min_s(i8x16.narrow_i16x8_s(words, words), highV);
+  const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(words, zeroV), lowV), highV);
+  return i8x16.narrow_i16x8_s(clamped, clamped);
+}
+
 /** `requantize_x4_fp32` on one sum. */
 // @ts-ignore: decorator
 @inline
