@@ -28,10 +28,10 @@ export const CONTROL = {
   /**
    * The first of `MAX_THREADS` words, one a thread: the range of chunks it starts with that no
    * thread has taken yet, `front << 9 | end`, tagged with the op's generation (its low 14 bits,
-   * from bit 18). The thread takes chunks from the front of its own range, then from the end of
-   * the others' (their smallest, see `rowRanges`), each by a compare-and-swap from the value it
-   * read: so none takes a chunk of an op other than the one it woke for (the calling thread
-   * retags the ranges before it changes anything else).
+   * from bit 18). The thread takes chunks from its own range, then from the others', each from
+   * the front by a compare-and-swap from the value it read: so none takes a chunk of an op other
+   * than the one it woke for (the calling thread retags the ranges before it changes anything
+   * else).
    */
   ranges: 16,
 } as const;
@@ -77,10 +77,10 @@ export type WorkerReply = { ready: true } | { error: string };
 
 /**
  * Takes and runs chunks of the op of generation `generation` until none is left: the loop both
- * the workers and the calling thread run. Thread `thread` takes the chunks of its own range first,
- * from the front (the same part of each op's rows, so that it reads mostly what it wrote itself),
- * then those left in the other threads' ranges, from the end. Returns the index of a call that
- * threw, or -1.
+ * the workers and the calling thread run. Thread `thread` takes the chunks of its own range first
+ * (the same part of each op's rows, so that it reads mostly what it wrote itself), then those left
+ * in the other threads' ranges; each range from the front, where its chunks are largest (see
+ * `rowRanges`). Returns the index of a call that threw, or -1.
  */
 export function runChunks(
   control: Int32Array,
@@ -97,13 +97,11 @@ export function runChunks(
     for (;;) {
       const range = Atomics.load(control, RANGES + owner);
       if (range >>> 18 !== tag) return -1;
-      const front = (range >>> 9) & 0x1ff;
-      const end = range & 0x1ff;
-      if (front >= end) break;
-      const own = owner === thread;
-      const taken = own ? range + 0x200 : range - 1;
-      if (Atomics.compareExchange(control, RANGES + owner, range, taken) !== range) continue;
-      const chunk = own ? front : end - 1;
+      const chunk = (range >>> 9) & 0x1ff;
+      if (chunk >= (range & 0x1ff)) break;
+      if (Atomics.compareExchange(control, RANGES + owner, range, range + 0x200) !== range) {
+        continue;
+      }
       let call = -1;
       let failed = -1;
       try {
