@@ -10,7 +10,7 @@ import {
   LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION,
   LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { half_constant, store_floats, store_row, store_sums } from "./qs8_gemm_output";
+import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
   output_low, output_zero, SUMS,
@@ -269,30 +269,9 @@ function gemm_4x8(
           s31 = i32x4.add(s31, i32x4.dot_i16x8_s(x, w1));
           w += 128;
         }
-        const c0 = c + <usize>(row * ldc);
-        const c1 = c0 + <usize>ldc;
-        const c2 = c1 + <usize>ldc;
-        const c3 = c2 + <usize>ldc;
-        if (mode == SUMS) {
-          store_sums(s00, s01, c0, channel, n);
-          store_sums(s10, s11, c1, channel, n);
-          store_sums(s20, s21, c2, channel, n);
-          store_sums(s30, s31, c3, channel, n);
-        } else if (mode == DEQUANTIZE) {
-          store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
-          store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
-          store_floats(s10, c1, channel, n, p1, p2, lowV, highV, rowScale);
-          store_floats(s11, c1, channel + 4, n, q1, q2, lowV, highV, rowScale);
-          store_floats(s20, c2, channel, n, p1, p2, lowV, highV, rowScale);
-          store_floats(s21, c2, channel + 4, n, q1, q2, lowV, highV, rowScale);
-          store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
-          store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
-        } else {
-          store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-          store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-        }
+        store_tile(mode, 4, s00, s01, s10, s11, s20, s21, s30, s31, c + <usize>(row * ldc),
+          <usize>ldc, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV,
+          lowV, highV, rowScale);
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>row * rowA;
@@ -314,15 +293,9 @@ function gemm_4x8(
           s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x, v128.load(w, 112)));
           w += 128;
         }
-        const c0 = c + <usize>(row * ldc);
-        if (mode == SUMS) {
-          store_sums(s00, s01, c0, channel, n);
-        } else if (mode == DEQUANTIZE) {
-          store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
-          store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
-        } else {
-          store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-        }
+        store_tile(mode, 1, s00, s01, s00, s01, s00, s01, s00, s01, c + <usize>(row * ldc),
+          <usize>ldc, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV,
+          lowV, highV, rowScale);
       }
     }
   }

@@ -17,7 +17,7 @@ import {
   LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS,
   LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
-import { half_constant, store_floats, store_row } from "./qs8_gemm_output";
+import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
   output_low, output_zero,
@@ -136,10 +136,9 @@ function tail_splat(from: usize, count: i32, flip: v128): v128 {
 }
 
 /**
- * Finishes `rows` (4, or 1 for the last rows) rows of a tile from `c0` (rows `ldc` bytes apart):
- * each row's eight sums (channels `channel .. channel + 7`, bias included) requantized (or for
- * DEQUANTIZE scaled to floats) and stored. The per-channel constants are loaded here, once per
- * tile, rather than once per panel: held in registers across the panel's rows they leave too few
+ * Finishes `rows` (4, or 1 for the last rows) rows of a tile from `c0` (rows `ldc` bytes apart) by
+ * `store_tile`, with the per-channel constants loaded here, once per tile, rather than once per
+ * panel: held in registers across the panel's rows they leave too few
  * for the dot loop (V8 spills inside it: measured 1.5x slower in Chromium 156).
  */
 // @ts-ignore: decorator
@@ -152,40 +151,22 @@ function finish_tile(
 ): void {
   const low = <usize>channel << 2;
   const high = low + 16;
-  const p1 = half_constant(mode, 1, params, stride, low, scales, floatBias);
-  const p2 = half_constant(mode, 2, params, stride, low, scales, floatBias);
-  const q1 = half_constant(mode, 1, params, stride, high, scales, floatBias);
-  const q2 = half_constant(mode, 2, params, stride, high, scales, floatBias);
-  const c1 = c0 + <usize>ldc;
-  const c2 = c1 + <usize>ldc;
-  const c3 = c2 + <usize>ldc;
-  if (mode == DEQUANTIZE) {
-    store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
-    store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
-    if (rows == 1) return;
-    store_floats(s10, c1, channel, n, p1, p2, lowV, highV, rowScale);
-    store_floats(s11, c1, channel + 4, n, q1, q2, lowV, highV, rowScale);
-    store_floats(s20, c2, channel, n, p1, p2, lowV, highV, rowScale);
-    store_floats(s21, c2, channel + 4, n, q1, q2, lowV, highV, rowScale);
-    store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
-    store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
-    return;
-  }
-  const p3 = half_constant(mode, 3, params, stride, low, scales, floatBias);
-  const p4 = half_constant(mode, 4, params, stride, low, scales, floatBias);
-  const p5 = half_constant(mode, 5, params, stride, low, scales, floatBias);
-  const p6 = half_constant(mode, 6, params, stride, low, scales, floatBias);
-  const p7 = half_constant(mode, 7, params, stride, low, scales, floatBias);
-  const q3 = half_constant(mode, 3, params, stride, high, scales, floatBias);
-  const q4 = half_constant(mode, 4, params, stride, high, scales, floatBias);
-  const q5 = half_constant(mode, 5, params, stride, high, scales, floatBias);
-  const q6 = half_constant(mode, 6, params, stride, high, scales, floatBias);
-  const q7 = half_constant(mode, 7, params, stride, high, scales, floatBias);
-  store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-  if (rows == 1) return;
-  store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-  store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-  store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  store_tile(mode, rows, s00, s01, s10, s11, s20, s21, s30, s31, c0, <usize>ldc, channel, n,
+    half_constant(mode, 1, params, stride, low, scales, floatBias),
+    half_constant(mode, 2, params, stride, low, scales, floatBias),
+    half_constant(mode, 3, params, stride, low, scales, floatBias),
+    half_constant(mode, 4, params, stride, low, scales, floatBias),
+    half_constant(mode, 5, params, stride, low, scales, floatBias),
+    half_constant(mode, 6, params, stride, low, scales, floatBias),
+    half_constant(mode, 7, params, stride, low, scales, floatBias),
+    half_constant(mode, 1, params, stride, high, scales, floatBias),
+    half_constant(mode, 2, params, stride, high, scales, floatBias),
+    half_constant(mode, 3, params, stride, high, scales, floatBias),
+    half_constant(mode, 4, params, stride, high, scales, floatBias),
+    half_constant(mode, 5, params, stride, high, scales, floatBias),
+    half_constant(mode, 6, params, stride, high, scales, floatBias),
+    half_constant(mode, 7, params, stride, high, scales, floatBias),
+    zeroV, lowV, highV, rowScale);
 }
 
 /**

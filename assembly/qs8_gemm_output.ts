@@ -115,3 +115,47 @@ export function store_row(
     copy_from_spill(target, <usize>(n - channel));
   }
 }
+
+/**
+ * Stores `rows` (4, or 1 for the last rows) rows of a tile from `c0` (rows `ldc` bytes apart):
+ * each row's eight sums (channels `channel .. channel + 7`, bias included) as they are (SUMS),
+ * scaled to floats (DEQUANTIZE, with the scales `p1`, `q1` and float biases `p2`, `q2` of the two
+ * halves) or requantized by `store_row` with the constants `p1 .. p7`, `q1 .. q7` of
+ * `half_constant`.
+ */
+// @ts-ignore: decorator
+@inline
+export function store_tile(
+  mode: i32, rows: i32, s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128,
+  s30: v128, s31: v128, c0: usize, ldc: usize, channel: i32, n: i32,
+  p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
+  q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
+  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
+): void {
+  const c1 = c0 + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  if (mode == SUMS) {
+    store_sums(s00, s01, c0, channel, n);
+    if (rows == 1) return;
+    store_sums(s10, s11, c1, channel, n);
+    store_sums(s20, s21, c2, channel, n);
+    store_sums(s30, s31, c3, channel, n);
+  } else if (mode == DEQUANTIZE) {
+    store_floats(s00, c0, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s01, c0, channel + 4, n, q1, q2, lowV, highV, rowScale);
+    if (rows == 1) return;
+    store_floats(s10, c1, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s11, c1, channel + 4, n, q1, q2, lowV, highV, rowScale);
+    store_floats(s20, c2, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s21, c2, channel + 4, n, q1, q2, lowV, highV, rowScale);
+    store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
+    store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
+  } else {
+    store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+    if (rows == 1) return;
+    store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+    store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+    store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+  }
+}
