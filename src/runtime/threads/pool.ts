@@ -59,7 +59,10 @@ export function setLockstepChunks(on: boolean): boolean {
 /** Float64 values of the call area: an op's chunk table and recorded calls. */
 const CALL_AREA_LENGTH = 8192;
 
-/** Chunks per thread an op is cut into, so that threads that start late take fewer. */
+/**
+ * Chunks per thread an op is cut into, so that threads that start late take fewer. With
+ * `MAX_THREADS`, at most 256 chunks an op: `CONTROL.ranges` gives a range's front and end 9 bits.
+ */
 const CHUNKS_PER_THREAD = 4;
 
 /** Loads of an unchanged word before a waiting thread sleeps on it. */
@@ -168,6 +171,7 @@ export class ThreadPool {
     const buffer = memory.kernels.memory.buffer;
     this.controlWords = new Int32Array(buffer, control, CONTROL_HEADER_BYTES / 4);
     this.calls = new Float64Array(buffer, control + CONTROL_HEADER_BYTES, CALL_AREA_LENGTH);
+    this.controlWords[CONTROL.threads] = workerCount + 1;
     this.record = { values: this.calls, length: 0, overflowed: false };
     this.recorder = recordingKernels(this.record);
     const kernels = memory.kernels as unknown as Record<string, (...args: number[]) => unknown>;
@@ -186,11 +190,6 @@ export class ThreadPool {
   static create(count: number, memory: KernelMemory): ThreadPool {
     const control = memory.allocate(CONTROL_HEADER_BYTES + CALL_AREA_LENGTH * 8);
     memory.bytes(control, CONTROL_HEADER_BYTES).fill(0);
-    new Int32Array(
-      memory.kernels.memory.buffer,
-      control,
-      CONTROL_HEADER_BYTES / 4,
-    )[CONTROL.threads] = count + 1;
     return new ThreadPool(memory, count, control, memory.allocate(count * 32));
   }
 
