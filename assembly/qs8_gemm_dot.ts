@@ -171,8 +171,8 @@ function finish_tile(
 
 /**
  * The body of both dot GEMMs; `mode` is a constant at each (inlined) call. `zeroV`, `lowV` and
- * `highV` are int16 splats of the output zero point and clamp bounds, or, for DEQUANTIZE,
- * float32 splats (zero point unused).
+ * `highV` are the output constants of `output_zero`, `output_low` and `output_high`, or, for
+ * DEQUANTIZE, float32 splats of the clamp bounds (zero point unused).
  */
 // @ts-ignore: decorator
 @inline
