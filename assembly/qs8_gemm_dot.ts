@@ -138,8 +138,8 @@ function tail_splat(from: usize, count: i32, flip: v128): v128 {
 /**
  * Finishes `rows` (4, or 1 for the last rows) rows of a tile from `c0` (rows `ldc` bytes apart) by
  * `store_tile`, with the per-channel constants loaded here, once per tile, rather than once per
- * panel: held in registers across the panel's rows they leave too few
- * for the dot loop (V8 spills inside it: measured 1.5x slower in Chromium 156).
+ * panel: held in registers across the panel's rows they leave too few for the dot loop (V8
+ * spills inside it: measured 1.5x slower in Chromium 156).
  */
 // @ts-ignore: decorator
 @inline

@@ -13,7 +13,7 @@ import {
 import { copy_from_spill, spill } from "./spill";
 
 /**
- * The constants `store_row` (or, for DEQUANTIZE, `store_floats`) takes for channels at byte `offset`, by mode: REQUANTIZE the
+ * The constants `store_tile` takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
  * half, up4; REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the
  * scales and the float bias. Unused ones are zero.
