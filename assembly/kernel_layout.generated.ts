@@ -116,18 +116,21 @@
 /** `requantization`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_REQUANTIZATION: usize = 148;
+/** `oneShift`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_ONE_SHIFT: usize = 152;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 152;
+@inline export const LAYER_ZERO_A: usize = 156;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 156;
+@inline export const LAYER_ZERO_B: usize = 160;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 160;
+@inline export const LAYER_PARAMS_A: usize = 164;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 164;
+@inline export const LAYER_PARAMS_B: usize = 168;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */
@@ -151,3 +154,12 @@
 /** `up4`. */
 // @ts-ignore: decorator
 @inline export const PARAM_UP4: usize = 6;
+/** `power`. */
+// @ts-ignore: decorator
+@inline export const PARAM_POWER: usize = 7;
+/** `wideNudge`. */
+// @ts-ignore: decorator
+@inline export const PARAM_WIDE_NUDGE: usize = 8;
+/** `wideNudgeRest`. */
+// @ts-ignore: decorator
+@inline export const PARAM_WIDE_NUDGE_REST: usize = 9;

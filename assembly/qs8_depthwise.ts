@@ -6,9 +6,9 @@ import {
   LAYER_ACTIVATION_FLIP, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
   LAYER_DOT_COLUMNS, LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
   LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
-  LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT,
-  LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS,
-  LAYER_STRIDE_H, LAYER_STRIDE_W, LAYER_ZERO_POINT,
+  LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_ONE_SHIFT, LAYER_OUT_H, LAYER_OUT_W,
+  LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES,
+  LAYER_SHIFTS, LAYER_STRIDE_H, LAYER_STRIDE_W, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import {
   bytes_high, bytes_low, pairs_high, pairs_low,
@@ -17,8 +17,8 @@ import { store_x8 } from "./qs8_depthwise_output";
 import { end_tap, first_tap } from "./window";
 import { dot_add } from "./qs8_gemm_dot";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, output_high, output_low, output_zero,
-  requantize, requantize_fp32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, output_high,
+  output_low, output_zero, requantize, requantize_fp32,
 } from "./qs8_requantize";
 
 /**
@@ -33,8 +33,9 @@ import {
  * channels take the relaxed int8 dot product instead, a row at a time (`dot_row`, its `dotColumns`
  * columns at `columns`), taps outside the image read from the filter's
  * pixel of inputZero, activations XORed with `activationXor`. `requantization` is
- * REQUANTIZE, REQUANTIZE_FAST when the caller has checked the layer suits it, or REQUANTIZE_FP32
- * (`params` then holds the channels' float32 scales); the output
+ * REQUANTIZE, REQUANTIZE_FAST or REQUANTIZE_ONE_SHIFT (int8 layers only; its shift `oneShift`)
+ * when the caller has checked the layer suits it, or REQUANTIZE_FP32 (`params` then holds the
+ * channels' float32 scales); the output
  * stage is `zeroPoint`, `lowI`, `highI`. A uint8 layer (`activationFlip` 0x80, TFLite's
  * requantization only, no `dotFilter`) reads each input x as the int8 x - 128, its zero points
  * and clamp in that form, and its filter as int16 (the uint8 weights less their zero point); its
@@ -44,7 +45,9 @@ export function qs8_depthwise_x8(input: usize, output: usize, layer: usize, colu
   const inputZero = load<i32>(layer + LAYER_INPUT_ZERO);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
   const uint8 = load<i32>(layer + LAYER_ACTIVATION_FLIP) != 0;
-  if (requantization == REQUANTIZE_FAST) {
+  if (requantization == REQUANTIZE_ONE_SHIFT) {
+    depthwise_x8(REQUANTIZE_ONE_SHIFT, false, input, output, layer, columns, inputZero, 1);
+  } else if (requantization == REQUANTIZE_FAST) {
     if (uint8) depthwise_x8(REQUANTIZE_FAST, true, input, output, layer, columns, inputZero, 1);
     else depthwise_x8(REQUANTIZE_FAST, false, input, output, layer, columns, inputZero, 1);
   } else if (requantization == REQUANTIZE_FP32) {
@@ -84,7 +87,8 @@ function dot_row(
   kyStart: i32, kyEnd: i32, dilationH: i32, rowBytes: usize, firstX: i32, columnCount: i32,
   inW: i32, pixel: usize, flip: v128, outW: i32, strideW: i32, dilationW: i32,
   outputPixel: usize, channel: i32, params: usize, stride: usize, zeroV: v128, lowV: v128,
-  highV: v128, scales: usize, rowScaleV: v128, floatBias: usize, lowFV: v128, highFV: v128,
+  highV: v128, shift: i32, scales: usize, rowScaleV: v128, floatBias: usize, lowFV: v128,
+  highFV: v128,
 ): void {
   const inside0 = kyStart <= 0 && kyEnd > 0;
   const inside1 = kyStart <= 1 && kyEnd > 1;
@@ -128,9 +132,9 @@ function dot_row(
     acc1 = dot_add(v128.load(packed, 208), v128.load(last, 16), acc1);
     acc2 = dot_add(v128.load(packed, 224), v128.load(last, 32), acc2);
     acc3 = dot_add(v128.load(packed, 240), v128.load(last, 48), acc3);
-    store_x8(mode, acc0, acc1, channel, out, params, stride, zeroV, lowV, highV, scales,
+    store_x8(mode, acc0, acc1, channel, out, params, stride, zeroV, lowV, highV, shift, scales,
       rowScaleV, floatBias, lowFV, highFV);
-    store_x8(mode, acc2, acc3, channel + 8, out, params, stride, zeroV, lowV, highV, scales,
+    store_x8(mode, acc2, acc3, channel + 8, out, params, stride, zeroV, lowV, highV, shift, scales,
       rowScaleV, floatBias, lowFV, highFV);
     at += step;
     out += outputPixel;
@@ -206,6 +210,7 @@ function depthwise_x8(
   const zeroPoint = dequantize ? 0 : load<i32>(layer + LAYER_ZERO_POINT);
   const low = dequantize ? 0 : load<i32>(layer + LAYER_LOW_I);
   const high = dequantize ? 0 : load<i32>(layer + LAYER_HIGH_I);
+  const shift = dequantize ? 0 : load<i32>(layer + LAYER_ONE_SHIFT);
   const scales: usize = dequantize ? load<usize>(layer + LAYER_SCALES) : 0;
   const floatBias: usize = dequantize ? load<usize>(layer + LAYER_FLOAT_BIAS) : 0;
   const lowF: f32 = dequantize ? load<f32>(layer + LAYER_LOW_F) : 0;
@@ -243,7 +248,7 @@ function depthwise_x8(
         mode, input + <usize>channel, target, dotFilter + (<usize>channel << 4),
         padPixel + <usize>channel, columns, y0, kyStart, kyEnd, dilationH, rowBytes, -padLeft,
         columnCount, inW, pixel, flip, outW, strideW, dilationW, outputPixel, channel, params,
-        stride, zeroV, lowV, highV, scales, rowScaleV, floatBias, lowFV, highFV,
+        stride, zeroV, lowV, highV, shift, scales, rowScaleV, floatBias, lowFV, highFV,
       );
     }
     for (let ox = 0; ox < outW; ox++) {
@@ -302,9 +307,9 @@ function depthwise_x8(
         acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
         acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
         store_x8(mode, acc0, acc1, channel, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
+          shift, scales, rowScaleV, floatBias, lowFV, highFV);
         store_x8(mode, acc2, acc3, channel + 8, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
+          shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (; interior && channel < blocks; channel += 8) {
         // A 3x3 window wholly inside the image: unrolled, the zero point already folded into
@@ -351,7 +356,7 @@ function depthwise_x8(
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
         store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
+          shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (; !interior && channel < blocks; channel += 8) {
         let low4 = dequantize ? i32x4.splat(0) : v128.load(bias + (<usize>channel << 2));
@@ -367,7 +372,7 @@ function depthwise_x8(
           }
         }
         store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
-          scales, rowScaleV, floatBias, lowFV, highFV);
+          shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (let channel = blocks; channel < c; channel++) {
         let acc = dequantize ? 0 : load<i32>(bias + (<usize>channel << 2));

@@ -2,23 +2,39 @@
 // to int8 by the layer's mode (TFLite's arithmetic, qs8_requantize.ts), or for hybrid layers
 // scaled to float32.
 
-import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_bytes_x8, requantize_x4,
-  requantize_x4_fast, requantize_x4_fp32_biased,
+  PARAM_HALF, PARAM_MULTIPLIER, PARAM_POWER, PARAM_UP4, PARAM_WIDE_NUDGE,
+} from "./kernel_layout.generated";
+import {
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT,
+  output_bytes_x8, requantize_x4, requantize_x4_fast, requantize_x4_fp32_biased,
+  requantize_x4_one_shift,
 } from "./qs8_requantize";
 
 /**
- * Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE, a fast form, or
- * REQUANTIZE_FP32 with the constants of `output_low` and `output_zero`).
+ * Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE, a fast form,
+ * REQUANTIZE_ONE_SHIFT with the layer's `shift`, or REQUANTIZE_FP32 with the constants of
+ * `output_low` and `output_zero`).
  */
 // @ts-ignore: decorator
 @inline
 function requantize_by_mode(
   mode: i32, acc: v128, params: usize, stride: usize, channel: i32, zeroV: v128, lowV: v128,
+  shift: i32,
 ): v128 {
   if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
   const offset = <usize>channel << 2;
+  if (mode == REQUANTIZE_ONE_SHIFT) {
+    const nudge = params + PARAM_WIDE_NUDGE * stride + (offset << 1);
+    return requantize_x4_one_shift(
+      acc,
+      v128.load(params + PARAM_POWER * stride + offset),
+      v128.load(params + PARAM_MULTIPLIER * stride + offset),
+      v128.load(nudge),
+      v128.load(nudge, 16),
+      shift,
+    );
+  }
   if (mode == REQUANTIZE_FP32) {
     return requantize_x4_fp32_biased(acc, v128.load(params + offset), lowV, zeroV);
   }
@@ -33,14 +49,14 @@ function requantize_by_mode(
 
 /**
  * Stores 8 channels of depthwise sums: requantized to int8 (with the constants of `output_zero`,
- * `output_low` and `output_high`), or dequantized to float32.
+ * `output_low` and `output_high`, and REQUANTIZE_ONE_SHIFT's `shift`), or dequantized to float32.
  */
 // @ts-ignore: decorator
 @inline
 export function store_x8(
   mode: i32, low4: v128, high4: v128, channel: i32, target: usize, params: usize,
-  stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScaleV: v128,
-  floatBias: usize, lowFV: v128, highFV: v128,
+  stride: usize, zeroV: v128, lowV: v128, highV: v128, shift: i32, scales: usize,
+  rowScaleV: v128, floatBias: usize, lowFV: v128, highFV: v128,
 ): void {
   if (mode == DEQUANTIZE) {
     const offset = <usize>channel << 2;
@@ -49,8 +65,8 @@ export function store_x8(
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(first, v128.load(floatBias + offset)), lowFV), highFV));
     v128.store(target + offset, f32x4.min(f32x4.max(f32x4.add(second, v128.load(floatBias + offset, 16)), lowFV), highFV), 16);
   } else {
-    const low = requantize_by_mode(mode, low4, params, stride, channel, zeroV, lowV);
-    const high = requantize_by_mode(mode, high4, params, stride, channel + 4, zeroV, lowV);
+    const low = requantize_by_mode(mode, low4, params, stride, channel, zeroV, lowV, shift);
+    const high = requantize_by_mode(mode, high4, params, stride, channel + 4, zeroV, lowV, shift);
     v128.store64_lane(
       target + <usize>channel, output_bytes_x8(mode, low, high, zeroV, lowV, highV), 0,
     );

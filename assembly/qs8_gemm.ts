@@ -7,13 +7,13 @@
 
 import {
   LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_LDA, LAYER_LDC,
-  LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION,
-  LAYER_SCALES, LAYER_ZERO_POINT,
+  LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_PADDED, LAYER_PARAMS,
+  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
-  output_low, output_zero, SUMS,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+  REQUANTIZE_ONE_SHIFT, output_high, output_low, output_zero, SUMS,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -102,31 +102,30 @@ function widen(flip: bool, source: usize, rows: i32, k: i32, stride: i32, depth:
  * weights `packed` by qs8_pack_weights; all but the operands and m come from the layer block.
  * `bias` and the requantization constants (`params`, from qs8_channel_params) hold `padded`
  * channels, n rounded up to a multiple of 8. `requantization` is REQUANTIZE, or
- * REQUANTIZE_FAST(_SINGLE) when the caller has checked that the layer suits `requantize_x4_fast`.
- * The clamp is `lowI`, `highI`.
+ * REQUANTIZE_FAST(_SINGLE) or REQUANTIZE_ONE_SHIFT (its shift `oneShift`) when the caller has
+ * checked that the layer suits `requantize_x4_fast` or `requantize_x4_one_shift`. The clamp is
+ * `lowI`, `highI`.
  */
 export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
-  const lda = load<i32>(layer + LAYER_LDA);
-  const depth = load<i32>(layer + LAYER_DEPTH);
-  const bias = load<usize>(layer + LAYER_BIAS);
-  const params = load<usize>(layer + LAYER_PARAMS);
-  const padded = load<i32>(layer + LAYER_PADDED);
-  const ldc = load<i32>(layer + LAYER_LDC);
-  const n = load<i32>(layer + LAYER_N);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
+  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer);
+  else requantized(REQUANTIZE, a, packed, c, m, layer);
+}
+
+/** `qs8_gemm_4x8` in requantization `mode` (a constant at each inlined call). */
+// @ts-ignore: decorator
+@inline
+function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
-  const low = load<i32>(layer + LAYER_LOW_I);
-  const high = load<i32>(layer + LAYER_HIGH_I);
-  const one = f32x4.splat(1);
-  if (requantization == REQUANTIZE_FAST) {
-    gemm_4x8(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FAST, zero), output_low(REQUANTIZE_FAST, zero, low), output_high(REQUANTIZE_FAST, high), 0, one, 0);
-  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_4x8(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FAST_SINGLE, zero), output_low(REQUANTIZE_FAST_SINGLE, zero, low), output_high(REQUANTIZE_FAST_SINGLE, high), 0, one, 0);
-  } else if (requantization == REQUANTIZE_FP32) {
-    gemm_4x8(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE_FP32, zero), output_low(REQUANTIZE_FP32, zero, low), output_high(REQUANTIZE_FP32, high), 0, one, 0);
-  } else {
-    gemm_4x8(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, output_zero(REQUANTIZE, zero), output_low(REQUANTIZE, zero, low), output_high(REQUANTIZE, high), 0, one, 0);
-  }
+  gemm_4x8(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), load<usize>(layer + LAYER_PARAMS),
+    load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
+    output_zero(mode, zero), output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),
+    output_high(mode, load<i32>(layer + LAYER_HIGH_I)), 0, f32x4.splat(1), 0,
+    load<i32>(layer + LAYER_ONE_SHIFT));
 }
 
 /**
@@ -138,7 +137,7 @@ export function qs8_gemm_sums_4x8(a: usize, packed: usize, c: usize, m: i32, lay
   gemm_4x8(SUMS, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
     load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
     load<i32>(layer + LAYER_N), i32x4.splat(0), i32x4.splat(0), i32x4.splat(0), 0,
-    f32x4.splat(1), 0);
+    f32x4.splat(1), 0, 0);
 }
 
 /**
@@ -154,7 +153,7 @@ export function qs8_gemm_dequantize_4x8(
     load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
     load<i32>(layer + LAYER_N), f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
     f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
-    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS), 0);
 }
 
 /**
@@ -167,7 +166,7 @@ export function qs8_gemm_dequantize_4x8(
 function gemm_4x8(
   mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
   padded: i32, c: usize, ldc: i32, m: i32, n: i32, zeroV: v128, lowV: v128, highV: v128,
-  scales: usize, rowScale: v128, floatBias: usize,
+  scales: usize, rowScale: v128, floatBias: usize, shift: i32,
 ): void {
   const stride = <usize>padded << 2;
   const panels = (n + CHANNELS - 1) / CHANNELS;
@@ -271,7 +270,7 @@ function gemm_4x8(
         }
         store_tile(mode, 4, s00, s01, s10, s11, s20, s21, s30, s31, c + <usize>(row * ldc),
           <usize>ldc, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV,
-          lowV, highV, rowScale);
+          lowV, highV, rowScale, shift);
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>row * rowA;
@@ -295,7 +294,7 @@ function gemm_4x8(
         }
         store_tile(mode, 1, s00, s01, s00, s01, s00, s01, s00, s01, c + <usize>(row * ldc),
           <usize>ldc, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV,
-          lowV, highV, rowScale);
+          lowV, highV, rowScale, shift);
       }
     }
   }

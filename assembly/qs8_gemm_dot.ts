@@ -14,13 +14,13 @@
 
 import {
   LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I,
-  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_PADDED, LAYER_PARAMS,
-  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
+  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_PADDED,
+  LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, output_high,
-  output_low, output_zero,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
+  REQUANTIZE_ONE_SHIFT, output_high, output_low, output_zero,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -82,28 +82,26 @@ export function qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize
  * plus `activationXor`.
  */
 export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
-  const lda = load<i32>(layer + LAYER_LDA);
-  const depth = load<i32>(layer + LAYER_DEPTH);
-  const bias = load<usize>(layer + LAYER_BIAS);
-  const params = load<usize>(layer + LAYER_PARAMS);
-  const padded = load<i32>(layer + LAYER_PADDED);
-  const ldc = load<i32>(layer + LAYER_LDC);
-  const n = load<i32>(layer + LAYER_N);
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
-  const flip = i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR));
+  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer);
+  else requantized(REQUANTIZE, a, packed, c, m, layer);
+}
+
+/** `qs8_gemm_4x8c4` in requantization `mode` (a constant at each inlined call). */
+// @ts-ignore: decorator
+@inline
+function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
-  const low = load<i32>(layer + LAYER_LOW_I);
-  const high = load<i32>(layer + LAYER_HIGH_I);
-  const one = f32x4.splat(1);
-  if (requantization == REQUANTIZE_FAST) {
-    gemm_dot(REQUANTIZE_FAST, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FAST, zero), output_low(REQUANTIZE_FAST, zero, low), output_high(REQUANTIZE_FAST, high), 0, one, 0);
-  } else if (requantization == REQUANTIZE_FAST_SINGLE) {
-    gemm_dot(REQUANTIZE_FAST_SINGLE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FAST_SINGLE, zero), output_low(REQUANTIZE_FAST_SINGLE, zero, low), output_high(REQUANTIZE_FAST_SINGLE, high), 0, one, 0);
-  } else if (requantization == REQUANTIZE_FP32) {
-    gemm_dot(REQUANTIZE_FP32, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE_FP32, zero), output_low(REQUANTIZE_FP32, zero, low), output_high(REQUANTIZE_FP32, high), 0, one, 0);
-  } else {
-    gemm_dot(REQUANTIZE, a, lda, depth, packed, bias, params, padded, c, ldc, m, n, flip, output_zero(REQUANTIZE, zero), output_low(REQUANTIZE, zero, low), output_high(REQUANTIZE, high), 0, one, 0);
-  }
+  gemm_dot(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
+    load<usize>(layer + LAYER_BIAS), load<usize>(layer + LAYER_PARAMS),
+    load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
+    i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)), output_zero(mode, zero),
+    output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),
+    output_high(mode, load<i32>(layer + LAYER_HIGH_I)), 0, f32x4.splat(1), 0,
+    load<i32>(layer + LAYER_ONE_SHIFT));
 }
 
 /**
@@ -119,7 +117,7 @@ export function qs8_gemm_dequantize_4x8c4(
     load<i32>(layer + LAYER_N), i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)),
     f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
     f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
-    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS));
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS), 0);
 }
 
 /**
@@ -147,7 +145,7 @@ function finish_tile(
   mode: i32, rows: i32, s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128,
   s30: v128, s31: v128, c0: usize, ldc: i32, channel: i32, n: i32, params: usize,
   stride: usize, zeroV: v128, lowV: v128, highV: v128, scales: usize, rowScale: v128,
-  floatBias: usize,
+  floatBias: usize, shift: i32,
 ): void {
   const low = <usize>channel << 2;
   const high = low + 16;
@@ -166,7 +164,7 @@ function finish_tile(
     half_constant(mode, 5, params, stride, high, scales, floatBias),
     half_constant(mode, 6, params, stride, high, scales, floatBias),
     half_constant(mode, 7, params, stride, high, scales, floatBias),
-    zeroV, lowV, highV, rowScale);
+    zeroV, lowV, highV, rowScale, shift);
 }
 
 /**
@@ -179,7 +177,7 @@ function finish_tile(
 function gemm_dot(
   mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
   padded: i32, c: usize, ldc: i32, m: i32, n: i32, flip: v128, zeroV: v128, lowV: v128,
-  highV: v128, scales: usize, rowScale: v128, floatBias: usize,
+  highV: v128, scales: usize, rowScale: v128, floatBias: usize, shift: i32,
 ): void {
   const stride = <usize>padded << 2;
   const panels = (n + CHANNELS - 1) / CHANNELS;
@@ -242,7 +240,7 @@ function gemm_dot(
           s31 = dot_add(w1, x, s31);
         }
         finish_tile(mode, 4, s00, s01, s10, s11, s20, s21, s30, s31, c + <usize>(row * ldc), ldc,
-          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias, shift);
       }
       for (; row < blockEnd; row++) {
         const a0 = a + <usize>(row * lda);
@@ -262,7 +260,7 @@ function gemm_dot(
           s01 = dot_add(v128.load(w, 16), x, s01);
         }
         finish_tile(mode, 1, s00, s01, s00, s01, s00, s01, s00, s01, c + <usize>(row * ldc), ldc,
-          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias);
+          channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias, shift);
       }
     }
   }

@@ -4,19 +4,22 @@
 // with the per-channel constants each loads once per panel of 8 channels.
 
 import {
-  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_POWER, PARAM_ROUNDS, PARAM_UP,
+  PARAM_UP4, PARAM_WIDE_NUDGE,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, SUMS, output_bytes_x8,
-  requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_with,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, SUMS,
+  output_bytes_x8, requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_one_shift,
+  requantize_x4_with,
 } from "./qs8_requantize";
 import { copy_from_spill, spill } from "./spill";
 
 /**
  * The constants `store_tile` takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
- * half, up4; REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the
- * scales and the float bias. Unused ones are zero.
+ * half, up4; REQUANTIZE_ONE_SHIFT the power, multiplier and the 64-bit nudges as two i64x2;
+ * REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the scales and
+ * the float bias. Unused ones are zero.
  */
 // @ts-ignore: decorator
 @inline
@@ -29,6 +32,12 @@ export function half_constant(
   }
   if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
   if (mode == SUMS) return i32x4.splat(0);
+  if (mode == REQUANTIZE_ONE_SHIFT) {
+    if (index == 1) return v128.load(params + PARAM_POWER * stride + offset);
+    if (index == 2) return v128.load(params + PARAM_MULTIPLIER * stride + offset);
+    const nudge = params + PARAM_WIDE_NUDGE * stride + (offset << 1);
+    return index == 3 ? v128.load(nudge) : index == 4 ? v128.load(nudge, 16) : i32x4.splat(0);
+  }
   if (mode != REQUANTIZE) {
     const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
     return index <= 3 ? v128.load(params + fast * stride + offset) : i32x4.splat(0);
@@ -94,15 +103,19 @@ export function store_row(
   mode: i32, accLow: v128, accHigh: v128, row: usize, channel: i32, n: i32,
   p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
   q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
-  zeroV: v128, lowV: v128, highV: v128,
+  zeroV: v128, lowV: v128, highV: v128, shift: i32,
 ): void {
   const low = mode == REQUANTIZE
     ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
+    : mode == REQUANTIZE_ONE_SHIFT
+    ? requantize_x4_one_shift(accLow, p1, p2, p3, p4, shift)
     : mode == REQUANTIZE_FP32
     ? requantize_x4_fp32_biased(accLow, p1, lowV, zeroV)
     : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
   const high = mode == REQUANTIZE
     ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
+    : mode == REQUANTIZE_ONE_SHIFT
+    ? requantize_x4_one_shift(accHigh, q1, q2, q3, q4, shift)
     : mode == REQUANTIZE_FP32
     ? requantize_x4_fp32_biased(accHigh, q1, lowV, zeroV)
     : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);
@@ -130,7 +143,7 @@ export function store_tile(
   s30: v128, s31: v128, c0: usize, ldc: usize, channel: i32, n: i32,
   p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, p6: v128, p7: v128,
   q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128,
-  zeroV: v128, lowV: v128, highV: v128, rowScale: v128,
+  zeroV: v128, lowV: v128, highV: v128, rowScale: v128, shift: i32,
 ): void {
   const c1 = c0 + ldc;
   const c2 = c1 + ldc;
@@ -152,10 +165,10 @@ export function store_tile(
     store_floats(s30, c3, channel, n, p1, p2, lowV, highV, rowScale);
     store_floats(s31, c3, channel + 4, n, q1, q2, lowV, highV, rowScale);
   } else {
-    store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+    store_row(mode, s00, s01, c0, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, shift);
     if (rows == 1) return;
-    store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-    store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
-    store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV);
+    store_row(mode, s10, s11, c1, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, shift);
+    store_row(mode, s20, s21, c2, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, shift);
+    store_row(mode, s30, s31, c3, channel, n, p1, p2, p3, p4, p5, p6, p7, q1, q2, q3, q4, q5, q6, q7, zeroV, lowV, highV, shift);
   }
 }

@@ -30,6 +30,9 @@ import {
 /** `requantize_x4_fp32`: XNNPACK's float32 scaling (the "xnnpack" arithmetic). */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_FP32: i32 = 4;
+/** `requantize_x4_one_shift`: TFLite's rounding with one final shift for every channel. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_ONE_SHIFT: i32 = 6;
 
 /**
  * XNNPACK's fp32 requantization of four lanes (its conv/gemm "fp32" epilogue): float32(acc) times
@@ -76,9 +79,34 @@ export function requantize_x4_fp32_biased(
 }
 
 /**
+ * `requantize_x4` plus the output zero point for a layer whose channels can share the last
+ * division (`oneShiftConstants` in weight_packing.ts writes the constants at load): with E the
+ * layer's largest exponent, a channel's result is floor((x * multiplier + nudge) / 2^(31 + E)) for
+ * x = acc * `power` (2^(E - exponent)) and the channel's 64-bit `nudge` (its rounding terms times
+ * that power, plus the zero point times 2^(31 + E)): the high halves of those sums shifted right
+ * by `shift` = E - 1. One multiply and two extended ones, where `requantize_x4_fast` takes four
+ * extended ones. The second rounding's ties go up for every sign, where TFLite's go away from
+ * zero: under double rounding only layers whose clamp cuts every negative result take this form.
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_one_shift(
+  acc: v128, power: v128, multiplier: v128, nudgeLow: v128, nudgeHigh: v128, shift: i32,
+): v128 {
+  const x = i32x4.mul(acc, power);
+  const high = v128.shuffle<i32>(
+    i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), nudgeLow),
+    i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), nudgeHigh),
+    1, 3, 5, 7,
+  );
+  return i32x4.shr_s(high, shift);
+}
+
+/**
  * The three output constants `output_bytes_x8` takes, for the output zero point and clamp [low, high]:
  * for REQUANTIZE_FP32, `requantize_x4_fp32_biased`'s MAGIC_BIAS_BITS - zeroPoint and
- * MAGIC_BIAS_BITS + low - zeroPoint (int32 lanes) and the int8 high bound; otherwise the zero
+ * MAGIC_BIAS_BITS + low - zeroPoint (int32 lanes) and the int8 high bound; for
+ * REQUANTIZE_ONE_SHIFT (the zero point already added) the int8 bounds; otherwise the zero
  * point, low and high as int16 lanes.
  */
 // @ts-ignore: decorator
@@ -91,6 +119,7 @@ export function output_zero(mode: i32, zeroPoint: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function output_low(mode: i32, zeroPoint: i32, low: i32): v128 {
+  if (mode == REQUANTIZE_ONE_SHIFT) return i8x16.splat(<i8>low);
   return mode == REQUANTIZE_FP32 ? i32x4.splat(MAGIC_BIAS_BITS + low - zeroPoint) : i16x8.splat(<i16>low);
 }
 
@@ -98,14 +127,15 @@ export function output_low(mode: i32, zeroPoint: i32, low: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function output_high(mode: i32, high: i32): v128 {
-  return mode == REQUANTIZE_FP32 ? i8x16.splat(<i8>high) : i16x8.splat(<i16>high);
+  return mode == REQUANTIZE_FP32 || mode == REQUANTIZE_ONE_SHIFT ? i8x16.splat(<i8>high) : i16x8.splat(<i16>high);
 }
 
 /**
  * The bytes (in the low 8 lanes) of eight requantized int32 lanes, `low` then `high`, with the
  * constants of `output_zero`, `output_low` and `output_high`. REQUANTIZE_FP32's lanes come from
  * `requantize_x4_fp32_biased`, the zero point added and clamped from below: they are narrowed
- * with saturation and clamped from above in int8. The other modes' are narrowed to int16 with
+ * with saturation and clamped from above in int8. REQUANTIZE_ONE_SHIFT's, the zero point added,
+ * are narrowed with saturation and clamped in int8. The other modes' are narrowed to int16 with
  * saturation before the zero point is added (saturating) and the clamp applied: for any int32
  * value this gives what clamping in int32 gives, the clamp bounds being int8.
  */
@@ -116,6 +146,9 @@ export function output_bytes_x8(
 ): v128 {
   const words = i16x8.narrow_i32x4_s(low, high);
   if (mode == REQUANTIZE_FP32) return i8x16.min_s(i8x16.narrow_i16x8_s(words, words), highV);
+  if (mode == REQUANTIZE_ONE_SHIFT) {
+    return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(words, words), lowV), highV);
+  }
   const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(words, zeroV), lowV), highV);
   return i8x16.narrow_i16x8_s(clamped, clamped);
 }

@@ -78,6 +78,8 @@ export const LAYER_FIELDS = {
   lowF: "f32",
   highF: "f32",
   requantization: "i32",
+  /** `requantize_x4_one_shift`'s shift, E - 1 (REQUANTIZE_ONE_SHIFT only). */
+  oneShift: "i32",
   // Element-wise int8 operands: zero points and requantization constants of each.
   zeroA: "i32",
   zeroB: "i32",
@@ -114,7 +116,8 @@ export function storeLayer(memory: KernelMemory, fields: LayerFields): number {
 /**
  * The i32 arrays of a block of per-channel requantization constants, in order (see
  * `qs8_channel_params` in assembly/qs8_requantize.ts): the multiplier, 2^left, 2^(30 - exponent),
- * half, rounds, nudge, and 2^(32 - exponent) for the fast form.
+ * half, rounds, nudge, and 2^(32 - exponent) for the fast form; then the one-shift form's
+ * `power` and its 64-bit nudges, which take the last two arrays' room (`oneShiftConstants`).
  */
 export const CHANNEL_PARAMS = [
   "multiplier",
@@ -124,4 +127,7 @@ export const CHANNEL_PARAMS = [
   "rounds",
   "nudge",
   "up4",
+  "power",
+  "wideNudge",
+  "wideNudgeRest",
 ] as const;

@@ -1,6 +1,13 @@
 /** Test helpers for calling the wasm kernels directly on arrays, and a seeded random source. */
+import assert from "node:assert/strict";
 import type { LayerFields } from "../../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../../src/runtime/memory.ts";
+import {
+  CHANNEL_PARAM_ARRAYS,
+  oneShiftConstants,
+  type OutputStage,
+  Requantization,
+} from "../../src/runtime/ops/common/weight_packing.ts";
 import { type KernelVariant, loadKernels, relaxedSimdWorks } from "../../src/runtime/wasm.ts";
 
 /** The kernel builds this engine runs: plain SIMD, and relaxed SIMD where it works. */
@@ -166,4 +173,59 @@ export function windowLayerFields(w: Window): LayerFields {
     outH: w.outH,
     outW: w.outW,
   };
+}
+
+/**
+ * Real multipliers the one-shift form takes where sums stay below 2^21: exponents 0 to 10 in one
+ * layer, with exact ties at both roundings (0.5 and 0.25 have the multiplier 2^30).
+ */
+export const ONE_SHIFT_REALS = [0.999999, 0.5, 0.25, 0.0123, 0.73, 8.8e-4, 0.06, 0.3];
+
+/** The requantization constants of a layer, and the int8 kernels' modes they allow. */
+export interface RequantizationConstants {
+  params: number;
+  /** The general mode, then the fast one and the one-shift one where the constants suit them. */
+  modes: number[];
+  /** `requantize_x4_one_shift`'s shift (the layer block's `oneShift`; 0 without that mode). */
+  oneShift: number;
+}
+
+/**
+ * The requantization constants of TFLite `pairs` (multiplier, shift) padded to `padded` channels
+ * (neutral padding) as the runtime stores them: `qs8_channel_params`, and the one-shift form's
+ * when `output` is given and the layer's sums stay below `sumBound`.
+ */
+export function requantizationConstants(
+  memory: KernelMemory,
+  pairs: [number, number][],
+  padded: number,
+  singleRounding: boolean,
+  output?: OutputStage & { sumBound: number },
+): RequantizationConstants {
+  const pad = (values: number[], filler: number) =>
+    Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
+  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
+  const result = memory.kernels.qs8_channel_params(
+    memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
+    memory.store(pad(pairs.map(([, shift]) => shift), -2)),
+    padded,
+    params,
+    singleRounding ? 1 : 0,
+  );
+  assert.ok(result === 1 || result === 2);
+  const modes: number[] = [Requantization.general];
+  if (result === 2) {
+    modes.push(singleRounding ? Requantization.fastSingleRounding : Requantization.fast);
+  }
+  const oneShift = output && oneShiftConstants(
+    memory,
+    params,
+    padded,
+    Int32Array.from(pairs, ([, shift]) => shift),
+    output.sumBound,
+    singleRounding,
+    output,
+  );
+  if (oneShift !== undefined) modes.push(Requantization.oneShift);
+  return { params, modes, oneShift: oneShift ?? 0 };
 }

@@ -9,15 +9,17 @@ import {
   multiplyByQuantizedMultiplierSingleRounding,
   quantizeMultiplier,
 } from "../../src/runtime/quantization/fixed_point.ts";
-import {
-  CHANNEL_PARAM_ARRAYS,
-  Requantization,
-} from "../../src/runtime/ops/common/weight_packing.ts";
+import { Requantization } from "../../src/runtime/ops/common/weight_packing.ts";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
-import type { KernelMemory } from "../../src/runtime/memory.ts";
 import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
 import { roundHalfEven } from "../../src/runtime/ops/common/xnnpack_arithmetic.ts";
-import { freshMemory, randomFloats, VARIANTS } from "./kernel_harness.ts";
+import {
+  freshMemory,
+  ONE_SHIFT_REALS,
+  randomFloats,
+  requantizationConstants,
+  VARIANTS,
+} from "./kernel_harness.ts";
 
 const random = randomFloats(9191);
 
@@ -27,27 +29,6 @@ function int8s(count: number): Int8Array {
   if (count > 0) values[0] = -128;
   if (count > 1) values[1] = 127;
   return values;
-}
-
-/** The requantization constants of `pairs` padded to `padded` channels (neutral padding). */
-function channelParams(
-  memory: KernelMemory,
-  pairs: [number, number][],
-  padded: number,
-  singleRounding: boolean,
-): { params: number; fast: boolean } {
-  const pad = (values: number[], filler: number) =>
-    Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
-  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
-  const result = memory.kernels.qs8_channel_params(
-    memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
-    memory.store(pad(pairs.map(([, shift]) => shift), -2)),
-    padded,
-    params,
-    singleRounding ? 1 : 0,
-  );
-  assert.ok(result === 1 || result === 2);
-  return { params, fast: result === 2 };
 }
 
 /** XNNPACK's fp32 requantization of one sum: rne(float32(float32(acc) * scale)). */
@@ -232,7 +213,13 @@ for (const variant of VARIANTS) {
       const form = variant === "simd" ? DotForm.unsigned : probe.kernels.qs8_dot_form();
       if (form === DotForm.none) return;
       const activationXor = dotActivationXor(form);
-      for (const reals of [[0.73, 1.5e-6, 0.25, 0.0123, 3.5], [0.2, 0.0123, 2.2e-4, 0.06]]) {
+      // Multipliers for the general form, the fast one, and the one-shift one (exponents 0 to 11).
+      const realSets = [
+        [0.73, 1.5e-6, 0.25, 0.0123, 3.5],
+        [0.2, 0.0123, 2.2e-4, 0.06],
+        ONE_SHIFT_REALS,
+      ];
+      for (const reals of realSets) {
         for (const m of [1, 3, 4, 7, 70]) {
           for (const n of [1, 5, 8, 17]) {
             for (const k of [1, 2, 3, 4, 7, 9, 16, 37]) {
@@ -258,12 +245,19 @@ for (const variant of VARIANTS) {
               weightSums.forEach((sum, channel) =>
                 folded[channel] = bias[channel] - correction * sum
               );
-              const { params, fast } = channelParams(memory, pairs, padded, singleRounding);
-              const modes: number[] = [Requantization.general];
-              if (fast) {
-                modes.push(
-                  singleRounding ? Requantization.fastSingleRounding : Requantization.fast,
-                );
+              // A GEMM sum: k products of (a - inputZero), at most 255, and weights, at most 128.
+              const sumBound = k * 255 * 128 + Math.max(...bias.map(Math.abs));
+              const { params, modes, oneShift } = requantizationConstants(
+                memory,
+                pairs,
+                padded,
+                singleRounding,
+                { zeroPoint, low, sumBound },
+              );
+              // Double rounding takes the one-shift form only under a clamp that cuts negative results.
+              const oneShiftAllowed = singleRounding || low >= zeroPoint;
+              if (reals === ONE_SHIFT_REALS || !oneShiftAllowed) {
+                assert.equal(modes.includes(Requantization.oneShift), oneShiftAllowed);
               }
               for (const requantization of modes) {
                 const ldc = n + 1;
@@ -278,6 +272,7 @@ for (const variant of VARIANTS) {
                   params,
                   padded,
                   requantization,
+                  oneShift,
                   activationXor,
                   zeroPoint,
                   lowI: low,

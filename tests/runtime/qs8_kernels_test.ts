@@ -11,7 +11,6 @@ import {
 } from "../../src/runtime/quantization/fixed_point.ts";
 import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
 import {
-  CHANNEL_PARAM_ARRAYS,
   depthwiseDotColumns,
   depthwiseDotFilter,
   depthwiseWeightSums,
@@ -19,11 +18,12 @@ import {
   Requantization,
 } from "../../src/runtime/ops/common/weight_packing.ts";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
-import type { KernelMemory } from "../../src/runtime/memory.ts";
 import {
   expectedPatches,
   freshMemory,
+  ONE_SHIFT_REALS,
   randomFloats,
+  requantizationConstants,
   VARIANTS,
   windowLayerFields,
   WINDOWS,
@@ -47,46 +47,16 @@ const REALS = [0.999999, 0.5, 1.5e-6, 0.0123, 0.73, 2.2e-4, 3.5, 0.25];
 // Multipliers the fast requantization takes (below 0.25: exponents of at least 2).
 const FAST_REALS = [0.2, 1.5e-6, 0.0123, 0.06, 2.2e-4, 0.124, 0.0625];
 
-/** Bias and requantization constants for `padded` channels, as the runtime stores them. */
-function channelConstants(
-  memory: KernelMemory,
-  bias: Int32Array,
-  pairs: [number, number][],
-  padded: number,
-  singleRounding = false,
-): { bias: number; params: number; suitsFast: boolean } {
-  const pad = (values: number[], filler: number) =>
-    Int32Array.from({ length: padded }, (_, index) => values[index] ?? filler);
-  const params = memory.allocate(CHANNEL_PARAM_ARRAYS * padded * 4);
-  const ok = memory.kernels.qs8_channel_params(
-    memory.store(pad(pairs.map(([multiplier]) => multiplier), 2 ** 30)),
-    memory.store(pad(pairs.map(([, shift]) => shift), -2)),
-    padded,
-    params,
-    singleRounding ? 1 : 0,
-  );
-  assert.ok(ok === 1 || ok === 2);
-  return { bias: memory.store(pad(Array.from(bias), 0)), params, suitsFast: ok === 2 };
-}
-
-/** The modes to test a layer in: the general one, and the fast one when its constants suit. */
-function modesFor(suitsFast: boolean, singleRounding: boolean): number[] {
-  if (!suitsFast) return [Requantization.general];
-  return [
-    Requantization.general,
-    singleRounding ? Requantization.fastSingleRounding : Requantization.fast,
-  ];
-}
-
 const GEMM_CASES = VARIANTS.flatMap((variant) =>
   [false, true].flatMap((singleRounding) =>
-    [REALS, FAST_REALS].map((reals) => [variant, singleRounding, reals] as const)
+    [REALS, FAST_REALS, ONE_SHIFT_REALS].map((reals) => [variant, singleRounding, reals] as const)
   )
 );
 
 for (const [variant, singleRounding, reals] of GEMM_CASES) {
   const rounding = `${singleRounding ? "single" : "double"} rounding` +
-    (reals === FAST_REALS ? ", fast multipliers" : "");
+    (reals === FAST_REALS ? ", fast multipliers" : "") +
+    (reals === ONE_SHIFT_REALS ? ", one-shift multipliers" : "");
   const rescale = singleRounding
     ? multiplyByQuantizedMultiplierSingleRounding
     : multiplyByQuantizedMultiplier;
@@ -112,9 +82,26 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
           const padded = Math.ceil(n / 8) * 8;
           const packed = memory.allocate(padded * depth * 2);
           memory.kernels.qs8_pack_weights(weightsOffset, n, k, depth, packed);
-          const constants = channelConstants(memory, bias, pairs, padded, singleRounding);
-          assert.equal(constants.suitsFast, reals === FAST_REALS);
-          for (const mode of modesFor(constants.suitsFast, singleRounding)) {
+          // A GEMM sum: k products of int8 values, at most 128 x 127, plus the bias.
+          const sumBound = k * 128 * 127 + Math.max(...bias.map(Math.abs));
+          const constants = requantizationConstants(
+            memory,
+            pairs,
+            padded,
+            singleRounding,
+            { zeroPoint, low, sumBound },
+          );
+          const fast = singleRounding ? Requantization.fastSingleRounding : Requantization.fast;
+          assert.equal(constants.modes.includes(fast), reals === FAST_REALS);
+          // Double rounding takes the one-shift form only under a clamp that cuts negative results.
+          const oneShiftAllowed = singleRounding || low >= zeroPoint;
+          if (reals === ONE_SHIFT_REALS || !oneShiftAllowed) {
+            assert.equal(constants.modes.includes(Requantization.oneShift), oneShiftAllowed);
+          }
+          const biasOffset = memory.store(
+            Int32Array.from({ length: padded }, (_, i) => bias[i] ?? 0),
+          );
+          for (const mode of constants.modes) {
             const ldc = n + 2;
             const c = memory.allocate(m * ldc);
             memory.bytes(c, m * ldc).fill(0x55);
@@ -123,10 +110,11 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
               depth,
               lda: depth,
               ldc,
-              bias: constants.bias,
+              bias: biasOffset,
               params: constants.params,
               padded,
               requantization: mode,
+              oneShift: constants.oneShift,
               zeroPoint,
               lowI: low,
               highI: high,
@@ -169,6 +157,8 @@ for (const variant of VARIANTS) {
         [8, 6, 17, 1, 3, 3, 2, 1, FAST_REALS, "random"],
         [11, 10, 24, 1, 3, 3, 1, 2, REALS, "random"],
         [11, 10, 24, 1, 3, 3, 1, 2, FAST_REALS, "random"],
+        [11, 10, 24, 1, 3, 3, 1, 2, ONE_SHIFT_REALS, "random"],
+        [6, 5, 40, 1, 3, 3, 1, 1, ONE_SHIFT_REALS, "random"],
         [9, 9, 4, 2, 5, 3, 1, 2, REALS, "random"],
         [3, 3, 1, 1, 3, 3, 1, 1, REALS, "random"],
         // 3x3 interiors of 16 channels sum two taps' products in int16: at their extremes, and
@@ -198,6 +188,9 @@ for (const variant of VARIANTS) {
         (_, channel) => quantizeMultiplier(reals[channel % reals.length]),
       );
       const inputZero = channels % 2 ? -128 : 127;
+      // The one-shift form needs a clamp that cuts every negative result: low at the zero point.
+      const zeroPoint = -5;
+      const low = reals === ONE_SHIFT_REALS ? zeroPoint : -128;
       const output = memory.allocate(outH * outW * outC);
       // What both depthwise kernels read of the layer block.
       const shared = {
@@ -216,8 +209,8 @@ for (const variant of VARIANTS) {
         outW,
         inputZero,
         filter: memory.store(filter),
-        zeroPoint: -5,
-        lowI: -128,
+        zeroPoint,
+        lowI: low,
         highI: 127,
       };
       const scalarLayer = storeLayer(memory, {
@@ -247,7 +240,7 @@ for (const variant of VARIANTS) {
             const [value, shift] = pairs[o];
             const expected = Math.min(
               127,
-              Math.max(-128, multiplyByQuantizedMultiplier(acc, value, shift) - 5),
+              Math.max(low, multiplyByQuantizedMultiplier(acc, value, shift) + zeroPoint),
             );
             assert.equal(
               actual[index++],
@@ -259,21 +252,33 @@ for (const variant of VARIANTS) {
       }
       if (multiplier === 1) {
         const padded = Math.ceil(outC / 8) * 8;
-        const constants = channelConstants(memory, bias, pairs, padded);
-        for (const mode of modesFor(constants.suitsFast, false)) {
+        const sums = depthwiseWeightSums(filter, outC, padded);
+        const interior = Int32Array.from(
+          sums,
+          (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
+        );
+        // A depthwise sum: kH * kW products of (x - inputZero) and weights, plus the (interior) bias.
+        const sumBound = kH * kW * 255 * 128 +
+          Math.max(...bias.map(Math.abs), ...interior.map(Math.abs));
+        const constants = requantizationConstants(memory, pairs, padded, false, {
+          zeroPoint,
+          low,
+          sumBound,
+        });
+        assert.equal(constants.modes.includes(Requantization.oneShift), reals === ONE_SHIFT_REALS);
+        const biasOffset = memory.store(
+          Int32Array.from({ length: padded }, (_, i) => bias[i] ?? 0),
+        );
+        for (const mode of constants.modes) {
           const vectorised = memory.allocate(outH * outW * outC);
           const layer = storeLayer(memory, {
             ...shared,
-            bias: constants.bias,
-            interiorBias: memory.store(
-              Int32Array.from(
-                depthwiseWeightSums(filter, outC, padded),
-                (sum, channel) => (bias[channel] ?? 0) - inputZero * sum,
-              ),
-            ),
+            bias: biasOffset,
+            interiorBias: memory.store(interior),
             params: constants.params,
             padded,
             requantization: mode,
+            oneShift: constants.oneShift,
           });
           memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer, 0);
           const scalar = new Int8Array(memory.kernels.memory.buffer, output, outH * outW * outC);
@@ -286,20 +291,18 @@ for (const variant of VARIANTS) {
           const dotForm = variant === "simd" ? DotForm.unsigned : memory.kernels.qs8_dot_form();
           if (kH !== 3 || kW !== 3 || channels < 16 || dotForm === DotForm.none) continue;
           const activationXor = dotActivationXor(dotForm);
-          const sums = depthwiseWeightSums(filter, outC, padded);
           const dotFilter = depthwiseDotFilter(filter, outC, bias, sums, inputZero, activationXor);
           const dotLayer = storeLayer(memory, {
             ...shared,
-            bias: constants.bias,
-            interiorBias: memory.store(
-              Int32Array.from(sums, (sum, channel) => (bias[channel] ?? 0) - inputZero * sum),
-            ),
+            bias: biasOffset,
+            interiorBias: memory.store(interior),
             dotFilter: memory.store(dotFilter),
             dotColumns: depthwiseDotColumns(outW, stride, dilation),
             activationXor,
             params: constants.params,
             padded,
             requantization: mode,
+            oneShift: constants.oneShift,
           });
           const dotOutput = memory.allocate(outH * outW * outC);
           const columns = memory.allocate(

@@ -113,7 +113,16 @@ export function packLayer(
       xnnpackChannelScales(context, layer.input, filterScales(context), layer.output, n, padded),
       padded,
     )
-    : channelConstants(context, kernelBias, multipliers, shifts, padded, sumBound, singleRounding);
+    : channelConstants(
+      context,
+      kernelBias,
+      multipliers,
+      shifts,
+      padded,
+      sumBound,
+      singleRounding,
+      { zeroPoint: layer.outputZero, low: layer.low },
+    );
   const [low, high] = xnnpack
     ? xnnpackActivationRange(context, layer.output)
     : [layer.low, layer.high];
@@ -126,6 +135,7 @@ export function packLayer(
     params: constants.params,
     padded,
     requantization: constants.requantization,
+    oneShift: constants.oneShift,
     activationXor,
     zeroPoint: layer.outputZero,
     lowI: low,

@@ -4,6 +4,7 @@
  * (`qs8_channel_params`) and depthwise weight sums.
  */
 import { CHANNEL_PARAMS } from "../../kernel_layout.ts";
+import type { KernelMemory } from "../../memory.ts";
 import type { OpContext } from "../../op.ts";
 
 /** Rounds `count` up to a multiple of `multiple`. */
@@ -45,16 +46,38 @@ export const CHANNEL_PARAM_ARRAYS = CHANNEL_PARAMS.length;
 
 /**
  * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, the faster
- * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30, and
- * XNNPACK's float32 scaling.
+ * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30,
+ * XNNPACK's float32 scaling, and the one-shift form (`oneShiftConstants`).
  */
-export const Requantization = { general: 1, fast: 2, fastSingleRounding: 3, fp32: 4 } as const;
+export const Requantization = {
+  general: 1,
+  fast: 2,
+  fastSingleRounding: 3,
+  fp32: 4,
+  oneShift: 6,
+} as const;
+
+/** What `channelConstants` stores: offsets of the bias and constants, the mode and its shift. */
+export interface ChannelConstants {
+  bias: number;
+  params: number;
+  requantization: number;
+  /** `requantize_x4_one_shift`'s shift (the layer block's `oneShift`), 0 in other modes. */
+  oneShift: number;
+}
+
+/** A layer's int8 output zero point and the low bound of its clamp (in the kernels' int8 form). */
+export interface OutputStage {
+  zeroPoint: number;
+  low: number;
+}
 
 /**
- * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`) for
- * `padded` channels (the extra ones neutral), returning their offsets and the requantization
- * mode the kernels may use when the layer's sums stay below `sumBound` in magnitude.
- * `singleRounding` selects ruy's rounding (FULLY_CONNECTED) over TFLite's double rounding.
+ * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`, and
+ * `oneShiftConstants` when `output` is given) for `padded` channels (the extra ones neutral),
+ * returning their offsets and the requantization mode the kernels may use when the layer's sums
+ * stay below `sumBound` in magnitude. `singleRounding` selects ruy's rounding (FULLY_CONNECTED)
+ * over TFLite's double rounding.
  */
 export function channelConstants(
   context: OpContext,
@@ -64,7 +87,8 @@ export function channelConstants(
   padded: number,
   sumBound: number,
   singleRounding = false,
-): { bias: number; params: number; requantization: number } {
+  output?: OutputStage,
+): ChannelConstants {
   const memory = context.memory;
   const pad = (values: Int32Array, filler: number) => {
     const result = new Int32Array(padded).fill(filler);
@@ -91,13 +115,71 @@ export function channelConstants(
     }
     return result === 2;
   });
+  const shift = output &&
+    oneShiftConstants(memory, params, padded, shifts, sumBound, singleRounding, output);
+  if (shift !== undefined) {
+    return { bias: biasOffset, params, requantization: Requantization.oneShift, oneShift: shift };
+  }
   const fast = suited && sumBound < 2 ** 30;
   const requantization = !fast
     ? Requantization.general
     : singleRounding
     ? Requantization.fastSingleRounding
     : Requantization.fast;
-  return { bias: biasOffset, params, requantization };
+  return { bias: biasOffset, params, requantization, oneShift: 0 };
+}
+
+/** The largest exponent `oneShiftConstants` takes: it keeps the 64-bit sums within range. */
+const ONE_SHIFT_LARGEST_EXPONENT = 20;
+
+/**
+ * Writes the one-shift form's constants (`requantize_x4_one_shift`) into the block at `params`
+ * (`padded` channels, the multipliers already there) and returns its shift, E - 1, or undefined
+ * when the layer does not suit it. With e = -shift a channel's exponent and E the largest (at
+ * least 1), a channel's `power` is 2^(E - e) and its nudge the rounding terms of TFLite's
+ * result floor((acc * multiplier + 2^30 + 2^(30 + e)) / 2^(31 + e)) (2^(30 + e) alone for e = 0
+ * or single rounding) times that power, plus the zero point times 2^(31 + E). It suits layers
+ * without left shifts whose sums times the largest power stay within int32, and, for double
+ * rounding, whose clamp cuts every negative result (low >= zero point): TFLite rounds a negative
+ * value's ties at the second rounding away from zero, which this form does not.
+ */
+export function oneShiftConstants(
+  memory: KernelMemory,
+  params: number,
+  padded: number,
+  shifts: Int32Array,
+  sumBound: number,
+  singleRounding: boolean,
+  output: OutputStage,
+): number | undefined {
+  if (!singleRounding && output.low < output.zeroPoint) return undefined;
+  const exponents = Array.from(shifts, (shift) => -shift);
+  if (exponents.length === 0 || exponents.some((exponent) => exponent < 0)) return undefined;
+  const largest = Math.max(1, ...exponents);
+  const spread = largest - Math.min(...exponents);
+  if (largest > ONE_SHIFT_LARGEST_EXPONENT || sumBound * 2 ** spread >= 2 ** 31) return undefined;
+  const stride = padded * 4;
+  const powers = memory.i32(params + CHANNEL_PARAMS.indexOf("power") * stride, padded);
+  const nudges = memory.i32(
+    params + CHANNEL_PARAMS.indexOf("wideNudge") * stride,
+    2 * padded,
+  );
+  const zeroTerm = output.zeroPoint * 2 ** (31 + largest);
+  for (let channel = 0; channel < padded; channel++) {
+    // Padding channels: power 1, nudge 0 (their outputs are never stored).
+    const exponent = exponents[channel] ?? largest;
+    const power = 2 ** (largest - exponent);
+    const rounding = singleRounding || exponent === 0
+      ? 2 ** (30 + exponent)
+      : 2 ** 30 + 2 ** (30 + exponent);
+    // Every term is a multiple of 2^30 below 2^60 in magnitude: exact as a float64.
+    const nudge = channel < exponents.length ? rounding * power + zeroTerm : 0;
+    const high = Math.floor(nudge / 2 ** 32);
+    powers[channel] = power;
+    nudges[2 * channel] = nudge - high * 2 ** 32;
+    nudges[2 * channel + 1] = high;
+  }
+  return largest - 1;
 }
 
 /**
@@ -124,13 +206,14 @@ export function fp32Constants(
   bias: Int32Array,
   scales: Float32Array,
   padded: number,
-): { bias: number; params: number; requantization: number } {
+): ChannelConstants {
   const padding = new Int32Array(padded);
   padding.set(bias);
   return {
     bias: context.memory.store(padding),
     params: context.memory.store(scales),
     requantization: Requantization.fp32,
+    oneShift: 0,
   };
 }
 

@@ -173,6 +173,9 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
         layer.shifts,
         padded,
         sumBound,
+        false,
+        // The one-shift form has no uint8 depthwise kernel.
+        activationFlip === 0 ? { zeroPoint: outputZero, low } : undefined,
       );
     const [lowI, highI] = xnnpack ? xnnpackActivationRange(context, output) : [low, high];
     // 3x3 windows of int8 weights on the relaxed int8 dot product, 16 channels at a time, where
@@ -201,6 +204,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       params: constants.params,
       padded,
       requantization: constants.requantization,
+      oneShift: constants.oneShift,
     });
     return rowSplitOp(
       [1, 2],
