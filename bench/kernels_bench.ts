@@ -1,7 +1,11 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
 import { storeLayer } from "../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../src/runtime/memory.ts";
-import { CHANNEL_PARAM_ARRAYS, Requantization } from "../src/runtime/ops/common/weight_packing.ts";
+import {
+  CHANNEL_PARAM_ARRAYS,
+  oneShiftConstants,
+  Requantization,
+} from "../src/runtime/ops/common/weight_packing.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
 
 const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;
@@ -123,13 +127,49 @@ for (const variant of variants) {
   });
   if (variant === "relaxed") {
     // The same layer on the relaxed dot GEMM, its sums finished by TFLite's double rounding
-    // ("reference" arithmetic) or by XNNPACK's float32 scaling ("xnnpack"): the difference is
-    // what exact TFLite requantization costs per output.
+    // ("reference" arithmetic; in the fast form, and in the one-shift form its ReLU6 allows, with
+    // exponents 7 to 10 as MobileNets have) or by XNNPACK's float32 scaling ("xnnpack"): the
+    // difference is what exact TFLite requantization costs per output.
     const packedDot = memory.allocate(channels96 * depth16);
     const weightSums = memory.allocate(channels96 * 4);
     kernels.qs8_pack_weights_c4(aSmall, channels96, depth16, packedDot, weightSums);
+    const oneShiftParams = memory.allocate(CHANNEL_PARAM_ARRAYS * channels96 * 4);
+    const shifts = Int32Array.from({ length: channels96 }, (_, channel) => -7 - channel % 4);
+    kernels.qs8_channel_params(
+      memory.store(new Int32Array(channels96).fill(1518500250)),
+      memory.store(shifts),
+      channels96,
+      oneShiftParams,
+      0,
+    );
+    const oneShift = oneShiftConstants(
+      memory,
+      oneShiftParams,
+      channels96,
+      shifts,
+      depth16 * 255 * 128,
+      false,
+      { zeroPoint: -128, low: -128 },
+    );
     const finishes = [
       ["TFLite's double rounding", qs8GemmLayer(channels96, depth16)],
+      [
+        "TFLite's double rounding, one shift",
+        storeLayer(memory, {
+          n: channels96,
+          depth: depth16,
+          lda: depth16,
+          ldc: channels96,
+          bias: bias8,
+          params: oneShiftParams,
+          padded: channels96,
+          requantization: Requantization.oneShift,
+          oneShift,
+          zeroPoint: -128,
+          lowI: -128,
+          highI: 127,
+        }),
+      ],
       [
         "XNNPACK's float32 scaling",
         storeLayer(memory, {
