@@ -116,21 +116,24 @@
 /** `requantization`, i32. */
 // @ts-ignore: decorator
 @inline export const LAYER_REQUANTIZATION: usize = 148;
+/** `oneShiftParams`, i32. */
+// @ts-ignore: decorator
+@inline export const LAYER_ONE_SHIFT_PARAMS: usize = 152;
 /** `oneShift`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ONE_SHIFT: usize = 152;
+@inline export const LAYER_ONE_SHIFT: usize = 156;
 /** `zeroA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_A: usize = 156;
+@inline export const LAYER_ZERO_A: usize = 160;
 /** `zeroB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_ZERO_B: usize = 160;
+@inline export const LAYER_ZERO_B: usize = 164;
 /** `paramsA`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_A: usize = 164;
+@inline export const LAYER_PARAMS_A: usize = 168;
 /** `paramsB`, i32. */
 // @ts-ignore: decorator
-@inline export const LAYER_PARAMS_B: usize = 168;
+@inline export const LAYER_PARAMS_B: usize = 172;
 
 // Per-channel requantization constants: the index of each i32 array.
 /** `multiplier`. */
@@ -154,12 +157,3 @@
 /** `up4`. */
 // @ts-ignore: decorator
 @inline export const PARAM_UP4: usize = 6;
-/** `power`. */
-// @ts-ignore: decorator
-@inline export const PARAM_POWER: usize = 7;
-/** `wideNudge`. */
-// @ts-ignore: decorator
-@inline export const PARAM_WIDE_NUDGE: usize = 8;
-/** `wideNudgeRest`. */
-// @ts-ignore: decorator
-@inline export const PARAM_WIDE_NUDGE_REST: usize = 9;

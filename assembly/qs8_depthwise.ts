@@ -3,12 +3,13 @@
 // form that writes float32), and a scalar kernel for any depth multiplier.
 
 import {
-  LAYER_ACTIVATION_FLIP, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H, LAYER_DILATION_W,
-  LAYER_DOT_COLUMNS, LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H,
-  LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS, LAYER_K_H, LAYER_K_W, LAYER_LOW_F,
-  LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS, LAYER_ONE_SHIFT, LAYER_OUT_H, LAYER_OUT_W,
-  LAYER_PAD_LEFT, LAYER_PAD_TOP, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES,
-  LAYER_SHIFTS, LAYER_STRIDE_H, LAYER_STRIDE_W, LAYER_ZERO_POINT,
+  LAYER_ACTIVATION_FLIP, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_CHANNELS, LAYER_DILATION_H,
+  LAYER_DILATION_W, LAYER_DOT_COLUMNS, LAYER_DOT_FILTER, LAYER_FILTER, LAYER_FLOAT_BIAS,
+  LAYER_HIGH_F, LAYER_HIGH_I, LAYER_IN_H, LAYER_IN_W, LAYER_INPUT_ZERO, LAYER_INTERIOR_BIAS,
+  LAYER_K_H, LAYER_K_W, LAYER_LOW_F, LAYER_LOW_I, LAYER_MULTIPLIER, LAYER_MULTIPLIERS,
+  LAYER_ONE_SHIFT, LAYER_ONE_SHIFT_PARAMS, LAYER_OUT_H, LAYER_OUT_W, LAYER_PAD_LEFT, LAYER_PAD_TOP,
+  LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_SHIFTS, LAYER_STRIDE_H,
+  LAYER_STRIDE_W, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import {
   bytes_high, bytes_low, pairs_high, pairs_low,
@@ -211,6 +212,10 @@ function depthwise_x8(
   const low = dequantize ? 0 : load<i32>(layer + LAYER_LOW_I);
   const high = dequantize ? 0 : load<i32>(layer + LAYER_HIGH_I);
   const shift = dequantize ? 0 : load<i32>(layer + LAYER_ONE_SHIFT);
+  // The constants the vector paths read (the one-shift form's apart from the scalar path's).
+  const vectorParams: usize = mode == REQUANTIZE_ONE_SHIFT
+    ? load<usize>(layer + LAYER_ONE_SHIFT_PARAMS)
+    : params;
   const scales: usize = dequantize ? load<usize>(layer + LAYER_SCALES) : 0;
   const floatBias: usize = dequantize ? load<usize>(layer + LAYER_FLOAT_BIAS) : 0;
   const lowF: f32 = dequantize ? load<f32>(layer + LAYER_LOW_F) : 0;
@@ -247,8 +252,9 @@ function depthwise_x8(
       dot_row(
         mode, input + <usize>channel, target, dotFilter + (<usize>channel << 4),
         padPixel + <usize>channel, columns, y0, kyStart, kyEnd, dilationH, rowBytes, -padLeft,
-        columnCount, inW, pixel, flip, outW, strideW, dilationW, outputPixel, channel, params,
-        stride, zeroV, lowV, highV, shift, scales, rowScaleV, floatBias, lowFV, highFV,
+        columnCount, inW, pixel, flip, outW, strideW, dilationW, outputPixel, channel,
+        vectorParams, stride, zeroV, lowV, highV, shift, scales, rowScaleV, floatBias, lowFV,
+        highFV,
       );
     }
     for (let ox = 0; ox < outW; ox++) {
@@ -306,9 +312,9 @@ function depthwise_x8(
         acc1 = i32x4.add(acc1, i32x4.extend_high_i16x8_s(low8));
         acc2 = i32x4.add(acc2, i32x4.extend_low_i16x8_s(high8));
         acc3 = i32x4.add(acc3, i32x4.extend_high_i16x8_s(high8));
-        store_x8(mode, acc0, acc1, channel, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, acc0, acc1, channel, target, vectorParams, stride, zeroV, lowV, highV,
           shift, scales, rowScaleV, floatBias, lowFV, highFV);
-        store_x8(mode, acc2, acc3, channel + 8, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, acc2, acc3, channel + 8, target, vectorParams, stride, zeroV, lowV, highV,
           shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (; interior && channel < blocks; channel += 8) {
@@ -355,7 +361,7 @@ function depthwise_x8(
           w = load_w8(uint8, f + 2 * filterRow + 2 * pixel);
           low4 = i32x4.add(low4, i32x4.extmul_low_i16x8_s(x, w));
           high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
-        store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, low4, high4, channel, target, vectorParams, stride, zeroV, lowV, highV,
           shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (; !interior && channel < blocks; channel += 8) {
@@ -371,7 +377,7 @@ function depthwise_x8(
             high4 = i32x4.add(high4, i32x4.extmul_high_i16x8_s(x, w));
           }
         }
-        store_x8(mode, low4, high4, channel, target, params, stride, zeroV, lowV, highV,
+        store_x8(mode, low4, high4, channel, target, vectorParams, stride, zeroV, lowV, highV,
           shift, scales, rowScaleV, floatBias, lowFV, highFV);
       }
       for (let channel = blocks; channel < c; channel++) {

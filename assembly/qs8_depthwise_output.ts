@@ -2,9 +2,7 @@
 // to int8 by the layer's mode (TFLite's arithmetic, qs8_requantize.ts), or for hybrid layers
 // scaled to float32.
 
-import {
-  PARAM_HALF, PARAM_MULTIPLIER, PARAM_POWER, PARAM_UP4, PARAM_WIDE_NUDGE,
-} from "./kernel_layout.generated";
+import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT,
   output_bytes_x8, requantize_x4, requantize_x4_fast, requantize_x4_fp32_biased,
@@ -13,8 +11,8 @@ import {
 
 /**
  * Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE, a fast form,
- * REQUANTIZE_ONE_SHIFT with the layer's `shift`, or REQUANTIZE_FP32 with the constants of
- * `output_low` and `output_zero`).
+ * REQUANTIZE_ONE_SHIFT with its constants at `params` and the layer's `shift`, or REQUANTIZE_FP32
+ * with the constants of `output_low` and `output_zero`).
  */
 // @ts-ignore: decorator
 @inline
@@ -25,13 +23,9 @@ function requantize_by_mode(
   if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
   const offset = <usize>channel << 2;
   if (mode == REQUANTIZE_ONE_SHIFT) {
-    const nudge = params + PARAM_WIDE_NUDGE * stride + (offset << 1);
+    const group = params + (offset << 2);
     return requantize_x4_one_shift(
-      acc,
-      v128.load(params + PARAM_POWER * stride + offset),
-      v128.load(params + PARAM_MULTIPLIER * stride + offset),
-      v128.load(nudge),
-      v128.load(nudge, 16),
+      acc, v128.load(group), v128.load(group, 16), v128.load(group, 32), v128.load(group, 48),
       shift,
     );
   }

@@ -7,8 +7,8 @@
 
 import {
   LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I, LAYER_LDA, LAYER_LDC,
-  LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_PADDED, LAYER_PARAMS,
-  LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
+  LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_ONE_SHIFT_PARAMS, LAYER_PADDED,
+  LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
@@ -121,7 +121,8 @@ export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: u
 function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
   gemm_4x8(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
-    load<usize>(layer + LAYER_BIAS), load<usize>(layer + LAYER_PARAMS),
+    load<usize>(layer + LAYER_BIAS),
+    load<usize>(layer + (mode == REQUANTIZE_ONE_SHIFT ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
     load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
     output_zero(mode, zero), output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),
     output_high(mode, load<i32>(layer + LAYER_HIGH_I)), 0, f32x4.splat(1), 0,

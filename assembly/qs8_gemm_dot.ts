@@ -14,8 +14,8 @@
 
 import {
   LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I,
-  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_PADDED,
-  LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
+  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_ONE_SHIFT_PARAMS,
+  LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
@@ -96,7 +96,8 @@ export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer:
 function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
   gemm_dot(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
-    load<usize>(layer + LAYER_BIAS), load<usize>(layer + LAYER_PARAMS),
+    load<usize>(layer + LAYER_BIAS),
+    load<usize>(layer + (mode == REQUANTIZE_ONE_SHIFT ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
     load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
     i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)), output_zero(mode, zero),
     output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),

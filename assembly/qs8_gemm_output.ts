@@ -4,8 +4,7 @@
 // with the per-channel constants each loads once per panel of 8 channels.
 
 import {
-  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_POWER, PARAM_ROUNDS, PARAM_UP,
-  PARAM_UP4, PARAM_WIDE_NUDGE,
+  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, SUMS,
@@ -17,9 +16,9 @@ import { copy_from_spill, spill } from "./spill";
 /**
  * The constants `store_tile` takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
- * half, up4; REQUANTIZE_ONE_SHIFT the power, multiplier and the 64-bit nudges as two i64x2;
- * REQUANTIZE_FP32 the float32 scales (`params` holds one per channel); DEQUANTIZE the scales and
- * the float bias. Unused ones are zero.
+ * half, up4; REQUANTIZE_ONE_SHIFT the power, multiplier and 64-bit nudges as two i64x2 (`params`
+ * then holds its 64 bytes a group of 4 channels); REQUANTIZE_FP32 the float32 scales (`params`
+ * holds one per channel); DEQUANTIZE the scales and the float bias. Unused ones are zero.
  */
 // @ts-ignore: decorator
 @inline
@@ -33,10 +32,8 @@ export function half_constant(
   if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
   if (mode == SUMS) return i32x4.splat(0);
   if (mode == REQUANTIZE_ONE_SHIFT) {
-    if (index == 1) return v128.load(params + PARAM_POWER * stride + offset);
-    if (index == 2) return v128.load(params + PARAM_MULTIPLIER * stride + offset);
-    const nudge = params + PARAM_WIDE_NUDGE * stride + (offset << 1);
-    return index == 3 ? v128.load(nudge) : index == 4 ? v128.load(nudge, 16) : i32x4.splat(0);
+    const group = params + (offset << 2);
+    return index <= 4 ? v128.load(group + ((<usize>index - 1) << 4)) : i32x4.splat(0);
   }
   if (mode != REQUANTIZE) {
     const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;

@@ -133,24 +133,15 @@ for (const variant of variants) {
     const packedDot = memory.allocate(channels96 * depth16);
     const weightSums = memory.allocate(channels96 * 4);
     kernels.qs8_pack_weights_c4(aSmall, channels96, depth16, packedDot, weightSums);
-    const oneShiftParams = memory.allocate(CHANNEL_PARAM_ARRAYS * channels96 * 4);
-    const shifts = Int32Array.from({ length: channels96 }, (_, channel) => -7 - channel % 4);
-    kernels.qs8_channel_params(
-      memory.store(new Int32Array(channels96).fill(1518500250)),
-      memory.store(shifts),
-      channels96,
-      oneShiftParams,
-      0,
-    );
     const oneShift = oneShiftConstants(
       memory,
-      oneShiftParams,
+      new Int32Array(channels96).fill(1518500250),
+      Int32Array.from({ length: channels96 }, (_, channel) => -7 - channel % 4),
       channels96,
-      shifts,
       depth16 * 255 * 128,
       false,
       { zeroPoint: -128, low: -128 },
-    );
+    )!;
     const finishes = [
       ["TFLite's double rounding", qs8GemmLayer(channels96, depth16)],
       [
@@ -161,10 +152,10 @@ for (const variant of variants) {
           lda: depth16,
           ldc: channels96,
           bias: bias8,
-          params: oneShiftParams,
           padded: channels96,
           requantization: Requantization.oneShift,
-          oneShift,
+          oneShiftParams: oneShift.params,
+          oneShift: oneShift.shift,
           zeroPoint: -128,
           lowI: -128,
           highI: 127,

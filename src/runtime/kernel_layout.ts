@@ -78,7 +78,11 @@ export const LAYER_FIELDS = {
   lowF: "f32",
   highF: "f32",
   requantization: "i32",
-  /** `requantize_x4_one_shift`'s shift, E - 1 (REQUANTIZE_ONE_SHIFT only). */
+  /**
+   * The one-shift form's constants (REQUANTIZE_ONE_SHIFT only, `oneShiftConstants`): 64 bytes a
+   * group of 4 channels, their powers, multipliers and 64-bit nudges; and its shift, E - 1.
+   */
+  oneShiftParams: "i32",
   oneShift: "i32",
   // Element-wise int8 operands: zero points and requantization constants of each.
   zeroA: "i32",
@@ -116,8 +120,7 @@ export function storeLayer(memory: KernelMemory, fields: LayerFields): number {
 /**
  * The i32 arrays of a block of per-channel requantization constants, in order (see
  * `qs8_channel_params` in assembly/qs8_requantize.ts): the multiplier, 2^left, 2^(30 - exponent),
- * half, rounds, nudge, and 2^(32 - exponent) for the fast form; then the one-shift form's
- * `power` and its 64-bit nudges, which take the last two arrays' room (`oneShiftConstants`).
+ * half, rounds, nudge, and 2^(32 - exponent) for the fast form.
  */
 export const CHANNEL_PARAMS = [
   "multiplier",
@@ -127,7 +130,4 @@ export const CHANNEL_PARAMS = [
   "rounds",
   "nudge",
   "up4",
-  "power",
-  "wideNudge",
-  "wideNudgeRest",
 ] as const;

@@ -186,7 +186,8 @@ export interface RequantizationConstants {
   params: number;
   /** The general mode, then the fast one and the one-shift one where the constants suit them. */
   modes: number[];
-  /** `requantize_x4_one_shift`'s shift (the layer block's `oneShift`; 0 without that mode). */
+  /** The one-shift form's constants and shift (the layer block's fields; 0 without that mode). */
+  oneShiftParams: number;
   oneShift: number;
 }
 
@@ -219,13 +220,13 @@ export function requantizationConstants(
   }
   const oneShift = output && oneShiftConstants(
     memory,
-    params,
-    padded,
+    Int32Array.from(pairs, ([multiplier]) => multiplier),
     Int32Array.from(pairs, ([, shift]) => shift),
+    padded,
     output.sumBound,
     singleRounding,
     output,
   );
-  if (oneShift !== undefined) modes.push(Requantization.oneShift);
-  return { params, modes, oneShift: oneShift ?? 0 };
+  if (oneShift) modes.push(Requantization.oneShift);
+  return { params, modes, oneShiftParams: oneShift?.params ?? 0, oneShift: oneShift?.shift ?? 0 };
 }

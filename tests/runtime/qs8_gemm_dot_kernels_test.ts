@@ -247,7 +247,7 @@ for (const variant of VARIANTS) {
               );
               // A GEMM sum: k products of (a - inputZero), at most 255, and weights, at most 128.
               const sumBound = k * 255 * 128 + Math.max(...bias.map(Math.abs));
-              const { params, modes, oneShift } = requantizationConstants(
+              const { params, modes, oneShiftParams, oneShift } = requantizationConstants(
                 memory,
                 pairs,
                 padded,
@@ -272,6 +272,7 @@ for (const variant of VARIANTS) {
                   params,
                   padded,
                   requantization,
+                  oneShiftParams,
                   oneShift,
                   activationXor,
                   zeroPoint,

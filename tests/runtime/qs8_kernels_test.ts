@@ -114,6 +114,7 @@ for (const [variant, singleRounding, reals] of GEMM_CASES) {
               params: constants.params,
               padded,
               requantization: mode,
+              oneShiftParams: constants.oneShiftParams,
               oneShift: constants.oneShift,
               zeroPoint,
               lowI: low,
@@ -278,6 +279,7 @@ for (const variant of VARIANTS) {
             params: constants.params,
             padded,
             requantization: mode,
+            oneShiftParams: constants.oneShiftParams,
             oneShift: constants.oneShift,
           });
           memory.kernels.qs8_depthwise_x8(memory.store(input), vectorised, layer, 0);
@@ -302,6 +304,7 @@ for (const variant of VARIANTS) {
             params: constants.params,
             padded,
             requantization: mode,
+            oneShiftParams: constants.oneShiftParams,
             oneShift: constants.oneShift,
           });
           const dotOutput = memory.allocate(outH * outW * outC);

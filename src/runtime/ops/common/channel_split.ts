@@ -35,7 +35,7 @@ const WORK_PER_FEW_ROWS_MULTIPLY_ADD = 4;
  * `first` on a panel: a kernel given the copy, the panels from `first` and the output advanced by
  * `first` channels computes those channels exactly as over the whole layer (the bias, and the
  * per-channel constants of a layer that has them, start at `first`; their arrays keep the layer's
- * stride).
+ * stride, and the one-shift form's block is read from `first`'s group on).
  */
 function channelsLayer(
   memory: KernelMemory,
@@ -49,6 +49,9 @@ function channelsLayer(
   fields[layerFieldOffset("bias") / 4] += first * 4;
   const params = layerFieldOffset("params") / 4;
   if (fields[params] !== 0) fields[params] += first * 4;
+  // The one-shift form's constants: 16 bytes a channel (64 a group of 4).
+  const oneShiftParams = layerFieldOffset("oneShiftParams") / 4;
+  if (fields[oneShiftParams] !== 0) fields[oneShiftParams] += first * 16;
   return target;
 }
 

@@ -135,6 +135,7 @@ export function packLayer(
     params: constants.params,
     padded,
     requantization: constants.requantization,
+    oneShiftParams: constants.oneShiftParams,
     oneShift: constants.oneShift,
     activationXor,
     zeroPoint: layer.outputZero,

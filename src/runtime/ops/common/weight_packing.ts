@@ -57,12 +57,13 @@ export const Requantization = {
   oneShift: 6,
 } as const;
 
-/** What `channelConstants` stores: offsets of the bias and constants, the mode and its shift. */
+/** What `channelConstants` stores: offsets of the bias and constants, and the mode. */
 export interface ChannelConstants {
   bias: number;
   params: number;
   requantization: number;
-  /** `requantize_x4_one_shift`'s shift (the layer block's `oneShift`), 0 in other modes. */
+  /** The one-shift form's constants and shift (`oneShiftConstants`), 0 in other modes. */
+  oneShiftParams: number;
   oneShift: number;
 }
 
@@ -74,10 +75,10 @@ export interface OutputStage {
 
 /**
  * Stores `bias` and the per-channel requantization constants (`qs8_channel_params`, and
- * `oneShiftConstants` when `output` is given) for `padded` channels (the extra ones neutral),
- * returning their offsets and the requantization mode the kernels may use when the layer's sums
- * stay below `sumBound` in magnitude. `singleRounding` selects ruy's rounding (FULLY_CONNECTED)
- * over TFLite's double rounding.
+ * `oneShiftConstants`' when `output` is given and the layer suits them) for `padded` channels
+ * (the extra ones neutral), returning their offsets and the requantization mode the kernels may
+ * use when the layer's sums stay below `sumBound` in magnitude. `singleRounding` selects ruy's
+ * rounding (FULLY_CONNECTED) over TFLite's double rounding.
  */
 export function channelConstants(
   context: OpContext,
@@ -115,10 +116,16 @@ export function channelConstants(
     }
     return result === 2;
   });
-  const shift = output &&
-    oneShiftConstants(memory, params, padded, shifts, sumBound, singleRounding, output);
-  if (shift !== undefined) {
-    return { bias: biasOffset, params, requantization: Requantization.oneShift, oneShift: shift };
+  const oneShift = output &&
+    oneShiftConstants(memory, multipliers, shifts, padded, sumBound, singleRounding, output);
+  if (oneShift) {
+    return {
+      bias: biasOffset,
+      params,
+      requantization: Requantization.oneShift,
+      oneShiftParams: oneShift.params,
+      oneShift: oneShift.shift,
+    };
   }
   const fast = suited && sumBound < 2 ** 30;
   const requantization = !fast
@@ -126,60 +133,63 @@ export function channelConstants(
     : singleRounding
     ? Requantization.fastSingleRounding
     : Requantization.fast;
-  return { bias: biasOffset, params, requantization, oneShift: 0 };
+  return { bias: biasOffset, params, requantization, oneShiftParams: 0, oneShift: 0 };
 }
 
 /** The largest exponent `oneShiftConstants` takes: it keeps the 64-bit sums within range. */
 const ONE_SHIFT_LARGEST_EXPONENT = 20;
 
 /**
- * Writes the one-shift form's constants (`requantize_x4_one_shift`) into the block at `params`
- * (`padded` channels, the multipliers already there) and returns its shift, E - 1, or undefined
- * when the layer does not suit it. With e = -shift a channel's exponent and E the largest (at
- * least 1), a channel's `power` is 2^(E - e) and its nudge the rounding terms of TFLite's
- * result floor((acc * multiplier + 2^30 + 2^(30 + e)) / 2^(31 + e)) (2^(30 + e) alone for e = 0
- * or single rounding) times that power, plus the zero point times 2^(31 + E). It suits layers
- * without left shifts whose sums times the largest power stay within int32, and, for double
- * rounding, whose clamp cuts every negative result (low >= zero point): TFLite rounds a negative
- * value's ties at the second rounding away from zero, which this form does not.
+ * Stores the one-shift form's constants (`requantize_x4_one_shift`) for TFLite's `multipliers`
+ * and `shifts`, `padded` channels, and returns their offset and the form's shift, E - 1, or
+ * undefined when the layer does not suit it. With e = -shift a channel's exponent and E the
+ * largest (at least 1), a channel's `power` is 2^(E - e) and its nudge the rounding terms of
+ * TFLite's result floor((acc * multiplier + 2^30 + 2^(30 + e)) / 2^(31 + e)) (2^(30 + e) alone for
+ * e = 0 or single rounding) times that power, plus the zero point times 2^(31 + E). Each group of
+ * 4 channels takes 64 bytes, read at fixed offsets: their powers, multipliers, and nudges as
+ * int64. It suits layers without left shifts whose sums times the largest power stay within
+ * int32, and, for double rounding, whose clamp cuts every negative result (low >= zero point):
+ * TFLite rounds a negative value's ties at the second rounding away from zero, which this form
+ * does not.
  */
 export function oneShiftConstants(
   memory: KernelMemory,
-  params: number,
-  padded: number,
+  multipliers: Int32Array,
   shifts: Int32Array,
+  padded: number,
   sumBound: number,
   singleRounding: boolean,
   output: OutputStage,
-): number | undefined {
+): { params: number; shift: number } | undefined {
   if (!singleRounding && output.low < output.zeroPoint) return undefined;
   const exponents = Array.from(shifts, (shift) => -shift);
   if (exponents.length === 0 || exponents.some((exponent) => exponent < 0)) return undefined;
   const largest = Math.max(1, ...exponents);
   const spread = largest - Math.min(...exponents);
   if (largest > ONE_SHIFT_LARGEST_EXPONENT || sumBound * 2 ** spread >= 2 ** 31) return undefined;
-  const stride = padded * 4;
-  const powers = memory.i32(params + CHANNEL_PARAMS.indexOf("power") * stride, padded);
-  const nudges = memory.i32(
-    params + CHANNEL_PARAMS.indexOf("wideNudge") * stride,
-    2 * padded,
-  );
+  const params = memory.allocate(padded * 16);
+  const words = memory.i32(params, padded * 4).fill(0);
   const zeroTerm = output.zeroPoint * 2 ** (31 + largest);
-  for (let channel = 0; channel < padded; channel++) {
-    // Padding channels: power 1, nudge 0 (their outputs are never stored).
-    const exponent = exponents[channel] ?? largest;
+  // Padding channels: power 1, multiplier and nudge 0 (their outputs are never stored).
+  exponents.forEach((exponent, channel) => {
     const power = 2 ** (largest - exponent);
     const rounding = singleRounding || exponent === 0
       ? 2 ** (30 + exponent)
       : 2 ** 30 + 2 ** (30 + exponent);
     // Every term is a multiple of 2^30 below 2^60 in magnitude: exact as a float64.
-    const nudge = channel < exponents.length ? rounding * power + zeroTerm : 0;
+    const nudge = rounding * power + zeroTerm;
     const high = Math.floor(nudge / 2 ** 32);
-    powers[channel] = power;
-    nudges[2 * channel] = nudge - high * 2 ** 32;
-    nudges[2 * channel + 1] = high;
+    const group = (channel >> 2) * 16;
+    const lane = channel & 3;
+    words[group + lane] = power;
+    words[group + 4 + lane] = multipliers[channel];
+    words[group + 8 + 2 * lane] = nudge - high * 2 ** 32;
+    words[group + 8 + 2 * lane + 1] = high;
+  });
+  for (let channel = exponents.length; channel < padded; channel++) {
+    words[(channel >> 2) * 16 + (channel & 3)] = 1;
   }
-  return largest - 1;
+  return { params, shift: largest - 1 };
 }
 
 /**
@@ -213,6 +223,7 @@ export function fp32Constants(
     bias: context.memory.store(padding),
     params: context.memory.store(scales),
     requantization: Requantization.fp32,
+    oneShiftParams: 0,
     oneShift: 0,
   };
 }

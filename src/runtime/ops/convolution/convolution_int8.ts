@@ -204,6 +204,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
       params: constants.params,
       padded,
       requantization: constants.requantization,
+      oneShiftParams: constants.oneShiftParams,
       oneShift: constants.oneShift,
     });
     return rowSplitOp(
