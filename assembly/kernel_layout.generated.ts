@@ -157,3 +157,7 @@
 /** `up4`. */
 // @ts-ignore: decorator
 @inline export const PARAM_UP4: usize = 6;
+
+/** Rows `qs8_gemm_4x8c4` multiplies at a time (`DOT_GEMM_ROW_BLOCK`). */
+// @ts-ignore: decorator
+@inline export const DOT_GEMM_ROW_BLOCK: usize = 64;

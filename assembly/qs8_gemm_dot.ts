@@ -1,21 +1,23 @@
 // The int8 GEMM on relaxed SIMD's int8 dot product (XNNPACK's qs8 "4x8c4" tile): C[m][n] =
-// finish(A[m] . W[n] + bias[n]) with int8 A rows read in place and int8 weights packed per panel
-// of 8 channels as [depth / 4][8 channels][4 depths]. Each step takes 4 depths: the row's 4
-// bytes splatted to all lanes (the dot's second, 7-bit operand) against two weight vectors (its
-// first operand) gives 4 channels' partial sums per `i32x4.relaxed_dot_i8x16_i7x16_add_s`: 16
-// multiply-adds per instruction, twice the int16 kernel's rate (qs8_gemm.ts).
+// finish(A[m] . W[n] + bias[n]) with int8 A rows and int8 weights packed per panel of 8 channels
+// as [depth / 4][8 channels][4 depths]. Each step takes 4 depths: the row's 4 bytes splatted to
+// all lanes (the dot's second, 7-bit operand) against two weight vectors (its first operand)
+// gives 4 channels' partial sums per `i32x4.relaxed_dot_i8x16_i7x16_add_s`: 16 multiply-adds per
+// instruction, twice the int16 kernel's rate (qs8_gemm.ts).
 //
 // Engines read that second operand differently (`qs8_dot_form` in simd.ts tells which): as
 // unsigned 8-bit (x86 with VNNI), as signed 8-bit (Arm), or saturating pairs to int16 (x86
 // without VNNI: unusable here). The activations are XORed with the layer's `activationXor`
 // (0x80 for the unsigned form, making them x + 128; 0 for the signed form), and the caller folds
 // the matching correction into the bias at load: bias - (inputZero + 128) * sum of the channel's
-// weights, or bias - inputZero * sum. Either way the int32 sum is exactly TFLite's.
+// weights, or bias - inputZero * sum. Either way the int32 sum is exactly TFLite's. The rows are
+// XORed once, DOT_GEMM_ROW_BLOCK at a time, as they are copied to the scratch every panel reads.
 
 import {
-  LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F, LAYER_HIGH_I,
-  LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT, LAYER_ONE_SHIFT_PARAMS,
-  LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES, LAYER_ZERO_POINT,
+  DOT_GEMM_ROW_BLOCK, LAYER_ACTIVATION_XOR, LAYER_BIAS, LAYER_DEPTH, LAYER_FLOAT_BIAS, LAYER_HIGH_F,
+  LAYER_HIGH_I, LAYER_LDA, LAYER_LDC, LAYER_LOW_F, LAYER_LOW_I, LAYER_N, LAYER_ONE_SHIFT,
+  LAYER_ONE_SHIFT_PARAMS, LAYER_PADDED, LAYER_PARAMS, LAYER_REQUANTIZATION, LAYER_SCALES,
+  LAYER_ZERO_POINT,
 } from "./kernel_layout.generated";
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
@@ -26,10 +28,6 @@ import {
 /** Output channels per packed panel. */
 // @ts-ignore: decorator
 @inline const CHANNELS: i32 = 8;
-
-/** Rows of A multiplied against every panel before moving on (a multiple of 4). */
-// @ts-ignore: decorator
-@inline const ROW_BLOCK: i32 = 64;
 
 /**
  * acc + the dot products of each lane's 4 int8 `weights` with the 4 bytes of `x` below it, `x`
@@ -76,24 +74,28 @@ export function qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize
 
 /**
  * C[m][n] = clamp(requantize(A[m] . W[n] + bias[n]) + zeroPoint), int8 C with row stride `ldc`
- * bytes, for int8 A (rows of `depth` values at stride `lda` bytes, read in place) and weights
- * `packed` by qs8_pack_weights_c4; all but the operands and m come from the layer block, as for
- * `qs8_gemm_4x8` (bias and constants for n rounded up to 8 channels, requantization mode, clamp),
- * plus `activationXor`.
+ * bytes, for int8 A (rows of `depth` values at stride `lda` bytes) and weights `packed` by
+ * qs8_pack_weights_c4, with `scratch` for DOT_GEMM_ROW_BLOCK rows of depth rounded up to 4 bytes;
+ * all but the operands and m come from the layer block, as for `qs8_gemm_4x8` (bias and constants
+ * for n rounded up to 8 channels, requantization mode, clamp), plus `activationXor`.
  */
-export function qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+export function qs8_gemm_4x8c4(
+  a: usize, packed: usize, c: usize, m: i32, layer: usize, scratch: usize,
+): void {
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
-  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer);
-  else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer);
-  else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer);
-  else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer);
-  else requantized(REQUANTIZE, a, packed, c, m, layer);
+  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer, scratch);
+  else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer, scratch);
+  else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer, scratch);
+  else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer, scratch);
+  else requantized(REQUANTIZE, a, packed, c, m, layer, scratch);
 }
 
 /** `qs8_gemm_4x8c4` in requantization `mode` (a constant at each inlined call). */
 // @ts-ignore: decorator
 @inline
-function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
+function requantized(
+  mode: i32, a: usize, packed: usize, c: usize, m: i32, layer: usize, scratch: usize,
+): void {
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
   gemm_dot(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
     load<usize>(layer + LAYER_BIAS),
@@ -102,7 +104,7 @@ function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer
     i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)), output_zero(mode, zero),
     output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),
     output_high(mode, load<i32>(layer + LAYER_HIGH_I)), 0, f32x4.splat(1), 0,
-    load<i32>(layer + LAYER_ONE_SHIFT));
+    load<i32>(layer + LAYER_ONE_SHIFT), scratch);
 }
 
 /**
@@ -111,27 +113,36 @@ function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer
  * per-channel `scales`, `rowScale` and `floatBias`, clamped to [lowF, highF].
  */
 export function qs8_gemm_dequantize_4x8c4(
-  a: usize, packed: usize, c: usize, m: i32, layer: usize, rowScale: f32,
+  a: usize, packed: usize, c: usize, m: i32, layer: usize, rowScale: f32, scratch: usize,
 ): void {
   gemm_dot(DEQUANTIZE, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
     load<usize>(layer + LAYER_BIAS), 0, 8, c, load<i32>(layer + LAYER_LDC) << 2, m,
     load<i32>(layer + LAYER_N), i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)),
     f32x4.splat(0), f32x4.splat(load<f32>(layer + LAYER_LOW_F)),
     f32x4.splat(load<f32>(layer + LAYER_HIGH_F)), load<usize>(layer + LAYER_SCALES),
-    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS), 0);
+    f32x4.splat(rowScale), load<usize>(layer + LAYER_FLOAT_BIAS), 0, scratch);
 }
 
 /**
- * The last `count` (1 to 3) values of a row from `from`, splatted to every lane as one group of
- * 4 depths (zeros past them; their weights are zero), then flipped: reads no byte past the row.
+ * Copies `rows` rows of `depth` int8 values (row stride `lda` bytes) to `target` at a stride of
+ * `stride` bytes (depth rounded up to 4), each byte XORed with `flip`; the bytes past depth are
+ * zero (their weights are too). Reads no byte past a row.
  */
-// @ts-ignore: decorator
-@inline
-function tail_splat(from: usize, count: i32, flip: v128): v128 {
-  let bytes: u32 = load<u8>(from);
-  if (count > 1) bytes |= <u32>load<u8>(from, 1) << 8;
-  if (count > 2) bytes |= <u32>load<u8>(from, 2) << 16;
-  return v128.xor(i32x4.splat(bytes), flip);
+function flip_rows(
+  source: usize, rows: i32, depth: i32, lda: i32, stride: usize, flip: v128, target: usize,
+): void {
+  const whole = depth & ~15;
+  const flipByte = <u8>i8x16.extract_lane_u(flip, 0);
+  for (let row = 0; row < rows; row++) {
+    const from = source + <usize>(row * lda);
+    const to = target + <usize>row * stride;
+    let d = 0;
+    for (; d < whole; d += 16) {
+      v128.store(to + <usize>d, v128.xor(v128.load(from + <usize>d), flip));
+    }
+    for (; d < depth; d++) store<u8>(to + <usize>d, load<u8>(from + <usize>d) ^ flipByte);
+    for (; <usize>d < stride; d++) store<u8>(to + <usize>d, 0);
+  }
 }
 
 /**
@@ -171,32 +182,30 @@ function finish_tile(
 /**
  * The body of both dot GEMMs; `mode` is a constant at each (inlined) call. `zeroV`, `lowV` and
  * `highV` are the output constants of `output_zero`, `output_low` and `output_high`, or, for
- * DEQUANTIZE, float32 splats of the clamp bounds (zero point unused).
+ * DEQUANTIZE, float32 splats of the clamp bounds (zero point unused). Each block of rows is first
+ * flipped into `scratch` (`flip_rows`), where the tiles read it.
  */
 // @ts-ignore: decorator
 @inline
 function gemm_dot(
   mode: i32, a: usize, lda: i32, depth: i32, packed: usize, bias: usize, params: usize,
   padded: i32, c: usize, ldc: i32, m: i32, n: i32, flip: v128, zeroV: v128, lowV: v128,
-  highV: v128, scales: usize, rowScale: v128, floatBias: usize, shift: i32,
+  highV: v128, scales: usize, rowScale: v128, floatBias: usize, shift: i32, scratch: usize,
 ): void {
   const stride = <usize>padded << 2;
   const panels = (n + CHANNELS - 1) / CHANNELS;
-  const panelBytes = <usize>((depth + 3) >> 2) << 5;
-  const whole = <usize>(depth & ~3);
-  const tail = depth & 3;
-  for (let block = 0; block < m; block += ROW_BLOCK) {
-    const blockEnd = min(m, block + ROW_BLOCK);
+  // The scratch rows' stride: the depth in whole groups of 4.
+  const rowBytes = <usize>((depth + 3) & ~3);
+  const panelBytes = rowBytes << 3;
+  for (let block = 0; block < m; block += <i32>DOT_GEMM_ROW_BLOCK) {
+    const blockEnd = min(m, block + <i32>DOT_GEMM_ROW_BLOCK);
+    flip_rows(a + <usize>(block * lda), blockEnd - block, depth, lda, rowBytes, flip, scratch);
     for (let panel = 0; panel < panels; panel++) {
       const weights = packed + <usize>panel * panelBytes;
       const channel = panel * CHANNELS;
       const channelBias = bias + (<usize>channel << 2);
       let row = block;
       for (; row + 4 <= blockEnd; row += 4) {
-        const a0 = a + <usize>(row * lda);
-        const a1 = a0 + <usize>lda;
-        const a2 = a1 + <usize>lda;
-        const a3 = a2 + <usize>lda;
         let w = weights;
         // The sums start from the bias (loaded per tile: held across the rows, it would take two
         // of the registers the dot loop needs).
@@ -204,61 +213,40 @@ function gemm_dot(
         let s10 = s00, s11 = s01, s20 = s00, s21 = s01, s30 = s00, s31 = s01;
         let w0: v128, w1: v128, x: v128;
         // One group of 4 depths a step, the four rows' pointers advanced together.
-        let r0 = a0, r1 = a1, r2 = a2, r3 = a3;
-        const end = a0 + whole;
+        let r0 = scratch + <usize>(row - block) * rowBytes;
+        let r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        const end = r0 + rowBytes;
         for (; r0 < end; r0 += 4, r1 += 4, r2 += 4, r3 += 4) {
           w0 = v128.load(w, 0);
           w1 = v128.load(w, 16);
-          x = v128.xor(v128.load32_splat(r0), flip);
+          x = v128.load32_splat(r0);
           s00 = dot_add(w0, x, s00);
           s01 = dot_add(w1, x, s01);
-          x = v128.xor(v128.load32_splat(r1), flip);
+          x = v128.load32_splat(r1);
           s10 = dot_add(w0, x, s10);
           s11 = dot_add(w1, x, s11);
-          x = v128.xor(v128.load32_splat(r2), flip);
+          x = v128.load32_splat(r2);
           s20 = dot_add(w0, x, s20);
           s21 = dot_add(w1, x, s21);
-          x = v128.xor(v128.load32_splat(r3), flip);
+          x = v128.load32_splat(r3);
           s30 = dot_add(w0, x, s30);
           s31 = dot_add(w1, x, s31);
           w += 32;
-        }
-        const d = whole;
-        if (tail) {
-          w0 = v128.load(w, 0);
-          w1 = v128.load(w, 16);
-          x = tail_splat(a0 + d, tail, flip);
-          s00 = dot_add(w0, x, s00);
-          s01 = dot_add(w1, x, s01);
-          x = tail_splat(a1 + d, tail, flip);
-          s10 = dot_add(w0, x, s10);
-          s11 = dot_add(w1, x, s11);
-          x = tail_splat(a2 + d, tail, flip);
-          s20 = dot_add(w0, x, s20);
-          s21 = dot_add(w1, x, s21);
-          x = tail_splat(a3 + d, tail, flip);
-          s30 = dot_add(w0, x, s30);
-          s31 = dot_add(w1, x, s31);
         }
         finish_tile(mode, 4, s00, s01, s10, s11, s20, s21, s30, s31, c + <usize>(row * ldc), ldc,
           channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias, shift);
       }
       for (; row < blockEnd; row++) {
-        const a0 = a + <usize>(row * lda);
         let w = weights;
         let s00 = v128.load(channelBias), s01 = v128.load(channelBias, 16);
         let x: v128;
-        let d: usize = 0;
-        for (; d < whole; d += 4) {
-          x = v128.xor(v128.load32_splat(a0 + d), flip);
+        let r0 = scratch + <usize>(row - block) * rowBytes;
+        const end = r0 + rowBytes;
+        for (; r0 < end; r0 += 4) {
+          x = v128.load32_splat(r0);
           s00 = dot_add(v128.load(w, 0), x, s00);
           s01 = dot_add(v128.load(w, 16), x, s01);
           w += 32;
-        }
-        if (tail) {
-          x = tail_splat(a0 + d, tail, flip);
-          s00 = dot_add(v128.load(w, 0), x, s00);
-          s01 = dot_add(v128.load(w, 16), x, s01);
         }
         finish_tile(mode, 1, s00, s01, s00, s01, s00, s01, s00, s01, c + <usize>(row * ldc), ldc,
           channel, n, params, stride, zeroV, lowV, highV, scales, rowScale, floatBias, shift);

@@ -6,6 +6,7 @@ import {
   oneShiftConstants,
   Requantization,
 } from "../src/runtime/ops/common/weight_packing.ts";
+import { dotGemmScratchBytes } from "../src/runtime/ops/common/int8_gemm.ts";
 import { loadKernels, relaxedSimdWorks } from "../src/runtime/wasm.ts";
 
 const variants = (await relaxedSimdWorks()) ? ["simd", "relaxed"] as const : ["simd"] as const;
@@ -142,6 +143,7 @@ for (const variant of variants) {
       false,
       { zeroPoint: -128, low: -128 },
     )!;
+    const dotScratch = memory.allocate(dotGemmScratchBytes(depth16));
     const finishes = [
       ["TFLite's double rounding", qs8GemmLayer(channels96, depth16)],
       [
@@ -182,7 +184,7 @@ for (const variant of variants) {
       Deno.bench(`qs8_gemm_4x8c4 12544x96x16 (relaxed; ${finish})`, {
         group: "requantization",
       }, () => {
-        kernels.qs8_gemm_4x8c4(aSmall, packedDot, cSmall, rows, layer);
+        kernels.qs8_gemm_4x8c4(aSmall, packedDot, cSmall, rows, layer, dotScratch);
       });
     }
   }

@@ -13,7 +13,7 @@
  * fails when a committed file differs.
  */
 import asc from "npm:assemblyscript@0.28.20/asc";
-import { CHANNEL_PARAMS, LAYER_FIELDS } from "../src/runtime/kernel_layout.ts";
+import { CHANNEL_PARAMS, DOT_GEMM_ROW_BLOCK, LAYER_FIELDS } from "../src/runtime/kernel_layout.ts";
 
 const root = new URL("../", import.meta.url);
 const check = Deno.args.includes("--check");
@@ -84,7 +84,15 @@ function layoutSource(): string {
   CHANNEL_PARAMS.forEach((name, index) => {
     lines.push(...inlineConstant(`\`${name}\`.`, `PARAM_${constantName(name)}`, index));
   });
-  lines.push("");
+  lines.push(
+    "",
+    ...inlineConstant(
+      "Rows `qs8_gemm_4x8c4` multiplies at a time (`DOT_GEMM_ROW_BLOCK`).",
+      "DOT_GEMM_ROW_BLOCK",
+      DOT_GEMM_ROW_BLOCK,
+    ),
+    "",
+  );
   return lines.join("\n");
 }
 

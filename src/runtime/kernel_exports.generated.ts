@@ -100,7 +100,7 @@ export interface KernelExports {
     output: usize,
   ): void;
   /** assembly/qs8_gemm_dot.ts */
-  qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize): void;
+  qs8_gemm_4x8c4(a: usize, packed: usize, c: usize, m: i32, layer: usize, scratch: usize): void;
   /** assembly/qs8_gemm_dot.ts */
   qs8_gemm_dequantize_4x8c4(
     a: usize,
@@ -109,6 +109,7 @@ export interface KernelExports {
     m: i32,
     layer: usize,
     rowScale: f32,
+    scratch: usize,
   ): void;
   /** assembly/qs8_gemm_dot.ts */
   qs8_pack_weights_c4(source: usize, n: i32, k: i32, packed: usize, sums: usize): void;

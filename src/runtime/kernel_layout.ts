@@ -118,6 +118,13 @@ export function storeLayer(memory: KernelMemory, fields: LayerFields): number {
 }
 
 /**
+ * Rows `qs8_gemm_4x8c4` multiplies at a time: it first copies each such block of rows to its
+ * scratch, flipped for the engine's int8 dot product (`activationXor`) and padded to whole groups
+ * of 4 values (`dotGemmScratchBytes`), which every panel of weights then reads.
+ */
+export const DOT_GEMM_ROW_BLOCK = 64;
+
+/**
  * The i32 arrays of a block of per-channel requantization constants, in order (see
  * `qs8_channel_params` in assembly/qs8_requantize.ts): the multiplier, 2^left, 2^(30 - exponent),
  * half, rounds, nudge, and 2^(32 - exponent) for the fast form.

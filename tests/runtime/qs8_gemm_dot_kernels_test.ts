@@ -11,7 +11,11 @@ import {
 } from "../../src/runtime/quantization/fixed_point.ts";
 import { Requantization } from "../../src/runtime/ops/common/weight_packing.ts";
 import { storeLayer } from "../../src/runtime/kernel_layout.ts";
-import { dotActivationXor, DotForm } from "../../src/runtime/ops/common/int8_gemm.ts";
+import {
+  dotActivationXor,
+  DotForm,
+  dotGemmScratchBytes,
+} from "../../src/runtime/ops/common/int8_gemm.ts";
 import { roundHalfEven } from "../../src/runtime/ops/common/xnnpack_arithmetic.ts";
 import {
   freshMemory,
@@ -104,7 +108,14 @@ for (const variant of VARIANTS) {
               lowI: low,
               highI: high,
             });
-            memory.kernels.qs8_gemm_4x8c4(memory.store(a), packed, c, m, layer);
+            memory.kernels.qs8_gemm_4x8c4(
+              memory.store(a),
+              packed,
+              c,
+              m,
+              layer,
+              memory.allocate(dotGemmScratchBytes(k, m)),
+            );
             check(c, "qs8_gemm_4x8c4");
           }
           // The int16 GEMM.
@@ -185,10 +196,12 @@ for (const variant of VARIANTS) {
           activationXor: dot ? activationXor : 0,
         });
         const c = memory.allocate(m * n * 4);
-        const gemm = dot
-          ? memory.kernels.qs8_gemm_dequantize_4x8c4
-          : memory.kernels.qs8_gemm_dequantize_4x8;
-        gemm(rows, packed, c, m, layer, 0.37);
+        if (dot) {
+          const scratch = memory.allocate(dotGemmScratchBytes(k, m));
+          memory.kernels.qs8_gemm_dequantize_4x8c4(rows, packed, c, m, layer, 0.37, scratch);
+        } else {
+          memory.kernels.qs8_gemm_dequantize_4x8(rows, packed, c, m, layer, 0.37);
+        }
         return Array.from(memory.f32(c, m * n));
       };
       assert.deepEqual(run(true), run(false), `m=${m} n=${n} k=${k}`);
@@ -279,7 +292,14 @@ for (const variant of VARIANTS) {
                   lowI: low,
                   highI: high,
                 });
-                memory.kernels.qs8_gemm_4x8c4(memory.store(a), packed, c, m, layer);
+                memory.kernels.qs8_gemm_4x8c4(
+                  memory.store(a),
+                  packed,
+                  c,
+                  m,
+                  layer,
+                  memory.allocate(dotGemmScratchBytes(k, m)),
+                );
                 const actual = new Int8Array(memory.kernels.memory.buffer, c, m * ldc);
                 for (let row = 0; row < m; row++) {
                   for (let column = 0; column < ldc; column++) {

@@ -63,11 +63,13 @@ export interface ChannelPanels {
   depth: number;
   /** The layer block the GEMM reads. */
   layer: number;
+  /** Scratch bytes the GEMM needs (none if left out). */
+  scratchBytes?: number;
   /**
    * Makes the GEMM's call for the channels from `firstChannel` (a panel's first: the packed
-   * weights from that channel's) under the layer block `block`.
+   * weights from that channel's) under the layer block `block`, with its `scratch`.
    */
-  multiply(calls: KernelCalls, firstChannel: number, block: number): void;
+  multiply(calls: KernelCalls, firstChannel: number, block: number, scratch: number): void;
 }
 
 /**
@@ -77,13 +79,14 @@ export interface ChannelPanels {
  */
 export function channelSplit(
   memory: KernelMemory,
-  { rows, n, depth, layer, multiply }: ChannelPanels,
+  { rows, n, depth, layer, scratchBytes = 0, multiply }: ChannelPanels,
 ): RowSplit {
   return {
     rows: Math.ceil(n / PANEL_CHANNELS),
     grain: 1,
     workPerRow: rows * PANEL_CHANNELS * depth * WORK_PER_FEW_ROWS_MULTIPLY_ADD,
-    scratchBytes: LAYER_BLOCK_BYTES,
+    // The narrowed layer block, then the GEMM's scratch.
+    scratchBytes: LAYER_BLOCK_BYTES + scratchBytes,
     runRows(calls, first, end, scratch) {
       const firstChannel = first * PANEL_CHANNELS;
       const endChannel = Math.min(n, end * PANEL_CHANNELS);
@@ -92,6 +95,7 @@ export function channelSplit(
         calls,
         firstChannel,
         whole ? layer : channelsLayer(memory, layer, firstChannel, endChannel, scratch),
+        scratch + LAYER_BLOCK_BYTES,
       );
     },
   };

@@ -1,7 +1,8 @@
 /**
  * The int8 GEMMs as the int8 layers drive them. Where the engine's relaxed int8 dot product is
- * exact (`qs8_dot_form`), `qs8_gemm_4x8c4` (`assembly/qs8_gemm_dot.ts`) reads the int8 rows in
- * place; elsewhere `qs8_gemm_4x8` (`assembly/qs8_gemm.ts`) takes them widened to int16 in bands.
+ * exact (`qs8_dot_form`), `qs8_gemm_4x8c4` (`assembly/qs8_gemm_dot.ts`) takes the int8 rows as
+ * they are (copying them to its scratch, flipped for the dot product, a block at a time);
+ * elsewhere `qs8_gemm_4x8` (`assembly/qs8_gemm.ts`) takes them widened to int16 in bands.
  * Either way the weights are packed at load with the input zero point folded into the bias
  * (bias - inputZero * sum of the channel's weights, and for the unsigned dot form the + 128 its
  * flipped activations carry) and the sums are requantized per channel exactly as TFLite's
@@ -10,7 +11,7 @@
  * weights, its rows widened as int8 x - 128 (`qs8_widen_uint8`) and its outputs flipped back to
  * uint8.
  */
-import { storeLayer } from "../../kernel_layout.ts";
+import { DOT_GEMM_ROW_BLOCK, storeLayer } from "../../kernel_layout.ts";
 import type { KernelCalls, OpContext, PreparedOp } from "../../op.ts";
 import { channelSplit, ROW_SPLIT_MIN_ROWS } from "./channel_split.ts";
 import { GEMM_TILE_ROWS, rowSplitOp } from "./row_split.ts";
@@ -37,7 +38,7 @@ export function dotActivationXor(form: number): number {
 
 /** What the GEMM needs of a layer, placed in wasm memory. */
 export interface PackedLayer {
-  /** Whether the layer runs on `qs8_gemm_4x8c4` (int8 rows in place). */
+  /** Whether the layer runs on `qs8_gemm_4x8c4` (int8 rows as they are). */
   dot: boolean;
   /** Output channels and values per row. */
   n: number;
@@ -207,16 +208,24 @@ export function widenInBands(
   }
 }
 
+/**
+ * Scratch bytes `qs8_gemm_4x8c4` needs over `rows` rows of `depth` values: the rows of a block
+ * (at most DOT_GEMM_ROW_BLOCK) flipped, each padded to a multiple of 4 bytes.
+ */
+export function dotGemmScratchBytes(depth: number, rows = DOT_GEMM_ROW_BLOCK): number {
+  return Math.min(rows, DOT_GEMM_ROW_BLOCK) * roundUp(depth, 4);
+}
+
 /** Scratch bytes `multiplyRows` needs for bands of up to `band` rows. */
 export function rowsScratchBytes(packed: PackedLayer, band: number): number {
-  return packed.dot ? 0 : band * packed.depth * 2;
+  return packed.dot ? dotGemmScratchBytes(packed.depth) : band * packed.depth * 2;
 }
 
 /**
  * Multiplies `rows` int8 rows of A at `a` (`packed.rowStride` bytes apart) into int8 rows of n
- * outputs at `c` (uint8 rows and outputs for a uint8 layer); the widened GEMM widens them in bands
- * of `band` rows at `scratch`, which holds `rowsScratchBytes(packed, band)` bytes whatever `rows`
- * is.
+ * outputs at `c` (uint8 rows and outputs for a uint8 layer) with `scratch`, which holds
+ * `rowsScratchBytes(packed, band)` bytes whatever `rows` is: the dot GEMM's, or the bands of
+ * `band` rows the widened GEMM widens them in.
  */
 export function multiplyRows(
   kernels: KernelCalls,
@@ -228,7 +237,7 @@ export function multiplyRows(
   band: number,
 ): void {
   if (packed.dot) {
-    kernels.qs8_gemm_4x8c4(a, packed.packed, c, rows, packed.layer);
+    kernels.qs8_gemm_4x8c4(a, packed.packed, c, rows, packed.layer, scratch);
   } else {
     widenInBands(
       kernels,
@@ -271,14 +280,16 @@ export function int8GemmRowsOp(
         n: packed.n,
         depth: packed.depth,
         layer: packed.layer,
+        scratchBytes: dotGemmScratchBytes(packed.depth, m),
         // A packed channel takes the depth rounded up to 4 bytes.
-        multiply: (calls, firstChannel, block) =>
+        multiply: (calls, firstChannel, block, scratch) =>
           calls.qs8_gemm_4x8c4(
             input.offset,
             packed.packed + firstChannel * roundUp(packed.depth, 4),
             output.offset + firstChannel,
             m,
             block,
+            scratch,
           ),
       }),
     );

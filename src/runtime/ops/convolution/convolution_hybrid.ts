@@ -9,7 +9,13 @@ import { storeLayer } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext, PreparedOp } from "../../op.ts";
 import { gemmOperands, hybridLayer, quantizeInput } from "../common/hybrid_layer.ts";
-import { bandRows, dotActivationXor, DotForm, widenInBands } from "../common/int8_gemm.ts";
+import {
+  bandRows,
+  dotActivationXor,
+  DotForm,
+  dotGemmScratchBytes,
+  widenInBands,
+} from "../common/int8_gemm.ts";
 import { depthwiseWeightSums, roundUp } from "../common/weight_packing.ts";
 import { windowFields } from "../common/window.ts";
 import { convolutionShape, im2colBands, prepareIm2col } from "./convolution_common.ts";
@@ -61,10 +67,11 @@ export function hybridConv2d(context: OpContext): PreparedOp {
   const band = bandRows(depth, positions);
   const quantizedBytes = roundUp(imageIn, 16);
   const patchBytes = direct ? 0 : band * depth;
-  const gemm = dot ? kernels.qs8_gemm_dequantize_4x8c4 : kernels.qs8_gemm_dequantize_4x8;
   return {
     consumedInputs: [1, 2],
-    scratchBytes: quantizedBytes + patchBytes + (dot ? 0 : band * depth * 2),
+    // The dot GEMM's scratch, or the widened GEMM's bands, at `widened`.
+    scratchBytes: quantizedBytes + patchBytes +
+      (dot ? dotGemmScratchBytes(depth) : band * depth * 2),
     run(scratch) {
       const quantized = scratch;
       const patches = scratch + quantizedBytes;
@@ -87,8 +94,29 @@ export function hybridConv2d(context: OpContext): PreparedOp {
         }
         const rowScale = perChannel ? scale : 1;
         const imageOut = output.offset + image * positions * outC * 4;
-        const multiply = (rows: number) => (start: number, count: number) =>
-          gemm(rows, layer.weights, imageOut + start * outC * 4, count, operands.layer, rowScale);
+        const multiply = (rows: number) => (start: number, count: number) => {
+          const target = imageOut + start * outC * 4;
+          if (dot) {
+            kernels.qs8_gemm_dequantize_4x8c4(
+              rows,
+              layer.weights,
+              target,
+              count,
+              operands.layer,
+              rowScale,
+              widened,
+            );
+          } else {
+            kernels.qs8_gemm_dequantize_4x8(
+              rows,
+              layer.weights,
+              target,
+              count,
+              operands.layer,
+              rowScale,
+            );
+          }
+        };
         if (dot && direct) {
           multiply(quantized)(0, positions);
         } else if (dot) {
