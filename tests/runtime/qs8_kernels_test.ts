@@ -326,33 +326,45 @@ for (const variant of VARIANTS) {
 for (const variant of VARIANTS) {
   Deno.test(`qs8_quantize rounds half away from zero and saturates (${variant})`, async () => {
     const memory = await freshMemory(variant);
-    const scale = 0.5;
-    const values = Float32Array.from([
-      0,
-      -0,
-      0.25,
-      -0.25,
-      0.75,
-      -0.75,
-      1.25,
-      -1.25,
-      63.75,
-      -64.25,
-      1e9,
-      -1e9,
-      0.2499999,
-      ...random(21).map((value) => value * 80),
-    ]);
-    for (const zeroPoint of [-128, 0, 127, 5]) {
-      const output = memory.allocate(values.length);
-      memory.kernels.qs8_quantize(memory.store(values), output, values.length, scale, zeroPoint);
-      const actual = Array.from(new Int8Array(memory.kernels.memory.buffer, output, values.length));
-      const expected = Array.from(values, (value) => {
-        const scaled = Math.fround(value / scale);
-        const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
-        return Math.min(127, Math.max(-128, rounded + zeroPoint));
-      });
-      assert.deepEqual(actual, expected, `zero point ${zeroPoint}`);
+    const bits = new Float32Array(1);
+    const words = new Uint32Array(bits.buffer);
+    // The float32 next to `value` towards +Infinity (step 1) or -Infinity (step -1).
+    const next = (value: number, step: number) => {
+      bits[0] = value;
+      words[0] += (value >= 0) === (step > 0) ? 1 : -1;
+      return bits[0];
+    };
+    for (const scale of [0.5, Math.fround(1 / 127.5), Math.fround(0.0123)]) {
+      // Quotients at and beside every half from -300 to 300 (the division rounds them either
+      // way), then the extremes.
+      const halves = Array.from({ length: 601 }, (_, k) => Math.fround((k - 300 + 0.5) * scale));
+      const values = Float32Array.from([
+        ...halves.flatMap((value) => [value, next(value, 1), next(value, -1)]),
+        0,
+        -0,
+        0.2499999,
+        1e9,
+        -1e9,
+        Infinity,
+        -Infinity,
+        NaN,
+        ...random(21).map((value) => value * 80),
+      ]);
+      for (const zeroPoint of [-128, 0, 127, 5]) {
+        const output = memory.allocate(values.length);
+        memory.kernels.qs8_quantize(memory.store(values), output, values.length, scale, zeroPoint);
+        const actual = Array.from(
+          new Int8Array(memory.kernels.memory.buffer, output, values.length),
+        );
+        // TFLite's round(x / scale) in float32, half away from zero; NaN gives the zero point.
+        const expected = Array.from(values, (value) => {
+          const scaled = Math.fround(value / scale);
+          if (Number.isNaN(scaled)) return zeroPoint;
+          const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
+          return Math.min(127, Math.max(-128, rounded + zeroPoint));
+        });
+        assert.deepEqual(actual, expected, `scale ${scale}, zero point ${zeroPoint}`);
+      }
     }
   });
 }
