@@ -140,6 +140,14 @@ function flip_rows(
     for (; d < whole; d += 16) {
       v128.store(to + <usize>d, v128.xor(v128.load(from + <usize>d), flip));
     }
+    if (d + 8 <= depth) {
+      v128.store64_lane(to + <usize>d, v128.xor(v128.load64_zero(from + <usize>d), flip), 0);
+      d += 8;
+    }
+    if (d + 4 <= depth) {
+      v128.store32_lane(to + <usize>d, v128.xor(v128.load32_zero(from + <usize>d), flip), 0);
+      d += 4;
+    }
     for (; d < depth; d++) store<u8>(to + <usize>d, load<u8>(from + <usize>d) ^ flipByte);
     for (; <usize>d < stride; d++) store<u8>(to + <usize>d, 0);
   }

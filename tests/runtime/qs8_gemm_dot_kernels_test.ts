@@ -235,7 +235,7 @@ for (const variant of VARIANTS) {
       for (const reals of realSets) {
         for (const m of [1, 3, 4, 7, 70]) {
           for (const n of [1, 5, 8, 17]) {
-            for (const k of [1, 2, 3, 4, 7, 9, 16, 37]) {
+            for (const k of [1, 2, 3, 4, 7, 9, 13, 16, 27, 37]) {
               const memory = await freshMemory(variant);
               const lda = k + (m % 3) * 3;
               const a = int8s(m * lda);
