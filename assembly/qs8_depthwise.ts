@@ -18,8 +18,8 @@ import { store_x8 } from "./qs8_depthwise_output";
 import { end_tap, first_tap } from "./window";
 import { dot_add } from "./qs8_gemm_dot";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, output_high,
-  output_low, output_zero, requantize, requantize_fp32,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, one_shift,
+  output_high, output_low, output_zero, requantize, requantize_fp32,
 } from "./qs8_requantize";
 
 /**
@@ -213,7 +213,7 @@ function depthwise_x8(
   const high = dequantize ? 0 : load<i32>(layer + LAYER_HIGH_I);
   const shift = dequantize ? 0 : load<i32>(layer + LAYER_ONE_SHIFT);
   // The constants the vector paths read (the one-shift form's apart from the scalar path's).
-  const vectorParams: usize = mode == REQUANTIZE_ONE_SHIFT
+  const vectorParams: usize = one_shift(mode)
     ? load<usize>(layer + LAYER_ONE_SHIFT_PARAMS)
     : params;
   const scales: usize = dequantize ? load<usize>(layer + LAYER_SCALES) : 0;

@@ -4,14 +4,13 @@
 
 import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT,
-  output_bytes_x8, requantize_x4, requantize_x4_fast, requantize_x4_fp32_biased,
-  requantize_x4_one_shift,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, one_shift, output_bytes_x8,
+  requantize_x4, requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_one_shift_at,
 } from "./qs8_requantize";
 
 /**
  * Requantizes four lanes of channels `channel ..` by `mode` (REQUANTIZE, a fast form,
- * REQUANTIZE_ONE_SHIFT with its constants at `params` and the layer's `shift`, or REQUANTIZE_FP32
+ * a one-shift form with its constants at `params` and the layer's `shift`, or REQUANTIZE_FP32
  * with the constants of `output_low` and `output_zero`).
  */
 // @ts-ignore: decorator
@@ -21,14 +20,8 @@ function requantize_by_mode(
   shift: i32,
 ): v128 {
   if (mode == REQUANTIZE) return requantize_x4(acc, params, stride, channel);
+  if (one_shift(mode)) return requantize_x4_one_shift_at(mode, acc, params, channel, shift);
   const offset = <usize>channel << 2;
-  if (mode == REQUANTIZE_ONE_SHIFT) {
-    const group = params + (offset << 2);
-    return requantize_x4_one_shift(
-      acc, v128.load(group), v128.load(group, 16), v128.load(group, 32), v128.load(group, 48),
-      shift,
-    );
-  }
   if (mode == REQUANTIZE_FP32) {
     return requantize_x4_fp32_biased(acc, v128.load(params + offset), lowV, zeroV);
   }

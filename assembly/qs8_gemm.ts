@@ -13,7 +13,8 @@ import {
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
-  REQUANTIZE_ONE_SHIFT, output_high, output_low, output_zero, SUMS,
+  REQUANTIZE_ONE_SHIFT, REQUANTIZE_ONE_SHIFT_LINEAR, one_shift, output_high, output_low,
+  output_zero, SUMS,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -102,13 +103,14 @@ function widen(flip: bool, source: usize, rows: i32, k: i32, stride: i32, depth:
  * weights `packed` by qs8_pack_weights; all but the operands and m come from the layer block.
  * `bias` and the requantization constants (`params`, from qs8_channel_params) hold `padded`
  * channels, n rounded up to a multiple of 8. `requantization` is REQUANTIZE, or
- * REQUANTIZE_FAST(_SINGLE) or REQUANTIZE_ONE_SHIFT (its shift `oneShift`) when the caller has
- * checked that the layer suits `requantize_x4_fast` or `requantize_x4_one_shift`. The clamp is
- * `lowI`, `highI`.
+ * REQUANTIZE_FAST(_SINGLE) or REQUANTIZE_ONE_SHIFT(_LINEAR) (their constants at `oneShiftParams`,
+ * their shift `oneShift`) when the caller has checked that the layer suits `requantize_x4_fast` or
+ * `requantize_x4_one_shift`. The clamp is `lowI`, `highI`.
  */
 export function qs8_gemm_4x8(a: usize, packed: usize, c: usize, m: i32, layer: usize): void {
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
-  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer);
+  if (requantization == REQUANTIZE_ONE_SHIFT_LINEAR) requantized(REQUANTIZE_ONE_SHIFT_LINEAR, a, packed, c, m, layer);
+  else if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer);
   else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer);
   else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer);
   else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer);
@@ -122,7 +124,7 @@ function requantized(mode: i32, a: usize, packed: usize, c: usize, m: i32, layer
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
   gemm_4x8(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
     load<usize>(layer + LAYER_BIAS),
-    load<usize>(layer + (mode == REQUANTIZE_ONE_SHIFT ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
+    load<usize>(layer + (one_shift(mode) ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
     load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
     output_zero(mode, zero), output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),
     output_high(mode, load<i32>(layer + LAYER_HIGH_I)), 0, f32x4.splat(1), 0,

@@ -22,7 +22,8 @@ import {
 import { half_constant, store_tile } from "./qs8_gemm_output";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32,
-  REQUANTIZE_ONE_SHIFT, output_high, output_low, output_zero,
+  REQUANTIZE_ONE_SHIFT, REQUANTIZE_ONE_SHIFT_LINEAR, one_shift, output_high, output_low,
+  output_zero,
 } from "./qs8_requantize";
 
 /** Output channels per packed panel. */
@@ -83,7 +84,8 @@ export function qs8_gemm_4x8c4(
   a: usize, packed: usize, c: usize, m: i32, layer: usize, scratch: usize,
 ): void {
   const requantization = load<i32>(layer + LAYER_REQUANTIZATION);
-  if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer, scratch);
+  if (requantization == REQUANTIZE_ONE_SHIFT_LINEAR) requantized(REQUANTIZE_ONE_SHIFT_LINEAR, a, packed, c, m, layer, scratch);
+  else if (requantization == REQUANTIZE_ONE_SHIFT) requantized(REQUANTIZE_ONE_SHIFT, a, packed, c, m, layer, scratch);
   else if (requantization == REQUANTIZE_FAST) requantized(REQUANTIZE_FAST, a, packed, c, m, layer, scratch);
   else if (requantization == REQUANTIZE_FAST_SINGLE) requantized(REQUANTIZE_FAST_SINGLE, a, packed, c, m, layer, scratch);
   else if (requantization == REQUANTIZE_FP32) requantized(REQUANTIZE_FP32, a, packed, c, m, layer, scratch);
@@ -99,7 +101,7 @@ function requantized(
   const zero = load<i32>(layer + LAYER_ZERO_POINT);
   gemm_dot(mode, a, load<i32>(layer + LAYER_LDA), load<i32>(layer + LAYER_DEPTH), packed,
     load<usize>(layer + LAYER_BIAS),
-    load<usize>(layer + (mode == REQUANTIZE_ONE_SHIFT ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
+    load<usize>(layer + (one_shift(mode) ? LAYER_ONE_SHIFT_PARAMS : LAYER_PARAMS)),
     load<i32>(layer + LAYER_PADDED), c, load<i32>(layer + LAYER_LDC), m, load<i32>(layer + LAYER_N),
     i8x16.splat(<i8>load<i32>(layer + LAYER_ACTIVATION_XOR)), output_zero(mode, zero),
     output_low(mode, zero, load<i32>(layer + LAYER_LOW_I)),

@@ -7,18 +7,19 @@ import {
   PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, SUMS,
-  output_bytes_x8, requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_one_shift,
-  requantize_x4_with,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT_LINEAR,
+  SUMS, one_shift, one_shift_group_bytes, output_bytes_x8, requantize_x4_fast,
+  requantize_x4_fp32_biased, requantize_x4_one_shift, requantize_x4_with,
 } from "./qs8_requantize";
 import { copy_from_spill, spill } from "./spill";
 
 /**
  * The constants `store_tile` takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
- * half, up4; REQUANTIZE_ONE_SHIFT the power, multiplier and 64-bit nudges as two i64x2 (`params`
- * then holds its 64 bytes a group of 4 channels); REQUANTIZE_FP32 the float32 scales (`params`
- * holds one per channel); DEQUANTIZE the scales and the float bias. Unused ones are zero.
+ * half, up4; the one-shift forms the power, multiplier, 64-bit nudges as two i64x2 and (for
+ * REQUANTIZE_ONE_SHIFT_LINEAR) the negative-tie fixes (`params` then holds
+ * `one_shift_group_bytes` a group of 4 channels); REQUANTIZE_FP32 the float32 scales (`params` holds one per channel);
+ * DEQUANTIZE the scales and the float bias. Unused ones are zero.
  */
 // @ts-ignore: decorator
 @inline
@@ -31,9 +32,11 @@ export function half_constant(
   }
   if (mode == REQUANTIZE_FP32) return index == 1 ? v128.load(params + offset) : i32x4.splat(0);
   if (mode == SUMS) return i32x4.splat(0);
-  if (mode == REQUANTIZE_ONE_SHIFT) {
-    const group = params + (offset << 2);
-    return index <= 4 ? v128.load(group + ((<usize>index - 1) << 4)) : i32x4.splat(0);
+  if (one_shift(mode)) {
+    // Its negative-tie fixes only for REQUANTIZE_ONE_SHIFT_LINEAR.
+    const group = params + (offset >> 4) * one_shift_group_bytes(mode);
+    const last = mode == REQUANTIZE_ONE_SHIFT_LINEAR ? 5 : 4;
+    return index <= last ? v128.load(group + ((<usize>index - 1) << 4)) : i32x4.splat(0);
   }
   if (mode != REQUANTIZE) {
     const fast: usize = index == 1 ? PARAM_MULTIPLIER : index == 2 ? PARAM_HALF : PARAM_UP4;
@@ -104,15 +107,15 @@ export function store_row(
 ): void {
   const low = mode == REQUANTIZE
     ? requantize_x4_with(accLow, p1, p2, p3, p4, p5, p6, p7)
-    : mode == REQUANTIZE_ONE_SHIFT
-    ? requantize_x4_one_shift(accLow, p1, p2, p3, p4, shift)
+    : one_shift(mode)
+    ? requantize_x4_one_shift(mode, accLow, p1, p2, p3, p4, p5, shift)
     : mode == REQUANTIZE_FP32
     ? requantize_x4_fp32_biased(accLow, p1, lowV, zeroV)
     : requantize_x4_fast(accLow, p1, p2, p3, mode == REQUANTIZE_FAST_SINGLE);
   const high = mode == REQUANTIZE
     ? requantize_x4_with(accHigh, q1, q2, q3, q4, q5, q6, q7)
-    : mode == REQUANTIZE_ONE_SHIFT
-    ? requantize_x4_one_shift(accHigh, q1, q2, q3, q4, shift)
+    : one_shift(mode)
+    ? requantize_x4_one_shift(mode, accHigh, q1, q2, q3, q4, q5, shift)
     : mode == REQUANTIZE_FP32
     ? requantize_x4_fp32_biased(accHigh, q1, lowV, zeroV)
     : requantize_x4_fast(accHigh, q1, q2, q3, mode == REQUANTIZE_FAST_SINGLE);

@@ -33,6 +33,27 @@ import {
 /** `requantize_x4_one_shift`: TFLite's rounding with one final shift for every channel. */
 // @ts-ignore: decorator
 @inline export const REQUANTIZE_ONE_SHIFT: i32 = 6;
+/** `requantize_x4_one_shift` with its negative ties fixed, for clamps that keep negative results. */
+// @ts-ignore: decorator
+@inline export const REQUANTIZE_ONE_SHIFT_LINEAR: i32 = 7;
+
+/** Whether `mode` is one of the one-shift forms. */
+// @ts-ignore: decorator
+@inline
+export function one_shift(mode: i32): bool {
+  return mode == REQUANTIZE_ONE_SHIFT || mode == REQUANTIZE_ONE_SHIFT_LINEAR;
+}
+
+/**
+ * Bytes of a one-shift form's constants for a group of 4 channels (`oneShiftConstants` in
+ * weight_packing.ts): their powers, multipliers and 64-bit nudges (64 bytes), and for
+ * REQUANTIZE_ONE_SHIFT_LINEAR their negative-tie fixes.
+ */
+// @ts-ignore: decorator
+@inline
+export function one_shift_group_bytes(mode: i32): usize {
+  return mode == REQUANTIZE_ONE_SHIFT_LINEAR ? 80 : 64;
+}
 
 /**
  * XNNPACK's fp32 requantization of four lanes (its conv/gemm "fp32" epilogue): float32(acc) times
@@ -81,32 +102,56 @@ export function requantize_x4_fp32_biased(
 /**
  * `requantize_x4` plus the output zero point for a layer whose channels can share the last
  * division (`oneShiftConstants` in weight_packing.ts writes the constants at load): with E the
- * layer's largest exponent, a channel's result is floor((x * multiplier + nudge) / 2^(31 + E)) for
- * x = acc * `power` (2^(E - exponent)) and the channel's 64-bit `nudge` (its rounding terms times
- * that power, plus the zero point times 2^(31 + E)): the high halves of those sums shifted right
- * by `shift` = E - 1. One multiply and two extended ones, where `requantize_x4_fast` takes four
- * extended ones. The second rounding's ties go up for every sign, where TFLite's go away from
- * zero: under double rounding only layers whose clamp cuts every negative result take this form.
+ * layer's largest exponent (plus one for REQUANTIZE_ONE_SHIFT_LINEAR), a channel's result is
+ * floor((x * multiplier + nudge - fix) / 2^(31 + E)) for x = acc * `power` (2^(E - exponent)), the
+ * channel's 64-bit `nudge` (its rounding terms times that power, plus the zero point times
+ * 2^(31 + E)), and `fix` = 2^(31 + E - exponent) for negative sums: the high halves of those sums,
+ * less `negativeFix` (2^(E - exponent - 1)) where the sum is negative, shifted right by `shift` =
+ * E - 1. One multiply and two extended ones, where `requantize_x4_fast` takes four extended ones.
+ * REQUANTIZE_ONE_SHIFT leaves the fix out: its second rounding's ties then go up for every sign,
+ * where TFLite's go away from zero, so under double rounding only layers whose clamp cuts every
+ * negative result take it.
  */
 // @ts-ignore: decorator
 @inline
 export function requantize_x4_one_shift(
-  acc: v128, power: v128, multiplier: v128, nudgeLow: v128, nudgeHigh: v128, shift: i32,
+  mode: i32, acc: v128, power: v128, multiplier: v128, nudgeLow: v128, nudgeHigh: v128,
+  negativeFix: v128, shift: i32,
 ): v128 {
   const x = i32x4.mul(acc, power);
-  const high = v128.shuffle<i32>(
+  let high = v128.shuffle<i32>(
     i64x2.add(i64x2.extmul_low_i32x4_s(x, multiplier), nudgeLow),
     i64x2.add(i64x2.extmul_high_i32x4_s(x, multiplier), nudgeHigh),
     1, 3, 5, 7,
   );
+  if (mode == REQUANTIZE_ONE_SHIFT_LINEAR) {
+    high = i32x4.sub(high, v128.and(i32x4.shr_s(acc, 31), negativeFix));
+  }
   return i32x4.shr_s(high, shift);
+}
+
+/**
+ * `requantize_x4_one_shift` with the constants of the 4 channels whose first is `channel`, from
+ * the block at `params`.
+ */
+// @ts-ignore: decorator
+@inline
+export function requantize_x4_one_shift_at(
+  mode: i32, acc: v128, params: usize, channel: i32, shift: i32,
+): v128 {
+  const group = params + (<usize>channel >> 2) * one_shift_group_bytes(mode);
+  const negativeFix = mode == REQUANTIZE_ONE_SHIFT_LINEAR ? v128.load(group, 64) : i32x4.splat(0);
+  return requantize_x4_one_shift(
+    mode, acc, v128.load(group), v128.load(group, 16), v128.load(group, 32),
+    v128.load(group, 48), negativeFix, shift,
+  );
 }
 
 /**
  * The three output constants `output_bytes_x8` takes, for the output zero point and clamp [low, high]:
  * for REQUANTIZE_FP32, `requantize_x4_fp32_biased`'s MAGIC_BIAS_BITS - zeroPoint and
  * MAGIC_BIAS_BITS + low - zeroPoint (int32 lanes) and the int8 high bound; for
- * REQUANTIZE_ONE_SHIFT (the zero point already added) the int8 bounds; otherwise the zero
+ * the one-shift forms (the zero point already added) the int8 bounds; otherwise the zero
  * point, low and high as int16 lanes.
  */
 // @ts-ignore: decorator
@@ -119,7 +164,7 @@ export function output_zero(mode: i32, zeroPoint: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function output_low(mode: i32, zeroPoint: i32, low: i32): v128 {
-  if (mode == REQUANTIZE_ONE_SHIFT) return i8x16.splat(<i8>low);
+  if (one_shift(mode)) return i8x16.splat(<i8>low);
   return mode == REQUANTIZE_FP32 ? i32x4.splat(MAGIC_BIAS_BITS + low - zeroPoint) : i16x8.splat(<i16>low);
 }
 
@@ -127,14 +172,14 @@ export function output_low(mode: i32, zeroPoint: i32, low: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function output_high(mode: i32, high: i32): v128 {
-  return mode == REQUANTIZE_FP32 || mode == REQUANTIZE_ONE_SHIFT ? i8x16.splat(<i8>high) : i16x8.splat(<i16>high);
+  return mode == REQUANTIZE_FP32 || one_shift(mode) ? i8x16.splat(<i8>high) : i16x8.splat(<i16>high);
 }
 
 /**
  * The bytes (in the low 8 lanes) of eight requantized int32 lanes, `low` then `high`, with the
  * constants of `output_zero`, `output_low` and `output_high`. REQUANTIZE_FP32's lanes come from
  * `requantize_x4_fp32_biased`, the zero point added and clamped from below: they are narrowed
- * with saturation and clamped from above in int8. REQUANTIZE_ONE_SHIFT's, the zero point added,
+ * with saturation and clamped from above in int8. The one-shift forms', the zero point added,
  * are narrowed with saturation and clamped in int8. The other modes' are narrowed to int16 with
  * saturation before the zero point is added (saturating) and the clamp applied: for any int32
  * value this gives what clamping in int32 gives, the clamp bounds being int8.
@@ -146,7 +191,7 @@ export function output_bytes_x8(
 ): v128 {
   const words = i16x8.narrow_i32x4_s(low, high);
   if (mode == REQUANTIZE_FP32) return i8x16.min_s(i8x16.narrow_i16x8_s(words, words), highV);
-  if (mode == REQUANTIZE_ONE_SHIFT) {
+  if (one_shift(mode)) {
     return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(words, words), lowV), highV);
   }
   const clamped = i16x8.min_s(i16x8.max_s(i16x8.add_sat_s(words, zeroV), lowV), highV);

@@ -141,7 +141,7 @@ for (const variant of variants) {
       channels96,
       depth16 * 255 * 128,
       false,
-      { zeroPoint: -128, low: -128 },
+      { zeroPoint: -128, low: -128, linearOneShift: true },
     )!;
     const dotScratch = memory.allocate(dotGemmScratchBytes(depth16));
     const finishes = [

@@ -193,7 +193,7 @@ export interface RequantizationConstants {
 
 /**
  * The requantization constants of TFLite `pairs` (multiplier, shift) padded to `padded` channels
- * (neutral padding) as the runtime stores them: `qs8_channel_params`, and the one-shift form's
+ * (neutral padding) as the runtime stores them: `qs8_channel_params`, and the one-shift forms'
  * when `output` is given and the layer's sums stay below `sumBound`.
  */
 export function requantizationConstants(
@@ -227,6 +227,8 @@ export function requantizationConstants(
     singleRounding,
     output,
   );
-  if (oneShift) modes.push(Requantization.oneShift);
+  if (oneShift) {
+    modes.push(oneShift.linear ? Requantization.oneShiftLinear : Requantization.oneShift);
+  }
   return { params, modes, oneShiftParams: oneShift?.params ?? 0, oneShift: oneShift?.shift ?? 0 };
 }

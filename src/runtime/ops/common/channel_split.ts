@@ -8,6 +8,7 @@ import { layerFieldOffset } from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { KernelCalls, RowSplit } from "../../op.ts";
 import { GEMM_TILE_ROWS } from "./row_split.ts";
+import { oneShiftGroupBytes, Requantization } from "./weight_packing.ts";
 import { copyLayerFields, LAYER_BLOCK_BYTES } from "./window.ts";
 
 /** Output channels of a packed weight panel: a split by channels cuts whole panels. */
@@ -49,9 +50,12 @@ function channelsLayer(
   fields[layerFieldOffset("bias") / 4] += first * 4;
   const params = layerFieldOffset("params") / 4;
   if (fields[params] !== 0) fields[params] += first * 4;
-  // The one-shift form's constants: 16 bytes a channel (64 a group of 4).
+  // The one-shift forms' constants, a group of 4 channels at a time (`first` is on a panel).
   const oneShiftParams = layerFieldOffset("oneShiftParams") / 4;
-  if (fields[oneShiftParams] !== 0) fields[oneShiftParams] += first * 16;
+  if (fields[oneShiftParams] !== 0) {
+    const linear = fields[layerFieldOffset("requantization") / 4] === Requantization.oneShiftLinear;
+    fields[oneShiftParams] += (first / 4) * oneShiftGroupBytes(linear);
+  }
   return target;
 }
 

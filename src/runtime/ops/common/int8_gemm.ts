@@ -122,7 +122,7 @@ export function packLayer(
       padded,
       sumBound,
       singleRounding,
-      { zeroPoint: layer.outputZero, low: layer.low },
+      { zeroPoint: layer.outputZero, low: layer.low, linearOneShift: true },
     );
   const [low, high] = xnnpack
     ? xnnpackActivationRange(context, layer.output)

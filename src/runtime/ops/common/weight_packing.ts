@@ -47,7 +47,8 @@ export const CHANNEL_PARAM_ARRAYS = CHANNEL_PARAMS.length;
 /**
  * The int8 kernels' requantization modes (`assembly/qs8_requantize.ts`): the general form, the faster
  * one for layers without left shifts, with exponents of at least 2 and |sums| below 2^30,
- * XNNPACK's float32 scaling, and the one-shift form (`oneShiftConstants`).
+ * XNNPACK's float32 scaling, and the one-shift forms (`oneShiftConstants`): for clamps that cut
+ * every negative result, and with negative ties fixed for the others.
  */
 export const Requantization = {
   general: 1,
@@ -55,6 +56,7 @@ export const Requantization = {
   fastSingleRounding: 3,
   fp32: 4,
   oneShift: 6,
+  oneShiftLinear: 7,
 } as const;
 
 /** What `channelConstants` stores: offsets of the bias and constants, and the mode. */
@@ -67,10 +69,14 @@ export interface ChannelConstants {
   oneShift: number;
 }
 
-/** A layer's int8 output zero point and the low bound of its clamp (in the kernels' int8 form). */
+/**
+ * A layer's int8 output zero point and the low bound of its clamp (in the kernels' int8 form), and
+ * whether its kernel has REQUANTIZE_ONE_SHIFT_LINEAR (the GEMMs do, the depthwise kernel not).
+ */
 export interface OutputStage {
   zeroPoint: number;
   low: number;
+  linearOneShift: boolean;
 }
 
 /**
@@ -122,7 +128,7 @@ export function channelConstants(
     return {
       bias: biasOffset,
       params,
-      requantization: Requantization.oneShift,
+      requantization: oneShift.linear ? Requantization.oneShiftLinear : Requantization.oneShift,
       oneShiftParams: oneShift.params,
       oneShift: oneShift.shift,
     };
@@ -140,17 +146,29 @@ export function channelConstants(
 const ONE_SHIFT_LARGEST_EXPONENT = 20;
 
 /**
- * Stores the one-shift form's constants (`requantize_x4_one_shift`) for TFLite's `multipliers`
- * and `shifts`, `padded` channels, and returns their offset and the form's shift, E - 1, or
- * undefined when the layer does not suit it. With e = -shift a channel's exponent and E the
- * largest (at least 1), a channel's `power` is 2^(E - e) and its nudge the rounding terms of
- * TFLite's result floor((acc * multiplier + 2^30 + 2^(30 + e)) / 2^(31 + e)) (2^(30 + e) alone for
- * e = 0 or single rounding) times that power, plus the zero point times 2^(31 + E). Each group of
- * 4 channels takes 64 bytes, read at fixed offsets: their powers, multipliers, and nudges as
- * int64. It suits layers without left shifts whose sums times the largest power stay within
- * int32, and, for double rounding, whose clamp cuts every negative result (low >= zero point):
- * TFLite rounds a negative value's ties at the second rounding away from zero, which this form
- * does not.
+ * Bytes of a one-shift form's constants for a group of 4 channels (`one_shift_group_bytes` of
+ * assembly/qs8_requantize.ts): their powers, multipliers and 64-bit nudges (64 bytes, which the
+ * depthwise kernel reads per pixel: aligned groups measured 0.96x the time of 80-byte ones), and
+ * for the linear form their negative-tie fixes.
+ */
+export function oneShiftGroupBytes(linear: boolean): number {
+  return linear ? 80 : 64;
+}
+
+/**
+ * Stores the one-shift forms' constants (`requantize_x4_one_shift`) for TFLite's `multipliers`
+ * and `shifts`, `padded` channels, and returns their offset, the forms' shift (E - 1) and
+ * whether the layer needs negative ties fixed (REQUANTIZE_ONE_SHIFT_LINEAR), or undefined when
+ * the layer does not suit them. With e = -shift a channel's exponent and E the largest (at least
+ * 1, plus 1 where ties are fixed), a channel's `power` is 2^(E - e), its nudge the rounding terms
+ * of TFLite's result floor((acc * multiplier + 2^30 + 2^(30 + e)) / 2^(31 + e)) (2^(30 + e) alone
+ * for e = 0 or single rounding) times that power, plus the zero point times 2^(31 + E), and its
+ * fix 2^(E - e - 1) (0 for e = 0 or single rounding): a negative sum's second rounding goes away
+ * from zero, one unit of the first rounding lower. Each group of 4 channels takes
+ * `oneShiftGroupBytes`, read at fixed offsets: powers, multipliers, nudges as int64, fixes. The
+ * forms suit layers without left shifts whose sums times the largest power stay within int32;
+ * under double rounding, a clamp that keeps negative results needs the fix, which only the
+ * kernels with `output.linearOneShift` have.
  */
 export function oneShiftConstants(
   memory: KernelMemory,
@@ -160,17 +178,18 @@ export function oneShiftConstants(
   sumBound: number,
   singleRounding: boolean,
   output: OutputStage,
-): { params: number; shift: number } | undefined {
-  if (!singleRounding && output.low < output.zeroPoint) return undefined;
+): { params: number; shift: number; linear: boolean } | undefined {
+  const linear = !singleRounding && output.low < output.zeroPoint;
+  if (linear && !output.linearOneShift) return undefined;
   const exponents = Array.from(shifts, (shift) => -shift);
   if (exponents.length === 0 || exponents.some((exponent) => exponent < 0)) return undefined;
-  const largest = Math.max(1, ...exponents);
+  const largest = Math.max(1, ...exponents) + (linear ? 1 : 0);
   const spread = largest - Math.min(...exponents);
   if (largest > ONE_SHIFT_LARGEST_EXPONENT || sumBound * 2 ** spread >= 2 ** 31) return undefined;
-  const params = memory.allocate(padded * 16);
-  const words = memory.i32(params, padded * 4).fill(0);
+  const groupWords = oneShiftGroupBytes(linear) / 4;
+  const params = memory.allocate(padded * groupWords);
+  const words = memory.i32(params, (padded / 4) * groupWords).fill(0);
   const zeroTerm = output.zeroPoint * 2 ** (31 + largest);
-  // Padding channels: power 1, multiplier and nudge 0 (their outputs are never stored).
   exponents.forEach((exponent, channel) => {
     const power = 2 ** (largest - exponent);
     const rounding = singleRounding || exponent === 0
@@ -179,17 +198,19 @@ export function oneShiftConstants(
     // Every term is a multiple of 2^30 below 2^60 in magnitude: exact as a float64.
     const nudge = rounding * power + zeroTerm;
     const high = Math.floor(nudge / 2 ** 32);
-    const group = (channel >> 2) * 16;
+    const group = (channel >> 2) * groupWords;
     const lane = channel & 3;
     words[group + lane] = power;
     words[group + 4 + lane] = multipliers[channel];
     words[group + 8 + 2 * lane] = nudge - high * 2 ** 32;
     words[group + 8 + 2 * lane + 1] = high;
+    if (linear) words[group + 16 + lane] = exponent > 0 ? power / 2 : 0;
   });
+  // Padding channels: power 1, the rest 0 (their outputs are never stored).
   for (let channel = exponents.length; channel < padded; channel++) {
-    words[(channel >> 2) * 16 + (channel & 3)] = 1;
+    words[(channel >> 2) * groupWords + (channel & 3)] = 1;
   }
-  return { params, shift: largest - 1 };
+  return { params, shift: largest - 1, linear };
 }
 
 /**

@@ -175,7 +175,7 @@ export function qs8DepthwiseConv2d(context: OpContext, layer: Int8Convolution): 
         sumBound,
         false,
         // The one-shift form has no uint8 depthwise kernel.
-        activationFlip === 0 ? { zeroPoint: outputZero, low } : undefined,
+        activationFlip === 0 ? { zeroPoint: outputZero, low, linearOneShift: false } : undefined,
       );
     const [lowI, highI] = xnnpack ? xnnpackActivationRange(context, output) : [low, high];
     // 3x3 windows of int8 weights on the relaxed int8 dot product, 16 channels at a time, where
