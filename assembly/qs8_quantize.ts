@@ -1,6 +1,13 @@
 // Float32 to int8 quantization: TFLite's QUANTIZE, and a hybrid layer's on-the-fly quantization
 // of its input (over the range `f32_range` finds).
 
+/** An int8 clamp bound less the output zero point, as a float32. */
+// @ts-ignore: decorator
+@inline
+function bound_less_zero(bound: i32, zeroPoint: i32): f32 {
+  return <f32>(bound - zeroPoint);
+}
+
 /**
  * QUANTIZE float32 to int8 as TFLite does: round(x / scale) half away from zero (the division in
  * float32), plus the zero point, clamped to [-128, 127]; 8 values per step. NaN gives the zero
@@ -9,10 +16,8 @@
 export function qs8_quantize(input: usize, output: usize, n: i32, scale: f32, zeroPoint: i32): void {
   const scaleV = f32x4.splat(scale);
   // The clamp less the zero point, applied before rounding (whole bounds: the same result).
-  const lowInt: i32 = -128 - zeroPoint;
-  const highInt: i32 = 127 - zeroPoint;
-  const lowLess = <f32>lowInt;
-  const highLess = <f32>highInt;
+  const lowLess = bound_less_zero(-128, zeroPoint);
+  const highLess = bound_less_zero(127, zeroPoint);
   const lowV = f32x4.splat(lowLess);
   const highV = f32x4.splat(highLess);
   const zero = i32x4.splat(zeroPoint);
@@ -41,10 +46,8 @@ export function qs8_quantize_fp32(input: usize, output: usize, n: i32, inverse: 
   const inverseV = f32x4.splat(inverse);
   const zero = i32x4.splat(zeroPoint);
   // The clamp less the zero point, applied before it is added (no int32 overflow).
-  const lowInt: i32 = -128 - zeroPoint;
-  const highInt: i32 = 127 - zeroPoint;
-  const lowLess = <f32>lowInt;
-  const highLess = <f32>highInt;
+  const lowLess = bound_less_zero(-128, zeroPoint);
+  const highLess = bound_less_zero(127, zeroPoint);
   const low = f32x4.splat(lowLess);
   const high = f32x4.splat(highLess);
   let i = 0;

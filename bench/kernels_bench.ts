@@ -1,5 +1,5 @@
 /** `deno bench` of the float32 kernels on typical shapes, in each kernel build this engine runs. */
-import { storeLayer } from "../src/runtime/kernel_layout.ts";
+import { type LayerFields, storeLayer } from "../src/runtime/kernel_layout.ts";
 import { KernelMemory } from "../src/runtime/memory.ts";
 import {
   CHANNEL_PARAM_ARRAYS,
@@ -95,8 +95,9 @@ for (const variant of variants) {
     : Requantization.general;
   const bias8 = memory.store(new Int32Array(n));
   const c8 = memory.allocate(m * n);
-  // An int8 GEMM layer of `outputs` channels over rows of `depth` values.
-  const qs8GemmLayer = (outputs: number, depth: number) =>
+  // An int8 GEMM layer of `outputs` channels over rows of `depth` values, finished in the fast
+  // form unless `finish` says otherwise.
+  const qs8GemmLayer = (outputs: number, depth: number, finish: LayerFields = {}) =>
     storeLayer(memory, {
       n: outputs,
       depth,
@@ -109,6 +110,7 @@ for (const variant of variants) {
       zeroPoint: 0,
       lowI: -128,
       highI: 127,
+      ...finish,
     });
   const gemm8Layer = qs8GemmLayer(n, k);
   Deno.bench(`qs8_gemm_4x8 256x256x256 (${variant}; 16.8M multiply-adds)`, { group: "qs8" }, () => {
@@ -148,35 +150,18 @@ for (const variant of variants) {
       ["TFLite's double rounding", qs8GemmLayer(channels96, depth16)],
       [
         "TFLite's double rounding, one shift",
-        storeLayer(memory, {
-          n: channels96,
-          depth: depth16,
-          lda: depth16,
-          ldc: channels96,
-          bias: bias8,
-          padded: channels96,
+        qs8GemmLayer(channels96, depth16, {
           requantization: Requantization.oneShift,
           oneShiftParams: oneShift.params,
           oneShift: oneShift.shift,
           zeroPoint: -128,
-          lowI: -128,
-          highI: 127,
         }),
       ],
       [
         "XNNPACK's float32 scaling",
-        storeLayer(memory, {
-          n: channels96,
-          depth: depth16,
-          lda: depth16,
-          ldc: channels96,
-          bias: bias8,
+        qs8GemmLayer(channels96, depth16, {
           params: memory.store(new Float32Array(channels96).fill(1 / 4096)),
-          padded: n,
           requantization: Requantization.fp32,
-          zeroPoint: 0,
-          lowI: -128,
-          highI: 127,
         }),
       ],
     ] as const;

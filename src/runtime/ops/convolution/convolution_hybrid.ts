@@ -76,6 +76,11 @@ export function hybridConv2d(context: OpContext): PreparedOp {
       const quantized = scratch;
       const patches = scratch + quantizedBytes;
       const widened = patches + patchBytes;
+      // The dot GEMM takes its scratch at `widened` too.
+      const gemm = dot
+        ? (...args: Parameters<typeof kernels.qs8_gemm_dequantize_4x8>) =>
+          kernels.qs8_gemm_dequantize_4x8c4(...args, widened)
+        : kernels.qs8_gemm_dequantize_4x8;
       const bias = memory.i32(operands.bias, layer.padded);
       for (let image = 0; image < batches; image++) {
         const { scale, zeroPoint } = quantizeInput(
@@ -94,29 +99,8 @@ export function hybridConv2d(context: OpContext): PreparedOp {
         }
         const rowScale = perChannel ? scale : 1;
         const imageOut = output.offset + image * positions * outC * 4;
-        const multiply = (rows: number) => (start: number, count: number) => {
-          const target = imageOut + start * outC * 4;
-          if (dot) {
-            kernels.qs8_gemm_dequantize_4x8c4(
-              rows,
-              layer.weights,
-              target,
-              count,
-              operands.layer,
-              rowScale,
-              widened,
-            );
-          } else {
-            kernels.qs8_gemm_dequantize_4x8(
-              rows,
-              layer.weights,
-              target,
-              count,
-              operands.layer,
-              rowScale,
-            );
-          }
-        };
+        const multiply = (rows: number) => (start: number, count: number) =>
+          gemm(rows, layer.weights, imageOut + start * outC * 4, count, operands.layer, rowScale);
         if (dot && direct) {
           multiply(quantized)(0, positions);
         } else if (dot) {
