@@ -14,7 +14,7 @@ import {
 import {
   bytes_high, bytes_low, pairs_high, pairs_low,
 } from "./qs8_depthwise_dot";
-import { store_x8 } from "./qs8_depthwise_output";
+import { store_x8, store_x8_pair } from "./qs8_depthwise_output";
 import { end_tap, first_tap } from "./window";
 import { dot_add } from "./qs8_gemm_dot";
 import {
@@ -79,7 +79,8 @@ export function qs8_depthwise_dequantize_x8(
  * y0 + 2 dilationH, or `pad` outside the image) XORed with `flip` and transposed into four
  * vectors of four channels' taps (qs8_depthwise_dot.ts; the fourth tap's weight is zero), 64
  * bytes a column at `columns`; then each output pixel adds its three columns' dot products with
- * the block's weights to the block's bias (`packed`, see `depthwiseDotFilter`).
+ * the block's weights to the block's bias (`packed`, see `depthwiseDotFilter`), two pixels at a
+ * time.
  */
 // @ts-ignore: decorator
 @inline
@@ -116,29 +117,60 @@ function dot_row(
   const tap = <usize>dilationW << 6;
   let at = columns;
   let out = target;
-  for (let ox = 0; ox < outW; ox++) {
-    let acc0 = v128.load(packed), acc1 = v128.load(packed, 16);
-    let acc2 = v128.load(packed, 32), acc3 = v128.load(packed, 48);
-    acc0 = dot_add(v128.load(packed, 64), v128.load(at), acc0);
-    acc1 = dot_add(v128.load(packed, 80), v128.load(at, 16), acc1);
-    acc2 = dot_add(v128.load(packed, 96), v128.load(at, 32), acc2);
-    acc3 = dot_add(v128.load(packed, 112), v128.load(at, 48), acc3);
-    const middle = at + tap;
-    acc0 = dot_add(v128.load(packed, 128), v128.load(middle), acc0);
-    acc1 = dot_add(v128.load(packed, 144), v128.load(middle, 16), acc1);
-    acc2 = dot_add(v128.load(packed, 160), v128.load(middle, 32), acc2);
-    acc3 = dot_add(v128.load(packed, 176), v128.load(middle, 48), acc3);
-    const last = middle + tap;
-    acc0 = dot_add(v128.load(packed, 192), v128.load(last), acc0);
-    acc1 = dot_add(v128.load(packed, 208), v128.load(last, 16), acc1);
-    acc2 = dot_add(v128.load(packed, 224), v128.load(last, 32), acc2);
-    acc3 = dot_add(v128.load(packed, 240), v128.load(last, 48), acc3);
-    store_x8(mode, acc0, acc1, channel, out, params, stride, zeroV, lowV, highV, shift, scales,
-      rowScaleV, floatBias, lowFV, highFV);
-    store_x8(mode, acc2, acc3, channel + 8, out, params, stride, zeroV, lowV, highV, shift, scales,
-      rowScaleV, floatBias, lowFV, highFV);
-    at += step;
-    out += outputPixel;
+  // Two output pixels a step, sharing the block's weight loads and its requantization constants
+  // (`store_x8_pair`); an odd last pixel is its own second.
+  for (let ox = 0; ox < outW; ox += 2) {
+    const single = ox + 1 == outW;
+    const atB = single ? at : at + step;
+    const outB = single ? out : out + outputPixel;
+    let a0 = v128.load(packed), a1 = v128.load(packed, 16);
+    let a2 = v128.load(packed, 32), a3 = v128.load(packed, 48);
+    let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    let w: v128;
+    w = v128.load(packed, 64);
+    a0 = dot_add(w, v128.load(at), a0);
+    b0 = dot_add(w, v128.load(atB), b0);
+    w = v128.load(packed, 80);
+    a1 = dot_add(w, v128.load(at, 16), a1);
+    b1 = dot_add(w, v128.load(atB, 16), b1);
+    w = v128.load(packed, 96);
+    a2 = dot_add(w, v128.load(at, 32), a2);
+    b2 = dot_add(w, v128.load(atB, 32), b2);
+    w = v128.load(packed, 112);
+    a3 = dot_add(w, v128.load(at, 48), a3);
+    b3 = dot_add(w, v128.load(atB, 48), b3);
+    const middleA = at + tap, middleB = atB + tap;
+    w = v128.load(packed, 128);
+    a0 = dot_add(w, v128.load(middleA), a0);
+    b0 = dot_add(w, v128.load(middleB), b0);
+    w = v128.load(packed, 144);
+    a1 = dot_add(w, v128.load(middleA, 16), a1);
+    b1 = dot_add(w, v128.load(middleB, 16), b1);
+    w = v128.load(packed, 160);
+    a2 = dot_add(w, v128.load(middleA, 32), a2);
+    b2 = dot_add(w, v128.load(middleB, 32), b2);
+    w = v128.load(packed, 176);
+    a3 = dot_add(w, v128.load(middleA, 48), a3);
+    b3 = dot_add(w, v128.load(middleB, 48), b3);
+    const lastA = middleA + tap, lastB = middleB + tap;
+    w = v128.load(packed, 192);
+    a0 = dot_add(w, v128.load(lastA), a0);
+    b0 = dot_add(w, v128.load(lastB), b0);
+    w = v128.load(packed, 208);
+    a1 = dot_add(w, v128.load(lastA, 16), a1);
+    b1 = dot_add(w, v128.load(lastB, 16), b1);
+    w = v128.load(packed, 224);
+    a2 = dot_add(w, v128.load(lastA, 32), a2);
+    b2 = dot_add(w, v128.load(lastB, 32), b2);
+    w = v128.load(packed, 240);
+    a3 = dot_add(w, v128.load(lastA, 48), a3);
+    b3 = dot_add(w, v128.load(lastB, 48), b3);
+    store_x8_pair(mode, a0, a1, b0, b1, channel, out, outB, params, stride, zeroV, lowV, highV,
+      shift, scales, rowScaleV, floatBias, lowFV, highFV);
+    store_x8_pair(mode, a2, a3, b2, b3, channel + 8, out, outB, params, stride, zeroV, lowV,
+      highV, shift, scales, rowScaleV, floatBias, lowFV, highFV);
+    at += step << 1;
+    out += outputPixel << 1;
   }
 }
 

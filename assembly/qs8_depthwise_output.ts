@@ -4,8 +4,9 @@
 
 import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
-  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, one_shift, output_bytes_x8,
-  requantize_x4, requantize_x4_fast, requantize_x4_fp32_biased, requantize_x4_one_shift_at,
+  DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, one_shift,
+  one_shift_group_bytes, output_bytes_x8, requantize_x4, requantize_x4_fast,
+  requantize_x4_fp32_biased, requantize_x4_one_shift, requantize_x4_one_shift_at,
 } from "./qs8_requantize";
 
 /**
@@ -58,4 +59,39 @@ export function store_x8(
       target + <usize>channel, output_bytes_x8(mode, low, high, zeroV, lowV, highV), 0,
     );
   }
+}
+
+/**
+ * `store_x8` for two pixels' sums of the same 8 channels (`lowA`, `highA` to `targetA`; `lowB`,
+ * `highB` to `targetB`): REQUANTIZE_ONE_SHIFT loads the channels' constants once for both.
+ */
+// @ts-ignore: decorator
+@inline
+export function store_x8_pair(
+  mode: i32, lowA: v128, highA: v128, lowB: v128, highB: v128, channel: i32, targetA: usize,
+  targetB: usize, params: usize, stride: usize, zeroV: v128, lowV: v128, highV: v128,
+  shift: i32, scales: usize, rowScaleV: v128, floatBias: usize, lowFV: v128, highFV: v128,
+): void {
+  if (mode != REQUANTIZE_ONE_SHIFT) {
+    store_x8(mode, lowA, highA, channel, targetA, params, stride, zeroV, lowV, highV, shift,
+      scales, rowScaleV, floatBias, lowFV, highFV);
+    store_x8(mode, lowB, highB, channel, targetB, params, stride, zeroV, lowV, highV, shift,
+      scales, rowScaleV, floatBias, lowFV, highFV);
+    return;
+  }
+  const first = params + (<usize>channel >> 2) * one_shift_group_bytes(mode);
+  const second = first + one_shift_group_bytes(mode);
+  const power = v128.load(first), multiplier = v128.load(first, 16);
+  const nudgeLow = v128.load(first, 32), nudgeHigh = v128.load(first, 48);
+  const power2 = v128.load(second), multiplier2 = v128.load(second, 16);
+  const nudgeLow2 = v128.load(second, 32), nudgeHigh2 = v128.load(second, 48);
+  const none = i32x4.splat(0); // no negative-tie fix in this form
+  v128.store64_lane(targetA + <usize>channel, output_bytes_x8(mode,
+    requantize_x4_one_shift(mode, lowA, power, multiplier, nudgeLow, nudgeHigh, none, shift),
+    requantize_x4_one_shift(mode, highA, power2, multiplier2, nudgeLow2, nudgeHigh2, none, shift),
+    zeroV, lowV, highV), 0);
+  v128.store64_lane(targetB + <usize>channel, output_bytes_x8(mode,
+    requantize_x4_one_shift(mode, lowB, power, multiplier, nudgeLow, nudgeHigh, none, shift),
+    requantize_x4_one_shift(mode, highB, power2, multiplier2, nudgeLow2, nudgeHigh2, none, shift),
+    zeroV, lowV, highV), 0);
 }
