@@ -126,45 +126,24 @@ function dot_row(
     let a0 = v128.load(packed), a1 = v128.load(packed, 16);
     let a2 = v128.load(packed, 32), a3 = v128.load(packed, 48);
     let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-    let w: v128;
-    w = v128.load(packed, 64);
-    a0 = dot_add(w, v128.load(at), a0);
-    b0 = dot_add(w, v128.load(atB), b0);
-    w = v128.load(packed, 80);
-    a1 = dot_add(w, v128.load(at, 16), a1);
-    b1 = dot_add(w, v128.load(atB, 16), b1);
-    w = v128.load(packed, 96);
-    a2 = dot_add(w, v128.load(at, 32), a2);
-    b2 = dot_add(w, v128.load(atB, 32), b2);
-    w = v128.load(packed, 112);
-    a3 = dot_add(w, v128.load(at, 48), a3);
-    b3 = dot_add(w, v128.load(atB, 48), b3);
-    const middleA = at + tap, middleB = atB + tap;
-    w = v128.load(packed, 128);
-    a0 = dot_add(w, v128.load(middleA), a0);
-    b0 = dot_add(w, v128.load(middleB), b0);
-    w = v128.load(packed, 144);
-    a1 = dot_add(w, v128.load(middleA, 16), a1);
-    b1 = dot_add(w, v128.load(middleB, 16), b1);
-    w = v128.load(packed, 160);
-    a2 = dot_add(w, v128.load(middleA, 32), a2);
-    b2 = dot_add(w, v128.load(middleB, 32), b2);
-    w = v128.load(packed, 176);
-    a3 = dot_add(w, v128.load(middleA, 48), a3);
-    b3 = dot_add(w, v128.load(middleB, 48), b3);
-    const lastA = middleA + tap, lastB = middleB + tap;
-    w = v128.load(packed, 192);
-    a0 = dot_add(w, v128.load(lastA), a0);
-    b0 = dot_add(w, v128.load(lastB), b0);
-    w = v128.load(packed, 208);
-    a1 = dot_add(w, v128.load(lastA, 16), a1);
-    b1 = dot_add(w, v128.load(lastB, 16), b1);
-    w = v128.load(packed, 224);
-    a2 = dot_add(w, v128.load(lastA, 32), a2);
-    b2 = dot_add(w, v128.load(lastB, 32), b2);
-    w = v128.load(packed, 240);
-    a3 = dot_add(w, v128.load(lastA, 48), a3);
-    b3 = dot_add(w, v128.load(lastB, 48), b3);
+    // Each of the window's three columns: its four vectors of taps against the block's weights.
+    for (let column: usize = 0; column < 3; column++) {
+      const columnA = at + column * tap;
+      const columnB = atB + column * tap;
+      const weights = packed + 64 + (column << 6);
+      let w = v128.load(weights);
+      a0 = dot_add(w, v128.load(columnA), a0);
+      b0 = dot_add(w, v128.load(columnB), b0);
+      w = v128.load(weights, 16);
+      a1 = dot_add(w, v128.load(columnA, 16), a1);
+      b1 = dot_add(w, v128.load(columnB, 16), b1);
+      w = v128.load(weights, 32);
+      a2 = dot_add(w, v128.load(columnA, 32), a2);
+      b2 = dot_add(w, v128.load(columnB, 32), b2);
+      w = v128.load(weights, 48);
+      a3 = dot_add(w, v128.load(columnA, 48), a3);
+      b3 = dot_add(w, v128.load(columnB, 48), b3);
+    }
     store_x8_pair(mode, a0, a1, b0, b1, channel, out, outB, params, stride, zeroV, lowV, highV,
       shift, scales, rowScaleV, floatBias, lowFV, highFV);
     store_x8_pair(mode, a2, a3, b2, b3, channel + 8, out, outB, params, stride, zeroV, lowV,
