@@ -161,3 +161,9 @@
 /** Rows `qs8_gemm_4x8c4` multiplies at a time (`DOT_GEMM_ROW_BLOCK`). */
 // @ts-ignore: decorator
 @inline export const DOT_GEMM_ROW_BLOCK: usize = 64;
+/** Bytes of a one-shift form's group of 4 channels (`ONE_SHIFT_GROUP_BYTES`). */
+// @ts-ignore: decorator
+@inline export const ONE_SHIFT_GROUP_BYTES: usize = 64;
+/** Bytes of the linear one-shift form's group (`ONE_SHIFT_LINEAR_GROUP_BYTES`). */
+// @ts-ignore: decorator
+@inline export const ONE_SHIFT_LINEAR_GROUP_BYTES: usize = 80;

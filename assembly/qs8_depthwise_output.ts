@@ -5,7 +5,7 @@
 import { PARAM_HALF, PARAM_MULTIPLIER, PARAM_UP4 } from "./kernel_layout.generated";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT, one_shift,
-  one_shift_group_bytes, output_bytes_x8, requantize_x4, requantize_x4_fast,
+  one_shift_group, output_bytes_x8, requantize_x4, requantize_x4_fast,
   requantize_x4_fp32_biased, requantize_x4_one_shift, requantize_x4_one_shift_at,
 } from "./qs8_requantize";
 
@@ -79,8 +79,8 @@ export function store_x8_pair(
       scales, rowScaleV, floatBias, lowFV, highFV);
     return;
   }
-  const first = params + (<usize>channel >> 2) * one_shift_group_bytes(mode);
-  const second = first + one_shift_group_bytes(mode);
+  const first = one_shift_group(mode, params, channel);
+  const second = one_shift_group(mode, params, channel + 4);
   const power = v128.load(first), multiplier = v128.load(first, 16);
   const nudgeLow = v128.load(first, 32), nudgeHigh = v128.load(first, 48);
   const power2 = v128.load(second), multiplier2 = v128.load(second, 16);

@@ -8,7 +8,7 @@ import {
 } from "./kernel_layout.generated";
 import {
   DEQUANTIZE, REQUANTIZE, REQUANTIZE_FAST_SINGLE, REQUANTIZE_FP32, REQUANTIZE_ONE_SHIFT_LINEAR,
-  SUMS, one_shift, one_shift_group_bytes, output_bytes_x8, requantize_x4_fast,
+  SUMS, one_shift, one_shift_group, output_bytes_x8, requantize_x4_fast,
   requantize_x4_fp32_biased, requantize_x4_one_shift, requantize_x4_with,
 } from "./qs8_requantize";
 import { copy_from_spill, spill } from "./spill";
@@ -17,8 +17,8 @@ import { copy_from_spill, spill } from "./spill";
  * The constants `store_tile` takes for channels at byte `offset`, by mode: REQUANTIZE the
  * multiplier, 2^left, the nudge's i64x2 halves, rounds, half, up; the fast forms the multiplier,
  * half, up4; the one-shift forms the power, multiplier, 64-bit nudges as two i64x2 and (for
- * REQUANTIZE_ONE_SHIFT_LINEAR) the negative-tie fixes (`params` then holds
- * `one_shift_group_bytes` a group of 4 channels); REQUANTIZE_FP32 the float32 scales (`params` holds one per channel);
+ * REQUANTIZE_ONE_SHIFT_LINEAR) the negative-tie fixes (`params` then holds their groups, see
+ * `one_shift_group`); REQUANTIZE_FP32 the float32 scales (`params` holds one per channel);
  * DEQUANTIZE the scales and the float bias. Unused ones are zero.
  */
 // @ts-ignore: decorator
@@ -34,7 +34,7 @@ export function half_constant(
   if (mode == SUMS) return i32x4.splat(0);
   if (one_shift(mode)) {
     // Its negative-tie fixes only for REQUANTIZE_ONE_SHIFT_LINEAR.
-    const group = params + (offset >> 4) * one_shift_group_bytes(mode);
+    const group = one_shift_group(mode, params, <i32>(offset >> 2));
     const last = mode == REQUANTIZE_ONE_SHIFT_LINEAR ? 5 : 4;
     return index <= last ? v128.load(group + ((<usize>index - 1) << 4)) : i32x4.splat(0);
   }

@@ -9,7 +9,8 @@
 // gemmlowp's single saturating case cannot occur.
 
 import {
-  PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER, PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
+  ONE_SHIFT_GROUP_BYTES, ONE_SHIFT_LINEAR_GROUP_BYTES, PARAM_HALF, PARAM_LEFT, PARAM_MULTIPLIER,
+  PARAM_NUDGE, PARAM_ROUNDS, PARAM_UP, PARAM_UP4,
 } from "./kernel_layout.generated";
 
 /** How a kernel finishes its int32 sums (a constant at each inlined call): to float32. */
@@ -44,15 +45,22 @@ export function one_shift(mode: i32): bool {
   return mode == REQUANTIZE_ONE_SHIFT || mode == REQUANTIZE_ONE_SHIFT_LINEAR;
 }
 
-/**
- * Bytes of a one-shift form's constants for a group of 4 channels (`oneShiftConstants` in
- * weight_packing.ts): their powers, multipliers and 64-bit nudges (64 bytes), and for
- * REQUANTIZE_ONE_SHIFT_LINEAR their negative-tie fixes.
- */
+/** Bytes of `mode`'s group of 4 channels' constants (see ONE_SHIFT_GROUP_BYTES). */
 // @ts-ignore: decorator
 @inline
 export function one_shift_group_bytes(mode: i32): usize {
-  return mode == REQUANTIZE_ONE_SHIFT_LINEAR ? 80 : 64;
+  return mode == REQUANTIZE_ONE_SHIFT_LINEAR ? ONE_SHIFT_LINEAR_GROUP_BYTES : ONE_SHIFT_GROUP_BYTES;
+}
+
+/**
+ * Where the one-shift constants of the 4 channels from `channel` start in the block at `params`:
+ * their powers, multipliers and nudges at offsets 0, 16 and 32, and for
+ * REQUANTIZE_ONE_SHIFT_LINEAR their fixes at 64.
+ */
+// @ts-ignore: decorator
+@inline
+export function one_shift_group(mode: i32, params: usize, channel: i32): usize {
+  return params + (<usize>channel >> 2) * one_shift_group_bytes(mode);
 }
 
 /**
@@ -139,7 +147,7 @@ export function requantize_x4_one_shift(
 export function requantize_x4_one_shift_at(
   mode: i32, acc: v128, params: usize, channel: i32, shift: i32,
 ): v128 {
-  const group = params + (<usize>channel >> 2) * one_shift_group_bytes(mode);
+  const group = one_shift_group(mode, params, channel);
   const negativeFix = mode == REQUANTIZE_ONE_SHIFT_LINEAR ? v128.load(group, 64) : i32x4.splat(0);
   return requantize_x4_one_shift(
     mode, acc, v128.load(group), v128.load(group, 16), v128.load(group, 32),

@@ -13,7 +13,13 @@
  * fails when a committed file differs.
  */
 import asc from "npm:assemblyscript@0.28.20/asc";
-import { CHANNEL_PARAMS, DOT_GEMM_ROW_BLOCK, LAYER_FIELDS } from "../src/runtime/kernel_layout.ts";
+import {
+  CHANNEL_PARAMS,
+  DOT_GEMM_ROW_BLOCK,
+  LAYER_FIELDS,
+  ONE_SHIFT_GROUP_BYTES,
+  ONE_SHIFT_LINEAR_GROUP_BYTES,
+} from "../src/runtime/kernel_layout.ts";
 
 const root = new URL("../", import.meta.url);
 const check = Deno.args.includes("--check");
@@ -90,6 +96,16 @@ function layoutSource(): string {
       "Rows `qs8_gemm_4x8c4` multiplies at a time (`DOT_GEMM_ROW_BLOCK`).",
       "DOT_GEMM_ROW_BLOCK",
       DOT_GEMM_ROW_BLOCK,
+    ),
+    ...inlineConstant(
+      "Bytes of a one-shift form's group of 4 channels (`ONE_SHIFT_GROUP_BYTES`).",
+      "ONE_SHIFT_GROUP_BYTES",
+      ONE_SHIFT_GROUP_BYTES,
+    ),
+    ...inlineConstant(
+      "Bytes of the linear one-shift form's group (`ONE_SHIFT_LINEAR_GROUP_BYTES`).",
+      "ONE_SHIFT_LINEAR_GROUP_BYTES",
+      ONE_SHIFT_LINEAR_GROUP_BYTES,
     ),
     "",
   );

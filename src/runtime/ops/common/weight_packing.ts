@@ -3,7 +3,11 @@
  * panels and padded biases, the int8 kernels' per-channel requantization constants
  * (`qs8_channel_params`) and depthwise weight sums.
  */
-import { CHANNEL_PARAMS } from "../../kernel_layout.ts";
+import {
+  CHANNEL_PARAMS,
+  ONE_SHIFT_GROUP_BYTES,
+  ONE_SHIFT_LINEAR_GROUP_BYTES,
+} from "../../kernel_layout.ts";
 import type { KernelMemory } from "../../memory.ts";
 import type { OpContext } from "../../op.ts";
 
@@ -145,14 +149,9 @@ export function channelConstants(
 /** The largest exponent `oneShiftConstants` takes: it keeps the 64-bit sums within range. */
 const ONE_SHIFT_LARGEST_EXPONENT = 20;
 
-/**
- * Bytes of a one-shift form's constants for a group of 4 channels (`one_shift_group_bytes` of
- * assembly/qs8_requantize.ts): their powers, multipliers and 64-bit nudges (64 bytes, which the
- * depthwise kernel reads per pixel: aligned groups measured 0.96x the time of 80-byte ones), and
- * for the linear form their negative-tie fixes.
- */
+/** Bytes of a one-shift form's group of 4 channels: the linear form's, or the other's. */
 export function oneShiftGroupBytes(linear: boolean): number {
-  return linear ? 80 : 64;
+  return linear ? ONE_SHIFT_LINEAR_GROUP_BYTES : ONE_SHIFT_GROUP_BYTES;
 }
 
 /**
